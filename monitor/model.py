@@ -1,0 +1,146 @@
+"""Domain vocabulary shared by every stage.
+
+Spiders produce facts, the store keeps them, rules turn facts into outcomes,
+reports render findings. These plain dataclasses are what crosses the stage
+borders, so that a rule can be tested on facts built by hand, with no store
+and no network.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+
+class Severity(str, enum.Enum):
+    """How a rule weighs in the national indicators (国办秘函〔2019〕19号)."""
+
+    VETO = "否决"
+    DEDUCTION = "扣分"
+    NOTICE = "提示"
+
+    @property
+    def rank(self) -> int:
+        return {"否决": 0, "扣分": 1, "提示": 2}[self.value]
+
+
+class ColumnKind(str, enum.Enum):
+    """Column (栏目) types, as inspectors group them for update periods."""
+
+    NEWS = "动态要闻"
+    NOTICE = "通知公告"
+    POLICY = "政策文件"
+    PERSONNEL = "人事"
+    PLANNING = "规划计划"
+    INTERACTION = "互动交流"
+    DISCLOSURE = "信息公开"
+    STATIC = "静态"
+    OTHER = "其他"
+
+
+class FindingStatus(str, enum.Enum):
+    """Rectification (整改) states of a finding."""
+
+    OPEN = "待整改"
+    NOTIFIED = "已通报"
+    RECHECK = "待复核"
+    FIXED = "已整改"
+    OVERDUE = "逾期"
+    REOPENED = "重新出现"
+    WONTFIX = "无法整改"
+    SUBMITTED = "已提交整改"
+
+    @property
+    def is_open(self) -> bool:
+        return self not in (FindingStatus.FIXED, FindingStatus.WONTFIX)
+
+
+# ---------------------------------------------------------------- facts
+
+@dataclass(frozen=True)
+class PageFacts:
+    """One fetched URL of a crawl: an internal page, an attachment or an external link check."""
+
+    url: str
+    final_url: str | None = None
+    status: int | None = None
+    error_kind: str | None = None  # dns, refused, timeout, tls, redirects, ...
+    error_detail: str | None = None
+    content_type: str | None = None
+    title: str | None = None
+    is_home: bool = False
+    is_external: bool = False
+    depth: int = 0
+    text: str | None = None  # visible text, when the page was parsed
+    pub_date: date | None = None
+
+
+@dataclass(frozen=True)
+class LinkFacts:
+    """One link as it appears on a page."""
+
+    source_url: str
+    target_url: str
+    anchor_text: str = ""
+    tag: str = "a"
+    attr: str = "href"
+    on_home: bool = False
+    is_external: bool = False
+
+
+@dataclass(frozen=True)
+class ItemFacts:
+    """One entry of a column list (or of the home page)."""
+
+    url: str
+    title: str
+    date: date | None
+    date_text: str = ""
+
+
+@dataclass(frozen=True)
+class ColumnFacts:
+    """A column (栏目) as seen in one crawl."""
+
+    url: str
+    name: str
+    kind: ColumnKind
+    level: int = 1  # 1 = first-level column (一级栏目)
+    parent_url: str | None = None
+    items: tuple[ItemFacts, ...] = ()
+    list_pages: tuple[str, ...] = ()
+    failure: str | None = None  # the list page could not be read
+
+    @property
+    def dated_items(self) -> list[ItemFacts]:
+        return [i for i in self.items if i.date is not None]
+
+    @property
+    def newest(self) -> ItemFacts | None:
+        dated = self.dated_items
+        return max(dated, key=lambda i: i.date) if dated else None
+
+
+@dataclass(frozen=True)
+class SiteFacts:
+    """Everything one finished crawl of one site recorded: the input of the site rules."""
+
+    site: str  # site key from sites.yaml
+    site_name: str
+    unit: str
+    home_url: str
+    run_id: int
+    crawled_at: datetime
+    pages: tuple[PageFacts, ...] = ()
+    links: tuple[LinkFacts, ...] = ()
+    columns: tuple[ColumnFacts, ...] = ()
+    home_items: tuple[ItemFacts, ...] = ()
+    thresholds: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def home(self) -> PageFacts | None:
+        for p in self.pages:
+            if p.is_home:
+                return p
+        return None
