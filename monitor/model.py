@@ -144,3 +144,19 @@ class SiteFacts:
             if p.is_home:
                 return p
         return None
+
+
+@dataclass(frozen=True)
+class TextFacts:
+    """A text the content rules read: a page, an attachment, a new-media post or a draft.
+
+    The same content-rule code runs on all of them (W-S3, W-S4, W-V8, W-V9, N-V3).
+    """
+
+    url: str  # page, attachment or post URL; for a draft, the file path
+    text: str
+    title: str = ""
+    published: date | None = None  # lets rules tell a historical mention from a current one
+    kind: str = "page"  # page | attachment | post | draft
+    site: str = ""  # site or account key
+    source_url: str | None = None  # for an attachment, the page that links it
