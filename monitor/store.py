@@ -1,0 +1,276 @@
+"""The store: SQLAlchemy 2 tables, Alembic-migrated, SQLite by default or PostgreSQL.
+
+Facts go in through batched transactional writes; a crawl killed half-way
+leaves its run marked unfinished and every earlier run and finding intact.
+"""
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, create_engine,
+                        event, insert, select, update)
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+
+def utcnow() -> datetime:
+    """Naive UTC: SQLite keeps no zone, so every timestamp in the store is UTC without tzinfo."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class CrawlRun(Base):
+    __tablename__ = "crawl_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site: Mapped[str] = mapped_column(String(100), index=True)
+    kind: Mapped[str] = mapped_column(String(20), default="site")
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(20), default="running")  # running|finished|failed|interrupted
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class Page(Base):
+    __tablename__ = "pages"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    final_url: Mapped[str | None] = mapped_column(Text)
+    redirect_chain: Mapped[list[Any] | None] = mapped_column(JSON)
+    status: Mapped[int | None] = mapped_column(Integer)
+    content_type: Mapped[str | None] = mapped_column(String(200))
+    size: Mapped[int | None] = mapped_column(Integer)
+    elapsed_ms: Mapped[int | None] = mapped_column(Integer)
+    title: Mapped[str | None] = mapped_column(Text)
+    encoding: Mapped[str | None] = mapped_column(String(40))
+    depth: Mapped[int] = mapped_column(Integer, default=0)
+    is_home: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_external: Mapped[bool] = mapped_column(Boolean, default=False)
+    error_kind: Mapped[str | None] = mapped_column(String(40))
+    error_detail: Mapped[str | None] = mapped_column(Text)
+    fetched_at: Mapped[datetime] = mapped_column(DateTime)
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    pub_date: Mapped[date | None] = mapped_column(Date)
+    pub_date_text: Mapped[str | None] = mapped_column(String(100))
+    text: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (Index("ix_pages_run_url", "run_id", "url"),)
+
+
+class Link(Base):
+    __tablename__ = "links"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"), index=True)
+    source_url: Mapped[str] = mapped_column(Text)
+    target_url: Mapped[str] = mapped_column(Text)
+    anchor_text: Mapped[str] = mapped_column(Text, default="")
+    tag: Mapped[str] = mapped_column(String(20), default="a")
+    attr: Mapped[str] = mapped_column(String(20), default="href")
+    on_home: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_external: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Column(Base):
+    __tablename__ = "columns"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(10), default="column")  # column | home
+    url: Mapped[str] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(20))
+    level: Mapped[int] = mapped_column(Integer, default=1)
+    parent_url: Mapped[str | None] = mapped_column(Text)
+    list_pages: Mapped[list[Any] | None] = mapped_column(JSON)
+    failure: Mapped[str | None] = mapped_column(Text)
+    item_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ColumnItem(Base):
+    __tablename__ = "column_items"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"), index=True)
+    column_url: Mapped[str] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text, default="")
+    date: Mapped[date | None] = mapped_column(Date)
+    date_text: Mapped[str] = mapped_column(String(100), default="")
+
+
+class Check(Base):
+    """One run of the rules over a site's latest finished crawl."""
+
+    __tablename__ = "checks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site: Mapped[str] = mapped_column(String(100), index=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"))
+    as_of: Mapped[date] = mapped_column(Date)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    findings: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Finding(Base):
+    __tablename__ = "findings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
+    rule: Mapped[str] = mapped_column(String(20), index=True)
+    severity: Mapped[str] = mapped_column(String(10))
+    verdict: Mapped[str] = mapped_column(String(20), default="finding")
+    site: Mapped[str] = mapped_column(String(100), index=True)
+    unit: Mapped[str] = mapped_column(String(200), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    source_url: Mapped[str | None] = mapped_column(Text)
+    subject: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[str] = mapped_column(Text)
+    facts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    first_seen: Mapped[date] = mapped_column(Date)
+    last_seen: Mapped[date] = mapped_column(Date)
+    occurrences: Mapped[int] = mapped_column(Integer, default=1)
+    absent_checks: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    deadline: Mapped[date | None] = mapped_column(Date)
+    fixed_on: Mapped[date | None] = mapped_column(Date)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class FindingEvent(Base):
+    """Append-only history of a finding: who moved it from what to what, and why."""
+
+    __tablename__ = "finding_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    actor: Mapped[str] = mapped_column(String(100))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def _alembic_config(url: str):
+    from alembic.config import Config as AlembicConfig
+
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def _normalise_url(url: str) -> str:
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class Store:
+    """A database opened and migrated to the current schema."""
+
+    def __init__(self, url: str, *, migrate: bool = True):
+        self.url = _normalise_url(url)
+        if self.url.startswith("sqlite:///"):
+            path = Path(self.url[len("sqlite:///"):])
+            if str(path) not in ("", ":memory:"):
+                path.parent.mkdir(parents=True, exist_ok=True)
+        self.engine: Engine = create_engine(self.url, future=True)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        if migrate:
+            self.upgrade()
+
+    def upgrade(self) -> None:
+        from alembic import command
+
+        cfg = _alembic_config(self.url)
+        with self.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self.sessions.begin() as s:
+            yield s
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # ------------------------------------------------------------ runs
+
+    def start_run(self, site: str, kind: str = "site") -> int:
+        with self.session() as s:
+            # A run still 'running' from a killed process is over: say so, keep its facts.
+            s.execute(update(CrawlRun).where(CrawlRun.site == site, CrawlRun.kind == kind,
+                                             CrawlRun.status == "running").values(status="interrupted"))
+            run = CrawlRun(site=site, kind=kind, started_at=utcnow(), status="running")
+            s.add(run)
+            s.flush()
+            return run.id
+
+    def finish_run(self, run_id: int, *, status: str = "finished", pages: int = 0, error: str | None = None) -> None:
+        with self.session() as s:
+            s.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(
+                status=status, finished_at=utcnow(), pages=pages, error=error))
+
+    def latest_run(self, site: str, kind: str = "site") -> CrawlRun | None:
+        with self.session() as s:
+            return s.scalars(select(CrawlRun).where(CrawlRun.site == site, CrawlRun.kind == kind,
+                                                    CrawlRun.status == "finished")
+                             .order_by(CrawlRun.id.desc()).limit(1)).first()
+
+    def insert_rows(self, table: type[Base], rows: list[dict[str, Any]]) -> None:
+        if rows:
+            with self.session() as s:
+                s.execute(insert(table), rows)
+
+
+class BatchWriter:
+    """Buffers fact rows and writes them a batch at a time, each batch in one transaction."""
+
+    TABLES = {"page": Page, "link": Link, "column": Column, "column_item": ColumnItem}
+
+    def __init__(self, store: Store, run_id: int, batch_size: int = 500):
+        self.store, self.run_id, self.batch_size = store, run_id, batch_size
+        self.buffers: dict[str, list[dict[str, Any]]] = {k: [] for k in self.TABLES}
+        self.pending = 0
+        self.counts = {k: 0 for k in self.TABLES}
+
+    def add(self, kind: str, row: dict[str, Any]) -> None:
+        row["run_id"] = self.run_id
+        self.buffers[kind].append(row)
+        self.counts[kind] += 1
+        self.pending += 1
+        if self.pending >= self.batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        with self.store.session() as s:
+            # Parents first, so a killed crawl never leaves an item without its column.
+            for kind in ("page", "column", "column_item", "link"):
+                rows = self.buffers[kind]
+                if rows:
+                    s.execute(insert(self.TABLES[kind]), rows)
+                    self.buffers[kind] = []
+        self.pending = 0
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, default=str)
