@@ -241,10 +241,19 @@ class BatchWriter:
         self.buffers: dict[str, list[dict[str, Any]]] = {k: [] for k in self.TABLES}
         self.pending = 0
         self.counts = {k: 0 for k in self.TABLES}
+        self._defaults = {k: {c.key: None for c in t.__table__.columns if c.key != "id"}
+                          for k, t in self.TABLES.items()}
+        self._defaults["page"].update(depth=0, is_home=False, is_external=False)
+        self._defaults["link"].update(anchor_text="", tag="a", attr="href", on_home=False, is_external=False)
+        self._defaults["column"].update(role="column", level=1, item_count=0)
+        self._defaults["column_item"].update(title="", date_text="")
 
     def add(self, kind: str, row: dict[str, Any]) -> None:
-        row["run_id"] = self.run_id
-        self.buffers[kind].append(row)
+        # every row of a batch carries every column, so one executemany serves the batch
+        full = dict(self._defaults[kind])
+        full.update(row)
+        full["run_id"] = self.run_id
+        self.buffers[kind].append(full)
         self.counts[kind] += 1
         self.pending += 1
         if self.pending >= self.batch_size:

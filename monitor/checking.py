@@ -1,0 +1,137 @@
+"""Runs the rules over stored facts and keeps findings alive across checks.
+
+A finding keeps its identity (rule + site + subject) from check to check, so
+its rectification can be followed: 待整改 → 已通报 → 待复核 (absent once) →
+已整改 (absent in N consecutive checks); 逾期 when its deadline passes while it
+is still there; 重新出现 when it comes back after 已整改. Every move is
+appended to its history.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Iterable
+
+from sqlalchemy import select
+
+from monitor.config import Config, Site
+from monitor.facts import load_site_facts
+from monitor.model import FindingStatus as S
+from monitor.store import Check, Finding, FindingEvent, Store, utcnow
+from rules import RuleEntry, rules_for
+from rules.base import Outcome, Scope, Verdict
+
+FIX_AFTER_ABSENT_CHECKS = 2  # 已整改 once absent from this many consecutive checks
+
+
+def fingerprint(rule: str, site: str, subject: str) -> str:
+    norm = re.sub(r"\s+", " ", subject.strip().lower())
+    return hashlib.sha256(f"{rule}\x1f{site}\x1f{norm}".encode()).hexdigest()
+
+
+def run_site_rules(facts, rules: Iterable[RuleEntry], *, today: date) -> list[Outcome]:
+    outcomes: list[Outcome] = []
+    for entry in rules:
+        t = entry.rule.thresholds_with(facts.thresholds.get(entry.rule.id))
+        outcomes.extend(entry.check(facts, today=today, t=t))
+    return outcomes
+
+
+@dataclass
+class CheckResult:
+    site: str
+    run_id: int | None
+    findings: int = 0
+    unverified: int = 0
+    new: int = 0
+    fixed: int = 0
+    reopened: int = 0
+    outcomes: list[Outcome] = field(default_factory=list)
+
+
+def check_site(store: Store, config: Config, site: Site, *, as_of: date) -> CheckResult:
+    run = store.latest_run(site.key)
+    if run is None:
+        return CheckResult(site.key, None)
+    facts = load_site_facts(store, config, site, run.id)
+    rules = rules_for(Scope.SITE)
+    outcomes = run_site_rules(facts, rules, today=as_of)
+    result = record_outcomes(store, site_key=site.key, unit=site.unit, rule_ids=[r.rule.id for r in rules],
+                             outcomes=outcomes, as_of=as_of, run_id=run.id)
+    result.outcomes = outcomes
+    return result
+
+
+def _event(s, f: Finding, to: S, reason: str, actor: str = "系统复查") -> None:
+    s.add(FindingEvent(finding_id=f.id, at=utcnow(), actor=actor, from_status=f.status, to_status=to.value,
+                       reason=reason))
+    f.status = to.value
+    f.updated_at = utcnow()
+
+
+def record_outcomes(store: Store, *, site_key: str, unit: str, rule_ids: list[str], outcomes: list[Outcome],
+                    as_of: date, run_id: int | None) -> CheckResult:
+    """Upsert findings by fingerprint and move every finding of these rules through its lifecycle."""
+    result = CheckResult(site_key, run_id)
+    seen: set[str] = set()
+    with store.session() as s:
+        existing = {f.fingerprint: f for f in s.scalars(
+            select(Finding).where(Finding.site == site_key, Finding.rule.in_(rule_ids)))}
+        for o in outcomes:
+            fp = fingerprint(o.rule, site_key, o.subject)
+            if fp in seen:
+                continue
+            seen.add(fp)
+            f = existing.get(fp)
+            if o.verdict is Verdict.UNVERIFIED:
+                result.unverified += 1
+                if f is not None and f.verdict == Verdict.FINDING.value:
+                    continue  # cannot tell whether a known problem is gone: leave it as it is
+            else:
+                result.findings += 1
+            if f is None:
+                f = Finding(fingerprint=fp, rule=o.rule, severity=o.severity.value, verdict=o.verdict.value,
+                            site=site_key, unit=unit, url=o.url, source_url=o.source_url, subject=o.subject,
+                            evidence=o.evidence, facts=o.facts, first_seen=as_of, last_seen=as_of, occurrences=1,
+                            absent_checks=0, status=S.OPEN.value, updated_at=utcnow())
+                s.add(f)
+                s.flush()
+                s.add(FindingEvent(finding_id=f.id, at=utcnow(), actor="系统检查", from_status=None,
+                                   to_status=S.OPEN.value, reason="首次发现"))
+                if o.verdict is Verdict.FINDING:
+                    result.new += 1
+                continue
+            f.severity, f.verdict, f.url, f.source_url = o.severity.value, o.verdict.value, o.url, o.source_url
+            f.evidence, f.facts, f.unit = o.evidence, o.facts, unit
+            if as_of > f.last_seen:
+                f.occurrences += 1
+            f.last_seen = max(f.last_seen, as_of)
+            f.absent_checks = 0
+            status = S(f.status)
+            if status is S.FIXED:
+                _event(s, f, S.REOPENED, "已整改的问题再次出现")
+                f.fixed_on = None
+                result.reopened += 1
+            elif status is S.RECHECK:
+                _event(s, f, S.NOTIFIED if f.deadline else S.OPEN, "复查时问题仍然存在")
+            status = S(f.status)
+            if f.deadline and as_of > f.deadline and status in (S.OPEN, S.NOTIFIED, S.REOPENED, S.SUBMITTED):
+                _event(s, f, S.OVERDUE, f"超过整改期限 {f.deadline:%Y-%m-%d} 仍未整改")
+        for fp, f in existing.items():
+            if fp in seen or S(f.status) in (S.FIXED, S.WONTFIX):
+                continue
+            f.absent_checks += 1
+            if f.absent_checks >= FIX_AFTER_ABSENT_CHECKS:
+                _event(s, f, S.FIXED, f"连续 {f.absent_checks} 次复查未再发现")
+                f.fixed_on = as_of
+                result.fixed += 1
+            elif S(f.status) is not S.RECHECK:
+                _event(s, f, S.RECHECK, "本次复查未发现，待再次复查确认")
+        s.add(Check(site=site_key, run_id=run_id, as_of=as_of, at=utcnow(), findings=result.findings))
+    return result
+
+
+def check_sites(store: Store, config: Config, *, as_of: date, sites: list[Site] | None = None) -> list[CheckResult]:
+    return [check_site(store, config, site, as_of=as_of) for site in (sites or list(config.sites))]

@@ -1,0 +1,93 @@
+"""Serves the demo portal, a small 'other site' for external links, and a dead address, on 127.0.0.1."""
+from __future__ import annotations
+
+import email.utils
+import socket
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Callable, Iterator
+
+from monitor.demo.site import DemoSite
+
+_BOOT = email.utils.formatdate(usegmt=True)
+
+
+def _handler(lookup: Callable[[str], tuple[str, bytes] | None]) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "DemoGov/1.0"
+
+        def do_GET(self) -> None:  # noqa: N802 (http.server API)
+            self._serve(send_body=True)
+
+        def do_HEAD(self) -> None:  # noqa: N802
+            self._serve(send_body=False)
+
+        def _serve(self, send_body: bool) -> None:
+            path = self.path.split("?", 1)[0].split("#", 1)[0]
+            found = lookup(path)
+            if found is None:
+                body = "<html><head><title>404 页面不存在</title></head><body>404 您访问的页面不存在</body></html>".encode()
+                self.send_response(404)
+                ctype = "text/html; charset=utf-8"
+            else:
+                ctype, body = found
+                self.send_response(200)
+                self.send_header("Last-Modified", _BOOT)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if send_body:
+                self.wfile.write(body)
+
+        def log_message(self, *args) -> None:  # keep test and demo output clean
+            pass
+
+    return Handler
+
+
+def _serve(lookup) -> ThreadingHTTPServer:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(lookup))
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, name="demo-http", daemon=True).start()
+    return server
+
+
+def dead_address() -> str:
+    """A loopback address where nothing listens (connection refused)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return f"http://127.0.0.1:{port}"
+
+
+@dataclass
+class RunningDemo:
+    site: DemoSite
+    base: str  # http://127.0.0.1:PORT
+    external_base: str
+    dead_base: str
+
+    @property
+    def home(self) -> str:
+        return self.base + "/"
+
+
+@contextmanager
+def serve_demo(today: date, *, scale: float = 1.0) -> Iterator[RunningDemo]:
+    external = _serve(lambda p: ("text/html; charset=utf-8", "<html><title>外部网站</title><body>ok</body></html>".encode())
+                      if p == "/ok.html" else None)
+    ext_base = f"http://127.0.0.1:{external.server_address[1]}"
+    dead = dead_address()
+    site = DemoSite(today, scale=scale, external_base=ext_base, dead_base=dead)
+    server = _serve(site.pages.get)
+    try:
+        yield RunningDemo(site, f"http://127.0.0.1:{server.server_address[1]}", ext_base, dead)
+    finally:
+        for s in (server, external):
+            s.shutdown()
+            s.server_close()

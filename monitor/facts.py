@@ -1,0 +1,95 @@
+"""Reads one crawl's stored facts back as the plain dataclasses the rules take.
+
+Column overrides from sites.yaml are applied here: they are facts the staff
+know better than the page does (a column's real type or level).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+
+from monitor.config import Config, Site
+from monitor.model import ColumnFacts, ColumnKind, ItemFacts, LinkFacts, PageFacts, SiteFacts
+from monitor.store import Column, ColumnItem, CrawlRun, Link, Page, Store
+
+# ColumnType meta values (网页设计规范) and name keywords, most specific first.
+_TYPE_WORDS: tuple[tuple[ColumnKind, tuple[str, ...]], ...] = (
+    (ColumnKind.STATIC, ("概况", "机构职能", "负责人", "领导", "简介", "地图", "联系我们")),
+    (ColumnKind.INTERACTION, ("咨询", "投诉", "信箱", "留言", "互动", "访谈", "征集", "调查")),
+    (ColumnKind.DISCLOSURE, ("信息公开指南", "信息公开目录", "信息公开年报", "年报", "依申请公开", "公开指南")),
+    (ColumnKind.PERSONNEL, ("人事", "任免", "招聘", "招考", "录用")),
+    (ColumnKind.PLANNING, ("规划", "计划", "总结")),
+    (ColumnKind.POLICY, ("政策", "文件", "法规", "规章", "解读")),
+    (ColumnKind.NOTICE, ("通知", "公告", "公示")),
+    (ColumnKind.NEWS, ("动态", "要闻", "新闻", "资讯", "工作动态", "图片")),
+)
+
+
+def classify_column(name: str | None, meta_type: str | None) -> ColumnKind:
+    """The column type from its ColumnType meta first, then its name."""
+    for text in (meta_type, name):
+        if not text:
+            continue
+        for kind, words in _TYPE_WORDS:
+            if any(w in text for w in words):
+                return kind
+    return ColumnKind.OTHER
+
+
+def column_level(url: str) -> int:
+    """First-level columns sit one directory below the site root (/tzgg/), second-level two (/xwzx/zwyw/)."""
+    parts = [p for p in urlsplit(url).path.split("/") if p]
+    if parts and "." in parts[-1]:
+        parts = parts[:-1]
+    return max(1, len(parts))
+
+
+def load_site_facts(store: Store, config: Config, site: Site, run_id: int) -> SiteFacts:
+    with store.session() as s:
+        run = s.get(CrawlRun, run_id)
+        pages = s.execute(select(
+            Page.url, Page.final_url, Page.status, Page.error_kind, Page.error_detail, Page.content_type,
+            Page.title, Page.is_home, Page.is_external, Page.depth, Page.pub_date,
+        ).where(Page.run_id == run_id).order_by(Page.id)).all()
+        links = s.execute(select(
+            Link.source_url, Link.target_url, Link.anchor_text, Link.tag, Link.attr, Link.on_home, Link.is_external,
+        ).where(Link.run_id == run_id).order_by(Link.id)).all()
+        columns = s.scalars(select(Column).where(Column.run_id == run_id).order_by(Column.id)).all()
+        items = s.scalars(select(ColumnItem).where(ColumnItem.run_id == run_id).order_by(ColumnItem.id)).all()
+
+    by_column: dict[str, list[ItemFacts]] = defaultdict(list)
+    for it in items:
+        by_column[it.column_url].append(ItemFacts(url=it.url, title=it.title, date=it.date, date_text=it.date_text))
+
+    overrides = {o.url: o for o in site.columns}
+    col_facts: list[ColumnFacts] = []
+    home_items: tuple[ItemFacts, ...] = ()
+    for c in columns:
+        if c.role == "home":
+            home_items = tuple(by_column.get(c.url, ()))
+            continue
+        o = overrides.get(c.url)
+        if o is not None and o.ignore:
+            continue
+        kind = o.kind if o is not None and o.kind else classify_column(c.name, c.kind)
+        col_facts.append(ColumnFacts(
+            url=c.url, name=(o.name if o is not None and o.name else c.name), kind=kind,
+            level=(o.level if o is not None and o.level else column_level(c.url)),
+            parent_url=c.parent_url, items=tuple(by_column.get(c.url, ())),
+            list_pages=tuple(c.list_pages or ()), failure=c.failure))
+
+    thresholds = {**{k: dict(v) for k, v in config.thresholds.items()}}
+    for rule_id, values in site.thresholds.items():
+        thresholds.setdefault(rule_id, {}).update(values)
+
+    return SiteFacts(
+        site=site.key, site_name=site.name, unit=site.unit, home_url=site.home, run_id=run_id,
+        crawled_at=run.started_at,
+        pages=tuple(PageFacts(url=p.url, final_url=p.final_url, status=p.status, error_kind=p.error_kind,
+                              error_detail=p.error_detail, content_type=p.content_type, title=p.title,
+                              is_home=p.is_home, is_external=p.is_external, depth=p.depth, pub_date=p.pub_date)
+                    for p in pages),
+        links=tuple(LinkFacts(*row) for row in links),
+        columns=tuple(col_facts), home_items=home_items, thresholds=thresholds)

@@ -1,0 +1,65 @@
+"""W-V4 column-not-updated: 应更新但长期未更新栏目
+
+## What it does
+Flags each column that should be updated within its type's period but was
+not, beyond the columns W-V3 already names: 人事、规划计划类 columns (1 year by
+default), and notice/policy columns below the first level (6 months). The
+veto count follows the indicator: stale columns of every type plus empty
+columns, ten or more, veto the site.
+
+## Why is this bad?
+应更新但长期未更新 columns ≥ 10 make the site 不合格; a column already reported
+under W-V3 is not reported again here (no double deduction, S10).
+
+## Example
+人事信息, newest entry 2025-09-01, checked 2026-11-26: 451 days > 365, flagged.
+
+## Thresholds
+news_days (14), notice_policy_days (183), personnel_planning_days (365, not confirmed by a source), veto_count (10)
+
+## Source
+S4, S6 (spec/inspection-rules.md)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Iterator
+
+from monitor.model import Severity, SiteFacts
+from rules.base import Outcome, Rule
+from rules.website._columns import Periods, counted_by_w_v3, is_empty, stale
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    news_days: int = 14
+    notice_policy_days: int = 183
+    personnel_planning_days: int = 365
+    veto_count: int = 10
+
+
+RULE = Rule(id="W-V4", name="column-not-updated", title="栏目长期未更新", severity=Severity.VETO,
+            source="S4, S6", thresholds=Thresholds, category="栏目不更新")
+
+
+def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
+    periods = Periods(t.news_days, t.notice_policy_days, t.personnel_planning_days)
+    all_stale = [s for s in (stale(c, today, periods) for c in site.columns) if s]
+    empty = [c for c in site.columns if is_empty(c)]
+    total = len(all_stale) + len(empty)
+    severity = Severity.VETO if total >= t.veto_count else Severity.DEDUCTION
+    for s in all_stale:
+        col = s.column
+        if counted_by_w_v3(col):
+            continue
+        evidence = (f"“{col.name}”栏目的信息均无发布日期，按未更新计" if s.newest is None else
+                    f"“{col.name}”栏目最新信息发布于 {s.newest:%Y-%m-%d}，已 {s.age} 天未更新"
+                    f"（{col.kind.value}类栏目应在 {s.period} 天内更新）")
+        newest = col.newest
+        yield RULE.finding(
+            subject=col.name, url=col.url, evidence=evidence, severity=severity,
+            facts={"column": col.name, "column_type": col.kind.value, "level": col.level,
+                   "newest_date": s.newest.isoformat() if s.newest else None,
+                   "newest_url": newest.url if newest else None, "age_days": s.age, "period_days": s.period,
+                   "should_update_count": total, "veto_count": t.veto_count})

@@ -1,0 +1,48 @@
+"""W-V5 empty-column: 空白栏目
+
+## What it does
+Flags each list column that lists nothing (no entries, or a 暂无信息 page).
+Static pages (机构概况 and the like) are not list columns and are never empty.
+Five or more empty columns veto the site; fewer are deductions.
+
+## Why is this bad?
+空白栏目 ≥ 5 make the site 不合格 (S4); 开普云 warns from 3 (P1).
+
+## Example
+统计数据 shows “暂无信息”: flagged. A list page that failed to load: not judged.
+
+## Thresholds
+veto_count (5)
+
+## Source
+S4, P1 (spec/inspection-rules.md)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Iterator
+
+from monitor.model import Severity, SiteFacts
+from rules.base import Outcome, Rule
+from rules.website._columns import is_empty
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    veto_count: int = 5
+
+
+RULE = Rule(id="W-V5", name="empty-column", title="空白栏目", severity=Severity.VETO, source="S4, P1",
+            thresholds=Thresholds, category="空白栏目")
+
+
+def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
+    empty = [c for c in site.columns if is_empty(c)]
+    severity = Severity.VETO if len(empty) >= t.veto_count else Severity.DEDUCTION
+    for col in empty:
+        yield RULE.finding(subject=col.name, url=col.url, severity=severity,
+                           evidence=f"“{col.name}”栏目没有任何信息（空白栏目）",
+                           facts={"column": col.name, "column_type": col.kind.value, "items": 0,
+                                  "list_pages": list(col.list_pages), "empty_count": len(empty),
+                                  "veto_count": t.veto_count})

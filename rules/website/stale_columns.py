@@ -1,0 +1,63 @@
+"""W-V3 stale-column: 栏目不更新（动态要闻类、通知公告与政策文件类一级栏目）
+
+## What it does
+Flags each news column (动态、要闻类) whose newest dated entry is older than
+14 days, and each first-level notice or policy column (通知公告、政策文件类一级栏目)
+whose newest entry is older than 6 months. Entries without a readable date
+count as not updated. Five or more such columns veto the site; fewer are
+reported as deductions.
+
+## Why is this bad?
+Inspectors count these columns; five or more make the site 不合格.
+
+## Example
+乡镇动态, newest entry 2026-10-12, checked 2026-11-26: 45 days > 14, flagged.
+A column whose list page could not be read: not judged here.
+
+## Thresholds
+news_days (14), notice_policy_days (183), veto_count (5)
+
+## Source
+S4 (spec/inspection-rules.md)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Iterator
+
+from monitor.model import Severity, SiteFacts
+from rules.base import Outcome, Rule
+from rules.website._columns import Periods, counted_by_w_v3, stale
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    news_days: int = 14
+    notice_policy_days: int = 183
+    veto_count: int = 5
+
+
+RULE = Rule(id="W-V3", name="stale-column", title="栏目不更新", severity=Severity.VETO, source="S4",
+            thresholds=Thresholds, category="栏目不更新")
+
+
+def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
+    periods = Periods(news_days=t.news_days, notice_policy_days=t.notice_policy_days)
+    found = [s for s in (stale(c, today, periods) for c in site.columns if counted_by_w_v3(c)) if s]
+    severity = Severity.VETO if len(found) >= t.veto_count else Severity.DEDUCTION
+    for s in found:
+        col = s.column
+        if s.newest is None:
+            evidence = f"“{col.name}”栏目的信息均无发布日期，按未更新计"
+        else:
+            evidence = (f"“{col.name}”栏目最新信息发布于 {s.newest:%Y-%m-%d}，"
+                        f"已 {s.age} 天未更新（{col.kind.value}类栏目应在 {s.period} 天内更新）")
+        newest = col.newest
+        yield RULE.finding(
+            subject=col.name, url=col.url, evidence=evidence, severity=severity,
+            facts={"column": col.name, "column_type": col.kind.value, "level": col.level,
+                   "newest_date": s.newest.isoformat() if s.newest else None,
+                   "newest_title": newest.title if newest else None, "newest_url": newest.url if newest else None,
+                   "age_days": s.age, "period_days": s.period, "stale_count": len(found),
+                   "veto_count": t.veto_count})

@@ -1,0 +1,228 @@
+"""SiteSpider: crawls one government site within its scope and records what it sees.
+
+It records pages, links, list pages and their dated entries. It judges
+nothing: whether a link is broken or a column stale is for the rules.
+Retries, politeness and storage are Scrapy components configured in
+``monitor.scrapy_settings``.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from datetime import date
+from typing import Any, Iterable
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import scrapy
+from parsel import Selector
+from scrapy.http import Response, TextResponse
+from twisted.python.failure import Failure
+
+from spiders.listing import article_date, column_meta, list_items, looks_empty
+
+ATTACHMENT_EXT = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".zip", ".rar", ".ppt", ".pptx")
+# tag -> attribute holding a link worth checking
+LINK_ATTRS = (("a", "href"), ("img", "src"), ("iframe", "src"), ("script", "src"), ("link", "href"))
+_SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "about:", "#")
+_INDEX_PAGE = re.compile(r"index(?:_\d+)?\.s?html?$")
+
+
+def host_port(url: str) -> str:
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return f"{(parts.hostname or '').lower()}:{port}"
+
+
+def canonical(url: str) -> str:
+    """The URL the crawl keys on: no fragment, default path '/'."""
+    url, _ = urldefrag(url.strip())
+    parts = urlsplit(url)
+    if not parts.path:
+        url = url.replace(parts.netloc, parts.netloc + "/", 1) if parts.netloc else url
+    return url
+
+
+def column_url(page_url: str) -> str:
+    """List pages index.html, index_1.html … of one column share the column's directory URL."""
+    return _INDEX_PAGE.sub("", page_url)
+
+
+_ERROR_NAMES = {
+    # Scrapy >= 2.14 wraps download errors in its own exceptions; Twisted's names are the older ones.
+    "CannotResolveHostError": "dns", "DNSLookupError": "dns",
+    "DownloadConnectionRefusedError": "refused", "ConnectionRefusedError": "refused",
+    "DownloadTimeoutError": "timeout", "TimeoutError": "timeout", "TCPTimedOutError": "timeout",
+    "DownloadCancelledError": "too_large",
+    "ResponseDataLossError": "reset", "ResponseNeverReceived": "reset", "ConnectionLost": "reset",
+    "ConnectionDone": "reset", "ConnectionAborted": "reset", "DownloadFailedError": "reset",
+}
+
+
+def error_kind(failure: Failure) -> tuple[str, str]:
+    """A failed request's reason as a short stable kind (a fact, not a verdict)."""
+    exc = failure.value
+    name = type(exc).__name__
+    text = str(exc)
+    detail = f"{name}: {text}"[:500]
+    low = text.lower()
+    if "ssl" in low or "tls" in low or "certificate" in low or "SSL" in name:
+        return "tls", detail
+    if name == "IgnoreRequest" and "redirect" in low:
+        return "redirects", detail
+    if "maxsize" in low or "warnsize" in low:
+        return "too_large", detail
+    return _ERROR_NAMES.get(name, "other"), detail
+
+
+class SiteSpider(scrapy.Spider):
+    name = "site"
+
+    def __init__(self, site_key: str = "adhoc", home: str = "", scope: Iterable[str] = (),
+                 max_pages: int = 2000, max_depth: int = 5, check_external: bool = True,
+                 today: date | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        if not home:
+            raise ValueError("SiteSpider needs home=URL")
+        self.site_key = site_key
+        self.home = canonical(home)
+        self.scope = frozenset(scope) or frozenset({host_port(self.home)})
+        self.max_pages = int(max_pages)
+        self.max_depth = int(max_depth)
+        self.check_external = bool(check_external)
+        self.today = today
+        self.scheduled: set[str] = set()
+        self.internal_pages = 0
+
+    # ------------------------------------------------------------ scheduling
+
+    def in_scope(self, url: str) -> bool:
+        return urlsplit(url).scheme in ("http", "https") and host_port(url) in self.scope
+
+    def _request(self, url: str, *, depth: int, external: bool = False, parse: bool = True,
+                 referer: str | None = None) -> scrapy.Request | None:
+        if url in self.scheduled:
+            return None
+        if not external and parse:
+            if self.internal_pages >= self.max_pages:
+                return None
+            self.internal_pages += 1
+        self.scheduled.add(url)
+        meta = {"depth": depth, "external": external, "parse": parse, "started": time.monotonic()}
+        if not parse:
+            # a checked resource or external link: read the status, not the whole body
+            meta["download_maxsize"] = 2 * 1024 * 1024
+        headers = {"Referer": referer} if referer else None
+        return scrapy.Request(url, callback=self.parse_page, errback=self.failed, meta=meta,
+                              headers=headers, dont_filter=True)
+
+    async def start(self):
+        req = self._request(self.home, depth=0)
+        if req:
+            yield req
+
+    # ------------------------------------------------------------ parsing
+
+    def _page_fact(self, response: Response, **extra: Any) -> dict[str, Any]:
+        meta = response.meta
+        ctype = response.headers.get(b"Content-Type", b"").decode("latin-1")[:200] or None
+        chain = [canonical(u) for u in meta.get("redirect_urls", [])]
+        return {
+            "url": chain[0] if chain else canonical(response.request.url),
+            "final_url": canonical(response.url),
+            "redirect_chain": chain or None,
+            "status": response.status,
+            "content_type": ctype,
+            "size": len(response.body),
+            "elapsed_ms": int((time.monotonic() - meta.get("started", time.monotonic())) * 1000),
+            "depth": meta.get("depth", 0),
+            "is_home": (chain[0] if chain else canonical(response.request.url)) == self.home,
+            "is_external": meta.get("external", False),
+            "content_hash": hashlib.sha256(response.body).hexdigest(),
+            **extra,
+        }
+
+    def parse_page(self, response: Response):
+        meta = response.meta
+        is_html = isinstance(response, TextResponse) and b"html" in response.headers.get(b"Content-Type", b"html")
+        if not meta.get("parse") or meta.get("external") or not is_html or response.status >= 400 \
+                or not self.in_scope(response.url):
+            fact = self._page_fact(response)
+            if is_html and response.status < 400 and isinstance(response, TextResponse):
+                fact["title"] = (response.xpath("//title/text()").get() or "").strip()[:500] or None
+            yield {"kind": "page", "page": fact, "links": []}
+            return
+
+        sel = Selector(text=response.text)
+        page_url = canonical(response.url)
+        is_home = canonical(response.meta.get("redirect_urls", [response.url])[0]) == self.home
+        pub, pub_text = article_date(sel)
+        text = " ".join(t.strip() for t in sel.xpath(
+            "//body//text()[not(ancestor::script) and not(ancestor::style)]").getall() if t.strip())
+        fact = self._page_fact(
+            response,
+            title=(sel.xpath("//title/text()").get() or "").strip()[:500] or None,
+            encoding=response.encoding,
+            pub_date=pub, pub_date_text=pub_text[:100] or None,
+            text=text[:200_000],
+        )
+        fact["is_home"] = is_home
+        links, follow = self._links(sel, page_url, depth=meta.get("depth", 0), on_home=is_home)
+        yield {"kind": "page", "page": fact, "links": links}
+
+        name, ctype = column_meta(sel)
+        items = list_items(sel, page_url, today=self.today)
+        if is_home:
+            yield {"kind": "list", "role": "home", "column_url": page_url, "page_url": page_url,
+                   "name": "首页", "column_type": "首页", "items": items, "empty": False}
+        elif name:
+            yield {"kind": "list", "role": "column", "column_url": column_url(page_url), "page_url": page_url,
+                   "name": name, "column_type": ctype, "items": items, "empty": looks_empty(sel)}
+        yield from follow
+
+    def _links(self, sel: Selector, page_url: str, *, depth: int, on_home: bool):
+        links: list[dict[str, Any]] = []
+        follow: list[scrapy.Request] = []
+        for tag, attr in LINK_ATTRS:
+            for node in sel.xpath(f"//{tag}[@{attr}]"):
+                raw = (node.attrib.get(attr) or "").strip()
+                if not raw or raw.lower().startswith(_SKIP_SCHEMES):
+                    continue
+                if tag == "link" and "stylesheet" not in (node.attrib.get("rel") or "") \
+                        and "icon" not in (node.attrib.get("rel") or ""):
+                    continue
+                target = canonical(urljoin(page_url, raw))
+                if urlsplit(target).scheme not in ("http", "https"):
+                    continue
+                internal = self.in_scope(target)
+                anchor = " ".join(t.strip() for t in node.xpath(".//text()").getall() if t.strip()) \
+                    or node.attrib.get("title") or node.attrib.get("alt") or ""
+                links.append({"source_url": page_url, "target_url": target, "anchor_text": anchor[:300],
+                              "tag": tag, "attr": attr, "on_home": on_home, "is_external": not internal})
+                if internal:
+                    page_like = tag in ("a", "iframe") and not target.lower().endswith(ATTACHMENT_EXT)
+                    if page_like and depth + 1 > self.max_depth:
+                        continue
+                    req = self._request(target, depth=depth + 1, parse=page_like, referer=page_url)
+                elif self.check_external:
+                    req = self._request(target, depth=depth + 1, external=True, parse=False, referer=page_url)
+                else:
+                    req = None
+                if req is not None:
+                    follow.append(req)
+        return links, follow
+
+    def failed(self, failure: Failure):
+        request = failure.request
+        kind, detail = error_kind(failure)
+        response = getattr(failure.value, "response", None)
+        yield {"kind": "page", "links": [], "page": {
+            "url": canonical(request.url), "final_url": None, "redirect_chain": None,
+            "status": response.status if response is not None else None,
+            "content_type": None, "size": None,
+            "elapsed_ms": int((time.monotonic() - request.meta.get("started", time.monotonic())) * 1000),
+            "depth": request.meta.get("depth", 0),
+            "is_home": canonical(request.url) == self.home,
+            "is_external": request.meta.get("external", False),
+            "error_kind": kind, "error_detail": detail,
+        }}
