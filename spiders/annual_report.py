@@ -315,14 +315,24 @@ def _table3(lines: list[Line], fmt: str, problems: list[str]) -> list[Cell]:
     cells: list[Cell] = []
     group: str | None = None
     seen: set[str] = set()
+    pending: list[str] = []  # label cells of rows without numbers: the first line of a split label
     for ln in lines:
         row = _cells(ln.text)
         labels, nums = _numbers(row, len(T3_COLUMNS))
         if not nums:
             if labels and "自然人" not in compact("".join(labels)):
                 _, group = _t3_key(labels, group)
+                pending.extend(labels)
+            else:
+                pending.clear()
             continue
+        before = group
         key, group = _t3_key(labels, group)
+        if pending and (key is None or key in _T3_ITEM_WORDS):
+            key2, group2 = _t3_key(pending + labels, before)
+            if key2 is not None:
+                key, group = key2, group2
+        pending = []
         if key is None:
             problems.append(f"表三{ln.where}：未识别行名，已跳过")
             continue
