@@ -8,7 +8,6 @@ shape gives partial facts and a list of parse problems, never an exception.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 
 from monitor.annual_facts import (
@@ -27,16 +26,10 @@ from monitor.annual_facts import (
     t3_result_keys,
     t3_row_label,
 )
+from spiders.annual_html import Line, html_to_lines
 from spiders.annual_narrative import read_narrative
 
 __all__ = ["parse_annual_report", "parse_annual_report_html", "html_to_lines"]
-
-
-@dataclass(frozen=True)
-class Line:
-    text: str
-    where: str  # "第12行" or "第2个表格第5行"
-    in_table: bool
 
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９（）＋－．／　\xa0", "0123456789()+-./  ")
@@ -107,59 +100,6 @@ def parse_annual_report_html(html: str, *, url: str = "", published: date | None
     except Exception as exc:  # lxml refuses some inputs (empty, broken encoding declarations)
         return AnnualReportFacts(url=url, published=published, problems=(f"无法解析HTML：{exc}",))
     return _parse(lines, url=url, published=published)
-
-
-def html_to_lines(html: str) -> list[Line]:
-    """Paragraphs as lines; each ``<tr>`` as one tab-separated line."""
-    import lxml.html
-
-    root = lxml.html.fromstring(html)
-    lines: list[Line] = []
-    buf: list[str] = []
-    counters = {"table": 0, "para": 0}
-    blocks = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "section", "article", "body",
-              "blockquote", "pre", "ul", "ol", "center", "title"}
-
-    def flush() -> None:
-        text = " ".join("".join(buf).split())
-        buf.clear()
-        if text:
-            counters["para"] += 1
-            lines.append(Line(text, f"正文第{counters['para']}段", False))
-
-    def table(el) -> None:
-        counters["table"] += 1
-        rows = el.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
-        for r, tr in enumerate(rows, 1):
-            cells = [" ".join(td.text_content().split()) for td in tr.xpath("./td|./th")]
-            lines.append(Line("\t".join(cells), f"第{counters['table']}个表格第{r}行", True))
-
-    def walk(el) -> None:
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if tag in ("script", "style", "head") or not tag:
-            return
-        if tag == "table":
-            flush()
-            table(el)
-            return
-        if tag == "br":
-            flush()
-            return
-        block = tag in blocks
-        if block:
-            flush()
-        if el.text:
-            buf.append(el.text)
-        for child in el:
-            walk(child)
-            if child.tail:
-                buf.append(child.tail)
-        if block:
-            flush()
-
-    walk(root)
-    flush()
-    return lines
 
 
 # ---------------------------------------------------------------- parsing
