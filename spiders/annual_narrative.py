@@ -31,6 +31,7 @@ _TOTAL_BEFORE_QIZHONG = re.compile(_NUM + r"\s*(" + _UNITS + r")\s*[，,]?\s*其
 _NUM_UNIT = re.compile(_NUM + r"\s*(" + _UNITS + r")")
 _PART_STOP = re.compile(r"^(已|共|累计|合计|总计|同比|较|比|办结|答复|均|全部|占|分别|其余|另|此外|同时)")
 _COMPARE = re.compile(r"较|同比|比上年|增长|减少|下降|上升|增加")
+_NOT_DISCLOSURE = re.compile(r"结转|上年|复议|诉讼|信访|投诉|建议|提案|议案")
 _TERMINAL = "。！？；;:：”」）)"
 _HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")
 
@@ -122,7 +123,7 @@ def read_claims(sent: Sentence) -> Iterator[NarrativeClaim]:
             span = sent.text[clause_start:m.end()]
             if _COMPARE.search(span):
                 continue
-            if quantity == T3_NEW and ("结转" in span or "上年" in span):
+            if quantity == T3_NEW and (_NOT_DISCLOSURE.search(span) or not ("公开" in span or "信息" in span)):
                 continue
             taken.add(quantity)
             yield NarrativeClaim(quantity, int(m.group(1)), sent.text, sent.where)

@@ -301,17 +301,31 @@ def _table3(lines: list[Line], fmt: str, problems: list[str]) -> list[Cell]:
 
 
 def _table4(lines: list[Line], problems: list[str]) -> list[Cell]:
+    """The fifteen numbers of Table 四: one row, or consecutive rows of numbers only (groups
+    printed one under the other) that add up to fifteen."""
     width = len(T4_GROUPS) * len(T4_COLUMNS)
+    run: list[tuple[int, str]] = []  # (value, where) of consecutive number-only rows
+    found: list[tuple[int, str]] | None = None
     for ln in lines:
-        _, nums = _numbers(_cells(ln.text), width)
+        labels, nums = _numbers(_cells(ln.text), width)
         if len(nums) >= width:
             if len(nums) > width:
                 problems.append(f"表四{ln.where}：有{len(nums)}个数字，取前{width}个")
-            out = []
-            for g, group in enumerate(T4_GROUPS):
-                for c, col in enumerate(T4_COLUMNS):
-                    v = nums[g * len(T4_COLUMNS) + c]
-                    out.append(Cell("四", group, col, v, str(v), ln.where))
-            return out
-    problems.append("未识别表四（行政复议、行政诉讼情况）")
-    return []
+            found = [(v, ln.where) for v in nums[:width]]
+            break
+        if nums and not labels:
+            run.extend((v, ln.where) for v in nums)
+            if len(run) == width:
+                found = run
+                break
+        elif ln.text.strip():
+            run = []
+    if found is None:
+        problems.append("未识别表四（行政复议、行政诉讼情况）")
+        return []
+    out = []
+    for g, group in enumerate(T4_GROUPS):
+        for c, col in enumerate(T4_COLUMNS):
+            v, where = found[g * len(T4_COLUMNS) + c]
+            out.append(Cell("四", group, col, v, str(v), where))
+    return out

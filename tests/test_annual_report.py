@@ -118,6 +118,21 @@ def test_row_label_over_two_lines_with_numbers_on_the_second():
     assert findings(f) == []
 
 
+def test_table_four_printed_as_one_row_per_group():
+    text = edit_line(seed_text(), 98, "0\t" * 14 + "0", "1\t0\t0\t0\t1\n0\t0\t0\t0\t0\n0\t0\t0\t0\t0")
+    f = parse_annual_report(text)
+    assert f.t4(T4_REVIEW, "总计").value == 1 and f.t4(T4_SUIT_DIRECT, "总计").where == "第99行"
+    # the narrative says there was no 行政复议: now the table disagrees
+    found = findings(f)
+    assert [o.rule for o in found] == ["A-6"] and "表四 行政复议总计为1（第98行）" in found[0].evidence
+
+
+def test_narrative_about_other_applications_is_not_read_as_table_three():
+    text = edit_line(seed_text(), 120, "2020年，", "2020年，收到行政复议申请2件，收到人大代表建议申请3件。")
+    claims = [c for c in parse_annual_report(text).claims if c.quantity == T3_NEW]
+    assert [c.value for c in claims] == [8]
+
+
 @pytest.mark.parametrize("text", ["", "无关内容\n没有表格", "\t\t\n1\t2\t3", "<html>", "\x00\x01"])
 def test_unknown_shapes_give_partial_facts_and_problems(text):
     f = parse_annual_report(text)
