@@ -197,12 +197,22 @@ def load_config(path: str | os.PathLike) -> Config:
     return parse_config(data, source=str(p))
 
 
-def adhoc_config(url: str, *, db_url: str | None = None) -> Config:
+def adhoc_config(url: str, *, db_url: str | None = None, delay: float | None = None,
+                 max_pages: int | None = None) -> Config:
     """What `monitor crawl --url` uses: one site, default rules and thresholds, no file."""
-    host = urlsplit(url).hostname or "site"
+    parts = urlsplit(url)
+    host = parts.hostname or "site"
+    key = f"{host}_{parts.port}" if parts.port else host
+    limits: dict[str, Any] = {}
+    if delay is not None:
+        limits["delay_seconds"] = delay
+        if delay == 0:
+            limits["concurrency_per_host"] = 8
+    if max_pages is not None:
+        limits["max_pages"] = max_pages
     return parse_config({
         "organisation": {"name": "临时检查"},
         "units": [{"name": "未指定单位"}],
-        "sites": [{"key": host.replace(":", "_"), "name": host, "home": url, "unit": "未指定单位"}],
+        "sites": [{"key": key, "name": host, "home": url, "unit": "未指定单位", "limits": limits}],
         "storage": {"url": db_url or DEFAULT_DB_URL},
     }, source="--url")

@@ -99,25 +99,41 @@ def register(group: click.Group) -> None:
     @click.option("--site", "site_keys", multiple=True, help="只抓取指定 key 的网站（可重复）")
     @click.option("--url", help="临时检查一个网址：不需要配置文件，使用默认规则和阈值，抓取后直接检查")
     @click.option("--as-of", "as_of", help="按哪一天判断（YYYY-MM-DD），默认今天（北京时间）")
+    @click.option("--delay", type=click.FloatRange(0, 60), help="与 --url 一起用：同一主机两次请求的间隔（秒），默认 0.5")
+    @click.option("--max-pages", type=click.IntRange(1), help="与 --url 一起用：最多抓取的页面数，默认 2000")
     @click.pass_obj
-    def crawl_cmd(obj, site_keys, url, as_of):
-        """抓取网站，记录页面、链接和栏目信息。"""
+    def crawl_cmd(obj, site_keys, url, as_of, delay, max_pages):
+        """抓取网站，记录页面、链接和栏目信息。
+
+        用 --url 可不带配置文件临时检查一个网站：抓取后按默认规则检查并列出问题，
+        有问题时退出码为 1，首页无法访问时为 3。
+        """
         from monitor.checking import check_sites
 
         today = _as_of(as_of)
-        config = adhoc_config(url, db_url=obj.db_url) if url else obj.config()
+        if url:
+            try:
+                config = adhoc_config(url, db_url=obj.db_url, delay=delay, max_pages=max_pages)
+            except Exception as exc:
+                raise _cli()(str(exc), exit_code=2) from exc
+        else:
+            config = obj.config()
         store = obj.store(config)
         results = run_crawl(config, store, site_keys, today=today)
-        if url:
-            checked = check_sites(store, config, as_of=today)
-            rows = [r for r in export_rows(store, status="open", site=config.sites[0].key)]
-            console().print(findings_table(rows, f"{url} 检查结果：{len(rows)} 个问题"))
-            del checked
         down = [r for r in results if r.home_error]
+        rows = []
+        if url:
+            check_sites(store, config, as_of=today)
+            rows = export_rows(store, status="open", site=config.sites[0].key)
+            click.echo(f"{url} 检查结果：{len(rows)} 个问题")
+            for r in rows:  # one line each, URL whole, so the output can be grepped like a link checker's
+                click.echo(f"[{r['rule']} {r['severity']}] {r['url']}\n    {r['evidence']}")
         if down:
             names = "、".join(f"{config.site(r.site).name}（{r.home_error}）" for r in down)
             raise _cli()(f"以下网站首页无法访问：{names}。其他网站已正常抓取；请确认网址是否正确、网站是否在线",
                          exit_code=EXIT_SITE_DOWN)
+        if rows:
+            sys.exit(1)
 
     @group.command("check")
     @click.option("--site", "site_keys", multiple=True, help="只检查指定 key 的网站（可重复）")

@@ -76,17 +76,32 @@ class RunningDemo:
     def home(self) -> str:
         return self.base + "/"
 
+    def url(self, subject_path: str) -> str:
+        """The absolute URL of a planted problem's subject (see ``demo.site.PLANTED``)."""
+        if subject_path.startswith("ext:"):
+            return self.external_base + subject_path[4:]
+        if subject_path.startswith("dead:"):
+            return self.dead_base + subject_path[5:]
+        return self.base + subject_path
+
+    def rebuild(self, today: date, *, fixed: frozenset[str] | set[str] = frozenset(), scale: float | None = None) -> None:
+        """Serve another day's or another state's site at the same addresses (for re-check tests)."""
+        self.site = DemoSite(today, scale=self.site.scale if scale is None else scale,
+                             external_base=self.external_base, dead_base=self.dead_base, fixed=frozenset(fixed))
+
 
 @contextmanager
-def serve_demo(today: date, *, scale: float = 1.0) -> Iterator[RunningDemo]:
+def serve_demo(today: date, *, scale: float = 1.0, fixed: frozenset[str] | set[str] = frozenset()) -> Iterator[RunningDemo]:
     external = _serve(lambda p: ("text/html; charset=utf-8", "<html><title>外部网站</title><body>ok</body></html>".encode())
                       if p == "/ok.html" else None)
     ext_base = f"http://127.0.0.1:{external.server_address[1]}"
     dead = dead_address()
-    site = DemoSite(today, scale=scale, external_base=ext_base, dead_base=dead)
-    server = _serve(site.pages.get)
+    holder: list[RunningDemo] = []
+    server = _serve(lambda path: holder[0].site.pages.get(path))
+    site = DemoSite(today, scale=scale, external_base=ext_base, dead_base=dead, fixed=frozenset(fixed))
+    holder.append(RunningDemo(site, f"http://127.0.0.1:{server.server_address[1]}", ext_base, dead))
     try:
-        yield RunningDemo(site, f"http://127.0.0.1:{server.server_address[1]}", ext_base, dead)
+        yield holder[0]
     finally:
         for s in (server, external):
             s.shutdown()

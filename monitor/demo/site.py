@@ -85,7 +85,12 @@ class DemoSite:
     """All pages of the demo portal, generated in memory."""
 
     def __init__(self, today: date, *, scale: float = 1.0, external_base: str = "http://127.0.0.1:9",
-                 dead_base: str = "http://127.0.0.1:9"):
+                 dead_base: str = "http://127.0.0.1:9", fixed: frozenset[str] | set[str] = frozenset()):
+        """``fixed`` names planted problems (their ``subject_path``) the site has rectified."""
+        unknown = set(fixed) - {p.subject_path for p in PLANTED}
+        if unknown:
+            raise ValueError(f"unknown planted problems: {sorted(unknown)}")
+        self.fixed = frozenset(fixed)
         self.today = today
         self.scale = scale
         self.external_base = external_base.rstrip("/")
@@ -147,6 +152,14 @@ class DemoSite:
         self.pages[path] = (ctype, body)
 
     # ------------------------------------------------------------ content
+
+    def _effective(self, col: DemoColumn) -> DemoColumn:
+        """The column as served: a rectified stale column got new posts, a rectified empty one got content."""
+        if col.path not in self.fixed:
+            return col
+        if col.path == EMPTY_COLUMN:
+            return DemoColumn(col.path, col.name, col.column_type, 5, 30, 6, col.parent)
+        return DemoColumn(col.path, col.name, col.column_type, 2, col.interval, col.count, col.parent)
 
     def _items(self, col: DemoColumn) -> list[tuple[str, str, date]]:
         if col.newest_age is None:
@@ -210,17 +223,19 @@ class DemoSite:
 
     def _build(self) -> None:
         latest: dict[str, list[tuple[str, str, date]]] = {}
-        for col in COLUMNS:
+        for col in map(self._effective, COLUMNS):
             items = self._items(col)
             latest[col.path] = items
             self._list_pages(col, items)
             for i, (path, title, d) in enumerate(items):
                 extra = ""
-                if col.path == "/xwzx/zwyw/" and i == 2:
+                if col.path == "/xwzx/zwyw/" and i == 2 and REMOVED_ARTICLE not in self.fixed:
                     extra = f'<p>相关阅读：<a href="{REMOVED_ARTICLE}">示例县召开2019年度总结大会</a></p>'
                 if col.path == "/zcwj/" and i == 0:
                     extra = (f'<p>附件：<a href="{MISSING_ATTACHMENT}">实施细则.pdf</a>　'
                              f'<a href="{PRESENT_ATTACHMENT}">政策图解.pdf</a></p>')
+                    if MISSING_ATTACHMENT in self.fixed:
+                        self._put(MISSING_ATTACHMENT, _tiny_pdf(), "application/pdf")
                 self._article(col, path, title, d, extra)
         self._home(latest)
         for path, title in (("/about/wzdt.html", "网站地图"), ("/about/lxwm.html", "联系我们"),
@@ -239,11 +254,13 @@ class DemoSite:
                            for p, t, d in latest[path][:n])
             return f'<div class="block"><h3><a href="{path}index.html">{heading}</a></h3><ul>{rows}</ul></div>'
 
-        links = (f'<div class="links"><h3>友情链接</h3><ul class="friend">'
-                 f'<li><a href="{self.external_base}/ok.html">江西省人民政府</a></li>'
-                 f'<li><a href="{self.external_base}/gone.html">示例市人民政府（旧版）</a></li>'
-                 f'<li><a href="{self.dead_base}/">示例县融媒体中心</a></li>'
-                 "</ul></div>")
+        friends = [f'<li><a href="{self.external_base}/ok.html">江西省人民政府</a></li>']
+        if "ext:/gone.html" not in self.fixed:
+            friends.append(f'<li><a href="{self.external_base}/gone.html">示例市人民政府（旧版）</a></li>')
+        if "dead:/" not in self.fixed:
+            friends.append(f'<li><a href="{self.dead_base}/">示例县融媒体中心</a></li>')
+        links = f'<div class="links"><h3>友情链接</h3><ul class="friend">{"".join(friends)}</ul></div>'
+
         body = block("/xwzx/zwyw/", "政务要闻") + block("/tzgg/", "通知公告") + block("/zcwj/", "政策文件") + links
         self._put("/", self._page("首页", body, meta={"ColumnName": "首页", "ColumnType": "首页"}))
 

@@ -1,0 +1,74 @@
+"""Shared fixtures: real servers on 127.0.0.1, real SQLite files, a real PostgreSQL database."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpus"
+DEMO_DAY = date(2026, 11, 26)
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+PG_ADMIN_URL = os.environ.get("MONITOR_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def need_service(reason: str) -> None:
+    """Skip on a user's machine without the service; fail under CI, where it must be there."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: the service must be available)")
+    pytest.skip(reason)
+
+
+def run_monitor(*args: str, cwd: Path, timeout: float = 240, env: dict | None = None,
+                input: str | None = None) -> subprocess.CompletedProcess:
+    """Run the real CLI in its own process (Scrapy's reactor runs once per process)."""
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "ignore", **(env or {})}
+    return subprocess.run([sys.executable, "-m", "monitor", *args], cwd=cwd, env=full_env, capture_output=True,
+                          text=True, timeout=timeout, input=input)
+
+
+def findings_json(db_url: str, cwd: Path, *extra: str) -> list[dict]:
+    out = run_monitor("--db", db_url, "findings", "--format", "json", *extra, cwd=cwd)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'monitor.db'}"
+
+
+@pytest.fixture
+def pg_url():
+    """A fresh PostgreSQL database for one test, dropped afterwards."""
+    try:
+        import psycopg
+
+        admin = psycopg.connect(PG_ADMIN_URL.replace("postgresql://", "postgresql://", 1), autocommit=True,
+                                connect_timeout=3)
+    except Exception as exc:  # noqa: BLE001 - any failure means no server here
+        need_service(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc}")
+        return
+    name = f"monitor_test_{uuid.uuid4().hex[:10]}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@pytest.fixture
+def demo_server():
+    from monitor.demo.server import serve_demo
+
+    with serve_demo(DEMO_DAY) as demo:
+        yield demo

@@ -1,0 +1,126 @@
+"""The whole job on the demo portal: crawl → facts → rules → findings → notice, through the real CLI."""
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from parsel import Selector
+
+from monitor.demo.site import COLUMNS, PLANTED
+from tests.conftest import DEMO_DAY, findings_json, run_monitor
+
+
+def _planted_key(url: str) -> str:
+    """A finding's URL as the demo names planted subjects: a path, or ext:/dead: for the other hosts."""
+    return urlsplit(url).path
+
+
+def _expected() -> set[tuple[str, str]]:
+    out = set()
+    for p in PLANTED:
+        path = p.subject_path.split(":", 1)[1] if ":" in p.subject_path else p.subject_path
+        out.add((p.rule, path))
+    return out
+
+
+def _run_demo(tmp_path: Path, db_url: str) -> tuple[str, list[dict]]:
+    out = run_monitor("--db", db_url, "demo", "--as-of", DEMO_DAY.isoformat(), "--out", str(tmp_path / "notices"),
+                      cwd=tmp_path)
+    assert out.returncode == 0, out.stderr + out.stdout
+    assert "督查通报" in out.stdout
+    rows = findings_json(db_url, tmp_path)
+    return out.stdout, rows
+
+
+def _assert_exactly_planted(rows: list[dict]) -> None:
+    got = {(r["rule"], _planted_key(r["url"])) for r in rows}
+    assert got == _expected()
+    assert len(rows) == len(PLANTED)
+
+
+def test_demo_reports_exactly_the_planted_problems_sqlite(tmp_path):
+    db = tmp_path / "demo.db"
+    stdout, rows = _run_demo(tmp_path, f"sqlite:///{db}")
+    _assert_exactly_planted(rows)
+
+    by_subject = {(r["rule"], _planted_key(r["url"])): r for r in rows}
+    stale_news = by_subject[("W-V3", "/xwzx/xzdt/")]
+    assert stale_news["facts"]["age_days"] == 45 and stale_news["facts"]["period_days"] == 14
+    assert stale_news["facts"]["newest_date"] == "2026-10-12"
+    stale_notice = by_subject[("W-V3", "/gsgg/")]
+    assert stale_notice["facts"]["age_days"] == 200 and stale_notice["facts"]["period_days"] == 183
+    assert by_subject[("W-V5", "/tjsj/")]["facts"]["items"] == 0
+    removed = by_subject[("W-S1", "/xwzx/zwyw/202001/t20200101_999.html")]
+    assert removed["facts"]["status"] == 404 and removed["facts"]["external"] is False
+    assert removed["source_url"].startswith("http://127.0.0.1:") and "/xwzx/zwyw/" in removed["source_url"]
+    dead = [r for r in rows if r["facts"].get("error_kind") == "refused"]
+    assert len(dead) == 1 and dead[0]["facts"]["on_home"] is True and dead[0]["facts"]["external"] is True
+    for r in rows:  # the documented export fields
+        assert {"rule", "severity", "site", "unit", "url", "source_url", "subject", "evidence", "facts",
+                "first_seen", "last_seen", "status"} <= r.keys()
+        assert r["first_seen"] == DEMO_DAY.isoformat() and r["site"] == "demo-portal"
+        assert r["status"] == "已通报"  # the notice was issued
+
+    # The facts behind them: every column of the portal was found, with the right item counts.
+    con = sqlite3.connect(db)
+    cols = dict(con.execute("select url, item_count from columns where role='column'").fetchall())
+    assert len(cols) == len(COLUMNS)
+    assert {urlsplit(u).path: n for u, n in cols.items()}["/xwzx/zwyw/"] == 30
+    runs = con.execute("select status, pages from crawl_runs").fetchall()
+    assert runs[0][0] == "finished" and runs[0][1] > 200
+
+    # The notice lists each planted problem by URL in 附件2, and nothing else.
+    notice = (tmp_path / "notices" / "督查通报-2026-11.html").read_text(encoding="utf-8")
+    sel = Selector(text=notice)
+    assert "关于2026年11月全县政府网站和政务新媒体检查情况的通报" in sel.xpath("//h1/text()").get()
+    listed = sel.xpath("//table[last()-0]//tr[@data-rule]")
+    assert len(listed) == len(PLANTED)
+    urls = {_planted_key(u) for u in sel.xpath("//tr[@data-rule]/td[@class='url']/text()").getall()}
+    assert urls == {path for _, path in _expected()}
+    assert "整改要求" in notice and "2026年12月6日前完成整改" in notice
+
+
+def test_demo_reports_the_same_on_postgresql(tmp_path, pg_url):
+    _, rows = _run_demo(tmp_path, pg_url)
+    _assert_exactly_planted(rows)
+
+
+def test_rectified_demo_reports_nothing(tmp_path, demo_server):
+    """The near-miss of the whole demo: with every planted problem fixed, no finding at all."""
+    demo_server.rebuild(DEMO_DAY, fixed={p.subject_path for p in PLANTED})
+    cfg = tmp_path / "sites.yaml"
+    cfg.write_text(f"""
+organisation: {{name: 示例县人民政府办公室}}
+units: [{{name: 县政府办}}]
+sites:
+  - key: portal
+    name: 示例县人民政府门户网站
+    home: {demo_server.home}
+    unit: 县政府办
+    limits: {{delay_seconds: 0, concurrency_per_host: 8}}
+storage: {{url: "sqlite:///{tmp_path / 'm.db'}", notices_dir: "{tmp_path / 'out'}"}}
+""", encoding="utf-8")
+    out = run_monitor("-c", str(cfg), "crawl", "--as-of", DEMO_DAY.isoformat(), cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    out = run_monitor("-c", str(cfg), "check", "--as-of", DEMO_DAY.isoformat(), cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    rows = findings_json(f"sqlite:///{tmp_path / 'm.db'}", tmp_path)
+    assert rows == []
+    out = run_monitor("-c", str(cfg), "report", "--month", "2026-11", "--as-of", DEMO_DAY.isoformat(), cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    notice = (tmp_path / "out" / "督查通报-2026-11.html").read_text(encoding="utf-8")
+    assert "本次检查未发现问题" in notice and "合格率 100.0%" in notice
+
+
+def test_adhoc_url_crawl_works_without_a_config(tmp_path, demo_server):
+    out = run_monitor("--db", f"sqlite:///{tmp_path / 'a.db'}", "crawl", "--url", demo_server.home,
+                      "--as-of", DEMO_DAY.isoformat(), "--delay", "0", cwd=tmp_path)
+    # like a link checker: exit 1 when problems were found
+    assert out.returncode == 1, out.stderr
+    assert "missing-attachment.pdf" in out.stdout
+    assert not (tmp_path / "sites.yaml").exists()
+    rows = findings_json(f"sqlite:///{tmp_path / 'a.db'}", tmp_path)
+    assert {(r["rule"], _planted_key(r["url"])) for r in rows} == _expected()
