@@ -55,7 +55,7 @@ def check_site(store: Store, config: Config, site: Site, *, as_of: date) -> Chec
     run = store.latest_run(site.key)
     if run is None:
         return CheckResult(site.key, None)
-    facts = load_site_facts(store, config, site, run.id)
+    facts = load_site_facts(store, config, site, run.id, as_of=as_of)
     rules = rules_for(Scope.SITE)
     outcomes = run_site_rules(facts, rules, today=as_of)
     result = record_outcomes(store, site_key=site.key, unit=site.unit, rule_ids=[r.rule.id for r in rules],

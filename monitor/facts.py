@@ -6,13 +6,14 @@ know better than the page does (a column's real type or level).
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
 from monitor.config import Config, Site
-from monitor.model import ColumnFacts, ColumnKind, ItemFacts, LinkFacts, PageFacts, SiteFacts
-from monitor.store import Column, ColumnItem, CrawlRun, Link, Page, Store
+from monitor.model import ColumnFacts, ColumnKind, ItemFacts, LinkFacts, PageFacts, ProbeFacts, SiteFacts
+from monitor.store import Column, ColumnItem, CrawlRun, Link, Page, Probe, Store
 
 # ColumnType meta values (网页设计规范) and name keywords, most specific first.
 _TYPE_WORDS: tuple[tuple[ColumnKind, tuple[str, ...]], ...] = (
@@ -46,12 +47,26 @@ def column_level(url: str) -> int:
     return max(1, len(parts))
 
 
-def load_site_facts(store: Store, config: Config, site: Site, run_id: int) -> SiteFacts:
+def load_probes(store: Store, site_key: str, *, since: datetime, until: datetime) -> tuple[ProbeFacts, ...]:
+    with store.session() as s:
+        rows = s.scalars(select(Probe).where(Probe.site == site_key, Probe.at >= since, Probe.at < until)
+                         .order_by(Probe.at)).all()
+    return tuple(ProbeFacts(at=p.at, url=p.url, ok=p.ok, status=p.status, error_kind=p.error_kind,
+                            elapsed_ms=p.elapsed_ms, ipv6=p.ipv6, https=p.https) for p in rows)
+
+
+PROBE_WINDOW_DAYS = 7  # W-V1 monitors one week (S4)
+
+
+def load_site_facts(store: Store, config: Config, site: Site, run_id: int, *, as_of: date | None = None,
+                    with_text: bool = True) -> SiteFacts:
+    """One crawl's facts, plus the probes of the week before ``as_of`` (Asia/Shanghai day)."""
     with store.session() as s:
         run = s.get(CrawlRun, run_id)
         pages = s.execute(select(
             Page.url, Page.final_url, Page.status, Page.error_kind, Page.error_detail, Page.content_type,
             Page.title, Page.is_home, Page.is_external, Page.depth, Page.pub_date,
+            Page.text if with_text else Page.id, Page.meta, Page.footer,
         ).where(Page.run_id == run_id).order_by(Page.id)).all()
         links = s.execute(select(
             Link.source_url, Link.target_url, Link.anchor_text, Link.tag, Link.attr, Link.on_home, Link.is_external,
@@ -80,6 +95,12 @@ def load_site_facts(store: Store, config: Config, site: Site, run_id: int) -> Si
             parent_url=c.parent_url, items=tuple(by_column.get(c.url, ())),
             list_pages=tuple(c.list_pages or ()), failure=c.failure))
 
+    probes: tuple[ProbeFacts, ...] = ()
+    if as_of is not None:
+        # the monitoring point is the end of the as-of day in China (UTC+8), stored times are UTC
+        until = datetime.combine(as_of + timedelta(days=1), time()) - timedelta(hours=8)
+        probes = load_probes(store, site.key, since=until - timedelta(days=PROBE_WINDOW_DAYS), until=until)
+
     thresholds = {**{k: dict(v) for k, v in config.thresholds.items()}}
     for rule_id, values in site.thresholds.items():
         thresholds.setdefault(rule_id, {}).update(values)
@@ -87,9 +108,10 @@ def load_site_facts(store: Store, config: Config, site: Site, run_id: int) -> Si
     return SiteFacts(
         site=site.key, site_name=site.name, unit=site.unit, home_url=site.home, run_id=run_id,
         crawled_at=run.started_at,
-        pages=tuple(PageFacts(url=p.url, final_url=p.final_url, status=p.status, error_kind=p.error_kind,
-                              error_detail=p.error_detail, content_type=p.content_type, title=p.title,
-                              is_home=p.is_home, is_external=p.is_external, depth=p.depth, pub_date=p.pub_date)
+        pages=tuple(PageFacts(url=p[0], final_url=p[1], status=p[2], error_kind=p[3], error_detail=p[4],
+                              content_type=p[5], title=p[6], is_home=p[7], is_external=p[8], depth=p[9],
+                              pub_date=p[10], text=p[11] if with_text else None, meta=p[12] or {}, footer=p[13])
                     for p in pages),
+        probes=probes,
         links=tuple(LinkFacts(*row) for row in links),
         columns=tuple(col_facts), home_items=home_items, thresholds=thresholds)

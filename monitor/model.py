@@ -74,6 +74,8 @@ class PageFacts:
     depth: int = 0
     text: str | None = None  # visible text, when the page was parsed
     pub_date: date | None = None
+    meta: dict[str, str] = field(default_factory=dict)  # <meta name=…> tags (SiteIDCode, ColumnType, PubDate…)
+    footer: str | None = None  # text of the bottom function area (网页底部功能区)
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,20 @@ class ColumnFacts:
 
 
 @dataclass(frozen=True)
+class ProbeFacts:
+    """One availability probe of a home page (W-V1): the request, its answer, and what the host offers."""
+
+    at: datetime  # UTC
+    url: str
+    ok: bool  # a page arrived within the timeout
+    status: int | None = None
+    error_kind: str | None = None
+    elapsed_ms: int | None = None
+    ipv6: bool | None = None  # the host has an AAAA record (None: not looked up)
+    https: bool | None = None  # the host answers over HTTPS with a valid certificate (None: not tried)
+
+
+@dataclass(frozen=True)
 class SiteFacts:
     """Everything one finished crawl of one site recorded: the input of the site rules."""
 
@@ -136,6 +152,7 @@ class SiteFacts:
     links: tuple[LinkFacts, ...] = ()
     columns: tuple[ColumnFacts, ...] = ()
     home_items: tuple[ItemFacts, ...] = ()
+    probes: tuple[ProbeFacts, ...] = ()  # availability probes of the monitoring window
     thresholds: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property

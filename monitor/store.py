@@ -61,6 +61,8 @@ class Page(Base):
     pub_date: Mapped[date | None] = mapped_column(Date)
     pub_date_text: Mapped[str | None] = mapped_column(String(100))
     text: Mapped[str | None] = mapped_column(Text)
+    meta: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    footer: Mapped[str | None] = mapped_column(Text)
     __table_args__ = (Index("ix_pages_run_url", "run_id", "url"),)
 
 
@@ -101,6 +103,24 @@ class ColumnItem(Base):
     title: Mapped[str] = mapped_column(Text, default="")
     date: Mapped[date | None] = mapped_column(Date)
     date_text: Mapped[str] = mapped_column(String(100), default="")
+
+
+class Probe(Base):
+    """One availability probe of a site's home page (W-V1 needs ≥ 20 a day for 7 days)."""
+
+    __tablename__ = "probes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    url: Mapped[str] = mapped_column(Text)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[int | None] = mapped_column(Integer)
+    error_kind: Mapped[str | None] = mapped_column(String(40))
+    error_detail: Mapped[str | None] = mapped_column(Text)
+    elapsed_ms: Mapped[int | None] = mapped_column(Integer)
+    ipv6: Mapped[bool | None] = mapped_column(Boolean)
+    https: Mapped[bool | None] = mapped_column(Boolean)
+    __table_args__ = (Index("ix_probes_site_at", "site", "at"),)
 
 
 class Check(Base):

@@ -75,6 +75,30 @@ def error_kind(failure: Failure) -> tuple[str, str]:
     return _ERROR_NAMES.get(name, "other"), detail
 
 
+def page_meta(sel: Selector, limit: int = 40) -> dict[str, str]:
+    """``<meta name=… content=…>`` pairs (网页设计规范 tags and the like), bounded against hostile pages."""
+    out: dict[str, str] = {}
+    for node in sel.xpath("//head/meta[@name][@content]")[:limit]:
+        name = node.attrib["name"].strip()[:60]
+        if name and name not in out:
+            out[name] = node.attrib["content"].strip()[:500]
+    return out
+
+
+_FOOTER_XPATH = ("//*[self::footer or @id='footer' or @id='foot' or contains(@class,'footer') "
+                 "or contains(@class,'foot') or contains(@class,'bottom') or @id='bottom']")
+
+
+def footer_text(sel: Selector) -> str | None:
+    """Text of the bottom function area (网页底部功能区), where the site identifiers belong (W-S5)."""
+    blocks = sel.xpath(_FOOTER_XPATH)
+    node = blocks[-1] if blocks else None
+    if node is None:
+        return None
+    parts = [t.strip() for t in node.xpath(".//text() | .//img/@alt").getall() if t.strip()]
+    return " ".join(parts)[:5000] or None
+
+
 class SiteSpider(scrapy.Spider):
     name = "site"
 
@@ -165,6 +189,8 @@ class SiteSpider(scrapy.Spider):
             encoding=response.encoding,
             pub_date=pub, pub_date_text=pub_text[:100] or None,
             text=text[:200_000],
+            meta=page_meta(sel),
+            footer=footer_text(sel),
         )
         fact["is_home"] = is_home
         links, follow = self._links(sel, page_url, depth=meta.get("depth", 0), on_home=is_home)
