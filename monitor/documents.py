@@ -81,7 +81,7 @@ def extract_text(data: bytes, *, filename: str = "", content_type: str = "") -> 
         if fmt == "html":
             return html_text(decode_text(data, content_type=content_type, html=True))
         if fmt == "text":
-            return _normalise(decode_text(data, content_type=content_type))
+            return _normalise(decode_text(data, content_type=content_type), keep_lines=True)
         if fmt == "pdf":
             return _pdf_text(data)
         if fmt == "docx":
@@ -151,14 +151,14 @@ def decode_text(data: bytes, *, content_type: str = "", html: bool = False) -> s
     return str(best)
 
 
-def _normalise(text: str) -> str:
+def _normalise(text: str, *, keep_lines: bool = False) -> str:
+    """Unix newlines; with ``keep_lines`` every line stays where it was (line numbers of a text file
+    stay true), otherwise whitespace runs collapse and blank lines go."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
-    lines = [" ".join(line.split()) for line in text.split("\n")]
-    out: list[str] = []
-    for line in lines:
-        if line or (out and out[-1]):
-            out.append(line)
-    return "\n".join(out).strip("\n")
+    if keep_lines:
+        return "\n".join(line.rstrip() for line in text.split("\n")).rstrip("\n")
+    lines = (" ".join(line.split()) for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
 
 
 # ---------------------------------------------------------------- HTML
