@@ -39,6 +39,8 @@ PUBLIC_LINE_CUES = ("咨询电话", "举报电话", "投诉电话", "监督电�
 CARD_CONTEXT = ("卡号", "账号", "帐号", "银行", "账户", "帐户", "开户", "储蓄卡", "信用卡", "社保卡", "收款", "转账")
 CARD_NEGATIVE = ("订单", "单号", "编号", "流水号", "文号", "发票", "批次", "条码", "代码", "合同号", "序列号", "税号",
                  "证号", "登记号", "许可证")
+_HAS_FULLWIDTH = re.compile("[\uff10-\uff19]")
+_CANDIDATE = re.compile(r"\d{11}|1\d\d[- ]\d{4}[- ]\d{4}|\d{4}[ -]\d{4}[ -]\d{4}")  # cheap pre-check
 _CLAUSE_STOP = re.compile(r"[。！？；;\n]")
 
 
@@ -104,7 +106,9 @@ def find_personal_data(text: str, *, today: date, ids: bool = True, mobiles: boo
     """Unmasked personal numbers in ``text``, in text order. Masked forms (138****1234) never match."""
     if not text:
         return []
-    norm = text.translate(_FULLWIDTH)
+    norm = text.translate(_FULLWIDTH) if _HAS_FULLWIDTH.search(text) else text
+    if not _CANDIDATE.search(norm):
+        return []
     hits: list[PersonalHit] = []
     id_spans: list[tuple[int, int]] = []
     if ids or cards:

@@ -17,6 +17,8 @@ LIST_SEPARATORS = set("、，, \u3000和及与")
 LEADER_GAP_CHARS = LIST_SEPARATORS | set("同志副常务代：:")
 MAX_LIST_GAP = 3  # characters between two items of one enumeration
 DEPUTY_MARKS = ("副", "原", "代", "时任", "前任", "曾任")
+_MARK1 = {m for m in DEPUTY_MARKS if len(m) == 1}
+_MARK2 = {m for m in DEPUTY_MARKS if len(m) == 2}
 
 
 @dataclass(frozen=True)
@@ -125,8 +127,8 @@ def leader_problems(text: str, leaders: tuple[Leader, ...], *, check_order: bool
         elif kind == "name":
             names.append((obj, s, e))
         elif kind == "post":
-            if any(text[max(0, s - len(m)):s] == m for m in DEPUTY_MARKS if not obj.startswith(m)):
-                continue  # 副县长 / 原县长 / 代县长 …: not the post itself
+            if (text[s - 1:s] in _MARK1 and not obj.startswith(text[s - 1:s])) or text[max(0, s - 2):s] in _MARK2:
+                continue  # 副县长 / 原县长 / 代县长 / 时任县长 …: not the post itself
             nxt = matches[n + 1] if n + 1 < len(matches) else None
             if nxt and nxt[0][0] == "name" and nxt[1] - e <= 1 and text[e:nxt[1]].strip() == "":
                 leader = nxt[0][1]
@@ -143,18 +145,22 @@ def leader_problems(text: str, leaders: tuple[Leader, ...], *, check_order: bool
 
 
 def _order_problems(text: str, names: list[tuple[Leader, int, int]], matches: list) -> list[Problem]:
-    post_spans = [(s, e) for (kind, _), s, e in matches if kind == "post"]
+    post_end = {s: e for (kind, _), s, e in matches if kind == "post"}
     problems: list[Problem] = []
     run: list[tuple[Leader, int, int]] = []
 
     def gap_ok(a: int, b: int) -> bool:
         if b - a > 16:
             return False
-        covered = set()
-        for s, e in post_spans:
-            if s >= a and e <= b:
-                covered.update(range(s, e))
-        return all(i in covered or text[i] in LEADER_GAP_CHARS for i in range(a, b))
+        i = a
+        while i < b:
+            if i in post_end and post_end[i] <= b:
+                i = post_end[i]
+            elif text[i] in LEADER_GAP_CHARS:
+                i += 1
+            else:
+                return False
+        return True
 
     def close() -> None:
         distinct = []

@@ -36,7 +36,7 @@ from typing import Iterable, Iterator
 
 from monitor.model import Severity, TextFacts
 from rules.base import Outcome, Rule, Scope
-from rules.content.lexicon import Term, default_allow_context, default_terms, lexicon_version, matcher_for, terms_from
+from rules.content.lexicon import Term, TermMatcher, default_allow_context, default_terms, lexicon_version, matcher_for, terms_from
 from rules.content.matching import TextIndex, group_hits, occurrence_facts
 
 
@@ -64,11 +64,11 @@ def lexicon(t: Thresholds) -> tuple[tuple[Term, ...], tuple[str, ...]]:
     return terms, default_allow_context() + t.extra_allow_context
 
 
-def find_unsafe(text: str, t: Thresholds) -> Iterator[tuple[Term, int, int]]:
+def find_unsafe(text: str, t: Thresholds, matcher: TermMatcher | None = None) -> Iterator[tuple[Term, int, int]]:
     """Unsafe terms in ``text`` whose sentence does not read as reporting or fighting them."""
     terms, allow = lexicon(t)
     index = None
-    for term, s, e in matcher_for(terms).find(text):
+    for term, s, e in (matcher or matcher_for(terms)).find(text):
         index = index or TextIndex(text)
         a, b = index.sentence_bounds(s, e)
         sentence = text[a:b]
@@ -78,8 +78,9 @@ def find_unsafe(text: str, t: Thresholds) -> Iterator[tuple[Term, int, int]]:
 
 
 def check(texts: Iterable[TextFacts], *, today: date, t: Thresholds) -> Iterator[Outcome]:
+    matcher = matcher_for(lexicon(t)[0])
     for tx in texts:
-        hits = [(term.word, s, e, {"term": term}) for term, s, e in find_unsafe(tx.text, t)]
+        hits = [(term.word, s, e, {"term": term}) for term, s, e in find_unsafe(tx.text, t, matcher)]
         if not hits:
             continue
         index = TextIndex(tx.text)

@@ -36,7 +36,7 @@ from typing import Iterable, Iterator
 
 from monitor.model import Severity, TextFacts
 from rules.base import Outcome, Rule, Scope
-from rules.content.lexicon import Term, default_terms, lexicon_version, matcher_for, terms_from
+from rules.content.lexicon import Term, TermMatcher, default_terms, lexicon_version, matcher_for, terms_from
 from rules.content.matching import TextIndex, group_hits, historical_reason, occurrence_facts
 
 KIND_TYPO = "错别字"
@@ -69,10 +69,13 @@ def lexicon(t: Thresholds) -> tuple[Term, ...]:
 
 
 def find_wording_problems(text: str, *, published: date | None, today: date,
-                          terms: tuple[Term, ...]) -> Iterator[tuple[Term, int, int]]:
-    """Typos and current-looking outdated names in ``text`` (plain function, reused by N-V3)."""
+                          matcher: TermMatcher) -> Iterator[tuple[Term, int, int]]:
+    """Typos and current-looking outdated names in ``text`` (plain function, reused by N-V3).
+
+    ``matcher`` is ``matcher_for(lexicon(t))``, built once per lexicon and cached.
+    """
     index = None
-    for term, start, end in matcher_for(terms).find(text):
+    for term, start, end in matcher.find(text):
         if term.unless_in_sentence or term.since is not None:
             index = index or TextIndex(text)
         if term.unless_in_sentence:
@@ -88,10 +91,11 @@ def find_wording_problems(text: str, *, published: date | None, today: date,
 
 
 def check(texts: Iterable[TextFacts], *, today: date, t: Thresholds) -> Iterator[Outcome]:
-    terms = lexicon(t)
+    matcher = matcher_for(lexicon(t))
     for tx in texts:
         hits = [(term.word, s, e, {"term": term})
-                for term, s, e in find_wording_problems(tx.text, published=tx.published, today=today, terms=terms)]
+                for term, s, e in find_wording_problems(tx.text, published=tx.published, today=today,
+                                                        matcher=matcher)]
         if not hits:
             continue
         index = TextIndex(tx.text)

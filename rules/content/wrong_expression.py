@@ -38,7 +38,7 @@ from typing import Iterable, Iterator
 
 from monitor.model import Severity, TextFacts
 from rules.base import Outcome, Rule, Scope
-from rules.content.lexicon import (Term, default_ordered_formulas, default_terms, leader_from, lexicon_version,
+from rules.content.lexicon import (Term, TermMatcher, default_ordered_formulas, default_terms, leader_from, lexicon_version,
                                    matcher_for, terms_from)
 from rules.content.matching import TextIndex, group_hits, occurrence_facts
 from rules.content.politics import formula_order_problems, leader_problems
@@ -69,10 +69,14 @@ def lexicon(t: Thresholds) -> tuple[Term, ...]:
     return tuple(x for x in default_terms("formulas") + t.extra_formulas if x.word not in ignored)
 
 
-def find_wrong_expressions(text: str, t: Thresholds) -> Iterator[tuple[str, int, int, dict]]:
-    """(key, start, end, data) for every wrong expression in ``text`` (plain function, reused by N-V3)."""
+def find_wrong_expressions(text: str, t: Thresholds, matcher: TermMatcher | None = None
+                           ) -> Iterator[tuple[str, int, int, dict]]:
+    """(key, start, end, data) for every wrong expression in ``text`` (plain function, reused by N-V3).
+
+    Pass ``matcher_for(lexicon(t))`` when calling it for many texts.
+    """
     ignored = set(t.ignore)
-    for term, s, e in matcher_for(lexicon(t)).find(text):
+    for term, s, e in (matcher or matcher_for(lexicon(t))).find(text):
         yield term.word, s, e, {"kind": "表述错误", "found": term.word, "suggestion": term.suggestion,
                                 "detail": f"规范表述为“{term.suggestion}”", "lexicon_source": term.source}
     problems = formula_order_problems(text, default_ordered_formulas())
@@ -86,8 +90,9 @@ def find_wrong_expressions(text: str, t: Thresholds) -> Iterator[tuple[str, int,
 
 
 def check(texts: Iterable[TextFacts], *, today: date, t: Thresholds) -> Iterator[Outcome]:
+    matcher = matcher_for(lexicon(t))
     for tx in texts:
-        hits = sorted(find_wrong_expressions(tx.text, t), key=lambda h: h[1])
+        hits = sorted(find_wrong_expressions(tx.text, t, matcher), key=lambda h: h[1])
         if not hits:
             continue
         index = TextIndex(tx.text)
