@@ -127,6 +127,8 @@ def test_renamed_agency_in_a_current_text_is_flagged_with_rename_date():
     ("中国银行保险监督管理委员会行政处罚决定书〔2022〕3号", date(2024, 1, 5)),
     ("国家税务总局福州市税务局发布公告。", None),          # the current name
     ("农业农村部、文化和旅游部联合印发通知。", None),
+    ("相关文件\n中国银行保险监督管理委员会行政许可事项撤销决定书\n", date(2024, 7, 12)),
+    ("环境保护部关于印发排污许可管理办法的通知", date(2024, 7, 12)),
 ])
 def test_historical_or_current_mentions_are_not_flagged(text, published):
     assert run(typos, text, published=published) == []

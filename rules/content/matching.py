@@ -118,6 +118,9 @@ def group_hits(items: Iterable[tuple[str, int, int, dict[str, Any]]]) -> list[Gr
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年|[〔［\[（(]((?:19|20)\d{2})[〕］\]）)]")
 HISTORY_CUES = ("更名", "改名", "名称变更", "组建", "撤销", "不再保留", "整合", "划入", "划转", "机构改革",
                 "前身", "曾任", "时任", "历任", "原名", "改为", "合并为", "挂牌成立")
+# "环境保护部关于…的通知", "…行政监管措施决定书〔2021〕4号": the issuer of a cited document
+_ISSUER_TITLE = re.compile(r"\s*(?:关于|[^，。；！？\n]{0,30}(?:决定书|公告|通知|批复|意见|办法|规定|令)\s*(?:[〔\[（(第]|$))",
+                           re.M)
 _FORMER_BEFORE = re.compile(r"(?:^|[的由将和与及、从在])原[^原]{0,8}$")
 
 
@@ -137,6 +140,8 @@ def historical_reason(index: TextIndex, start: int, end: int, *, since: date | N
     open_ = text.rfind("《", max(0, start - 80), start)
     if open_ != -1 and text.rfind("》", open_, start) == -1 and text.find("》", end, end + 80) != -1:
         return "文件名称中的引用"
+    if _ISSUER_TITLE.match(text, end):
+        return "文件标题中的发文机关"
     s, e = index.sentence_bounds(start, end)
     sentence = text[s:e]
     for cue in HISTORY_CUES:
