@@ -12,31 +12,45 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Iterable
 
 from sqlalchemy import select
 
 from monitor.config import Config, Site
 from monitor.facts import load_site_facts
 from monitor.model import FindingStatus as S
+from monitor.model import SiteFacts, TextFacts
 from monitor.store import Check, Finding, FindingEvent, Store, utcnow
-from rules import RuleEntry, rules_for
+from rules import rules_for
 from rules.base import Outcome, Scope, Verdict
 
 FIX_AFTER_ABSENT_CHECKS = 2  # 已整改 once absent from this many consecutive checks
 
 
-def fingerprint(rule: str, site: str, subject: str) -> str:
-    norm = re.sub(r"\s+", " ", subject.strip().lower())
+def fingerprint(rule: str, site: str, subject: str, url: str = "") -> str:
+    """Identity of a finding: rule + site or account + normalised subject (+ where, when the subject is a word)."""
+    key = subject if not url or url == subject else f"{subject}\x1f{url}"
+    norm = re.sub(r"\s+", " ", key.strip().lower())
     return hashlib.sha256(f"{rule}\x1f{site}\x1f{norm}".encode()).hexdigest()
 
 
-def run_site_rules(facts, rules: Iterable[RuleEntry], *, today: date) -> list[Outcome]:
+def site_texts(facts: SiteFacts) -> list[TextFacts]:
+    """The site's own pages with text, as the content rules read them."""
+    return [TextFacts(url=p.url, text=p.text, title=p.title or "", published=p.pub_date, kind="page",
+                      site=facts.site)
+            for p in facts.pages if p.text and not p.is_external]
+
+
+def run_site_rules(facts: SiteFacts, *, today: date) -> tuple[list[str], list[Outcome]]:
+    """Every site rule on the facts, and every text rule on the site's pages."""
     outcomes: list[Outcome] = []
-    for entry in rules:
-        t = entry.rule.thresholds_with(facts.thresholds.get(entry.rule.id))
-        outcomes.extend(entry.check(facts, today=today, t=t))
-    return outcomes
+    ran: list[str] = []
+    texts = site_texts(facts)
+    for scope, arg in ((Scope.SITE, facts), (Scope.TEXT, texts)):
+        for entry in rules_for(scope):
+            t = entry.rule.thresholds_with(facts.thresholds.get(entry.rule.id))
+            outcomes.extend(entry.check(arg, today=today, t=t))
+            ran.append(entry.rule.id)
+    return ran, outcomes
 
 
 @dataclass
@@ -56,9 +70,8 @@ def check_site(store: Store, config: Config, site: Site, *, as_of: date) -> Chec
     if run is None:
         return CheckResult(site.key, None)
     facts = load_site_facts(store, config, site, run.id, as_of=as_of)
-    rules = rules_for(Scope.SITE)
-    outcomes = run_site_rules(facts, rules, today=as_of)
-    result = record_outcomes(store, site_key=site.key, unit=site.unit, rule_ids=[r.rule.id for r in rules],
+    rule_ids, outcomes = run_site_rules(facts, today=as_of)
+    result = record_outcomes(store, site_key=site.key, unit=site.unit, rule_ids=rule_ids,
                              outcomes=outcomes, as_of=as_of, run_id=run.id)
     result.outcomes = outcomes
     return result
@@ -80,7 +93,7 @@ def record_outcomes(store: Store, *, site_key: str, unit: str, rule_ids: list[st
         existing = {f.fingerprint: f for f in s.scalars(
             select(Finding).where(Finding.site == site_key, Finding.rule.in_(rule_ids)))}
         for o in outcomes:
-            fp = fingerprint(o.rule, site_key, o.subject)
+            fp = fingerprint(o.rule, site_key, o.subject, o.url)
             if fp in seen:
                 continue
             seen.add(fp)
