@@ -36,7 +36,7 @@ def hostile_site():
                       "/deeper.html": b"<html><body>must never be fetched</body></html>"})
     port = outside.server_address[1]
     home = (f"<html><head><title>{HOSTILE}</title></head><body>"
-            f"<a href='/missing.html'>{HOSTILE}</a>"
+            "<a href='/missing.html'>&lt;script&gt;alert(1)&lt;/script&gt;</a>"
             f"<a href='http://127.0.0.1:{port}/'>outside</a>"
             f"<a href='javascript:alert(2)'>js</a><img src='data:image/png;base64,AAAA'>"
             "</body></html>").encode()
