@@ -83,7 +83,6 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
         sources = list(dict.fromkeys(l.source_url for l in refs))
         on_home = any(l.on_home for l in refs)
         first = refs[0]
-        where = "首页" if on_home else f"页面 {first.source_url} "
         facts = {"target": page.url, "status": page.status, "error_kind": page.error_kind, "reason": reason,
                  "external": page.is_external, "on_home": on_home, "parent_count": len(sources),
                  "parents": [{"source_url": l.source_url, "anchor_text": l.anchor_text, "tag": l.tag,
@@ -91,7 +90,8 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
         label = "外部链接" if page.is_external else ("附件" if page.url.lower().endswith(ATTACHMENT_EXT) else "链接")
         if kind == "broken":
             yield RULE.finding(subject=page.url, url=page.url, source_url=first.source_url, facts=facts,
-                               evidence=f"{label}无法访问（{reason}），共 {len(sources)} 个页面引用，如{where}中的“{first.anchor_text}”")
+                               evidence=f"{label}无法访问（{reason}），共 {len(sources)} 个页面引用{'（含首页）' if on_home else ''}，"
+                                        f"链接文字“{first.anchor_text}”")
         else:
             yield RULE.unverified(subject=page.url, url=page.url, source_url=first.source_url, facts=facts,
                                   evidence=f"{label}暂无法核实（{reason}），出现在 {len(sources)} 个页面")
