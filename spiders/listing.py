@@ -1,4 +1,5 @@
-"""List pages: which entries a column shows, each paired with its date.
+"""List pages and article pages: which entries a column shows, each paired with its date,
+and when an article was published.
 
 Pure helpers over a parsel ``Selector``; the spiders call them and store what
 they return. Nothing here judges whether a column is stale.
@@ -6,47 +7,64 @@ they return. Nothing here judges whether a column is stale.
 from __future__ import annotations
 
 import re
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
 from urllib.parse import urljoin
 
 from parsel import Selector
 
 from monitor.model import ItemFacts
-from spiders.dates import parse_date
+from spiders.dates import DateMatch, iter_dates, normalize, parse_date, parse_relative
 
 # Blocks that carry dates which are not list entries.
 _SKIP_ANCESTORS = "ancestor::*[self::footer or @id='footer' or contains(@class,'footer')]"
 _EMPTY_MARKERS = ("暂无信息", "暂无数据", "暂无内容", "没有记录", "暂无相关信息")
 _PUBLISHED = re.compile(r"(?:发布时间|发布日期|发文日期|成文日期|日期|时间)\s*[:：]\s*(.{6,24})")
+_NOT_LINKS = ("javascript:", "#", "mailto:", "tel:")
 
 
 def _text(sel: Selector) -> str:
     return " ".join(t.strip() for t in sel.xpath(".//text()").getall() if t.strip())
 
 
+def _title_link(links: list[Selector]) -> Selector:
+    """The entry's title link: the one with the longest text (163 lists put a short [社会] category link first)."""
+    return max(links, key=lambda a: len((a.attrib.get("title") or _text(a)).strip()))
+
+
 def list_items(sel: Selector, base_url: str, *, today: date | None = None) -> list[ItemFacts]:
-    """Entries of a list: an ``li`` or table row holding one link, paired with the date beside it."""
+    """Entries of a list: an ``li`` or table row holding a title link (and at most two other links,
+    e.g. a category tag), paired with the date beside it. Entries without a readable date are left out;
+    month-day dates (``[11-20]``) need ``today`` to get a year.
+    """
     items: list[ItemFacts] = []
     seen: set[str] = set()
-    for entry in sel.xpath(f"//li[.//a[@href]][not({_SKIP_ANCESTORS})] | //tr[.//a[@href]][not({_SKIP_ANCESTORS})]"):
-        links = entry.xpath(".//a[@href]")
-        if len(links) != 1:
+    entries = sel.xpath(
+        f"//li[.//a[@href]][not(.//li)][not({_SKIP_ANCESTORS})]"
+        f" | //tr[.//a[@href]][not(.//tr)][not({_SKIP_ANCESTORS})]"
+        f" | //dd[.//a[@href]][not({_SKIP_ANCESTORS})]"
+    )
+    for entry in entries:
+        links = [a for a in entry.xpath(".//a[@href]")
+                 if not a.attrib.get("href", "").strip().lower().startswith(_NOT_LINKS)]
+        if not links or len(links) > 3:
             continue
-        href = links[0].attrib.get("href", "").strip()
-        if not href or href.startswith(("javascript:", "#", "mailto:")):
+        link = _title_link(links)
+        href = link.attrib.get("href", "").strip()
+        if not href:
             continue
-        title = (links[0].attrib.get("title") or _text(links[0])).strip()
-        raw = _text(entry)
-        date_text = raw.replace(_text(links[0]), " ", 1)
-        d = parse_date(date_text, today=today)
-        if d is None:
+        title = (link.attrib.get("title") or _text(link)).strip()
+        date_text = _text(entry)
+        for a in links:
+            date_text = date_text.replace(_text(a), " ", 1)
+        found = iter_dates(date_text, today=today)
+        if not found:
             continue
         url = urljoin(base_url, href)
         if url in seen:
             continue
         seen.add(url)
-        m = re.search(r"\d{1,4}\s*[-/.年]\s*\d{1,2}(?:\s*[-/.月]\s*\d{1,2}\s*日?)?", date_text)
-        items.append(ItemFacts(url=url, title=title, date=d, date_text=m.group(0) if m else date_text.strip()))
+        items.append(ItemFacts(url=url, title=title, date=found[0].date, date_text=found[0].text))
     return items
 
 
@@ -63,17 +81,227 @@ def column_meta(sel: Selector) -> tuple[str | None, str | None]:
     return (name.strip() if name else None, kind.strip() if kind else None)
 
 
-def article_date(sel: Selector) -> tuple[date | None, str]:
-    """The publication date of an article page: meta PubDate, then a 发布时间 label."""
-    meta = sel.xpath("//meta[@name='PubDate' or @name='pubdate' or @name='publishdate']/@content").get()
-    if meta:
-        d = parse_date(meta)
-        if d:
-            return d, meta.strip()
-    for node in sel.xpath(f"//body//text()[not({_SKIP_ANCESTORS})]").getall():
-        m = _PUBLISHED.search(node)
-        if m:
-            d = parse_date(m.group(1))
-            if d:
-                return d, m.group(0).strip()
-    return None, ""
+# ------------------------------------------------------------------ article pages
+#
+# Order of evidence for the publication time of an article page, and why:
+#
+# 1. WeChat ``var ct = "<unix>"``: the only absolute time on a WeChat article (the visible
+#    element is empty or relative, 昨天). Read in Asia/Shanghai (UTC+8).
+# 2. Declared publication metas: ``PubDate`` (网页设计规范, the tag gov sites must carry),
+#    ``publishdate``, ``firstpublishedtime`` (www.gov.cn), ``og:release_date``,
+#    ``itemprop=datePublished``, ``og:time``. Never ``Maketime`` (page regeneration time),
+#    ``lastmodifiedtime`` or ``dateUpdate``.
+#    When the meta gives a date only and the visible text near the title has the same date with
+#    a time, the visible one is returned (same day, more precise).
+# 3. The visible time: the first date labelled 发布时间/发布日期 (zsnews: the body's earlier
+#    event date comes right after the title), else a 日期/时间 label or the first date just after
+#    the title. This is what an inspector sees. Dates after 最后更新/更新时间/版权 are
+#    skipped; dates before the title (nfra sidebar 留言) and far below it (related lists) are not
+#    taken when a title is found.
+# 4. ``article:published_time`` (og), inline script ``pubtime``, JSON-LD ``datePublished``.
+#    They come after the visible time on purpose: on sina the og time (06:52:51) differs from the
+#    visible one (04:04) and MANIFEST records the visible one as publish(visible); on guancha the
+#    JSON-LD pubDate is the 最后更新 time, not the publish time.
+# 5. htmldate (fast mode), as a last fallback only.
+# 6. Relative visible forms (昨天, N小时前) against ``now``.
+
+_META_PUBLISHED = (
+    "//meta[translate(@name,'PUBDATE','pubdate')='pubdate']/@content",
+    "//meta[translate(@name,'PUBLISHDATE','publishdate')='publishdate']/@content",
+    "//meta[@name='firstpublishedtime']/@content",
+    "//meta[@property='og:release_date' or @name='og:release_date']/@content",
+    "//meta[@itemprop='datePublished']/@content",
+    "//meta[@name='og:time' or @property='og:time']/@content",
+)
+_META_SECONDARY = (
+    "//meta[@property='article:published_time' or @name='article:published_time']/@content",
+)
+_WECHAT_CT = re.compile(r"""var\s+ct\s*=\s*["']?(\d{9,11})["']?""")
+_SCRIPT_PUBTIME = re.compile(r"""["']?pubtime["']?\s*[:=]\s*["']([^"']{8,25})["']""", re.IGNORECASE)
+_JSONLD_PUBLISHED = re.compile(r'"(?:datePublished|pubDate)"\s*:\s*"([^"]{8,30})"')
+_LABEL = re.compile(r"(?:发布时间|发布日期|发表时间|发表日期|发稿时间|发文日期|时间|日期|日　期|Date)\s*[:：]?\s*$",
+                    re.IGNORECASE)
+_STRONG_LABEL = re.compile(r"(?:发布时间|发布日期|发表时间|发表日期|发稿时间|发文日期)\s*[:：]?\s*$")
+_SKIP_TAGS = {"script", "style", "noscript", "template", "select", "option", "textarea", "head", "footer"}
+_AFTER_TITLE_WINDOW = 400
+SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+
+@dataclass(frozen=True)
+class PublishedTime:
+    """What ``article_datetime`` found: the value, whether a time of day is known, the raw text and
+    where it came from (``wechat-ct``, ``meta:PubDate``, ``visible``, ``script``, ``htmldate``, ``relative``)."""
+
+    value: datetime
+    has_time: bool
+    raw: str
+    source: str
+
+    @property
+    def date(self) -> date:
+        return self.value.date()
+
+
+def _linear_text(sel: Selector) -> tuple[str, list[int]]:
+    """The visible text of ``<body>`` as one string (whitespace runs collapsed), and the offsets
+    where the article title appears.
+
+    A title is an ``h1``/``h2`` (or ``*title*`` classed element) whose text starts like the first
+    segment of ``<title>``; failing that, any element whose own text does.
+    """
+    page_title = normalize(" ".join(sel.xpath("//title//text()").getall())).strip()
+    key = re.split(r"\s*(?:_|\||--|-\s|–|—|－)\s*", page_title)[0].strip() if page_title else ""
+    key = re.sub(r"\s+", "", key)
+    body = sel.root
+    parts: list[str] = []
+    length = 0
+    title_at: list[int] = []
+    head_candidates: list[int] = []
+
+    def matches_title(text: str) -> bool:
+        t = re.sub(r"\s+", "", normalize(text))
+        return len(t) >= 4 and len(key) >= 4 and (key.startswith(t[:12]) or t.startswith(key[:12]))
+
+    def walk(el) -> None:
+        nonlocal length
+        tag = el.tag if isinstance(el.tag, str) else None
+        if tag is not None and tag.lower() not in _SKIP_TAGS:
+            cls = (el.get("class") or "") + " " + (el.get("id") or "")
+            if tag.lower() in ("h1", "h2") or "title" in cls.lower():
+                if matches_title("".join(el.itertext())):
+                    title_at.append(length)
+            if el.text:
+                if matches_title(el.text):
+                    head_candidates.append(length)
+                add(el.text)
+            for child in el:
+                walk(child)
+        if el.tail:
+            add(el.tail)
+        add(" ")
+
+    def add(text: str) -> None:
+        nonlocal length
+        text = re.sub(r"\s+", " ", normalize(text))
+        if text == " " and parts and parts[-1].endswith(" "):
+            return
+        parts.append(text)
+        length += len(text)
+
+    bodies = body.xpath("//body") if hasattr(body, "xpath") else []
+    for b in bodies or [body]:
+        walk(b)
+    return "".join(parts), title_at or head_candidates
+
+
+def _visible_time(sel: Selector, *, today: date | None) -> PublishedTime | None:
+    text, titles = _linear_text(sel)
+    found = iter_dates(text, today=today)
+    if not found:
+        return None
+
+    def labelled(dm: DateMatch) -> bool:
+        return bool(_LABEL.search(text[max(0, dm.start - 12):dm.start]))
+
+    def pick(dm: DateMatch, how: str) -> PublishedTime:
+        return PublishedTime(dm.value, dm.has_time, dm.text, f"visible:{how}")
+
+    # A 发布时间/发布日期 label is the page saying which date is the publication date: first one wins.
+    for dm in found:
+        if _STRONG_LABEL.search(text[max(0, dm.start - 12):dm.start]):
+            return pick(dm, "publish-label")
+    for title_at in titles:
+        near = [dm for dm in found if title_at <= dm.start <= title_at + _AFTER_TITLE_WINDOW]
+        for dm in near:
+            if labelled(dm):
+                return pick(dm, "label")
+        if near:
+            return pick(near[0], "after-title")
+    for dm in found:
+        if labelled(dm):
+            return pick(dm, "label")
+    return None
+
+
+def _meta_time(sel: Selector, queries: tuple[str, ...], *, today: date | None) -> PublishedTime | None:
+    for query in queries:
+        for raw in sel.xpath(query).getall():
+            found = iter_dates(raw, today=today, keep_excluded=True)
+            if found:
+                name = query.split("'")[-2] if "'" in query else query
+                return PublishedTime(found[0].value, found[0].has_time, raw.strip(), f"meta:{name}")
+    return None
+
+
+def _script_time(html: str, *, today: date | None) -> PublishedTime | None:
+    for pattern, source in ((_SCRIPT_PUBTIME, "script:pubtime"), (_JSONLD_PUBLISHED, "script:datePublished")):
+        for m in pattern.finditer(html):
+            found = iter_dates(m.group(1), today=today, keep_excluded=True)
+            if found:
+                return PublishedTime(found[0].value, found[0].has_time, m.group(0), source)
+    return None
+
+
+def _htmldate_time(html: str) -> PublishedTime | None:
+    try:
+        from htmldate import find_date
+    except ImportError:  # pragma: no cover - htmldate is a declared dependency
+        return None
+    try:
+        found = find_date(html, extensive_search=False, original_date=True)
+    except Exception:  # htmldate raises on odd markup; it is only a fallback
+        return None
+    if not found:
+        return None
+    value = datetime.strptime(found, "%Y-%m-%d")
+    return PublishedTime(value, False, found, "htmldate")
+
+
+def article_datetime(sel: Selector, *, now: datetime | None = None,
+                     today: date | None = None) -> PublishedTime | None:
+    """The publication time of an article page (see the order of evidence above), or None.
+
+    ``today`` gives month-day dates their year; ``now`` resolves relative forms (昨天, 3小时前) and
+    implies ``today``. The WeChat ``ct`` time is returned as a naive Asia/Shanghai datetime.
+    """
+    if now is not None and today is None:
+        today = now.date()
+    html = sel.get()
+    m = _WECHAT_CT.search(html)
+    if m:
+        value = datetime.fromtimestamp(int(m.group(1)), SHANGHAI).replace(tzinfo=None)
+        return PublishedTime(value, True, m.group(0), "wechat-ct")
+
+    visible = _visible_time(sel, today=today)
+    meta = _meta_time(sel, _META_PUBLISHED, today=today)
+    if meta is not None:
+        if (not meta.has_time and visible is not None and visible.has_time
+                and visible.date == meta.date):
+            return visible
+        return meta
+    if visible is not None:
+        return visible
+    for fallback in (_meta_time(sel, _META_SECONDARY, today=today), _script_time(html, today=today),
+                     _htmldate_time(html)):
+        if fallback is not None:
+            return fallback
+    if now is not None:
+        for raw in sel.xpath("//*[@id='publish_time' or contains(@class,'time') or contains(@class,'date')]"
+                             "//text()").getall():
+            value = parse_relative(raw, now=now)
+            if value is not None:
+                return PublishedTime(value, value.time() != datetime.min.time(), raw.strip(), "relative")
+    return None
+
+
+def article_date(sel: Selector, *, now: datetime | None = None,
+                 today: date | None = None) -> tuple[date | None, str]:
+    """The publication date of an article page and the raw text it was read from."""
+    found = article_datetime(sel, now=now, today=today)
+    if found is None:
+        return None, ""
+    return found.date, found.raw
+
+
+__all__ = ["PublishedTime", "article_date", "article_datetime", "column_meta", "list_items",
+           "looks_empty", "parse_date"]
