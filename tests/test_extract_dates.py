@@ -1,0 +1,173 @@
+"""Date normalisation and article publish-time evidence, on small strings with the real shapes."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+from parsel import Selector
+
+from spiders.dates import find_dates, iter_dates, parse_date, parse_datetime, parse_relative
+from spiders.listing import article_date, article_datetime, list_items
+
+TODAY = date(2026, 11, 25)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("2026-11-20", date(2026, 11, 20)),
+    ("2026/11/20", date(2026, 11, 20)),
+    ("2026.11.20", date(2026, 11, 20)),
+    ("2026年11月20日", date(2026, 11, 20)),
+    ("2026年1月5日", date(2026, 1, 5)),
+    ("２０２６－１１－２０", date(2026, 11, 20)),
+    ("发布时间：２０２６年１１月２０日", date(2026, 11, 20)),
+    ("发布时间：2026-11-20 09:30", date(2026, 11, 20)),
+    ("[11-20]", date(2026, 11, 20)),
+    ("11月20日", date(2026, 11, 20)),
+    ("12-01", date(2025, 12, 1)),  # after today: last year
+    ("2026-02-30", None),
+    ("2019年1-7月", None),  # January to July, not a date
+    ("2018-05/03", None),  # mixed separators
+    ("版权所有 2008-2024 某某市人民政府", None),
+    ("", None),
+])
+def test_parse_date_forms(text, expected):
+    assert parse_date(text, today=TODAY) == expected
+
+
+def test_month_day_needs_today():
+    assert parse_date("[11-20]") is None
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("2019-09-07 09:25:09", datetime(2019, 9, 7, 9, 25, 9)),
+    ("2019年06月15日08:18", datetime(2019, 6, 15, 8, 18)),
+    ("2019年09月07日 04:04", datetime(2019, 9, 7, 4, 4)),
+    ("2019-09-07T06:52:51+08:00", datetime(2019, 9, 7, 6, 52, 51)),
+    ("2007-08-20-23:59:59", datetime(2007, 8, 20, 23, 59, 59)),
+    ("2023年10月27日0时10分", datetime(2023, 10, 27, 0, 10)),
+    ("发布时间：10-08 12:00", datetime(2026, 10, 8, 12, 0)),
+    ("2026-11-20", datetime(2026, 11, 20)),
+])
+def test_parse_datetime(text, expected):
+    assert parse_datetime(text, today=TODAY) == expected
+
+
+def test_has_time_is_reported():
+    assert [d.has_time for d in iter_dates("2026-11-20 与 2026-11-21 10:00")] == [False, True]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("刚刚", datetime(2026, 11, 25, 10, 0)),
+    ("3分钟前", datetime(2026, 11, 25, 9, 57)),
+    ("5小时前", datetime(2026, 11, 25, 5, 0)),
+    ("昨天", datetime(2026, 11, 24)),
+    ("昨天 18:30", datetime(2026, 11, 24, 18, 30)),
+    ("前天", datetime(2026, 11, 23)),
+    ("2天前", datetime(2026, 11, 23, 10, 0)),
+    ("今天 08:00", datetime(2026, 11, 25, 8, 0)),
+])
+def test_relative(text, expected):
+    now = datetime(2026, 11, 25, 10, 0)
+    assert parse_relative(text, now=now) == expected
+    assert parse_datetime(text, now=now) == expected
+
+
+def test_copyright_and_update_stamps_are_skipped():
+    text = "最后更新: 2019-09-07 09:27:48 ... 2019-09-07 09:25:09 ... Copyright © 2008-2024 ... 版权所有 2024-01-02"
+    assert [d.text for d in iter_dates(text)] == ["2019-09-07 09:25:09"]
+    assert len(iter_dates(text, keep_excluded=True)) == 3
+
+
+def test_find_dates_keeps_old_shape():
+    assert find_dates("发布日期：2016-11-22，信息来源：省发改委") == [(date(2016, 11, 22), "2016-11-22")]
+
+
+def _page(head: str, body: str) -> Selector:
+    return Selector(text=f"<html><head>{head}</head><body>{body}</body></html>")
+
+
+def test_pubdate_meta_beats_maketime():
+    sel = _page('<title>德清投资</title><meta name="Maketime" content="2019-03-22 12:28:37">'
+                '<meta name="PubDate" content="2016-11-22 09:53">', "<p>发布日期：2016-11-22</p>")
+    found = article_datetime(sel)
+    assert found.value == datetime(2016, 11, 22, 9, 53)
+    assert found.source == "meta:pubdate"
+
+
+def test_sidebar_dates_before_the_article_are_ignored():
+    sel = _page("<title>国家金融监督管理总局</title>",
+                "<div class='side'><ul><li>留言 2025-04-27</li><li>留言 2025-04-16</li></ul></div>"
+                "<div class='art'><h2>某某处罚信息公开表</h2><p>发布时间：2024-07-12</p>"
+                "<p>来源：检查局</p></div>")
+    assert article_date(sel) == (date(2024, 7, 12), "2024-07-12")
+
+
+def test_first_date_after_the_title_not_the_related_list():
+    sel = _page("<title>法国全国大罢工再次严重影响交通-新华网</title>",
+                "<ul class='nav'><li>2018-03-02 08:58:39 旧闻</li></ul>"
+                "<h1>法国全国大罢工再次严重影响交通</h1><div>2019-12-10 07:57:40 来源：新华网</div>"
+                "<div>相关新闻 <li>2018-03-02 08:58:39</li></div>")
+    found = article_datetime(sel)
+    assert found.value == datetime(2019, 12, 10, 7, 57, 40)
+
+
+def test_last_updated_before_publish_time_is_ignored():
+    sel = _page("<title>王文：中美贸易持久战</title>",
+                "<h3>王文：中美贸易持久战</h3><div class='time'><span>最后更新: 2019-09-07 09:27:48</span></div>"
+                "<div class='time'><span>2019-09-07 09:25:09</span></div>"
+                '<script type="application/ld+json">{"pubDate": "2019-09-07T09:27:48"}</script>')
+    assert article_datetime(sel).value == datetime(2019, 9, 7, 9, 25, 9)
+
+
+def test_visible_time_beats_og_published_time():
+    sel = _page('<title>华为抢跑5G芯片大战|新浪</title>'
+                '<meta property="article:published_time" content="2019-09-07T06:52:51+08:00">',
+                "<h1>华为抢跑5G芯片大战</h1><span class='date'>2019年09月07日 04:04</span>")
+    assert article_datetime(sel).value == datetime(2019, 9, 7, 4, 4)
+
+
+def test_og_published_time_when_nothing_visible():
+    sel = _page('<title>x</title><meta property="article:published_time" content="2019-09-07T06:52:51+08:00">',
+                "<p>正文</p>")
+    assert article_datetime(sel).value == datetime(2019, 9, 7, 6, 52, 51)
+
+
+def test_date_only_meta_is_refined_by_the_visible_time():
+    sel = _page('<title>李强在新疆调研</title><meta name="publishdate" content=" 2024-05-09">',
+                "<h1>李强在新疆调研</h1><span>2024-05-09 22:27:02</span>")
+    assert article_datetime(sel).value == datetime(2024, 5, 9, 22, 27, 2)
+
+
+def test_wechat_ct_is_shanghai_time():
+    sel = _page("<title>绥德</title>", '<em id="publish_time"></em><script>var ct = "1659274471";</script>')
+    found = article_datetime(sel)
+    assert found.value == datetime(2022, 7, 31, 21, 34, 31)
+    assert found.source == "wechat-ct"
+
+
+def test_relative_visible_time_needs_now():
+    sel = _page("<title>某文章</title>", '<em id="publish_time">昨天</em><p>正文</p>')
+    assert article_datetime(sel) is None
+    found = article_datetime(sel, now=datetime(2020, 2, 13, 9, 0))
+    assert found.date == date(2020, 2, 12)
+    assert found.source == "relative"
+
+
+def test_yearless_publish_label_uses_today():
+    sel = _page("<title>美人鱼</title>", "<h2>美人鱼</h2><span>发布时间：10-08 12:00</span>")
+    assert article_datetime(sel, today=date(2019, 12, 31)).value == datetime(2019, 10, 8, 12, 0)
+
+
+def test_list_items_pair_title_and_date_and_skip_category_links():
+    sel = Selector(text="""<ul class="list_txt">
+      <li><span>(2020-08-16 22:26:38)</span><a href="/shehui/">[社会]</a> <a href="/a1.html">深圳盒马员工确诊</a></li>
+      <li><a href="/a2.html" title="关于印发某某办法的通知">关于印发…</a><span>[11-20]</span></li>
+      <li><a href="/a3.html">没有日期的条目</a></li>
+      <li><a href="javascript:void(0)">更多</a></li>
+    </ul><div class="footer"><li><a href="/about">关于我们</a> 2024-01-01</li></div>""")
+    items = list_items(sel, "http://127.0.0.1:8000/col/index.html", today=TODAY)
+    assert [(i.url, i.title, i.date) for i in items] == [
+        ("http://127.0.0.1:8000/a1.html", "深圳盒马员工确诊", date(2020, 8, 16)),
+        ("http://127.0.0.1:8000/a2.html", "关于印发某某办法的通知", date(2026, 11, 20)),
+    ]
+    assert items[1].date_text == "11-20"
