@@ -254,6 +254,10 @@ def _htmldate_time(html: str) -> PublishedTime | None:
     if not found:
         return None
     value = datetime.strptime(found, "%Y-%m-%d")
+    # htmldate turns "版权所有 2008-2024" into 2008-01-01 (field notes): keep its answer only when
+    # that full date is written somewhere on the page outside copyright/update wording.
+    if value.date() not in {dm.date for dm in iter_dates(html)}:
+        return None
     return PublishedTime(value, False, found, "htmldate")
 
 

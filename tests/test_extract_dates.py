@@ -171,3 +171,17 @@ def test_list_items_pair_title_and_date_and_skip_category_links():
         ("http://127.0.0.1:8000/a2.html", "关于印发某某办法的通知", date(2026, 11, 20)),
     ]
     assert items[1].date_text == "11-20"
+
+
+def test_copyright_footer_alone_gives_no_date():
+    sel = _page("<title>某县人民政府</title>",
+                "<h1>某县人民政府</h1><p>正文没有日期</p><div class='footer'>版权所有 2008-2024 某县人民政府</div>")
+    assert article_date(sel) == (None, "")
+
+
+def test_htmldate_fallback_for_an_unlabelled_date_far_from_the_title():
+    body = "<h1>标题</h1>" + "<p>正文。</p>" * 200 + "<p class='byline'>2020-02-19</p>"
+    sel = _page('<title>标题</title><meta name="date" content="2020-02-19">', body)
+    found = article_datetime(sel)
+    assert found is not None and found.date == date(2020, 2, 19)
+    assert found.source == "htmldate"
