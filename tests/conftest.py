@@ -12,8 +12,22 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+
+
+def _find_shared() -> Path:
+    """The team's ../shared folder (spec, corpus, seed): beside the checkout, or above a worktree."""
+    env = os.environ.get("MONITOR_SHARED")
+    if env:
+        return Path(env)
+    for parent in ROOT.parents:
+        if (parent / "shared" / "corpus" / "MANIFEST.tsv").is_file():
+            return parent / "shared"
+    return ROOT.parent / "shared"
+
+
+SHARED = _find_shared()
 CORPUS = SHARED / "corpus"
+SEED = SHARED / "seed" / "000_0442bf09cc97cf09.txt"
 DEMO_DAY = date(2026, 11, 26)
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 PG_ADMIN_URL = os.environ.get("MONITOR_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
@@ -24,6 +38,12 @@ def need_service(reason: str) -> None:
     if IN_CI:
         pytest.fail(f"{reason} (CI=true: the service must be available)")
     pytest.skip(reason)
+
+
+def require_shared() -> None:
+    """Corpus and seed tests: skipped without ../shared on a user's machine, failed under CI."""
+    if not (CORPUS / "MANIFEST.tsv").is_file() or not SEED.is_file():
+        need_service(f"the shared corpus and seed are not at {SHARED} (set MONITOR_SHARED)")
 
 
 def run_monitor(*args: str, cwd: Path, timeout: float = 240, env: dict | None = None,
@@ -72,3 +92,8 @@ def demo_server():
 
     with serve_demo(DEMO_DAY) as demo:
         yield demo
+
+
+@pytest.fixture
+def shared_required():
+    require_shared()

@@ -19,16 +19,14 @@ from spiders.annual_report import parse_annual_report, parse_annual_report_html
 
 
 
-def _find_seed() -> Path:
-    """../shared/seed from the repository, wherever the checkout (main or a worktree) lives."""
-    for parent in Path(__file__).resolve().parents:
-        candidate = parent / "shared" / "seed" / "000_0442bf09cc97cf09.txt"
-        if candidate.exists():
-            return candidate
-    raise FileNotFoundError("shared/seed/000_0442bf09cc97cf09.txt not found above the repository")
+from tests.conftest import SEED, require_shared  # noqa: E402
 
 
-SEED = _find_seed()
+@pytest.fixture(autouse=True)
+def _seed_present():
+    require_shared()
+
+
 HTML_2021 = Path(__file__).parent / "data" / "annual" / "2022_format2021_department.html"
 TODAY = date(2026, 11, 26)
 

@@ -22,12 +22,14 @@ from parsel import Selector
 from spiders.encoding import decode_html
 from spiders.listing import article_datetime, list_items
 
-CORPUS = Path(__file__).resolve().parents[1].parent.parent / "shared" / "corpus"
-if not CORPUS.is_dir():  # worktree layout (/work/wt/x) vs main (/work/main)
-    CORPUS = Path("/work/shared/corpus")
+from tests.conftest import CORPUS, require_shared
+
 MANIFEST = CORPUS / "MANIFEST.tsv"
 
-pytestmark = pytest.mark.skipif(not MANIFEST.is_file(), reason=f"corpus not found at {CORPUS}")
+
+@pytest.fixture(autouse=True)
+def _corpus_present():
+    require_shared()
 
 _PUBLISH = re.compile(
     r"publish(?:\(visible\))?=(?P<value>(?:\d{4}-\d{2}-\d{2}|\d{2}-\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2})?)?)"

@@ -8,7 +8,10 @@ import pytest
 
 from spiders.encoding import canonical, declared_charset, decode_html
 
-CORPUS = Path("/work/shared/corpus")
+from tests.conftest import CORPUS, require_shared
+
+pytestmark = pytest.mark.usefixtures("shared_required")
+
 MANIFEST = CORPUS / "MANIFEST.tsv"
 
 
@@ -118,3 +121,9 @@ def test_undeclared_gbk_bytes_are_sniffed():
 def test_pure_ascii_is_utf8():
     assert decode_html(b"<html><body>2026-11-20</body></html>", http_charset=None) == (
         "<html><body>2026-11-20</body></html>", "utf-8")
+
+
+def test_the_corpus_is_there():
+    """Without it every corpus case above is an empty parameter set: say so (and fail under CI)."""
+    require_shared()
+    assert len(ROWS) >= 50
