@@ -15,28 +15,12 @@ from monitor.config import Config, Site
 from monitor.model import ColumnFacts, ColumnKind, ItemFacts, LinkFacts, PageFacts, ProbeFacts, SiteFacts
 from monitor.store import Column, ColumnItem, CrawlRun, Link, Page, Probe, Store
 
-# ColumnType meta values (网页设计规范) and name keywords, most specific first.
-_TYPE_WORDS: tuple[tuple[ColumnKind, tuple[str, ...]], ...] = (
-    (ColumnKind.STATIC, ("概况", "机构职能", "负责人", "领导", "简介", "地图", "联系我们")),
-    (ColumnKind.INTERACTION, ("咨询", "投诉", "信箱", "留言", "互动", "访谈", "征集", "调查")),
-    (ColumnKind.DISCLOSURE, ("信息公开指南", "信息公开目录", "信息公开年报", "年报", "依申请公开", "公开指南")),
-    (ColumnKind.PERSONNEL, ("人事", "任免", "招聘", "招考", "录用")),
-    (ColumnKind.PLANNING, ("规划", "计划", "总结")),
-    (ColumnKind.POLICY, ("政策", "文件", "法规", "规章", "解读")),
-    (ColumnKind.NOTICE, ("通知", "公告", "公示")),
-    (ColumnKind.NEWS, ("动态", "要闻", "新闻", "资讯", "工作动态", "图片")),
-)
-
-
-def classify_column(name: str | None, meta_type: str | None) -> ColumnKind:
-    """The column type from its ColumnType meta first, then its name."""
-    for text in (meta_type, name):
-        if not text:
-            continue
-        for kind, words in _TYPE_WORDS:
-            if any(w in text for w in words):
-                return kind
-    return ColumnKind.OTHER
+def _kind(stored: str) -> ColumnKind:
+    """The type the spider classified (spiders.columns); unknown values from older runs read as 其他."""
+    try:
+        return ColumnKind(stored)
+    except ValueError:
+        return ColumnKind.OTHER
 
 
 def column_level(url: str) -> int:
@@ -88,7 +72,7 @@ def load_site_facts(store: Store, config: Config, site: Site, run_id: int, *, as
         o = overrides.get(c.url)
         if o is not None and o.ignore:
             continue
-        kind = o.kind if o is not None and o.kind else classify_column(c.name, c.kind)
+        kind = o.kind if o is not None and o.kind else _kind(c.kind)
         col_facts.append(ColumnFacts(
             url=c.url, name=(o.name if o is not None and o.name else c.name), kind=kind,
             level=(o.level if o is not None and o.level else column_level(c.url)),

@@ -19,6 +19,8 @@ from parsel import Selector
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
+from spiders.columns import classify_column
+from spiders.encoding import decode_html
 from spiders.listing import article_date, column_meta, list_items, looks_empty
 
 ATTACHMENT_EXT = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".zip", ".rar", ".ppt", ".pptx")
@@ -177,16 +179,19 @@ class SiteSpider(scrapy.Spider):
             yield {"kind": "page", "page": fact, "links": []}
             return
 
-        sel = Selector(text=response.text)
+        ctype_header = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        charset = ctype_header.lower().split("charset=", 1)[1].split(";")[0].strip() if "charset=" in ctype_header.lower() else None
+        html_text, encoding = decode_html(response.body, http_charset=charset)
+        sel = Selector(text=html_text)
         page_url = canonical(response.url)
         is_home = canonical(response.meta.get("redirect_urls", [response.url])[0]) == self.home
-        pub, pub_text = article_date(sel)
+        pub, pub_text = article_date(sel, today=self.today)
         text = " ".join(t.strip() for t in sel.xpath(
             "//body//text()[not(ancestor::script) and not(ancestor::style)]").getall() if t.strip())
         fact = self._page_fact(
             response,
             title=(sel.xpath("//title/text()").get() or "").strip()[:500] or None,
-            encoding=response.encoding,
+            encoding=encoding,
             pub_date=pub, pub_date_text=pub_text[:100] or None,
             text=text[:200_000],
             meta=page_meta(sel),
@@ -202,8 +207,9 @@ class SiteSpider(scrapy.Spider):
             yield {"kind": "list", "role": "home", "column_url": page_url, "page_url": page_url,
                    "name": "首页", "column_type": "首页", "items": items, "empty": False}
         elif name:
-            yield {"kind": "list", "role": "column", "column_url": column_url(page_url), "page_url": page_url,
-                   "name": name, "column_type": ctype, "items": items, "empty": looks_empty(sel)}
+            col = column_url(page_url)
+            yield {"kind": "list", "role": "column", "column_url": col, "page_url": page_url, "name": name,
+                   "column_type": classify_column(name, ctype, col).value, "items": items, "empty": looks_empty(sel)}
         yield from follow
 
     def _links(self, sel: Selector, page_url: str, *, depth: int, on_home: bool):
