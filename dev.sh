@@ -51,9 +51,14 @@ python_packages() {
   stamp="$VENV/.monitor-installed"
   want=$(cat pyproject.toml | sha256sum | cut -d' ' -f1)
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-    say "安装 Python 依赖（首次需要几分钟）"
-    "$VENV/bin/python" -m pip install -q --upgrade pip
-    "$VENV/bin/python" -m pip install -q -e ".[test]"
+    say "安装 Python 依赖（首次需要几分钟，日志：var/setup.log）"
+    mkdir -p var
+    if ! { "$VENV/bin/python" -m pip install -q --upgrade pip && "$VENV/bin/python" -m pip install -q -e ".[test]"; } \
+        > var/setup.log 2>&1; then
+      tail -n 30 var/setup.log >&2
+      say "Python 依赖安装失败，完整日志见 var/setup.log"
+      exit 1
+    fi
     echo "$want" > "$stamp"
   fi
 }
