@@ -158,6 +158,10 @@ def parse_feed(body: bytes, *, content_type: str = "", base: str = "", now: date
 
     headers = {"content-type": content_type} if content_type else {}
     d = feedparser.parse(body, response_headers=headers)
+    exc = d.get("bozo_exception")
+    if d.entries and exc is not None and type(exc).__name__ == "SAXParseException":
+        # cut off or broken XML: what the loose parser salvages may miss posts, so judge nothing on it
+        raise SourceError("malformed", f"订阅源不是完整合法的 XML（{exc}）")
     if not d.entries:
         head = body[:4000].decode("utf-8", "replace")
         looks_html = "html" in content_type.lower() or re.search(r"<html[\s>]", head, re.I)

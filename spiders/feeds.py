@@ -84,7 +84,7 @@ class FeedSpider:
                  retry_codes: tuple[int, ...] = tuple(defaults.RETRY_HTTP_CODES), max_redirects: int = defaults.REDIRECT_MAX_TIMES):
         self.retry_times = retry_times
         self.retry_codes = set(retry_codes)
-        self.client = httpx.Client(headers={"User-Agent": user_agent, "Accept": "*/*"}, follow_redirects=True,
+        self.client = httpx.Client(headers={"User-Agent": user_agent.encode("utf-8"), "Accept": "*/*"}, follow_redirects=True,
                                    max_redirects=max_redirects, trust_env=False)
         self._last: dict[str, float] = {}
 
