@@ -63,6 +63,7 @@ class CheckResult:
     fixed: int = 0
     reopened: int = 0
     outcomes: list[Outcome] = field(default_factory=list)
+    fetched: bool | None = None  # accounts: whether any fetch of the source is stored
 
 
 def check_site(store: Store, config: Config, site: Site, *, as_of: date) -> CheckResult:
@@ -148,3 +149,33 @@ def record_outcomes(store: Store, *, site_key: str, unit: str, rule_ids: list[st
 
 def check_sites(store: Store, config: Config, *, as_of: date, sites: list[Site] | None = None) -> list[CheckResult]:
     return [check_site(store, config, site, as_of=as_of) for site in (sites or list(config.sites))]
+
+
+def run_account_rules(facts, *, today: date) -> tuple[list[str], list[Outcome]]:
+    """Every account rule (Scope.ACCOUNT) on one account's facts."""
+    outcomes: list[Outcome] = []
+    ran: list[str] = []
+    for entry in rules_for(Scope.ACCOUNT):
+        t = entry.rule.thresholds_with(facts.thresholds.get(entry.rule.id))
+        outcomes.extend(entry.check(facts, today=today, t=t))
+        ran.append(entry.rule.id)
+    return ran, outcomes
+
+
+def check_accounts(store: Store, config: Config, *, as_of: date, accounts: list | None = None) -> list[CheckResult]:
+    """The account rules on each account's stored fetches; findings kept under the account key."""
+    from monitor.accounts import load_account_facts
+
+    results = []
+    for account in (accounts if accounts is not None else list(config.accounts)):
+        facts = load_account_facts(store, config, account)
+        if facts.latest is None:
+            results.append(CheckResult(account.key, None, fetched=False))
+            continue
+        rule_ids, outcomes = run_account_rules(facts, today=as_of)
+        result = record_outcomes(store, site_key=account.key, unit=account.unit, rule_ids=rule_ids,
+                                 outcomes=outcomes, as_of=as_of, run_id=None)
+        result.outcomes = outcomes
+        result.fetched = True
+        results.append(result)
+    return results

@@ -76,13 +76,65 @@ class Site(_Strict):
         return frozenset({default, *extra})
 
 
+class FeedLimits(_Strict):
+    """Politeness and reach of one account's fetch (spiders/feeds.py)."""
+
+    delay_seconds: float = Field(0.5, ge=0, le=60, description="同一主机两次请求的间隔（秒）")
+    timeout_seconds: float = Field(15, gt=0, le=300, description="单个请求的超时（秒）")
+    check_links: bool = Field(True, description="是否检查发布内容中的链接（每个链接只检查一次）")
+    max_link_checks: int = Field(50, ge=0, le=1000, description="每次最多检查的内文链接数")
+    fetch_long_text: bool = Field(True, description="微博长文是否调用 statuses/extend 取全文")
+
+
+PLATFORM_NAMES = {"wechat": "微信", "weibo": "微博", "douyin": "抖音", "toutiao": "头条", "bilibili": "哔哩哔哩",
+                  "kuaishou": "快手", "other": "其他"}
+
+
 class Account(_Strict):
+    """A government new-media account (政务新媒体账号).
+
+    ``source`` is one of (``source_kind: auto`` tells them apart):
+    - ``feed``: an RSS/Atom URL (RSSHub route or a WeChat feed service);
+    - ``weibo``: the m.weibo.cn container API, e.g.
+      https://m.weibo.cn/api/container/getIndex?containerid=107603<uid> (auto: a URL whose path ends in getIndex);
+    - ``export``: a JSON or CSV file exported from a platform's back office (auto: any non-URL path).
+      JSON: a list of objects, or {"posts": [...]}; CSV: UTF-8 (BOM allowed) with a header row.
+      Fields: id, title, text, published (2026-11-20 09:30[:00][+08:00] or ISO 8601; without a zone it is
+      Beijing time), url, pinned (true/1/是, optional), links (JSON list, or space-separated in CSV, optional).
+    """
+
     key: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
     platform: Literal["wechat", "weibo", "douyin", "toutiao", "bilibili", "kuaishou", "other"]
     name: str
     unit: str
     source: str = Field(description="RSS/Atom 地址、m.weibo.cn 接口地址或 JSON/CSV 导出文件路径")
+    source_kind: Literal["auto", "feed", "weibo", "export"] = "auto"
+    home: str | None = Field(None, description="账号主页地址（通报中的链接），默认用 source")
+    long_text_url: str | None = Field(None, description="微博长文接口，{id} 处填微博 id；默认为 source 同一主机的 /statuses/extend?id={id}")
+    verified: bool | None = Field(None, description="是否已完成平台认证（N-S3）；不填表示未知")
+    registered: bool | None = Field(None, description="是否已在全国政务新媒体信息报送系统登记（N-S3）；不填表示未知")
+    limits: FeedLimits = FeedLimits()
     thresholds: dict[str, dict[str, Any]] = {}
+
+    @property
+    def kind(self) -> str:
+        """The source kind, resolved: feed | weibo | export."""
+        if self.source_kind != "auto":
+            return self.source_kind
+        parts = urlsplit(self.source)
+        if parts.scheme in ("http", "https"):
+            if parts.hostname == "m.weibo.cn" or parts.path.rstrip("/").endswith("getIndex"):
+                return "weibo"
+            return "feed"
+        return "export"
+
+    @property
+    def url(self) -> str:
+        return self.home or self.source
+
+    @property
+    def platform_name(self) -> str:
+        return PLATFORM_NAMES[self.platform]
 
 
 class Unit(_Strict):
@@ -129,6 +181,12 @@ class Config(_Strict):
             if s.key == key:
                 return s
         raise ConfigError(f"配置中没有 key 为“{key}”的网站；可用的有：{', '.join(s.key for s in self.sites) or '（无）'}")
+
+    def account(self, key: str) -> Account:
+        for a in self.accounts:
+            if a.key == key:
+                return a
+        raise ConfigError(f"配置中没有 key 为“{key}”的新媒体账号；可用的有：{', '.join(a.key for a in self.accounts) or '（无）'}")
 
     def thresholds_for(self, rule_id: str, site: Site | None = None) -> dict[str, Any]:
         merged = dict(self.thresholds.get(rule_id, {}))

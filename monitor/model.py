@@ -177,3 +177,85 @@ class TextFacts:
     kind: str = "page"  # page | attachment | post | draft
     site: str = ""  # site or account key
     source_url: str | None = None  # for an attachment, the page that links it
+
+
+# ---------------------------------------------------------------- new media
+
+FETCH_OUTCOMES = {
+    "ok": "正常",
+    "http_error": "HTTP 错误",
+    "unreachable": "无法连接",
+    "ok0": "接口返回 ok=0",
+    "malformed": "内容无法解析",
+    "blocked": "被拦截（需登录、验证或限流）",
+    "unreadable": "导出文件无法读取",
+}
+
+
+@dataclass(frozen=True)
+class PostFacts:
+    """One post of a new-media account as its source showed it."""
+
+    post_id: str  # platform id, or the post URL when the source has none
+    title: str
+    text: str  # plain text (HTML stripped)
+    published: datetime | None  # aware, Asia/Shanghai
+    url: str
+    pinned: bool = False  # 置顶: shown first whatever its date
+    links: tuple[str, ...] = ()  # links inside the post (absolute)
+    published_text: str = ""  # the raw date as the source wrote it
+
+
+@dataclass(frozen=True)
+class FetchFacts:
+    """One fetch of an account's source, and how it ended."""
+
+    at: datetime  # UTC
+    outcome: str  # a key of FETCH_OUTCOMES
+    detail: str = ""
+    http_status: int | None = None
+    posts: int = 0
+    new_posts: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == "ok"
+
+
+@dataclass(frozen=True)
+class LinkCheckFacts:
+    """One in-post link, fetched once by the feeds spider."""
+
+    url: str
+    post_url: str
+    status: int | None = None
+    error_kind: str | None = None
+    error_detail: str | None = None
+
+
+@dataclass(frozen=True)
+class AccountFacts:
+    """Everything known about one account: the input of the account rules (Scope.ACCOUNT)."""
+
+    account: str  # account key from sites.yaml
+    platform: str
+    name: str
+    unit: str
+    url: str  # profile page, or the source when no profile is configured
+    fetches: tuple[FetchFacts, ...] = ()  # newest first; fetches[0] is the latest
+    posts: tuple[PostFacts, ...] = ()  # every post ever seen, newest first
+    current_posts: tuple[PostFacts, ...] = ()  # the posts of the latest successful fetch
+    link_checks: tuple[LinkCheckFacts, ...] = ()  # the link checks of the latest successful fetch
+    peers: tuple[tuple[str, str], ...] = ()  # (key, name) of the unit's other accounts on the same platform
+    verified: bool | None = None
+    registered: bool | None = None
+    thresholds: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def latest(self) -> FetchFacts | None:
+        return self.fetches[0] if self.fetches else None
+
+    @property
+    def newest_post(self) -> PostFacts | None:
+        dated = [p for p in self.posts if p.published is not None]
+        return max(dated, key=lambda p: p.published) if dated else None

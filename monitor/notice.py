@@ -64,6 +64,7 @@ class NoticeView:
     unit_rows: list[dict[str, Any]] = field(default_factory=list)
     all_rows: list[ProblemRow] = field(default_factory=list)
     unverified_rows: list[ProblemRow] = field(default_factory=list)
+    newmedia: Any = None  # monitor.notice_newmedia.NewMediaView when accounts are configured
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -105,13 +106,14 @@ def build_notice(store: Store, config: Config, *, month: str, as_of: date, mark_
 
     ranked = sorted(problems, key=lambda f: (Severity(f.severity).rank, order.get(f.rule, 999), f.unit, f.site, f.id))
     all_rows = [row(n, f) for n, f in enumerate(ranked, 1)]
-    veto_rows = [r for r in all_rows if r.severity == Severity.VETO.value]
+    site_keys = {s.key for s in config.sites}  # account problems have their own section (政务新媒体)
+    veto_rows = [r for r in all_rows if r.severity == Severity.VETO.value and r.site in site_keys]
     groups: OrderedDict[str, list[ProblemRow]] = OrderedDict()
     for r in all_rows:
-        if r.severity != Severity.VETO.value:
+        if r.severity != Severity.VETO.value and r.site in site_keys:
             groups.setdefault(r.category, []).append(r)
 
-    failed_sites = {f.site for f in problems if f.severity == Severity.VETO.value}
+    failed_sites = {f.site for f in problems if f.severity == Severity.VETO.value and f.site in site_keys}
     checked = [s for s in config.sites]
     units: OrderedDict[str, dict[str, Any]] = OrderedDict((u.name, {"unit": u.name, "sites": 0, "failed": 0,
                                                                     "veto": 0, "deduction": 0, "notice": 0})
@@ -121,12 +123,26 @@ def build_notice(store: Store, config: Config, *, month: str, as_of: date, mark_
                                          "notice": 0})
         u["sites"] += 1
         u["failed"] += site.key in failed_sites
+    account_failed = {f.site for f in problems if f.severity == Severity.VETO.value and f.site not in site_keys}
+    for a in config.accounts:
+        u = units.setdefault(a.unit, {"unit": a.unit, "sites": 0, "failed": 0, "veto": 0, "deduction": 0, "notice": 0})
+        u["accounts"] = u.get("accounts", 0) + 1
+        u["failed"] += a.key in account_failed
     for f in problems:
         u = units.setdefault(f.unit, {"unit": f.unit, "sites": 0, "failed": 0, "veto": 0, "deduction": 0, "notice": 0})
         u[{"否决": "veto", "扣分": "deduction"}.get(f.severity, "notice")] += 1
     for u in units.values():
-        u["result"] = "不合格" if u["failed"] else ("合格" if u["sites"] else "—")
+        u.setdefault("accounts", 0)
+        u["result"] = "不合格" if u["failed"] else ("合格" if u["sites"] or u["accounts"] else "—")
 
+    from monitor.notice_newmedia import build_newmedia_view
+
+    newmedia = build_newmedia_view(store, config, rows=all_rows, problems=problems, unverified=unverified)
+    if newmedia is not None:  # a unit judged only through accounts none of which could be verified
+        for u in units.values():
+            mine = [a.key for a in config.accounts if a.unit == u["unit"]]
+            if not u["sites"] and mine and not u["failed"] and set(mine) <= set(newmedia.unverifiable_keys):
+                u["result"] = "无法核实"
     n = len(checked)
     passed = n - len(failed_sites & {s.key for s in checked})
     y, m = first.year, first.month
@@ -138,7 +154,7 @@ def build_notice(store: Store, config: Config, *, month: str, as_of: date, mark_
         region=org.region, sites_checked=n, sites_failed=len(failed_sites),
         pass_rate=f"{(passed / n * 100):.1f}%" if n else "—",
         veto_rows=veto_rows, deduction_groups=groups, unit_rows=list(units.values()), all_rows=all_rows,
-        unverified_rows=[row(i, f) for i, f in enumerate(unverified, 1)])
+        unverified_rows=[row(i, f) for i, f in enumerate(unverified, 1)], newmedia=newmedia)
 
 
 def _mark_notified(store: Store, ids: list[int], deadline: date) -> None:

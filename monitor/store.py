@@ -303,3 +303,58 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 
 def dumps(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, default=str)
+
+
+# ---------------------------------------------------------------- new media (accounts)
+
+class AccountFetch(Base):
+    """One fetch of a new-media account's source and its outcome (ok, http_error, ok0, malformed, blocked…)."""
+
+    __tablename__ = "account_fetches"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account: Mapped[str] = mapped_column(String(100), index=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    source: Mapped[str] = mapped_column(Text)
+    source_kind: Mapped[str] = mapped_column(String(20))
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    outcome: Mapped[str] = mapped_column(String(20))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    posts: Mapped[int] = mapped_column(Integer, default=0)
+    new_posts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Post(Base):
+    """A post of an account, once per (account, post id); refreshed by every fetch that shows it."""
+
+    __tablename__ = "posts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account: Mapped[str] = mapped_column(String(100))
+    post_id: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    url: Mapped[str] = mapped_column(Text, default="")
+    published_at: Mapped[datetime | None] = mapped_column(DateTime)  # UTC
+    published_date: Mapped[date | None] = mapped_column(Date, index=True)  # the day in Asia/Shanghai
+    published_text: Mapped[str] = mapped_column(String(100), default="")
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    links: Mapped[list[Any] | None] = mapped_column(JSON)
+    first_fetch_id: Mapped[int] = mapped_column(ForeignKey("account_fetches.id", ondelete="CASCADE"))
+    last_fetch_id: Mapped[int] = mapped_column(ForeignKey("account_fetches.id", ondelete="CASCADE"), index=True)
+    __table_args__ = (Index("ux_posts_account_post", "account", "post_id", unique=True),)
+
+
+class PostLink(Base):
+    """An in-post link checked once during a fetch (N-S2)."""
+
+    __tablename__ = "post_links"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fetch_id: Mapped[int] = mapped_column(ForeignKey("account_fetches.id", ondelete="CASCADE"), index=True)
+    account: Mapped[str] = mapped_column(String(100))
+    post_url: Mapped[str] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(Text)
+    status: Mapped[int | None] = mapped_column(Integer)
+    error_kind: Mapped[str | None] = mapped_column(String(40))
+    error_detail: Mapped[str | None] = mapped_column(Text)
+    checked_at: Mapped[datetime] = mapped_column(DateTime)

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 from parsel import Selector
 
+from monitor.demo.feeds import ACCOUNT_PLANTED, ACCOUNT_UNVERIFIABLE, ACCOUNTS, LEAKED_ID
 from monitor.demo.site import COLUMNS, PLANTED
 from tests.conftest import DEMO_DAY, findings_json, run_monitor
 
@@ -36,9 +37,12 @@ def _run_demo(tmp_path: Path, db_url: str) -> tuple[str, list[dict]]:
 
 
 def _assert_exactly_planted(rows: list[dict]) -> None:
-    got = {(r["rule"], _planted_key(r["url"])) for r in rows}
+    site_rows = [r for r in rows if r["site"] == "demo-portal"]
+    got = {(r["rule"], _planted_key(r["url"])) for r in site_rows}
     assert got == _expected()
-    assert len(rows) == len(PLANTED)
+    assert len(site_rows) == len(PLANTED)
+    account_rows = [r for r in rows if r["site"] != "demo-portal"]
+    assert sorted((r["rule"], r["site"]) for r in account_rows) == sorted((p.rule, p.account) for p in ACCOUNT_PLANTED)
 
 
 def test_demo_reports_exactly_the_planted_problems_sqlite(tmp_path):
@@ -61,8 +65,16 @@ def test_demo_reports_exactly_the_planted_problems_sqlite(tmp_path):
     for r in rows:  # the documented export fields
         assert {"rule", "severity", "site", "unit", "url", "source_url", "subject", "evidence", "facts",
                 "first_seen", "last_seen", "status"} <= r.keys()
-        assert r["first_seen"] == DEMO_DAY.isoformat() and r["site"] == "demo-portal"
+        assert r["first_seen"] == DEMO_DAY.isoformat()
         assert r["status"] == "已通报"  # the notice was issued
+    by_account = {(r["rule"], r["site"]): r for r in rows if r["site"] != "demo-portal"}
+    assert by_account[("N-V1", "demo-wb-police")]["facts"]["age_days"] == 20  # the older pinned post is not "fresh"
+    assert by_account[("N-S1", "demo-wx-old")]["facts"]["level"] == "僵尸号"
+    leak = by_account[("N-V3", "demo-wx-fabu")]
+    assert leak["facts"]["content_rule"] == "W-S4" and "36*************" in leak["evidence"]
+    assert by_account[("N-S2", "demo-wx-fabu")]["facts"]["status"] == 404
+    unverified = findings_json(f"sqlite:///{db}", tmp_path, "--status", "all")
+    assert not any(r["site"] in ACCOUNT_UNVERIFIABLE for r in unverified)  # failing sources: no finding at all
 
     # The facts behind them: every column of the portal was found, with the right item counts.
     con = sqlite3.connect(db)
@@ -71,15 +83,29 @@ def test_demo_reports_exactly_the_planted_problems_sqlite(tmp_path):
     assert {urlsplit(u).path: n for u, n in cols.items()}["/xwzx/zwyw/"] == 30
     runs = con.execute("select status, pages from crawl_runs").fetchall()
     assert runs[0][0] == "finished" and runs[0][1] > 200
+    fetches = dict(con.execute("select account, outcome from account_fetches").fetchall())
+    assert fetches == {a.key: {"ok0": "ok0", "http503": "http_error"}.get(a.failure, "ok") for a in ACCOUNTS}
+    unverified = {r[0] for r in con.execute("select site from findings where verdict='unverified' and rule='N-V1'")}
+    assert unverified == set(ACCOUNT_UNVERIFIABLE)
 
     # The notice lists each planted problem by URL in 附件2, and nothing else.
     notice = (tmp_path / "notices" / "督查通报-2026-11.html").read_text(encoding="utf-8")
     sel = Selector(text=notice)
     assert "关于2026年11月全县政府网站和政务新媒体检查情况的通报" in sel.xpath("//h1/text()").get()
-    listed = sel.xpath("//table[last()-0]//tr[@data-rule]")
-    assert len(listed) == len(PLANTED)
-    urls = {_planted_key(u) for u in sel.xpath("//tr[@data-rule]/td[@class='url']/text()").getall()}
-    assert urls == {path for _, path in _expected()}
+    listed = sel.xpath("//h2[starts-with(., '附件2')]/following-sibling::table[1]//tr[@data-rule]")
+    assert len(listed) == len(PLANTED) + len(ACCOUNT_PLANTED)
+    site_urls = {_planted_key(u) for u in sel.xpath("//tr[@data-rule]/td[@class='url']/text()").getall()
+                 if "/newmedia/" not in u and "/hdjl/zjdc/" not in u}
+    assert site_urls == {path for _, path in _expected()}
+    # 政务新媒体: 6 accounts, 2 unverifiable (not counted), 2 of the 4 others vetoed
+    summary = "".join(sel.xpath("//p[@id='newmedia-summary']//text()").getall())
+    assert "本次共检查政务新媒体账号 6 个，其中可核实 4 个、存在单项否决问题的 2 个，合格率 50.0%" in summary
+    assert "微信 50.0%" in summary and "微博 0.0%" in summary and "头条 100.0%" in summary
+    assert len(sel.xpath("//p[@class='newmedia-problem']")) == len(ACCOUNT_PLANTED)
+    unverifiable = sel.xpath("//p[@class='newmedia-unverifiable']//text()").getall()
+    assert len(unverifiable) == 2 and any("示例县卫健委" in t and "ok=0" in t for t in unverifiable)
+    assert any("示例县融媒" in t and "HTTP 503" in t for t in unverifiable)
+    assert LEAKED_ID not in notice  # the leaked ID is shown masked only
     assert "整改要求" in notice and "2026年12月6日前完成整改" in notice
 
 

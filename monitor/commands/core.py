@@ -94,6 +94,20 @@ def export_rows(store: Store, *, status: str = "open", site: str | None = None, 
     } for f in rows]
 
 
+def _print_account_checks(config: Config, results: list, today: date) -> None:
+    t = Table(title=f"新媒体账号检查结果（截至 {today:%Y-%m-%d}）")
+    for col in ("账号", "平台", "问题", "新发现", "已整改", "重新出现", "无法核实"):
+        t.add_column(col)
+    for r in results:
+        a = config.account(r.site)
+        if not r.fetched:
+            t.add_row(a.name, a.platform_name, "尚未抓取", "", "", "", "")
+        else:
+            t.add_row(a.name, a.platform_name, str(r.findings), str(r.new), str(r.fixed), str(r.reopened),
+                      str(r.unverified))
+    console().print(t)
+
+
 def register(group: click.Group) -> None:
     @group.command("crawl")
     @click.option("--site", "site_keys", multiple=True, help="只抓取指定 key 的网站（可重复）")
@@ -137,19 +151,29 @@ def register(group: click.Group) -> None:
 
     @group.command("check")
     @click.option("--site", "site_keys", multiple=True, help="只检查指定 key 的网站（可重复）")
+    @click.option("--account", "account_keys", multiple=True, help="只检查指定 key 的新媒体账号（可重复）")
     @click.option("--as-of", "as_of", help="按哪一天判断（YYYY-MM-DD），默认今天（北京时间）")
     @click.pass_obj
-    def check_cmd(obj, site_keys, as_of):
-        """按规则检查最近一次抓取的结果，更新问题及其整改状态。"""
-        from monitor.checking import check_sites
+    def check_cmd(obj, site_keys, account_keys, as_of):
+        """按规则检查最近一次抓取的结果（网站和新媒体账号），更新问题及其整改状态。"""
+        from monitor.checking import check_accounts, check_sites
 
         config = obj.config()
         store = obj.store(config)
         today = _as_of(as_of)
         try:
             sites = [config.site(k) for k in site_keys] if site_keys else list(config.sites)
+            accounts = [config.account(k) for k in account_keys] if account_keys else list(config.accounts)
         except Exception as exc:
             raise _cli()(str(exc), exit_code=2) from exc
+        if account_keys and not site_keys:
+            sites = []
+        if site_keys and not account_keys:
+            accounts = []
+        if accounts:
+            _print_account_checks(config, check_accounts(store, config, as_of=today, accounts=accounts), today)
+        if not sites:
+            return
         results = check_sites(store, config, as_of=today, sites=sites)
         t = Table(title=f"检查结果（截至 {today:%Y-%m-%d}）")
         for col in ("网站", "问题", "新发现", "已整改", "重新出现", "待核实"):

@@ -11,11 +11,14 @@ DEMO_DB = "var/demo.db"
 
 def demo_config(home: str, db_url: str, notices_dir: str = "var/notices"):
     from monitor.config import parse_config
+    from monitor.demo.feeds import UNITS, demo_accounts
 
     return parse_config({
         "organisation": {"name": "示例县人民政府办公室", "region": "全县", "doc_number": "示政办函〔2026〕",
                          "rectify_days": 10},
-        "units": [{"name": "示例县人民政府办公室", "kind": "政府办"}],
+        "units": [{"name": "示例县人民政府办公室", "kind": "政府办"}]
+                 + [{"name": u} for u in UNITS if u != "示例县人民政府办公室"],
+        "accounts": demo_accounts(home.rstrip("/")),
         "sites": [{"key": "demo-portal", "name": "示例县人民政府门户网站", "home": home, "unit": "示例县人民政府办公室",
                    # loopback demo: no need to be polite to ourselves
                    "limits": {"delay_seconds": 0, "concurrency_per_host": 16, "max_pages": 50000}}],
@@ -32,8 +35,9 @@ def register(group: click.Group) -> None:
     @click.pass_obj
     def demo_cmd(obj, as_of, scale, out_dir):
         """启动内置示例县政府网站（127.0.0.1），依次抓取、检查、生成通报，然后关闭网站。"""
-        from monitor.checking import check_sites
+        from monitor.checking import check_accounts, check_sites
         from monitor.commands.core import _as_of, console, export_rows, run_crawl
+        from monitor.commands.newmedia import run_feeds
         from monitor.demo.server import serve_demo
         from monitor.notice import build_notice
         from monitor.store import Store
@@ -49,8 +53,10 @@ def register(group: click.Group) -> None:
             config = demo_config(demo.home, db_url, out_dir)
             store = Store(db_url)
             run_crawl(config, store, today=today)
+            run_feeds(config, store)
             click.echo("正在检查……", err=True)
             check_sites(store, config, as_of=today)
+            check_accounts(store, config, as_of=today)
             view = build_notice(store, config, month=f"{today:%Y-%m}", as_of=today)
             path = write_notice_html(view, out_dir)
         rows = export_rows(store, status="open")

@@ -10,12 +10,13 @@ from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable, Iterator
 
+from monitor.demo.feeds import DemoFeeds
 from monitor.demo.site import DemoSite
 
 _BOOT = email.utils.formatdate(usegmt=True)
 
 
-def _handler(lookup: Callable[[str], tuple[str, bytes] | None]) -> type[BaseHTTPRequestHandler]:
+def _handler(lookup: Callable[[str], tuple[str, bytes] | tuple[str, bytes, int] | None]) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "DemoGov/1.0"
@@ -34,8 +35,8 @@ def _handler(lookup: Callable[[str], tuple[str, bytes] | None]) -> type[BaseHTTP
                 self.send_response(404)
                 ctype = "text/html; charset=utf-8"
             else:
-                ctype, body = found
-                self.send_response(200)
+                ctype, body, *status = found  # (content type, body[, status]): the feeds answer 503 too
+                self.send_response(status[0] if status else 200)
                 self.send_header("Last-Modified", _BOOT)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
@@ -71,6 +72,7 @@ class RunningDemo:
     base: str  # http://127.0.0.1:PORT
     external_base: str
     dead_base: str
+    feeds: DemoFeeds | None = None  # the new-media accounts' sources (monitor/demo/feeds.py)
 
     @property
     def home(self) -> str:
@@ -88,6 +90,7 @@ class RunningDemo:
         """Serve another day's or another state's site at the same addresses (for re-check tests)."""
         self.site = DemoSite(today, scale=self.site.scale if scale is None else scale,
                              external_base=self.external_base, dead_base=self.dead_base, fixed=frozenset(fixed))
+        self.feeds = DemoFeeds(today, self.base)
 
 
 @contextmanager
@@ -97,9 +100,10 @@ def serve_demo(today: date, *, scale: float = 1.0, fixed: frozenset[str] | set[s
     ext_base = f"http://127.0.0.1:{external.server_address[1]}"
     dead = dead_address()
     holder: list[RunningDemo] = []
-    server = _serve(lambda path: holder[0].site.pages.get(path))
+    server = _serve(lambda path: holder[0].site.pages.get(path) or holder[0].feeds.pages.get(path))
     site = DemoSite(today, scale=scale, external_base=ext_base, dead_base=dead, fixed=frozenset(fixed))
-    holder.append(RunningDemo(site, f"http://127.0.0.1:{server.server_address[1]}", ext_base, dead))
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    holder.append(RunningDemo(site, base, ext_base, dead, DemoFeeds(today, base)))
     try:
         yield holder[0]
     finally:

@@ -1,0 +1,1 @@
+"""New-media account rules (N-*): Scope.ACCOUNT, one ``AccountFacts`` per call."""

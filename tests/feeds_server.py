@@ -1,0 +1,87 @@
+"""A tiny loopback server for the feeds tests: corpus files (read-only) and small generated answers.
+
+Routes are keyed by path + query (``/api/container/getIndex?containerid=…``), each answering with a
+status, a content type and bytes; tests change them between fetches (snap0 → snap1).
+"""
+from __future__ import annotations
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from tests.conftest import CORPUS as _CORPUS
+
+# ../shared from the repository root; a worktree under /work/wt/<name> finds it one level further up
+CORPUS = next((p for p in (_CORPUS, _CORPUS.parent.parent.parent / "shared" / "corpus") if p.exists()), _CORPUS)
+FEEDS = CORPUS / "feeds"
+
+
+class FeedServer:
+    def __init__(self) -> None:
+        self.routes: dict[str, tuple[int, str, bytes, dict[str, str]]] = {}
+        self.hits: list[str] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:  # noqa: N802
+                server.hits.append(self.path)
+                status, ctype, body, headers = server.routes.get(
+                    self.path, (404, "text/html; charset=utf-8", "<html><body>404 页面不存在</body></html>".encode(), {}))
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def route(self, path: str, body: bytes | str, *, status: int = 200, ctype: str = "application/xml",
+              headers: dict[str, str] | None = None) -> str:
+        self.routes[path] = (status, ctype, body.encode("utf-8") if isinstance(body, str) else body, headers or {})
+        return self.base + path
+
+    def corpus(self, path: str, name: str, *, ctype: str | None = None) -> str:
+        """Serve a corpus file byte for byte (like http.server: no charset in the header)."""
+        data = (FEEDS / name).read_bytes()
+        return self.route(path, data, ctype=ctype or ("application/json" if name.endswith(".json") else "application/xml"))
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def rss(title: str, items: list[dict], *, encoding: str = "utf-8") -> bytes:
+    """A small RSS 2.0 feed: items with title, link, description (HTML) and pubDate."""
+    from xml.sax.saxutils import escape
+
+    parts = [f'<?xml version="1.0" encoding="{encoding}"?><rss version="2.0"><channel><title>{escape(title)}</title>'
+             "<link>http://127.0.0.1/</link><description>test</description>"]
+    for it in items:
+        parts.append(f"<item><title>{escape(it['title'])}</title><link>{escape(it['link'])}</link>"
+                     f"<guid>{escape(it.get('guid', it['link']))}</guid>"
+                     f"<description>{escape(it.get('html', ''))}</description>"
+                     f"<pubDate>{escape(it['date'])}</pubDate></item>")
+    parts.append("</channel></rss>")
+    return "".join(parts).encode(encoding)
+
+
+def write_config(path: Path, accounts: list[dict], *, db: Path, units: list[str] | None = None,
+                 sites: str = "") -> Path:
+    import yaml
+
+    units = units or sorted({a["unit"] for a in accounts})
+    data = {"organisation": {"name": "示例县人民政府办公室", "doc_number": "示政办函〔2021〕"},
+            "units": [{"name": u} for u in units], "accounts": accounts,
+            "storage": {"url": f"sqlite:///{db}", "notices_dir": str(path.parent / "out")}}
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False) + sites, encoding="utf-8")
+    return path
