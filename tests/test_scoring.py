@@ -85,3 +85,19 @@ def test_units_worst_site_decides_average_ranks():
     assert got == [("甲单位", "合格", 100.0, 1, "a"), ("丙单位", "合格", 100.0, 1, "d"),
                    ("乙单位", "不合格", 98.0, 3, "c"), ("空单位", "—", None, 0, None)]
     assert [s.rank for s in sorted(scores, key=lambda s: s.site)] == [1, 3, 4, 1]
+
+
+def test_sites_yaml_carries_scoring_and_mailbox_settings():
+    from monitor.config import ConfigError, parse_config
+
+    cfg = parse_config({"organisation": {"name": "示例县人民政府办公室"},
+                        "sites": [{"key": "p", "name": "门户", "home": "http://www.sx.gov.cn/", "unit": "县政府办",
+                                   "mailbox": {"words": ["局长信箱"], "urls": ["http://www.sx.gov.cn/hdjl/"]}}],
+                        "thresholds": {"scoring": {"points": {"W-S3": 0.5}, "pass_mark": 70}}})
+    assert cfg.sites[0].mailbox.words == ("局长信箱",) and cfg.sites[0].mailbox.enabled
+    sc = ScoringConfig.from_config(cfg)
+    assert sc.points["W-S3"] == 0.5 and sc.pass_mark == 70.0
+    with pytest.raises(ConfigError, match="mailbox.word"):
+        parse_config({"organisation": {"name": "x"},
+                      "sites": [{"key": "p", "name": "门户", "home": "http://www.sx.gov.cn/", "unit": "u",
+                                 "mailbox": {"word": ["局长信箱"]}}]})
