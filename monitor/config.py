@@ -45,6 +45,14 @@ class ColumnOverride(_Strict):
     ignore: bool = False
 
 
+class Mailbox(_Strict):
+    """Which list pages the crawler reads as mailboxes (留言列表), for W-V7."""
+
+    enabled: bool = Field(True, description="是否读取信箱类栏目的留言列表（留言时间、回复时间、状态）")
+    words: tuple[str, ...] = Field((), description="另外按这些词识别信箱栏目（栏目名称或 ColumnType），如：局长信箱")
+    urls: tuple[str, ...] = Field((), description="这些网址开头的列表页一律按信箱读取（页面没有 ColumnName 标签时用）")
+
+
 class Site(_Strict):
     key: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
     name: str
@@ -54,6 +62,7 @@ class Site(_Strict):
     limits: CrawlLimits = CrawlLimits()
     columns: tuple[ColumnOverride, ...] = ()
     thresholds: dict[str, dict[str, Any]] = {}
+    mailbox: Mailbox = Mailbox()
 
     @field_validator("home")
     @classmethod

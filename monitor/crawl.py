@@ -61,6 +61,8 @@ class StorePipeline:
             self.pages += 1
             for link in item["links"]:
                 self.writer.add("link", {k: _clean(v) for k, v in link.items()})
+        elif item["kind"] == "message":
+            self.writer.add("message", {k: _clean(v) for k, v in item["message"].items()})
         elif item["kind"] == "list":
             col = self.columns.setdefault(item["column_url"], {
                 "role": item["role"], "name": item["name"], "type": item["column_type"],
@@ -135,7 +137,9 @@ def crawl_sites(config: Config, store: Store, *, sites: list[Site] | None = None
             crawler.signals.connect(_progress(site, progress), signal=signals.item_scraped)
         process.crawl(crawler, site_key=site.key, home=site.home, scope=site.scope,
                       max_pages=site.limits.max_pages, max_depth=site.limits.max_depth,
-                      check_external=site.limits.check_external, today=today, store=store, run_id=run_id)
+                      check_external=site.limits.check_external, today=today, store=store, run_id=run_id,
+                      mailbox=site.mailbox.enabled, mailbox_words=site.mailbox.words,
+                      mailbox_urls=site.mailbox.urls)
     process.start()
     results = []
     for site, run_id in runs:

@@ -12,8 +12,9 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 
 from monitor.config import Config, Site
-from monitor.model import ColumnFacts, ColumnKind, ItemFacts, LinkFacts, PageFacts, ProbeFacts, SiteFacts
-from monitor.store import Column, ColumnItem, CrawlRun, Link, Page, Probe, Store
+from monitor.model import (ColumnFacts, ColumnKind, ItemFacts, LinkFacts, MessageFacts, PageFacts, ProbeFacts,
+                           SiteFacts)
+from monitor.store import Column, ColumnItem, CrawlRun, Link, Message, Page, Probe, Store
 
 def _kind(stored: str) -> ColumnKind:
     """The type the spider classified (spiders.columns); unknown values from older runs read as 其他."""
@@ -57,6 +58,7 @@ def load_site_facts(store: Store, config: Config, site: Site, run_id: int, *, as
         ).where(Link.run_id == run_id).order_by(Link.id)).all()
         columns = s.scalars(select(Column).where(Column.run_id == run_id).order_by(Column.id)).all()
         items = s.scalars(select(ColumnItem).where(ColumnItem.run_id == run_id).order_by(ColumnItem.id)).all()
+        messages = s.scalars(select(Message).where(Message.run_id == run_id).order_by(Message.id)).all()
 
     by_column: dict[str, list[ItemFacts]] = defaultdict(list)
     for it in items:
@@ -98,4 +100,7 @@ def load_site_facts(store: Store, config: Config, site: Site, run_id: int, *, as
                     for p in pages),
         probes=probes,
         links=tuple(LinkFacts(*row) for row in links),
-        columns=tuple(col_facts), home_items=home_items, thresholds=thresholds)
+        columns=tuple(col_facts), home_items=home_items, thresholds=thresholds,
+        messages=tuple(MessageFacts(column_url=m.column_url, column_name=m.column_name, page_url=m.page_url,
+                                    url=m.url, title=m.title, asked=m.asked, answered=m.answered, status=m.status,
+                                    asked_text=m.asked_text, answered_text=m.answered_text) for m in messages))

@@ -139,6 +139,25 @@ class ProbeFacts:
 
 
 @dataclass(frozen=True)
+class MessageFacts:
+    """One row of a mailbox list page (县长信箱, 咨询留言…): when it was asked and whether it was answered.
+
+    Raw texts sit beside the parsed dates; ``status`` is the row's own word (已回复, 未回复, 办理中…).
+    """
+
+    column_url: str  # the list (column) it was listed in
+    page_url: str  # the list page it was read from
+    url: str | None  # the message's own page, when the row links one
+    title: str
+    asked: date | None
+    answered: date | None = None
+    status: str = ""
+    asked_text: str = ""
+    answered_text: str = ""
+    column_name: str = ""
+
+
+@dataclass(frozen=True)
 class SiteFacts:
     """Everything one finished crawl of one site recorded: the input of the site rules."""
 
@@ -154,6 +173,7 @@ class SiteFacts:
     home_items: tuple[ItemFacts, ...] = ()
     probes: tuple[ProbeFacts, ...] = ()  # availability probes of the monitoring window
     thresholds: dict[str, dict[str, Any]] = field(default_factory=dict)
+    messages: tuple[MessageFacts, ...] = ()  # rows of mailbox list pages (W-V7)
 
     @property
     def home(self) -> PageFacts | None:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from monitor.config import Config
 from monitor.model import FindingStatus, Severity
+from monitor.scoring import ScoringConfig, rank_units, score_sites
 from monitor.store import Finding, FindingEvent, Store, utcnow
 from rules import all_rules
 
@@ -131,9 +132,17 @@ def build_notice(store: Store, config: Config, *, month: str, as_of: date, mark_
     for f in problems:
         u = units.setdefault(f.unit, {"unit": f.unit, "sites": 0, "failed": 0, "veto": 0, "deduction": 0, "notice": 0})
         u[{"否决": "veto", "扣分": "deduction"}.get(f.severity, "notice")] += 1
+    # scores (monitor.scoring): a veto, or a score below the pass mark, fails a site; the worst site decides
+    site_scores = score_sites(problems, checked, ScoringConfig.from_config(config))
+    failed_sites |= {sc.site for sc in site_scores if sc.result == "不合格"}
+    unit_scores = {us.unit: us for us in rank_units(site_scores)}
     for u in units.values():
         u.setdefault("accounts", 0)
+        us = unit_scores.get(u["unit"])
+        u["failed"] = us.failed if us else u["failed"]
         u["result"] = "不合格" if u["failed"] else ("合格" if u["sites"] or u["accounts"] else "—")
+        u["score"] = f"{us.average:.1f}" if us and us.average is not None else "—"
+        u["rank"] = us.rank if us and us.rank else "—"
 
     from monitor.notice_newmedia import build_newmedia_view
 

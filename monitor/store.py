@@ -284,7 +284,7 @@ class BatchWriter:
             return
         with self.store.session() as s:
             # Parents first, so a killed crawl never leaves an item without its column.
-            for kind in ("page", "column", "column_item", "link"):
+            for kind in dict.fromkeys(("page", "column", "column_item", "link", *self.TABLES)):
                 rows = self.buffers[kind]
                 if rows:
                     s.execute(insert(self.TABLES[kind]), rows)
@@ -358,3 +358,24 @@ class PostLink(Base):
     error_kind: Mapped[str | None] = mapped_column(String(40))
     error_detail: Mapped[str | None] = mapped_column(Text)
     checked_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Message(Base):
+    """One row of a mailbox list page (W-V7): when a message was asked, and when or whether it was answered."""
+
+    __tablename__ = "messages"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"), index=True)
+    column_url: Mapped[str] = mapped_column(Text)
+    column_name: Mapped[str] = mapped_column(Text, default="")
+    page_url: Mapped[str] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text, default="")
+    asked: Mapped[date | None] = mapped_column(Date)
+    asked_text: Mapped[str] = mapped_column(String(100), default="")
+    answered: Mapped[date | None] = mapped_column(Date)
+    answered_text: Mapped[str] = mapped_column(String(100), default="")
+    status: Mapped[str] = mapped_column(String(40), default="")
+
+
+BatchWriter.TABLES["message"] = Message

@@ -22,6 +22,7 @@ from twisted.python.failure import Failure
 from spiders.columns import classify_column
 from spiders.encoding import decode_html
 from spiders.listing import article_date, column_meta, list_items, looks_empty
+from spiders.mailbox import MAILBOX_WORDS, looks_like_mailbox, mailbox_rows
 
 ATTACHMENT_EXT = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".zip", ".rar", ".ppt", ".pptx")
 # tag -> attribute holding a link worth checking
@@ -106,7 +107,8 @@ class SiteSpider(scrapy.Spider):
 
     def __init__(self, site_key: str = "adhoc", home: str = "", scope: Iterable[str] = (),
                  max_pages: int = 2000, max_depth: int = 5, check_external: bool = True,
-                 today: date | None = None, **kwargs: Any):
+                 today: date | None = None, mailbox: bool = True, mailbox_words: Iterable[str] = (),
+                 mailbox_urls: Iterable[str] = (), **kwargs: Any):
         super().__init__(**kwargs)
         if not home:
             raise ValueError("SiteSpider needs home=URL")
@@ -117,6 +119,9 @@ class SiteSpider(scrapy.Spider):
         self.max_depth = int(max_depth)
         self.check_external = bool(check_external)
         self.today = today
+        self.mailbox = bool(mailbox)
+        self.mailbox_words = MAILBOX_WORDS + tuple(mailbox_words)
+        self.mailbox_urls = tuple(mailbox_urls)
         self.scheduled: set[str] = set()
         self.internal_pages = 0
 
@@ -210,6 +215,14 @@ class SiteSpider(scrapy.Spider):
             col = column_url(page_url)
             yield {"kind": "list", "role": "column", "column_url": col, "page_url": page_url, "name": name,
                    "column_type": classify_column(name, ctype, col).value, "items": items, "empty": looks_empty(sel)}
+        if self.mailbox and not is_home and (looks_like_mailbox(name, ctype, self.mailbox_words)
+                                             or page_url.startswith(self.mailbox_urls)):
+            for row in mailbox_rows(sel, page_url, column_url=column_url(page_url), column_name=name or "",
+                                    today=self.today):
+                yield {"kind": "message", "message": {
+                    "column_url": row.column_url, "column_name": row.column_name, "page_url": row.page_url,
+                    "url": row.url, "title": row.title, "asked": row.asked, "asked_text": row.asked_text,
+                    "answered": row.answered, "answered_text": row.answered_text, "status": row.status}}
         yield from follow
 
     def _links(self, sel: Selector, page_url: str, *, depth: int, on_home: bool):

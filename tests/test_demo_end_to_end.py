@@ -60,6 +60,18 @@ def test_demo_reports_exactly_the_planted_problems_sqlite(tmp_path):
     removed = by_subject[("W-S1", "/xwzx/zwyw/202001/t20200101_999.html")]
     assert removed["facts"]["status"] == 404 and removed["facts"]["external"] is False
     assert removed["source_url"].startswith("http://127.0.0.1:") and "/xwzx/zwyw/" in removed["source_url"]
+    # the compliance and content plants, with the facts a staff member checks them by
+    assert by_subject[("W-V7", "/hdjl/xxgk/content/unanswered.html")]["facts"]["waited_days"] == 103
+    assert by_subject[("W-V7", "/hdjl/xxgk/content/unanswered.html")]["severity"] == "否决"
+    assert by_subject[("W-S2", "/bsfw/bstj/")]["facts"]["part"] == "service_stats"
+    assert by_subject[("W-S2", "/bsfw/bstj/")]["facts"]["age_days"] == 100
+    no_code = by_subject[("W-S6", "/xwzx/bmdt/content/nometa.html")]["facts"]
+    assert no_code["count"] == 1 and no_code["problem"] == "缺少 SiteIDCode" and no_code["checked"] > 200
+    repealed = by_subject[("W-S13", "/zcwj/content/repealed.html")]
+    assert urlsplit(repealed["source_url"]).path == "/zcwj/content/repealing.html"
+    assert by_subject[("W-V8", "/xwzx/zwyw/content/formula.html")]["severity"] == "否决"
+    assert by_subject[("W-S4", "/gsgg/content/applicant.html")]["facts"]["masked"] == "36*************015"
+    assert "13979712345" not in str(rows)  # personal data never stored unmasked in findings
     dead = [r for r in rows if r["facts"].get("error_kind") == "refused"]
     assert len(dead) == 1 and dead[0]["facts"]["on_home"] is True and dead[0]["facts"]["external"] is True
     for r in rows:  # the documented export fields
@@ -107,6 +119,13 @@ def test_demo_reports_exactly_the_planted_problems_sqlite(tmp_path):
     assert any("示例县融媒" in t and "HTTP 503" in t for t in unverifiable)
     assert LEAKED_ID not in notice  # the leaked ID is shown masked only
     assert "整改要求" in notice and "2026年12月6日前完成整改" in notice
+    # W-V7 and W-V8 are veto items: the portal is 不合格, without a score, and the only unit ranks first
+    assert "合格率 0.0%" in notice
+    unit = sel.xpath("//tr[@class='unit']")
+    assert len(unit) == 1
+    assert unit.xpath("./td[@class='score']/text()").get() == "—"
+    assert unit.xpath("./td[@class='rank']/text()").get() == "1"
+    assert unit.xpath("./td[@class='result']/text()").get() == "不合格"
 
 
 def test_demo_reports_the_same_on_postgresql(tmp_path, pg_url):
@@ -139,6 +158,7 @@ storage: {{url: "sqlite:///{tmp_path / 'm.db'}", notices_dir: "{tmp_path / 'out'
     assert out.returncode == 0, out.stderr
     notice = (tmp_path / "out" / "督查通报-2026-11.html").read_text(encoding="utf-8")
     assert "本次检查未发现问题" in notice and "合格率 100.0%" in notice
+    assert Selector(text=notice).xpath("//tr[@class='unit']/td[@class='score']/text()").getall() == ["100.0"]
 
 
 def test_adhoc_url_crawl_works_without_a_config(tmp_path, demo_server):

@@ -11,7 +11,14 @@ Planted problems (and only these) — ``PLANTED`` lists them for the tests:
 - an article links to a removed article, a policy file links to a missing
   attachment (internal broken links, W-S1);
 - the home page links to a removed page on another site and to a site that is
-  down (external broken links, W-S1).
+  down (external broken links, W-S1);
+- content: a typo and an outdated agency name (W-S3), a 联系人's unmasked mobile
+  number and a valid resident ID number in 公示公告 (W-S4), a formula in the
+  wrong order (W-V8, a candidate veto: the portal is 不合格);
+- compliance: an article without the SiteIDCode meta tag (W-S6), a 县长信箱
+  message unanswered for 103 days (W-V7), 办事统计 not updated for 100 days
+  (W-S2), a policy document repealed by a later one but not marked (W-S13).
+Planted articles have fixed paths (``PLANTED_ARTICLES``), whatever the day.
 """
 from __future__ import annotations
 
@@ -46,6 +53,7 @@ COLUMNS: tuple[DemoColumn, ...] = (
     DemoColumn("/rsxx/", "人事信息", "人事信息", 60, 30, 10),
     DemoColumn("/ghjh/", "规划计划", "规划计划", 90, 60, 8),
     DemoColumn("/hdjl/xxgk/", "县长信箱", "咨询投诉", 5, 7, 16, parent="互动交流"),
+    DemoColumn("/bsfw/bstj/", "办事统计", "办事服务", 100, 30, 6, parent="办事服务"),
     DemoColumn("/zfxxgk/nb/", "政府信息公开年报", "信息公开年报", 300, 365, 5, parent="政府信息公开"),
     DemoColumn("/tjsj/", "统计数据", "数据发布", None, count=0),
     DemoColumn("/jggk/", "机构概况", "机构职能", None, count=0),
@@ -57,6 +65,40 @@ PAGE_SIZE = 15
 REMOVED_ARTICLE = "/xwzx/zwyw/202001/t20200101_999.html"
 MISSING_ATTACHMENT = "/uploads/zcwj/missing-attachment.pdf"
 PRESENT_ATTACHMENT = "/uploads/zcwj/jiedu.pdf"
+
+# Planted articles: (column, item index) -> fixed path, so PLANTED can name them whatever the day.
+TYPO_ARTICLE = "/xwzx/bmdt/content/typo.html"
+OUTDATED_ARTICLE = "/xwzx/zwyw/content/outdated.html"
+WRONG_EXPRESSION_ARTICLE = "/xwzx/zwyw/content/formula.html"
+MOBILE_ARTICLE = "/gsgg/content/contact.html"
+ID_ARTICLE = "/gsgg/content/applicant.html"
+NO_SITE_CODE_ARTICLE = "/xwzx/bmdt/content/nometa.html"
+UNANSWERED_MESSAGE = "/hdjl/xxgk/content/unanswered.html"
+REPEALED_POLICY = "/zcwj/content/repealed.html"
+REPEALING_POLICY = "/zcwj/content/repealing.html"
+STALE_SERVICE_STATS = "/bsfw/bstj/"
+PLANTED_ARTICLES: dict[tuple[str, int], str] = {
+    ("/xwzx/bmdt/", 1): TYPO_ARTICLE, ("/xwzx/zwyw/", 4): OUTDATED_ARTICLE,
+    ("/xwzx/zwyw/", 3): WRONG_EXPRESSION_ARTICLE, ("/gsgg/", 0): MOBILE_ARTICLE, ("/gsgg/", 1): ID_ARTICLE,
+    ("/xwzx/bmdt/", 5): NO_SITE_CODE_ARTICLE, ("/hdjl/xxgk/", 14): UNANSWERED_MESSAGE,
+    ("/zcwj/", 10): REPEALED_POLICY, ("/zcwj/", 2): REPEALING_POLICY,
+}
+REPEALED_TITLE = "示例县城乡环境卫生管理办法"
+# The planted text of each article (only while its problem is not fixed).
+PLANTED_TEXT = {
+    TYPO_ARTICLE: "<p>会议要求，各部门要再接再励，巩固提升检查成果。</p>",
+    OUTDATED_ARTICLE: "<p>县环保局联合各乡镇开展秸秆禁烧专项巡查。</p>",
+    WRONG_EXPRESSION_ARTICLE: "<p>全体干部要增强政治意识、核心意识、大局意识、看齐意识，坚定理想信念。</p>",
+    MOBILE_ARTICLE: "<p>公示期间如有异议，请与联系人王某某联系，手机：13979712345。</p>",
+    ID_ARTICLE: "<p>申请人：李某某，身份证号：360999198503121015，申请事项：农村宅基地建房审批。</p>",
+}
+_FIXED_TEXT = {
+    TYPO_ARTICLE: "<p>会议要求，各部门要再接再厉，巩固提升检查成果。</p>",
+    OUTDATED_ARTICLE: "<p>县生态环境局联合各乡镇开展秸秆禁烧专项巡查。</p>",
+    WRONG_EXPRESSION_ARTICLE: "<p>全体干部要增强政治意识、大局意识、核心意识、看齐意识，坚定理想信念。</p>",
+    MOBILE_ARTICLE: "<p>公示期间如有异议，请与联系人王某某联系，手机：139****2345。</p>",
+    ID_ARTICLE: "<p>申请人：李某某，身份证号：36*************015，申请事项：农村宅基地建房审批。</p>",
+}
 
 
 @dataclass(frozen=True)
@@ -74,6 +116,15 @@ PLANTED: tuple[Planted, ...] = (
     Planted("W-S1", MISSING_ATTACHMENT, "政策文件附件不存在"),
     Planted("W-S1", "ext:/gone.html", "首页友情链接指向已删除页面"),
     Planted("W-S1", "dead:/", "首页友情链接指向无法连接的网站"),
+    Planted("W-S3", TYPO_ARTICLE, "部门动态文章中的错别字“再接再励”"),
+    Planted("W-S3", OUTDATED_ARTICLE, "政务要闻文章中的过时表述“环保局”"),
+    Planted("W-S4", MOBILE_ARTICLE, "公示公告中联系人的手机号未脱敏"),
+    Planted("W-S4", ID_ARTICLE, "公示公告中申请人的身份证号未脱敏"),
+    Planted("W-V8", WRONG_EXPRESSION_ARTICLE, "“四个意识”顺序错误（严重表述错误，单项否决）"),
+    Planted("W-S6", NO_SITE_CODE_ARTICLE, "文章页缺少 SiteIDCode 元数据"),
+    Planted("W-V7", UNANSWERED_MESSAGE, "县长信箱留言 103 天未答复"),
+    Planted("W-S2", STALE_SERVICE_STATS, "办事统计 100 天未更新"),
+    Planted("W-S13", REPEALED_POLICY, "已被新文件废止的政策文件未标注“已废止”"),
 )
 
 _TOPICS = ("召开全县经济运行调度会", "开展安全生产大检查", "推进乡村振兴重点工作", "部署冬春农田水利建设",
@@ -134,9 +185,10 @@ class DemoSite:
             "</div>"
         )
 
-    def _page(self, title: str, body: str, *, meta: dict[str, str] | None = None) -> bytes:
+    def _page(self, title: str, body: str, *, meta: dict[str, str] | None = None, drop: tuple[str, ...] = ()) -> bytes:
         metas = {"SiteName": SITE_NAME, "SiteDomain": "www.example-county.gov.cn", "SiteIDCode": SITE_CODE}
         metas.update(meta or {})
+        metas = {k: v for k, v in metas.items() if k not in drop}
         meta_html = "".join(f'<meta name="{k}" content="{html.escape(v)}">' for k, v in metas.items())
         doc = (
             '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
@@ -169,9 +221,11 @@ class DemoSite:
         for i in range(n):
             d = self.today - timedelta(days=col.newest_age + i * col.interval)
             seq = int(hashlib.md5(f"{col.path}{i}".encode()).hexdigest()[:6], 16) % 900000 + 100000
-            path = f"{col.path}{d:%Y%m}/t{d:%Y%m%d}_{seq}.html"
+            path = PLANTED_ARTICLES.get((col.path, i)) or f"{col.path}{d:%Y%m}/t{d:%Y%m%d}_{seq}.html"
             topic = _TOPICS[(i + len(col.path)) % len(_TOPICS)]
             title = f"示例县{topic}（{col.name}第{i + 1}期）" if col.column_type != "咨询投诉" else f"关于{topic}的咨询"
+            if path == REPEALED_POLICY:
+                title = REPEALED_TITLE + ("【已废止】" if REPEALED_POLICY in self.fixed else "")
             items.append((path, title, d))
         return items
 
@@ -193,6 +247,8 @@ class DemoSite:
             rows = "".join(
                 f'<li><a href="{p}" title="{html.escape(t)}">{html.escape(t)}</a><span class="date">{d:%Y-%m-%d}</span></li>'
                 for p, t, d in chunk)
+            if col.column_type == "咨询投诉":
+                rows = self._mailbox_rows(chunk)
             script = (f'<script>var countPage = {count};var currentPage = {n};'
                       f'createPageHTML(countPage, currentPage, "index", "html");</script>')
             nav = []
@@ -201,10 +257,23 @@ class DemoSite:
             if n > 0:
                 prev = "index.html" if n == 1 else f"index_{n - 1}.html"
                 nav.append(f'<a href="{prev}">上一页</a>')
-            body = (f'{crumb}<h2>{col.name}</h2><ul class="list">{rows}</ul>'
+            listing = rows if col.column_type == "咨询投诉" else f'<ul class="list">{rows}</ul>'
+            body = (f'{crumb}<h2>{col.name}</h2>{listing}'
                     f'<div class="page">{"".join(nav)}{script}</div>')
             name = "index.html" if n == 0 else f"index_{n}.html"
             self._put(f"{col.path}{name}", self._page(col.name, body, meta=meta))
+
+    def _mailbox_rows(self, chunk: list[tuple[str, str, date]]) -> str:
+        """A 县长信箱 list: 标题 | 留言时间 | 回复时间 | 状态; the planted message is still unanswered."""
+        rows = ['<table class="mailbox"><tr><th>标题</th><th>留言时间</th><th>回复时间</th><th>状态</th></tr>']
+        for p, t, d in chunk:
+            if p == UNANSWERED_MESSAGE and p not in self.fixed:
+                replied, state = "—", "未回复"
+            else:
+                replied, state = f"{min(d + timedelta(days=3), self.today):%Y-%m-%d}", "已回复"
+            rows.append(f'<tr><td><a href="{p}" title="{html.escape(t)}">{html.escape(t)}</a></td>'
+                        f"<td>{d:%Y-%m-%d}</td><td>{replied}</td><td>{state}</td></tr>")
+        return "".join(rows) + "</table>"
 
     def _article(self, col: DemoColumn, path: str, title: str, d: date, extra: str = "") -> None:
         body = (
@@ -219,7 +288,8 @@ class DemoSite:
         meta = {"ArticleTitle": title, "PubDate": f"{d:%Y-%m-%d} 09:30", "ContentSource": "示例县人民政府办公室",
                 "ColumnName": "", "ColumnType": ""}
         meta = {k: v for k, v in meta.items() if v}
-        self._put(path, self._page(title, body, meta=meta))
+        drop = ("SiteIDCode",) if path == NO_SITE_CODE_ARTICLE and path not in self.fixed else ()
+        self._put(path, self._page(title, body, meta=meta, drop=drop))
 
     def _build(self) -> None:
         latest: dict[str, list[tuple[str, str, date]]] = {}
@@ -236,6 +306,11 @@ class DemoSite:
                              f'<a href="{PRESENT_ATTACHMENT}">政策图解.pdf</a></p>')
                     if MISSING_ATTACHMENT in self.fixed:
                         self._put(MISSING_ATTACHMENT, _tiny_pdf(), "application/pdf")
+                if path in PLANTED_TEXT:
+                    extra += _FIXED_TEXT[path] if path in self.fixed else PLANTED_TEXT[path]
+                if path == REPEALING_POLICY:
+                    extra += (f"<p>本办法自{d.year}年{d.month}月{d.day}日起施行，《{REPEALED_TITLE}》"
+                              "（示政发〔2026〕12号）同时废止。</p>")
                 self._article(col, path, title, d, extra)
         self._home(latest)
         for path, title in (("/about/wzdt.html", "网站地图"), ("/about/lxwm.html", "联系我们"),
@@ -262,7 +337,9 @@ class DemoSite:
         links = f'<div class="links"><h3>友情链接</h3><ul class="friend">{"".join(friends)}</ul></div>'
 
         body = block("/xwzx/zwyw/", "政务要闻") + block("/tzgg/", "通知公告") + block("/zcwj/", "政策文件") + links
-        self._put("/", self._page("首页", body, meta={"ColumnName": "首页", "ColumnType": "首页"}))
+        self._put("/", self._page("首页", body, meta={"ColumnName": "首页", "ColumnType": "首页",
+                                                    "ColumnDescription": f"{SITE_NAME}门户网站首页",
+                                                    "ColumnKeywords": "首页"}))
 
     def url_paths(self) -> list[str]:
         return sorted(self.pages)

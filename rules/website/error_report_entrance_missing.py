@@ -1,0 +1,64 @@
+"""W-S11 error-report-entrance-missing: 首页缺少“我为政府网站找错”入口
+
+## What it does
+Looks for the “我为政府网站找错” entrance on the home page: a home-page link
+whose anchor text (or image alt/title) holds one of entrance_words, or a link
+to the national error-report platform (zfwzzc.www.gov.cn, jiucuo), or those
+words in the home page text. None of them: flagged. A home page that could
+not be read is not judged.
+
+Department sites that are not required to carry it can switch the rule off
+with required: false.
+
+## Why is this bad?
+County-level-and-above portals and State Council department sites must put
+the entrance on the home page (national 2016 notice, S43); its messages are
+followed up and counted in the annual assessment (S21, S10).
+
+## Example
+Home page header link “我为政府网站找错” → /jiucuo.html: not flagged.
+Home page without the words or a link to zfwzzc.www.gov.cn: flagged.
+
+## Thresholds
+required (true), entrance_words (我为政府网站找错, 政府网站找错), entrance_url_parts (zfwzzc, jiucuo)
+
+## Source
+S43, S21 (spec/inspection-rules.md W-S11)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Iterator
+
+from monitor.model import Severity, SiteFacts
+from rules.base import Outcome, Rule
+from rules.website._site import usable_home
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    required: bool = True
+    entrance_words: tuple[str, ...] = ("我为政府网站找错", "政府网站找错")
+    entrance_url_parts: tuple[str, ...] = ("zfwzzc", "jiucuo")
+
+
+RULE = Rule(id="W-S11", name="error-report-entrance-missing", title="首页缺少“我为政府网站找错”入口",
+            severity=Severity.DEDUCTION, source="S43, S21", thresholds=Thresholds, category="功能设计")
+
+
+def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
+    home = usable_home(site)
+    if home is None or not t.required:
+        return
+    home_urls = {home.url, home.final_url}
+    home_links = [l for l in site.links if l.on_home or l.source_url in home_urls]
+    for link in home_links:
+        if any(w in link.anchor_text for w in t.entrance_words) or \
+                any(p in link.target_url.lower() for p in t.entrance_url_parts):
+            return
+    if any(w in (home.text or "") for w in t.entrance_words):
+        return
+    yield RULE.finding(subject="我为政府网站找错", url=home.url,
+                       evidence=f"首页未找到“我为政府网站找错”入口（检查了首页 {len(home_links)} 个链接和首页文字）",
+                       facts={"home_links_checked": len(home_links), "words": list(t.entrance_words)})
