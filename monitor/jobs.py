@@ -225,6 +225,7 @@ def _crawl(rt: Runtime, kind: str, job: str, site: str | None) -> Outcome:
         lock.release()
     from monitor.checking import check_sites
 
+    event(log, "crawl.finished", f"抓取完成（退出码 {code}），开始检查", job=job, site=site, run_id=run_id)
     check_sites(rt.store, rt.config, as_of=rt.day(), sites=[rt.config.site(site)])
     _notify(rt, job)
     if code == EXIT_SITE_DOWN:

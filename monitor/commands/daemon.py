@@ -29,8 +29,11 @@ def job_status(store: Store) -> list[dict]:
     from monitor.jobs import KIND_NAMES
 
     with store.session() as s:
-        newest = select(func.max(JobRun.id)).group_by(JobRun.job_id)
+        newest = select(func.max(JobRun.id)).where(JobRun.finished_at.is_not(None)).group_by(JobRun.job_id)
         last = {r.job_id: r for r in s.scalars(select(JobRun).where(JobRun.id.in_(newest)))}
+        running = {j: started for j, started in s.execute(
+            select(JobRun.job_id, func.max(JobRun.started_at)).where(JobRun.finished_at.is_(None))
+            .group_by(JobRun.job_id))}
         next_runs: dict[str, float | None] = {}
         if inspect(store.engine).has_table("apscheduler_jobs"):
             for job_id, ts in s.execute(text("SELECT id, next_run_time FROM apscheduler_jobs")):
@@ -40,7 +43,7 @@ def job_status(store: Store) -> list[dict]:
                 else:
                     next_runs.setdefault(base, ts)
     rows = []
-    for job_id in sorted(set(last) | set(next_runs)):
+    for job_id in sorted(set(last) | set(next_runs) | set(running)):
         r = last.get(job_id)
         kind = job_id.split(":", 1)[0]
         ts = next_runs.get(job_id)
@@ -54,6 +57,7 @@ def job_status(store: Store) -> list[dict]:
             "run_id": r.run_id if r else None,
             "next_run": datetime.fromtimestamp(ts, timezone.utc).isoformat() if ts else None,
             "scheduled": job_id in next_runs,
+            "running_since": running[job_id].isoformat() if job_id in running else None,
         })
     return rows
 
@@ -104,7 +108,10 @@ def register(group: click.Group) -> None:
             started = _cn(datetime.fromisoformat(r["started"])) if r["started"] else "从未运行"
             took = f"{r['duration_s']:.1f} 秒" if r["duration_s"] is not None else "—"
             nxt = _cn(datetime.fromisoformat(r["next_run"])) if r["next_run"] else ("已暂停" if r["scheduled"] else "未排期")
-            t.add_row(r["job"], r["name"], r["site"] or "—", started, OUTCOMES.get(r["outcome"], r["outcome"] or "—"),
+            result = OUTCOMES.get(r["outcome"], r["outcome"] or "—")
+            if r["running_since"]:
+                result += f"（正在运行，{_cn(datetime.fromisoformat(r['running_since']))[11:]} 开始）"
+            t.add_row(r["job"], r["name"], r["site"] or "—", started, result,
                       took, str(r["run_id"] or "—"), nxt)
         console().print(t)
         if fails:
