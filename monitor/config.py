@@ -149,6 +149,7 @@ class Account(_Strict):
 class Unit(_Strict):
     name: str
     kind: str = "部门"
+    notify: tuple[str, ...] = Field((), description="该单位的提醒地址（Apprise URL，如 mailto://、dingtalk://、wecom://、feishu://、json://）")
 
 
 class Organisation(_Strict):
@@ -164,6 +165,70 @@ class Storage(_Strict):
     notices_dir: str = "var/notices"
 
 
+def _check_trigger(v: str | None) -> str | None:
+    """A trigger is a 5-field cron expression or "every N[s|m|h|d]"; None or "off" switches a job off."""
+    if v is None or v.strip().lower() == "off":
+        return None
+    import re
+
+    if re.fullmatch(r"every\s+\d+\s*[smhd]", v.strip()):
+        return v.strip()
+    from apscheduler.triggers.cron import CronTrigger
+
+    try:
+        CronTrigger.from_crontab(v, timezone="Asia/Shanghai")
+    except ValueError as exc:
+        raise ValueError(f"“{v}”不是合法的触发时间：应为 5 段 cron 表达式（分 时 日 月 周，如 0 1 * * *）"
+                         f"或 every 30m / every 4h / every 10s 这样的间隔（{exc}）") from exc
+    return v
+
+
+class Schedule(_Strict):
+    """When the daemon (`monitor schedule`) runs each job; times are in ``timezone``."""
+
+    timezone: str = "Asia/Shanghai"
+    probe: str | None = Field("*/30 * * * *", description="首页可用性探测（每个网站），W-V1 要求每天 ≥ 20 次")
+    crawl: str | None = Field("0 1 * * *", description="全站抓取并检查（每个网站），按 crawl_stagger_minutes 错开")
+    crawl_stagger_minutes: int = Field(20, ge=0, le=720, description="相邻两个网站夜间抓取错开的分钟数")
+    feeds: str | None = Field("0 */4 * * *", description="新媒体账号更新抓取")
+    recheck: str | None = Field("30 6 * * *", description="整改复核")
+    notice: str | None = Field("0 8 1 * *", description="月度督查通报（上月）")
+    notify: str | None = Field("*/10 * * * *", description="检查需要发送的提醒")
+    misfire_grace_seconds: int = Field(3600, ge=1, description="错过触发时间多久以内仍补跑（秒）")
+    lock_backend: Literal["db", "redis"] = Field("db", description="网站锁：db（数据库表）或 redis")
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    lock_ttl_seconds: int = Field(300, ge=2, description="锁的有效期（秒），持有期间自动续期")
+    crawl_timeout_seconds: int = Field(6 * 3600, ge=1, description="单次抓取最长运行时间（秒）")
+    stop_timeout_seconds: int = Field(60, ge=1, description="停止时等待正在运行的抓取结束的时间（秒）")
+    log_file: str = Field("var/log/monitor.log", description="守护进程日志（JSON 行，按大小轮转）")
+    log_max_bytes: int = Field(10 * 1024 * 1024, ge=1024)
+    log_backups: int = Field(10, ge=0)
+
+    @field_validator("probe", "crawl", "feeds", "recheck", "notice", "notify")
+    @classmethod
+    def _trigger(cls, v: str | None) -> str | None:
+        return _check_trigger(v)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, v: str) -> str:
+        from zoneinfo import ZoneInfo
+
+        try:
+            ZoneInfo(v)
+        except Exception as exc:
+            raise ValueError(f"不认识的时区“{v}”，如 Asia/Shanghai") from exc
+        return v
+
+
+class Notify(_Strict):
+    """Who hears about what (Apprise URLs); units may add their own in units[].notify."""
+
+    urls: tuple[str, ...] = Field((), description="全局提醒地址，所有单位的提醒都发到这里")
+    down_after_failures: int = Field(3, ge=1, le=100, description="连续几次探测失败才算网站无法访问")
+    events: tuple[Literal["veto", "site_down", "notice_ready"], ...] = ("veto", "site_down", "notice_ready")
+
+
 class Config(_Strict):
     organisation: Organisation
     units: tuple[Unit, ...] = ()
@@ -171,6 +236,8 @@ class Config(_Strict):
     accounts: tuple[Account, ...] = ()
     thresholds: dict[str, dict[str, Any]] = {}
     storage: Storage = Storage()
+    schedule: Schedule = Schedule()
+    notify: Notify = Notify()
 
     @model_validator(mode="after")
     def _references(self) -> "Config":

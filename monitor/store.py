@@ -379,3 +379,53 @@ class Message(Base):
 
 
 BatchWriter.TABLES["message"] = Message
+
+
+# ---------------------------------------------------------------- the daemon (monitor schedule)
+
+class JobRun(Base):
+    """One run of a scheduled job: what ran, when, how it ended, and the crawl it made if any."""
+
+    __tablename__ = "job_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[str] = mapped_column(String(200), index=True)  # e.g. crawl:demo-portal
+    kind: Mapped[str] = mapped_column(String(20))                 # crawl|probe|feeds|recheck|notice|notify
+    site: Mapped[str | None] = mapped_column(String(100))
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    ok: Mapped[bool | None] = mapped_column(Boolean)               # None while running
+    outcome: Mapped[str] = mapped_column(String(20), default="running")  # running|ok|failed|skipped|interrupted
+    error: Mapped[str | None] = mapped_column(Text)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"))
+    host: Mapped[str] = mapped_column(String(200), default="")
+    pid: Mapped[int | None] = mapped_column(Integer)
+
+
+class Lock(Base):
+    """A named lease (e.g. crawl:<site>): one holder at a time, renewed by heartbeat, void after expiry."""
+
+    __tablename__ = "locks"
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(200))
+    host: Mapped[str] = mapped_column(String(200), default="")
+    pid: Mapped[int | None] = mapped_column(Integer)
+    child_pid: Mapped[int | None] = mapped_column(Integer)
+    acquired_at: Mapped[datetime] = mapped_column(DateTime)
+    heartbeat_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Notification(Base):
+    """What was said to whom: the last row per (event, subject, recipient) is the state that recipient knows."""
+
+    __tablename__ = "notifications"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event: Mapped[str] = mapped_column(String(40))        # veto|site_down|notice_ready
+    subject: Mapped[str] = mapped_column(String(300))     # finding fingerprint, site key, month
+    state: Mapped[str] = mapped_column(String(40))        # open|closed, down|up, ready
+    unit: Mapped[str] = mapped_column(String(200), default="")
+    recipient: Mapped[str] = mapped_column(String(64), default="")  # hash of the Apprise URL (no secrets stored)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    sent: Mapped[bool] = mapped_column(Boolean, default=True)  # False: state recorded, nobody told (e.g. first "up")
+    detail: Mapped[str] = mapped_column(Text, default="")
+    __table_args__ = (Index("ix_notifications_key", "event", "subject", "recipient"),)
