@@ -17,7 +17,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-USER_AGENT = "Mozilla/5.0 (compatible; GovSiteMonitor/0.1; +政府网站监测)"
+# the crawler's User-Agent (monitor/scrapy_settings.py), as UTF-8 bytes: httpx encodes str headers as ASCII
+USER_AGENT = "Mozilla/5.0 (compatible; GovSiteMonitor/0.1; +政府网站监测)".encode("utf-8")
 HTTPS_TIMEOUT_SECS = 10  # the HTTPS side check; the probe itself uses the site's probe timeout
 
 
@@ -45,9 +46,26 @@ class ProbeResult:
         return dict(self.__dict__)
 
 
+def _chain(exc: BaseException) -> list[BaseException]:
+    out, seen = [], set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        out.append(exc)
+        exc = exc.__cause__ or exc.__context__
+    return out
+
+
 def error_kind(exc: BaseException) -> str:
     """An httpx failure as the short kinds the crawler uses (dns, refused, timeout, tls, redirects, reset, other)."""
-    text = f"{type(exc).__name__}: {exc}".lower()
+    chain = _chain(exc)
+    for e in chain:  # httpx wraps the OS error ("All connection attempts failed"): look underneath
+        if isinstance(e, ConnectionRefusedError):
+            return "refused"
+        if isinstance(e, socket.gaierror):
+            return "dns"
+        if isinstance(e, ssl.SSLError):
+            return "tls"
+    text = " ".join(f"{type(e).__name__}: {e}" for e in chain).lower()
     if isinstance(exc, httpx.TimeoutException):
         return "timeout"
     if isinstance(exc, httpx.TooManyRedirects):
