@@ -241,8 +241,8 @@ class SiteSpider(scrapy.Spider):
                     page_like = tag in ("a", "iframe") and not target.lower().endswith(ATTACHMENT_EXT)
                     if page_like and depth + 1 > self.max_depth:
                         continue
-                    if page_like and not cap.allow(target):
-                        continue  # a trap: this path already had its share of query variants
+                    if page_like and target not in self.scheduled and not cap.allow(target, referer=page_url):
+                        continue  # a trap: this path already generated its share of query variants
                     req = self._request(target, depth=depth + 1, parse=page_like, referer=page_url)
                     if req is not None and tag == "a" and is_readable_attachment(target):
                         req.meta["attachment"] = True

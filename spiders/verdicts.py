@@ -25,8 +25,9 @@ MAX_ANCHORS = 2000  # ids and names kept per page (a hostile page may have milli
 MAX_ANCHOR_LEN = 200
 
 # A 200 page saying the page does not exist (soft-404). Title: strong enough alone.
-_TITLE_404 = re.compile(r"404|not\s*found|页面不存在|页面未找到|找不到|无法找到|不存在的页面|已被删除|信息已删除|访问的页面不存在",
-                        re.I)
+_TITLE_404 = re.compile(r"^\W*404\s*(?:$|[-–—|_:：)）】\]])|404\s*(?:not\s*found|错误|页面|error)|(?:错误|error)\s*[:：]?\s*404|not\s*found|"
+                        r"页面不存在|页面未找到|页面找不到|找不到(?:该|您要的|您要访问的|您访问的)?页面|您(?:所)?访问的页面|"
+                        r"(?:文章|信息|内容|页面)(?:不存在|已被?删除)", re.I)
 # Body: only on a short page, and only with wording that names the page itself.
 _BODY_404 = re.compile(r"404\s*not\s*found|page\s+not\s+found|页面不存在|页面未找到|找不到(?:该|您要访问的|您访问的|相关)?页面|"
                        r"您(?:所)?访问的页面(?:不存在|已删除|已被删除|找不到)|(?:文章|信息|内容)(?:不存在|已被?删除)|"
@@ -96,7 +97,9 @@ class PatternCap:
     """Counts distinct URLs per (host:port, path) that differ only in their query, against trap loops.
 
     /calendar?date=… or /search?q=… generate unbounded URLs; past ``limit`` distinct
-    queries of one path, further ones are recorded as links but not crawled.
+    queries of one path, further ones are recorded as links but not crawled. Only
+    variants a page of the same path links to count (the trap feeds itself): article
+    pages /content.jsp?id=… linked from list pages are never capped.
     """
 
     def __init__(self, limit: int):
@@ -104,13 +107,17 @@ class PatternCap:
         self.seen: dict[tuple[str, str], set[str]] = defaultdict(set)
         self.capped: dict[str, int] = defaultdict(int)  # pattern -> URLs not crawled
 
-    def allow(self, url: str) -> bool:
+    def allow(self, url: str, referer: str | None = None) -> bool:
         if self.limit <= 0:
             return True
         parts = urlsplit(url)
         if not parts.query:
             return True
         key = (parts.netloc, parts.path)
+        if referer is not None:
+            ref = urlsplit(referer)
+            if (ref.netloc, ref.path) != key:
+                return True
         bucket = self.seen[key]
         if parts.query in bucket:
             return True

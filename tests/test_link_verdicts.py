@@ -147,3 +147,16 @@ def test_findings_verdict_option_filters(crawled):
     assert only and {r["verdict"] for r in only} == {"unverified"}
     default = findings_json(crawled["db_url"], crawled["tmp"], "--status", "all")
     assert default and {r["verdict"] for r in default} == {"finding"}
+
+
+@pytest.mark.parametrize("title,text,expected", [
+    ("404", None, True), ("404 - 示例县人民政府", None, True), ("页面不存在", None, True),
+    ("404 Not Found", None, True), ("提示信息", "抱歉，您访问的页面不存在或已被删除。", True),
+    ("404路公交线路调整的通知", None, False), ("找不到工作怎么办？就业服务来帮忙", None, False),
+    ("关于2024年度404项目的通知", None, False), ("公交调整", "404 路公交车自下月起调整线路。", False),
+    ("通知", "页面不存在" + "正文" * 2000, False),  # a long real page that happens to say it
+])
+def test_soft_404_wording(title, text, expected):
+    from spiders.verdicts import not_found_text
+
+    assert (not_found_text(title, text) is not None) is expected

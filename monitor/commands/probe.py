@@ -53,8 +53,7 @@ def register(group: click.Group) -> None:
         """探测各网站首页能否访问（W-V1 的依据），记录状态码、耗时、IPv6 和 HTTPS 情况。
 
         每轮对每个网站请求一次首页，超时时间为 limits.probe_timeout_seconds（默认 15 秒）。
-        W-V1 需要 7 天内每天至少 20 次探测，可用定时任务每小时运行
-        monitor probe --times 2 --interval 1800。
+        W-V1 需要 7 天内每天至少 20 次探测：可用定时任务每小时运行一次 monitor probe（每天 24 次）。
         """
         from monitor.cli import MonitorError
         from monitor.config import ConfigError
