@@ -124,7 +124,6 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
         sources = list(dict.fromkeys(p["source_url"] for p in plist))
         on_home = any(p["on_home"] for p in plist)
         first = plist[0]
-        where = "首页" if on_home else f"页面 {first['source_url']} "
         facts = {"target": page.url, "final_url": page.final_url, "status": page.status,
                  "error_kind": page.error_kind, "reason": reason, "attempts": page.attempts,
                  "soft_404": page.not_found_text if kind == "broken" and not page.error_kind else None,
@@ -133,7 +132,8 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
         label = _label(page)
         if kind == "broken":
             yield RULE.finding(subject=page.url, url=page.url, source_url=first["source_url"], facts=facts,
-                               evidence=f"{label}无法访问（{reason}），共 {len(sources)} 个页面引用，如{where}中的“{first['anchor_text']}”")
+                               evidence=f"{label}无法访问（{reason}），共 {len(sources)} 个页面引用{'（含首页）' if on_home else ''}，"
+                                        f"链接文字“{first['anchor_text']}”")
         else:
             yield RULE.unverified(subject=page.url, url=page.url, source_url=first["source_url"], facts=facts,
                                   evidence=f"{label}暂无法核实（{reason}），出现在 {len(sources)} 个页面")
@@ -161,6 +161,6 @@ def _broken_anchors(site: SiteFacts, by_url: dict[str, PageFacts], t: Thresholds
         subject = f"{url}#{frag}"
         facts = {"target": url, "fragment": frag, "reason": "锚点不存在", "status": (by_url.get(url) or by_final[url]).status,
                  "external": False, "on_home": on_home, "parent_count": len(sources), "parents": plist}
-        where = "首页" if on_home else f"页面 {first['source_url']} "
         yield RULE.finding(subject=subject, url=subject, source_url=first["source_url"], facts=facts,
-                           evidence=f"页内锚点不存在：{url} 中没有“#{frag}”，共 {len(sources)} 个页面引用，如{where}中的“{first['anchor_text']}”")
+                           evidence=f"页内锚点不存在：{url} 中没有“#{frag}”，共 {len(sources)} 个页面引用"
+                                    f"{'（含首页）' if on_home else ''}，链接文字“{first['anchor_text']}”")
