@@ -34,9 +34,13 @@ def fingerprint(rule: str, site: str, subject: str, url: str = "") -> str:
 
 
 def site_texts(facts: SiteFacts) -> list[TextFacts]:
-    """The site's own pages with text, as the content rules read them."""
-    return [TextFacts(url=p.url, text=p.text, title=p.title or "", published=p.pub_date, kind="page",
-                      site=facts.site)
+    """The site's own pages and attachments with text, as the content rules read them."""
+    linked_from: dict[str, str] = {}
+    for link in facts.links:
+        linked_from.setdefault(link.target_url, link.source_url)
+    return [TextFacts(url=p.url, text=p.text, title=p.title or "", published=p.pub_date,
+                      kind="attachment" if p.attachment else "page", site=facts.site,
+                      source_url=linked_from.get(p.url) if p.attachment else None)
             for p in facts.pages if p.text and not p.is_external]
 
 

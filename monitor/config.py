@@ -34,6 +34,9 @@ class CrawlLimits(_Strict):
     timeout_seconds: float = Field(15, gt=0, le=300, description="单个请求的超时（秒）")
     check_external: bool = Field(True, description="是否检查外部链接（只检查一次，不继续抓取）")
     max_page_bytes: int = Field(10 * 1024 * 1024, ge=1024, description="单页最大字节数")
+    max_attachment_bytes: int = Field(20 * 1024 * 1024, ge=1024, description="附件（PDF/Word/Excel）最大字节数，超过不下载")
+    max_urls_per_pattern: int = Field(50, ge=0, description="同一路径只换查询参数的网址最多抓取多少个（防日历、搜索陷阱），0 为不限")
+    probe_timeout_seconds: float = Field(15, gt=0, le=300, description="可用性探测的超时（秒），W-V1")
 
 
 class ColumnOverride(_Strict):

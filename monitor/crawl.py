@@ -100,6 +100,8 @@ def scrapy_settings(site: Site, *, log_level: str = "WARNING") -> Settings:
     s.set("DOWNLOAD_DELAY", lim.delay_seconds, priority="cmdline")
     s.set("DOWNLOAD_TIMEOUT", lim.timeout_seconds, priority="cmdline")
     s.set("DOWNLOAD_MAXSIZE", lim.max_page_bytes, priority="cmdline")
+    s.set("MONITOR_ATTACHMENT_MAXSIZE", lim.max_attachment_bytes, priority="cmdline")
+    s.set("MONITOR_MAX_URLS_PER_PATTERN", lim.max_urls_per_pattern, priority="cmdline")
     s.set("LOG_LEVEL", log_level, priority="cmdline")
     return s
 

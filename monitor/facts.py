@@ -52,9 +52,11 @@ def load_site_facts(store: Store, config: Config, site: Site, run_id: int, *, as
             Page.url, Page.final_url, Page.status, Page.error_kind, Page.error_detail, Page.content_type,
             Page.title, Page.is_home, Page.is_external, Page.depth, Page.pub_date,
             Page.text if with_text else Page.id, Page.meta, Page.footer,
+            Page.not_found_text, Page.anchors, Page.attempts, Page.attachment, Page.text_error,
         ).where(Page.run_id == run_id).order_by(Page.id)).all()
         links = s.execute(select(
             Link.source_url, Link.target_url, Link.anchor_text, Link.tag, Link.attr, Link.on_home, Link.is_external,
+            Link.fragment,
         ).where(Link.run_id == run_id).order_by(Link.id)).all()
         columns = s.scalars(select(Column).where(Column.run_id == run_id).order_by(Column.id)).all()
         items = s.scalars(select(ColumnItem).where(ColumnItem.run_id == run_id).order_by(ColumnItem.id)).all()
@@ -96,7 +98,9 @@ def load_site_facts(store: Store, config: Config, site: Site, run_id: int, *, as
         crawled_at=run.started_at,
         pages=tuple(PageFacts(url=p[0], final_url=p[1], status=p[2], error_kind=p[3], error_detail=p[4],
                               content_type=p[5], title=p[6], is_home=p[7], is_external=p[8], depth=p[9],
-                              pub_date=p[10], text=p[11] if with_text else None, meta=p[12] or {}, footer=p[13])
+                              pub_date=p[10], text=p[11] if with_text else None, meta=p[12] or {}, footer=p[13],
+                              not_found_text=p[14], anchors=frozenset(p[15]) if p[15] is not None else None,
+                              attempts=p[16], attachment=bool(p[17]), text_error=p[18])
                     for p in pages),
         probes=probes,
         links=tuple(LinkFacts(*row) for row in links),

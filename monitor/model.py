@@ -76,6 +76,11 @@ class PageFacts:
     pub_date: date | None = None
     meta: dict[str, str] = field(default_factory=dict)  # <meta name=…> tags (SiteIDCode, ColumnType, PubDate…)
     footer: str | None = None  # text of the bottom function area (网页底部功能区)
+    not_found_text: str | None = None  # a 200 page's "页面不存在/404" wording (soft-404)
+    anchors: frozenset[str] | None = None  # ids/names on a parsed page (None: not parsed)
+    attempts: int | None = None  # requests made, retries included
+    attachment: bool = False  # an in-scope PDF/DOC/XLS…, its text (if readable) in ``text``
+    text_error: str | None = None  # why an attachment's text could not be read
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,7 @@ class LinkFacts:
     attr: str = "href"
     on_home: bool = False
     is_external: bool = False
+    fragment: str | None = None  # #part of the href (W-S1 broken anchors)
 
 
 @dataclass(frozen=True)

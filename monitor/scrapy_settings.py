@@ -21,7 +21,9 @@ DOWNLOAD_WARNSIZE = 0
 # A failure counts only once confirmed by a retry (issue: trustworthy verdicts).
 RETRY_ENABLED = True
 RETRY_TIMES = 1
-RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408]
+# 404/410 are answers, never retried; connection failures and timeouts (RETRY_EXCEPTIONS) and 5xx are.
+# The page row records how many attempts were made (pages.attempts).
+RETRY_HTTP_CODES = [500, 501, 502, 503, 504, 505, 507, 508, 520, 521, 522, 523, 524, 408]
 
 REDIRECT_MAX_TIMES = 10
 METAREFRESH_ENABLED = True
@@ -42,3 +44,5 @@ ITEM_PIPELINES = {"monitor.crawl.StorePipeline": 300}
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 MONITOR_BATCH_SIZE = 500
+MONITOR_ATTACHMENT_MAXSIZE = 20 * 1024 * 1024  # attachments whose text the content rules read
+MONITOR_MAX_URLS_PER_PATTERN = 50  # crawler traps: query variants of one path crawled at most

@@ -63,6 +63,12 @@ class Page(Base):
     text: Mapped[str | None] = mapped_column(Text)
     meta: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     footer: Mapped[str | None] = mapped_column(Text)
+    # link-verdict facts (W-S1): soft-404 wording, anchors offered, fetch attempts; attachments
+    not_found_text: Mapped[str | None] = mapped_column(String(100))
+    anchors: Mapped[list[Any] | None] = mapped_column(JSON)
+    attempts: Mapped[int | None] = mapped_column(Integer)
+    attachment: Mapped[bool | None] = mapped_column(Boolean)
+    text_error: Mapped[str | None] = mapped_column(Text)
     __table_args__ = (Index("ix_pages_run_url", "run_id", "url"),)
 
 
@@ -77,6 +83,7 @@ class Link(Base):
     attr: Mapped[str] = mapped_column(String(20), default="href")
     on_home: Mapped[bool] = mapped_column(Boolean, default=False)
     is_external: Mapped[bool] = mapped_column(Boolean, default=False)
+    fragment: Mapped[str | None] = mapped_column(Text)  # the #part of the href, for W-S1 broken anchors
 
 
 class Column(Base):

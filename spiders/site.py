@@ -12,7 +12,7 @@ import re
 import time
 from datetime import date
 from typing import Any, Iterable
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from parsel import Selector
@@ -23,6 +23,8 @@ from spiders.columns import classify_column
 from spiders.encoding import decode_html
 from spiders.listing import article_date, column_meta, list_items, looks_empty
 from spiders.mailbox import MAILBOX_WORDS, looks_like_mailbox, mailbox_rows
+from spiders.verdicts import (PatternCap, attachment_text, canonical_url, fragment_of, is_readable_attachment,
+                              not_found_text, page_signals)
 
 ATTACHMENT_EXT = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".zip", ".rar", ".ppt", ".pptx")
 # tag -> attribute holding a link worth checking
@@ -38,12 +40,8 @@ def host_port(url: str) -> str:
 
 
 def canonical(url: str) -> str:
-    """The URL the crawl keys on: no fragment, default path '/'."""
-    url, _ = urldefrag(url.strip())
-    parts = urlsplit(url)
-    if not parts.path:
-        url = url.replace(parts.netloc, parts.netloc + "/", 1) if parts.netloc else url
-    return url
+    """The URL the crawl keys on: no fragment, no session id, sorted query, default path '/'."""
+    return canonical_url(url)
 
 
 def column_url(page_url: str) -> str:
@@ -170,17 +168,22 @@ class SiteSpider(scrapy.Spider):
             "is_home": (chain[0] if chain else canonical(response.request.url)) == self.home,
             "is_external": meta.get("external", False),
             "content_hash": hashlib.sha256(response.body).hexdigest(),
+            "attempts": meta.get("retry_times", 0) + 1,
             **extra,
         }
 
     def parse_page(self, response: Response):
         meta = response.meta
+        if meta.get("attachment") and response.status < 400:
+            yield self._attachment(response)
+            return
         is_html = isinstance(response, TextResponse) and b"html" in response.headers.get(b"Content-Type", b"html")
         if not meta.get("parse") or meta.get("external") or not is_html or response.status >= 400 \
                 or not self.in_scope(response.url):
             fact = self._page_fact(response)
             if is_html and response.status < 400 and isinstance(response, TextResponse):
                 fact["title"] = (response.xpath("//title/text()").get() or "").strip()[:500] or None
+                fact["not_found_text"] = not_found_text(fact["title"])
             yield {"kind": "page", "page": fact, "links": []}
             return
 
@@ -203,6 +206,7 @@ class SiteSpider(scrapy.Spider):
             footer=footer_text(sel),
         )
         fact["is_home"] = is_home
+        fact.update(page_signals(sel, fact["title"], fact["text"]))
         links, follow = self._links(sel, page_url, depth=meta.get("depth", 0), on_home=is_home)
         yield {"kind": "page", "page": fact, "links": links}
 
@@ -228,27 +232,40 @@ class SiteSpider(scrapy.Spider):
     def _links(self, sel: Selector, page_url: str, *, depth: int, on_home: bool):
         links: list[dict[str, Any]] = []
         follow: list[scrapy.Request] = []
+        # a page reached through a redirect is not fetched a second time under its final URL
+        self.scheduled.add(page_url)
+        cap = self._pattern_cap()
         for tag, attr in LINK_ATTRS:
             for node in sel.xpath(f"//{tag}[@{attr}]"):
                 raw = (node.attrib.get(attr) or "").strip()
-                if not raw or raw.lower().startswith(_SKIP_SCHEMES):
+                same_page = tag == "a" and raw.startswith("#") and fragment_of(raw) is not None
+                if not raw or (raw.lower().startswith(_SKIP_SCHEMES) and not same_page):
                     continue
                 if tag == "link" and "stylesheet" not in (node.attrib.get("rel") or "") \
                         and "icon" not in (node.attrib.get("rel") or ""):
                     continue
-                target = canonical(urljoin(page_url, raw))
+                absolute = urljoin(page_url, raw)
+                target = canonical(absolute)
                 if urlsplit(target).scheme not in ("http", "https"):
                     continue
                 internal = self.in_scope(target)
                 anchor = " ".join(t.strip() for t in node.xpath(".//text()").getall() if t.strip()) \
                     or node.attrib.get("title") or node.attrib.get("alt") or ""
                 links.append({"source_url": page_url, "target_url": target, "anchor_text": anchor[:300],
-                              "tag": tag, "attr": attr, "on_home": on_home, "is_external": not internal})
+                              "tag": tag, "attr": attr, "on_home": on_home, "is_external": not internal,
+                              "fragment": fragment_of(absolute) if tag in ("a", "iframe") else None})
+                if same_page:
+                    continue
                 if internal:
                     page_like = tag in ("a", "iframe") and not target.lower().endswith(ATTACHMENT_EXT)
                     if page_like and depth + 1 > self.max_depth:
                         continue
+                    if page_like and target not in self.scheduled and not cap.allow(target, referer=page_url):
+                        continue  # a trap: this path already generated its share of query variants
                     req = self._request(target, depth=depth + 1, parse=page_like, referer=page_url)
+                    if req is not None and tag == "a" and is_readable_attachment(target):
+                        req.meta["attachment"] = True
+                        req.meta["download_maxsize"] = self._attachment_maxsize()
                 elif self.check_external:
                     req = self._request(target, depth=depth + 1, external=True, parse=False, referer=page_url)
                 else:
@@ -257,17 +274,58 @@ class SiteSpider(scrapy.Spider):
                     follow.append(req)
         return links, follow
 
+    def _pattern_cap(self) -> PatternCap:
+        cap = getattr(self, "_cap", None)
+        if cap is None:
+            settings = getattr(self, "settings", None)
+            limit = settings.getint("MONITOR_MAX_URLS_PER_PATTERN", 50) if settings is not None else 50
+            cap = self._cap = PatternCap(limit)
+        return cap
+
+    def _attachment_maxsize(self) -> int:
+        settings = getattr(self, "settings", None)
+        return settings.getint("MONITOR_ATTACHMENT_MAXSIZE", 20 * 1024 * 1024) if settings is not None \
+            else 20 * 1024 * 1024
+
+    def _attachment(self, response: Response) -> dict[str, Any]:
+        """An in-scope PDF/DOC/DOCX/XLS/XLSX: its text for the content rules, or why it could not be read."""
+        ctype = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        name = urlsplit(response.url).path.rsplit("/", 1)[-1]
+        fact = self._page_fact(response, attachment=True, title=name[:500] or None)
+        if "html" in ctype.lower() and isinstance(response, TextResponse):
+            # an HTML page where a document should be: often a "file not found" page answered with 200
+            sel = Selector(text=response.text)
+            title = (sel.xpath("//title/text()").get() or "").strip()[:500] or None
+            text = " ".join(t.strip() for t in sel.xpath(
+                "//body//text()[not(ancestor::script) and not(ancestor::style)]").getall() if t.strip())
+            fact.update(title=title or fact["title"], not_found_text=not_found_text(title, text),
+                        text_error="附件地址返回的是网页而不是文件")
+        else:
+            text, error = attachment_text(response.body, url=response.url, content_type=ctype)
+            fact.update(text=text, text_error=error)
+        return {"kind": "page", "page": fact, "links": []}
+
     def failed(self, failure: Failure):
         request = failure.request
         kind, detail = error_kind(failure)
         response = getattr(failure.value, "response", None)
+        # a failure after redirects is the failure of the URL that was linked, not of the last hop
+        chain = [canonical(u) for u in request.meta.get("redirect_urls", [])]
+        url = chain[0] if chain else canonical(request.url)
+        if chain:
+            last = canonical(request.url)
+            if kind == "redirects" and last in chain:
+                detail = f"redirect loop back to {last}; {detail}"[:500]
+            chain = chain + [last]
         yield {"kind": "page", "links": [], "page": {
-            "url": canonical(request.url), "final_url": None, "redirect_chain": None,
+            "url": url, "final_url": None, "redirect_chain": chain or None,
             "status": response.status if response is not None else None,
             "content_type": None, "size": None,
             "elapsed_ms": int((time.monotonic() - request.meta.get("started", time.monotonic())) * 1000),
             "depth": request.meta.get("depth", 0),
-            "is_home": canonical(request.url) == self.home,
+            "is_home": url == self.home,
             "is_external": request.meta.get("external", False),
             "error_kind": kind, "error_detail": detail,
+            "attempts": request.meta.get("retry_times", 0) + 1,
+            "attachment": bool(request.meta.get("attachment")),
         }}

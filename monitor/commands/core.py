@@ -215,11 +215,14 @@ def register(group: click.Group) -> None:
     @click.option("--site", help="只看某个网站（key）")
     @click.option("--rule", help="只看某条规则（如 W-S1）")
     @click.option("--unit", help="只看某个单位")
+    @click.option("--verdict", type=click.Choice(["finding", "unverified", "all"]), default="finding",
+                  show_default=True, help="finding（确认的问题）、unverified（暂无法核实的）或 all")
     @click.pass_obj
-    def findings_cmd(obj, fmt, status, site, rule, unit):
+    def findings_cmd(obj, fmt, status, site, rule, unit, verdict):
         """导出问题清单（JSON 字段说明见 README）。"""
         store = obj.store()
-        rows = export_rows(store, status=status, site=site, rule=rule, unit=unit)
+        rows = export_rows(store, status=status, site=site, rule=rule, unit=unit,
+                           verdict=None if verdict == "all" else verdict)
         if fmt == "json":
             click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         elif fmt == "csv":
