@@ -3,8 +3,8 @@
 A finding keeps its identity (rule + site + subject) from check to check, so
 its rectification can be followed: 待整改 → 已通报 → 待复核 (absent once) →
 已整改 (absent in N consecutive checks); 逾期 when its deadline passes while it
-is still there; 重新出现 when it comes back after 已整改. Every move is
-appended to its history.
+is still there; 重新出现 when it comes back after 已整改. Every move goes
+through ``monitor.lifecycle`` and is appended to the finding's history.
 """
 from __future__ import annotations
 

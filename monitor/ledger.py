@@ -83,7 +83,8 @@ def build_ledger(store: Store, config: Config, *, month: str, as_of: date | None
         if f.fixed_on and f.fixed_on < first and f.status == S.FIXED.value:
             continue  # closed before this month: in an earlier ledger
         checks = [e for e in hist if e.kind in ("status", "note") and e.actor.startswith("系统")]
-        recheck = (f"{(checks[-1].as_of or checks[-1].at.date()):%Y-%m-%d} {checks[-1].reason}" if checks else "")
+        last = checks[-1] if checks else None
+        recheck = f"{(last.as_of or last.at.date()):%Y-%m-%d} {last.actor}：{last.reason}" if last else ""
         rows.append(LedgerRow(
             no=len(rows) + 1, fid=f.id, found_on=f.first_seen.isoformat(), unit=f.unit,
             site_name=names.get(f.site, f.site), rule=f.rule, category=f"{titles.get(f.rule, f.rule)}（{f.rule}）",

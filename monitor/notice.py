@@ -61,6 +61,7 @@ class ProblemRow:
     deadline: str
     status: str
     first_seen: str
+    flag: str = ""  # 逾期未整改 / 整改后再次出现
     shot_id: int | None = None  # a stored screenshot (EvidenceShot) of this problem
     shot_caption: str = ""
 
@@ -194,6 +195,13 @@ def build_notice(store: Store, config: Config, *, month: str, as_of: date, mark_
     titles = {e.rule.id: e.rule.problem_category for e in all_rules()}
     order = {e.rule.id: n for n, e in enumerate(all_rules())}
     shots = latest_shots(store, [f.id for f in problems])
+    reopened = {fid for fid, evs in lifecycle.histories(store, [f.id for f in problems]).items()
+                if any(e.to_status == S.REOPENED.value and e.as_of and first <= e.as_of <= as_of for e in evs)}
+
+    def flag(f: Finding) -> str:
+        if f.status == S.OVERDUE.value:
+            return "逾期未整改"
+        return "整改后再次出现" if f.id in reopened or f.status == S.REOPENED.value else ""
 
     def row(n: int, f: Finding) -> ProblemRow:
         shot = shots.get(f.id)
@@ -201,7 +209,7 @@ def build_notice(store: Store, config: Config, *, month: str, as_of: date, mark_
                           rule=f.rule, category=titles.get(f.rule, f.rule), severity=f.severity, subject=f.subject,
                           evidence=f.evidence, url=f.url, source_url=f.source_url,
                           deadline=(f.deadline or deadline).isoformat(), status=f.status,
-                          first_seen=f.first_seen.isoformat(),
+                          first_seen=f.first_seen.isoformat(), flag=flag(f),
                           shot_id=shot.id if shot else None,
                           shot_caption=(f"截图：{shot.page_url}（{shot.as_of:%Y-%m-%d}，{shot.highlight}）"
                                         if shot else ""))

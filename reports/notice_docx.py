@@ -97,7 +97,7 @@ def _landscape_section(doc):
 
 
 def _problem(doc, view, no: int, r, *, with_category: bool) -> None:
-    tail = {"逾期": "（逾期未整改）", "重新出现": "（整改后再次出现）"}.get(r.status, "")
+    tail = f"（{r.flag}）" if r.flag else ""
     what = f"{r.category}。{r.evidence}" if with_category else r.evidence
     text = f"{no}. {r.unit}“{r.site_name}”：{what}{tail}。链接：{r.url}"
     if r.source_url and r.source_url != r.url and not with_category:

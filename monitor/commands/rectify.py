@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import click
-from rich.table import Table
-
 from monitor.model import FindingStatus
 
 
@@ -50,13 +48,11 @@ def register(group: click.Group) -> None:
                              ("发现次数", str(f.occurrences)),
                              ("整改完成", f.fixed_on.isoformat() if f.fixed_on else "—")):
             click.echo(f"  {label}：{value}")
-        t = Table(title="整改记录")
-        for col in ("日期", "记录时间（UTC）", "操作人", "状态变化", "说明"):
-            t.add_column(col, overflow="fold")
-        for e in lifecycle.history(store, finding_id):
-            change = {"note": "备注", "deadline": "调整期限"}.get(e.kind) or f"{e.from_status or '—'} → {e.to_status}"
-            t.add_row(e.as_of.isoformat() if e.as_of else "", f"{e.at:%Y-%m-%d %H:%M:%S}", e.actor, change, e.reason)
-        c.print(t)
+        click.echo("整改记录：")
+        from monitor.ledger import event_line
+
+        for e in lifecycle.history(store, finding_id):  # one line each, whole, so it can be grepped and copied
+            click.echo(f"  {event_line(e)}（记录于 {e.at:%Y-%m-%d %H:%M:%S} UTC）")
 
     @group.command("recheck")
     @click.option("--site", "site_keys", multiple=True, help="只复查指定 key 的网站（可重复）")
