@@ -3,18 +3,21 @@
 A finding keeps its identity (rule + site + subject) from check to check, so
 its rectification can be followed: 待整改 → 已通报 → 待复核 (absent once) →
 已整改 (absent in N consecutive checks); 逾期 when its deadline passes while it
-is still there; 重新出现 when it comes back after 已整改. Every move is
-appended to its history.
+is still there; 重新出现 when it comes back after 已整改. Every move goes
+through ``monitor.lifecycle`` and is appended to the finding's history.
 """
 from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+from urllib.parse import urlsplit, urlunsplit
 
 from sqlalchemy import select
 
+from monitor import lifecycle
 from monitor.config import Config, Site
 from monitor.facts import load_site_facts
 from monitor.model import FindingStatus as S
@@ -23,14 +26,28 @@ from monitor.store import Check, Finding, FindingEvent, Store, utcnow
 from rules import rules_for
 from rules.base import Outcome, Scope, Verdict
 
-FIX_AFTER_ABSENT_CHECKS = 2  # 已整改 once absent from this many consecutive checks
+FIX_AFTER_ABSENT_CHECKS = lifecycle.FIXED_AFTER_CHECKS  # default; sites.yaml organisation.fixed_after_checks
+
+
+def normalise_subject(text: str) -> str:
+    """A subject as identity: a URL keeps its path's case (paths are case-sensitive) but not the scheme's or
+    host's, a default port or a fragment; a name (column, word) loses case, width and all whitespace."""
+    text = unicodedata.normalize("NFKC", text).strip()
+    parts = urlsplit(text) if "://" in text else None
+    if parts is not None and parts.scheme in ("http", "https") and parts.hostname:
+        port = parts.port
+        default = {"http": 80, "https": 443}[parts.scheme]
+        host = parts.hostname.lower() + (f":{port}" if port and port != default else "")
+        return urlunsplit((parts.scheme.lower(), host, parts.path or "/", parts.query, ""))
+    return re.sub(r"\s+", "", text).casefold()
 
 
 def fingerprint(rule: str, site: str, subject: str, url: str = "") -> str:
     """Identity of a finding: rule + site or account + normalised subject (+ where, when the subject is a word)."""
-    key = subject if not url or url == subject else f"{subject}\x1f{url}"
-    norm = re.sub(r"\s+", " ", key.strip().lower())
-    return hashlib.sha256(f"{rule}\x1f{site}\x1f{norm}".encode()).hexdigest()
+    subj = normalise_subject(subject)
+    where = normalise_subject(url) if url else ""
+    key = subj if not where or where == subj else f"{subj}\x1f{where}"
+    return hashlib.sha256(f"{rule}\x1f{site}\x1f{key}".encode()).hexdigest()
 
 
 def site_texts(facts: SiteFacts) -> list[TextFacts]:
@@ -77,20 +94,14 @@ def check_site(store: Store, config: Config, site: Site, *, as_of: date) -> Chec
     facts = load_site_facts(store, config, site, run.id, as_of=as_of)
     rule_ids, outcomes = run_site_rules(facts, today=as_of)
     result = record_outcomes(store, site_key=site.key, unit=site.unit, rule_ids=rule_ids,
-                             outcomes=outcomes, as_of=as_of, run_id=run.id)
+                             outcomes=outcomes, as_of=as_of, run_id=run.id,
+                             fixed_after=config.organisation.fixed_after_checks)
     result.outcomes = outcomes
     return result
 
 
-def _event(s, f: Finding, to: S, reason: str, actor: str = "系统复查") -> None:
-    s.add(FindingEvent(finding_id=f.id, at=utcnow(), actor=actor, from_status=f.status, to_status=to.value,
-                       reason=reason))
-    f.status = to.value
-    f.updated_at = utcnow()
-
-
 def record_outcomes(store: Store, *, site_key: str, unit: str, rule_ids: list[str], outcomes: list[Outcome],
-                    as_of: date, run_id: int | None) -> CheckResult:
+                    as_of: date, run_id: int | None, fixed_after: int = FIX_AFTER_ABSENT_CHECKS) -> CheckResult:
     """Upsert findings by fingerprint and move every finding of these rules through its lifecycle."""
     result = CheckResult(site_key, run_id)
     seen: set[str] = set()
@@ -117,36 +128,17 @@ def record_outcomes(store: Store, *, site_key: str, unit: str, rule_ids: list[st
                 s.add(f)
                 s.flush()
                 s.add(FindingEvent(finding_id=f.id, at=utcnow(), actor="系统检查", from_status=None,
-                                   to_status=S.OPEN.value, reason="首次发现"))
+                                   to_status=S.OPEN.value, reason="首次发现", as_of=as_of, kind="status"))
                 if o.verdict is Verdict.FINDING:
                     result.new += 1
                 continue
             f.severity, f.verdict, f.url, f.source_url = o.severity.value, o.verdict.value, o.url, o.source_url
             f.evidence, f.facts, f.unit = o.evidence, o.facts, unit
-            if as_of > f.last_seen:
-                f.occurrences += 1
-            f.last_seen = max(f.last_seen, as_of)
-            f.absent_checks = 0
-            status = S(f.status)
-            if status is S.FIXED:
-                _event(s, f, S.REOPENED, "已整改的问题再次出现")
-                f.fixed_on = None
+            if lifecycle.observe_present(s, f, as_of=as_of) == "reopened":
                 result.reopened += 1
-            elif status is S.RECHECK:
-                _event(s, f, S.NOTIFIED if f.deadline else S.OPEN, "复查时问题仍然存在")
-            status = S(f.status)
-            if f.deadline and as_of > f.deadline and status in (S.OPEN, S.NOTIFIED, S.REOPENED, S.SUBMITTED):
-                _event(s, f, S.OVERDUE, f"超过整改期限 {f.deadline:%Y-%m-%d} 仍未整改")
         for fp, f in existing.items():
-            if fp in seen or S(f.status) in (S.FIXED, S.WONTFIX):
-                continue
-            f.absent_checks += 1
-            if f.absent_checks >= FIX_AFTER_ABSENT_CHECKS:
-                _event(s, f, S.FIXED, f"连续 {f.absent_checks} 次复查未再发现")
-                f.fixed_on = as_of
+            if fp not in seen and lifecycle.observe_absent(s, f, as_of=as_of, fixed_after=fixed_after) == "fixed":
                 result.fixed += 1
-            elif S(f.status) is not S.RECHECK:
-                _event(s, f, S.RECHECK, "本次复查未发现，待再次复查确认")
         s.add(Check(site=site_key, run_id=run_id, as_of=as_of, at=utcnow(), findings=result.findings))
     return result
 

@@ -161,6 +161,8 @@ class Organisation(_Strict):
     issuer: str | None = Field(None, description="通报发文单位，默认同 name")
     doc_number: str | None = Field(None, description="文号前缀，如：示政办〔2026〕")
     rectify_days: int = Field(10, ge=1, le=90, description="整改期限（天）")
+    fixed_after_checks: int = Field(2, ge=1, le=10, description="连续多少次复查未再发现即视为已整改")
+    addressees: str = Field("各乡镇、各部门", description="通报的主送单位（正文抬头）")
 
 
 class Storage(_Strict):

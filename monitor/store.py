@@ -11,8 +11,8 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
-from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, create_engine,
-                        event, insert, select, update)
+from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text,
+                        create_engine, event, insert, select, update)
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
@@ -177,6 +177,8 @@ class FindingEvent(Base):
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(Text, default="")
+    as_of: Mapped[date | None] = mapped_column(Date)  # the business day of the check/notice (frozen --as-of)
+    kind: Mapped[str] = mapped_column(String(20), default="status", server_default="status")  # status|deadline|note
 
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -436,3 +438,19 @@ class Notification(Base):
     sent: Mapped[bool] = mapped_column(Boolean, default=True)  # False: state recorded, nobody told (e.g. first "up")
     detail: Mapped[str] = mapped_column(Text, default="")
     __table_args__ = (Index("ix_notifications_key", "event", "subject", "recipient"),)
+
+
+class EvidenceShot(Base):
+    """A screenshot taken as evidence of a finding: the page with the problem outlined (a fact, kept like any other)."""
+
+    __tablename__ = "evidence_shots"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id", ondelete="CASCADE"), index=True)
+    as_of: Mapped[date] = mapped_column(Date)
+    taken_at: Mapped[datetime] = mapped_column(DateTime)
+    page_url: Mapped[str] = mapped_column(Text)
+    highlight: Mapped[str] = mapped_column(Text, default="")  # what is outlined (link target, newest item…)
+    found: Mapped[bool] = mapped_column(Boolean, default=False)  # the outlined element was on the page
+    png: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    path: Mapped[str | None] = mapped_column(Text)  # copy under storage.notices_dir, for people

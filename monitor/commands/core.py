@@ -61,10 +61,10 @@ def run_crawl(config: Config, store: Store, site_keys: tuple[str, ...] = (), *, 
 
 def findings_table(rows: list[dict], title: str) -> Table:
     t = Table(title=title, show_lines=False)
-    for col in ("规则", "严重程度", "网站", "对象", "说明"):
+    for col in ("编号", "规则", "严重程度", "网站", "状态", "对象", "说明"):
         t.add_column(col, overflow="fold")
     for r in rows:
-        t.add_row(r["rule"], r["severity"], r["site"], r["subject"][:60], r["evidence"][:80])
+        t.add_row(str(r["id"]), r["rule"], r["severity"], r["site"], r["status"], r["subject"][:60], r["evidence"][:80])
     return t
 
 
@@ -190,11 +190,14 @@ def register(group: click.Group) -> None:
     @click.option("--month", required=True, help="通报月份，YYYY-MM，如 2026-11")
     @click.option("--as-of", "as_of", help="截至哪一天（YYYY-MM-DD），默认今天或该月最后一天")
     @click.option("--out", "out_dir", help="输出目录，默认为配置中的 storage.notices_dir")
+    @click.option("--format", "formats", multiple=True, type=click.Choice(["html", "pdf", "docx", "xlsx"]),
+                  help="输出格式（可重复）：html、pdf、docx，xlsx 为整改台账；默认 html")
+    @click.option("--screenshots", is_flag=True, help="先为尚无截图的问题打开页面截图（需要 Chromium），再生成通报")
     @click.pass_obj
-    def report_cmd(obj, month, as_of, out_dir):
-        """生成某月的督查通报（HTML）。"""
+    def report_cmd(obj, month, as_of, out_dir, formats, screenshots):
+        """生成某月的督查通报（HTML、PDF、Word），可同时导出整改台账（xlsx）。"""
         from monitor.notice import build_notice, month_bounds
-        from reports.notice import write_notice_html
+        from reports.notice import write_notice
 
         config = obj.config()
         store = obj.store(config)
@@ -203,9 +206,23 @@ def register(group: click.Group) -> None:
         except ValueError as exc:
             raise _cli()(str(exc), exit_code=2) from exc
         today = _as_of(as_of) if as_of else min(_as_of(None), last)
+        out = out_dir or config.storage.notices_dir
+        if screenshots:
+            from monitor.evidence import take_evidence
+
+            shots = take_evidence(store, config, as_of=today, out_dir=out)
+            click.echo(f"已截图 {shots.taken} 个问题" + (f"，{len(shots.failed)} 个失败" if shots.failed else ""),
+                       err=True)
+        formats = tuple(dict.fromkeys(formats or ("html",)))
         view = build_notice(store, config, month=month, as_of=today)
-        path = write_notice_html(view, out_dir or config.storage.notices_dir)
-        click.echo(f"督查通报已生成：{path}（问题 {len(view.all_rows)} 个，其中单项否决 {len(view.veto_rows)} 个）")
+        paths = write_notice(view, out, tuple(f for f in formats if f != "xlsx"))
+        if "xlsx" in formats:
+            from monitor.ledger import build_ledger
+            from reports.ledger import write_ledger
+
+            paths.append(write_ledger(build_ledger(store, config, month=month, as_of=today), out))
+        click.echo(f"督查通报已生成：{'、'.join(str(p) for p in paths)}（问题 {len(view.all_rows)} 个，"
+                   f"其中单项否决 {len(view.veto_rows)} 个）")
 
     @group.command("findings")
     @click.option("--format", "fmt", type=click.Choice(["json", "csv", "table"]), default="table",
@@ -217,12 +234,21 @@ def register(group: click.Group) -> None:
     @click.option("--unit", help="只看某个单位")
     @click.option("--verdict", type=click.Choice(["finding", "unverified", "all"]), default="finding",
                   show_default=True, help="finding（确认的问题）、unverified（暂无法核实的）或 all")
+    @click.option("--month", help="只看该月（YYYY-MM）发现或仍在整改中的问题")
     @click.pass_obj
-    def findings_cmd(obj, fmt, status, site, rule, unit, verdict):
+    def findings_cmd(obj, fmt, status, site, rule, unit, verdict, month):
         """导出问题清单（JSON 字段说明见 README）。"""
         store = obj.store()
         rows = export_rows(store, status=status, site=site, rule=rule, unit=unit,
                            verdict=None if verdict == "all" else verdict)
+        if month:
+            from monitor.notice import month_bounds
+
+            try:
+                first, last = month_bounds(month)
+            except ValueError as exc:
+                raise _cli()(str(exc), exit_code=2) from exc
+            rows = [r for r in rows if r["first_seen"] <= last.isoformat() and r["last_seen"] >= first.isoformat()]
         if fmt == "json":
             click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         elif fmt == "csv":

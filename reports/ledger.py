@@ -1,0 +1,97 @@
+"""The rectification ledger (整改台账) as XLSX: a summary sheet and one sheet per unit."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+COLUMNS = [("序号", 6), ("发现日期", 12), ("单位", 18), ("网站/账号", 20), ("问题类别", 16), ("问题描述", 48),
+           ("URL", 40), ("严重程度", 9), ("整改期限", 12), ("状态", 10), ("整改完成日期", 13), ("复查结果", 30),
+           ("整改过程", 60)]
+_THIN = Side(style="thin", color="000000")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_HEAD = Font(name="黑体", bold=True)
+_BODY = Font(name="仿宋")
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_STATUS_FILL = {"逾期": "F8CBAD", "重新出现": "F8CBAD", "已整改": "C6EFCE", "无法整改": "D9D9D9", "待复核": "FFEB9C"}
+
+
+def _sheet_name(name: str, used: set[str]) -> str:
+    base = re.sub(r"[\[\]:*?/\\]", "_", name)[:28] or "单位"
+    out, n = base, 2
+    while out in used:
+        out, n = f"{base[:26]}_{n}", n + 1
+    used.add(out)
+    return out
+
+
+def _header(ws, row: int, labels: list[tuple[str, int]]) -> None:
+    for c, (label, width) in enumerate(labels, 1):
+        cell = ws.cell(row=row, column=c, value=label)
+        cell.font, cell.border, cell.alignment = _HEAD, _BORDER, Alignment(horizontal="center", vertical="center",
+                                                                          wrap_text=True)
+        cell.fill = PatternFill("solid", fgColor="F2F2F2")
+        ws.column_dimensions[get_column_letter(c)].width = width
+
+
+def _values(r, no: int) -> list:
+    return [no, r.found_on, r.unit, r.site_name, r.category, r.description, r.url, r.severity, r.deadline,
+            r.status, r.fixed_on, r.recheck, "\n".join(r.history)]
+
+
+def render_ledger_xlsx(view) -> Workbook:
+    """A workbook from a ``monitor.ledger.LedgerView``. No queries."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "汇总"
+    ws["A1"] = view.title
+    ws["A1"].font = Font(name="黑体", size=14, bold=True)
+    ws["A2"] = f"统计截至 {view.as_of}；共 {len(view.rows)} 个问题"
+    units = view.units()
+    statuses = [s for s, n in view.by_status().items()]
+    _header(ws, 4, [("单位", 22), ("问题数", 9)] + [(s, 10) for s in statuses])
+    for i, unit in enumerate(units, 5):
+        rows = [r for r in view.rows if r.unit == unit]
+        values = [unit, len(rows)] + [sum(r.status == s for r in rows) for s in statuses]
+        for c, v in enumerate(values, 1):
+            cell = ws.cell(row=i, column=c, value=v)
+            cell.font, cell.border = _BODY, _BORDER
+    total = 5 + len(units)
+    for c, v in enumerate(["合计", len(view.rows)] + [view.by_status()[s] for s in statuses], 1):
+        cell = ws.cell(row=total, column=c, value=v)
+        cell.font, cell.border = _HEAD, _BORDER
+    ws.cell(row=total + 2, column=1, value="全部问题").font = _HEAD
+    _header(ws, total + 3, COLUMNS)
+    for n, r in enumerate(view.rows, 1):
+        _row(ws, total + 3 + n, _values(r, n), r.status)
+    ws.freeze_panes = "A5"
+
+    used = {"汇总"}
+    for unit in units:
+        us = wb.create_sheet(_sheet_name(unit, used))
+        us["A1"] = f"{unit} 问题整改台账"
+        us["A1"].font = Font(name="黑体", size=14, bold=True)
+        _header(us, 2, COLUMNS)
+        for n, r in enumerate([r for r in view.rows if r.unit == unit], 1):
+            _row(us, 2 + n, _values(r, n), r.status)
+        us.freeze_panes = "A3"
+    return wb
+
+
+def _row(ws, row: int, values: list, status: str) -> None:
+    for c, v in enumerate(values, 1):
+        cell = ws.cell(row=row, column=c, value=v)
+        cell.font, cell.border, cell.alignment = _BODY, _BORDER, _WRAP
+    fill = _STATUS_FILL.get(status)
+    if fill:
+        ws.cell(row=row, column=10).fill = PatternFill("solid", fgColor=fill)
+
+
+def write_ledger(view, out_dir: str | Path) -> Path:
+    path = Path(out_dir) / f"整改台账-{view.month}.xlsx"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    render_ledger_xlsx(view).save(str(path))
+    return path

@@ -1,0 +1,207 @@
+"""The monthly notice as a Word document (python-docx), from the same ``NoticeView`` as the HTML.
+
+Laid out like a government document (GB/T 9704 habits): red issuer header and
+文号 above a red rule, title in 小标宋 (bold), body in 仿宋 三号, first-level
+headings in 黑体, second-level in 楷体, signature and date at the right, the
+attachments on landscape pages. East-Asian font names are set explicitly
+(w:eastAsia), or Word falls back to a Latin font for Chinese text.
+"""
+from __future__ import annotations
+
+import io
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+
+FANGSONG, HEITI, KAITI, XIAOBIAOSONG = "仿宋", "黑体", "楷体", "方正小标宋简体"
+RED = RGBColor(0xDD, 0x00, 0x00)
+BODY = Pt(16)  # 三号
+TABLE = Pt(10.5)  # 五号
+
+
+def _font(run, name: str, size=BODY, *, bold: bool = False, color: RGBColor | None = None) -> None:
+    run.font.name = name
+    run.font.size = size
+    run.font.bold = bold
+    if color is not None:
+        run.font.color.rgb = color
+    rpr = run._element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), name)
+
+
+def _para(doc, text: str = "", *, font: str = FANGSONG, size=BODY, bold: bool = False, color=None,
+          align=None, indent: bool = True, style: str | None = None):
+    p = doc.add_paragraph(style=style)
+    if align is not None:
+        p.alignment = align
+    fmt = p.paragraph_format
+    fmt.first_line_indent = Pt(size.pt * 2) if indent else None
+    fmt.space_before = fmt.space_after = Pt(0)
+    fmt.line_spacing = Pt(28) if size == BODY else None
+    if text:
+        _font(p.add_run(text), font, size, bold=bold, color=color)
+    return p
+
+
+def _heading(doc, text: str, level: int):
+    """Real Word headings (navigation pane, outline), dressed in 黑体/楷体."""
+    p = doc.add_paragraph(style=f"Heading {level}")
+    fmt = p.paragraph_format
+    fmt.first_line_indent = Pt(32)
+    fmt.space_before, fmt.space_after = Pt(6), Pt(0)
+    _font(p.add_run(text), HEITI if level == 1 else KAITI, BODY, bold=level == 2, color=RGBColor(0, 0, 0))
+    return p
+
+
+def _red_rule(paragraph) -> None:
+    ppr = paragraph._element.get_or_add_pPr()
+    border = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for k, v in (("w:val", "single"), ("w:sz", "24"), ("w:space", "4"), ("w:color", "DD0000")):
+        bottom.set(qn(k), v)
+    border.append(bottom)
+    ppr.append(border)
+
+
+def _table(doc, header: list[str], rows: list[list[str]]):
+    t = doc.add_table(rows=1, cols=len(header))
+    t.style = "Table Grid"
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for cell, text in zip(t.rows[0].cells, header):
+        cell.text = ""
+        _font(cell.paragraphs[0].add_run(text), HEITI, TABLE)
+    for values in rows:
+        cells = t.add_row().cells
+        for cell, text in zip(cells, values):
+            cell.text = ""
+            _font(cell.paragraphs[0].add_run(str(text)), FANGSONG, TABLE)
+    return t
+
+
+def _landscape_section(doc):
+    sec = doc.add_section()
+    sec.orientation = WD_ORIENT.LANDSCAPE
+    sec.page_width, sec.page_height = Cm(29.7), Cm(21.0)
+    sec.left_margin = sec.right_margin = sec.top_margin = sec.bottom_margin = Cm(2)
+    return sec
+
+
+def _problem(doc, view, no: int, r, *, with_category: bool) -> None:
+    tail = f"（{r.flag}）" if r.flag else ""
+    what = f"{r.category}。{r.evidence}" if with_category else r.evidence
+    text = f"{no}. {r.unit}“{r.site_name}”：{what}{tail}。链接：{r.url}"
+    if r.source_url and r.source_url != r.url and not with_category:
+        text += f"（所在页面：{r.source_url}）"
+    _para(doc, text)
+    if r.shot_id and r.shot_id in view.shots:
+        doc.add_picture(io.BytesIO(view.shots[r.shot_id]), width=Cm(14))
+        _para(doc, r.shot_caption, size=TABLE, indent=False)
+
+
+def render_notice_docx(view):
+    """A ``docx.Document`` of the notice. No queries, no thresholds."""
+    doc = Document()
+    sec = doc.sections[0]
+    sec.page_width, sec.page_height = Cm(21.0), Cm(29.7)
+    sec.top_margin, sec.bottom_margin, sec.left_margin, sec.right_margin = Cm(3.7), Cm(3.5), Cm(2.8), Cm(2.6)
+    normal = doc.styles["Normal"]
+    normal.font.name, normal.font.size = FANGSONG, BODY
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FANGSONG)
+
+    _para(doc, view.issuer, font=XIAOBIAOSONG, size=Pt(30), bold=True, color=RED, align=WD_ALIGN_PARAGRAPH.CENTER,
+          indent=False)
+    no = _para(doc, view.doc_number or "", align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    _red_rule(no)
+    _para(doc, "", indent=False)
+    title = _para(doc, view.title, font=XIAOBIAOSONG, size=Pt(22), bold=True, align=WD_ALIGN_PARAGRAPH.CENTER,
+                  indent=False)
+    title.style = doc.styles["Title"]
+    for run in title.runs:
+        _font(run, XIAOBIAOSONG, Pt(22), bold=True, color=RGBColor(0, 0, 0))
+    _para(doc, f"{view.addressees}：", indent=False)
+    _para(doc, f"根据{'和'.join(view.basis)}要求，{view.issuer}采取系统监测加人工审核的方式，对{view.period}"
+               f"{view.region}政府网站和政务新媒体运行情况进行了检查。现将有关情况通报如下：")
+
+    _heading(doc, "一、总体情况", 1)
+    total, veto = len(view.all_rows), len(view.veto_rows)
+    text = (f"本次共检查政府网站 {view.sites_checked} 个，其中存在单项否决问题的 {view.sites_failed} 个，"
+            f"合格率 {view.pass_rate}。")
+    if view.accounts_checked:
+        text += (f"检查政务新媒体账号 {view.accounts_checked} 个，其中存在单项否决问题的 {view.accounts_failed} 个，"
+                 f"合格率 {view.account_pass_rate}。")
+    text += f"共发现问题 {total} 个，其中单项否决问题 {veto} 个、扣分问题 {total - veto} 个。"
+    _para(doc, text)
+    if view.platform_rows:
+        _para(doc, "分平台看，" + "；".join(f"{p['platform']}检查 {p['checked']} 个、合格率 {p['pass_rate']}"
+                                           for p in view.platform_rows) + "。")
+    rv = view.review
+    if rv is not None and rv.notified:
+        text = (f"上期（{rv.month}）通报的 {rv.notified} 个问题，经复查已整改 {rv.fixed} 个，逾期未整改 {rv.overdue} 个，"
+                f"整改后重新出现 {rv.reopened} 个")
+        if rv.wontfix:
+            text += f"，经审核确认无法整改 {rv.wontfix} 个"
+        if rv.pending:
+            text += f"，正在整改 {rv.pending} 个"
+        _para(doc, text + "。")
+
+    _heading(doc, "二、主要问题", 1)
+    if not view.all_rows:
+        _para(doc, "本次检查未发现问题。")
+    n = 0
+    if view.veto_rows:
+        n += 1
+        _heading(doc, "（一）单项否决问题", 2)
+        for i, r in enumerate(view.veto_rows, 1):
+            _problem(doc, view, i, r, with_category=True)
+    for category, rows in view.deduction_groups.items():
+        n += 1
+        _heading(doc, f"（{_cn(n)}）{category}", 2)
+        for i, r in enumerate(rows, 1):
+            _problem(doc, view, i, r, with_category=False)
+
+    _heading(doc, "三、整改要求", 1)
+    _para(doc, f"（一）请各有关单位对照本通报及附件所列问题认真整改，于{view.deadline}前完成整改，并将书面整改报告报送"
+               f"{view.issuer}。逾期未整改的，将在下期通报中予以通报批评。")
+    _para(doc, "（二）各单位要落实政府网站和政务新媒体信息发布“三审三校”制度，建立问题整改台账，举一反三，防止同类问题再次发生。")
+    _para(doc, "（三）系统将在每次监测时自动复查，连续复查未再发现的问题视为已整改；已整改问题再次出现的，将重新列入通报。")
+    _para(doc, "")
+    _para(doc, "附件：1. 各单位检查结果", indent=False)
+    p = _para(doc, "2. 问题清单", indent=False)
+    p.paragraph_format.left_indent = Pt(48)
+    _para(doc, "")
+    _para(doc, view.issuer, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    _para(doc, view.issued_on, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+
+    _landscape_section(doc)
+    _para(doc, "附件1", font=HEITI, indent=False)
+    _para(doc, "各单位检查结果", font=XIAOBIAOSONG, size=Pt(18), bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    _table(doc, ["序号", *[label for _, label in view.unit_columns]],
+           [[str(i), *[str(u.get(k, "—")) for k, _ in view.unit_columns]] for i, u in enumerate(view.unit_rows, 1)])
+    brk = _para(doc, "", indent=False)
+    brk.add_run().add_break(WD_BREAK.PAGE)
+    _para(doc, "附件2", font=HEITI, indent=False)
+    _para(doc, "问题清单", font=XIAOBIAOSONG, size=Pt(18), bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    _table(doc, ["序号", "单位", "网站/账号", "问题类别", "问题描述", "链接", "整改期限"],
+           [[str(r.no), r.unit, r.site_name, f"{r.category}（{r.severity}）", r.evidence, r.url, r.deadline]
+            for r in view.all_rows])
+    if view.unverified_rows:
+        _para(doc, "附：待核实事项", font=HEITI, indent=False)
+        _table(doc, ["序号", "单位", "网站/账号", "说明", "链接"],
+               [[str(r.no), r.unit, r.site_name, r.evidence, r.url] for r in view.unverified_rows])
+    doc.core_properties.title = view.title
+    doc.core_properties.author = view.issuer
+    return doc
+
+
+def _cn(i: int) -> str:
+    return "一二三四五六七八九十"[i - 1] if 1 <= i <= 10 else str(i)
