@@ -351,6 +351,10 @@ class RecheckRequest(Base):
 Index("ix_findings_unit_id", Finding.unit, Finding.id)
 Index("ix_findings_status_id", Finding.status, Finding.id)
 Index("ix_findings_severity_id", Finding.severity, Finding.id)
-Index("ix_findings_first_seen_id", Finding.first_seen, Finding.id)
+# covering indexes of the overview: per-unit counts, and the 12-month trend (by first_seen / fixed_on)
+Index("ix_findings_overview", Finding.unit, Finding.status, Finding.severity, Finding.verdict, Finding.deadline,
+      Finding.fixed_on)
+Index("ix_findings_first_seen_cover", Finding.first_seen, Finding.verdict, Finding.status, Finding.unit,
+      Finding.fixed_on)
 Index("ix_findings_site_id", Finding.site, Finding.id)
 Index("ix_findings_rule_id", Finding.rule, Finding.id)

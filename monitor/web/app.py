@@ -64,6 +64,14 @@ async def _error_page(request: Request, exc: HTTPException):
                                           "status": exc.status_code, "detail": detail}, status_code=exc.status_code)
 
 
+def _analyze(store: Store) -> None:
+    """Fresh planner statistics for SQLite (PostgreSQL's autovacuum keeps its own), so that a filtered list
+    uses the selective index (site, unit) rather than the first one that matches (severity)."""
+    if store.engine.dialect.name == "sqlite":
+        with store.engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE findings")
+
+
 def create_app(store: Store, config: Config, *, secret_key: str, secure_cookies: bool = False,
                today: Callable[[], date] = today_cn) -> Starlette:
     """The dashboard over ``store``; ``today`` is the clock (tests pass a fixed day)."""
@@ -79,6 +87,7 @@ def create_app(store: Store, config: Config, *, secret_key: str, secure_cookies:
         ],
         exception_handlers={HTTPException: _error_page, auth.LoginRequired: _to_login},
     )
+    _analyze(store)
     app.state.store = store
     app.state.config = config
     app.state.today = today

@@ -53,7 +53,10 @@ def upgrade() -> None:
         batch_op.create_index('ix_recheck_requests_pending', ['done_at', 'site'], unique=False)
 
     with op.batch_alter_table('findings', schema=None) as batch_op:
-        batch_op.create_index('ix_findings_first_seen_id', ['first_seen', 'id'], unique=False)
+        batch_op.create_index('ix_findings_first_seen_cover', ['first_seen', 'verdict', 'status', 'unit', 'fixed_on'],
+                              unique=False)
+        batch_op.create_index('ix_findings_overview', ['unit', 'status', 'severity', 'verdict', 'deadline', 'fixed_on'],
+                              unique=False)
         batch_op.create_index('ix_findings_rule_id', ['rule', 'id'], unique=False)
         batch_op.create_index('ix_findings_severity_id', ['severity', 'id'], unique=False)
         batch_op.create_index('ix_findings_site_id', ['site', 'id'], unique=False)
@@ -71,7 +74,8 @@ def downgrade() -> None:
         batch_op.drop_index('ix_findings_site_id')
         batch_op.drop_index('ix_findings_severity_id')
         batch_op.drop_index('ix_findings_rule_id')
-        batch_op.drop_index('ix_findings_first_seen_id')
+        batch_op.drop_index('ix_findings_first_seen_cover')
+        batch_op.drop_index('ix_findings_overview')
 
     with op.batch_alter_table('recheck_requests', schema=None) as batch_op:
         batch_op.drop_index('ix_recheck_requests_pending')
