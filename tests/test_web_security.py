@@ -195,3 +195,29 @@ def test_lifecycle_calls_append_history(tmp_path):
     assert ev[3].reason == "已电话督促" and ev[3].actor == "b" and "2026-12-31" in ev[2].reason
     with pytest.raises(ValueError):
         lifecycle.set_status(store, 99999, FindingStatus.FIXED, actor="a", reason="x")
+
+
+@pytest.mark.postgres
+def test_dashboard_queries_and_actions_on_postgresql(pg_url, tmp_path):
+    from monitor.web.findings import FILTERS, list_page
+    from monitor.web.overview import trend, unit_rows
+
+    store = Store(pg_url)
+    ids = fill_store(store)
+    rows = {r["unit"]: r for r in unit_rows(store, today=TODAY, unit=None, units=[EDU, HEALTH])}
+    assert (rows[EDU]["open"], rows[EDU]["overdue"], rows[EDU]["veto"]) == (3, 1, 1)
+    assert rows[HEALTH]["fixed_month"] == 1
+    months = {m["month"]: m for m in trend(store, today=TODAY, unit=HEALTH)}
+    assert months["2026-10"]["new"] == 3 and months["2026-11"]["fixed"] == 1 and months["2026-11"]["open"] == 3
+    f = {k: "" for k in FILTERS} | {"unit": HEALTH, "status": "open", "month": "2026-10"}
+    page = list_page(store, f, before=None, after=None, size=2)
+    assert [r["id"] for r in page["rows"]] == [ids["health2"], ids["health1"]] and page["total"] == 3
+    nxt = list_page(store, f, before=ids["health1"], after=None, size=2)
+    assert [r["id"] for r in nxt["rows"]] == [ids["health0"]] and not nxt["has_next"]
+    app = create_app(store, web_config(tmp_path / "n"), secret_key=SECRET, today=lambda: TODAY)
+    with serve_app(app) as base, client(base) as c:
+        login(c, "health1")
+        token = csrf_of(c.get(f"/findings/{ids['health0']}").text)
+        r = c.post(f"/findings/{ids['health0']}/submit", data={"text": "已修复", "csrf_token": token})
+        assert "已提交整改" in r.text and "等待复查" in r.text
+    store.close()
