@@ -221,3 +221,30 @@ def test_dashboard_queries_and_actions_on_postgresql(pg_url, tmp_path):
         r = c.post(f"/findings/{ids['health0']}/submit", data={"text": "已修复", "csrf_token": token})
         assert "已提交整改" in r.text and "等待复查" in r.text
     store.close()
+
+
+def test_sites_page_shows_last_crawl_availability_and_rule_book(dash):
+    from datetime import timedelta
+
+    from monitor.store import CrawlRun, Probe, utcnow
+
+    base, store, _ = dash
+    now = utcnow()
+    with store.session() as s:
+        s.add(CrawlRun(site="jyj", kind="site", started_at=now - timedelta(hours=2), finished_at=now,
+                       status="finished", pages=321))
+        for i in range(4):
+            s.add(Probe(site="jyj", at=now - timedelta(hours=i), url="http://127.0.0.1:9/", ok=i != 0))
+        s.add(Probe(site="jyj", at=now - timedelta(days=30), url="http://127.0.0.1:9/", ok=False))  # too old
+    with client(base) as c:
+        login(c, "auditor1")
+        page = c.get("/sites").text
+        jyj = page.split("示例县教育体育局网站")[1].split("</tr>")[0]
+        assert "321 个地址" in jyj and "75.0%（4 次探测）" in jyj
+        wjw = page.split("示例县卫生健康委员会网站")[1].split("</tr>")[0]
+        assert "尚未抓取" in wjw and "无探测记录" in wjw
+        rules = c.get("/rules").text
+        assert 'id="W-V3"' in rules and "栏目不更新" in rules
+    with client(base) as c:
+        login(c, "health1")
+        assert "示例县教育体育局网站" not in c.get("/sites").text

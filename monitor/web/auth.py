@@ -49,8 +49,10 @@ def store_of(request: Request) -> Store:
 
 def current_user(request: Request) -> CurrentUser | None:
     """The signed-in, still active user (looked up on every request, so deactivation takes effect at once)."""
-    if "user" in request.state._state:
+    try:
         return request.state.user
+    except AttributeError:
+        pass
     user = None
     uid = request.session.get("uid") if "session" in request.scope else None
     if isinstance(uid, int):
