@@ -454,3 +454,58 @@ class EvidenceShot(Base):
     png: Mapped[bytes] = mapped_column(LargeBinary)
     sha256: Mapped[str] = mapped_column(String(64))
     path: Mapped[str | None] = mapped_column(Text)  # copy under storage.notices_dir, for people
+
+
+class User(Base):
+    """A dashboard account: admin (users, units), auditor (everything) or unit (its own unit only)."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))  # admin | auditor | unit
+    unit: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class LoginFailure(Base):
+    """A failed dashboard login, kept in the store so the rate limit survives restarts."""
+
+    __tablename__ = "login_failures"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100))
+    ip: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    __table_args__ = (Index("ix_login_failures_user_ip_at", "username", "ip", "at"),)
+
+
+class RecheckRequest(Base):
+    """A targeted re-check asked for by the dashboard (a unit marked a finding 已提交整改).
+
+    The daemon / `monitor recheck` picks up rows with done_at NULL and sets done_at when it ran.
+    """
+
+    __tablename__ = "recheck_requests"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id", ondelete="CASCADE"), index=True)
+    site: Mapped[str] = mapped_column(String(100))
+    url: Mapped[str] = mapped_column(Text)
+    requested_at: Mapped[datetime] = mapped_column(DateTime)
+    requested_by: Mapped[str] = mapped_column(String(100))
+    done_at: Mapped[datetime | None] = mapped_column(DateTime)
+    __table_args__ = (Index("ix_recheck_requests_pending", "done_at", "site"),)
+
+
+# Indexes the dashboard's filtered, keyset-paginated findings list needs (PostgreSQL does not
+# append the primary key to an index as SQLite does with its rowid).
+Index("ix_findings_unit_id", Finding.unit, Finding.id)
+Index("ix_findings_status_id", Finding.status, Finding.id)
+Index("ix_findings_severity_id", Finding.severity, Finding.id)
+# covering indexes of the overview: per-unit counts, and the 12-month trend (by first_seen / fixed_on)
+Index("ix_findings_overview", Finding.unit, Finding.status, Finding.severity, Finding.verdict, Finding.deadline,
+      Finding.fixed_on)
+Index("ix_findings_first_seen_cover", Finding.first_seen, Finding.verdict, Finding.status, Finding.unit,
+      Finding.fixed_on)
+Index("ix_findings_site_id", Finding.site, Finding.id)
+Index("ix_findings_rule_id", Finding.rule, Finding.id)

@@ -1,0 +1,267 @@
+"""Findings: the filtered list (keyset pagination), the detail page and the rectification actions."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from sqlalchemy import func, inspect, select, text
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from monitor import lifecycle
+from monitor.model import FindingStatus as S
+from monitor.model import Severity
+from monitor.store import Finding, FindingEvent, RecheckRequest
+from monitor.web.auth import AUDITORS, CurrentUser, require, store_of
+from monitor.web.overview import OPEN, add_months
+from monitor.web.recheck import request_recheck
+from monitor.web.render import flash, query, render
+
+PAGE_SIZE = 50
+FILTERS = ("unit", "site", "rule", "severity", "status", "month")
+SUBMITTABLE = (S.OPEN, S.NOTIFIED, S.OVERDUE, S.REOPENED)
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+LIST_COLUMNS = (Finding.id, Finding.rule, Finding.severity, Finding.verdict, Finding.site, Finding.unit,
+                Finding.subject, Finding.url, Finding.status, Finding.first_seen, Finding.last_seen,
+                Finding.deadline)
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def read_filters(request: Request, user: CurrentUser) -> tuple[dict[str, str], list[str]]:
+    """The list filters from the query string; a unit user always sees only its own unit."""
+    params = request.query_params
+    f = {k: (params.get(k) or "").strip() for k in FILTERS}
+    problems = []
+    if user.role == "unit":
+        f["unit"] = user.unit or ""
+    if f["status"] and f["status"] != "open" and f["status"] not in {s.value for s in S}:
+        problems.append(f"状态“{f['status']}”无效，已忽略")
+        f["status"] = ""
+    if f["severity"] and f["severity"] not in {s.value for s in Severity}:
+        problems.append(f"严重程度“{f['severity']}”无效，已忽略")
+        f["severity"] = ""
+    if f["month"]:
+        m = _MONTH.match(f["month"])
+        if not m or not 1 <= int(m.group(2)) <= 12:
+            problems.append(f"月份“{f['month']}”格式不对，应为 YYYY-MM，已忽略")
+            f["month"] = ""
+    return f, problems
+
+
+def filtered(q, f: dict[str, str]):
+    for key in ("unit", "site", "rule", "severity"):
+        if f[key]:
+            q = q.where(getattr(Finding, key) == f[key])
+    if f["status"] == "open":
+        q = q.where(Finding.status.in_(OPEN))
+    elif f["status"]:
+        q = q.where(Finding.status == f["status"])
+    if f["month"]:
+        start = date(int(f["month"][:4]), int(f["month"][5:]), 1)
+        q = q.where(Finding.first_seen >= start, Finding.first_seen < add_months(start, 1))
+    return q
+
+
+def list_page(store, f: dict[str, str], *, before: int | None, after: int | None, size: int = PAGE_SIZE) -> dict:
+    """One page, newest first, by keyset on id: constant cost however deep the page."""
+    q = filtered(select(*LIST_COLUMNS), f)
+    if after is not None:
+        q = q.where(Finding.id > after).order_by(Finding.id.asc())
+    else:
+        if before is not None:
+            q = q.where(Finding.id < before)
+        q = q.order_by(Finding.id.desc())
+    with store.session() as s:
+        rows = [dict(r._mapping) for r in s.execute(q.limit(size + 1))]
+        total = s.scalar(filtered(select(func.count()).select_from(Finding), f))
+    more = len(rows) > size
+    rows = rows[:size]
+    if after is not None:
+        rows.reverse()
+        has_prev, has_next = more, True
+    else:
+        has_prev, has_next = before is not None, more
+    return {"rows": rows, "total": total, "has_prev": has_prev and bool(rows), "has_next": has_next and bool(rows)}
+
+
+def filter_options(request: Request, user: CurrentUser) -> dict:
+    from rules import all_rules
+
+    config = request.app.state.config
+    if user.role == "unit":
+        units = [user.unit]
+        sites = [(s.key, s.name) for s in (*config.sites, *config.accounts) if s.unit == user.unit]
+    else:
+        units = [u.name for u in config.units]
+        with store_of(request).session() as s:
+            units += [u for u in s.scalars(select(Finding.unit).distinct()) if u not in units]
+        sites = [(s.key, s.name) for s in (*config.sites, *config.accounts)]
+    return {"units": units, "sites": sites, "rules": [(e.rule.id, e.rule.title) for e in all_rules()],
+            "severities": [s.value for s in Severity], "statuses": [s.value for s in S]}
+
+
+async def findings_list(request: Request):
+    user = require(request)
+    f, problems = read_filters(request, user)
+    before, after = _int(request.query_params.get("before")), _int(request.query_params.get("after"))
+    page = list_page(store_of(request), f, before=before, after=after)
+    rows = page["rows"]
+    shown = {k: v for k, v in f.items() if not (user.role == "unit" and k == "unit")}
+    nav = {
+        "first": query("/findings", **shown),
+        "prev": query("/findings", **shown, after=rows[0]["id"]) if page["has_prev"] else None,
+        "next": query("/findings", **shown, before=rows[-1]["id"]) if page["has_next"] else None,
+    }
+    return render(request, "findings.html", {"page_title": "问题清单", "filters": f, "problems": problems,
+                                             "page": page, "nav": nav, "options": filter_options(request, user),
+                                             "today": request.app.state.today()})
+
+
+def _visible_finding(request: Request, user: CurrentUser, finding_id: int) -> Finding:
+    """The finding, if this user may see it; 404 otherwise (a unit user never learns another unit's ids)."""
+    with store_of(request).session() as s:
+        f = s.get(Finding, finding_id)
+    if f is None or not user.sees_unit(f.unit):
+        raise HTTPException(404, "没有这个问题，或您无权查看")
+    return f
+
+
+def _shots(store, finding_id: int) -> list[dict]:
+    """Evidence screenshots, when the store has them (the evidence_shots table of the notice branch)."""
+    if not inspect(store.engine).has_table("evidence_shots"):
+        return []
+    with store.session() as s:
+        return [dict(r._mapping) for r in s.execute(text(
+            "SELECT id, page_url, highlight, taken_at FROM evidence_shots WHERE finding_id = :f ORDER BY id DESC"),
+            {"f": finding_id})]
+
+
+async def finding_detail(request: Request):
+    user = require(request)
+    fid = request.path_params["finding_id"]
+    f = _visible_finding(request, user, fid)
+    store = store_of(request)
+    with store.session() as s:
+        events = s.scalars(select(FindingEvent).where(FindingEvent.finding_id == fid)
+                           .order_by(FindingEvent.at, FindingEvent.id)).all()
+        rechecks = s.scalars(select(RecheckRequest).where(RecheckRequest.finding_id == fid)
+                             .order_by(RecheckRequest.id)).all()
+    status = S(f.status)
+    return render(request, "finding.html", {
+        "page_title": f"问题 #{f.id}", "f": f, "facts": sorted((f.facts or {}).items()), "events": events,
+        "rechecks": rechecks, "shots": _shots(store, fid), "statuses": [s.value for s in S],
+        "can_audit": user.role in AUDITORS, "can_submit": status in SUBMITTABLE and f.verdict == "finding",
+        "rule_title": _rule_title(f.rule)})
+
+
+def _rule_title(rule_id: str) -> str:
+    from rules import get_rule
+
+    try:
+        return get_rule(rule_id).rule.title
+    except KeyError:
+        return ""
+
+
+async def finding_shot(request: Request):
+    user = require(request)
+    fid, sid = request.path_params["finding_id"], request.path_params["shot_id"]
+    _visible_finding(request, user, fid)
+    store = store_of(request)
+    if not inspect(store.engine).has_table("evidence_shots"):
+        raise HTTPException(404, "没有这张截图")
+    with store.session() as s:
+        png = s.execute(text("SELECT png FROM evidence_shots WHERE id = :i AND finding_id = :f"),
+                        {"i": sid, "f": fid}).scalar()
+    if png is None:
+        raise HTTPException(404, "没有这张截图")
+    return Response(bytes(png), media_type="image/png", headers={"cache-control": "private, max-age=3600"})
+
+
+# ------------------------------------------------------------------ actions (POST; CSRF checked by middleware)
+
+def _back(fid: int) -> RedirectResponse:
+    return RedirectResponse(f"/findings/{fid}", status_code=303)
+
+
+async def change_status(request: Request):
+    user = require(request, *AUDITORS)
+    fid = request.path_params["finding_id"]
+    _visible_finding(request, user, fid)
+    form = await request.form()
+    to, reason = str(form.get("to", "")), str(form.get("reason", "")).strip()
+    if to not in {s.value for s in S}:
+        flash(request, f"状态“{to}”无效", "error")
+    elif not reason:
+        flash(request, "请填写变更原因（无法整改、重新打开等都需要说明理由）", "error")
+    else:
+        try:
+            lifecycle.set_status(store_of(request), fid, S(to), actor=user.username, reason=reason)
+            flash(request, f"状态已改为“{to}”")
+        except ValueError as exc:
+            flash(request, str(exc), "error")
+    return _back(fid)
+
+
+async def change_deadline(request: Request):
+    user = require(request, *AUDITORS)
+    fid = request.path_params["finding_id"]
+    _visible_finding(request, user, fid)
+    form = await request.form()
+    reason = str(form.get("reason", "")).strip()
+    try:
+        new = date.fromisoformat(str(form.get("deadline", "")))
+    except ValueError:
+        flash(request, "新的整改期限格式不对，应为 YYYY-MM-DD", "error")
+        return _back(fid)
+    if not reason:
+        flash(request, "请填写延期原因", "error")
+        return _back(fid)
+    try:
+        lifecycle.extend_deadline(store_of(request), fid, new, actor=user.username, reason=reason)
+        flash(request, f"整改期限已调整为 {new.isoformat()}")
+    except ValueError as exc:
+        flash(request, str(exc), "error")
+    return _back(fid)
+
+
+async def add_note(request: Request):
+    user = require(request, *AUDITORS)
+    fid = request.path_params["finding_id"]
+    _visible_finding(request, user, fid)
+    form = await request.form()
+    note = str(form.get("text", "")).strip()
+    if not note:
+        flash(request, "备注不能为空", "error")
+    else:
+        lifecycle.add_note(store_of(request), fid, note[:4000], actor=user.username)
+        flash(request, "备注已添加")
+    return _back(fid)
+
+
+async def submit_fix(request: Request):
+    """A unit says it has fixed the problem: 已提交整改, with its note, and a targeted re-check is requested."""
+    user = require(request)
+    fid = request.path_params["finding_id"]
+    f = _visible_finding(request, user, fid)
+    form = await request.form()
+    note = str(form.get("text", "")).strip()
+    if S(f.status) not in SUBMITTABLE:
+        flash(request, f"当前状态为“{f.status}”，不能提交整改", "error")
+    elif not note:
+        flash(request, "请说明整改情况（改了什么、在哪里可以看到）", "error")
+    else:
+        try:
+            lifecycle.set_status(store_of(request), fid, S.SUBMITTED, actor=user.username, reason=note[:4000])
+            request_recheck(store_of(request), fid, requested_by=user.username)
+            flash(request, "已提交整改，系统将对该问题进行复查")
+        except ValueError as exc:
+            flash(request, str(exc), "error")
+    return _back(fid)

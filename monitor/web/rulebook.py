@@ -1,0 +1,25 @@
+"""The rule book: every rule's id, title, severity, thresholds in effect and documentation."""
+from __future__ import annotations
+
+import dataclasses
+
+from starlette.requests import Request
+
+from monitor.web.auth import require
+from monitor.web.render import render
+
+
+async def rulebook(request: Request):
+    from rules import all_rules
+
+    require(request)
+    config = request.app.state.config
+    rows = []
+    for e in all_rules():
+        defaults = e.rule.default_thresholds()
+        effective = e.rule.thresholds_with(config.thresholds.get(e.rule.id))
+        rows.append({"id": e.rule.id, "name": e.rule.name, "title": e.rule.title, "severity": e.rule.severity.value,
+                     "scope": e.rule.scope.value, "source": e.rule.source, "doc": e.rule.doc,
+                     "thresholds": [{"name": f.name, "default": getattr(defaults, f.name),
+                                     "value": getattr(effective, f.name)} for f in dataclasses.fields(defaults)]})
+    return render(request, "rules.html", {"page_title": "规则库", "rules": rows})

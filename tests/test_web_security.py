@@ -1,0 +1,252 @@
+"""Dashboard security through a real uvicorn server and httpx: CSRF, roles, unit isolation, rate limit, files."""
+from __future__ import annotations
+
+from datetime import date
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from monitor import lifecycle
+from monitor.model import FindingStatus
+from monitor.store import Finding, FindingEvent, RecheckRequest, Store
+from monitor.web import create_app
+from tests.conftest import run_monitor
+from tests.webserver import (EDU, HEALTH, PASSWORD, SECRET, TODAY, csrf_of, fill_store, login, running_dashboard,
+                             serve_app, web_config)
+
+
+@pytest.fixture
+def dash(tmp_path):
+    with running_dashboard(tmp_path) as d:
+        yield d
+
+
+def client(base: str) -> httpx.Client:
+    return httpx.Client(base_url=base, follow_redirects=True, timeout=10)
+
+
+def test_anonymous_is_sent_to_login(dash):
+    base, _, ids = dash
+    with client(base) as c:
+        r = c.get(f"/findings/{ids['edu']}")
+        assert r.url.path == "/login" and "next=%2Ffindings" in str(r.url)
+
+
+def test_post_without_or_with_wrong_csrf_token_is_refused(dash):
+    base, store, ids = dash
+    with client(base) as c:
+        # the login form itself
+        assert c.post("/login", data={"username": "auditor1", "password": PASSWORD}).status_code == 403
+        assert login(c, "auditor1").url.path == "/"
+        fid = ids["edu"]
+        r = c.post(f"/findings/{fid}/status", data={"to": "无法整改", "reason": "x"})
+        assert r.status_code == 403 and "校验码" in r.text
+        r = c.post(f"/findings/{fid}/status", data={"to": "无法整改", "reason": "x", "csrf_token": "forged"})
+        assert r.status_code == 403
+        r = c.post(f"/findings/{fid}/note", headers={"X-CSRF-Token": "forged"}, data={"text": "x"})
+        assert r.status_code == 403
+        # with the session's token it goes through
+        token = csrf_of(c.get(f"/findings/{fid}").text)
+        r = c.post(f"/findings/{fid}/status", data={"to": "无法整改", "reason": "网站已关停", "csrf_token": token})
+        assert r.status_code == 200
+    with store.session() as s:
+        events = s.scalars(select(FindingEvent).where(FindingEvent.finding_id == fid).order_by(FindingEvent.id)).all()
+        assert [(e.actor, e.from_status, e.to_status, e.reason) for e in events[1:]] == [
+            ("auditor1", "待整改", "无法整改", "网站已关停")]
+
+
+def test_session_cookie_flags(tmp_path):
+    with running_dashboard(tmp_path, secure_cookies=True) as (base, _, _ids):
+        r = httpx.get(base + "/login")
+        cookie = r.headers["set-cookie"].lower()
+        assert "httponly" in cookie and "samesite=lax" in cookie and "secure" in cookie
+        assert "script-src 'self'" in r.headers["content-security-policy"]
+        assert "unsafe-inline" not in r.headers["content-security-policy"]
+
+
+def test_unit_user_cannot_see_or_touch_another_units_findings(dash):
+    base, store, ids = dash
+    with client(base) as c:
+        login(c, "edu1")
+        listing = c.get("/findings", params={"unit": HEALTH})
+        assert listing.status_code == 200
+        assert HEALTH not in listing.text.split("<main>")[1]  # forced to its own unit; no other unit shown
+        assert f"/findings/{ids['edu']}\"" in listing.text
+        other = ids["health0"]
+        assert c.get(f"/findings/{other}").status_code == 404
+        token = csrf_of(c.get(f"/findings/{ids['edu']}").text)
+        r = c.post(f"/findings/{other}/submit", data={"text": "已改", "csrf_token": token})
+        assert r.status_code == 404
+        # auditor actions and admin pages are not for units
+        assert c.post(f"/findings/{ids['edu']}/status", data={"to": "已整改", "reason": "x", "csrf_token": token}
+                      ).status_code == 403
+        assert c.get("/admin/users").status_code == 403
+        # its own finding: 已提交整改 with a note queues a targeted re-check
+        r = c.post(f"/findings/{ids['edu']}/submit", data={"text": "已删除失效链接", "csrf_token": token})
+        assert r.status_code == 200 and "已提交整改" in r.text
+    with store.session() as s:
+        assert s.get(Finding, other).status == "待整改"
+        assert s.get(Finding, ids["edu"]).status == FindingStatus.SUBMITTED.value
+        reqs = s.scalars(select(RecheckRequest)).all()
+        assert [(q.finding_id, q.site, q.requested_by, q.done_at) for q in reqs] == [(ids["edu"], "jyj", "edu1", None)]
+
+
+def test_login_rate_limit_is_kept_in_the_store(tmp_path):
+    with running_dashboard(tmp_path) as (base, store, _):
+        with client(base) as c:
+            for _ in range(5):
+                assert login(c, "auditor1", "wrong-password").status_code == 401
+            r = login(c, "auditor1")  # the right password, but too many failures
+            assert r.status_code == 429 and "15 分钟" in r.text
+            assert login(c, "edu1").url.path == "/"  # another account is not blocked
+    # a restarted server on the same store still refuses
+    app = create_app(Store(store.url), web_config(tmp_path / "notices"), secret_key=SECRET, today=lambda: TODAY)
+    with serve_app(app) as base2, client(base2) as c:
+        assert login(c, "auditor1").status_code == 429
+
+
+def test_notices_by_month_and_no_file_outside_the_folder(dash):
+    base, _, _ = dash
+    with client(base) as c:
+        login(c, "auditor1")
+        page = c.get("/notices").text
+        assert "2026-11" in page and "2026-10" in page and "notes.txt" not in page
+        r = c.get("/notices/files/督查通报-2026-11.html")
+        assert r.status_code == 200 and "全县通报" in r.text and "sandbox" in r.headers["content-security-policy"]
+        r = c.get(f"/notices/files/督查通报-2026-11-{EDU}.docx?download=1")
+        assert r.status_code == 200 and r.headers["content-disposition"].startswith("attachment")
+        for bad in ("/notices/files/..%2Foutside.html", "/notices/files/%2E%2E/outside.html",
+                    "/notices/files/notes.txt", "/notices/files/%2Fetc%2Fpasswd"):
+            assert c.get(bad).status_code == 404, bad
+        raw = httpx.Request("GET", base + "/notices/files/../outside.html")
+        raw.url = httpx.URL(base + "/notices/files/x").copy_with(raw_path=b"/notices/files/../outside.html")
+        assert c.send(raw).status_code == 404
+    with client(base) as c:
+        login(c, "edu1")
+        page = c.get("/notices").text
+        assert EDU in page and "督查通报-2026-11.html" not in page and HEALTH not in page
+        assert c.get("/notices/files/督查通报-2026-11.html").status_code == 404
+        assert c.get(f"/notices/files/督查通报-2026-10-{HEALTH}.pdf").status_code == 404
+
+
+def test_keyset_pages_cover_every_finding_once(tmp_path):
+    from tests.webserver import add_finding
+
+    with running_dashboard(tmp_path) as (base, store, ids):
+        with store.session() as s:
+            for i in range(120):
+                add_finding(s, site="wjw", unit=HEALTH, subject=f"p{i}", n=1000 + i)
+        with client(base) as c:
+            login(c, "auditor1")
+            seen, url, pages = [], f"/findings?unit={HEALTH}", []
+            while url:
+                html = c.get(url).text
+                pages.append(url)
+                import re
+                seen += [int(x) for x in re.findall(r'<td><a href="/findings/(\d+)">', html)]
+                m = re.search(r'<a href="([^"]+)" rel="next">', html)
+                url = m.group(1).replace("&amp;", "&") if m else None
+            with store.session() as s:
+                expected = sorted(s.scalars(select(Finding.id).where(Finding.unit == HEALTH)), reverse=True)
+            assert seen == expected and len(pages) == 3
+            assert f">{len(expected)}</b>" in html
+            prev = re.search(r'<a href="([^"]+)" rel="prev">', html).group(1).replace("&amp;", "&")
+            back = [int(x) for x in re.findall(r'<td><a href="/findings/(\d+)">', c.get(prev).text)]
+            assert back == expected[50:100]
+
+
+def test_cli_user_add_then_login(tmp_path):
+    db = f"sqlite:///{tmp_path / 'cli.db'}"
+    cfg = tmp_path / "sites.yaml"
+    cfg.write_text(f"organisation: {{name: 示例县}}\nunits: [{{name: {EDU}}}]\nstorage: {{url: '{db}'}}\n",
+                   encoding="utf-8")
+    out = run_monitor("-c", str(cfg), "user", "add", "zhang", "--role", "unit", "--unit", "不存在的单位",
+                      "--password-stdin", cwd=tmp_path, input="long-enough-pw\n")
+    assert out.returncode == 2 and "不在" in out.stderr
+    out = run_monitor("-c", str(cfg), "user", "add", "zhang", "--role", "unit", "--unit", EDU, "--password-stdin",
+                      cwd=tmp_path, input="long-enough-pw\n")
+    assert out.returncode == 0, out.stderr
+    store = Store(db)
+    from monitor.store import User
+
+    with store.session() as s:
+        u = s.scalar(select(User).where(User.username == "zhang"))
+        assert (u.role, u.unit, u.active) == ("unit", EDU, True) and u.password_hash.startswith("$argon2")
+    app = create_app(store, web_config(tmp_path / "n"), secret_key=SECRET, today=lambda: TODAY)
+    with serve_app(app) as base, client(base) as c:
+        assert login(c, "zhang", "wrong-password").status_code == 401
+        assert login(c, "zhang", "long-enough-pw").url.path == "/"
+
+
+def test_lifecycle_calls_append_history(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'l.db'}")
+    ids = fill_store(store)
+    fid = ids["edu"]
+    lifecycle.extend_deadline(store, fid, date(2026, 12, 31), actor="a", reason="系统改版")
+    lifecycle.set_status(store, fid, FindingStatus.WONTFIX, actor="a", reason="关停")
+    lifecycle.add_note(store, fid, "已电话督促", actor="b")
+    with pytest.raises(ValueError):  # a closed finding keeps its deadline
+        lifecycle.extend_deadline(store, fid, date(2027, 1, 31), actor="a", reason="再延期")
+    with store.session() as s:
+        f = s.get(Finding, fid)
+        ev = s.scalars(select(FindingEvent).where(FindingEvent.finding_id == fid).order_by(FindingEvent.id)).all()
+    assert f.status == "无法整改" and f.deadline == date(2026, 12, 31)
+    assert [(e.from_status, e.to_status) for e in ev] == [(None, "待整改"), ("待整改", "待整改"),
+                                                         ("待整改", "无法整改"), ("无法整改", "无法整改")]
+    assert ev[3].reason == "已电话督促" and ev[3].actor == "b" and "2026-12-31" in ev[1].reason
+    with pytest.raises(ValueError):
+        lifecycle.set_status(store, 99999, FindingStatus.FIXED, actor="a", reason="x")
+
+
+@pytest.mark.postgres
+def test_dashboard_queries_and_actions_on_postgresql(pg_url, tmp_path):
+    from monitor.web.findings import FILTERS, list_page
+    from monitor.web.overview import trend, unit_rows
+
+    store = Store(pg_url)
+    ids = fill_store(store)
+    rows = {r["unit"]: r for r in unit_rows(store, today=TODAY, unit=None, units=[EDU, HEALTH])}
+    assert (rows[EDU]["open"], rows[EDU]["overdue"], rows[EDU]["veto"]) == (3, 1, 1)
+    assert rows[HEALTH]["fixed_month"] == 1
+    months = {m["month"]: m for m in trend(store, today=TODAY, unit=HEALTH)}
+    assert months["2026-10"]["new"] == 3 and months["2026-11"]["fixed"] == 1 and months["2026-11"]["open"] == 3
+    f = {k: "" for k in FILTERS} | {"unit": HEALTH, "status": "open", "month": "2026-10"}
+    page = list_page(store, f, before=None, after=None, size=2)
+    assert [r["id"] for r in page["rows"]] == [ids["health2"], ids["health1"]] and page["total"] == 3
+    nxt = list_page(store, f, before=ids["health1"], after=None, size=2)
+    assert [r["id"] for r in nxt["rows"]] == [ids["health0"]] and not nxt["has_next"]
+    app = create_app(store, web_config(tmp_path / "n"), secret_key=SECRET, today=lambda: TODAY)
+    with serve_app(app) as base, client(base) as c:
+        login(c, "health1")
+        token = csrf_of(c.get(f"/findings/{ids['health0']}").text)
+        r = c.post(f"/findings/{ids['health0']}/submit", data={"text": "已修复", "csrf_token": token})
+        assert "已提交整改" in r.text and "等待复查" in r.text
+    store.close()
+
+
+def test_sites_page_shows_last_crawl_availability_and_rule_book(dash):
+    from datetime import timedelta
+
+    from monitor.store import CrawlRun, Probe, utcnow
+
+    base, store, _ = dash
+    now = utcnow()
+    with store.session() as s:
+        s.add(CrawlRun(site="jyj", kind="site", started_at=now - timedelta(hours=2), finished_at=now,
+                       status="finished", pages=321))
+        for i in range(4):
+            s.add(Probe(site="jyj", at=now - timedelta(hours=i), url="http://127.0.0.1:9/", ok=i != 0))
+        s.add(Probe(site="jyj", at=now - timedelta(days=30), url="http://127.0.0.1:9/", ok=False))  # too old
+    with client(base) as c:
+        login(c, "auditor1")
+        page = c.get("/sites").text
+        jyj = page.split("示例县教育体育局网站")[1].split("</tr>")[0]
+        assert "321 个地址" in jyj and "75.0%（4 次探测）" in jyj
+        wjw = page.split("示例县卫生健康委员会网站")[1].split("</tr>")[0]
+        assert "尚未抓取" in wjw and "无探测记录" in wjw
+        rules = c.get("/rules").text
+        assert 'id="W-V3"' in rules and "栏目不更新" in rules
+    with client(base) as c:
+        login(c, "health1")
+        assert "示例县教育体育局网站" not in c.get("/sites").text
