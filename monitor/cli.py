@@ -9,8 +9,11 @@ from pathlib import Path
 
 import click
 
+from monitor import clickzh
 from monitor.config import Config, ConfigError, load_config
 from monitor.store import Store
+
+clickzh.install()
 
 
 class MonitorError(click.ClickException):
