@@ -159,12 +159,13 @@ def review_last_month(store: Store, config: Config, *, month_first: date, as_of:
 
 
 def _rank(units: list[dict[str, Any]]) -> None:
-    """Ranking for 附件1: by score when scoring supplied one, else by result and problem counts."""
+    """Ranking for 附件1: qualified units first, then by score where scoring gave one, then by problem counts."""
     ranked = [u for u in units if u["sites"] or u["accounts"]]
-    if ranked and all(isinstance(u.get("score"), (int, float)) for u in ranked):
-        key = lambda u: -u["score"]  # noqa: E731
-    else:
-        key = lambda u: (u["result"] != "合格", u["veto"], u["deduction"])  # noqa: E731
+
+    def key(u: dict[str, Any]) -> tuple:
+        score = u.get("score")
+        return (u["result"] != "合格", -score if isinstance(score, (int, float)) else 0, u["veto"], u["deduction"])
+
     prev, rank = None, 0
     for n, u in enumerate(sorted(ranked, key=key), 1):
         if key(u) != prev:
@@ -232,8 +233,8 @@ def build_notice(store: Store, config: Config, *, month: str, as_of: date, mark_
     site_scores = score_sites(problems, list(config.sites), ScoringConfig.from_config(config))
     failed |= {sc.site for sc in site_scores if sc.result == "不合格"}
     if unit_scores is None:
-        unit_scores = {us.unit: {"score": round(us.average, 1)} for us in rank_units(site_scores)
-                       if us.average is not None}
+        unit_scores = {us.unit: {"score": round(us.average, 1) if us.average is not None else "—"}
+                       for us in rank_units(site_scores)}
     blank = {"sites": 0, "accounts": 0, "failed": 0, "veto": 0, "deduction": 0, "notice": 0}
     units: OrderedDict[str, dict[str, Any]] = OrderedDict((u.name, {"unit": u.name, **blank}) for u in config.units)
     for item, kind in [(s, "sites") for s in config.sites] + [(a, "accounts") for a in config.accounts]:
