@@ -36,11 +36,12 @@ from sqlalchemy import select
 from monitor import lifecycle
 from monitor.checking import fingerprint
 from monitor.config import Config
-from monitor.facts import classify_column, column_level
-from monitor.model import ColumnFacts, FindingStatus, PageFacts, SiteFacts
+from monitor.facts import column_level
+from monitor.model import ColumnFacts, ColumnKind, FindingStatus, PageFacts, SiteFacts
 from monitor.store import BatchWriter, Column, CrawlRun, Finding, Store, utcnow
 from rules import get_rule
 from rules.base import Verdict
+from spiders.columns import classify_column
 from spiders.listing import column_meta, list_items
 
 log = logging.getLogger(__name__)
@@ -154,8 +155,12 @@ def _judge_column(store: Store, config: Config, client: httpx.Client, f: Finding
     items = tuple(list_items(sel, page.url, today=as_of))
     site = next((x for x in config.sites if x.key == f.site), None)
     override = {o.url: o for o in (site.columns if site else ())}.get(f.url)
-    kind = override.kind if override is not None and override.kind else classify_column(name or f.subject,
-                                                                                         ctype or (col.kind if col else None))
+    if override is not None and override.kind:
+        kind = override.kind
+    elif col is not None and col.kind in ColumnKind._value2member_map_:
+        kind = ColumnKind(col.kind)  # what the crawl classified
+    else:
+        kind = classify_column(name or f.subject, ctype, f.url)
     level = override.level if override is not None and override.level else column_level(f.url)
     cfacts = ColumnFacts(url=f.url, name=(col.name if col is not None else f.subject), kind=kind, level=level,
                          items=items, list_pages=(page.url,))

@@ -126,7 +126,7 @@ def test_bad_schedule_is_named():
 def test_job_store_on_postgres_keeps_jobs_and_their_due_times(pg_url):
     from monitor.daemon import Daemon
 
-    config = _cfg({"crawl": "0 3 * * *", "probe": "off"}, sites=2)
+    config = _cfg({"crawl": "0 3 * * *", "probe": "off", "recheck": "off", "feeds": "off"}, sites=2)
     store = Store(pg_url)
     first = Daemon("sites.yaml", pg_url, config, store)
     first.scheduler = first.build_scheduler()
@@ -135,7 +135,8 @@ def test_job_store_on_postgres_keeps_jobs_and_their_due_times(pg_url):
     due = {j.id: j.next_run_time for j in first.scheduler.get_jobs()}
     first.scheduler.shutdown(wait=False)
 
-    again = Daemon("sites.yaml", pg_url, _cfg({"crawl": "0 3 * * *", "probe": "off"}, sites=1), Store(pg_url))
+    again = Daemon("sites.yaml", pg_url, _cfg({"crawl": "0 3 * * *", "probe": "off", "recheck": "off", "feeds": "off"},
+                                              sites=1), Store(pg_url))
     again.scheduler = again.build_scheduler()
     again.scheduler.start(paused=True)
     counts = again.sync_jobs()
