@@ -22,7 +22,7 @@ from monitor.config import Config, Site
 from monitor.facts import load_site_facts
 from monitor.model import FindingStatus as S
 from monitor.model import SiteFacts, TextFacts
-from monitor.store import Check, Finding, FindingEvent, Store, utcnow
+from monitor.store import ReportDocument, Check, Finding, FindingEvent, Store, utcnow
 from rules import rules_for
 from rules.base import Outcome, Scope, Verdict
 
@@ -74,6 +74,39 @@ def run_site_rules(facts: SiteFacts, *, today: date) -> tuple[list[str], list[Ou
     return ran, outcomes
 
 
+def annual_reports(store: Store, run_id: int, facts: SiteFacts) -> list:
+    """The 政府信息公开工作年度报告 a crawl found: report pages (HTML tables) and report attachments (text)."""
+    from spiders.annual_report import parse_annual_report, parse_annual_report_html
+    from spiders.site import ANNUAL_REPORT_TITLE
+
+    with store.session() as s:
+        docs = s.execute(select(ReportDocument.url, ReportDocument.body, ReportDocument.published)
+                         .where(ReportDocument.run_id == run_id).order_by(ReportDocument.id)).all()
+    reports = [parse_annual_report_html(body, url=url, published=published) for url, body, published in docs]
+    seen = {url for url, _, _ in docs}
+    titled = {link.target_url: link.source_url for link in facts.links
+              if ANNUAL_REPORT_TITLE.search(re.sub(r"\s+", "", link.anchor_text or ""))}
+    pub = {p.url: p.pub_date for p in facts.pages}
+    for page in facts.pages:
+        if page.url in titled and page.url not in seen and page.text and "\n" in page.text:
+            reports.append(parse_annual_report(page.text, url=page.url, published=pub.get(titled[page.url])))
+    return reports
+
+
+def run_report_rules(reports: list, facts: SiteFacts, *, today: date) -> tuple[list[str], list[Outcome]]:
+    """Every annual-report rule (Scope.REPORT) on each report, with last year's report where the site has it."""
+    by_year = {r.year: r for r in reports if r.year}
+    outcomes: list[Outcome] = []
+    ran: list[str] = []
+    for entry in rules_for(Scope.REPORT):
+        t = entry.rule.thresholds_with(facts.thresholds.get(entry.rule.id))
+        for report in reports:
+            previous = by_year.get(report.year - 1) if report.year else None
+            outcomes.extend(entry.check(report, today=today, t=t, previous=previous))
+        ran.append(entry.rule.id)
+    return ran, outcomes
+
+
 @dataclass
 class CheckResult:
     site: str
@@ -93,6 +126,9 @@ def check_site(store: Store, config: Config, site: Site, *, as_of: date) -> Chec
         return CheckResult(site.key, None)
     facts = load_site_facts(store, config, site, run.id, as_of=as_of)
     rule_ids, outcomes = run_site_rules(facts, today=as_of)
+    report_ids, report_outcomes = run_report_rules(annual_reports(store, run.id, facts), facts, today=as_of)
+    rule_ids += report_ids
+    outcomes += report_outcomes
     result = record_outcomes(store, site_key=site.key, unit=site.unit, rule_ids=rule_ids,
                              outcomes=outcomes, as_of=as_of, run_id=run.id,
                              fixed_after=config.organisation.fixed_after_checks)

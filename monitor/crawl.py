@@ -63,6 +63,8 @@ class StorePipeline:
                 self.writer.add("link", {k: _clean(v) for k, v in link.items()})
         elif item["kind"] == "message":
             self.writer.add("message", {k: _clean(v) for k, v in item["message"].items()})
+        elif item["kind"] == "report_document":
+            self.writer.add("report_document", {k: _clean(v) for k, v in item["document"].items()})
         elif item["kind"] == "list":
             col = self.columns.setdefault(item["column_url"], {
                 "role": item["role"], "name": item["name"], "type": item["column_type"],

@@ -509,3 +509,18 @@ Index("ix_findings_first_seen_cover", Finding.first_seen, Finding.verdict, Findi
       Finding.fixed_on)
 Index("ix_findings_site_id", Finding.site, Finding.id)
 Index("ix_findings_rule_id", Finding.rule, Finding.id)
+
+
+class ReportDocument(Base):
+    """A 政府信息公开工作年度报告 page as published (raw HTML): the annual-report rules (A-1 …) read it."""
+
+    __tablename__ = "report_documents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text, default="")
+    published: Mapped[date | None] = mapped_column(Date)
+    body: Mapped[str] = mapped_column(Text)
+
+
+BatchWriter.TABLES["report_document"] = ReportDocument

@@ -33,7 +33,7 @@ def html_to_lines(html: str) -> list[Line]:
         buf.clear()
         if text:
             counters["para"] += 1
-            lines.append(Line(text, f"正文第{counters['para']}段", False))
+            lines.append(Line(text, f"第{counters['para']}段", False))
 
     def table(el) -> None:
         counters["table"] += 1

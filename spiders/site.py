@@ -30,6 +30,7 @@ ATTACHMENT_EXT = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".zip
 # tag -> attribute holding a link worth checking
 LINK_ATTRS = (("a", "href"), ("img", "src"), ("iframe", "src"), ("script", "src"), ("link", "href"))
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "about:", "#")
+ANNUAL_REPORT_TITLE = re.compile(r"(?:19|20)\d{2}年度?.{0,30}政府信息公开(?:工作)?年度报告")
 _INDEX_PAGE = re.compile(r"index(?:_\d+)?\.s?html?$")
 
 
@@ -209,6 +210,12 @@ class SiteSpider(scrapy.Spider):
         fact.update(page_signals(sel, fact["title"], fact["text"]))
         links, follow = self._links(sel, page_url, depth=meta.get("depth", 0), on_home=is_home)
         yield {"kind": "page", "page": fact, "links": links}
+        heading = " ".join(sel.xpath("//h1//text()").getall())
+        if ANNUAL_REPORT_TITLE.search(re.sub(r"\s+", "", f"{fact.get('title') or ''} {heading}")):
+            # the report as published: the annual-report rules (A-1 …) parse its tables from this
+            yield {"kind": "report_document", "document": {
+                "url": page_url, "title": (fact.get("title") or heading)[:500], "published": pub,
+                "body": html_text[:2_000_000]}}
 
         name, ctype = column_meta(sel)
         items = list_items(sel, page_url, today=self.today)

@@ -27,6 +27,8 @@ import html
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from monitor.demo.annual import report_body, report_date
+
 SITE_NAME = "示例县人民政府"
 SITE_CODE = "3609990001"
 
@@ -77,7 +79,9 @@ UNANSWERED_MESSAGE = "/hdjl/xxgk/content/unanswered.html"
 REPEALED_POLICY = "/zcwj/content/repealed.html"
 REPEALING_POLICY = "/zcwj/content/repealing.html"
 STALE_SERVICE_STATS = "/bsfw/bstj/"
+ANNUAL_REPORT = "/zfxxgk/nb/content/ndbg.html"
 PLANTED_ARTICLES: dict[tuple[str, int], str] = {
+    ("/zfxxgk/nb/", 0): ANNUAL_REPORT,
     ("/xwzx/bmdt/", 1): TYPO_ARTICLE, ("/xwzx/zwyw/", 4): OUTDATED_ARTICLE,
     ("/xwzx/zwyw/", 3): WRONG_EXPRESSION_ARTICLE, ("/gsgg/", 0): MOBILE_ARTICLE, ("/gsgg/", 1): ID_ARTICLE,
     ("/xwzx/bmdt/", 5): NO_SITE_CODE_ARTICLE, ("/hdjl/xxgk/", 14): UNANSWERED_MESSAGE,
@@ -125,6 +129,7 @@ PLANTED: tuple[Planted, ...] = (
     Planted("W-V7", UNANSWERED_MESSAGE, "县长信箱留言 103 天未答复"),
     Planted("W-S2", STALE_SERVICE_STATS, "办事统计 100 天未更新"),
     Planted("W-S13", REPEALED_POLICY, "已被新文件废止的政策文件未标注“已废止”"),
+    Planted("A-6", ANNUAL_REPORT, "政府信息公开工作年度报告正文写新收申请20件，表三为18件"),
 )
 
 _TOPICS = ("召开全县经济运行调度会", "开展安全生产大检查", "推进乡村振兴重点工作", "部署冬春农田水利建设",
@@ -226,6 +231,9 @@ class DemoSite:
             title = f"示例县{topic}（{col.name}第{i + 1}期）" if col.column_type != "咨询投诉" else f"关于{topic}的咨询"
             if path == REPEALED_POLICY:
                 title = REPEALED_TITLE + ("【已废止】" if REPEALED_POLICY in self.fixed else "")
+            if path == ANNUAL_REPORT:
+                d = report_date(self.today)
+                title = f"{SITE_NAME}{d.year - 1}年政府信息公开工作年度报告"
             items.append((path, title, d))
         return items
 
@@ -311,6 +319,11 @@ class DemoSite:
                 if path == REPEALING_POLICY:
                     extra += (f"<p>本办法自{d.year}年{d.month}月{d.day}日起施行，《{REPEALED_TITLE}》"
                               "（示政发〔2026〕12号）同时废止。</p>")
+                if path == ANNUAL_REPORT:
+                    body = report_body(SITE_NAME, d.year - 1, d, planted=ANNUAL_REPORT not in self.fixed)
+                    self._put(path, self._page(title, body, meta={
+                        "ArticleTitle": title, "PubDate": f"{d:%Y-%m-%d} 09:00", "ContentSource": SITE_NAME}))
+                    continue
                 self._article(col, path, title, d, extra)
         self._home(latest)
         for path, title in (("/about/wzdt.html", "网站地图"), ("/about/lxwm.html", "联系我们"),
