@@ -29,6 +29,7 @@ class _Strict(BaseModel):
 class CrawlLimits(_Strict):
     max_pages: int = Field(2000, ge=1, description="每次抓取的最大页面数")
     max_depth: int = Field(5, ge=0, description="从首页起的最大链接深度")
+    max_list_pages: int = Field(50, ge=0, le=1000, description="每个栏目最多翻页数（含脚本生成的分页）")
     concurrency_per_host: int = Field(2, ge=1, le=64, description="每个主机的并发请求数")
     delay_seconds: float = Field(0.5, ge=0, le=60, description="同一主机两次请求的间隔（秒）")
     timeout_seconds: float = Field(15, gt=0, le=300, description="单个请求的超时（秒）")

@@ -68,7 +68,7 @@ class StorePipeline:
         elif item["kind"] == "list":
             col = self.columns.setdefault(item["column_url"], {
                 "role": item["role"], "name": item["name"], "type": item["column_type"],
-                "pages": [], "items": {}, "empty": False})
+                "pages": [], "items": {}, "empty": False, "level": item.get("level")})
             col["pages"].append(item["page_url"])
             col["empty"] = col["empty"] or item["empty"]
             for it in item["items"]:
@@ -79,7 +79,7 @@ class StorePipeline:
         for url, col in self.columns.items():
             self.writer.add("column", {
                 "role": col["role"], "url": url, "name": _clean(col["name"]), "kind": col["type"] or "",
-                "level": 1, "parent_url": None, "list_pages": sorted(col["pages"]),
+                "level": col.get("level") or 0, "parent_url": None, "list_pages": sorted(col["pages"]),
                 "failure": None, "item_count": len(col["items"])})
             for it in col["items"].values():
                 self.writer.add("column_item", {"column_url": url, "url": it.url, "title": _clean(it.title)[:1000],
@@ -141,6 +141,7 @@ def crawl_sites(config: Config, store: Store, *, sites: list[Site] | None = None
             crawler.signals.connect(_progress(site, progress), signal=signals.item_scraped)
         process.crawl(crawler, site_key=site.key, home=site.home, scope=site.scope,
                       max_pages=site.limits.max_pages, max_depth=site.limits.max_depth,
+                      max_list_pages=site.limits.max_list_pages,
                       check_external=site.limits.check_external, today=today, store=store, run_id=run_id,
                       mailbox=site.mailbox.enabled, mailbox_words=site.mailbox.words,
                       mailbox_urls=site.mailbox.urls)

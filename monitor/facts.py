@@ -79,7 +79,9 @@ def load_site_facts(store: Store, config: Config, site: Site, run_id: int, *, as
         kind = o.kind if o is not None and o.kind else _kind(c.kind)
         col_facts.append(ColumnFacts(
             url=c.url, name=(o.name if o is not None and o.name else c.name), kind=kind,
-            level=(o.level if o is not None and o.level else column_level(c.url)),
+            # the breadcrumb's depth when the page had one (stored by the spider), else the URL's
+            level=(o.level if o is not None and o.level else (c.level if c.level and c.level > 0
+                                                               else column_level(c.url))),
             parent_url=c.parent_url, items=tuple(by_column.get(c.url, ())),
             list_pages=tuple(c.list_pages or ()), failure=c.failure))
 

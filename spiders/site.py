@@ -19,7 +19,8 @@ from parsel import Selector
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from spiders.columns import classify_column
+from spiders.columns import breadcrumb, classify_column
+from spiders.pagination import pagination_urls
 from spiders.encoding import decode_html
 from spiders.listing import article_date, column_meta, list_items, looks_empty
 from spiders.mailbox import MAILBOX_WORDS, looks_like_mailbox, mailbox_rows
@@ -107,8 +108,9 @@ class SiteSpider(scrapy.Spider):
     def __init__(self, site_key: str = "adhoc", home: str = "", scope: Iterable[str] = (),
                  max_pages: int = 2000, max_depth: int = 5, check_external: bool = True,
                  today: date | None = None, mailbox: bool = True, mailbox_words: Iterable[str] = (),
-                 mailbox_urls: Iterable[str] = (), **kwargs: Any):
+                 mailbox_urls: Iterable[str] = (), max_list_pages: int = 50, **kwargs: Any):
         super().__init__(**kwargs)
+        self.max_list_pages = int(max_list_pages)
         if not home:
             raise ValueError("SiteSpider needs home=URL")
         self.site_key = site_key
@@ -224,8 +226,16 @@ class SiteSpider(scrapy.Spider):
                    "name": "首页", "column_type": "首页", "items": items, "empty": False}
         elif name:
             col = column_url(page_url)
+            crumb = breadcrumb(sel)
+            level = len(crumb) - 1 if len(crumb) >= 2 and crumb[0] in ("首页", "网站首页") else None
             yield {"kind": "list", "role": "column", "column_url": col, "page_url": page_url, "name": name,
-                   "column_type": classify_column(name, ctype, col).value, "items": items, "empty": looks_empty(sel)}
+                   "column_type": classify_column(name, ctype, col).value, "items": items, "empty": looks_empty(sel),
+                   "level": level}
+            # list pages only a script links to (TRS createPageHTML) or beyond the visible page bar
+            for url in pagination_urls(sel, page_url, max_pages=self.max_list_pages):
+                req = self._request(url, depth=meta.get("depth", 0), referer=page_url)
+                if req is not None:
+                    follow.append(req)
         if self.mailbox and not is_home and (looks_like_mailbox(name, ctype, self.mailbox_words)
                                              or page_url.startswith(self.mailbox_urls)):
             for row in mailbox_rows(sel, page_url, column_url=column_url(page_url), column_name=name or "",
