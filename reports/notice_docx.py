@@ -134,14 +134,22 @@ def render_notice_docx(view):
 
     _heading(doc, "一、总体情况", 1)
     total, veto = len(view.all_rows), len(view.veto_rows)
-    text = (f"本次共检查政府网站 {view.sites_checked} 个，其中存在单项否决问题的 {view.sites_failed} 个，"
-            f"合格率 {view.pass_rate}。")
-    if view.accounts_checked:
+    text = (f"本次共检查政府网站 {view.sites_checked} 个，其中不合格（存在单项否决问题或得分低于60分）的 "
+            f"{view.sites_failed} 个，合格率 {view.pass_rate}。")
+    nm = view.newmedia
+    if nm is not None:
+        platforms = "，".join(f"{p['platform']} {p['pass_rate']}" for p in nm.platforms)
+        text += (f"本次共检查政务新媒体账号 {nm.accounts_checked} 个，其中可核实 {nm.accounts_judged} 个、存在单项否决问题的 "
+                 f"{nm.accounts_failed} 个，合格率 {nm.pass_rate}" + (f"（{platforms}）" if platforms else ""))
+        if nm.accounts_unverifiable:
+            text += f"；另有 {nm.accounts_unverifiable} 个账号因数据源无法访问或返回异常，本次无法核实，未计入合格率"
+        text += "。"
+    elif view.accounts_checked:
         text += (f"检查政务新媒体账号 {view.accounts_checked} 个，其中存在单项否决问题的 {view.accounts_failed} 个，"
                  f"合格率 {view.account_pass_rate}。")
     text += f"共发现问题 {total} 个，其中单项否决问题 {veto} 个、扣分问题 {total - veto} 个。"
     _para(doc, text)
-    if view.platform_rows:
+    if view.platform_rows and nm is None:
         _para(doc, "分平台看，" + "；".join(f"{p['platform']}检查 {p['checked']} 个、合格率 {p['pass_rate']}"
                                            for p in view.platform_rows) + "。")
     rv = view.review
@@ -168,6 +176,27 @@ def render_notice_docx(view):
         _heading(doc, f"（{_cn(n)}）{category}", 2)
         for i, r in enumerate(rows, 1):
             _problem(doc, view, i, r, with_category=False)
+
+    if nm is not None:
+        n += 1
+        _heading(doc, f"（{_cn(n)}）政务新媒体", 2)
+        _table(doc, ["平台", "检查账号数", "可核实", "单项否决", "无法核实", "合格率"],
+               [[p["platform"], str(p["checked"]), str(p["judged"]), str(p["failed"]), str(p["unverifiable"]),
+                 p["pass_rate"]] for p in nm.platforms]
+               + [["合计", str(nm.accounts_checked), str(nm.accounts_judged), str(nm.accounts_failed),
+                   str(nm.accounts_unverifiable), nm.pass_rate]])
+        if not nm.groups:
+            _para(doc, "本次检查未发现政务新媒体问题。")
+        for k, (category, rows) in enumerate(nm.groups.items(), 1):
+            _para(doc, f"{k}. {category}")
+            for i, r in enumerate(rows, 1):
+                veto_mark = "（单项否决）" if r["severity"] == "否决" else ""
+                _para(doc, f"（{i}）{r['unit']}{r['platform']}账号“{r['name']}”{veto_mark}："
+                           f"{r['evidence'].rstrip('。')}。链接：{r['url']}")
+        if nm.unverifiable:
+            _para(doc, "无法核实的账号（数据源抓取失败或尚未抓取，本次不判定为不更新，请相关单位自查并核实数据源）：")
+            for i, u in enumerate(nm.unverifiable, 1):
+                _para(doc, f"（{i}）{u['unit']}{u['platform']}账号“{u['name']}”：{u['reason'].rstrip('。')}。")
 
     _heading(doc, "三、整改要求", 1)
     _para(doc, f"（一）请各有关单位对照本通报及附件所列问题认真整改，于{view.deadline}前完成整改，并将书面整改报告报送"

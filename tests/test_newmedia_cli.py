@@ -130,6 +130,17 @@ def test_feeds_check_report_and_stats(world):
     problems = sel.xpath("//p[@class='newmedia-problem']/@data-rule").getall()
     assert sorted(problems) == sorted(r["rule"] for r in rows)
     assert "13907971234" not in notice
+    # the Word notice carries the same 政务新媒体 part (one view, three formats)
+    out = run_monitor("-c", str(cfg), "report", "--month", "2021-06", "--as-of", NOW.isoformat(), "--format", "docx",
+                      cwd=tmp)
+    assert out.returncode == 0, out.stderr
+    import docx
+
+    paras = [p.text for p in docx.Document(str(next((tmp / "out").glob("*.docx")))).paragraphs]
+    joined = "\n".join(paras)
+    assert any(t.endswith("政务新媒体") for t in paras)
+    assert "本次共检查政务新媒体账号 6 个，其中可核实 5 个、存在单项否决问题的 3 个，合格率 40.0%" in joined
+    assert "示例融媒" in joined and "HTTP 502" in joined and "13907971234" not in joined
 
     # counts: posts by publish day; a site's column items of its latest crawl, deduplicated by URL
     store = Store(f"sqlite:///{db}")
