@@ -42,3 +42,18 @@ ITEM_PIPELINES = {"monitor.crawl.StorePipeline": 300}
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 MONITOR_BATCH_SIZE = 500
+MONITOR_FLUSH_SECONDS = 0.5  # a killed crawl loses at most this much work (resume refetches it)
+
+# Cheap re-checks: conditional GET with the previous run's validators, content-hash fallback.
+# Below HttpCompression (590) and Redirect (600), so it sees the decoded, final response.
+DOWNLOADER_MIDDLEWARES = {"monitor.recheck.ConditionalGetMiddleware": 560}
+MONITOR_RECHECK_ENABLED = True
+
+# Browser rendering (system Chromium through scrapy-playwright), only for pages that need it:
+# columns set `render: browser` in sites.yaml, and list pages a script fills (MONITOR_BROWSER_DETECT).
+MONITOR_BROWSER_ENABLED = True
+MONITOR_BROWSER_DETECT = True
+MONITOR_BROWSER_PATH = "/usr/bin/chromium"
+MONITOR_BROWSER_MAX_PAGES = 200  # rendered pages per site and crawl
+MONITOR_BROWSER_PAGES_PER_CONTEXT = 100  # then the browser context is closed and a fresh one opened
+MONITOR_BROWSER_CONCURRENCY = 2  # pages open at once
