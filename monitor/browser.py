@@ -1,9 +1,9 @@
 """Rendering JavaScript-filled pages in the system Chromium, only where a page needs it.
 
-``BrowserHandler`` is scrapy-playwright's download handler with two changes:
-- nothing starts with the crawl: Playwright and Chromium are launched by the
-  first request that asks for a browser (``meta['playwright']``), so a plain
-  crawl never starts one;
+``BrowserHandler`` serves plain requests over HTTP/1.1 and hands those that ask
+for a browser (``meta['playwright']``) to scrapy-playwright's handler, with two changes:
+- nothing starts with the crawl: Playwright (even its import) and Chromium are
+  launched by the first request that needs them, so a plain crawl never starts one;
 - pages go to a browser context that is closed and replaced after
   ``MONITOR_BROWSER_PAGES_PER_CONTEXT`` pages, so a long crawl's memory stays bounded.
 Each page is closed as soon as its HTML is read (scrapy-playwright does so
@@ -47,39 +47,63 @@ def apply_browser_settings(s: Settings, *, timeout_seconds: float) -> None:
     s.set("PLAYWRIGHT_MAX_PAGES_PER_CONTEXT", s.getint("MONITOR_BROWSER_CONCURRENCY", 2), priority="cmdline")
 
 
-try:
+class BrowserHandler:
+    """The http/https download handler: plain HTTP/1.1, plus a browser for requests that ask for one.
+
+    Playwright is not even imported until the first ``meta['playwright']`` request, so a plain crawl
+    pays nothing for being able to render.
+    """
+
+    lazy = False
+
+    def __init__(self, crawler):
+        from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+
+        self.crawler = crawler
+        self.http = HTTP11DownloadHandler(crawler)
+        self.browser = None
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    async def download_request(self, request):
+        if not request.meta.get("playwright"):
+            return await self.http.download_request(request)
+        async with self._lock:
+            if self.browser is None:
+                self.browser = _recycling_handler()(self.crawler)
+                await self.browser._launch()
+                self.crawler.stats.set_value("monitor/browser_started", True)
+        return await self.browser.download_request(request)
+
+    async def close(self) -> None:
+        await self.http.close()
+        if self.browser is not None:
+            await self.browser.close()
+
+
+def _recycling_handler():
     from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
-except ImportError:  # pragma: no cover - scrapy-playwright is a declared dependency
-    ScrapyPlaywrightDownloadHandler = None  # type: ignore[assignment,misc]
 
-
-if ScrapyPlaywrightDownloadHandler is not None:
-
-    class BrowserHandler(ScrapyPlaywrightDownloadHandler):
-        """Launches Playwright on first use; recycles the browser context every N pages."""
+    class RecyclingPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
+        """scrapy-playwright's handler, started by us, with its context replaced every N pages."""
 
         def __init__(self, crawler):
             super().__init__(crawler)
             self.pages_per_context = max(1, crawler.settings.getint("MONITOR_BROWSER_PAGES_PER_CONTEXT", 100))
-            self._started = False
-            self._start_lock = asyncio.Lock()
             self._generation = 0
             self._served = 0
             self._busy: dict[str, int] = {}
 
-        # scrapy-playwright starts Playwright when the engine starts: not here, not for a plain crawl
-        async def _maybe_launch_in_thread(self) -> None:
+        async def _maybe_launch_in_thread(self) -> None:  # the engine started long ago; we launch it
             return None
 
         def _engine_started(self):  # older Scrapy API
             return None
 
         async def _download_request(self, request, spider=None):
-            async with self._start_lock:
-                if not self._started:
-                    self._started = True
-                    await self._launch()
-                    self.stats.set_value("monitor/browser_started", True)
             name = f"monitor-{self._generation}"
             self._served += 1
             if self._served >= self.pages_per_context:  # the next page opens a fresh context
@@ -105,3 +129,5 @@ if ScrapyPlaywrightDownloadHandler is not None:
             except Exception as exc:  # noqa: BLE001 - a context that is gone is retired all the same
                 log.debug("closing browser context %s: %s", name, exc)
             self.context_wrappers.pop(name, None)
+
+    return RecyclingPlaywrightHandler

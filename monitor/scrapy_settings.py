@@ -57,3 +57,7 @@ MONITOR_BROWSER_PATH = "/usr/bin/chromium"
 MONITOR_BROWSER_MAX_PAGES = 200  # rendered pages per site and crawl
 MONITOR_BROWSER_PAGES_PER_CONTEXT = 100  # then the browser context is closed and a fresh one opened
 MONITOR_BROWSER_CONCURRENCY = 2  # pages open at once
+
+# Scrapy runs CONCURRENT_ITEMS asyncio workers per response (100 by default: ~100 tasks a page);
+# our pipeline is synchronous, so one worker does the same work in order, at a fraction of the cost.
+CONCURRENT_ITEMS = 1

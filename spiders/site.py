@@ -155,6 +155,8 @@ class SiteSpider(scrapy.Spider):
 
     def _follow(self, target: str, *, tag: str, depth: int, referer: str) -> scrapy.Request | None:
         """Schedule a link known from the store (a reused page's, or a resumed run's frontier)."""
+        if target in self.scheduled:  # most of a reused page's links (navigation, footer) already are
+            return None
         if self.in_scope(target):
             page_like = tag in ("a", "iframe") and not target.lower().endswith(ATTACHMENT_EXT)
             if page_like and depth + 1 > self.max_depth:
