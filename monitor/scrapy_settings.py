@@ -46,7 +46,19 @@ MONITOR_FLUSH_SECONDS = 0.5  # a killed crawl loses at most this much work (resu
 
 # Cheap re-checks: conditional GET with the previous run's validators, content-hash fallback.
 # Below HttpCompression (590) and Redirect (600), so it sees the decoded, final response.
-DOWNLOADER_MIDDLEWARES = {"monitor.recheck.ConditionalGetMiddleware": 560}
+DOWNLOADER_MIDDLEWARES = {
+    "monitor.recheck.ConditionalGetMiddleware": 560,
+    # per-request work we do not need: the spider keeps scope and depth and sets Referer itself,
+    # no site uses proxies or HTTP auth (an unchanged re-crawl is mostly this overhead)
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
+    "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": None,
+}
+SPIDER_MIDDLEWARES = {
+    "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+}
 MONITOR_RECHECK_ENABLED = True
 
 # Browser rendering (system Chromium through scrapy-playwright), only for pages that need it:

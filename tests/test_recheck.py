@@ -7,7 +7,7 @@ from pathlib import Path
 from tests.conftest import DEMO_DAY, findings_json, run_monitor
 
 
-def write_config(tmp_path: Path, home: str, *, delay: float = 0, concurrency: int = 8) -> Path:
+def write_config(tmp_path: Path, home: str, *, delay: float = 0, concurrency: int = 8, db: str | None = None) -> Path:
     cfg = tmp_path / "sites.yaml"
     cfg.write_text(f"""
 organisation: {{name: 示例县人民政府办公室}}
@@ -18,7 +18,7 @@ sites:
     home: {home}
     unit: 县政府办
     limits: {{delay_seconds: {delay}, concurrency_per_host: {concurrency}}}
-storage: {{url: "sqlite:///{tmp_path / 'm.db'}", notices_dir: "{tmp_path / 'out'}"}}
+storage: {{url: "{db or f'sqlite:///{tmp_path / "m.db"}'}", notices_dir: "{tmp_path / 'out'}"}}
 """, encoding="utf-8")
     return cfg
 
@@ -72,3 +72,20 @@ def test_unchanged_recrawl_reuses_pages_and_a_changed_article_is_parsed(tmp_path
     assert "会议再次要求" in fresh[0][1]
     assert parsed3 == parsed2 + 1 and reused3 == reused2 - 1
     con.close()
+
+
+def test_unchanged_recrawl_copies_facts_on_postgresql(tmp_path, demo_server, pg_url):
+    """The copy is SQL (INSERT … SELECT): the same on PostgreSQL."""
+    import psycopg
+
+    cfg = write_config(tmp_path, demo_server.home, db=pg_url)
+    for _ in range(2):
+        out = run_monitor("-c", str(cfg), "crawl", "--as-of", DEMO_DAY.isoformat(), cwd=tmp_path)
+        assert out.returncode == 0, out.stderr
+    with psycopg.connect(pg_url) as con:
+        (n1, r1), (n2, r2) = con.execute("select pages, pages_reused from crawl_runs order by id").fetchall()
+        assert n1 == n2 and r1 == 0 and r2 >= n2 - 5
+        counts = con.execute("select run_id, count(*) from links group by run_id order by run_id").fetchall()
+        assert counts[0][1] == counts[1][1] > 1000
+        items = con.execute("select run_id, count(*), max(date) from column_items group by run_id order by run_id").fetchall()
+        assert items[0][1:] == items[1][1:] and items[0][1] > 100
