@@ -48,13 +48,14 @@ class _Writer(BatchWriter):
         self.pending += 1
 
     def flush(self) -> None:
-        from monitor.recheck import copy_unchanged
+        from monitor.reuse import copy_unchanged
 
         if not self.pending:
             return
         with self.store.session() as s:
-            # Parents first, so a killed crawl never leaves an item without its column.
-            for kind in ("page", "list_page", "column", "column_item", "link"):
+            # Parents first, so a killed crawl never leaves an item without its column; links last.
+            first = ("page", "list_page", "column", "column_item")
+            for kind in first + tuple(k for k in self.TABLES if k not in first and k != "link") + ("link",):
                 rows = self.buffers[kind]
                 if rows:
                     s.execute(insert(self.TABLES[kind]), rows)
@@ -226,7 +227,7 @@ class CrawlResult:
 def crawl_sites(config: Config, store: Store, *, sites: list[Site] | None = None, today: date | None = None,
                 log_level: str = "WARNING", progress: Callable[[str], None] | None = None) -> list[CrawlResult]:
     """Crawl the given sites (default: all in the config) in one Scrapy process."""
-    from monitor.recheck import PreviousRun
+    from monitor.reuse import PreviousRun
     from monitor.resume import open_run
     from spiders.site import SiteSpider
 

@@ -47,7 +47,7 @@ MONITOR_FLUSH_SECONDS = 0.5  # a killed crawl loses at most this much work (resu
 # Cheap re-checks: conditional GET with the previous run's validators, content-hash fallback.
 # Below HttpCompression (590) and Redirect (600), so it sees the decoded, final response.
 DOWNLOADER_MIDDLEWARES = {
-    "monitor.recheck.ConditionalGetMiddleware": 560,
+    "monitor.reuse.ConditionalGetMiddleware": 560,
     # per-request work we do not need: the spider keeps scope and depth and sets Referer itself,
     # no site uses proxies or HTTP auth (an unchanged re-crawl is mostly this overhead)
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
@@ -59,7 +59,7 @@ SPIDER_MIDDLEWARES = {
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
     "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
 }
-MONITOR_RECHECK_ENABLED = True
+MONITOR_REUSE_ENABLED = True
 
 # Browser rendering (system Chromium through scrapy-playwright), only for pages that need it:
 # columns set `render: browser` in sites.yaml, and list pages a script fills (MONITOR_BROWSER_DETECT).

@@ -107,7 +107,7 @@ class SiteSpider(scrapy.Spider):
                  max_pages: int = 2000, max_depth: int = 5, check_external: bool = True,
                  today: date | None = None, previous: Any = None, frontier: Any = None,
                  browser_urls: Iterable[str] = (), browser: bool = False, **kwargs: Any):
-        """``previous``: a ``monitor.recheck.PreviousRun`` (facts of unchanged pages are reused from it);
+        """``previous``: a ``monitor.reuse.PreviousRun`` (facts of unchanged pages are reused from it);
         ``frontier``: a ``monitor.resume.Frontier`` when resuming a killed run; ``browser_urls``: column URLs
         configured ``render: browser``; ``browser``: whether Chromium may be used at all."""
         super().__init__(**kwargs)

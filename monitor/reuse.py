@@ -1,4 +1,4 @@
-"""Cheap re-checks: what the previous finished crawl saw, conditional GET, and copying unchanged facts.
+"""Cheap re-checks between crawls: what the previous finished crawl saw, conditional GET, copying unchanged facts.
 
 A page the server answers with 304 Not Modified (we send the ETag and
 Last-Modified the previous run stored), or whose body hashes the same as
@@ -94,7 +94,7 @@ def body_hash(body: bytes) -> str:
 class ConditionalGetMiddleware:
     """Sends the previous run's validators; marks a 304 or an identical body as ``meta['unchanged']``.
 
-    Reads ``spider.previous`` (a ``PreviousRun`` or None). Off with ``MONITOR_RECHECK_ENABLED = False``.
+    Reads ``spider.previous`` (a ``PreviousRun`` or None). Off with ``MONITOR_REUSE_ENABLED = False``.
     """
 
     def __init__(self, crawler):
@@ -103,7 +103,7 @@ class ConditionalGetMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler):
-        if not crawler.settings.getbool("MONITOR_RECHECK_ENABLED", True):
+        if not crawler.settings.getbool("MONITOR_REUSE_ENABLED", True):
             raise NotConfigured
         return cls(crawler)
 
@@ -133,16 +133,18 @@ class ConditionalGetMiddleware:
             return response
         if response.status == 304:
             request.meta["unchanged"] = "304"
-            self.stats.inc_value("recheck/not_modified")
+            self.stats.inc_value("reuse/not_modified")
         elif response.status == 200 and v.content_hash and body_hash(response.body) == v.content_hash:
             request.meta["unchanged"] = "hash"
-            self.stats.inc_value("recheck/same_hash")
+            self.stats.inc_value("reuse/same_hash")
         return response
 
 
 # ------------------------------------------------------------ copying unchanged facts in SQL
 
 _NOT_COPIED = {"id", "run_id", "fetched_at", "reused"}
+# facts stored per page, copied with an unchanged page: (ORM class, column holding the page URL)
+COPIED_WITH_PAGE: list[tuple[type, str]] = [(Link, "source_url"), (ListPage, "page_url")]
 
 
 def copy_unchanged(session, *, prev_run: int, run_id: int, rows: Iterable[dict[str, Any]], now) -> None:
@@ -156,7 +158,7 @@ def copy_unchanged(session, *, prev_run: int, run_id: int, rows: Iterable[dict[s
         return
     urls = [r["url"] for r in rows]
     conn = session.connection()
-    pages, links, lists = Page.__table__, Link.__table__, ListPage.__table__
+    pages = Page.__table__
     pcols = [c for c in pages.columns if c.key not in _NOT_COPIED]
     first = (select(func.min(pages.c.id))
              .where(pages.c.run_id == prev_run, pages.c.url.in_(bindparam("urls", expanding=True)))
@@ -172,7 +174,9 @@ def copy_unchanged(session, *, prev_run: int, run_id: int, rows: Iterable[dict[s
         conn.execute(update(pages).where(pages.c.run_id == run_id, pages.c.url == bindparam("u"))
                      .values(elapsed_ms=bindparam("ms"), etag=bindparam("et"), last_modified=bindparam("lm")),
                      fresh)
-    for table, key in ((links, links.c.source_url), (lists, lists.c.page_url)):
+    for table, key_name in COPIED_WITH_PAGE:
+        table = table.__table__
+        key = table.c[key_name]
         cols = [c for c in table.columns if c.key not in ("id", "run_id")]
         conn.execute(insert(table).from_select(
             [c.key for c in cols] + ["run_id"],
