@@ -7,6 +7,7 @@ never stops the others.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable
@@ -17,7 +18,9 @@ from scrapy.exceptions import NotConfigured
 from scrapy.settings import Settings
 
 from monitor.config import Config, Site
-from monitor.store import BatchWriter, Store, utcnow
+from sqlalchemy import delete, func, insert, select, update
+
+from monitor.store import BatchWriter, Column, ColumnItem, CrawlRun, ListPage, Page, Store, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -29,18 +32,63 @@ def _clean(value: Any) -> Any:
     return value
 
 
-class StorePipeline:
-    """Writes the spider's facts to the store in batches; closes the run when the spider closes."""
+class _Writer(BatchWriter):
+    """The BatchWriter plus list pages and SQL copies of unchanged pages, all in one transaction per batch."""
 
-    def __init__(self, crawler, batch_size: int):
+    TABLES = {**BatchWriter.TABLES, "list_page": ListPage}
+
+    def __init__(self, store: Store, run_id: int, prev_run: int | None):
+        super().__init__(store, run_id, batch_size=1 << 62)  # the pipeline decides when to flush
+        self._defaults["list_page"].update(role="column", name="", empty=False)
+        self.prev_run = prev_run
+        self.reused: list[dict[str, Any]] = []
+
+    def reuse(self, row: dict[str, Any]) -> None:
+        self.reused.append(row)
+        self.pending += 1
+
+    def flush(self) -> None:
+        from monitor.reuse import copy_unchanged
+
+        if not self.pending:
+            return
+        with self.store.session() as s:
+            # Parents first, so a killed crawl never leaves an item without its column; links last.
+            first = ("page", "list_page", "column", "column_item")
+            for kind in first + tuple(k for k in self.TABLES if k not in first and k != "link") + ("link",):
+                rows = self.buffers[kind]
+                if rows:
+                    s.execute(insert(self.TABLES[kind]), rows)
+                    self.buffers[kind] = []
+            if self.reused:
+                copy_unchanged(s, prev_run=self.prev_run, run_id=self.run_id, rows=self.reused, now=utcnow())
+                self.reused = []
+        self.pending = 0
+
+
+def _item_json(it) -> dict[str, Any]:
+    return {"url": it.url, "title": _clean(it.title)[:1000], "date": it.date.isoformat() if it.date else None,
+            "date_text": _clean(it.date_text)[:100]}
+
+
+class StorePipeline:
+    """Writes the spider's facts to the store; assembles the columns and closes the run when the spider closes.
+
+    A page is written in one transaction with its links and list facts, batches are flushed at least every
+    ``MONITOR_FLUSH_SECONDS`` (a kill loses no more than that), and a reused page is copied in SQL.
+    """
+
+    def __init__(self, crawler, batch_size: int, flush_seconds: float):
         self.crawler = crawler
         self.batch_size = batch_size
+        self.flush_seconds = flush_seconds
 
     @classmethod
     def from_crawler(cls, crawler):
         if not crawler.settings.getbool("MONITOR_STORE_ENABLED", True):
             raise NotConfigured
-        pipe = cls(crawler, crawler.settings.getint("MONITOR_BATCH_SIZE", 500))
+        pipe = cls(crawler, crawler.settings.getint("MONITOR_BATCH_SIZE", 500),
+                   crawler.settings.getfloat("MONITOR_FLUSH_SECONDS", 0.5))
         # spider_closed fires after the pipelines closed, so the last batch is in before the run is marked
         crawler.signals.connect(pipe.spider_closed, signal=signals.spider_closed)
         return pipe
@@ -49,47 +97,93 @@ class StorePipeline:
         spider = self.crawler.spider
         self.store: Store = spider.store
         self.run_id: int = spider.run_id
-        self.writer = BatchWriter(self.store, self.run_id, self.batch_size)
-        self.columns: dict[str, dict[str, Any]] = {}
-        self.pages = 0
+        previous = getattr(spider, "previous", None)
+        self.writer = _Writer(self.store, self.run_id, previous.run_id if previous is not None else None)
+        self.last_flush = time.monotonic()
 
     def process_item(self, item):
-        if item["kind"] == "page":
+        kind = item["kind"]
+        if kind == "page":
             page = {k: _clean(v) for k, v in item["page"].items()}
             page["fetched_at"] = utcnow()
             self.writer.add("page", page)
-            self.pages += 1
             for link in item["links"]:
                 self.writer.add("link", {k: _clean(v) for k, v in link.items()})
-        elif item["kind"] == "message":
+            for lst in item.get("lists", ()):
+                self._list(lst)
+        elif kind == "list":  # a list page's facts sent on their own (older spiders)
+            self._list(item)
+        elif kind == "reuse":
+            self.writer.reuse(item)
+        elif kind == "message":
             self.writer.add("message", {k: _clean(v) for k, v in item["message"].items()})
-        elif item["kind"] == "report_document":
+        elif kind == "report_document":
             self.writer.add("report_document", {k: _clean(v) for k, v in item["document"].items()})
-        elif item["kind"] == "list":
-            col = self.columns.setdefault(item["column_url"], {
-                "role": item["role"], "name": item["name"], "type": item["column_type"],
-                "pages": [], "items": {}, "empty": False, "level": item.get("level")})
-            col["pages"].append(item["page_url"])
-            col["empty"] = col["empty"] or item["empty"]
-            for it in item["items"]:
-                col["items"].setdefault(it.url, it)
+        # flush between items only: a page and its links and lists are committed together or not at all
+        now = time.monotonic()
+        if self.writer.pending >= self.batch_size or now - self.last_flush >= self.flush_seconds:
+            self.writer.flush()
+            self.last_flush = now
         return item
 
+    def _list(self, item: dict[str, Any]) -> None:
+        self.writer.add("list_page", {
+            "page_url": item["page_url"], "column_url": item["column_url"], "role": item["role"],
+            "name": _clean(item["name"] or ""), "column_type": _clean(item["column_type"]),
+            "empty": bool(item["empty"]), "items": [_item_json(it) for it in item["items"]],
+            "level": item.get("level")})
+
     def close_spider(self):
-        for url, col in self.columns.items():
-            self.writer.add("column", {
-                "role": col["role"], "url": url, "name": _clean(col["name"]), "kind": col["type"] or "",
-                "level": col.get("level") or 0, "parent_url": None, "list_pages": sorted(col["pages"]),
-                "failure": None, "item_count": len(col["items"])})
-            for it in col["items"].values():
-                self.writer.add("column_item", {"column_url": url, "url": it.url, "title": _clean(it.title)[:1000],
-                                                "date": it.date, "date_text": _clean(it.date_text)[:100]})
         self.writer.flush()
+        assemble_columns(self.store, self.run_id)
 
     def spider_closed(self, spider, reason):
         status = "finished" if reason in ("finished", "closespider_pagecount") else "interrupted"
-        self.store.finish_run(self.run_id, status=status, pages=self.pages,
-                              error=None if status == "finished" else reason)
+        finish_run(self.store, self.run_id, status=status, error=None if status == "finished" else reason)
+
+
+def assemble_columns(store: Store, run_id: int) -> None:
+    """Columns and their items from the run's list pages (first sighting of an item wins)."""
+    from datetime import date as _date
+
+    cols: dict[str, dict[str, Any]] = {}
+    with store.session() as s:
+        s.execute(delete(ColumnItem).where(ColumnItem.run_id == run_id))  # a resumed run assembles afresh
+        s.execute(delete(Column).where(Column.run_id == run_id))
+        rows = s.execute(select(ListPage.page_url, ListPage.column_url, ListPage.role, ListPage.name,
+                                ListPage.column_type, ListPage.empty, ListPage.items, ListPage.level)
+                         .where(ListPage.run_id == run_id).order_by(ListPage.id))
+        for page_url, col_url, role, name, ctype, empty, items, level in rows:
+            col = cols.setdefault(col_url, {"role": role, "name": name, "type": ctype, "pages": set(),
+                                            "items": {}, "empty": False, "level": level})
+            col["level"] = col["level"] or level
+            col["pages"].add(page_url)
+            col["empty"] = col["empty"] or empty
+            for it in items or ():
+                col["items"].setdefault(it["url"], it)
+    writer = BatchWriter(store, run_id, 2000)
+    for url, col in cols.items():
+        writer.add("column", {
+            "role": col["role"], "url": url, "name": col["name"], "kind": col["type"] or "",
+            "level": col["level"] or 0, "parent_url": None, "list_pages": sorted(col["pages"]),
+            "failure": None, "item_count": len(col["items"])})
+        for it in col["items"].values():
+            writer.add("column_item", {"column_url": url, "url": it["url"], "title": it["title"],
+                                       "date": _date.fromisoformat(it["date"]) if it["date"] else None,
+                                       "date_text": it["date_text"]})
+    writer.flush()
+
+
+def finish_run(store: Store, run_id: int, *, status: str, error: str | None) -> None:
+    """Close the run with its counts taken from the store (right after a resume, too)."""
+    with store.session() as s:
+        total, reused, rendered = s.execute(
+            select(func.count(Page.id), func.count(Page.id).filter(Page.reused.is_(True)),
+                   func.count(Page.id).filter(Page.rendered.is_(True))).where(Page.run_id == run_id)).one()
+    store.finish_run(run_id, status=status, pages=total, error=error)
+    with store.session() as s:
+        s.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(
+            pages_parsed=total - reused, pages_reused=reused, pages_rendered=rendered))
 
 
 def scrapy_settings(site: Site, *, log_level: str = "WARNING") -> Settings:
@@ -105,7 +199,27 @@ def scrapy_settings(site: Site, *, log_level: str = "WARNING") -> Settings:
     s.set("MONITOR_ATTACHMENT_MAXSIZE", lim.max_attachment_bytes, priority="cmdline")
     s.set("MONITOR_MAX_URLS_PER_PATTERN", lim.max_urls_per_pattern, priority="cmdline")
     s.set("LOG_LEVEL", log_level, priority="cmdline")
+    if needs_browser(site, s):
+        from monitor.browser import apply_browser_settings
+
+        apply_browser_settings(s, timeout_seconds=lim.timeout_seconds)
     return s
+
+
+def needs_browser(site: Site, settings: Settings) -> bool:
+    """Whether this site's crawl may render pages: a column set `render: browser`, or script-filled lists
+    are looked for (MONITOR_BROWSER_DETECT). The browser itself starts only for the first such page."""
+    from monitor.browser import browser_available
+
+    if not settings.getbool("MONITOR_BROWSER_ENABLED", True) or not browser_available(settings):
+        return False
+    return settings.getbool("MONITOR_BROWSER_DETECT", True) or any(c.render == "browser" for c in site.columns)
+
+
+def browser_columns(site: Site) -> list[str]:
+    from urllib.parse import urljoin
+
+    return [urljoin(site.home, c.url) for c in site.columns if c.render == "browser"]
 
 
 @dataclass
@@ -121,6 +235,8 @@ class CrawlResult:
 def crawl_sites(config: Config, store: Store, *, sites: list[Site] | None = None, today: date | None = None,
                 log_level: str = "WARNING", progress: Callable[[str], None] | None = None) -> list[CrawlResult]:
     """Crawl the given sites (default: all in the config) in one Scrapy process."""
+    from monitor.reuse import PreviousRun
+    from monitor.resume import open_run
     from spiders.site import SiteSpider
 
     targets = list(sites if sites is not None else config.sites)
@@ -133,10 +249,18 @@ def crawl_sites(config: Config, store: Store, *, sites: list[Site] | None = None
     logging.getLogger("scrapy").setLevel(getattr(logging, log_level, logging.WARNING))
     runs: list[tuple[Site, int]] = []
     for n, site in enumerate(targets):
-        run_id = store.start_run(site.key)
+        # a run killed half-way is resumed; the last finished run's unchanged pages are reused
+        run_id, frontier = open_run(store, site.key)
+        previous = PreviousRun.latest(store, site.key, before=run_id)
+        if frontier is not None:
+            log.warning("site=%s resuming run %s: %d URLs stored, %d to fetch", site.key, run_id,
+                        len(frontier.stored), len(frontier.pending))
+            if progress:
+                progress(f"{site.name}：继续上次中断的抓取（已有 {len(frontier.stored)} 个地址）")
         runs.append((site, run_id))
+        settings = scrapy_settings(site, log_level=log_level)
         # The first crawler installs the (asyncio) reactor; the others share it.
-        crawler = Crawler(SiteSpider, scrapy_settings(site, log_level=log_level), init_reactor=n == 0)
+        crawler = Crawler(SiteSpider, settings, init_reactor=n == 0)
         if progress:
             crawler.signals.connect(_progress(site, progress), signal=signals.item_scraped)
         process.crawl(crawler, site_key=site.key, home=site.home, scope=site.scope,
@@ -144,7 +268,9 @@ def crawl_sites(config: Config, store: Store, *, sites: list[Site] | None = None
                       max_list_pages=site.limits.max_list_pages,
                       check_external=site.limits.check_external, today=today, store=store, run_id=run_id,
                       mailbox=site.mailbox.enabled, mailbox_words=site.mailbox.words,
-                      mailbox_urls=site.mailbox.urls)
+                      mailbox_urls=site.mailbox.urls,
+                      previous=previous, frontier=frontier, browser_urls=browser_columns(site),
+                      browser=needs_browser(site, settings))
     process.start()
     results = []
     for site, run_id in runs:
@@ -156,7 +282,7 @@ def _progress(site: Site, say: Callable[[str], None]):
     state = {"n": 0}
 
     def on_item(item, response, spider):
-        if item.get("kind") == "page" and not item["page"].get("is_external"):
+        if item.get("kind") == "reuse" or (item.get("kind") == "page" and not item["page"].get("is_external")):
             state["n"] += 1
             if state["n"] % 100 == 0:
                 say(f"{site.name}：已抓取 {state['n']} 个页面")

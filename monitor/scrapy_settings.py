@@ -46,3 +46,34 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 MONITOR_BATCH_SIZE = 500
 MONITOR_ATTACHMENT_MAXSIZE = 20 * 1024 * 1024  # attachments whose text the content rules read
 MONITOR_MAX_URLS_PER_PATTERN = 50  # crawler traps: query variants of one path crawled at most
+MONITOR_FLUSH_SECONDS = 0.5  # a killed crawl loses at most this much work (resume refetches it)
+
+# Cheap re-checks: conditional GET with the previous run's validators, content-hash fallback.
+# Below HttpCompression (590) and Redirect (600), so it sees the decoded, final response.
+DOWNLOADER_MIDDLEWARES = {
+    "monitor.reuse.ConditionalGetMiddleware": 560,
+    # per-request work we do not need: the spider keeps scope and depth and sets Referer itself,
+    # no site uses proxies or HTTP auth (an unchanged re-crawl is mostly this overhead)
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
+    "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": None,
+}
+SPIDER_MIDDLEWARES = {
+    "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+}
+MONITOR_REUSE_ENABLED = True
+
+# Browser rendering (system Chromium through scrapy-playwright), only for pages that need it:
+# columns set `render: browser` in sites.yaml, and list pages a script fills (MONITOR_BROWSER_DETECT).
+MONITOR_BROWSER_ENABLED = True
+MONITOR_BROWSER_DETECT = True
+MONITOR_BROWSER_PATH = "/usr/bin/chromium"
+MONITOR_BROWSER_MAX_PAGES = 200  # rendered pages per site and crawl
+MONITOR_BROWSER_PAGES_PER_CONTEXT = 100  # then the browser context is closed and a fresh one opened
+MONITOR_BROWSER_CONCURRENCY = 2  # pages open at once
+
+# Scrapy runs CONCURRENT_ITEMS asyncio workers per response (100 by default: ~100 tasks a page);
+# our pipeline is synchronous, so one worker does the same work in order, at a fraction of the cost.
+CONCURRENT_ITEMS = 1

@@ -36,6 +36,11 @@ class CrawlRun(Base):
     status: Mapped[str] = mapped_column(String(20), default="running")  # running|finished|failed|interrupted
     pages: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
+    # cheap re-checks and resume: pages parsed afresh vs carried over unchanged from the previous run
+    pages_parsed: Mapped[int | None] = mapped_column(Integer)  # NULL: a run made before list_pages existed
+    pages_reused: Mapped[int | None] = mapped_column(Integer)
+    pages_rendered: Mapped[int | None] = mapped_column(Integer)  # rendered in Chromium
+    owner: Mapped[str | None] = mapped_column(String(100))  # host:pid of the crawl process
 
 
 class Page(Base):
@@ -58,6 +63,10 @@ class Page(Base):
     error_detail: Mapped[str | None] = mapped_column(Text)
     fetched_at: Mapped[datetime] = mapped_column(DateTime)
     content_hash: Mapped[str | None] = mapped_column(String(64))
+    etag: Mapped[str | None] = mapped_column(String(200))  # validators for the next run's conditional GET
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    reused: Mapped[bool | None] = mapped_column(Boolean)  # copied from the previous run: 304 or same hash
+    rendered: Mapped[bool | None] = mapped_column(Boolean)  # the DOM after JavaScript, from Chromium
     pub_date: Mapped[date | None] = mapped_column(Date)
     pub_date_text: Mapped[str | None] = mapped_column(String(100))
     text: Mapped[str | None] = mapped_column(Text)
@@ -74,6 +83,7 @@ class Page(Base):
 
 class Link(Base):
     __tablename__ = "links"
+    __table_args__ = (Index("ix_links_run_source", "run_id", "source_url"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"), index=True)
     source_url: Mapped[str] = mapped_column(Text)
@@ -524,3 +534,24 @@ class ReportDocument(Base):
 
 
 BatchWriter.TABLES["report_document"] = ReportDocument
+
+
+class ListPage(Base):
+    """One list page as seen (its column and dated entries), written with its page row.
+
+    Columns and column items are assembled from these when the crawl ends, so a
+    killed crawl loses no list page it stored, and an unchanged page is copied as is.
+    """
+
+    __tablename__ = "list_pages"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"))
+    page_url: Mapped[str] = mapped_column(Text)
+    column_url: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(10), default="column")
+    name: Mapped[str] = mapped_column(Text, default="")
+    column_type: Mapped[str | None] = mapped_column(Text)
+    empty: Mapped[bool] = mapped_column(Boolean, default=False)
+    items: Mapped[list[Any] | None] = mapped_column(JSON)  # [{url, title, date, date_text}]
+    level: Mapped[int | None] = mapped_column(Integer)  # the breadcrumb's depth, when the page has one
+    __table_args__ = (Index("ix_list_pages_run_page", "run_id", "page_url"),)

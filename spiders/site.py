@@ -24,6 +24,7 @@ from spiders.pagination import pagination_urls
 from spiders.encoding import decode_html
 from spiders.listing import article_date, column_meta, list_items, looks_empty
 from spiders.mailbox import MAILBOX_WORDS, looks_like_mailbox, mailbox_rows
+from spiders.render import looks_like_list_page, script_may_fill
 from spiders.verdicts import (PatternCap, attachment_text, canonical_url, fragment_of, is_readable_attachment,
                               not_found_text, page_signals)
 
@@ -108,7 +109,11 @@ class SiteSpider(scrapy.Spider):
     def __init__(self, site_key: str = "adhoc", home: str = "", scope: Iterable[str] = (),
                  max_pages: int = 2000, max_depth: int = 5, check_external: bool = True,
                  today: date | None = None, mailbox: bool = True, mailbox_words: Iterable[str] = (),
-                 mailbox_urls: Iterable[str] = (), max_list_pages: int = 50, **kwargs: Any):
+                 mailbox_urls: Iterable[str] = (), max_list_pages: int = 50, previous: Any = None,
+                 frontier: Any = None, browser_urls: Iterable[str] = (), browser: bool = False, **kwargs: Any):
+        """``previous``: a ``monitor.reuse.PreviousRun`` (facts of unchanged pages are reused from it);
+        ``frontier``: a ``monitor.resume.Frontier`` when resuming a killed run; ``browser_urls``: column URLs
+        configured ``render: browser``; ``browser``: whether Chromium may be used at all."""
         super().__init__(**kwargs)
         self.max_list_pages = int(max_list_pages)
         if not home:
@@ -125,6 +130,11 @@ class SiteSpider(scrapy.Spider):
         self.mailbox_urls = tuple(mailbox_urls)
         self.scheduled: set[str] = set()
         self.internal_pages = 0
+        self.previous = previous
+        self.frontier = frontier
+        self.browser = bool(browser)
+        self.browser_urls = frozenset(canonical(u) for u in browser_urls)
+        self.rendered = 0
 
     # ------------------------------------------------------------ scheduling
 
@@ -140,18 +150,146 @@ class SiteSpider(scrapy.Spider):
                 return None
             self.internal_pages += 1
         self.scheduled.add(url)
-        meta = {"depth": depth, "external": external, "parse": parse, "started": time.monotonic()}
+        meta = {"depth": depth, "external": external, "parse": parse, "started": time.monotonic(),
+                "key_url": url}
         if not parse:
             # a checked resource or external link: read the status, not the whole body
             meta["download_maxsize"] = 2 * 1024 * 1024
+        elif not external and self.browser and column_url(url) in self.browser_urls:
+            meta.update(self._browser_meta())  # a column configured `render: browser`
         headers = {"Referer": referer} if referer else None
-        return scrapy.Request(url, callback=self.parse_page, errback=self.failed, meta=meta,
+        return scrapy.Request(url, callback=self.on_response, errback=self.failed, meta=meta,
                               headers=headers, dont_filter=True)
 
+    def _follow(self, target: str, *, tag: str, depth: int, referer: str) -> scrapy.Request | None:
+        """Schedule a link known from the store (a reused page's, or a resumed run's frontier)."""
+        if target in self.scheduled:  # most of a reused page's links (navigation, footer) already are
+            return None
+        return self._schedule(target, tag=tag, depth=depth, referer=referer)
+
+    def _schedule(self, target: str, *, tag: str, depth: int, referer: str) -> scrapy.Request | None:
+        """The one decision on a link seen on a page: crawl it, check it once, or leave it."""
+        if self.in_scope(target):
+            page_like = tag in ("a", "iframe") and not target.lower().endswith(ATTACHMENT_EXT)
+            if page_like and depth + 1 > self.max_depth:
+                return None
+            if page_like and target not in self.scheduled and not self._pattern_cap().allow(target, referer=referer):
+                return None  # a trap: this path already generated its share of query variants
+            req = self._request(target, depth=depth + 1, parse=page_like, referer=referer)
+            if req is not None and tag == "a" and is_readable_attachment(target):
+                req.meta["attachment"] = True
+                req.meta["download_maxsize"] = self._attachment_maxsize()
+            return req
+        if self.check_external:
+            return self._request(target, depth=depth + 1, external=True, parse=False, referer=referer)
+        return None
+        if self.in_scope(target):
+            page_like = tag in ("a", "iframe") and not target.lower().endswith(ATTACHMENT_EXT)
+            if page_like and depth + 1 > self.max_depth:
+                return None
+            return self._request(target, depth=depth + 1, parse=page_like, referer=referer)
+        if self.check_external:
+            return self._request(target, depth=depth + 1, external=True, parse=False, referer=referer)
+        return None
+
     async def start(self):
+        f = self.frontier
+        if f is not None:  # resuming a killed run: skip what it stored, fetch what it had not reached
+            self.scheduled |= f.stored
+            self.internal_pages = f.internal_pages
+            if self.home not in f.stored:
+                req = self._request(self.home, depth=0)
+                if req:
+                    yield req
+            for target, source, depth, tag, _external in f.pending:
+                req = self._follow(target, tag=tag, depth=depth, referer=source)
+                if req:
+                    yield req
+            self.frontier = None
+            return
         req = self._request(self.home, depth=0)
         if req:
             yield req
+
+    # ------------------------------------------------------------ before parsing: reuse, render, bundle
+
+    def _browser_meta(self) -> dict[str, Any]:
+        from scrapy_playwright.page import PageMethod
+
+        self.rendered += 1
+        return {"playwright": True, "rendered": True,
+                "playwright_page_methods": [PageMethod("wait_for_load_state", "networkidle")]}
+
+    def on_response(self, response: Response):
+        """Every response comes here first: an unchanged page is reused, a script-filled list rendered."""
+        meta = response.meta
+        if meta.get("unchanged") and self.previous is not None:
+            yield from self._reuse(response)
+            return
+        if self._needs_browser(response):
+            headers = {k: v for k, v in response.request.headers.items()
+                       if k.lower() not in (b"if-none-match", b"if-modified-since")}
+            yield response.request.replace(meta={**meta, **self._browser_meta(), "started": time.monotonic(),
+                                                 "raw_response": response},
+                                           headers=headers, errback=self._render_failed)
+            return
+        yield from self._bundle(response, self.parse_page(response))
+
+    def _needs_browser(self, response: Response) -> bool:
+        meta = response.meta
+        if (not self.browser or meta.get("rendered") or not meta.get("parse") or meta.get("external")
+                or response.status != 200 or not isinstance(response, TextResponse)
+                or self.rendered >= self.settings.getint("MONITOR_BROWSER_MAX_PAGES", 200)
+                or not script_may_fill(response.body) or not self.in_scope(response.url)):
+            return False
+        sel = Selector(text=response.text)
+        return looks_like_list_page(sel) and not list_items(sel, canonical(response.url), today=self.today)
+
+    def _render_failed(self, failure: Failure):
+        """The browser could not render it: keep what the plain HTTP response showed."""
+        raw = failure.request.meta.get("raw_response")
+        self.crawler.stats.inc_value("browser/failed")
+        self.logger.warning("render failed, site=%s url=%s: %s", self.site_key, failure.request.url, failure.value)
+        if raw is None:
+            yield from self.failed(failure)
+            return
+        raw.meta["rendered"] = "failed"
+        yield from self._bundle(raw, self.parse_page(raw))
+
+    def _bundle(self, response: Response, out: Iterable[Any]):
+        """One item per response: the page row with its links and list facts, so they are stored together."""
+        page = None
+        rest = []
+        for obj in out:
+            if isinstance(obj, dict) and obj.get("kind") == "page" and page is None:
+                page = obj
+                fact = page["page"]
+                headers = response.headers
+                fact["etag"] = (headers.get(b"ETag") or b"").decode("latin-1")[:200] or None
+                fact["last_modified"] = (headers.get(b"Last-Modified") or b"").decode("latin-1")[:100] or None
+                if response.meta.get("rendered") is True:
+                    fact["rendered"] = True
+                page.setdefault("lists", [])
+            elif isinstance(obj, dict) and obj.get("kind") == "list" and page is not None:
+                page["lists"].append(obj)
+            else:
+                rest.append(obj)
+        if page is not None:
+            yield page
+        yield from rest
+
+    def _reuse(self, response: Response):
+        meta = response.meta
+        key = meta.get("key_url") or canonical(response.url)
+        yield {"kind": "reuse", "url": key, "how": meta["unchanged"],
+               "elapsed_ms": int((time.monotonic() - meta.get("started", time.monotonic())) * 1000),
+               "etag": (response.headers.get(b"ETag") or b"").decode("latin-1")[:200] or None,
+               "last_modified": (response.headers.get(b"Last-Modified") or b"").decode("latin-1")[:100] or None}
+        if meta.get("parse") and not meta.get("external"):
+            for target, tag, _external in self.previous.links(key):
+                req = self._follow(target, tag=tag, depth=meta.get("depth", 0), referer=key)
+                if req is not None:
+                    yield req
 
     # ------------------------------------------------------------ parsing
 
@@ -251,7 +389,6 @@ class SiteSpider(scrapy.Spider):
         follow: list[scrapy.Request] = []
         # a page reached through a redirect is not fetched a second time under its final URL
         self.scheduled.add(page_url)
-        cap = self._pattern_cap()
         for tag, attr in LINK_ATTRS:
             for node in sel.xpath(f"//{tag}[@{attr}]"):
                 raw = (node.attrib.get(attr) or "").strip()
@@ -273,20 +410,7 @@ class SiteSpider(scrapy.Spider):
                               "fragment": fragment_of(absolute) if tag in ("a", "iframe") else None})
                 if same_page:
                     continue
-                if internal:
-                    page_like = tag in ("a", "iframe") and not target.lower().endswith(ATTACHMENT_EXT)
-                    if page_like and depth + 1 > self.max_depth:
-                        continue
-                    if page_like and target not in self.scheduled and not cap.allow(target, referer=page_url):
-                        continue  # a trap: this path already generated its share of query variants
-                    req = self._request(target, depth=depth + 1, parse=page_like, referer=page_url)
-                    if req is not None and tag == "a" and is_readable_attachment(target):
-                        req.meta["attachment"] = True
-                        req.meta["download_maxsize"] = self._attachment_maxsize()
-                elif self.check_external:
-                    req = self._request(target, depth=depth + 1, external=True, parse=False, referer=page_url)
-                else:
-                    req = None
+                req = self._schedule(target, tag=tag, depth=depth, referer=page_url)
                 if req is not None:
                     follow.append(req)
         return links, follow

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import email.utils
+import hashlib
 import socket
 import threading
 from contextlib import contextmanager
@@ -17,6 +18,19 @@ _BOOT = email.utils.formatdate(usegmt=True)
 
 
 def _handler(lookup: Callable[[str], tuple[str, bytes] | tuple[str, bytes, int] | None]) -> type[BaseHTTPRequestHandler]:
+    # path -> (body, ETag, Last-Modified): a page keeps its validators until its body changes
+    validators: dict[str, tuple[bytes, str, str]] = {}
+    lock = threading.Lock()
+
+    def validators_for(path: str, body: bytes) -> tuple[str, str]:
+        with lock:
+            known = validators.get(path)
+            if known is None or known[0] is not body and known[0] != body:
+                etag = '"' + hashlib.sha1(body).hexdigest()[:20] + '"'
+                modified = _BOOT if known is None else email.utils.formatdate(usegmt=True)
+                known = validators[path] = (body, etag, modified)
+            return known[1], known[2]
+
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "DemoGov/1.0"
@@ -36,8 +50,18 @@ def _handler(lookup: Callable[[str], tuple[str, bytes] | tuple[str, bytes, int] 
                 ctype = "text/html; charset=utf-8"
             else:
                 ctype, body, *status = found  # (content type, body[, status]): the feeds answer 503 too
-                self.send_response(status[0] if status else 200)
-                self.send_header("Last-Modified", _BOOT)
+                code = status[0] if status else 200
+                etag, modified = validators_for(path, body)
+                if code == 200 and _not_modified(self.headers, etag, modified):
+                    self.send_response(304)
+                    self.send_header("ETag", etag)
+                    self.send_header("Last-Modified", modified)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                self.send_response(code)
+                self.send_header("ETag", etag)
+                self.send_header("Last-Modified", modified)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
@@ -48,6 +72,20 @@ def _handler(lookup: Callable[[str], tuple[str, bytes] | tuple[str, bytes, int] 
             pass
 
     return Handler
+
+
+def _not_modified(headers, etag: str, modified: str) -> bool:
+    """RFC 9110 13.2.2: If-None-Match decides when present; else If-Modified-Since."""
+    inm = headers.get("If-None-Match")
+    if inm is not None:
+        return inm.strip() == "*" or etag in [t.strip() for t in inm.split(",")]
+    ims = headers.get("If-Modified-Since")
+    if ims is None:
+        return False
+    try:
+        return email.utils.parsedate_to_datetime(ims) >= email.utils.parsedate_to_datetime(modified)
+    except (TypeError, ValueError):
+        return False
 
 
 def _serve(lookup) -> ThreadingHTTPServer:
