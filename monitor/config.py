@@ -198,6 +198,7 @@ class Schedule(_Strict):
     crawl_stagger_minutes: int = Field(20, ge=0, le=720, description="相邻两个网站夜间抓取错开的分钟数")
     feeds: str | None = Field("0 */4 * * *", description="新媒体账号更新抓取")
     recheck: str | None = Field("30 6 * * *", description="整改复核")
+    recheck_requested: str | None = Field("*/15 * * * *", description="复查单位已提交整改的问题（看板提交后）")
     notice: str | None = Field("0 8 1 * *", description="月度督查通报（上月）")
     notify: str | None = Field("*/10 * * * *", description="检查需要发送的提醒")
     misfire_grace_seconds: int = Field(3600, ge=1, description="错过触发时间多久以内仍补跑（秒）")
@@ -210,7 +211,7 @@ class Schedule(_Strict):
     log_max_bytes: int = Field(10 * 1024 * 1024, ge=1024)
     log_backups: int = Field(10, ge=0)
 
-    @field_validator("probe", "crawl", "feeds", "recheck", "notice", "notify")
+    @field_validator("probe", "crawl", "feeds", "recheck", "recheck_requested", "notice", "notify")
     @classmethod
     def _trigger(cls, v: str | None) -> str | None:
         return _check_trigger(v)

@@ -62,7 +62,7 @@ def desired_jobs(config: Config, commands: set[str]) -> dict[str, tuple[object, 
         if sched.crawl:
             out[f"crawl:{site.key}"] = (make_trigger(sched.crawl, tz, stagger_minutes=i * sched.crawl_stagger_minutes),
                                         ("crawl", site.key), f"{site.name} 全站抓取")
-    for kind in ("feeds", "recheck"):
+    for kind in ("feeds", "recheck", "recheck_requested"):
         spec = getattr(sched, kind)
         if spec and jobs.COMMANDS[kind][0] in commands and (kind != "feeds" or config.accounts):
             out[kind] = (make_trigger(spec, tz), (kind,), jobs.KIND_NAMES[kind])

@@ -37,9 +37,10 @@ COMMANDS: dict[str, list[str]] = {
     "probe": ["probe", "--site", "{site}"],
     "feeds": ["feeds"],
     "recheck": ["recheck"],
+    "recheck_requested": ["recheck", "--requested"],
 }
 
-KIND_NAMES = {"crawl": "全站抓取", "probe": "可用性探测", "feeds": "新媒体更新", "recheck": "整改复核",
+KIND_NAMES = {"crawl": "全站抓取", "probe": "可用性探测", "feeds": "新媒体更新", "recheck": "整改复核", "recheck_requested": "已提交整改复查",
               "notice": "月度督查通报", "notify": "发送提醒"}
 
 EXIT_SITE_DOWN = 3  # monitor crawl: the home page could not be fetched, the rest was crawled

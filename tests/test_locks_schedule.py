@@ -94,7 +94,7 @@ def test_default_schedule_and_staggered_crawls():
     config = _cfg({})
     jobs = desired_jobs(config, {"crawl", "probe", "recheck"})
     assert set(jobs) == {"probe:s0", "probe:s1", "probe:s2", "crawl:s0", "crawl:s1", "crawl:s2", "recheck",
-                         "notice", "notify"}  # no feeds: no accounts, and no command yet
+                         "recheck_requested", "notice", "notify"}  # no feeds: no accounts, and no command yet
     crawl_times = [repr(jobs[f"crawl:s{i}"][0]) for i in range(3)]
     assert "hour='1', minute='0'" in crawl_times[0] and "hour='1', minute='20'" in crawl_times[1]
     assert "hour='1', minute='40'" in crawl_times[2]
@@ -126,7 +126,8 @@ def test_bad_schedule_is_named():
 def test_job_store_on_postgres_keeps_jobs_and_their_due_times(pg_url):
     from monitor.daemon import Daemon
 
-    config = _cfg({"crawl": "0 3 * * *", "probe": "off", "recheck": "off", "feeds": "off"}, sites=2)
+    config = _cfg({"crawl": "0 3 * * *", "probe": "off", "recheck": "off", "feeds": "off",
+                   "recheck_requested": "off"}, sites=2)
     store = Store(pg_url)
     first = Daemon("sites.yaml", pg_url, config, store)
     first.scheduler = first.build_scheduler()
@@ -135,7 +136,8 @@ def test_job_store_on_postgres_keeps_jobs_and_their_due_times(pg_url):
     due = {j.id: j.next_run_time for j in first.scheduler.get_jobs()}
     first.scheduler.shutdown(wait=False)
 
-    again = Daemon("sites.yaml", pg_url, _cfg({"crawl": "0 3 * * *", "probe": "off", "recheck": "off", "feeds": "off"},
+    again = Daemon("sites.yaml", pg_url, _cfg({"crawl": "0 3 * * *", "probe": "off", "recheck": "off", "feeds": "off",
+                   "recheck_requested": "off"},
                                               sites=1), Store(pg_url))
     again.scheduler = again.build_scheduler()
     again.scheduler.start(paused=True)

@@ -58,18 +58,29 @@ def register(group: click.Group) -> None:
     @click.option("--site", "site_keys", multiple=True, help="只复查指定 key 的网站（可重复）")
     @click.option("--id", "finding_ids", multiple=True, type=int, help="只复查指定编号的问题（可重复）")
     @click.option("--as-of", "as_of", help="按哪一天复查（YYYY-MM-DD），默认今天（北京时间）")
+    @click.option("--requested", is_flag=True, help="只复查单位在看板上提交整改、等待复查的问题")
     @click.pass_obj
-    def recheck_cmd(obj, site_keys, finding_ids, as_of):
+    def recheck_cmd(obj, site_keys, finding_ids, as_of, requested):
         """只重新访问未整改问题的证据链接（失效链接、栏目列表页），据此更新整改状态。
 
         能确认：失效链接是否仍被引用、是否已可访问；栏目是否已更新或不再空白。
         不能确认：需要完整抓取的问题（首页不更新、内容问题等），以及无法访问的页面（状态保持不变）。
         """
         from monitor.recheck import recheck
+        from monitor.web.recheck import mark_rechecked, pending_rechecks
 
         config = obj.config()
         store = obj.store(config)
+        waiting = pending_rechecks(store)
+        if requested:
+            if not waiting:
+                click.echo("没有等待复查的整改申请")
+                return
+            finding_ids = tuple({w.finding_id for w in waiting})
         r = recheck(store, config, as_of=_as_of(as_of), site_keys=site_keys, finding_ids=finding_ids)
+        # a request is answered once its finding was re-checked (whatever the outcome)
+        done = {*r.present, *r.absent} | {fid for fid, _ in r.unknown} | {fid for fid, _ in r.skipped}
+        mark_rechecked(store, [w.id for w in waiting if w.finding_id in done])
         click.echo(f"复查 {r.checked} 个问题：仍存在 {len(r.present)} 个，未再发现 {len(r.absent)} 个"
                    f"（其中确认已整改 {r.fixed} 个），无法确认 {len(r.unknown)} 个；"
                    f"{len(r.skipped)} 个问题需完整抓取后复查")
