@@ -1,0 +1,63 @@
+"""W-S16 elderly-mode-missing: 首页未提供适老化/无障碍入口
+
+## What it does
+Looks for an elder-friendly or accessible mode on the home page: a home-page
+link whose anchor text (or image alt/title) holds one of entrance_words
+(适老化, 无障碍, 长者模式, 关怀版…), or whose address holds one of
+entrance_url_parts (wza, 无障碍 toolbars), or those words in the home page
+text. None: an informational finding (提示). A home page that could not be
+read is not judged. Whether the elder mode shows ads is not checked.
+
+## Why is this bad?
+工信部's 2021 专项行动 asks government websites for an adapted mode (larger,
+adjustable fonts, screen reading, no ads in it, 《互联网网站适老化通用设计规范》);
+no national inspection threshold was found, so this is a notice, not a
+deduction (G11, S40).
+
+## Example
+Home page header link “适老化版” or “无障碍浏览”: not flagged.
+Home page without any of the words or links: 提示.
+
+## Thresholds
+entrance_words (适老化, 无障碍, 长者模式, 长者版, 关怀版, 关怀模式, 老年模式, 读屏), entrance_url_parts (wza, accessib, shilaohua)
+
+## Source
+G11, S40 (spec/inspection-rules.md W-S16)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Iterator
+
+from monitor.model import Severity, SiteFacts
+from rules.base import Outcome, Rule
+from rules.website._site import usable_home
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    entrance_words: tuple[str, ...] = ("适老化", "无障碍", "长者模式", "长者版", "关怀版", "关怀模式", "老年模式", "读屏")
+    entrance_url_parts: tuple[str, ...] = ("wza", "accessib", "shilaohua")
+
+
+RULE = Rule(id="W-S16", name="elderly-mode-missing", title="首页未提供适老化/无障碍入口",
+            severity=Severity.NOTICE, source="G11, S40", thresholds=Thresholds, category="功能设计")
+
+
+def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
+    home = usable_home(site)
+    if home is None:
+        return
+    home_urls = {home.url, home.final_url}
+    home_links = [l for l in site.links if l.on_home or l.source_url in home_urls]
+    for link in home_links:
+        if any(w in link.anchor_text for w in t.entrance_words) or \
+                any(p in link.target_url.lower() for p in t.entrance_url_parts):
+            return
+    if any(w in (home.text or "") for w in t.entrance_words):
+        return
+    yield RULE.finding(subject="适老化/无障碍入口", url=home.url,
+                       evidence=f"首页未找到适老化或无障碍浏览入口（检查了首页 {len(home_links)} 个链接和首页文字，"
+                                f"查找“{'、'.join(t.entrance_words[:4])}”等）",
+                       facts={"home_links_checked": len(home_links), "words": list(t.entrance_words)})

@@ -1,0 +1,113 @@
+"""W-V10 redated-article: 旧稿重发（同一正文以不同日期重复发布）
+
+## What it does
+Looks for the same article body published under two different dates: two
+fetched internal HTML pages with a publication date whose normalised body is
+identical, the newer one dated within window_days of today. The body is the
+page's visible text without the site's template: text segments (the crawler
+joins text nodes with spaces) found on at least boilerplate_share of the
+site's pages, and on at least boilerplate_min_pages of them, are navigation,
+header or footer and are dropped; then each page's own title, every date
+(2026-11-26, 2026年11月26日, 2026/11/26) and time, and all whitespace are
+removed. Bodies shorter than min_chars are ignored (short notices repeat
+legitimately). Pages with the same date (one page reachable under two URLs)
+are not flagged. One candidate veto per re-dated page, naming the original
+page and both dates; a staff member confirms it (facts.needs_confirmation),
+since a re-issued notice can be legitimate.
+
+## Why is this bad?
+Re-publishing old articles with new dates to look updated is 弄虚作假 (2017
+national spot check, S35) and a forged update counts against the site's
+veto items on updates (S4).
+
+## Example
+/xwzx/202611/t20261120_2.html (2026-11-20) has the same 600-character body as
+/xwzx/202605/t20260512_7.html (2026-05-12), checked 2026-11-26: flagged.
+The same body at /a.html and /b.html both dated 2026-11-20: not flagged.
+
+## Thresholds
+window_days (30), min_chars (200), boilerplate_share (0.3), boilerplate_min_pages (5)
+
+## Source
+S4, S35 (spec/inspection-rules.md W-V10)
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from typing import Iterator
+
+from monitor.model import PageFacts, Severity, SiteFacts
+from rules.base import Outcome, Rule
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    window_days: int = 30
+    min_chars: int = 200
+    boilerplate_share: float = 0.3
+    boilerplate_min_pages: int = 5
+
+
+RULE = Rule(id="W-V10", name="redated-article", title="旧稿重发（同一正文以不同日期发布）", severity=Severity.VETO,
+            source="S4, S35", thresholds=Thresholds, category="弄虚作假")
+
+_DATE = re.compile(r"\d{4}\s*(?:[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}|年\s*\d{1,2}\s*月\s*(?:\d{1,2}\s*日)?)"
+                   r"|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{1,2}:\d{2}(?::\d{2})?")
+
+
+def _titles(p: PageFacts) -> list[str]:
+    out = {p.meta.get("ArticleTitle") or "", (p.title or "").split("_")[0], p.title or ""}
+    return sorted((x.strip() for x in out if x and len(x.strip()) >= 4), key=len, reverse=True)
+
+
+def body(p: PageFacts, boilerplate: set[str]) -> str:
+    """The page's text without template segments, its title, dates and whitespace."""
+    text = " ".join(s for s in (p.text or "").split() if s not in boilerplate)
+    for title in _titles(p):
+        text = text.replace(title, " ")
+    text = _DATE.sub(" ", text)
+    return re.sub(r"\s+", "", text)
+
+
+def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
+    pages: dict[str, PageFacts] = {}
+    for p in site.pages:
+        if p.is_external or p.attachment or p.is_home or p.error_kind or (p.status or 0) >= 400 or not p.text:
+            continue
+        pages.setdefault(p.final_url or p.url, p)
+    if not pages:
+        return
+    seen = Counter()
+    for p in pages.values():
+        seen.update(set((p.text or "").split()))
+    limit = max(t.boilerplate_min_pages, t.boilerplate_share * len(pages))
+    boilerplate = {s for s, n in seen.items() if n >= limit}
+
+    groups: dict[str, list[PageFacts]] = {}
+    for p in pages.values():
+        if p.pub_date is None:
+            continue
+        b = body(p, boilerplate)
+        if len(b) < t.min_chars:
+            continue
+        groups.setdefault(hashlib.sha1(b.encode("utf-8")).hexdigest(), []).append(p)
+
+    for digest, group in groups.items():
+        group.sort(key=lambda p: (p.pub_date, p.url))
+        first = group[0]
+        for p in group[1:]:
+            if p.pub_date == first.pub_date or (today - p.pub_date).days > t.window_days or p.pub_date > today:
+                continue
+            size = len(body(p, boilerplate))
+            yield RULE.finding(
+                subject=p.url, url=p.url, source_url=first.url,
+                evidence=f"疑似旧稿重发：{p.url}（发布日期 {p.pub_date:%Y-%m-%d}）与 {first.url}"
+                         f"（发布日期 {first.pub_date:%Y-%m-%d}）正文相同（{size} 字），需人工确认",
+                facts={"needs_confirmation": True, "url": p.url, "date": p.pub_date.isoformat(),
+                       "original_url": first.url, "original_date": first.pub_date.isoformat(),
+                       "body_chars": size, "body_sha1": digest,
+                       "copies": [{"url": x.url, "date": x.pub_date.isoformat()} for x in group]})
