@@ -155,3 +155,12 @@ def test_w_v10_near_misses_same_date_short_pages_and_different_texts():
     assert run("W-V10", site(pages=[*other, *filler(6)])) == []
     # the shared template around every page is not a body: many templated pages with short texts do not match
     assert run("W-V10", site(pages=filler(12))) == []
+
+
+def test_w_v10_column_list_pages_are_not_articles():
+    old = article("zcjd/index.html", "政策解读", TODAY - timedelta(days=200))
+    new = article("gsgg/index.html", "公示公告", TODAY - timedelta(days=3))
+    cols = [ColumnFacts(url=HOME + "zcjd/index.html", name="政策解读", kind=ColumnKind.POLICY),
+            ColumnFacts(url=HOME + "gsgg/", name="公示公告", kind=ColumnKind.NOTICE, list_pages=(HOME + "gsgg/index.html",))]
+    assert len(run("W-V10", site(pages=[old, new, *filler(6)]))) == 1
+    assert run("W-V10", site(pages=[old, new, *filler(6)], columns=cols)) == []

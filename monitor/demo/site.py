@@ -18,6 +18,8 @@ Planted problems (and only these) — ``PLANTED`` lists them for the tests:
 - compliance: an article without the SiteIDCode meta tag (W-S6), a 县长信箱
   message unanswered for 103 days (W-V7), 办事统计 not updated for 100 days
   (W-S2), a policy document repealed by a later one but not marked (W-S13).
+Not problems: the home page links the previous year's 政府网站工作年度报表 and an
+适老化版 (W-S14, W-S16), and each 政策解读 links its 政策文件, which links back (W-S12).
 Planted articles have fixed paths (``PLANTED_ARTICLES``), whatever the day.
 """
 from __future__ import annotations
@@ -80,6 +82,8 @@ REPEALED_POLICY = "/zcwj/content/repealed.html"
 REPEALING_POLICY = "/zcwj/content/repealing.html"
 STALE_SERVICE_STATS = "/bsfw/bstj/"
 ANNUAL_REPORT = "/zfxxgk/nb/content/ndbg.html"
+SITE_REPORT = "/about/ndbb.html"  # 政府网站工作年度报表, linked from the home page (W-S14)
+ELDER_MODE = "/about/slh.html"  # 适老化版 entrance on the home page (W-S16)
 PLANTED_ARTICLES: dict[tuple[str, int], str] = {
     ("/zfxxgk/nb/", 0): ANNUAL_REPORT,
     ("/xwzx/bmdt/", 1): TYPO_ARTICLE, ("/xwzx/zwyw/", 4): OUTDATED_ARTICLE,
@@ -301,6 +305,9 @@ class DemoSite:
 
     def _build(self) -> None:
         latest: dict[str, list[tuple[str, str, date]]] = {}
+        # 政策解读 i links its document 政策文件 i (mod n), which links back (W-S12)
+        by_path = {c.path: c for c in COLUMNS}
+        docs, jds = (self._items(self._effective(by_path[p])) for p in ("/zcwj/", "/zcjd/"))
         for col in map(self._effective, COLUMNS):
             items = self._items(col)
             latest[col.path] = items
@@ -314,6 +321,12 @@ class DemoSite:
                              f'<a href="{PRESENT_ATTACHMENT}">政策图解.pdf</a></p>')
                     if MISSING_ATTACHMENT in self.fixed:
                         self._put(MISSING_ATTACHMENT, _tiny_pdf(), "application/pdf")
+                if col.path == "/zcjd/" and docs:
+                    dp, dt, _ = docs[i % len(docs)]
+                    extra += f'<p>政策原文：<a href="{dp}">{html.escape(dt)}</a></p>'
+                if col.path == "/zcwj/":
+                    extra += "".join(f'<p>相关解读：<a href="{jp}">{html.escape(jt)}</a></p>'
+                                     for k, (jp, jt, _) in enumerate(jds) if k % len(docs) == i)
                 if path in PLANTED_TEXT:
                     extra += _FIXED_TEXT[path] if path in self.fixed else PLANTED_TEXT[path]
                 if path == REPEALING_POLICY:
@@ -327,7 +340,9 @@ class DemoSite:
                 self._article(col, path, title, d, extra)
         self._home(latest)
         for path, title in (("/about/wzdt.html", "网站地图"), ("/about/lxwm.html", "联系我们"),
-                            ("/about/dzjg.html", "党政机关网站标识"), ("/jiucuo.html", "我为政府网站找错")):
+                            ("/about/dzjg.html", "党政机关网站标识"), ("/jiucuo.html", "我为政府网站找错"),
+                            (SITE_REPORT, f"{SITE_NAME}{self.today.year - 1}年度政府网站工作年度报表"),
+                            (ELDER_MODE, "适老化版")):
             self._put(path, self._page(title, f"<h2>{title}</h2><p>{title}页面。</p>"))
         self._put("/css/style.css", b"body{font-family:sans-serif}", "text/css")
         png = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -349,7 +364,9 @@ class DemoSite:
             friends.append(f'<li><a href="{self.dead_base}/">示例县融媒体中心</a></li>')
         links = f'<div class="links"><h3>友情链接</h3><ul class="friend">{"".join(friends)}</ul></div>'
 
-        body = block("/xwzx/zwyw/", "政务要闻") + block("/tzgg/", "通知公告") + block("/zcwj/", "政策文件") + links
+        services = (f'<div class="quick"><a href="{SITE_REPORT}">{self.today.year - 1}年度政府网站工作年度报表</a>'
+                    f'　<a href="{ELDER_MODE}">适老化版</a></div>')
+        body = services + block("/xwzx/zwyw/", "政务要闻") + block("/tzgg/", "通知公告") + block("/zcwj/", "政策文件") + links
         self._put("/", self._page("首页", body, meta={"ColumnName": "首页", "ColumnType": "首页",
                                                     "ColumnDescription": f"{SITE_NAME}门户网站首页",
                                                     "ColumnKeywords": "首页"}))

@@ -11,7 +11,7 @@ header or footer and are dropped; then each page's own title, every date
 (2026-11-26, 2026年11月26日, 2026/11/26) and time, and all whitespace are
 removed. Bodies shorter than min_chars are ignored (short notices repeat
 legitimately). Pages with the same date (one page reachable under two URLs)
-are not flagged. One candidate veto per re-dated page, naming the original
+are not flagged, nor are column list pages (their dates are their entries'). One candidate veto per re-dated page, naming the original
 page and both dates; a staff member confirms it (facts.needs_confirmation),
 since a re-issued notice can be legitimate.
 
@@ -74,9 +74,10 @@ def body(p: PageFacts, boilerplate: set[str]) -> str:
 
 
 def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
+    lists = {c.url for c in site.columns} | {u for c in site.columns for u in c.list_pages}
     pages: dict[str, PageFacts] = {}
     for p in site.pages:
-        if p.is_external or p.attachment or p.is_home or p.error_kind or (p.status or 0) >= 400 or not p.text:
+        if p.url in lists or p.is_external or p.attachment or p.is_home or p.error_kind or (p.status or 0) >= 400 or not p.text:
             continue
         pages.setdefault(p.final_url or p.url, p)
     if not pages:
