@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 
 from monitor.model import Severity, SiteFacts
 from rules.base import Outcome, Rule
+from rules.website._probes import measured as measured_probes
 
 
 @dataclass(frozen=True)
@@ -42,11 +43,8 @@ RULE = Rule(id="W-S9", name="https-not-served", title="网站未提供有效HTTP
 
 
 def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
-    measured = [p for p in site.probes if p.https is not None]
-    if not measured:
-        return
-    last = max(measured, key=lambda p: p.at)
-    if last.https:
+    measured, last = measured_probes(site, "https")
+    if last is None or last.https:
         return
     host = urlsplit(last.url).hostname or last.url
     yield RULE.finding(subject=host, url=site.home_url,

@@ -35,6 +35,7 @@ from urllib.parse import urlsplit
 
 from monitor.model import Severity, SiteFacts
 from rules.base import Outcome, Rule
+from rules.website._probes import measured as measured_probes
 
 
 @dataclass(frozen=True)
@@ -47,11 +48,8 @@ RULE = Rule(id="W-S8", name="ipv6-not-supported", title="网站不支持IPv6", s
 
 
 def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
-    measured = [p for p in site.probes if p.ipv6 is not None]
-    if not measured:
-        return
-    last = max(measured, key=lambda p: p.at)
-    if last.ipv6:
+    measured, last = measured_probes(site, "ipv6")
+    if last is None or last.ipv6:
         return
     host = urlsplit(last.url).hostname or last.url
     yield RULE.finding(subject=host, url=site.home_url,
