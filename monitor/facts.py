@@ -5,6 +5,7 @@ know better than the page does (a column's real type or level).
 """
 from __future__ import annotations
 
+import sys
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
@@ -43,21 +44,43 @@ def load_probes(store: Store, site_key: str, *, since: datetime, until: datetime
 PROBE_WINDOW_DAYS = 7  # W-V1 monitors one week (S4)
 
 
+def _shared(value: str | None) -> str | None:
+    # a crawl repeats the same URLs and anchor texts (navigation, footer) on every page: keep one copy each
+    return sys.intern(value) if value else value
+
+
+def _link(row) -> LinkFacts:
+    source, target, anchor, tag, attr, on_home, external, fragment = row
+    return LinkFacts(_shared(source), _shared(target), _shared(anchor) or "", _shared(tag), _shared(attr),
+                     bool(on_home), bool(external), fragment)
+
+
+def _page(p, with_text: bool) -> PageFacts:
+    meta = {_shared(k): _shared(v) if isinstance(v, str) else v for k, v in (p[12] or {}).items()}
+    return PageFacts(url=_shared(p[0]), final_url=_shared(p[1]), status=p[2], error_kind=p[3], error_detail=p[4],
+                     content_type=_shared(p[5]), title=p[6], is_home=p[7], is_external=p[8], depth=p[9],
+                     pub_date=p[10], text=p[11] if with_text else None, meta=meta, footer=_shared(p[13]),
+                     not_found_text=p[14], anchors=frozenset(p[15]) if p[15] is not None else None,
+                     attempts=p[16], attachment=bool(p[17]), text_error=p[18])
+
+
 def load_site_facts(store: Store, config: Config, site: Site, run_id: int, *, as_of: date | None = None,
                     with_text: bool = True) -> SiteFacts:
     """One crawl's facts, plus the probes of the week before ``as_of`` (Asia/Shanghai day)."""
     with store.session() as s:
         run = s.get(CrawlRun, run_id)
-        pages = s.execute(select(
+        # streamed a batch at a time and turned into facts at once, so a 20,000-page crawl's raw rows are
+        # never all in memory together (and repeated strings are shared, see _shared)
+        pages = [_page(p, with_text) for p in s.execute(select(
             Page.url, Page.final_url, Page.status, Page.error_kind, Page.error_detail, Page.content_type,
             Page.title, Page.is_home, Page.is_external, Page.depth, Page.pub_date,
             Page.text if with_text else Page.id, Page.meta, Page.footer,
             Page.not_found_text, Page.anchors, Page.attempts, Page.attachment, Page.text_error,
-        ).where(Page.run_id == run_id).order_by(Page.id)).all()
-        links = s.execute(select(
+        ).where(Page.run_id == run_id).order_by(Page.id).execution_options(yield_per=2000))]
+        links = [_link(row) for row in s.execute(select(
             Link.source_url, Link.target_url, Link.anchor_text, Link.tag, Link.attr, Link.on_home, Link.is_external,
             Link.fragment,
-        ).where(Link.run_id == run_id).order_by(Link.id)).all()
+        ).where(Link.run_id == run_id).order_by(Link.id).execution_options(yield_per=20000))]
         columns = s.scalars(select(Column).where(Column.run_id == run_id).order_by(Column.id)).all()
         items = s.scalars(select(ColumnItem).where(ColumnItem.run_id == run_id).order_by(ColumnItem.id)).all()
         messages = s.scalars(select(Message).where(Message.run_id == run_id).order_by(Message.id)).all()
@@ -98,14 +121,9 @@ def load_site_facts(store: Store, config: Config, site: Site, run_id: int, *, as
     return SiteFacts(
         site=site.key, site_name=site.name, unit=site.unit, home_url=site.home, run_id=run_id,
         crawled_at=run.started_at,
-        pages=tuple(PageFacts(url=p[0], final_url=p[1], status=p[2], error_kind=p[3], error_detail=p[4],
-                              content_type=p[5], title=p[6], is_home=p[7], is_external=p[8], depth=p[9],
-                              pub_date=p[10], text=p[11] if with_text else None, meta=p[12] or {}, footer=p[13],
-                              not_found_text=p[14], anchors=frozenset(p[15]) if p[15] is not None else None,
-                              attempts=p[16], attachment=bool(p[17]), text_error=p[18])
-                    for p in pages),
+        pages=tuple(pages),
         probes=probes,
-        links=tuple(LinkFacts(*row) for row in links),
+        links=tuple(links),
         columns=tuple(col_facts), home_items=home_items, thresholds=thresholds,
         messages=tuple(MessageFacts(column_url=m.column_url, column_name=m.column_name, page_url=m.page_url,
                                     url=m.url, title=m.title, asked=m.asked, answered=m.answered, status=m.status,

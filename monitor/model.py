@@ -58,7 +58,7 @@ class FindingStatus(str, enum.Enum):
 
 # ---------------------------------------------------------------- facts
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # many thousands per crawl: no __dict__ each
 class PageFacts:
     """One fetched URL of a crawl: an internal page, an attachment or an external link check."""
 
@@ -83,7 +83,7 @@ class PageFacts:
     text_error: str | None = None  # why an attachment's text could not be read
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # many thousands per crawl: no __dict__ each
 class LinkFacts:
     """One link as it appears on a page."""
 
@@ -97,7 +97,7 @@ class LinkFacts:
     fragment: str | None = None  # #part of the href (W-S1 broken anchors)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # many thousands per crawl: no __dict__ each
 class ItemFacts:
     """One entry of a column list (or of the home page)."""
 
