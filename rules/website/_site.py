@@ -49,3 +49,14 @@ def footer_site_code(site: SiteFacts) -> str | None:
 
 def examples(urls: list[str], n: int = 5) -> list[str]:
     return sorted(dict.fromkeys(urls))[:n]
+
+
+def home_entrance(site: SiteFacts, home: PageFacts, words: tuple[str, ...],
+                  url_parts: tuple[str, ...]) -> tuple[bool, int]:
+    """Whether the home page offers an entrance (a link whose text or address says so, or its text does),
+    and how many home-page links were looked at (W-S11 找错, W-S16 适老化)."""
+    home_urls = {home.url, home.final_url}
+    home_links = [l for l in site.links if l.on_home or l.source_url in home_urls]
+    found = any(any(w in l.anchor_text for w in words) or any(p in l.target_url.lower() for p in url_parts)
+                for l in home_links) or any(w in (home.text or "") for w in words)
+    return found, len(home_links)

@@ -33,7 +33,7 @@ from typing import Iterator
 
 from monitor.model import Severity, SiteFacts
 from rules.base import Outcome, Rule
-from rules.website._site import usable_home
+from rules.website._site import home_entrance, usable_home
 
 
 @dataclass(frozen=True)
@@ -51,14 +51,9 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
     home = usable_home(site)
     if home is None or not t.required:
         return
-    home_urls = {home.url, home.final_url}
-    home_links = [l for l in site.links if l.on_home or l.source_url in home_urls]
-    for link in home_links:
-        if any(w in link.anchor_text for w in t.entrance_words) or \
-                any(p in link.target_url.lower() for p in t.entrance_url_parts):
-            return
-    if any(w in (home.text or "") for w in t.entrance_words):
+    found, links_checked = home_entrance(site, home, tuple(t.entrance_words), tuple(t.entrance_url_parts))
+    if found:
         return
     yield RULE.finding(subject="我为政府网站找错", url=home.url,
-                       evidence=f"首页未找到“我为政府网站找错”入口（检查了首页 {len(home_links)} 个链接和首页文字）",
-                       facts={"home_links_checked": len(home_links), "words": list(t.entrance_words)})
+                       evidence=f"首页未找到“我为政府网站找错”入口（检查了首页 {links_checked} 个链接和首页文字）",
+                       facts={"home_links_checked": links_checked, "words": list(t.entrance_words)})
