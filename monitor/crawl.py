@@ -100,6 +100,7 @@ class StorePipeline:
         previous = getattr(spider, "previous", None)
         self.writer = _Writer(self.store, self.run_id, previous.run_id if previous is not None else None)
         self.last_flush = time.monotonic()
+        spider.item_sink = self.process_item  # the light re-check path stores through here too
 
     def process_item(self, item):
         kind = item["kind"]
@@ -134,6 +135,7 @@ class StorePipeline:
             "level": item.get("level")})
 
     def close_spider(self):
+        self.crawler.spider.item_sink = None
         self.writer.flush()
         assemble_columns(self.store, self.run_id)
 
@@ -229,6 +231,7 @@ class CrawlResult:
     status: str
     pages: int
     home_error: str | None = None  # why the home page could not be fetched
+    reused: int = 0  # pages unchanged since the previous run, their facts carried over
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -247,7 +250,7 @@ def crawl_sites(config: Config, store: Store, *, sites: list[Site] | None = None
     base.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     process = CrawlerProcess(base)
     logging.getLogger("scrapy").setLevel(getattr(logging, log_level, logging.WARNING))
-    runs: list[tuple[Site, int]] = []
+    runs: list[tuple[Site, int, Crawler]] = []
     for n, site in enumerate(targets):
         # a run killed half-way is resumed; the last finished run's unchanged pages are reused
         run_id, frontier = open_run(store, site.key)
@@ -257,10 +260,16 @@ def crawl_sites(config: Config, store: Store, *, sites: list[Site] | None = None
                         len(frontier.stored), len(frontier.pending))
             if progress:
                 progress(f"{site.name}：继续上次中断的抓取（已有 {len(frontier.stored)} 个地址）")
-        runs.append((site, run_id))
         settings = scrapy_settings(site, log_level=log_level)
+        if previous is not None and settings.getbool("MONITOR_REVALIDATE_ENABLED") \
+                and settings.getbool("MONITOR_REUSE_ENABLED"):
+            # unchanged pages are confirmed on a light path beside Scrapy (spiders.revalidate); both keep
+            # to one pace per host, so Scrapy's own per-slot delay would count the delay twice
+            settings.set("MONITOR_PACE_DELAY", settings.getfloat("DOWNLOAD_DELAY"), priority="cmdline")
+            settings.set("DOWNLOAD_DELAY", 0, priority="cmdline")
         # The first crawler installs the (asyncio) reactor; the others share it.
         crawler = Crawler(SiteSpider, settings, init_reactor=n == 0)
+        runs.append((site, run_id, crawler))
         if progress:
             crawler.signals.connect(_progress(site, progress), signal=signals.item_scraped)
         process.crawl(crawler, site_key=site.key, home=site.home, scope=site.scope,
@@ -273,8 +282,11 @@ def crawl_sites(config: Config, store: Store, *, sites: list[Site] | None = None
                       browser=needs_browser(site, settings))
     process.start()
     results = []
-    for site, run_id in runs:
-        results.append(_result(store, site, run_id))
+    for site, run_id, crawler in runs:
+        result = _result(store, site, run_id)
+        stats = crawler.stats.get_stats() if crawler.stats is not None else {}
+        result.extra["revalidated"] = stats.get("reuse/revalidated", 0)  # confirmed on the light path
+        results.append(result)
     return results
 
 
@@ -306,7 +318,8 @@ def _result(store: Store, site: Site, run_id: int) -> CrawlResult:
             home_error = describe_error(home.error_kind, home.error_detail)
         elif home.status and home.status >= 400:
             home_error = f"HTTP {home.status}"
-        return CrawlResult(site.key, run_id, run.status if run else "unknown", run.pages if run else 0, home_error)
+        return CrawlResult(site.key, run_id, run.status if run else "unknown", run.pages if run else 0, home_error,
+                           reused=(run.pages_reused or 0) if run else 0)
 
 
 ERROR_KINDS = {

@@ -54,6 +54,15 @@ class PreviousRun:
             run_id = s.scalars(q.order_by(CrawlRun.id.desc()).limit(1)).first()
         return cls(store, run_id) if run_id is not None else None
 
+    def validators_for(self, request) -> Validators | None:
+        """The validators to send with ``request``, or None when it must be fetched and parsed afresh."""
+        if request.meta.get("playwright") or request.method != "GET" or request.meta.get("redirect_urls"):
+            return None
+        v = self.validators.get(request.meta.get("key_url") or request.url)
+        if v is None or (request.meta.get("parse") and not request.meta.get("external") and not v.parsed):
+            return None  # checked as a resource last time, now needed as a page: parse it
+        return v
+
     def links(self, url: str) -> list[tuple[str, str, bool]]:
         """(target_url, tag, is_external) of the links the previous run stored on ``url``, in page order."""
         if self._graph is None:
@@ -109,13 +118,7 @@ class ConditionalGetMiddleware:
 
     def _previous(self, request) -> Validators | None:
         prev = getattr(self.crawler.spider, "previous", None)
-        if prev is None or request.meta.get("playwright") or request.method != "GET" \
-                or request.meta.get("redirect_urls"):
-            return None
-        v = prev.validators.get(request.meta.get("key_url") or request.url)
-        if v is None or (request.meta.get("parse") and not request.meta.get("external") and not v.parsed):
-            return None  # checked as a resource last time, now needed as a page: parse it
-        return v
+        return prev.validators_for(request) if prev is not None else None
 
     def process_request(self, request):
         v = self._previous(request)

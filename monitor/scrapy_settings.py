@@ -51,7 +51,11 @@ MONITOR_FLUSH_SECONDS = 0.5  # a killed crawl loses at most this much work (resu
 # Cheap re-checks: conditional GET with the previous run's validators, content-hash fallback.
 # Below HttpCompression (590) and Redirect (600), so it sees the decoded, final response.
 DOWNLOADER_MIDDLEWARES = {
+    # a changed page the re-check's light path already downloaded is not fetched a second time
+    "spiders.revalidate.PrefetchedMiddleware": 50,
     "monitor.reuse.ConditionalGetMiddleware": 560,
+    # last before the download: waits for the host's shared pace while a re-check's light path runs
+    "spiders.revalidate.PaceMiddleware": 950,
     # per-request work we do not need: the spider keeps scope and depth and sets Referer itself,
     # no site uses proxies or HTTP auth (an unchanged re-crawl is mostly this overhead)
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
@@ -64,6 +68,9 @@ SPIDER_MIDDLEWARES = {
     "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
 }
 MONITOR_REUSE_ENABLED = True
+# On a re-crawl, requests with stored validators are sent on a light asyncio path (spiders.revalidate):
+# an unchanged page then costs a fraction of a Scrapy request; a changed one goes through Scrapy as usual.
+MONITOR_REVALIDATE_ENABLED = True
 
 # Browser rendering (system Chromium through scrapy-playwright), only for pages that need it:
 # columns set `render: browser` in sites.yaml, and list pages a script fills (MONITOR_BROWSER_DETECT).

@@ -15,6 +15,8 @@ from typing import Any, Iterable
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
+from scrapy import signals as scrapy_signals
+from scrapy.exceptions import DontCloseSpider
 from parsel import Selector
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
@@ -183,16 +185,14 @@ class SiteSpider(scrapy.Spider):
         if self.check_external:
             return self._request(target, depth=depth + 1, external=True, parse=False, referer=referer)
         return None
-        if self.in_scope(target):
-            page_like = tag in ("a", "iframe") and not target.lower().endswith(ATTACHMENT_EXT)
-            if page_like and depth + 1 > self.max_depth:
-                return None
-            return self._request(target, depth=depth + 1, parse=page_like, referer=referer)
-        if self.check_external:
-            return self._request(target, depth=depth + 1, external=True, parse=False, referer=referer)
-        return None
 
     async def start(self):
+        self._start_revalidator()
+        async for req in self._start_requests():
+            if not self._diverted(req):
+                yield req
+
+    async def _start_requests(self):
         f = self.frontier
         if f is not None:  # resuming a killed run: skip what it stored, fetch what it had not reached
             self.scheduled |= f.stored
@@ -220,8 +220,67 @@ class SiteSpider(scrapy.Spider):
         return {"playwright": True, "rendered": True,
                 "playwright_page_methods": [PageMethod("wait_for_load_state", "networkidle")]}
 
+    # ------------------------------------------------------------ the light path for unchanged pages
+
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider._on_idle, signal=scrapy_signals.spider_idle)
+        crawler.signals.connect(spider._on_closed, signal=scrapy_signals.spider_closed)
+        return spider
+
+    revalidator = None
+    pacer = None
+    item_sink = None  # set by monitor.crawl.StorePipeline: stores an item the light path produced
+
+    def _start_revalidator(self) -> None:
+        """On a re-crawl, requests with stored validators go to a ``spiders.revalidate.Revalidator``."""
+        settings = getattr(self, "settings", None)
+        if settings is None or settings.get("MONITOR_PACE_DELAY") is None:
+            return  # Scrapy's own per-slot politeness applies (see monitor.crawl.crawl_sites)
+        from spiders.revalidate import Pacer, Revalidator
+
+        per_host = settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 2)
+        self.pacer = Pacer(per_host, settings.getfloat("MONITOR_PACE_DELAY"))
+        if self.previous is None or self.item_sink is None:
+            return
+        self.revalidator = Revalidator(
+            self, self.pacer, workers=min(settings.getint("CONCURRENT_REQUESTS", 32), 4 * per_host),
+            timeout=settings.getfloat("DOWNLOAD_TIMEOUT", 15), maxsize=settings.getint("DOWNLOAD_MAXSIZE"),
+            user_agent=settings.get("USER_AGENT"), stats=self.crawler.stats)
+
+    def _diverted(self, obj: Any) -> bool:
+        """Whether the light path took this request (it has the previous run's validators)."""
+        rv = self.revalidator
+        if rv is not None and isinstance(obj, scrapy.Request) and rv.takes(obj):
+            rv.submit(obj)
+            return True
+        return False
+
+    def emit_item(self, item: dict[str, Any]) -> None:
+        """Store an item produced outside Scrapy's callbacks, as if a callback had yielded it."""
+        if self.item_sink is None:  # the pipeline has closed (the crawl was stopped): a resume redoes it
+            return
+        self.item_sink(item)
+        self.crawler.signals.send_catch_log(scrapy_signals.item_scraped, item=item, response=None, spider=self)
+
+    def _on_idle(self, spider):
+        if self.revalidator is not None and self.revalidator.busy():
+            raise DontCloseSpider
+
+    async def _on_closed(self, spider, reason):
+        if self.revalidator is not None:
+            await self.revalidator.close()
+
+    # ------------------------------------------------------------ every response
+
     def on_response(self, response: Response):
         """Every response comes here first: an unchanged page is reused, a script-filled list rendered."""
+        for out in self._on_response(response):
+            if not self._diverted(out):
+                yield out
+
+    def _on_response(self, response: Response):
         meta = response.meta
         if meta.get("unchanged") and self.previous is not None:
             yield from self._reuse(response)
@@ -280,11 +339,19 @@ class SiteSpider(scrapy.Spider):
 
     def _reuse(self, response: Response):
         meta = response.meta
-        key = meta.get("key_url") or canonical(response.url)
-        yield {"kind": "reuse", "url": key, "how": meta["unchanged"],
-               "elapsed_ms": int((time.monotonic() - meta.get("started", time.monotonic())) * 1000),
-               "etag": (response.headers.get(b"ETag") or b"").decode("latin-1")[:200] or None,
-               "last_modified": (response.headers.get(b"Last-Modified") or b"").decode("latin-1")[:100] or None}
+        yield from self._reused(
+            meta, how=meta["unchanged"],
+            elapsed_ms=int((time.monotonic() - meta.get("started", time.monotonic())) * 1000),
+            etag=(response.headers.get(b"ETag") or b"").decode("latin-1")[:200] or None,
+            last_modified=(response.headers.get(b"Last-Modified") or b"").decode("latin-1")[:100] or None)
+
+    def _reused(self, meta: dict[str, Any], *, how: str, elapsed_ms: int, etag: str | None,
+                last_modified: str | None):
+        """An unchanged page (answered 304, or the same body): its facts are copied from the previous run and
+        the links that run stored for it are followed."""
+        key = meta["key_url"]
+        yield {"kind": "reuse", "url": key, "how": how, "elapsed_ms": elapsed_ms, "etag": etag,
+               "last_modified": last_modified}
         if meta.get("parse") and not meta.get("external"):
             for target, tag, _external in self.previous.links(key):
                 req = self._follow(target, tag=tag, depth=meta.get("depth", 0), referer=key)

@@ -18,14 +18,31 @@ class LocalServer:
     def __init__(self, route: Route, host: str = "127.0.0.1"):
         self.route = route
         self.hits: Counter[str] = Counter()
+        self.request = threading.local()  # .headers: the headers of the request a route is answering
+        self.starts: list[float] = []  # when each request arrived (time.monotonic)
+        self.in_flight = 0
+        self.max_in_flight = 0
+        lock = threading.Lock()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.0"
 
             def do_GET(self):  # noqa: N802 - http.server's name
+                with lock:
+                    server.starts.append(time.monotonic())
+                    server.in_flight += 1
+                    server.max_in_flight = max(server.max_in_flight, server.in_flight)
+                try:
+                    self._answer()
+                finally:
+                    with lock:
+                        server.in_flight -= 1
+
+            def _answer(self):
                 path = self.path
                 server.hits[urlsplit(path).path] += 1
+                server.request.headers = self.headers
                 status, headers, body = server.route(path, server)
                 delay = headers.pop("X-Test-Sleep", None)
                 if delay:

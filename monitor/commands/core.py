@@ -55,7 +55,12 @@ def run_crawl(config: Config, store: Store, site_keys: tuple[str, ...] = (), *, 
     for r in results:
         site = config.site(r.site)
         state = {"finished": "完成", "interrupted": "中断"}.get(r.status, r.status)
-        say(f"  {site.name}：{state}，{r.pages} 个地址" + (f"；首页无法访问：{r.home_error}" if r.home_error else ""))
+        unchanged = ""
+        if r.reused:
+            light = r.extra.get("revalidated", 0)
+            unchanged = f"，其中 {r.reused} 个未变化、沿用上次结果" + (f"（{light} 个经轻量复核）" if light else "")
+        say(f"  {site.name}：{state}，{r.pages} 个地址{unchanged}"
+            + (f"；首页无法访问：{r.home_error}" if r.home_error else ""))
     return results
 
 

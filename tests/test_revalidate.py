@@ -1,0 +1,129 @@
+"""The light re-check path (spiders/revalidate.py): unchanged pages confirmed outside Scrapy's engine,
+everything else fetched by Scrapy as on a first crawl, one pace per host for both."""
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+
+from tests.conftest import DEMO_DAY, ROOT, run_monitor
+from tests.local_http import page, serve, sites_yaml
+from tests.test_reuse import facts, write_config
+
+
+def _site(state: dict):
+    """A small site whose second version changes one page, breaks one, adds one."""
+    def route(path, server):
+        v2 = state["version"] == 2
+        pages = {
+            "/": ('"home"', page("首页", "<a href='/a.html'>甲</a><a href='/b.html'>乙</a>"
+                                        "<a href='/c.html'>丙</a><a href='/d.html'>丁</a>")),
+            "/a.html": ('"a"', page("甲", "<a href='/a2.html'>甲二</a>")),
+            "/a2.html": ('"a2"', page("甲二", "没有变化")),
+            # no validators at all: only the content hash says whether it changed
+            "/b.html": (None, page("乙", "第二版<a href='/new.html'>新页</a>" if v2 else "第一版")),
+            "/d.html": (None, page("丁", "一直不变")),
+            "/new.html": (None, page("新页", "第二版才有")),
+        }
+        if path == "/c.html":
+            return (404, {}, page("404", "页面不存在")) if v2 else (200, {"ETag": '"c"'}, page("丙", "还在"))
+        if path not in pages or (path == "/new.html" and not v2):
+            return 404, {}, page("404", "页面不存在")
+        etag, body = pages[path]
+        if etag and server.request.headers.get("If-None-Match") == etag:
+            return 304, {"ETag": etag}, b""
+        return 200, ({"ETag": etag} if etag else {}), body
+    return route
+
+
+def test_recrawl_confirms_unchanged_pages_on_the_light_path_and_scrapy_fetches_the_rest(tmp_path):
+    state = {"version": 1}
+    with serve(_site(state)) as srv:
+        cfg = sites_yaml(tmp_path / "sites.yaml", [{"key": "s", "home": srv.url("/")}],
+                         delay_seconds=0.2, concurrency_per_host=1)
+        db = tmp_path / "m.db"
+        args = ("-c", cfg, "--db", f"sqlite:///{db}", "crawl", "--as-of", DEMO_DAY.isoformat())
+        first = run_monitor(*args, cwd=tmp_path)
+        assert first.returncode in (0, 1), first.stderr
+        state["version"] = 2
+        srv.hits.clear()
+        mark = len(srv.starts)
+        second = run_monitor(*args, cwd=tmp_path)
+        assert second.returncode in (0, 1), second.stderr
+        starts = srv.starts[mark:]
+
+    con = sqlite3.connect(db)
+    r2 = con.execute("select max(id) from crawl_runs").fetchone()[0]
+    rows = {u.removeprefix(srv.base): (status, reused, text)
+            for u, status, reused, text in con.execute(
+                "select url, status, reused, text from pages where run_id=?", (r2,))}
+    links = con.execute("select count(*) from links where run_id=? and source_url=?",
+                        (r2, srv.url("/a.html"))).fetchone()[0]
+    con.close()
+    # unchanged (304 for ETags, same hash for the page without validators): carried over, links included
+    assert {p for p, (_, reused, _) in rows.items() if reused} == {"/", "/a.html", "/a2.html", "/d.html"}
+    assert links == 1
+    assert rows["/a2.html"][2] == "没有变化"
+    # changed, broken and new pages went through Scrapy: parsed afresh, the 404 recorded as such
+    assert rows["/b.html"][:2] == (200, None) and "第二版" in rows["/b.html"][2]
+    assert rows["/new.html"][0] == 200 and "第二版才有" in rows["/new.html"][2]
+    assert rows["/c.html"][0] == 404
+    # one request a page: a changed page is parsed from the light path's response; a 404 is asked again by
+    # Scrapy (whose retry and redirect rules decide what a failure is)
+    assert srv.hits["/a.html"] == srv.hits["/a2.html"] == srv.hits["/d.html"] == srv.hits["/"] == 1
+    assert srv.hits["/b.html"] == srv.hits["/new.html"] == 1 and srv.hits["/c.html"] == 2
+    assert "4 个未变化" in second.stderr and "4 个经轻量复核" in second.stderr, second.stderr
+    # one pace for both paths: 0.2 s between request starts, one at a time (sites.yaml limits)
+    gaps = [b - a for a, b in zip(starts, starts[1:])]
+    assert len(starts) == 8 and min(gaps) >= 0.18, gaps
+    assert srv.max_in_flight == 1
+
+
+def test_light_path_and_scrapy_path_store_the_same_facts(tmp_path, demo_server):
+    """A re-crawl through the light path stores exactly what a re-crawl through Scrapy alone stores."""
+    cfg = write_config(tmp_path, demo_server.home)
+    args = ["-c", str(cfg), "crawl", "--as-of", DEMO_DAY.isoformat()]
+    for _ in range(2):  # the first crawl, then a re-crawl on the light path
+        out = run_monitor(*args, cwd=tmp_path)
+        assert out.returncode in (0, 1), out.stderr
+    assert "经轻量复核" in out.stderr
+    # the same re-crawl with the light path switched off (Scrapy's conditional GET only)
+    off = ("import runpy, monitor.scrapy_settings as s; s.MONITOR_REVALIDATE_ENABLED = False; "
+           "runpy.run_module('monitor', run_name='__main__')")
+    out = subprocess.run([sys.executable, "-c", off, *args], cwd=tmp_path, capture_output=True, text=True,
+                         timeout=240, env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "ignore"})
+    assert out.returncode in (0, 1), out.stderr
+    assert "经轻量复核" not in out.stderr and "未变化" in out.stderr
+    con = sqlite3.connect(tmp_path / "m.db")
+    runs = con.execute("select id, pages, pages_reused from crawl_runs order by id").fetchall()
+    (r1, n1, _), (r2, n2, reused2), (r3, n3, reused3) = runs
+    assert n1 == n2 == n3 and reused2 == reused3 >= n2 - 5, runs
+    assert facts(con, r2) == facts(con, r3) == facts(con, r1)
+    con.close()
+
+
+def test_host_pace_bounds_concurrency_and_spaces_starts():
+    from spiders.revalidate import HostPace
+
+    async def main():
+        pace = HostPace(2, 0.05)
+        starts, running, peak = [], [0], [0]
+
+        async def one():
+            await pace.acquire()
+            starts.append(time.monotonic())
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+            await asyncio.sleep(0.12)
+            running[0] -= 1
+            pace.release()
+
+        await asyncio.gather(*(one() for _ in range(6)))
+        return starts, peak[0]
+
+    starts, peak = asyncio.run(main())
+    gaps = [b - a for a, b in zip(starts, starts[1:])]
+    assert peak == 2 and min(gaps) >= 0.045, (peak, gaps)
