@@ -95,6 +95,7 @@ class LinkFacts:
     on_home: bool = False
     is_external: bool = False
     fragment: str | None = None  # #part of the href (W-S1 broken anchors)
+    hidden: bool = False  # inside an element the page hides (display:none, off-screen …): 暗链, W-V9b
 
 
 @dataclass(frozen=True, slots=True)  # many thousands per crawl: no __dict__ each

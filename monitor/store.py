@@ -94,6 +94,7 @@ class Link(Base):
     on_home: Mapped[bool] = mapped_column(Boolean, default=False)
     is_external: Mapped[bool] = mapped_column(Boolean, default=False)
     fragment: Mapped[str | None] = mapped_column(Text)  # the #part of the href, for W-S1 broken anchors
+    hidden: Mapped[bool | None] = mapped_column(Boolean)  # inside an element the page hides (W-V9b)
 
 
 class Column(Base):

@@ -22,6 +22,7 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from spiders.columns import breadcrumb, classify_column
+from spiders.hidden import hidden_hrefs
 from spiders.pagination import pagination_urls
 from spiders.encoding import decode_html
 from spiders.listing import article_date, column_meta, list_items, looks_empty
@@ -456,6 +457,7 @@ class SiteSpider(scrapy.Spider):
         follow: list[scrapy.Request] = []
         # a page reached through a redirect is not fetched a second time under its final URL
         self.scheduled.add(page_url)
+        hidden = hidden_hrefs(sel)
         for tag, attr in LINK_ATTRS:
             for node in sel.xpath(f"//{tag}[@{attr}]"):
                 raw = (node.attrib.get(attr) or "").strip()
@@ -474,7 +476,8 @@ class SiteSpider(scrapy.Spider):
                     or node.attrib.get("title") or node.attrib.get("alt") or ""
                 links.append({"source_url": page_url, "target_url": target, "anchor_text": anchor[:300],
                               "tag": tag, "attr": attr, "on_home": on_home, "is_external": not internal,
-                              "fragment": fragment_of(absolute) if tag in ("a", "iframe") else None})
+                              "fragment": fragment_of(absolute) if tag in ("a", "iframe") else None,
+                              "hidden": tag == "a" and raw in hidden})
                 if same_page:
                     continue
                 req = self._schedule(target, tag=tag, depth=depth, referer=page_url)
