@@ -1,17 +1,20 @@
-"""Text out of documents: HTML pages, plain text, PDF, DOCX and XLSX.
+"""Text out of documents: HTML pages, plain text, PDF, DOC/DOCX and XLS/XLSX.
 
 The crawler uses it for attachments, ``monitor check-text`` for drafts. The
 result is plain text with one line per paragraph, table row or sheet row, so
 that line numbers in findings point somewhere a person can find.
 
-Old binary Office formats (.doc, .xls) and scanned PDFs without a text layer
-cannot be read here: the first raise :class:`DocumentError`, the second give
-an empty string (the caller records the text as unverified).
+Word 97-2003 files (.doc, and .wps saved in that format) are read through
+their piece table (olefile opens the compound file); Excel 97-2003 (.xls,
+.et) through xlrd. PowerPoint, encrypted files and Word 6/95 files raise
+:class:`DocumentError` with the fix; scanned PDFs without a text layer give an
+empty string (the caller records the text as unverified).
 """
 from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
 from pathlib import PurePath
 
@@ -88,13 +91,15 @@ def extract_text(data: bytes, *, filename: str = "", content_type: str = "") -> 
             return _docx_text(data)
         if fmt == "xlsx":
             return _xlsx_text(data)
+        if fmt == "doc":
+            return _doc_text(data)
+        if fmt == "xls":
+            return _xls_text(data)
     except DocumentError as exc:
         raise DocumentError(f"{label}：{exc}") from exc.__cause__
     except Exception as exc:  # parsers raise many types on malformed input
         raise DocumentError(f"{label}：无法解析为 {fmt.upper()} 文件（{type(exc).__name__}: {exc}），文件可能已损坏") from exc
-    old = {"doc": "Word 97-2003（.doc）", "xls": "Excel 97-2003（.xls）", "ppt": "PowerPoint"}[fmt]
-    fix = {"doc": "请另存为 .docx 或 PDF 后再检查", "xls": "请另存为 .xlsx 后再检查", "ppt": "请导出为 PDF 后再检查"}[fmt]
-    raise DocumentError(f"{label}：暂不支持 {old} 格式，{fix}")
+    raise DocumentError(f"{label}：暂不支持 PowerPoint 格式，请导出为 PDF 后再检查")
 
 
 # ---------------------------------------------------------------- text and encodings
@@ -276,6 +281,127 @@ def _xlsx_text(data: bytes) -> str:
     finally:
         wb.close()
     return _normalise("\n".join(lines))
+
+
+# ---------------------------------------------------------------- Word 97-2003 (.doc)
+
+_WORD_MAGIC = 0xA5EC  # FIB wIdent of Word 97 and later
+_FIELD_BEGIN, _FIELD_SEP, _FIELD_END = "\x13", "\x14", "\x15"
+
+
+def _doc_text(data: bytes) -> str:
+    import olefile
+
+    with olefile.OleFileIO(io.BytesIO(data)) as ole:
+        if not ole.exists("WordDocument"):
+            raise DocumentError("不是 Word 文档（文件中没有 WordDocument 部分），请另存为 .docx 或 PDF 后再检查")
+        word = ole.openstream("WordDocument").read()
+        if len(word) < 0x1AA or struct.unpack_from("<H", word, 0)[0] != _WORD_MAGIC:
+            raise DocumentError("是 Word 6/95 或更早的格式，请另存为 .docx 后再检查")
+        flags = struct.unpack_from("<H", word, 0x0A)[0]
+        if flags & 0x0100:  # fEncrypted
+            raise DocumentError("文档已加密（设置了打开密码），无法读取；请去掉密码后再发布或检查")
+        table = "1Table" if flags & 0x0200 else "0Table"  # fWhichTblStm
+        if not ole.exists(table):
+            raise DocumentError(f"文档缺少 {table} 部分，文件可能已损坏")
+        return _normalise(doc_plain_text(word, ole.openstream(table).read()))
+
+
+def doc_plain_text(word: bytes, table: bytes) -> str:
+    """The text of a Word 97-2003 document from its WordDocument and table streams (MS-DOC 2.4.1).
+
+    The piece table (the Clx at FibRgFcLcb97.fcClx) maps character positions to runs of bytes in the
+    WordDocument stream, each either 8-bit (cp1252, "compressed") or UTF-16LE; Chinese text is the latter.
+    """
+    fc_clx, lcb_clx = struct.unpack_from("<II", word, 0x01A2)
+    clx = table[fc_clx:fc_clx + lcb_clx]
+    i = 0
+    while i < len(clx) and clx[i] == 0x01:  # Prc: formatting modifiers, not text
+        i += 3 + struct.unpack_from("<h", clx, i + 1)[0]
+    if i + 5 > len(clx) or clx[i] != 0x02:
+        raise DocumentError("文档的文本索引（piece table）无法识别，文件可能已损坏")
+    plc = clx[i + 5:i + 5 + struct.unpack_from("<I", clx, i + 1)[0]]
+    n = (len(plc) - 4) // 12
+    if n <= 0:
+        return ""
+    cps = struct.unpack_from(f"<{n + 1}I", plc, 0)
+    parts: list[str] = []
+    for k in range(n):
+        fc = struct.unpack_from("<I", plc, 4 * (n + 1) + 8 * k + 2)[0]
+        count = max(0, cps[k + 1] - cps[k])
+        if fc & 0x40000000:
+            start = (fc & 0x3FFFFFFF) // 2
+            parts.append(word[start:start + count].decode("cp1252", "replace"))
+        else:
+            parts.append(word[fc:fc + 2 * count].decode("utf-16-le", "replace"))
+    return _doc_visible("".join(parts))
+
+
+def _doc_visible(raw: str) -> str:
+    """Word's control characters as plain text: paragraph and cell marks become line and tab breaks, a
+    field shows its result, not its code (``HYPERLINK "…"``), objects and marks are dropped."""
+    out: list[str] = []
+    fields: list[bool] = []  # per open field: whether its code part is over (its result is shown)
+    for ch in raw:
+        if ch == _FIELD_BEGIN:
+            fields.append(False)
+        elif ch == _FIELD_SEP:
+            if fields:
+                fields[-1] = True
+        elif ch == _FIELD_END:
+            if fields:
+                fields.pop()
+        elif fields and not fields[-1]:
+            continue  # inside a field code
+        elif ch in "\r\x0b\x0c":
+            out.append("\n")
+        elif ch == "\x07":  # end of a table cell or row
+            out.append("\t")
+        elif ch == "\t" or ch >= " ":
+            out.append(ch)
+    return "".join(out)
+
+
+# ---------------------------------------------------------------- Excel 97-2003 (.xls)
+
+def _xls_text(data: bytes) -> str:
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(file_contents=data, on_demand=True)
+    except xlrd.XLRDError as exc:
+        if "encrypt" in str(exc).lower():
+            raise DocumentError("表格已加密（设置了打开密码），无法读取；请去掉密码后再发布或检查") from exc
+        raise
+    lines: list[str] = []
+    try:
+        for sheet in book.sheets():
+            lines.append(f"【{sheet.name}】")
+            for r in range(sheet.nrows):
+                cells = [_xls_cell(c, book.datemode) for c in sheet.row(r)]
+                while cells and not cells[-1]:
+                    cells.pop()
+                if cells:
+                    lines.append("\t".join(cells))
+    finally:
+        book.release_resources()
+    return _normalise("\n".join(lines))
+
+
+def _xls_cell(cell, datemode: int) -> str:
+    import xlrd
+
+    if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
+        return ""
+    if cell.ctype == xlrd.XL_CELL_DATE:
+        try:
+            when = xlrd.xldate_as_datetime(cell.value, datemode)
+        except (ValueError, OverflowError):
+            return _cell_str(cell.value)
+        return when.date().isoformat() if when.time() == when.min.time() else when.isoformat(sep=" ")
+    if cell.ctype == xlrd.XL_CELL_BOOLEAN:
+        return "TRUE" if cell.value else "FALSE"
+    return _cell_str(cell.value)
 
 
 def _cell_str(v: object) -> str:

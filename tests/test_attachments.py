@@ -1,8 +1,9 @@
-"""Attachments are read: the crawl extracts DOCX/XLSX text so the content rules (W-S4) see inside them."""
+"""Attachments are read: the crawl extracts DOC/DOCX/XLS/XLSX text so the content rules (W-S4) see inside them."""
 from __future__ import annotations
 
 import io
 import sqlite3
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -21,6 +22,7 @@ def resident_id(first17: str) -> str:
 
 DOCX_ID = resident_id("35010219880512123")
 XLSX_ID = resident_id("11010519760315402")
+XLS_ID = resident_id("44030419850101234")
 
 
 def build_docx() -> bytes:
@@ -46,6 +48,21 @@ def build_xlsx() -> bytes:
     return buf.getvalue()
 
 
+def build_xls() -> bytes:
+    """An Excel 97-2003 workbook, as many county sites still publish their lists."""
+    import xlwt
+
+    wb = xlwt.Workbook(encoding="utf-8")
+    ws = wb.add_sheet("临时救助")
+    for c, v in enumerate(["姓名", "身份证号码", "救助金额"]):
+        ws.write(0, c, v)
+    for c, v in enumerate(["王五", XLS_ID, 800]):
+        ws.write(1, c, v)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -57,12 +74,17 @@ def make_route(files: dict[str, bytes]):
         if path == "/gsgg/dibao.html":
             return 200, {}, page("低保公示", """<p>名单见附件。</p>
                 <a href='/files/dibao.docx'>低保名单.docx</a> <a href='/files/butie.xlsx'>补贴表.xlsx</a>
+                <a href='/files/jiuzhu.xls'>救助表.xls</a> <a href='/files/notice.doc'>通知.doc</a>
                 <a href='/files/broken.docx'>损坏的附件</a> <a href='/files/missing.pdf'>缺失的附件</a>
                 <a href='/files/huge.pdf'>超大附件</a>""")
         if path == "/files/dibao.docx":
             return 200, {"Content-Type": DOCX}, files["docx"]
         if path == "/files/butie.xlsx":
             return 200, {"Content-Type": XLSX}, files["xlsx"]
+        if path == "/files/jiuzhu.xls":
+            return 200, {"Content-Type": "application/vnd.ms-excel"}, files["xls"]
+        if path == "/files/notice.doc":
+            return 200, {"Content-Type": "application/msword"}, files["doc"]
         if path == "/files/broken.docx":
             return 200, {"Content-Type": DOCX}, b"PK\x03\x04 this is not really a zip file"
         if path == "/files/huge.pdf":
@@ -73,9 +95,10 @@ def make_route(files: dict[str, bytes]):
 
 @pytest.fixture(scope="module")
 def attachment_crawl(tmp_path_factory):
-    assert valid_resident_id(DOCX_ID, today=DEMO_DAY) and valid_resident_id(XLSX_ID, today=DEMO_DAY)
+    assert all(valid_resident_id(n, today=DEMO_DAY) for n in (DOCX_ID, XLSX_ID, XLS_ID))
     tmp = tmp_path_factory.mktemp("attach")
-    files = {"docx": build_docx(), "xlsx": build_xlsx()}
+    files = {"docx": build_docx(), "xlsx": build_xlsx(), "xls": build_xls(),
+             "doc": (Path(__file__).parent / "fixtures" / "harmless-clean.doc").read_bytes()}
     with serve(make_route(files)) as srv:
         cfg = sites_yaml(tmp / "sites.yaml", [{"key": "att", "home": srv.url("/")}],
                          max_attachment_bytes=200_000)
@@ -88,11 +111,11 @@ def attachment_crawl(tmp_path_factory):
         yield {"db": db, "srv": srv, "rows": findings_json(db_url, tmp, "--status", "all")}
 
 
-def test_personal_data_in_docx_and_xlsx_attachments_is_found(attachment_crawl):
+def test_personal_data_in_docx_xlsx_and_xls_attachments_is_found(attachment_crawl):
     srv = attachment_crawl["srv"]
     ws4 = [r for r in attachment_crawl["rows"] if r["rule"] == "W-S4"]
     by_url = {r["url"]: r for r in ws4}
-    assert set(by_url) == {srv.url("/files/dibao.docx"), srv.url("/files/butie.xlsx")}
+    assert set(by_url) == {srv.url("/files/dibao.docx"), srv.url("/files/butie.xlsx"), srv.url("/files/jiuzhu.xls")}
     for r in ws4:
         assert r["source_url"] == srv.url("/gsgg/dibao.html")
         assert r["facts"]["text_kind"] == "attachment" and r["facts"]["kind"] == "身份证号"
@@ -106,6 +129,8 @@ def test_unreadable_and_oversized_attachments_record_why(attachment_crawl):
             con.execute("select url, status, attachment, text, text_error, error_kind from pages "
                         "where url like '%/files/%'")}
     assert rows["/files/dibao.docx"][1] == 1 and DOCX_ID in rows["/files/dibao.docx"][2]
+    assert "【临时救助】" in rows["/files/jiuzhu.xls"][2] and XLS_ID in rows["/files/jiuzhu.xls"][2]
+    assert rows["/files/notice.doc"][2].startswith("Test\nThis is a harmless test document.")
     assert rows["/files/broken.docx"][2] is None and "broken.docx" in rows["/files/broken.docx"][3]
     assert rows["/files/huge.pdf"][4] == "too_large"  # over max_attachment_bytes: not downloaded
     assert rows["/files/missing.pdf"][0] == 404

@@ -1,7 +1,8 @@
-"""Text extraction from HTML, plain text, PDF, DOCX and XLSX."""
+"""Text extraction from HTML, plain text, PDF, DOC/DOCX and XLS/XLSX."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 
@@ -68,10 +69,56 @@ def test_pdf_text():
 @pytest.mark.parametrize("data,name,message", [
     (b"%PDF-1.4 this is not a pdf", "broken.pdf", "PDF"),
     (b"PK\x03\x04 not a zip", "broken.docx", "DOCX"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "old.doc", ".doc"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "old.xls", ".xlsx"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "old.doc", "DOC"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "old.xls", "XLS"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "slides.ppt", "PDF"),
 ])
 def test_unreadable_input_raises_document_error_naming_the_file(data, name, message):
     with pytest.raises(DocumentError) as err:
         extract_text(data, filename=name)
     assert name in str(err.value) and message in str(err.value)
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_word_97_document_text_from_a_real_file():
+    data = (FIXTURES / "harmless-clean.doc").read_bytes()
+    assert detect_format(data, filename="x.doc") == "doc"
+    text = extract_text(data, filename="harmless-clean.doc")
+    lines = text.splitlines()
+    assert lines[0] == "Test" and lines[1] == "This is a harmless test document."
+    assert "ünicöde-ßtringß" in text  # 8-bit (cp1252) pieces decoded right
+
+
+def _word_streams(pieces: list[tuple[str, bool]]) -> tuple[bytes, bytes]:
+    """A WordDocument stream (FIB header + text) and a table stream holding a piece table (MS-DOC 2.9.177)
+    for ``pieces``: (text, compressed) each; compressed pieces are stored 8-bit, the others UTF-16LE."""
+    import struct
+
+    word = bytearray(0x400)
+    struct.pack_into("<H", word, 0, 0xA5EC)
+    cps, pcds, cp = [0], [], 0
+    for text, compressed in pieces:
+        fc = len(word)
+        word += text.encode("cp1252") if compressed else text.encode("utf-16-le")
+        cp += len(text)
+        cps.append(cp)
+        pcds.append(struct.pack("<HIH", 0, (fc * 2) | 0x40000000 if compressed else fc, 0))
+    plc = struct.pack(f"<{len(cps)}I", *cps) + b"".join(pcds)
+    table = b"\x01" + struct.pack("<h", 2) + b"\0\0" + b"\x02" + struct.pack("<I", len(plc)) + plc
+    struct.pack_into("<II", word, 0x1A2, 0, len(table))
+    return bytes(word), table
+
+
+def test_word_97_unicode_pieces_fields_and_tables():
+    from monitor.documents import doc_plain_text
+
+    word, table = _word_streams([
+        ("Report\r", True),
+        ("关于低保对象的公示\r姓名\x07身份证号\x07\x07张三\x07110105197603154025\x07\x07\r", False),
+        ("详见\x13 HYPERLINK \"http://x.gov.cn/\" \x14政府网站\x15。\x0c第二页\x01\r", False),
+    ])
+    text = doc_plain_text(word, table)
+    assert text.splitlines() == ["Report", "关于低保对象的公示", "姓名\t身份证号\t\t张三\t110105197603154025\t\t",
+                                 "详见政府网站。", "第二页"]

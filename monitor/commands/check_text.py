@@ -1,6 +1,6 @@
 """`monitor check-text FILE...`: pre-publication check of drafts (发布前检查).
 
-Extracts the text of each file (HTML, TXT, PDF, DOCX, XLSX), runs the content
+Extracts the text of each file (HTML, TXT, PDF, DOC, DOCX, XLS, XLSX), runs the content
 rules W-S3, W-S4, W-V8 and W-V9 and prints each finding as file:line.
 Exit status: 0 clean, 1 something found, 2 a file could not be read.
 """
@@ -50,7 +50,7 @@ def register(group: click.Group) -> None:
     @click.option("--leaders", "leaders_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
                   help="领导词库 YAML（每项含 name、posts、order），用于检查领导姓名、职务与排序。")
     def check_text(files: tuple[Path, ...], leaders_path: Path | None) -> None:
-        """发布前检查：对稿件（HTML、TXT、PDF、DOCX、XLSX）检查错别字与过时表述、个人信息未脱敏、严重表述错误和敏感内容。
+        """发布前检查：对稿件（HTML、TXT、PDF、DOC、DOCX、XLS、XLSX）检查错别字与过时表述、个人信息未脱敏、严重表述错误和敏感内容。
 
         发现问题时退出码为 1，未发现问题为 0，文件无法读取为 2。
         """
