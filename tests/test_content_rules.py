@@ -285,3 +285,14 @@ def test_full_width_digits_keep_offsets():
 
 def test_switching_a_kind_off():
     assert run(personal_data, "手机13812345678", mobiles=False) == []
+
+
+def test_first_generation_15_digit_id_needs_a_cue_and_a_real_birth_date():
+    listing = "临时救助对象名单\n姓名\t身份证号码\t金额\n王五\t440304850101123\t800"
+    hits = find_personal_data(listing, today=TODAY)
+    assert [(h.kind, h.masked) for h in hits] == [("身份证号", "44**********123")]
+    assert find_personal_data("文件编号440304850101123", today=TODAY) == []  # no ID wording before it
+    assert find_personal_data("身份证号：440304851301123", today=TODAY) == []  # month 13
+    assert find_personal_data("身份证号：990304850101123", today=TODAY) == []  # no province 99
+    out = run(personal_data, listing)
+    assert len(out) == 1 and "440304850101123" not in str(out[0].facts) + out[0].evidence

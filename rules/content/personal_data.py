@@ -3,7 +3,9 @@
 ## What it does
 Finds unmasked personal numbers in a page, attachment (PDF, DOCX, XLSX),
 post or draft: 18-character resident ID numbers (GB 11643 check digit, a real
-province code and birth date), mainland mobile numbers (11 digits, a real
+province code and birth date), 15-digit first-generation ID numbers (a real
+province code and birth date, and 身份证/证件号 within the 200 characters
+before: they carry no check digit), mainland mobile numbers (11 digits, a real
 13x–19x segment, not part of a longer digit run) and bank card numbers
 (16–19 digits, Luhn check, a card issuer prefix, account wording such as
 卡号/账号/银行 earlier in the text, and no 订单号/编号/发票 label in front).

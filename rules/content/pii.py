@@ -31,6 +31,11 @@ MOBILE_PREFIXES = frozenset(
 CARD_PREFIXES = ("62", "60", "65", "9", "4", "51", "52", "53", "54", "55", "22", "23", "24", "25", "26", "27", "35")
 
 ID_RE = re.compile(r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])")
+# First-generation numbers (GB 11643-1989, issued until 2004, still in old lists and scanned archives):
+# 15 digits, no check digit, so a cue such as 身份证 must come shortly before.
+ID15_RE = re.compile(r"(?<![0-9A-Za-z])\d{15}(?![0-9A-Za-z])")
+ID15_CUES = ("身份证", "身份号码", "证件号", "公民身份")
+ID15_CUE_WINDOW = 200  # characters before the number: a table header row above a few rows of names
 MOBILE_RE = re.compile(r"(?:(?<=\+86)|(?<![\d.]))(1[3-9]\d)([- ]?)(\d{4})\2(\d{4})(?![\d])")
 CARD_RE = re.compile(r"(?<![0-9A-Za-z])\d{4}(?:[ -]?\d{4}){3}(?:[ -]?\d{1,3})?(?![0-9A-Za-z])")
 
@@ -69,6 +74,19 @@ def valid_resident_id(number: str, *, today: date) -> bool:
     return _ID_CHECK[total % 11] == number[17].upper()
 
 
+def valid_old_resident_id(number: str) -> bool:
+    """GB 11643-1989 (15 digits): a province code, a district, and a real birth date (19YYMMDD)."""
+    if len(number) != 15 or not number.isdigit():
+        return False
+    if int(number[:2]) not in PROVINCES or number[2:6] == "0000":
+        return False
+    try:
+        date(1900 + int(number[6:8]), int(number[8:10]), int(number[10:12]))
+    except ValueError:
+        return False
+    return True
+
+
 def luhn_ok(digits: str) -> bool:
     total = 0
     for i, ch in enumerate(reversed(digits)):
@@ -83,6 +101,10 @@ def luhn_ok(digits: str) -> bool:
 
 def mask_id(number: str) -> str:
     return number[:2] + "*" * 13 + number[-3:]
+
+
+def mask_old_id(number: str) -> str:
+    return number[:2] + "*" * 10 + number[-3:]
 
 
 def mask_mobile(number: str) -> str:
@@ -118,6 +140,12 @@ def find_personal_data(text: str, *, today: date, ids: bool = True, mobiles: boo
                 id_spans.append(m.span())
                 if ids:
                     hits.append(PersonalHit("身份证号", m.start(), m.end(), mask_id(number), "id:" + number.upper()))
+        if ids:
+            for m in ID15_RE.finditer(norm):
+                number = m.group()
+                before = norm[max(0, m.start() - ID15_CUE_WINDOW):m.start()]
+                if valid_old_resident_id(number) and any(c in before for c in ID15_CUES):
+                    hits.append(PersonalHit("身份证号", m.start(), m.end(), mask_old_id(number), "id:" + number))
     if mobiles:
         for m in MOBILE_RE.finditer(norm):
             if m.group(1) not in MOBILE_PREFIXES:
