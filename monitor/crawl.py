@@ -132,7 +132,7 @@ class StorePipeline:
             "page_url": item["page_url"], "column_url": item["column_url"], "role": item["role"],
             "name": _clean(item["name"] or ""), "column_type": _clean(item["column_type"]),
             "empty": bool(item["empty"]), "items": [_item_json(it) for it in item["items"]],
-            "level": item.get("level")})
+            "level": item.get("level"), "parent_url": item.get("parent_url")})
 
     def close_spider(self):
         self.crawler.spider.item_sink = None
@@ -153,12 +153,14 @@ def assemble_columns(store: Store, run_id: int) -> None:
         s.execute(delete(ColumnItem).where(ColumnItem.run_id == run_id))  # a resumed run assembles afresh
         s.execute(delete(Column).where(Column.run_id == run_id))
         rows = s.execute(select(ListPage.page_url, ListPage.column_url, ListPage.role, ListPage.name,
-                                ListPage.column_type, ListPage.empty, ListPage.items, ListPage.level)
+                                ListPage.column_type, ListPage.empty, ListPage.items, ListPage.level,
+                                ListPage.parent_url)
                          .where(ListPage.run_id == run_id).order_by(ListPage.id))
-        for page_url, col_url, role, name, ctype, empty, items, level in rows:
+        for page_url, col_url, role, name, ctype, empty, items, level, parent in rows:
             col = cols.setdefault(col_url, {"role": role, "name": name, "type": ctype, "pages": set(),
-                                            "items": {}, "empty": False, "level": level})
+                                            "items": {}, "empty": False, "level": level, "parent": parent})
             col["level"] = col["level"] or level
+            col["parent"] = col["parent"] or parent
             col["pages"].add(page_url)
             col["empty"] = col["empty"] or empty
             for it in items or ():
@@ -167,13 +169,30 @@ def assemble_columns(store: Store, run_id: int) -> None:
     for url, col in cols.items():
         writer.add("column", {
             "role": col["role"], "url": url, "name": col["name"], "kind": col["type"] or "",
-            "level": col["level"] or 0, "parent_url": None, "list_pages": sorted(col["pages"]),
+            "level": col["level"] or 0, "parent_url": _parent(url, col, cols), "list_pages": sorted(col["pages"]),
             "failure": None, "item_count": len(col["items"])})
         for it in col["items"].values():
             writer.add("column_item", {"column_url": url, "url": it["url"], "title": it["title"],
                                        "date": _date.fromisoformat(it["date"]) if it["date"] else None,
                                        "date_text": it["date_text"]})
     writer.flush()
+
+
+def _parent(url: str, col: dict[str, Any], cols: dict[str, dict[str, Any]]) -> str | None:
+    """The column one level up: what the breadcrumb links say, else the nearest enclosing directory that is
+    itself a column of this crawl (/xwzx/ for /xwzx/zwyw/)."""
+    if col["role"] != "column":
+        return None
+    if col["parent"] and col["parent"] != url:
+        return col["parent"]
+    path = url
+    while True:
+        cut = path.rstrip("/").rfind("/")
+        if cut <= path.find("//") + 1:
+            return None
+        path = path[:cut + 1]
+        if path in cols and cols[path]["role"] == "column" and path != url:
+            return path
 
 
 def finish_run(store: Store, run_id: int, *, status: str, error: str | None) -> None:

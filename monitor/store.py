@@ -554,5 +554,6 @@ class ListPage(Base):
     column_type: Mapped[str | None] = mapped_column(Text)
     empty: Mapped[bool] = mapped_column(Boolean, default=False)
     items: Mapped[list[Any] | None] = mapped_column(JSON)  # [{url, title, date, date_text}]
+    parent_url: Mapped[str | None] = mapped_column(Text)  # the column one level up, from the breadcrumb links
     level: Mapped[int | None] = mapped_column(Integer)  # the breadcrumb's depth, when the page has one
     __table_args__ = (Index("ix_list_pages_run_page", "run_id", "page_url"),)

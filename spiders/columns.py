@@ -178,6 +178,23 @@ _SEP = re.compile(r"\s*(?:>>|>|»|›|→|/|＞|〉|\|)\s*")
 
 def breadcrumb(sel: Selector) -> list[str]:
     """The breadcrumb trail (当前位置：首页 > A > B) as ["首页", "A", "B"], or [] when none is found."""
+    found = _breadcrumb(sel)
+    return found[1] if found else []
+
+
+def breadcrumb_links(sel: Selector) -> list[tuple[str, str]]:
+    """(text, raw href) of the links in the breadcrumb trail, in order (首页 first)."""
+    found = _breadcrumb(sel)
+    if not found:
+        return []
+    out = []
+    for a in found[0].xpath(".//a[@href]")[:20]:
+        text = " ".join(t.strip() for t in a.xpath(".//text()").getall() if t.strip())
+        out.append((text, a.attrib["href"].strip()))
+    return out
+
+
+def _breadcrumb(sel: Selector):
     candidates = sel.xpath(_BREADCRUMB_XPATH)
     if not candidates:
         # An element whose own text starts with 当前位置/您的位置.
@@ -188,5 +205,5 @@ def breadcrumb(sel: Selector) -> list[str]:
         text = _HERE.split(text, maxsplit=1)[-1]
         parts = [p.strip() for p in _SEP.split(text) if p.strip()]
         if len(parts) >= 2 or (parts and node.xpath(".//a")):
-            return parts
-    return []
+            return node, parts
+    return None

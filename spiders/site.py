@@ -21,7 +21,7 @@ from parsel import Selector
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from spiders.columns import breadcrumb, classify_column
+from spiders.columns import breadcrumb, breadcrumb_links, classify_column
 from spiders.hidden import hidden_hrefs
 from spiders.pagination import pagination_urls
 from spiders.encoding import decode_html
@@ -436,7 +436,7 @@ class SiteSpider(scrapy.Spider):
             level = len(crumb) - 1 if len(crumb) >= 2 and crumb[0] in ("首页", "网站首页") else None
             yield {"kind": "list", "role": "column", "column_url": col, "page_url": page_url, "name": name,
                    "column_type": classify_column(name, ctype, col).value, "items": items, "empty": looks_empty(sel),
-                   "level": level}
+                   "level": level, "parent_url": self._crumb_parent(sel, page_url, col)}
             # list pages only a script links to (TRS createPageHTML) or beyond the visible page bar
             for url in pagination_urls(sel, page_url, max_pages=self.max_list_pages):
                 req = self._request(url, depth=meta.get("depth", 0), referer=page_url)
@@ -451,6 +451,17 @@ class SiteSpider(scrapy.Spider):
                     "url": row.url, "title": row.title, "asked": row.asked, "asked_text": row.asked_text,
                     "answered": row.answered, "answered_text": row.answered_text, "status": row.status}}
         yield from follow
+
+    def _crumb_parent(self, sel: Selector, page_url: str, col: str) -> str | None:
+        """The column one level up: the last breadcrumb link that is neither the home page nor this column."""
+        parent = None
+        for _, raw in breadcrumb_links(sel):
+            if not raw or raw.lower().startswith(_SKIP_SCHEMES):
+                continue
+            target = column_url(canonical(urljoin(page_url, raw)))
+            if target not in (self.home, col) and self.in_scope(target):
+                parent = target
+        return parent
 
     def _links(self, sel: Selector, page_url: str, *, depth: int, on_home: bool):
         links: list[dict[str, Any]] = []

@@ -21,7 +21,16 @@ def route(path: str, server):
     if path == "/":
         notice = '<li><a href="/tzgg/">通知公告</a></li>' if STATE["with_notice"] else ""
         return 200, {}, (f"<html><head><title>首页</title></head><body><ul id='nav'>"
-                         f"<li><a href='/xwzx/zwyw/'>政务要闻</a></li>{notice}</ul></body></html>")
+                         f"<li><a href='/xwzx/zwyw/'>政务要闻</a></li>{notice}"
+                         f"<li><a href='/xxgk/zcwj/gfxwj/'>规范性文件</a></li><li><a href='/xwzx/'>新闻中心</a></li>"
+                         f"</ul></body></html>")
+    if path == "/xxgk/zcwj/gfxwj/":  # parent by its breadcrumb link, which is not its directory
+        return 200, {}, _list("规范性文件", "政策文件", "<a href='/zfxxgk/zc/index.html'>政策</a> &gt; 规范性文件",
+                              [("/a/g.html", "规范性文件一", "2026-10-01")])
+    if path == "/zfxxgk/zc/index.html":
+        return 200, {}, _list("政策", "政策文件", "政策", [("/a/z.html", "政策一", "2026-10-02")])
+    if path == "/xwzx/":  # parent of 政务要闻 by the URL (its breadcrumb names 新闻中心 without a link)
+        return 200, {}, _list("新闻中心", "工作动态", "新闻中心", [("/a/x.html", "新闻一", "2026-11-02")])
     if path == "/xwzx/zwyw/":
         # page 1 links to no other page: only the TRS script says there are 3 pages
         return 200, {}, _list("政务要闻", "工作动态", "新闻中心 &gt; 政务要闻",
@@ -51,12 +60,16 @@ def test_script_pagination_levels_and_the_inventory_between_crawls(tmp_path):
         assert cols["政务要闻"]["items"] == 5 and cols["政务要闻"]["list_pages"] == 3  # pages 2-3 found via the script
         assert cols["政务要闻"]["level"] == 2 and cols["通知公告"]["level"] == 1  # from the breadcrumbs
         assert cols["政务要闻"]["newest"] == "2026-11-20" and cols["政务要闻"]["kind"] == "动态要闻"
+        # parents: the breadcrumb's link where there is one, else the enclosing directory's column
+        assert cols["规范性文件"]["parent_url"] == srv.url("/zfxxgk/zc/") and cols["规范性文件"]["parent"] == "政策"
+        assert cols["政务要闻"]["parent_url"] == srv.url("/xwzx/") and cols["政务要闻"]["parent"] == "新闻中心"
+        assert cols["通知公告"]["parent_url"] is None and cols["政策"]["parent_url"] is None
         assert first["added"] == [] and first["removed"] == []  # nothing to compare with yet
 
         STATE["with_notice"] = False  # the site drops its 通知公告 column
         assert run_monitor(*args, cwd=tmp_path).returncode in (0, 1)
         second = json.loads(run_monitor("--db", db, "columns", "--site", key, "--format", "json", cwd=tmp_path).stdout)
-        assert [c["name"] for c in second["columns"]] == ["政务要闻"]
+        assert sorted(c["name"] for c in second["columns"]) == ["政务要闻", "政策", "新闻中心", "规范性文件"]
         assert second["removed"] == [srv.url("/tzgg/")] and second["added"] == []
     table = run_monitor("--db", db, "columns", "--site", key, cwd=tmp_path).stdout
     assert "消失" in table and "政务要闻" in table

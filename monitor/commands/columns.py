@@ -25,7 +25,9 @@ def inventory(store: Store, site: str) -> tuple[list[dict], list[str], list[str]
         before = set(s.scalars(select(Column.url).where(Column.run_id == runs[1], Column.role == "column"))) \
             if len(runs) > 1 else None
     now = {c.url for c in cols}
+    names = {c.url: c.name for c in cols}
     rows = [{"url": c.url, "name": c.name, "kind": c.kind, "level": c.level, "items": c.item_count,
+             "parent_url": c.parent_url, "parent": names.get(c.parent_url) if c.parent_url else None,
              "newest": newest.get(c.url).isoformat() if newest.get(c.url) else None,
              "list_pages": len(c.list_pages or []), "added": before is not None and c.url not in before}
             for c in cols]
@@ -40,7 +42,7 @@ def register(group: click.Group) -> None:
                   help="输出格式")
     @click.pass_obj
     def columns_cmd(obj, site_key, fmt):
-        """列出网站最近一次抓取发现的栏目：类型、层级、信息条数、最新日期，并标出新增和消失的栏目。"""
+        """列出网站最近一次抓取发现的栏目：上级栏目、类型、层级、信息条数、最新日期，并标出新增和消失的栏目。"""
         store = obj.store()
         rows, added, removed = inventory(store, site_key)
         if fmt == "json":
@@ -50,13 +52,13 @@ def register(group: click.Group) -> None:
             click.echo(f"网站 {site_key} 还没有完成的抓取；请先运行 monitor crawl --site {site_key}")
             return
         t = Table(title=f"{site_key} 的栏目（{len(rows)} 个）")
-        for col in ("栏目", "类型", "层级", "信息条数", "最新日期", "变化", "地址"):
+        for col in ("栏目", "上级栏目", "类型", "层级", "信息条数", "最新日期", "变化", "地址"):
             t.add_column(col, overflow="fold")
         for r in rows:
-            t.add_row(r["name"], r["kind"], str(r["level"]), str(r["items"]), r["newest"] or "—",
-                      "新增" if r["added"] else "", r["url"])
+            t.add_row(r["name"], r["parent"] or r["parent_url"] or "", r["kind"], str(r["level"]), str(r["items"]),
+                      r["newest"] or "—", "新增" if r["added"] else "", r["url"])
         for url in removed:
-            t.add_row("—", "", "", "", "", "消失", url)
+            t.add_row("—", "", "", "", "", "", "消失", url)
         click.echo("")
         from monitor.commands.core import console
 
