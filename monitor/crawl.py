@@ -118,6 +118,8 @@ class StorePipeline:
             self.writer.reuse(item)
         elif kind == "message":
             self.writer.add("message", {k: _clean(v) for k, v in item["message"].items()})
+        elif kind == "search":
+            self.writer.add("search_check", {k: _clean(v) for k, v in item["search"].items()})
         elif kind == "report_document":
             self.writer.add("report_document", {k: _clean(v) for k, v in item["document"].items()})
         # flush between items only: a page and its links and lists are committed together or not at all

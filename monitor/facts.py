@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from monitor.config import Config, Site
 from monitor.model import (ColumnFacts, ColumnKind, ItemFacts, LinkFacts, MessageFacts, PageFacts, ProbeFacts,
-                           SiteFacts)
-from monitor.store import Column, ColumnItem, CrawlRun, Link, Message, Page, Probe, Store
+                           SearchFacts, SiteFacts)
+from monitor.store import Column, ColumnItem, CrawlRun, Link, Message, Page, Probe, SearchCheck, Store
 
 def _kind(stored: str) -> ColumnKind:
     """The type the spider classified (spiders.columns); unknown values from older runs read as 其他."""
@@ -84,6 +84,11 @@ def load_site_facts(store: Store, config: Config, site: Site, run_id: int, *, as
         columns = s.scalars(select(Column).where(Column.run_id == run_id).order_by(Column.id)).all()
         items = s.scalars(select(ColumnItem).where(ColumnItem.run_id == run_id).order_by(ColumnItem.id)).all()
         messages = s.scalars(select(Message).where(Message.run_id == run_id).order_by(Message.id)).all()
+        searches = tuple(SearchFacts(kind=c.kind, page_url=c.page_url, action=c.action, query=c.query,
+                                     expected_url=c.expected_url, result_url=c.result_url, status=c.status,
+                                     error_kind=c.error_kind, found=c.found)
+                         for c in s.scalars(select(SearchCheck).where(SearchCheck.run_id == run_id)
+                                            .order_by(SearchCheck.id)))
 
     by_column: dict[str, list[ItemFacts]] = defaultdict(list)
     for it in items:
@@ -127,4 +132,5 @@ def load_site_facts(store: Store, config: Config, site: Site, run_id: int, *, as
         columns=tuple(col_facts), home_items=home_items, thresholds=thresholds,
         messages=tuple(MessageFacts(column_url=m.column_url, column_name=m.column_name, page_url=m.page_url,
                                     url=m.url, title=m.title, asked=m.asked, answered=m.answered, status=m.status,
-                                    asked_text=m.asked_text, answered_text=m.answered_text) for m in messages))
+                                    asked_text=m.asked_text, answered_text=m.answered_text) for m in messages),
+        searches=searches)

@@ -146,6 +146,21 @@ class ProbeFacts:
 
 
 @dataclass(frozen=True)
+class SearchFacts:
+    """The home page's site search as one crawl saw it (W-S10); see ``monitor.store.SearchCheck``."""
+
+    kind: str  # none | box | form | result
+    page_url: str
+    action: str | None = None
+    query: str | None = None
+    expected_url: str | None = None
+    result_url: str | None = None
+    status: int | None = None
+    error_kind: str | None = None
+    found: bool | None = None
+
+
+@dataclass(frozen=True)
 class MessageFacts:
     """One row of a mailbox list page (县长信箱, 咨询留言…): when it was asked and whether it was answered.
 
@@ -181,6 +196,7 @@ class SiteFacts:
     probes: tuple[ProbeFacts, ...] = ()  # availability probes of the monitoring window
     thresholds: dict[str, dict[str, Any]] = field(default_factory=dict)
     messages: tuple[MessageFacts, ...] = ()  # rows of mailbox list pages (W-V7)
+    searches: tuple[SearchFacts, ...] = ()  # the home page's site search (W-S10)
 
     @property
     def home(self) -> PageFacts | None:

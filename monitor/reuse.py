@@ -17,7 +17,7 @@ from typing import Any, Iterable
 from scrapy.exceptions import NotConfigured
 from sqlalchemy import bindparam, func, insert, select, update
 
-from monitor.store import CrawlRun, Link, ListPage, Message, Page, ReportDocument, Store
+from monitor.store import CrawlRun, Link, ListPage, Message, Page, ReportDocument, SearchCheck, Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +148,7 @@ class ConditionalGetMiddleware:
 _NOT_COPIED = {"id", "run_id", "fetched_at", "reused"}
 # facts stored per page, copied with an unchanged page: (ORM class, column holding the page URL)
 COPIED_WITH_PAGE: list[tuple[type, str]] = [(Link, "source_url"), (ListPage, "page_url"), (Message, "page_url"),
-                                            (ReportDocument, "url")]
+                                            (ReportDocument, "url"), (SearchCheck, "page_url")]
 
 
 def copy_unchanged(session, *, prev_run: int, run_id: int, rows: Iterable[dict[str, Any]], now) -> None:

@@ -401,6 +401,32 @@ class Message(Base):
 BatchWriter.TABLES["message"] = Message
 
 
+class SearchCheck(Base):
+    """What the crawl saw of the home page's site search (W-S10): the form, and what a search returned.
+
+    kind: none (no search box), box (a box a script drives: not testable), form (the form and the query it
+    will send), result (the answer to that query: status or error, and whether it linked the item).
+    """
+
+    __tablename__ = "search_checks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"), index=True)
+    page_url: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(10))
+    action: Mapped[str | None] = mapped_column(Text)
+    method: Mapped[str | None] = mapped_column(String(10))
+    field: Mapped[str | None] = mapped_column(String(100))
+    query: Mapped[str | None] = mapped_column(Text)
+    expected_url: Mapped[str | None] = mapped_column(Text)
+    result_url: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[int | None] = mapped_column(Integer)
+    error_kind: Mapped[str | None] = mapped_column(String(20))
+    found: Mapped[bool | None] = mapped_column(Boolean)
+
+
+BatchWriter.TABLES["search_check"] = SearchCheck
+
+
 # ---------------------------------------------------------------- the daemon (monitor schedule)
 
 class JobRun(Base):

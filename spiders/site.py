@@ -28,6 +28,7 @@ from spiders.encoding import decode_html
 from spiders.listing import article_date, column_meta, list_items, looks_empty
 from spiders.mailbox import MAILBOX_WORDS, looks_like_mailbox, mailbox_rows
 from spiders.render import looks_like_list_page, script_may_fill
+from spiders.search import result_links_to, search_box_only, search_form, search_query
 from spiders.verdicts import (PatternCap, attachment_text, canonical_url, fragment_of, is_readable_attachment,
                               not_found_text, page_signals)
 
@@ -430,6 +431,7 @@ class SiteSpider(scrapy.Spider):
         if is_home:
             yield {"kind": "list", "role": "home", "column_url": page_url, "page_url": page_url,
                    "name": "首页", "column_type": "首页", "items": items, "empty": False}
+            yield from self._search_probe(sel, page_url, items)
         elif name:
             col = column_url(page_url)
             crumb = breadcrumb(sel)
@@ -451,6 +453,44 @@ class SiteSpider(scrapy.Spider):
                     "url": row.url, "title": row.title, "asked": row.asked, "asked_text": row.asked_text,
                     "answered": row.answered, "answered_text": row.answered_text, "status": row.status}}
         yield from follow
+
+    # ------------------------------------------------------------ site search (W-S10)
+
+    def _search_probe(self, sel: Selector, page_url: str, items):
+        """Record the home page's search form and search it for an item the home page lists."""
+        form = search_form(sel, page_url)
+        if form is None:
+            yield {"kind": "search", "search": {"page_url": page_url,
+                                                "kind": "box" if search_box_only(sel) else "none"}}
+            return
+        row = {"page_url": page_url, "kind": "form", "action": canonical(form.action)[:2000], "method": form.method,
+               "field": form.field[:100]}
+        target = next((it for it in items if len(search_query(it.title)) >= 4), None)
+        if target is not None:
+            row.update(query=search_query(target.title), expected_url=target.url)
+        yield {"kind": "search", "search": row}
+        if target is None:
+            return
+        data = {**form.params, form.field: row["query"]}
+        yield scrapy.FormRequest(form.action, method=form.method.upper(), formdata=data, callback=self.on_search,
+                                 errback=self.search_failed, dont_filter=True,
+                                 headers={"Referer": page_url}, meta={"search": row, "started": time.monotonic()})
+
+    def on_search(self, response: Response):
+        row = response.meta["search"]
+        found = False
+        if isinstance(response, TextResponse) and response.status < 400:
+            found = result_links_to(Selector(text=response.text), response.url, row["expected_url"], row["query"],
+                                    canonical)
+        yield {"kind": "search", "search": {**row, "kind": "result", "result_url": canonical(response.url)[:2000],
+                                            "status": response.status, "found": found}}
+
+    def search_failed(self, failure: Failure):
+        row = failure.request.meta["search"]
+        kind, _ = error_kind(failure)
+        response = getattr(failure.value, "response", None)
+        yield {"kind": "search", "search": {**row, "kind": "result", "error_kind": kind, "found": False,
+                                            "status": response.status if response is not None else None}}
 
     def _crumb_parent(self, sel: Selector, page_url: str, col: str) -> str | None:
         """The column one level up: the last breadcrumb link that is neither the home page nor this column."""

@@ -17,7 +17,7 @@ from monitor.demo.site import DemoSite
 _BOOT = email.utils.formatdate(usegmt=True)
 
 
-def _handler(lookup: Callable[[str], tuple[str, bytes] | tuple[str, bytes, int] | None]) -> type[BaseHTTPRequestHandler]:
+def _handler(lookup: Callable[[str, str], tuple[str, bytes] | tuple[str, bytes, int] | None]) -> type[BaseHTTPRequestHandler]:
     # path -> (body, ETag, Last-Modified): a page keeps its validators until its body changes
     validators: dict[str, tuple[bytes, str, str]] = {}
     lock = threading.Lock()
@@ -42,8 +42,8 @@ def _handler(lookup: Callable[[str], tuple[str, bytes] | tuple[str, bytes, int] 
             self._serve(send_body=False)
 
         def _serve(self, send_body: bool) -> None:
-            path = self.path.split("?", 1)[0].split("#", 1)[0]
-            found = lookup(path)
+            path, _, query = self.path.split("#", 1)[0].partition("?")
+            found = lookup(path, query)
             if found is None:
                 body = "<html><head><title>404 页面不存在</title></head><body>404 您访问的页面不存在</body></html>".encode()
                 self.send_response(404)
@@ -133,12 +133,12 @@ class RunningDemo:
 
 @contextmanager
 def serve_demo(today: date, *, scale: float = 1.0, fixed: frozenset[str] | set[str] = frozenset()) -> Iterator[RunningDemo]:
-    external = _serve(lambda p: ("text/html; charset=utf-8", "<html><title>外部网站</title><body>ok</body></html>".encode())
+    external = _serve(lambda p, q="": ("text/html; charset=utf-8", "<html><title>外部网站</title><body>ok</body></html>".encode())
                       if p == "/ok.html" else None)
     ext_base = f"http://127.0.0.1:{external.server_address[1]}"
     dead = dead_address()
     holder: list[RunningDemo] = []
-    server = _serve(lambda path: holder[0].site.pages.get(path) or holder[0].feeds.pages.get(path))
+    server = _serve(lambda path, query="": holder[0].site.lookup(path, query) or holder[0].feeds.pages.get(path))
     site = DemoSite(today, scale=scale, external_base=ext_base, dead_base=dead, fixed=frozenset(fixed))
     base = f"http://127.0.0.1:{server.server_address[1]}"
     holder.append(RunningDemo(site, base, ext_base, dead, DemoFeeds(today, base)))

@@ -28,10 +28,12 @@ import hashlib
 import html
 from dataclasses import dataclass
 from datetime import date, timedelta
+from urllib.parse import parse_qs
 
 from monitor.demo.annual import report_body, report_date
 
 SITE_NAME = "示例县人民政府"
+SEARCH_PATH = "/search/"  # the site search on every page's header (W-S10)
 SITE_CODE = "3609990001"
 
 
@@ -156,6 +158,7 @@ class DemoSite:
         self.external_base = external_base.rstrip("/")
         self.dead_base = dead_base.rstrip("/")
         self.pages: dict[str, tuple[str, bytes]] = {}
+        self.titles: dict[str, str] = {}  # article path -> title, for the site search
         self._build()
 
     # ------------------------------------------------------------ layout
@@ -204,7 +207,9 @@ class DemoSite:
             f"<title>{html.escape(title)}_{SITE_NAME}</title>{meta_html}"
             '<link rel="stylesheet" href="/css/style.css"></head><body>'
             f'<div class="header"><h1><a href="/">{SITE_NAME}</a></h1>'
-            '<a href="/jiucuo.html" class="jiucuo">我为政府网站找错</a></div>'
+            '<a href="/jiucuo.html" class="jiucuo">我为政府网站找错</a>'
+            f'<form class="search" action="{SEARCH_PATH}" method="get"><input type="text" name="q" '
+            'placeholder="请输入关键字"><input type="submit" value="搜索"></form></div>'
             f"{self._nav()}<div class=\"main\">{body}</div>{self._footer()}</body></html>"
         )
         return doc.encode("utf-8")
@@ -302,6 +307,7 @@ class DemoSite:
         meta = {k: v for k, v in meta.items() if v}
         drop = ("SiteIDCode",) if path == NO_SITE_CODE_ARTICLE and path not in self.fixed else ()
         self._put(path, self._page(title, body, meta=meta, drop=drop))
+        self.titles[path] = title
 
     def _build(self) -> None:
         latest: dict[str, list[tuple[str, str, date]]] = {}
@@ -370,6 +376,20 @@ class DemoSite:
         self._put("/", self._page("首页", body, meta={"ColumnName": "首页", "ColumnType": "首页",
                                                     "ColumnDescription": f"{SITE_NAME}门户网站首页",
                                                     "ColumnKeywords": "首页"}))
+
+    def lookup(self, path: str, query: str = "") -> tuple[str, bytes] | None:
+        """What the server answers for ``path`` (and its query string: only the site search reads it)."""
+        if path == SEARCH_PATH:
+            return self.search(parse_qs(query).get("q", [""])[0])
+        return self.pages.get(path)
+
+    def search(self, query: str, per_page: int = 10) -> tuple[str, bytes]:
+        """The site search: articles whose title holds every word of the query, first page only."""
+        terms = query.split()
+        hits = [(p, t) for p, t in self.titles.items() if terms and all(w in t for w in terms)][:per_page]
+        rows = "".join(f'<li><a href="{p}">{html.escape(t)}</a></li>' for p, t in hits)
+        body = f'<h2>搜索“{html.escape(query)}”的结果（{len(hits)} 条）</h2><ul class="result">{rows}</ul>'
+        return "text/html; charset=utf-8", self._page("搜索结果", body)
 
     def url_paths(self) -> list[str]:
         return sorted(self.pages)
