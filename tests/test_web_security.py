@@ -250,3 +250,20 @@ def test_sites_page_shows_last_crawl_availability_and_rule_book(dash):
     with client(base) as c:
         login(c, "health1")
         assert "示例县教育体育局网站" not in c.get("/sites").text
+
+
+def test_history_times_are_shown_in_beijing_time(dash):
+    from datetime import datetime, timedelta
+
+    from monitor.web.render import local_time
+
+    assert local_time(datetime(2026, 11, 26, 17, 30)) == "2026-11-27 01:30"  # stored UTC, read in Beijing
+    base, store, ids = dash
+    with store.session() as s:
+        first = s.scalars(select(FindingEvent).where(FindingEvent.finding_id == ids["edu"])
+                          .order_by(FindingEvent.id)).first()
+        stored = first.at
+    with client(base) as c:
+        login(c, "auditor1")
+        page = c.get(f"/findings/{ids['edu']}").text
+    assert (stored + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M") in page

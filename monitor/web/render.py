@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.requests import Request
@@ -38,12 +40,24 @@ def query(base: str, **params: Any) -> str:
     return base + ("?" + urlencode(kept) if kept else "")
 
 
+READER_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def local_time(value: datetime | None) -> str:
+    """A stored time (naive UTC) as the staff read it: Beijing time."""
+    if not value:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(READER_TZ).strftime("%Y-%m-%d %H:%M")
+
+
 def _env() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["href"] = href
     env.filters["show"] = show_value
-    env.filters["dt"] = lambda v: v.strftime("%Y-%m-%d %H:%M") if v else ""
+    env.filters["dt"] = local_time
     env.filters["d"] = lambda v: v.isoformat() if v else ""
     return env
 
