@@ -23,8 +23,15 @@ _CANDIDATES = ("//body//*[@hidden or contains(@style, 'none') or contains(@style
                "or contains(@style, ':0') or contains(@style, ': 0') or contains(@style, '-')]")
 
 
-def hidden_hrefs(sel: Selector, limit: int = 2000) -> frozenset[str]:
-    """The raw ``href`` of every ``<a>`` inside an element hidden by its inline style or ``hidden`` attribute."""
+_ANY_HIDING = re.compile(_HIDING_STYLE.pattern + r"|\shidden[\s>=/]", re.I)
+
+
+def hidden_hrefs(sel: Selector, limit: int = 2000, *, html: str | None = None) -> frozenset[str]:
+    """The raw ``href`` of every ``<a>`` inside an element hidden by its inline style or ``hidden`` attribute.
+
+    ``html``: the page's markup, when at hand: a page with no hiding wording anywhere is not walked."""
+    if html is not None and not _ANY_HIDING.search(html):
+        return frozenset()
     out: set[str] = set()
     for node in sel.xpath(_CANDIDATES)[:limit]:
         attrib = node.attrib

@@ -417,7 +417,7 @@ class SiteSpider(scrapy.Spider):
         )
         fact["is_home"] = is_home
         fact.update(page_signals(sel, fact["title"], fact["text"]))
-        links, follow = self._links(sel, page_url, depth=meta.get("depth", 0), on_home=is_home)
+        links, follow = self._links(sel, page_url, depth=meta.get("depth", 0), on_home=is_home, html=html_text)
         yield {"kind": "page", "page": fact, "links": links}
         heading = " ".join(sel.xpath("//h1//text()").getall())
         if ANNUAL_REPORT_TITLE.search(re.sub(r"\s+", "", f"{fact.get('title') or ''} {heading}")):
@@ -503,12 +503,12 @@ class SiteSpider(scrapy.Spider):
                 parent = target
         return parent
 
-    def _links(self, sel: Selector, page_url: str, *, depth: int, on_home: bool):
+    def _links(self, sel: Selector, page_url: str, *, depth: int, on_home: bool, html: str | None = None):
         links: list[dict[str, Any]] = []
         follow: list[scrapy.Request] = []
         # a page reached through a redirect is not fetched a second time under its final URL
         self.scheduled.add(page_url)
-        hidden = hidden_hrefs(sel)
+        hidden = hidden_hrefs(sel, html=html)
         for tag, attr in LINK_ATTRS:
             for node in sel.xpath(f"//{tag}[@{attr}]"):
                 raw = (node.attrib.get(attr) or "").strip()

@@ -24,6 +24,9 @@ def test_hidden_hrefs_reads_inline_hiding_only():
       <div style="margin:0 -5px"><a href="/margin">visible</a></div><a href="/plain">visible</a>
     </body></html>"""
     assert hidden_hrefs(Selector(text=html)) == {CASINO, "/offscreen", "/tiny", "/attr"}
+    assert hidden_hrefs(Selector(text=html), html=html) == {CASINO, "/offscreen", "/tiny", "/attr"}
+    plain = "<html><body><a href='/a' class='hidden-xs'>a</a></body></html>"  # no hiding wording: not walked
+    assert hidden_hrefs(Selector(text=plain), html=plain) == frozenset()
 
 
 def test_hidden_external_link_is_a_candidate_veto_unless_internal_or_a_trusted_domain():
