@@ -120,10 +120,20 @@ class PrefetchedMiddleware:
     """Downloader middleware: a changed page the light path already downloaded is answered from that
     download, so it reaches the spider (and every middleware's ``process_response``) without a second GET."""
 
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
     def process_request(self, request):
         got = request.meta.pop(PREFETCHED, None)
         if got is None:
             return None
+        revalidator = getattr(self.crawler.spider, "revalidator", None)
+        if revalidator is not None:
+            revalidator.prefetch_consumed()
         from scrapy.http import Headers
         from scrapy.responsetypes import responsetypes
 
@@ -153,6 +163,12 @@ class Revalidator:
         self.stats = stats
         self.queue: collections.deque[Request] = collections.deque()
         self.active = 0
+        # changed pages handed to Scrapy with their body, not yet downloaded-from-memory: bounded, so a site
+        # where everything changed does not pile bodies up in Scrapy's queue faster than Scrapy parses them
+        self.prefetched = 0
+        self.max_prefetched = max(8, 2 * workers)
+        self.room = asyncio.Event()
+        self.room.set()
         self.closed = False
         self.wake = asyncio.Event()
         self.headers = {"User-Agent": user_agent, "Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
@@ -174,6 +190,17 @@ class Revalidator:
         self.queue.append(request)
         self.wake.set()
 
+    def prefetch_consumed(self) -> None:
+        self.prefetched = max(0, self.prefetched - 1)
+        if self.prefetched < self.max_prefetched:
+            self.room.set()
+
+    def scrapy_idle(self) -> None:
+        """Scrapy has nothing queued or in flight: no prefetched page is waiting there any more (one it
+        dropped must not hold this path back for ever)."""
+        self.prefetched = 0
+        self.room.set()
+
     def busy(self) -> bool:
         return bool(self.queue) or self.active > 0
 
@@ -191,6 +218,10 @@ class Revalidator:
             if not self.queue:
                 self.wake.clear()
                 await self.wake.wait()
+                continue
+            if self.prefetched >= self.max_prefetched:
+                self.room.clear()
+                await self.room.wait()
                 continue
             request = self.queue.popleft()
             self.active += 1
@@ -246,6 +277,8 @@ class Revalidator:
         finally:
             pace.release()
         if how is None:
+            if PREFETCHED in request.meta:
+                self.prefetched += 1
             self._to_scrapy(request)
             return
         if self.stats is not None:

@@ -268,6 +268,7 @@ class SiteSpider(scrapy.Spider):
 
     def _on_idle(self, spider):
         if self.revalidator is not None and self.revalidator.busy():
+            self.revalidator.scrapy_idle()
             raise DontCloseSpider
 
     async def _on_closed(self, spider, reason):

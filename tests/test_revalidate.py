@@ -127,3 +127,34 @@ def test_host_pace_bounds_concurrency_and_spaces_starts():
     starts, peak = asyncio.run(main())
     gaps = [b - a for a, b in zip(starts, starts[1:])]
     assert peak == 2 and min(gaps) >= 0.045, (peak, gaps)
+
+
+def test_a_site_where_every_page_changed_is_parsed_with_one_request_a_page(tmp_path):
+    """Every page changes (a visit counter in each): the light path hands each to Scrapy with its body,
+    a bounded number at a time, and every page is parsed afresh from that one response."""
+    state = {"version": 1}
+
+    def route(path, server):
+        if path == "/":
+            links = "".join(f"<a href='/p{i}.html'>第{i}篇</a>" for i in range(40))
+            return 200, {}, page("首页", f"访问量{state['version']}{links}")
+        if path.startswith("/p") and path.endswith(".html"):
+            return 200, {}, page(path, f"第{state['version']}版正文")
+        return 404, {}, page("404", "页面不存在")
+
+    with serve(route) as srv:
+        cfg = sites_yaml(tmp_path / "sites.yaml", [{"key": "s", "home": srv.url("/")}], concurrency_per_host=1)
+        db = tmp_path / "m.db"
+        args = ("-c", cfg, "--db", f"sqlite:///{db}", "crawl", "--as-of", DEMO_DAY.isoformat())
+        assert run_monitor(*args, cwd=tmp_path).returncode in (0, 1)
+        state["version"] = 2
+        srv.hits.clear()
+        out = run_monitor(*args, cwd=tmp_path, timeout=120)
+        assert out.returncode in (0, 1), out.stderr
+    con = sqlite3.connect(db)
+    r2 = con.execute("select max(id) from crawl_runs").fetchone()[0]
+    texts = [t for (t,) in con.execute("select text from pages where run_id=? and url like '%/p%.html'", (r2,))]
+    status = con.execute("select status from crawl_runs where id=?", (r2,)).fetchone()[0]
+    con.close()
+    assert status == "finished" and len(texts) == 40 and all("第2版正文" in t for t in texts)
+    assert set(srv.hits.values()) == {1} and len(srv.hits) == 41  # one GET a page, home included
