@@ -528,8 +528,9 @@ class SiteSpider(scrapy.Spider):
                     or node.attrib.get("title") or node.attrib.get("alt") or ""
                 links.append({"source_url": page_url, "target_url": target, "anchor_text": anchor[:300],
                               "tag": tag, "attr": attr, "on_home": on_home, "is_external": not internal,
-                              "fragment": fragment_of(absolute) if tag in ("a", "iframe") else None,
-                              "hidden": tag == "a" and raw in hidden})
+                              "fragment": fragment_of(absolute) if tag in ("a", "iframe") else None})
+                if hidden and tag == "a" and raw in hidden:
+                    links[-1]["hidden"] = True
                 if same_page:
                     continue
                 req = self._schedule(target, tag=tag, depth=depth, referer=page_url)
