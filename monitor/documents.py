@@ -268,18 +268,23 @@ def _xlsx_text(data: bytes) -> str:
     import openpyxl
 
     wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    lines: list[str] = []
     try:
-        for ws in wb.worksheets:
-            lines.append(f"【{ws.title}】")
-            for row in ws.iter_rows(values_only=True):
-                cells = ["" if v is None else _cell_str(v) for v in row]
-                while cells and not cells[-1]:
-                    cells.pop()
-                if cells:
-                    lines.append("\t".join(cells))
+        return _sheets_text((ws.title, (["" if v is None else _cell_str(v) for v in row]
+                                        for row in ws.iter_rows(values_only=True))) for ws in wb.worksheets)
     finally:
         wb.close()
+
+
+def _sheets_text(sheets) -> str:
+    """(title, rows of cell strings) per sheet as text: a 【title】 line, then one tab-separated line a row."""
+    lines: list[str] = []
+    for title, rows in sheets:
+        lines.append(f"【{title}】")
+        for cells in rows:
+            while cells and not cells[-1]:
+                cells.pop()
+            if cells:
+                lines.append("\t".join(cells))
     return _normalise("\n".join(lines))
 
 
@@ -373,19 +378,11 @@ def _xls_text(data: bytes) -> str:
         if "encrypt" in str(exc).lower():
             raise DocumentError("表格已加密（设置了打开密码），无法读取；请去掉密码后再发布或检查") from exc
         raise
-    lines: list[str] = []
     try:
-        for sheet in book.sheets():
-            lines.append(f"【{sheet.name}】")
-            for r in range(sheet.nrows):
-                cells = [_xls_cell(c, book.datemode) for c in sheet.row(r)]
-                while cells and not cells[-1]:
-                    cells.pop()
-                if cells:
-                    lines.append("\t".join(cells))
+        return _sheets_text((sheet.name, ([_xls_cell(c, book.datemode) for c in sheet.row(r)]
+                                          for r in range(sheet.nrows))) for sheet in book.sheets())
     finally:
         book.release_resources()
-    return _normalise("\n".join(lines))
 
 
 def _xls_cell(cell, datemode: int) -> str:
