@@ -111,6 +111,7 @@ class PaceMiddleware:
         return None
 
 
+LIGHT_MAX_BYTES = 2 * 1024 * 1024  # per body read here: workers x this bounds the light path's memory
 PREFETCHED = "monitor_prefetched"  # request.meta: (url, status, headers, body) the light path already has
 # aiohttp has decoded the body: these headers no longer describe it
 _DECODED = frozenset({"content-encoding", "content-length", "transfer-encoding"})
@@ -251,7 +252,8 @@ class Revalidator:
             headers["If-None-Match"] = v.etag
         if v.last_modified:
             headers["If-Modified-Since"] = v.last_modified
-        maxsize = int(request.meta.get("download_maxsize") or self.maxsize)
+        # bodies above LIGHT_MAX_BYTES (big attachments) are compared and kept by the Scrapy path alone
+        maxsize = min(int(request.meta.get("download_maxsize") or self.maxsize), LIGHT_MAX_BYTES)
         pace = self.pacer.host(request.url)
         await pace.acquire()
         started = time.monotonic()

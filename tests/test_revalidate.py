@@ -14,13 +14,17 @@ from tests.local_http import page, serve, sites_yaml
 from tests.test_reuse import facts, write_config
 
 
+BIG = b"%PDF-1.4\n" + b"0" * (3 * 1024 * 1024)
+
+
 def _site(state: dict):
     """A small site whose second version changes one page, breaks one, adds one."""
     def route(path, server):
         v2 = state["version"] == 2
         pages = {
             "/": ('"home"', page("首页", "<a href='/a.html'>甲</a><a href='/b.html'>乙</a>"
-                                        "<a href='/c.html'>丙</a><a href='/d.html'>丁</a>")),
+                                        "<a href='/c.html'>丙</a><a href='/d.html'>丁</a>"
+                                        "<a href='/big.pdf'>附件</a>")),
             "/a.html": ('"a"', page("甲", "<a href='/a2.html'>甲二</a>")),
             "/a2.html": ('"a2"', page("甲二", "没有变化")),
             # no validators at all: only the content hash says whether it changed
@@ -28,6 +32,8 @@ def _site(state: dict):
             "/d.html": (None, page("丁", "一直不变")),
             "/new.html": (None, page("新页", "第二版才有")),
         }
+        if path == "/big.pdf":  # unchanged, but above what the light path reads: Scrapy compares it
+            return 200, {"Content-Type": "application/pdf"}, BIG
         if path == "/c.html":
             return (404, {}, page("404", "页面不存在")) if v2 else (200, {"ETag": '"c"'}, page("丙", "还在"))
         if path not in pages or (path == "/new.html" and not v2):
@@ -64,7 +70,8 @@ def test_recrawl_confirms_unchanged_pages_on_the_light_path_and_scrapy_fetches_t
                         (r2, srv.url("/a.html"))).fetchone()[0]
     con.close()
     # unchanged (304 for ETags, same hash for the page without validators): carried over, links included
-    assert {p for p, (_, reused, _) in rows.items() if reused} == {"/", "/a.html", "/a2.html", "/d.html"}
+    assert {p for p, (_, reused, _) in rows.items() if reused} == {"/", "/a.html", "/a2.html", "/d.html",
+                                                                  "/big.pdf"}
     assert links == 1
     assert rows["/a2.html"][2] == "没有变化"
     # changed, broken and new pages went through Scrapy: parsed afresh, the 404 recorded as such
@@ -75,10 +82,11 @@ def test_recrawl_confirms_unchanged_pages_on_the_light_path_and_scrapy_fetches_t
     # Scrapy (whose retry and redirect rules decide what a failure is)
     assert srv.hits["/a.html"] == srv.hits["/a2.html"] == srv.hits["/d.html"] == srv.hits["/"] == 1
     assert srv.hits["/b.html"] == srv.hits["/new.html"] == 1 and srv.hits["/c.html"] == 2
-    assert "4 个未变化" in second.stderr and "4 个经轻量复核" in second.stderr, second.stderr
+    assert srv.hits["/big.pdf"] == 2  # the light path stopped at its size bound; Scrapy read and compared it
+    assert "5 个未变化" in second.stderr and "4 个经轻量复核" in second.stderr, second.stderr
     # one pace for both paths: 0.2 s between request starts, one at a time (sites.yaml limits)
     gaps = [b - a for a, b in zip(starts, starts[1:])]
-    assert len(starts) == 8 and min(gaps) >= 0.18, gaps
+    assert len(starts) == 10 and min(gaps) >= 0.18, gaps
     assert srv.max_in_flight == 1
 
 
