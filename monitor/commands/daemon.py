@@ -94,10 +94,14 @@ def register(group: click.Group) -> None:
         store = obj.store()
         rows = job_status(store)
         fails = recent_failures(store)
+        from monitor.commands.pool_status import pool_of
+
+        pool = pool_of(obj, store)
         if fmt == "json":
             click.echo(json.dumps({"jobs": rows, "failures": [
                 {"job": f.job_id, "started": f.started_at.isoformat(), "outcome": f.outcome, "error": f.error,
-                 "run_id": f.run_id} for f in fails]}, ensure_ascii=False, indent=2))
+                 "run_id": f.run_id} for f in fails], **({"pool": pool} if pool else {})},
+                ensure_ascii=False, indent=2))
             return
         from monitor.commands.core import console
 
@@ -121,6 +125,10 @@ def register(group: click.Group) -> None:
             for x in fails:
                 f.add_row(x.job_id, _cn(x.started_at), OUTCOMES.get(x.outcome, x.outcome), x.error or "—")
             console().print(f)
+        if pool:
+            from monitor.commands.pool_status import print_pool
+
+            print_pool(pool)
         if not rows:
             click.echo("还没有任何定时任务：用 monitor schedule 启动守护进程")
 
