@@ -356,11 +356,26 @@ def _feeds_handler(accounts: list[str] | None):
     def feeds(rt: jobs.Runtime, kind: str, job: str, site: str | None) -> jobs.Outcome:
         from pathlib import Path
 
-        from monitor.accounts import fetch_accounts
+        from monitor.accounts import store_fetch
+        from spiders.feeds import FeedSpider
+        from spiders.pace_redis import RedisTurns
+
+        turns = RedisTurns(rt.config.workers.broker, rt.config.workers.namespace)
+
+        class PooledFeedSpider(FeedSpider):
+            def _wait(self, url: str, delay: float) -> None:  # the host's delay across the whole pool
+                turns.wait(url, delay)
 
         chosen = [rt.config.account(k) for k in accounts] if accounts else list(rt.config.accounts)
-        results = fetch_accounts(rt.config, rt.store, accounts=chosen,
-                                 base_dir=Path(rt.config_path).resolve().parent)
+        base_dir = Path(rt.config_path).resolve().parent
+        results = []
+        with PooledFeedSpider() as spider:  # as monitor.accounts.fetch_accounts, with the pool's pace
+            for account in chosen:
+                result = spider.fetch(account, base_dir=base_dir)
+                try:
+                    results.append(store_fetch(rt.store, account, result))
+                except Exception:  # noqa: BLE001 - one account's store hiccup never stops the batch
+                    log.exception("feeds: storing the fetch of %s failed", account.key)
         failed = [r.account for r in results if r.outcome != "ok"]
         if len(results) < len(chosen):
             return jobs.Outcome("failed", f"{len(chosen) - len(results)} 个账号的抓取结果未能保存")

@@ -92,3 +92,40 @@ class RedisPacer:
         if pace is None:
             pace = self.hosts[key] = RedisHostPace(self, key)
         return pace
+
+
+# KEYS: next.  ARGV: delay ms.  Returns 0 when this caller may start now, else ms to wait.
+_TURN = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local nxt = tonumber(redis.call('GET', KEYS[1]) or '0')
+if nxt > now then return nxt - now end
+local delay = tonumber(ARGV[1])
+if delay > 0 then redis.call('SET', KEYS[1], now + delay, 'PX', delay + 1000) end
+return 0
+"""
+
+
+class RedisTurns:
+    """The delay between two requests to one host across the pool, for blocking clients (spiders/feeds.py, which
+    sends one request at a time). Shares the ``next`` key with ``RedisPacer``: feeds and crawls of one host
+    keep one pace."""
+
+    def __init__(self, url: str, namespace: str):
+        import redis
+
+        self.client = redis.Redis.from_url(url, socket_timeout=10)
+        self.script = self.client.register_script(_TURN)
+        self.namespace = namespace
+
+    def wait(self, url: str, delay: float) -> None:
+        import time
+
+        from spiders.site import host_port
+
+        key = f"{self.namespace}:pace:{host_port(url)}:next"
+        while True:
+            wait = int(self.script(keys=[key], args=[int(delay * 1000)]))
+            if wait == 0:
+                return
+            time.sleep(min(wait / 1000, 1.0))

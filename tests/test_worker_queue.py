@@ -100,3 +100,29 @@ def test_redis_pacer_holds_concurrency_and_delay_across_pacers():
     assert len(starts) == 12 and in_flight["peak"] == per_host
     assert min(gaps) >= delay * 0.9, gaps
     assert other_wait < 0.5
+
+
+def test_feed_fetches_keep_one_delay_per_host_across_processes():
+    _redis_or_skip()
+    import threading
+
+    from spiders.pace_redis import RedisTurns
+
+    ns = f"f{uuid.uuid4().hex[:10]}"
+    delay = 0.05
+    times: list[float] = []
+
+    def fetcher():  # one blocking feed fetcher per worker process
+        turns = RedisTurns(REDIS, ns)
+        for _ in range(5):
+            turns.wait("http://rsshub.example/weibo/user/1", delay)
+            times.append(time.monotonic())
+
+    threads = [threading.Thread(target=fetcher) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    times.sort()
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    assert len(times) == 10 and min(gaps) >= delay * 0.9, gaps
