@@ -114,7 +114,8 @@ def enqueue(config: Config, kind: str, site: str | None = None, *, accounts: lis
         return "queued"
     kwargs = {"accounts": accounts} if accounts else {}
     res = app.send_task(TASK, args=(kind, site), kwargs=kwargs, queue=queue_for(config, kind),
-                        headers={"monitor_enqueued_at": time.time()})
+                        headers={"monitor_enqueued_at": time.time(),
+                                 "monitor_job": f"{kind}:{site}" if site else kind})
     event(log, "job.queued", f"{jobs.KIND_NAMES.get(kind, kind)}已排队", job=f"{kind}:{site}" if site else kind,
           site=site, task=res.id)
     return "queued"
@@ -417,13 +418,14 @@ def pool_status(config: Config, store: Store) -> dict:
                 headers = msg.get("headers") or {}
                 at = headers.get("monitor_enqueued_at")
                 if oldest is None or (at and at < oldest["at"]):
-                    oldest = {"at": at, "task": headers.get("id"), "args": headers.get("argsrepr"),
+                    oldest = {"at": at, "task": headers.get("id"),
+                              "job": headers.get("monitor_job") or headers.get("argsrepr"),
                               "retries": headers.get("retries") or 0}
             except (ValueError, TypeError):
                 continue
         queues.append({"queue": name, "name": QUEUE_NAMES[short], "waiting": length,
                        "oldest_enqueued": _iso(oldest["at"]) if oldest else None,
-                       "oldest_args": oldest["args"] if oldest else None})
+                       "oldest_job": oldest["job"] if oldest else None})
     unacked = client.zcard(transport_options(config)["unacked_index_key"])
     return {"workers": workers, "queues": queues, "running_or_reserved": unacked,
             "given_up": given_up(store, w.max_attempts)}

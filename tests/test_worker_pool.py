@@ -150,7 +150,7 @@ def test_pool_survives_a_killed_worker_keeps_pace_and_reports_failed_jobs(tmp_pa
             assert busy == {r.job_id for r in running}, pool["workers"]
             assert all(w["host"] and w["pid"] and w["since"] for w in pool["workers"] if w["job"])
             assert [q["queue"] for q in pool["queues"]] == [f"{ns}.crawl", f"{ns}.feeds", f"{ns}.jobs"]
-            assert pool["queues"][0]["waiting"] == 1 and pool["queues"][0]["oldest_args"], pool["queues"]
+            assert pool["queues"][0]["waiting"] == 1 and pool["queues"][0]["oldest_job"].startswith("crawl:s"), pool["queues"]
 
             enqueue(config, "notice")
 

@@ -56,7 +56,8 @@ def test_the_daemon_queues_jobs_when_a_broker_is_named(tmp_path):
     status = pool_status(config, store)
     assert [(q["queue"], q["waiting"]) for q in status["queues"]] == [(f"{ns}.crawl", 1), (f"{ns}.feeds", 3),
                                                                      (f"{ns}.jobs", 1)]
-    assert status["queues"][0]["oldest_enqueued"] and status["workers"] == [] and status["given_up"] == []
+    assert status["queues"][0]["oldest_job"] == "crawl:portal" and status["queues"][0]["oldest_enqueued"]
+    assert status["workers"] == [] and status["given_up"] == []
     client.delete(f"{ns}.crawl", f"{ns}.feeds", f"{ns}.jobs")
 
 

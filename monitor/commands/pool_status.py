@@ -30,6 +30,15 @@ def _cn(iso: str | None) -> str:
     return cn(datetime.fromisoformat(iso)) if iso else "—"
 
 
+def _job(job: str | None) -> str:
+    from monitor.jobs import KIND_NAMES
+
+    if not job:
+        return "—"
+    kind, _, site = job.partition(":")
+    return f"{KIND_NAMES.get(kind, kind)}{' ' + site if site else ''}（{job}）"
+
+
 def print_pool(pool: dict) -> None:
     from monitor.commands.core import console
 
@@ -41,7 +50,7 @@ def print_pool(pool: dict) -> None:
     for col in ("主机", "进程", "当前任务", "开始时间", "工作进程名"):
         t.add_column(col, overflow="fold")
     for w in pool["workers"]:
-        t.add_row(w["host"] or "—", str(w["pid"]), w["job"] or "空闲", _cn(w["since"]) if w["job"] else "—",
+        t.add_row(w["host"] or "—", str(w["pid"]), _job(w["job"]) if w["job"] else "空闲", _cn(w["since"]) if w["job"] else "—",
                   w["node"] or "—")
     out.print(t)
     if not pool["workers"]:
@@ -50,7 +59,7 @@ def print_pool(pool: dict) -> None:
     for col in ("队列", "用途", "等待中", "最早排队", "最早的任务"):
         q.add_column(col, overflow="fold")
     for x in pool["queues"]:
-        q.add_row(x["queue"], x["name"], str(x["waiting"]), _cn(x["oldest_enqueued"]), x["oldest_args"] or "—")
+        q.add_row(x["queue"], x["name"], str(x["waiting"]), _cn(x["oldest_enqueued"]), _job(x["oldest_job"]))
     out.print(q)
     if pool["given_up"]:
         g = Table(title="多次失败、已停止重试的任务（修复后可用 monitor enqueue 重新排队）")
