@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Callable
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from monitor.config import Config
 from monitor.locks import HOST, make_lock
@@ -208,8 +208,8 @@ def _run_command(rt: Runtime, kind: str, job: str, site: str | None) -> Outcome:
 # ---------------------------------------------------------------- crawl, notice, notify
 
 def _newest_run(store: Store, site: str) -> int:
-    """The id below which the crawl about to start cannot be: the newest run if finished, else (it is resumed
-    by the next crawl, see monitor.resume) the one before it."""
+    """The crawl about to start writes into a run with a larger id than this: the newest run's id when it
+    finished, else the id before it (an unfinished run is resumed by the next crawl, see monitor.resume)."""
     with store.session() as s:
         row = s.execute(select(CrawlRun.id, CrawlRun.status).where(CrawlRun.site == site, CrawlRun.kind == "site")
                         .order_by(CrawlRun.id.desc()).limit(1)).first()
