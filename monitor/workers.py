@@ -160,7 +160,10 @@ def _die_with_worker(**_kw) -> None:
         pass
     # ready before the first task arrives: its message is kept invisible from the moment it starts
     if os.environ.get("MONITOR_CONFIG"):
-        runtime()
+        try:
+            runtime()
+        except Exception:  # noqa: BLE001 - e.g. the database is down: the first task tries again and says why
+            log.exception("worker process start: no runtime yet")
 
 
 def _redis(url: str):
