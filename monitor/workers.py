@@ -81,6 +81,8 @@ def configure(config: Config) -> Celery:
         task_serializer="json", accept_content=["json"],
         worker_send_task_events=True, task_send_sent_event=True,  # Flower and `celery events` see the tasks
         worker_hijack_root_logger=False, timezone=config.schedule.timezone,
+        # a task process that grew past ~1.5 GB (a huge site's check) is replaced after its task
+        worker_max_memory_per_child=1_500_000,
     )
     _configured["key"] = key
     _configured["namespace"] = w.namespace
