@@ -29,6 +29,16 @@ def _messages(client, queue: str) -> list[dict]:
     return [json.loads(m) for m in reversed(client.lrange(queue, 0, -1))]  # oldest first
 
 
+def _paced(times: list[float], delay: float) -> None:
+    """Starts at least ``delay`` apart by Redis's clock; seen from here a start may come back a little late (a
+    busy machine), so: the whole run is as long as the delays add up to, and no gap is far below the delay.
+    Two pacers keeping their own counts would take half as long."""
+    times = sorted(times)
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    assert times[-1] - times[0] >= (len(times) - 1) * delay * 0.95, gaps
+    assert min(gaps) >= delay / 2, gaps
+
+
 def test_the_daemon_queues_jobs_when_a_broker_is_named(tmp_path):
     _redis_or_skip()
     import redis
@@ -96,10 +106,8 @@ def test_redis_pacer_holds_concurrency_and_delay_across_pacers():
         await other.acquire()
         return time.monotonic() - t0
     other_wait = asyncio.run(main())
-    starts.sort()
-    gaps = [b - a for a, b in zip(starts, starts[1:])]
     assert len(starts) == 12 and in_flight["peak"] == per_host
-    assert min(gaps) >= delay * 0.9, gaps
+    _paced(starts, delay)
     assert other_wait < 0.5
 
 
@@ -124,6 +132,5 @@ def test_feed_fetches_keep_one_delay_per_host_across_processes():
         t.start()
     for t in threads:
         t.join(30)
-    times.sort()
-    gaps = [b - a for a, b in zip(times, times[1:])]
-    assert len(times) == 10 and min(gaps) >= delay * 0.9, gaps
+    assert len(times) == 10
+    _paced(times, delay)
