@@ -201,6 +201,11 @@ def test_pool_survives_a_killed_worker_keeps_pace_and_reports_failed_jobs(tmp_pa
             assert inspect.returncode == 0 and "pong" in inspect.stdout, inspect.stdout + inspect.stderr
         finally:
             _stop(workers)
+            import redis
+
+            client = redis.Redis.from_url(REDIS)
+            for key in client.scan_iter(f"{ns}*"):  # this test's queues, unacked index and worker entries
+                client.delete(key)
         pool_hits = server_log()
 
         # politeness, from the server's side: both workers crawled this one host at the same time …
