@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from monitor.annual_facts import AnnualReportFacts
+from monitor.model.annual import AnnualReportFacts
 
 TEXT_SUFFIXES = {".txt"}
 HTML_SUFFIXES = {".html", ".htm"}
