@@ -196,7 +196,7 @@ def run_account_rules(facts, *, today: date) -> tuple[list[str], list[Outcome]]:
 
 def check_accounts(store: Store, config: Config, *, as_of: date, accounts: list | None = None) -> list[CheckResult]:
     """The account rules on each account's stored fetches; findings kept under the account key."""
-    from monitor.accounts import load_account_facts
+    from monitor.crawl.accounts import load_account_facts
 
     results = []
     for account in (accounts if accounts is not None else list(config.accounts)):

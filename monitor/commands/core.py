@@ -42,7 +42,7 @@ def _as_of(text: str | None) -> date:
 def run_crawl(config: Config, store: Store, site_keys: tuple[str, ...] = (), *, today: date,
               say=lambda m: click.echo(m, err=True)) -> list:
     """Crawl the chosen sites; returns their results. Shared by `crawl`, `demo` and the daemon."""
-    from monitor.crawl import crawl_sites
+    from monitor.crawl.runner import crawl_sites
 
     try:
         sites = [config.site(k) for k in site_keys] if site_keys else list(config.sites)
@@ -213,7 +213,7 @@ def register(group: click.Group) -> None:
         today = _as_of(as_of) if as_of else min(_as_of(None), last)
         out = out_dir or config.storage.notices_dir
         if screenshots:
-            from monitor.evidence import take_evidence
+            from monitor.crawl.evidence import take_evidence
 
             shots = take_evidence(store, config, as_of=today, out_dir=out)
             click.echo(f"已截图 {shots.taken} 个问题" + (f"，{len(shots.failed)} 个失败" if shots.failed else ""),

@@ -13,7 +13,7 @@ EXIT_SOURCE_FAILED = 3
 def run_feeds(config, store, account_keys: tuple[str, ...] = (), *, base_dir: Path | None = None,
               say=lambda m: click.echo(m, err=True)) -> list:
     """Fetch the chosen accounts; returns their summaries. Shared by `feeds`, `demo` and the daemon."""
-    from monitor.accounts import fetch_accounts
+    from monitor.crawl.accounts import fetch_accounts
     from monitor.commands.core import _cli
 
     try:

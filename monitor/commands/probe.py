@@ -8,7 +8,7 @@ import click
 from monitor.store import Probe, Store
 
 
-# the words of monitor.crawl.ERROR_KINDS, without importing Scrapy for a probe
+# the words of monitor.crawl.runner.ERROR_KINDS, without importing Scrapy for a probe
 _ERRORS = {"dns": "域名无法解析", "refused": "连接被拒绝", "timeout": "请求超时", "tls": "TLS/证书错误",
            "redirects": "重定向次数过多或循环", "reset": "连接被重置", "other": "其他网络错误"}
 

@@ -95,7 +95,7 @@ def register(group: click.Group) -> None:
     @click.pass_obj
     def evidence_cmd(obj, finding_ids, refresh, as_of, out_dir):
         """用浏览器打开问题页面截图，并用红框标出问题（失效链接、最新一条信息、空白列表），留作通报证据。"""
-        from monitor.evidence import take_evidence
+        from monitor.crawl.evidence import take_evidence
 
         config = obj.config()
         store = obj.store(config)

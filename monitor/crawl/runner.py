@@ -48,7 +48,7 @@ class _Writer(BatchWriter):
         self.pending += 1
 
     def flush(self) -> None:
-        from monitor.reuse import copy_unchanged
+        from monitor.crawl.reuse import copy_unchanged
 
         if not self.pending:
             return
@@ -210,7 +210,7 @@ def finish_run(store: Store, run_id: int, *, status: str, error: str | None) -> 
 
 
 def scrapy_settings(site: Site, *, log_level: str = "WARNING") -> Settings:
-    from monitor import scrapy_settings as defaults
+    from spiders import settings as defaults
 
     s = Settings()
     s.setmodule(defaults, priority="project")
@@ -223,7 +223,7 @@ def scrapy_settings(site: Site, *, log_level: str = "WARNING") -> Settings:
     s.set("MONITOR_MAX_URLS_PER_PATTERN", lim.max_urls_per_pattern, priority="cmdline")
     s.set("LOG_LEVEL", log_level, priority="cmdline")
     if needs_browser(site, s):
-        from monitor.browser import apply_browser_settings
+        from monitor.crawl.browser import apply_browser_settings
 
         apply_browser_settings(s, timeout_seconds=lim.timeout_seconds)
     return s
@@ -232,7 +232,7 @@ def scrapy_settings(site: Site, *, log_level: str = "WARNING") -> Settings:
 def needs_browser(site: Site, settings: Settings) -> bool:
     """Whether this site's crawl may render pages: a column set `render: browser`, or script-filled lists
     are looked for (MONITOR_BROWSER_DETECT). The browser itself starts only for the first such page."""
-    from monitor.browser import browser_available
+    from monitor.crawl.browser import browser_available
 
     if not settings.getbool("MONITOR_BROWSER_ENABLED", True) or not browser_available(settings):
         return False
@@ -259,12 +259,12 @@ class CrawlResult:
 def crawl_sites(config: Config, store: Store, *, sites: list[Site] | None = None, today: date | None = None,
                 log_level: str = "WARNING", progress: Callable[[str], None] | None = None) -> list[CrawlResult]:
     """Crawl the given sites (default: all in the config) in one Scrapy process."""
-    from monitor.reuse import PreviousRun
-    from monitor.resume import open_run
+    from monitor.crawl.reuse import PreviousRun
+    from monitor.crawl.resume import open_run
     from spiders.site import SiteSpider
 
     targets = list(sites if sites is not None else config.sites)
-    from monitor import scrapy_settings as defaults
+    from spiders import settings as defaults
 
     base = Settings()
     base.setmodule(defaults, priority="project")

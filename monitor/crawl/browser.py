@@ -37,7 +37,7 @@ def browser_available(settings: Settings | None = None) -> bool:
 
 def apply_browser_settings(s: Settings, *, timeout_seconds: float) -> None:
     """Install the lazy browser handler and its Playwright options into one crawler's settings."""
-    handler = "monitor.browser.BrowserHandler"
+    handler = "monitor.crawl.browser.BrowserHandler"
     s.set("DOWNLOAD_HANDLERS", {"http": handler, "https": handler}, priority="cmdline")
     s.set("PLAYWRIGHT_BROWSER_TYPE", "chromium", priority="cmdline")
     s.set("PLAYWRIGHT_LAUNCH_OPTIONS", {"executable_path": browser_path(s), "headless": True,

@@ -39,7 +39,7 @@ LOGSTATS_INTERVAL = 0
 # The spider schedules each URL once itself (it needs every referrer, which the dupefilter drops).
 DUPEFILTER_CLASS = "scrapy.dupefilters.BaseDupeFilter"
 
-ITEM_PIPELINES = {"monitor.crawl.StorePipeline": 300}
+ITEM_PIPELINES = {"monitor.crawl.runner.StorePipeline": 300}
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
@@ -53,7 +53,7 @@ MONITOR_FLUSH_SECONDS = 0.5  # a killed crawl loses at most this much work (resu
 DOWNLOADER_MIDDLEWARES = {
     # a changed page the re-check's light path already downloaded is not fetched a second time
     "spiders.revalidate.PrefetchedMiddleware": 50,
-    "monitor.reuse.ConditionalGetMiddleware": 560,
+    "monitor.crawl.reuse.ConditionalGetMiddleware": 560,
     # last before the download: waits for the host's shared pace while a re-check's light path runs
     "spiders.revalidate.PaceMiddleware": 950,
     # per-request work we do not need: the spider keeps scope and depth and sets Referer itself,
