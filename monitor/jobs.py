@@ -224,7 +224,7 @@ def _crawl(rt: Runtime, kind: str, job: str, site: str | None) -> Outcome:
             return Outcome("failed", f"抓取失败（退出码 {code}）：{tail}", run_id)
     finally:
         lock.release()
-    from monitor.checking import check_sites
+    from monitor.check.checking import check_sites
 
     event(log, "crawl.finished", f"抓取完成（退出码 {code}），开始检查", job=job, site=site, run_id=run_id)
     check_sites(rt.store, rt.config, as_of=rt.day(), sites=[rt.config.site(site)])
@@ -241,7 +241,7 @@ def previous_month(day: date) -> str:
 
 def _notice(rt: Runtime, kind: str, job: str, site: str | None) -> Outcome:
     """What `monitor report --month <last month>` does, then tell people it is ready."""
-    from monitor.notice import build_notice, month_bounds
+    from monitor.notices.notice import build_notice, month_bounds
     from reports.notice import write_notice_html
 
     today = rt.day()

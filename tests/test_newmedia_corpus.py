@@ -11,7 +11,7 @@ from datetime import date, datetime
 import pytest
 
 from monitor.crawl.accounts import load_account_facts, store_fetch
-from monitor.checking import check_accounts, run_account_rules
+from monitor.check.checking import check_accounts, run_account_rules
 from monitor.config import parse_config
 from monitor.store import AccountFetch, Finding, Post, Store
 from rules.base import Verdict

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from parsel import Selector
 
-from monitor.checking import record_outcomes
+from monitor.check.checking import record_outcomes
 from monitor.config import parse_config
 from monitor.model import Severity
-from monitor.notice import build_notice
+from monitor.notices.notice import build_notice
 from monitor.store import Store
 from reports.notice import render_notice_html, write_notice
 from rules.base import Outcome, Verdict

@@ -5,7 +5,7 @@ from datetime import date
 
 from click.testing import CliRunner
 
-from monitor.checking import record_outcomes
+from monitor.check.checking import record_outcomes
 from monitor.model import Severity
 from monitor.store import Finding, Store
 from monitor.web.recheck import pending_rechecks, request_recheck

@@ -127,7 +127,7 @@ def register(group: click.Group) -> None:
         用 --url 可不带配置文件临时检查一个网站：抓取后按默认规则检查并列出问题，
         有问题时退出码为 1，首页无法访问时为 3。
         """
-        from monitor.checking import check_sites
+        from monitor.check.checking import check_sites
 
         today = _as_of(as_of)
         if url:
@@ -161,7 +161,7 @@ def register(group: click.Group) -> None:
     @click.pass_obj
     def check_cmd(obj, site_keys, account_keys, as_of):
         """按规则检查最近一次抓取的结果（网站和新媒体账号），更新问题及其整改状态。"""
-        from monitor.checking import check_accounts, check_sites
+        from monitor.check.checking import check_accounts, check_sites
 
         config = obj.config()
         store = obj.store(config)
@@ -201,7 +201,7 @@ def register(group: click.Group) -> None:
     @click.pass_obj
     def report_cmd(obj, month, as_of, out_dir, formats, screenshots):
         """生成某月的督查通报（HTML、PDF、Word），可同时导出整改台账（xlsx）。"""
-        from monitor.notice import build_notice, month_bounds
+        from monitor.notices.notice import build_notice, month_bounds
         from reports.notice import write_notice
 
         config = obj.config()
@@ -222,7 +222,7 @@ def register(group: click.Group) -> None:
         view = build_notice(store, config, month=month, as_of=today)
         paths = write_notice(view, out, tuple(f for f in formats if f != "xlsx"))
         if "xlsx" in formats:
-            from monitor.ledger import build_ledger
+            from monitor.notices.ledger import build_ledger
             from reports.ledger import write_ledger
 
             paths.append(write_ledger(build_ledger(store, config, month=month, as_of=today), out))
@@ -247,7 +247,7 @@ def register(group: click.Group) -> None:
         rows = export_rows(store, status=status, site=site, rule=rule, unit=unit,
                            verdict=None if verdict == "all" else verdict)
         if month:
-            from monitor.notice import month_bounds
+            from monitor.notices.notice import month_bounds
 
             try:
                 first, last = month_bounds(month)

@@ -70,7 +70,7 @@ def register(group: click.Group) -> None:
         新媒体条数取已抓取的发布内容（按北京时间发布日期计入）。
         """
         from monitor.commands.core import console
-        from monitor.stats import period_bounds, publication_counts
+        from monitor.notices.stats import period_bounds, publication_counts
 
         config = obj.config()
         store = obj.store(config)

@@ -21,7 +21,7 @@ def register(group: click.Group) -> None:
     @click.pass_obj
     def finding_cmd(obj, finding_id, to, reason, deadline, note, actor, as_of):
         """显示一个问题及其完整整改记录；审核人员可修改状态、延长期限或添加备注。"""
-        from monitor import lifecycle
+        from monitor.check import lifecycle
         from monitor.store import Finding
 
         store = obj.store()
@@ -49,7 +49,7 @@ def register(group: click.Group) -> None:
                              ("整改完成", f.fixed_on.isoformat() if f.fixed_on else "—")):
             click.echo(f"  {label}：{value}")
         click.echo("整改记录：")
-        from monitor.ledger import event_line
+        from monitor.notices.ledger import event_line
 
         for e in lifecycle.history(store, finding_id):  # one line each, whole, so it can be grepped and copied
             click.echo(f"  {event_line(e)}（记录于 {e.at:%Y-%m-%d %H:%M:%S} UTC）")
@@ -66,7 +66,7 @@ def register(group: click.Group) -> None:
         能确认：失效链接是否仍被引用、是否已可访问；栏目是否已更新或不再空白。
         不能确认：需要完整抓取的问题（首页不更新、内容问题等），以及无法访问的页面（状态保持不变）。
         """
-        from monitor.recheck import recheck
+        from monitor.check.recheck import recheck
         from monitor.web.recheck import mark_rechecked, pending_rechecks
 
         config = obj.config()
@@ -113,8 +113,8 @@ def register(group: click.Group) -> None:
     @click.pass_obj
     def ledger_cmd(obj, month, as_of, unit, out_dir):
         """导出整改台账（xlsx）：汇总表加每个单位一张表，含每个问题的完整整改记录。"""
-        from monitor.ledger import build_ledger
-        from monitor.notice import month_bounds
+        from monitor.notices.ledger import build_ledger
+        from monitor.notices.notice import month_bounds
         from reports.ledger import write_ledger
 
         config = obj.config()

@@ -1,6 +1,6 @@
 """New-media accounts: the runner that fetches them into the store, and the loader of their facts.
 
-Wiring only, like monitor/crawl/runner.py and monitor/facts.py: spiders/feeds.py fetches, this stores what it saw
+Wiring only, like monitor/crawl/runner.py and monitor/check/facts.py: spiders/feeds.py fetches, this stores what it saw
 (every fetch is a fact, a failed one with its reason), and reads it back as ``AccountFacts`` for the rules.
 """
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """rectification history business day, evidence screenshots; finding fingerprints re-normalised
 
-Fingerprints are recomputed with the normalisation of monitor.checking.normalise_subject (frozen copy below:
+Fingerprints are recomputed with the normalisation of monitor.check.checking.normalise_subject (frozen copy below:
 a migration must not change when the code does): URL paths keep their case, names lose whitespace and case.
 
 Revision ID: 0003_notice

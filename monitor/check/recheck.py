@@ -33,10 +33,10 @@ import httpx
 from parsel import Selector
 from sqlalchemy import select
 
-from monitor import lifecycle
-from monitor.checking import fingerprint
+from monitor.check import lifecycle
+from monitor.check.checking import fingerprint
 from monitor.config import Config
-from monitor.facts import column_level
+from monitor.check.facts import column_level
 from monitor.model import ColumnFacts, ColumnKind, FindingStatus, PageFacts, SiteFacts
 from monitor.store import BatchWriter, Column, CrawlRun, Finding, Store, utcnow
 from rules import get_rule

@@ -4,7 +4,7 @@ A finding keeps its identity (rule + site + subject) from check to check, so
 its rectification can be followed: 待整改 → 已通报 → 待复核 (absent once) →
 已整改 (absent in N consecutive checks); 逾期 when its deadline passes while it
 is still there; 重新出现 when it comes back after 已整改. Every move goes
-through ``monitor.lifecycle`` and is appended to the finding's history.
+through ``monitor.check.lifecycle`` and is appended to the finding's history.
 """
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 from sqlalchemy import select
 
-from monitor import lifecycle
+from monitor.check import lifecycle
 from monitor.config import Config, Site
-from monitor.facts import load_site_facts
+from monitor.check.facts import load_site_facts
 from monitor.model import FindingStatus as S
 from monitor.model import SiteFacts, TextFacts
 from monitor.store import ReportDocument, Check, Finding, FindingEvent, Store, utcnow

@@ -18,7 +18,7 @@ from typing import Any, Mapping
 
 from sqlalchemy import select
 
-from monitor import lifecycle
+from monitor.check import lifecycle
 from monitor.config import Config
 from monitor.model import FindingStatus, Severity
 from monitor.scoring import ScoringConfig, rank_units, score_sites
@@ -107,7 +107,7 @@ class NoticeView:
     all_rows: list[ProblemRow] = field(default_factory=list)
     unverified_rows: list[ProblemRow] = field(default_factory=list)
     shots: dict[int, bytes] = field(default_factory=dict)  # EvidenceShot.id → PNG
-    newmedia: Any = None  # monitor.notice_newmedia.NewMediaView when accounts are configured
+    newmedia: Any = None  # monitor.notices.notice_newmedia.NewMediaView when accounts are configured
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -247,7 +247,7 @@ def build_notice(store: Store, config: Config, *, month: str, as_of: date, mark_
     for u in units.values():
         u["result"] = "不合格" if u["failed"] else ("合格" if u["sites"] or u["accounts"] else "—")
 
-    from monitor.notice_newmedia import build_newmedia_view
+    from monitor.notices.notice_newmedia import build_newmedia_view
 
     newmedia = build_newmedia_view(store, config, rows=all_rows, problems=problems, unverified=unverified)
     if newmedia is not None:  # a unit judged only through accounts none of which could be verified

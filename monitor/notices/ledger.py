@@ -10,10 +10,10 @@ from datetime import date
 
 from sqlalchemy import select
 
-from monitor import lifecycle
+from monitor.check import lifecycle
 from monitor.config import Config
 from monitor.model import FindingStatus as S
-from monitor.notice import month_bounds
+from monitor.notices.notice import month_bounds
 from monitor.store import Finding, Store
 from rules import all_rules
 
