@@ -8,7 +8,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from monitor.commands.check_report import register
+from monitor.cli.commands.check_report import register
 from tests.test_annual_report import HTML_2021, SEED, edit_line, seed_text
 
 pytestmark = pytest.mark.usefixtures("shared_required")

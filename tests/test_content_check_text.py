@@ -7,7 +7,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from monitor.commands.check_text import register
+from monitor.cli.commands.check_text import register
 
 
 @pytest.fixture()

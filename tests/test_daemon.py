@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from monitor.locks import DbLock, pid_alive
+from monitor.ops.locks import DbLock, pid_alive
 from monitor.store import Probe, Store, utcnow
 from tests.conftest import ROOT, run_monitor
 from tests.daemon_helpers import HttpReceiver

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 
 from monitor.config import parse_config
-from monitor.notify import recipients, send_pending
+from monitor.ops.notify import recipients, send_pending
 from monitor.store import Finding, Notification, Probe, Store, utcnow
 from tests.daemon_helpers import HttpReceiver, SmtpReceiver, free_port
 

@@ -36,7 +36,7 @@ def test_requested_recheck_confirms_the_fix_and_answers_the_request(tmp_path):
                                           facts={"parents": [{"source_url": srv.url("/"), "anchor_text": "旧文章"}]})])
         with store.session() as s:
             fid = s.query(Finding.id).scalar()
-        from monitor.cli import main
+        from monitor.cli.app import main
 
         runner = CliRunner()
         none = runner.invoke(main, ["-c", str(cfg), "recheck", "--requested", "--as-of", "2026-11-27"])

@@ -36,8 +36,8 @@ def register(group: click.Group) -> None:
     def demo_cmd(obj, as_of, scale, out_dir):
         """启动内置示例县政府网站（127.0.0.1），依次抓取、检查、生成通报，然后关闭网站。"""
         from monitor.check.checking import check_accounts, check_sites
-        from monitor.commands.core import _as_of, console, export_rows, run_crawl
-        from monitor.commands.newmedia import run_feeds
+        from monitor.cli.commands.core import _as_of, console, export_rows, run_crawl
+        from monitor.cli.commands.newmedia import run_feeds
         from monitor.demo.server import serve_demo
         from monitor.notices.notice import build_notice
         from monitor.store import Store

@@ -55,7 +55,7 @@ def register(group: click.Group) -> None:
         每轮对每个网站请求一次首页，超时时间为 limits.probe_timeout_seconds（默认 15 秒）。
         W-V1 需要 7 天内每天至少 20 次探测：可用定时任务每小时运行一次 monitor probe（每天 24 次）。
         """
-        from monitor.cli import MonitorError
+        from monitor.cli.app import MonitorError
         from monitor.config import ConfigError
 
         config = obj.config()

@@ -22,13 +22,13 @@ from typing import Callable
 from sqlalchemy import func, select, update
 
 from monitor.config import Config
-from monitor.locks import HOST, make_lock
-from monitor.logs import event
+from monitor.ops.locks import HOST, make_lock
+from monitor.ops.logs import event
 from monitor.store import CrawlRun, JobRun, Store, utcnow
 
 log = logging.getLogger("monitor.jobs")
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 # Child-process commands by job kind; "{site}" is replaced by the site key. Adjust here when a
 # command's interface changes: nothing else in the daemon knows these arguments.
@@ -86,7 +86,7 @@ RUNTIME: Runtime | None = None
 
 
 def available_commands() -> set[str]:
-    from monitor.cli import main
+    from monitor.cli.app import main
 
     return set(main.commands)
 
@@ -94,10 +94,10 @@ def available_commands() -> set[str]:
 # ---------------------------------------------------------------- the one entry point the job store references
 
 def dispatch(kind: str, site: str | None = None) -> str:
-    """Run one job and record it. Referenced by the job store as ``monitor.jobs:dispatch``."""
+    """Run one job and record it. Referenced by the job store as ``monitor.ops.jobs:dispatch``."""
     rt = RUNTIME
     if rt is None:  # pragma: no cover - only the daemon schedules jobs
-        raise RuntimeError("monitor.jobs.RUNTIME is not set: jobs run inside `monitor schedule`")
+        raise RuntimeError("monitor.ops.jobs.RUNTIME is not set: jobs run inside `monitor schedule`")
     return run_job(rt, kind, site)
 
 
@@ -256,7 +256,7 @@ def _notice(rt: Runtime, kind: str, job: str, site: str | None) -> Outcome:
 
 def _notify(rt: Runtime, job: str) -> str | None:
     """Send what changed; a failure is logged and retried by the next run, never fails the caller's job."""
-    from monitor.notify import send_pending
+    from monitor.ops.notify import send_pending
 
     try:
         stats = send_pending(rt.store, rt.config, job=job)
@@ -276,7 +276,7 @@ HANDLERS = {"crawl": _crawl, "notice": _notice, "notify": _notify_job}
 
 def reap_abandoned(store: Store) -> int:
     """Job runs left 'running' by a daemon on this host that is gone (SIGKILL, power cut): say so."""
-    from monitor.locks import pid_alive
+    from monitor.ops.locks import pid_alive
 
     with store.session() as s:
         rows = s.scalars(select(JobRun).where(JobRun.finished_at.is_(None), JobRun.host == HOST)).all()

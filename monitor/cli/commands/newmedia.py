@@ -14,7 +14,7 @@ def run_feeds(config, store, account_keys: tuple[str, ...] = (), *, base_dir: Pa
               say=lambda m: click.echo(m, err=True)) -> list:
     """Fetch the chosen accounts; returns their summaries. Shared by `feeds`, `demo` and the daemon."""
     from monitor.crawl.accounts import fetch_accounts
-    from monitor.commands.core import _cli
+    from monitor.cli.commands.core import _cli
 
     try:
         accounts = [config.account(k) for k in account_keys] if account_keys else list(config.accounts)
@@ -36,7 +36,7 @@ def register(group: click.Group) -> None:
         数据源失败（HTTP 错误、ok=0、内容无法解析、被拦截）时记录原因，该账号在检查中为“无法核实”，
         不判为不更新；有账号失败时退出码为 3，其他账号照常抓取。
         """
-        from monitor.commands.core import _cli, console
+        from monitor.cli.commands.core import _cli, console
         from monitor.model import FETCH_OUTCOMES
 
         config = obj.config()
@@ -69,7 +69,7 @@ def register(group: click.Group) -> None:
         网站条数取每个网站最近一次完成的抓取中各栏目列出的信息（按网址去重、按发布日期计入）；
         新媒体条数取已抓取的发布内容（按北京时间发布日期计入）。
         """
-        from monitor.commands.core import console
+        from monitor.cli.commands.core import console
         from monitor.notices.stats import period_bounds, publication_counts
 
         config = obj.config()

@@ -26,7 +26,7 @@ OUTCOMES = {"ok": "成功", "failed": "失败", "skipped": "已跳过", "interru
 
 def job_status(store: Store) -> list[dict]:
     """The newest run of every job, with the next run time from the job store."""
-    from monitor.jobs import KIND_NAMES
+    from monitor.ops.jobs import KIND_NAMES
 
     with store.session() as s:
         newest = select(func.max(JobRun.id)).where(JobRun.finished_at.is_not(None)).group_by(JobRun.job_id)
@@ -77,8 +77,8 @@ def register(group: click.Group) -> None:
 
         收到 SIGTERM 或 Ctrl-C 时停止：正在进行的抓取会被中断并记录，下次启动时重新抓取。
         """
-        from monitor.daemon import Daemon
-        from monitor.logs import setup_logging
+        from monitor.ops.daemon import Daemon
+        from monitor.ops.logs import setup_logging
 
         config = obj.config()
         store = obj.store(config)
@@ -99,7 +99,7 @@ def register(group: click.Group) -> None:
                 {"job": f.job_id, "started": f.started_at.isoformat(), "outcome": f.outcome, "error": f.error,
                  "run_id": f.run_id} for f in fails]}, ensure_ascii=False, indent=2))
             return
-        from monitor.commands.core import console
+        from monitor.cli.commands.core import console
 
         t = Table(title="定时任务状态")
         for col in ("任务", "类型", "网站", "上次运行", "结果", "耗时", "抓取编号", "下次运行"):
@@ -128,7 +128,7 @@ def register(group: click.Group) -> None:
     @click.pass_obj
     def notify_cmd(obj):
         """现在检查并发送提醒（单项否决问题、网站无法访问、督查通报已生成），每种情况只提醒一次。"""
-        from monitor.notify import send_pending
+        from monitor.ops.notify import send_pending
 
         config = obj.config()
         stats = send_pending(obj.store(config), config, job="cli")

@@ -25,7 +25,7 @@ def console() -> Console:
 
 
 def _cli():
-    from monitor.cli import MonitorError
+    from monitor.cli.app import MonitorError
 
     return MonitorError
 

@@ -19,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlalchemy import func, select
 
 from monitor.config import Config
-from monitor.logs import event as log_event
+from monitor.ops.logs import event as log_event
 from monitor.model import FindingStatus, Severity
 from monitor.store import Finding, Notification, Probe, Store, utcnow
 

@@ -60,6 +60,6 @@ def register(group: click.Group) -> None:
         for url in removed:
             t.add_row("—", "", "", "", "", "", "消失", url)
         click.echo("")
-        from monitor.commands.core import console
+        from monitor.cli.commands.core import console
 
         console().print(t)

@@ -22,15 +22,15 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 
-from monitor import jobs
+from monitor.ops import jobs
 from monitor.config import Config, Schedule
-from monitor.locks import DbLock
-from monitor.logs import event
+from monitor.ops.locks import DbLock
+from monitor.ops.logs import event
 from monitor.store import CrawlRun, Store
 
 log = logging.getLogger("monitor.daemon")
 
-FUNC = "monitor.jobs:dispatch"
+FUNC = "monitor.ops.jobs:dispatch"
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
@@ -133,7 +133,7 @@ class Daemon:
 
     def run(self) -> int:
         if not self.daemon_lock.acquire():
-            from monitor.cli import MonitorError
+            from monitor.cli.app import MonitorError
 
             raise MonitorError(f"另一个守护进程正在使用这个数据库运行（{self.daemon_lock.holder()}）；"
                                "同一数据库只能运行一个 monitor schedule", exit_code=2)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from monitor import clickzh
+from monitor.cli import clickzh
 from monitor.config import Config, ConfigError, load_config
 from monitor.store import Store
 
@@ -64,7 +64,7 @@ def main(ctx: click.Context, config_path: str, db_url: str | None) -> None:
 
 
 def _register_commands() -> None:
-    import monitor.commands as pkg
+    import monitor.cli.commands as pkg
 
     for info in pkgutil.iter_modules(pkg.__path__):
         mod = importlib.import_module(f"{pkg.__name__}.{info.name}")

@@ -6,7 +6,7 @@ from monitor.model import FindingStatus
 
 
 def register(group: click.Group) -> None:
-    from monitor.commands.core import _as_of, _cli, console
+    from monitor.cli.commands.core import _as_of, _cli, console
 
     @group.command("finding")
     @click.argument("finding_id", type=int)

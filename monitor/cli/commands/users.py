@@ -7,7 +7,7 @@ import click
 
 
 def _cli():
-    from monitor.cli import MonitorError
+    from monitor.cli.app import MonitorError
 
     return MonitorError
 
