@@ -21,7 +21,7 @@ from sqlalchemy import select
 from monitor.check import lifecycle
 from monitor.config import Config
 from monitor.model import FindingStatus, Severity
-from monitor.scoring import ScoringConfig, rank_units, score_sites
+from rules.scoring import ScoringConfig, rank_units, score_sites
 from monitor.store import EvidenceShot, Finding, Store
 from rules import all_rules
 
@@ -256,7 +256,7 @@ def build_notice(store: Store, config: Config, *, month: str, as_of: date, mark_
             if not u["sites"] and mine and not u["failed"] and set(mine) <= set(newmedia.unverifiable_keys):
                 u["result"] = "无法核实"
     columns = list(UNIT_COLUMNS)
-    for name, values in (unit_scores or {}).items():  # scoring (monitor/scoring.py) adds its columns
+    for name, values in (unit_scores or {}).items():  # scoring (rules/scoring.py) adds its columns
         u = units.setdefault(name, {"unit": name, **blank, "result": "—"})
         u.update(values)
         for k in values:

@@ -1,6 +1,6 @@
 """``monitor check-report FILE``: check an annual report before it is published.
 
-Reads the report (.txt, .html/.htm itself; .docx/.pdf through ``monitor.documents``), parses it
+Reads the report (.txt, .html/.htm itself; .docx/.pdf through ``spiders.documents``), parses it
 with ``spiders.annual_report`` and runs every annual-report rule (Scope.REPORT, A-1 … A-9).
 Exit status: 0 nothing found, 1 findings, 2 the input could not be read.
 """
@@ -62,9 +62,9 @@ def load_report(path: Path, *, published: date | None = None) -> AnnualReportFac
 
 def _extract_document(data: bytes, path: Path) -> str:
     try:
-        from monitor.documents import extract_text
+        from spiders.documents import extract_text
     except ImportError as exc:
-        raise UnreadableReport(f"无法读取 {path}：缺少文档解析模块 monitor.documents，"
+        raise UnreadableReport(f"无法读取 {path}：缺少文档解析模块 spiders.documents，"
                                f"暂不能读取 .docx/.pdf，请另存为 .txt 或 .html 后再检查") from exc
     try:
         return extract_text(data, filename=path.name)

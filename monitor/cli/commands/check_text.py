@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from monitor.documents import DocumentError, extract_text
+from spiders.documents import DocumentError, extract_text
 from monitor.model import TextFacts
 
 CONTENT_RULES = ("W-V8", "W-V9", "W-S3", "W-S4")
