@@ -13,6 +13,7 @@ import re
 import signal
 import threading
 import time
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -85,10 +86,15 @@ def interrupted_sites(store: Store, config: Config) -> list[str]:
     return out
 
 
+class DaemonRunning(Exception):
+    """Another daemon holds this database's daemon lock; the message is for the user."""
+
+
 class Daemon:
-    def __init__(self, config_path: str, db_url: str | None, config: Config, store: Store):
+    def __init__(self, config_path: str, db_url: str | None, config: Config, store: Store,
+                 commands: Iterable[str] = jobs.KNOWN_COMMANDS):
         self.config, self.store = config, store
-        self.rt = jobs.Runtime(config_path, db_url, config, store)
+        self.rt = jobs.Runtime(config_path, db_url, config, store, commands=frozenset(commands))
         self.stop_event = threading.Event()
         self.scheduler: BackgroundScheduler | None = None
         self.daemon_lock = DbLock(store, "daemon", ttl=max(config.schedule.lock_ttl_seconds, 30))
@@ -108,7 +114,7 @@ class Daemon:
     def sync_jobs(self) -> dict[str, int]:
         """Make the job store match sites.yaml, keeping unchanged jobs (and their due times) as they are."""
         assert self.scheduler is not None
-        want = desired_jobs(self.config, jobs.available_commands())
+        want = desired_jobs(self.config, set(self.rt.commands))
         have = {j.id: j for j in self.scheduler.get_jobs()}
         kept = added = removed = 0
         for job_id, (trigger, args, name) in want.items():
@@ -133,10 +139,8 @@ class Daemon:
 
     def run(self) -> int:
         if not self.daemon_lock.acquire():
-            from monitor.cli.app import MonitorError
-
-            raise MonitorError(f"另一个守护进程正在使用这个数据库运行（{self.daemon_lock.holder()}）；"
-                               "同一数据库只能运行一个 monitor schedule", exit_code=2)
+            raise DaemonRunning(f"另一个守护进程正在使用这个数据库运行（{self.daemon_lock.holder()}）；"
+                                "同一数据库只能运行一个 monitor schedule")
         jobs.RUNTIME = self.rt
         try:
             reaped = jobs.reap_abandoned(self.store)

@@ -43,6 +43,10 @@ COMMANDS: dict[str, list[str]] = {
 KIND_NAMES = {"crawl": "全站抓取", "probe": "可用性探测", "feeds": "新媒体更新", "recheck": "整改复核", "recheck_requested": "已提交整改复查",
               "notice": "月度督查通报", "notify": "发送提醒"}
 
+# The command line's commands, as the daemon's owner (`monitor schedule`) passes them: a job whose command
+# this build lacks is skipped. Without that list every command named above is taken to exist.
+KNOWN_COMMANDS = frozenset(args[0] for args in COMMANDS.values())
+
 EXIT_SITE_DOWN = 3  # monitor crawl: the home page could not be fetched, the rest was crawled
 
 
@@ -65,6 +69,7 @@ class Runtime:
     children: dict[int, subprocess.Popen] = field(default_factory=dict)
     children_lock: threading.Lock = field(default_factory=threading.Lock)
     today: Callable[[], date] | None = None
+    commands: frozenset[str] = KNOWN_COMMANDS
 
     def day(self) -> date:
         from monitor.timeutil import today_cn
@@ -83,12 +88,6 @@ class Runtime:
 
 
 RUNTIME: Runtime | None = None
-
-
-def available_commands() -> set[str]:
-    from monitor.cli.app import main
-
-    return set(main.commands)
 
 
 # ---------------------------------------------------------------- the one entry point the job store references
@@ -176,7 +175,7 @@ def run_child(rt: Runtime, args: list[str], *, job: str, site: str | None, timeo
 
 def _command_missing(rt: Runtime, kind: str) -> Outcome | None:
     name = COMMANDS.get(kind, [kind])[0]
-    if name not in available_commands():
+    if name not in rt.commands:
         return Outcome("skipped", f"命令 monitor {name} 尚不可用（此版本未包含），任务未执行")
     return None
 

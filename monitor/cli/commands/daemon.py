@@ -77,14 +77,20 @@ def register(group: click.Group) -> None:
 
         收到 SIGTERM 或 Ctrl-C 时停止：正在进行的抓取会被中断并记录，下次启动时重新抓取。
         """
-        from monitor.ops.daemon import Daemon
+        from monitor.cli.app import MonitorError
+        from monitor.ops.daemon import Daemon, DaemonRunning
         from monitor.ops.logs import setup_logging
 
         config = obj.config()
         store = obj.store(config)
         sched = config.schedule
         setup_logging(log_file or sched.log_file, max_bytes=sched.log_max_bytes, backups=sched.log_backups)
-        raise SystemExit(Daemon(obj.config_path, obj.db_url, config, store).run())
+        daemon = Daemon(obj.config_path, obj.db_url, config, store, commands=group.commands)
+        try:
+            code = daemon.run()
+        except DaemonRunning as exc:
+            raise MonitorError(str(exc), exit_code=2) from exc
+        raise SystemExit(code)
 
     @group.command("status")
     @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
