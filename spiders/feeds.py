@@ -156,7 +156,7 @@ class FeedSpider:
         except SourceError as exc:
             result.outcome, result.detail = exc.outcome, exc.detail
             result.posts = []
-        except Exception as exc:  # noqa: BLE001 - one account must never stop the others
+        except Exception as exc:  # one account must never stop the others
             log.exception("feeds: account %s failed unexpectedly", account.key)
             result.outcome, result.detail = "malformed", f"处理数据源时出错：{type(exc).__name__}: {exc}"
             result.posts = []

@@ -19,7 +19,7 @@ from spiders.annual_report import parse_annual_report, parse_annual_report_html
 
 
 
-from tests.conftest import SEED, require_shared  # noqa: E402
+from tests.conftest import SEED, require_shared
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,6 @@
 """`check-text`: the pre-publication check, end to end on real files."""
 from __future__ import annotations
 
-import io
 
 import click
 import pytest

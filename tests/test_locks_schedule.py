@@ -64,7 +64,7 @@ def test_redis_lock():
         import redis
 
         redis.Redis.from_url("redis://127.0.0.1:6379/0", socket_timeout=2).ping()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         need_service(f"Redis not reachable at 127.0.0.1:6379: {exc}")
     name = f"test:{time.time_ns()}"
     a = RedisLock("redis://127.0.0.1:6379/0", name, ttl=1, owner="a", heartbeat=False)

@@ -1,7 +1,7 @@
 """Notifications arrive exactly once per state change, grouped per unit, by e-mail and webhook."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 

@@ -5,7 +5,6 @@ import importlib
 import os
 import pkgutil
 import sys
-from pathlib import Path
 
 import click
 

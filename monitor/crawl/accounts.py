@@ -95,7 +95,7 @@ def fetch_accounts(config: Config, store: Store, *, accounts: list[Account] | No
             result = spider.fetch(account, base_dir=base_dir)
             try:
                 out.append(store_fetch(store, account, result))
-            except Exception:  # noqa: BLE001 - a store hiccup for one account is logged, the rest go on
+            except Exception:  # a store hiccup for one account is logged, the rest go on
                 log.exception("feeds: storing the fetch of %s failed", account.key)
                 continue
             if progress:

@@ -126,7 +126,7 @@ def _recycling_handler():
             try:
                 await wrapper.context.close()
                 self.stats.inc_value("monitor/browser_contexts_recycled")
-            except Exception as exc:  # noqa: BLE001 - a context that is gone is retired all the same
+            except Exception as exc:  # a context that is gone is retired all the same
                 log.debug("closing browser context %s: %s", name, exc)
             self.context_wrappers.pop(name, None)
 

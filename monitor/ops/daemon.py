@@ -12,9 +12,8 @@ import logging
 import re
 import signal
 import threading
-import time
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler

@@ -114,7 +114,7 @@ def run_job(rt: Runtime, kind: str, site: str | None = None) -> str:
     try:
         handler = HANDLERS.get(kind, _run_command)
         res = handler(rt, kind, job_id, site)
-    except Exception as exc:  # noqa: BLE001 - one failed job never stops the daemon
+    except Exception as exc:  # one failed job never stops the daemon
         log.exception("job failed", extra={"event": "job.error", "job": job_id, "site": site, "run_id": None})
         res = Outcome("failed", f"{type(exc).__name__}: {exc}")
     with rt.store.session() as s:
@@ -132,7 +132,7 @@ def _die_with_parent() -> None:  # runs in the child between fork and exec
     try:
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
         libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG: a killed daemon's crawl stops cleanly, not orphaned
-    except Exception:  # noqa: BLE001 - not Linux: the lock's child pid still protects the site
+    except Exception:  # not Linux: the lock's child pid still protects the site
         pass
 
 
@@ -259,7 +259,7 @@ def _notify(rt: Runtime, job: str) -> str | None:
 
     try:
         stats = send_pending(rt.store, rt.config, job=job)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         log.exception("notify failed", extra={"event": "notify.error", "job": job, "site": None, "run_id": None})
         return f"发送提醒出错：{exc}"
     return f"{stats['failed']} 组提醒发送失败，下次再试" if stats["failed"] else None

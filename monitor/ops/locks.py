@@ -63,7 +63,7 @@ class _Heartbeat:
         while not self._stop.wait(max(self.ttl / 3, 0.5)):
             try:
                 self.lease.renew()
-            except Exception:  # noqa: BLE001 - a missed beat only shortens the lease; the next one retries
+            except Exception:  # a missed beat only shortens the lease; the next one retries
                 pass
 
     def stop(self) -> None:

@@ -62,7 +62,7 @@ def register(group: click.Group) -> None:
                 overrides["W-V8"] = {"leaders": load_leaders(leaders_path)}
             except LexiconError as exc:
                 click.echo(f"错误：{exc}", err=True)
-                raise SystemExit(2)
+                raise SystemExit(2) from exc
         today = date.today()
         unreadable = 0
         found = 0
