@@ -116,6 +116,7 @@ class CheckResult:
     new: int = 0
     fixed: int = 0
     reopened: int = 0
+    pending: int = 0  # new candidates waiting for an auditor (待人工确认), not counted as findings
     outcomes: list[Outcome] = field(default_factory=list)
     fetched: bool | None = None  # accounts: whether any fetch of the source is stored
 
@@ -150,27 +151,33 @@ def record_outcomes(store: Store, *, site_key: str, unit: str, rule_ids: list[st
                 continue
             seen.add(fp)
             f = existing.get(fp)
+            candidate = bool((o.facts or {}).get("needs_confirmation"))
             if o.verdict is Verdict.UNVERIFIED:
                 result.unverified += 1
                 if f is not None and f.verdict == Verdict.FINDING.value:
                     continue  # cannot tell whether a known problem is gone: leave it as it is
+            elif candidate:
+                result.pending += 1  # a candidate is not a finding until an auditor confirms it
             else:
                 result.findings += 1
             if f is None:
+                first = S.PENDING if candidate else S.OPEN
                 f = Finding(fingerprint=fp, rule=o.rule, severity=o.severity.value, verdict=o.verdict.value,
                             site=site_key, unit=unit, url=o.url, source_url=o.source_url, subject=o.subject,
                             evidence=o.evidence, facts=o.facts, first_seen=as_of, last_seen=as_of, occurrences=1,
-                            absent_checks=0, status=S.OPEN.value, updated_at=utcnow())
+                            absent_checks=0, status=first.value, updated_at=utcnow())
                 s.add(f)
                 s.flush()
                 s.add(FindingEvent(finding_id=f.id, at=utcnow(), actor="系统检查", from_status=None,
-                                   to_status=S.OPEN.value, reason="首次发现", as_of=as_of, kind="status"))
-                if o.verdict is Verdict.FINDING:
+                                   to_status=first.value, as_of=as_of, kind="status",
+                                   reason="首次发现（候选问题，待人工确认）" if candidate else "首次发现"))
+                if o.verdict is Verdict.FINDING and not candidate:
                     result.new += 1
                 continue
             f.severity, f.verdict, f.url, f.source_url = o.severity.value, o.verdict.value, o.url, o.source_url
             f.evidence, f.facts, f.unit = o.evidence, o.facts, unit
-            if lifecycle.observe_present(s, f, as_of=as_of) == "reopened":
+            if lifecycle.observe_present(s, f, as_of=as_of, evidence_key=(o.facts or {}).get("evidence_key"),
+                                         needs_confirmation=candidate) == "reopened":
                 result.reopened += 1
         for fp, f in existing.items():
             if fp not in seen and lifecycle.observe_absent(s, f, as_of=as_of, fixed_after=fixed_after) == "fixed":

@@ -95,6 +95,7 @@ class Link(Base):
     is_external: Mapped[bool] = mapped_column(Boolean, default=False)
     fragment: Mapped[str | None] = mapped_column(Text)  # the #part of the href, for W-S1 broken anchors
     hidden: Mapped[bool | None] = mapped_column(Boolean)  # inside an element the page hides (W-V9b)
+    hiding: Mapped[str | None] = mapped_column(String(200))  # how: monitor.model.HiddenLink.encode
 
 
 class Column(Base):
@@ -175,6 +176,8 @@ class Finding(Base):
     deadline: Mapped[date | None] = mapped_column(Date)
     fixed_on: Mapped[date | None] = mapped_column(Date)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+    # the evidence an auditor judged 不成立 (误报): the same evidence is not raised again, a changed one is
+    dismissed_key: Mapped[str | None] = mapped_column(String(64))
 
 
 class FindingEvent(Base):

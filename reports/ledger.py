@@ -16,7 +16,8 @@ _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEAD = Font(name="黑体", bold=True)
 _BODY = Font(name="仿宋")
 _WRAP = Alignment(wrap_text=True, vertical="top")
-_STATUS_FILL = {"逾期": "F8CBAD", "重新出现": "F8CBAD", "已整改": "C6EFCE", "无法整改": "D9D9D9", "待复核": "FFEB9C"}
+_STATUS_FILL = {"逾期": "F8CBAD", "重新出现": "F8CBAD", "已整改": "C6EFCE", "无法整改": "D9D9D9", "待复核": "FFEB9C",
+                "不成立": "D9D9D9", "异议中": "FFEB9C", "待人工确认": "DDEBF7"}
 
 
 def _sheet_name(name: str, used: set[str]) -> str:

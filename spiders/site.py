@@ -22,7 +22,7 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from spiders.columns import breadcrumb, breadcrumb_links, classify_column
-from spiders.hidden import hidden_hrefs
+from spiders.hidden import hidden_links
 from spiders.pagination import pagination_urls
 from spiders.encoding import decode_html
 from spiders.listing import article_date, column_meta, list_items, looks_empty
@@ -509,7 +509,7 @@ class SiteSpider(scrapy.Spider):
         follow: list[scrapy.Request] = []
         # a page reached through a redirect is not fetched a second time under its final URL
         self.scheduled.add(page_url)
-        hidden = hidden_hrefs(sel, html=html)
+        hidden = hidden_links(sel, html=html)
         for tag, attr in LINK_ATTRS:
             for node in sel.xpath(f"//{tag}[@{attr}]"):
                 raw = (node.attrib.get(attr) or "").strip()
@@ -531,6 +531,7 @@ class SiteSpider(scrapy.Spider):
                               "fragment": fragment_of(absolute) if tag in ("a", "iframe") else None})
                 if hidden and tag == "a" and raw in hidden:
                     links[-1]["hidden"] = True
+                    links[-1]["hiding"] = hidden[raw].encode()
                 if same_page:
                     continue
                 req = self._schedule(target, tag=tag, depth=depth, referer=page_url)
