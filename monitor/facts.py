@@ -125,7 +125,7 @@ def load_site_facts(store: Store, config: Config, site: Site, run_id: int, *, as
 
     return SiteFacts(
         site=site.key, site_name=site.name, unit=site.unit, home_url=site.home, run_id=run_id,
-        crawled_at=run.started_at,
+        crawled_at=run.started_at, network=run.network,
         pages=tuple(pages),
         probes=probes,
         links=tuple(links),

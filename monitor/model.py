@@ -227,6 +227,7 @@ class SiteFacts:
     thresholds: dict[str, dict[str, Any]] = field(default_factory=dict)
     messages: tuple[MessageFacts, ...] = ()  # rows of mailbox list pages (W-V7)
     searches: tuple[SearchFacts, ...] = ()  # the home page's site search (W-S10)
+    network: str | None = None  # "本机网络异常…": the crawl's own network failed (monitor.network)
 
     @property
     def home(self) -> PageFacts | None:

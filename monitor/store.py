@@ -41,6 +41,7 @@ class CrawlRun(Base):
     pages_reused: Mapped[int | None] = mapped_column(Integer)
     pages_rendered: Mapped[int | None] = mapped_column(Integer)  # rendered in Chromium
     owner: Mapped[str | None] = mapped_column(String(100))  # host:pid of the crawl process
+    network: Mapped[str | None] = mapped_column(Text)  # "本机网络异常…" when the local network failed (monitor.network)
 
 
 class Page(Base):

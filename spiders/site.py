@@ -74,6 +74,9 @@ def error_kind(failure: Failure) -> tuple[str, str]:
     text = str(exc)
     detail = f"{name}: {text}"[:500]
     low = text.lower()
+    # the exception's type first: a DNS failure for "ssl.example.cn" is a DNS failure, not a TLS one
+    if _ERROR_NAMES.get(name) in ("dns", "refused", "timeout"):
+        return _ERROR_NAMES[name], detail
     if "ssl" in low or "tls" in low or "certificate" in low or "SSL" in name:
         return "tls", detail
     if name == "IgnoreRequest" and "redirect" in low:
@@ -114,11 +117,13 @@ class SiteSpider(scrapy.Spider):
                  max_pages: int = 2000, max_depth: int = 5, check_external: bool = True,
                  today: date | None = None, mailbox: bool = True, mailbox_words: Iterable[str] = (),
                  mailbox_urls: Iterable[str] = (), max_list_pages: int = 50, previous: Any = None,
-                 frontier: Any = None, browser_urls: Iterable[str] = (), browser: bool = False, **kwargs: Any):
+                 frontier: Any = None, browser_urls: Iterable[str] = (), browser: bool = False,
+                 reference_urls: Iterable[str] = (), **kwargs: Any):
         """``previous``: a ``monitor.reuse.PreviousRun`` (facts of unchanged pages are reused from it);
         ``frontier``: a ``monitor.resume.Frontier`` when resuming a killed run; ``browser_urls``: column URLs
         configured ``render: browser``; ``browser``: whether Chromium may be used at all."""
         super().__init__(**kwargs)
+        self.reference_urls = tuple(reference_urls)  # fetched once: is our own network up? (monitor.network)
         self.max_list_pages = int(max_list_pages)
         if not home:
             raise ValueError("SiteSpider needs home=URL")
@@ -194,7 +199,22 @@ class SiteSpider(scrapy.Spider):
             if not self._diverted(req):
                 yield req
 
+    def _reference_requests(self):
+        for url in self.reference_urls:
+            yield scrapy.Request(url, callback=self.on_reference, errback=self.reference_failed, dont_filter=True,
+                                 meta={"reference": True, "dont_redirect": False, "handle_httpstatus_all": True})
+
+    def on_reference(self, response: Response):
+        yield {"kind": "network", "url": response.request.url, "status": response.status, "error_kind": None}
+
+    def reference_failed(self, failure: Failure):
+        kind, detail = error_kind(failure)
+        yield {"kind": "network", "url": failure.request.url, "status": None, "error_kind": kind,
+               "error_detail": detail}
+
     async def _start_requests(self):
+        for req in self._reference_requests():
+            yield req
         f = self.frontier
         if f is not None:  # resuming a killed run: skip what it stored, fetch what it had not reached
             self.scheduled |= f.stored

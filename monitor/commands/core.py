@@ -61,6 +61,8 @@ def run_crawl(config: Config, store: Store, site_keys: tuple[str, ...] = (), *, 
             unchanged = f"，其中 {r.reused} 个未变化、沿用上次结果" + (f"（{light} 个经轻量复核）" if light else "")
         say(f"  {site.name}：{state}，{r.pages} 个地址{unchanged}"
             + (f"；首页无法访问：{r.home_error}" if r.home_error else ""))
+        if r.network:
+            say(f"  {site.name}：{r.network}")
     return results
 
 
