@@ -151,7 +151,9 @@ def record_outcomes(store: Store, *, site_key: str, unit: str, rule_ids: list[st
                 continue
             seen.add(fp)
             f = existing.get(fp)
-            candidate = bool((o.facts or {}).get("needs_confirmation"))
+            # a rule's candidate (facts.candidate: W-V9b hidden by a black-hat pattern but with no gambling
+            # wording) waits for an auditor; rules that merely ask for a look (needs_confirmation) still count
+            candidate = bool((o.facts or {}).get("candidate"))
             if o.verdict is Verdict.UNVERIFIED:
                 result.unverified += 1
                 if f is not None and f.verdict == Verdict.FINDING.value:
@@ -177,7 +179,7 @@ def record_outcomes(store: Store, *, site_key: str, unit: str, rule_ids: list[st
             f.severity, f.verdict, f.url, f.source_url = o.severity.value, o.verdict.value, o.url, o.source_url
             f.evidence, f.facts, f.unit = o.evidence, o.facts, unit
             if lifecycle.observe_present(s, f, as_of=as_of, evidence_key=(o.facts or {}).get("evidence_key"),
-                                         needs_confirmation=candidate) == "reopened":
+                                         candidate=candidate) == "reopened":
                 result.reopened += 1
         for fp, f in existing.items():
             if fp not in seen and lifecycle.observe_absent(s, f, as_of=as_of, fixed_after=fixed_after) == "fixed":

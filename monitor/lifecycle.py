@@ -21,8 +21,8 @@ States (monitor.model.FindingStatus):
   again; only an auditor can.
 - 已提交整改: a unit says it has fixed it; the next check confirms (→ 已整改)
   or not (→ 已通报 / 逾期).
-- 待人工确认: a candidate a rule cannot settle alone (facts.needs_confirmation,
-  e.g. a hidden link hidden the black-hat way but with no gambling wording).
+- 待人工确认: a candidate a rule cannot settle alone (facts.candidate, e.g. a
+  link hidden the black-hat way but with no gambling wording, W-V9b).
   Not counted anywhere until an auditor confirms it (→ 待整改) or rejects it
   (→ 不成立). Gone in ``fixed_after_checks`` checks: 已整改.
 - 不成立: 误报, an auditor's decision with a reason. Out of notices, totals and
@@ -94,7 +94,7 @@ def confirmed_by_auditor(s: Session, f: Finding) -> bool:
 
 
 def observe_present(s: Session, f: Finding, *, as_of: date, actor: str = SYSTEM, evidence_key: str | None = None,
-                    needs_confirmation: bool = False) -> str | None:
+                    candidate: bool = False) -> str | None:
     """A check saw the finding again. Returns 'reopened' when it came back after 已整改 (or, after 不成立,
     with changed evidence)."""
     if as_of > f.last_seen:
@@ -108,14 +108,14 @@ def observe_present(s: Session, f: Finding, *, as_of: date, actor: str = SYSTEM,
         if f.dismissed_key is None or f.dismissed_key == (evidence_key or ""):
             return None  # the same evidence an auditor already judged 误报
         f.dismissed_key = None
-        record(s, f, S.PENDING if needs_confirmation else S.OPEN, "判定不成立后证据发生变化，重新提出",
+        record(s, f, S.PENDING if candidate else S.OPEN, "判定不成立后证据发生变化，重新提出",
                actor=actor, as_of=as_of)
         return "reopened"
     if status is S.PENDING:
-        if not needs_confirmation:
+        if not candidate:
             record(s, f, S.OPEN, "检查结果已确认问题（不再需要人工确认）", actor=actor, as_of=as_of)
         return None
-    if needs_confirmation and status in (S.OPEN, S.NOTIFIED, S.OVERDUE, S.REOPENED, S.RECHECK) \
+    if candidate and status in (S.OPEN, S.NOTIFIED, S.OVERDUE, S.REOPENED, S.RECHECK) \
             and not confirmed_by_auditor(s, f):
         record(s, f, S.PENDING, "候选问题，须人工确认后才计入通报和统计", actor=actor, as_of=as_of)
         return None

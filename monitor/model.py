@@ -50,7 +50,7 @@ class FindingStatus(str, enum.Enum):
     REOPENED = "重新出现"
     WONTFIX = "无法整改"
     SUBMITTED = "已提交整改"
-    PENDING = "待人工确认"  # a candidate (facts.needs_confirmation) an auditor has not confirmed yet
+    PENDING = "待人工确认"  # a candidate (facts.candidate) an auditor has not confirmed yet
     APPEALED = "异议中"  # a unit disputes it; an auditor accepts (→ 不成立) or rejects (→ back)
     DISMISSED = "不成立"  # 误报: an auditor's decision, with a reason; not raised again for the same evidence
 

@@ -37,7 +37,7 @@ def broken(n: int) -> Outcome:
 def hidden(target: str, key: str, *, candidate: bool) -> Outcome:
     return Outcome(rule="W-V9b", severity=Severity.VETO, verdict=Verdict.FINDING, subject=target,
                    url="http://127.0.0.1:9/a.html", evidence=f"隐藏链接指向 {target}",
-                   facts={"needs_confirmation": candidate, "evidence_key": key})
+                   facts={"needs_confirmation": candidate, "candidate": candidate, "evidence_key": key})
 
 
 def check(store, day, *outcomes):

@@ -103,7 +103,7 @@ def test_keyword_stuffed_hidden_anchors_are_a_candidate_for_an_auditor():
     _, out = judge(body("""<div style="display:none"><a href="http://seo-firm.example/">北京SEO 网站优化 快速排名
         关键词排名 整站优化 SEO外包</a></div>"""))
     o = out["http://seo-firm.example/"]
-    assert o.facts["needs_confirmation"] and o.facts["patterns"] == ["链接文字堆砌关键词"]
+    assert o.facts["candidate"] and o.facts["patterns"] == ["链接文字堆砌关键词"]
     assert "疑似暗链（待人工确认）" in o.evidence and o.facts["evidence_key"]
 
 

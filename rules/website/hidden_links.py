@@ -203,7 +203,7 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
             evidence=f"页面 {sources[0]}{more}中有读者看不到的链接指向 {target}{shown}，{'，'.join(why)}，{verdict}",
             facts={"target": target, "host": host, "sources": sources[:20], "source_count": len(sources),
                    "anchors": anchors, "words": words, "host_words": by_host, "title_words": by_title,
-                   "title": title[:200] or None, "patterns": patterns, "needs_confirmation": not confirmed,
+                   "title": title[:200] or None, "patterns": patterns, "needs_confirmation": not confirmed, "candidate": not confirmed,
                    "evidence_key": key,
                    "suggestion": "删除被植入的暗链，排查网站安全（篡改、挂马）并修补漏洞" if confirmed else
                    "核实这些隐藏链接是否为被植入的暗链；确认后删除并排查网站安全，不是暗链请标为“不成立”"})
