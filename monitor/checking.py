@@ -9,9 +9,10 @@ through ``monitor.lifecycle`` and is appended to the finding's history.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from urllib.parse import urlsplit, urlunsplit
 
@@ -61,15 +62,85 @@ def site_texts(facts: SiteFacts) -> list[TextFacts]:
             for p in facts.pages if p.text and not p.is_external]
 
 
+SHARED_MIN_PAGES = 3  # text repeated on at least this many pages …
+SHARED_MIN_SHARE = 0.5  # … and on at least this share of the site's pages is site chrome (nav, login bar, footer)
+_CONTEXT = 12  # characters each side of a hit that must be the same on every page for it to be one place
+
+
+def merge_shared(outcomes: list[Outcome], texts: list[TextFacts], *, home_url: str) -> list[Outcome]:
+    """A text rule's hits in text every page repeats (navigation, login bars, footers) become one finding for
+    the site, listing the pages it appears on, instead of one finding per page."""
+    by_url = {tx.url: tx for tx in texts}
+    pages = sum(1 for tx in texts if tx.kind == "page")
+    need = max(SHARED_MIN_PAGES, math.ceil(SHARED_MIN_SHARE * pages))
+    groups: dict[tuple, list[Outcome]] = {}
+    order: list[tuple] = []
+    for n, o in enumerate(outcomes):
+        tx = by_url.get(o.url)
+        off, end = (o.facts or {}).get("offset"), (o.facts or {}).get("end")
+        if o.verdict is not Verdict.FINDING or tx is None or tx.kind != "page" or not isinstance(off, int):
+            key: tuple = ("single", n)
+        else:
+            end = end if isinstance(end, int) else off + len(o.subject)
+            key = (o.rule, normalise_subject(o.subject), _context(tx.text, off, end))
+        if key not in groups:
+            groups[key] = []
+            order.append(key)
+        groups[key].append(o)
+    out: list[Outcome] = []
+    for key in order:
+        group = groups[key]
+        urls = list(dict.fromkeys(o.url for o in group))
+        if key[0] == "single" or len(urls) < need:
+            out.extend(group)
+            continue
+        first = group[0]
+        for o in group:  # the same word elsewhere on a page (in its own body) is still that page's problem
+            rest = _outside(o, by_url[o.url].text, key[2])
+            if rest is not None:
+                out.append(rest)
+        facts = {**first.facts, "shared": True, "pages": urls[:20], "page_count": len(urls)}
+        out.append(replace(first, url=home_url, source_url=urls[0], facts=facts,
+                           evidence=f"全站 {len(urls)} 个页面共有的部分（导航、登录栏、页脚等）中，按一处计："
+                                    f"{first.evidence}；出现在 {urls[0]} 等 {len(urls)} 个页面"))
+    return out
+
+
+def _context(text: str, start: int, end: int) -> str:
+    return " ".join(text[max(0, start - _CONTEXT):end + _CONTEXT].split())
+
+
+def _outside(o: Outcome, text: str, shared: str) -> Outcome | None:
+    """The page's own finding for the occurrences of ``o`` outside the shared text, or None."""
+    occ = [oc for oc in (o.facts.get("occurrences") or []) if isinstance(oc.get("offset"), int)
+           and _context(text, oc["offset"], oc["offset"] + len(o.subject)) != shared]
+    if not occ:
+        return None
+    first = occ[0]
+    facts = {**o.facts, **{k: first[k] for k in ("offset", "line", "column", "sentence") if k in first},
+             "count": len(occ), "occurrences": occ}
+    facts.pop("end", None)
+    evidence = o.evidence
+    if o.facts.get("sentence") and first.get("sentence"):
+        evidence = evidence.replace(o.facts["sentence"], first["sentence"])
+    if "line" in first:
+        evidence = re.sub(r"第 \d+ 行", f"第 {first['line']} 行", evidence, count=1)
+    evidence = re.sub(r"，共 \d+ 处", f"，共 {len(occ)} 处" if len(occ) > 1 else "", evidence, count=1)
+    return replace(o, facts=facts, evidence=evidence)
+
+
 def run_site_rules(facts: SiteFacts, *, today: date) -> tuple[list[str], list[Outcome]]:
-    """Every site rule on the facts, and every text rule on the site's pages."""
+    """Every site rule on the facts, and every text rule on the site's pages (site chrome judged once)."""
     outcomes: list[Outcome] = []
     ran: list[str] = []
     texts = site_texts(facts)
     for scope, arg in ((Scope.SITE, facts), (Scope.TEXT, texts)):
         for entry in rules_for(scope):
             t = entry.rule.thresholds_with(facts.thresholds.get(entry.rule.id))
-            outcomes.extend(entry.check(arg, today=today, t=t))
+            found = list(entry.check(arg, today=today, t=t))
+            if scope is Scope.TEXT:
+                found = merge_shared(found, texts, home_url=facts.home_url)
+            outcomes.extend(found)
             ran.append(entry.rule.id)
     return ran, outcomes
 
