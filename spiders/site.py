@@ -24,10 +24,10 @@ from twisted.python.failure import Failure
 from spiders.columns import breadcrumb, breadcrumb_links, classify_column
 from spiders.hidden import hidden_links
 from spiders.pagination import pagination_urls
-from spiders.encoding import decode_html
+from spiders.encoding import decode_html, text_quality
 from spiders.listing import article_date, column_meta, list_items, looks_empty
 from spiders.mailbox import MAILBOX_WORDS, looks_like_mailbox, mailbox_rows
-from spiders.render import looks_like_list_page, script_may_fill
+from spiders.render import looks_like_list_page, script_may_fill, serve_decided_bytes
 from spiders.search import result_links_to, search_box_only, search_form, search_query
 from spiders.verdicts import (PatternCap, attachment_text, canonical_url, fragment_of, is_readable_attachment,
                               not_found_text, page_signals)
@@ -84,6 +84,17 @@ def error_kind(failure: Failure) -> tuple[str, str]:
     if "maxsize" in low or "warnsize" in low:
         return "too_large", detail
     return _ERROR_NAMES.get(name, "other"), detail
+
+
+def _http_charset(response: Response) -> str | None:
+    ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+    return ctype.split("charset=", 1)[1].split(";")[0].strip() if "charset=" in ctype else None
+
+
+def _visible(html: str, limit: int = 50_000) -> str:
+    sel = Selector(text=html)
+    return " ".join(t.strip() for t in sel.xpath(
+        "//body//text()[not(ancestor::script) and not(ancestor::style)]").getall() if t.strip())[:limit]
 
 
 def page_meta(sel: Selector, limit: int = 40) -> dict[str, str]:
@@ -239,7 +250,7 @@ class SiteSpider(scrapy.Spider):
         from scrapy_playwright.page import PageMethod
 
         self.rendered += 1
-        return {"playwright": True, "rendered": True,
+        return {"playwright": True, "rendered": True, "playwright_page_init_callback": serve_decided_bytes,
                 "playwright_page_methods": [PageMethod("wait_for_load_state", "networkidle")]}
 
     # ------------------------------------------------------------ the light path for unchanged pages
@@ -312,10 +323,27 @@ class SiteSpider(scrapy.Spider):
             headers = {k: v for k, v in response.request.headers.items()
                        if k.lower() not in (b"if-none-match", b"if-modified-since")}
             yield response.request.replace(meta={**meta, **self._browser_meta(), "started": time.monotonic(),
-                                                 "raw_response": response},
+                                                 "raw_response": response, "render_body": response.body,
+                                                 "render_http_charset": _http_charset(response)},
                                            headers=headers, errback=self._render_failed)
             return
+        raw = meta.get("raw_response")
+        if meta.get("rendered") is True and raw is not None and not self._render_as_good(response, raw):
+            # the browser's text is worse than our own decode of the same bytes (mojibake): keep ours
+            self.crawler.stats.inc_value("browser/kept_raw_decode")
+            self.logger.warning("render kept out, site=%s url=%s: its text reads worse than the raw decode",
+                                self.site_key, response.url)
+            raw.meta["rendered"] = "worse"
+            yield from self._bundle(raw, self.parse_page(raw))
+            return
         yield from self._bundle(response, self.parse_page(response))
+
+    @staticmethod
+    def _render_as_good(rendered: Response, raw: Response) -> bool:
+        """Whether the rendered page's text reads at least as well as the raw bytes decoded our way."""
+        raw_html, _ = decode_html(raw.body, http_charset=_http_charset(raw))
+        new_html, _ = decode_html(rendered.body, http_charset=_http_charset(rendered))
+        return text_quality(_visible(new_html)) >= text_quality(_visible(raw_html)) - 0.05
 
     def _needs_browser(self, response: Response) -> bool:
         meta = response.meta
