@@ -88,3 +88,18 @@ def test_assess_needs_most_hosts_failing_alike_or_the_reference_site_down():
     assert "6 个外部网站中有 5 个" in assess(dns + [("http://h0.example/x", None, 200)], [])
     assert "参照网站 https://www.gov.cn/ 无法访问（连接被拒绝）" in assess(ok, [("https://www.gov.cn/", "refused")])
     assert assess(ok, [("https://www.gov.cn/", None)]) is None
+
+
+def test_a_dns_failure_is_dns_whatever_the_host_is_called():
+    from twisted.internet.error import DNSLookupError
+    from twisted.python.failure import Failure
+
+    from monitor.recheck import _error_kind
+    from spiders.site import error_kind
+
+    failure = Failure(DNSLookupError("no results for hostname lookup: ssl.tls-certificate.example.cn"))
+    assert error_kind(failure)[0] == "dns"
+    import httpx
+
+    assert _error_kind(httpx.ConnectError("[Errno -2] Name or service not known (ssl.example.cn)")) == "dns"
+    assert _error_kind(httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed")) == "tls"
