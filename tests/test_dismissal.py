@@ -2,6 +2,7 @@
 and the ledger, each change with its history."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import httpx
@@ -21,7 +22,7 @@ from monitor.store import Finding, FindingEvent, Store
 from reports.ledger import write_ledger
 from rules.base import Outcome, Verdict
 from tests.conftest import run_monitor
-from tests.webserver import EDU, csrf_of, login, running_dashboard
+from tests.webserver import EDU, add_finding, csrf_of, login, running_dashboard
 
 SITE, UNIT = "s", "测试单位"
 DAY = date(2026, 11, 20)
@@ -211,3 +212,26 @@ def test_dashboard_appeal_decision_and_bulk(tmp_path):
         assert [(e.actor, e.to_status, e.reason) for e in hist[1:]] == [
             ("edu1", "异议中", "该页面已迁移"), ("auditor1", "待整改", "驳回异议：旧地址仍被引用"),
             ("auditor1", "不成立", "批量误报")]
+
+
+def test_dashboard_candidate_is_not_a_veto_until_an_auditor_confirms_it(tmp_path):
+    with running_dashboard(tmp_path) as (base, store, ids):
+        with store.session() as s:
+            fid = add_finding(s, site="jyj", unit=EDU, subject="http://seo.example/", rule="W-V9b", severity="否决",
+                              status="待人工确认", evidence="隐藏链接指向 http://seo.example/，疑似暗链（待人工确认）")
+        with httpx.Client(base_url=base, follow_redirects=True, timeout=10) as aud:
+            login(aud, "auditor1")
+            def vetoes() -> int:
+                return int(re.search(r"<b>(\d+)</b>单项否决", aud.get("/").text).group(1))
+
+            before = vetoes()
+            page = aud.get(f"/findings/{fid}").text
+            assert 'id="confirm-form"' in page and "确认前不计入通报、统计和得分" in page
+            r = aud.post(f"/findings/{fid}/status", data={"to": "待整改", "reason": "已核实为暗链",
+                                                          "csrf_token": csrf_of(page)})
+            assert 'id="status">待整改' in r.text
+            assert vetoes() == before + 1  # the confirmed veto now counts in the overview
+        with store.session() as s:
+            hist = s.scalars(select(FindingEvent).where(FindingEvent.finding_id == fid).order_by(FindingEvent.id)).all()
+        assert [(e.actor, e.from_status, e.to_status, e.reason) for e in hist[1:]] == [
+            ("auditor1", "待人工确认", "待整改", "已核实为暗链")]
