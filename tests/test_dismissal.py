@@ -167,6 +167,8 @@ def test_cli_confirm_dismiss_appeal_and_bulk_with_history(store, tmp_path):
     path = write_ledger(view, tmp_path / "ledger")
     ws = load_workbook(path)["汇总"]
     cells = [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
+    # 4 findings: 3 判定不成立, the confirmed candidate counts
+    assert ws["A2"].value.endswith("共 1 个问题（另有不成立 3 个，不计入问题数）")
     assert "不成立" in cells and "异议中" in cells
     history = [c for c in cells if "服务器网络故障导致的误报" in c]
     assert len(history) == 3 and all("待整改 → 不成立" in h for h in history)
