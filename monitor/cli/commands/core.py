@@ -60,6 +60,8 @@ def run_crawl(config: Config, store: Store, site_keys: tuple[str, ...] = (), *, 
             unchanged = f"，其中 {r.reused} 个未变化、沿用上次结果" + (f"（{light} 个经轻量复核）" if light else "")
         say(f"  {site.name}：{state}，{r.pages} 个地址{unchanged}"
             + (f"；首页无法访问：{r.home_error}" if r.home_error else ""))
+        if r.network:
+            say(f"  {site.name}：{r.network}")
     return results
 
 
@@ -180,15 +182,19 @@ def register(group: click.Group) -> None:
             return
         results = check_sites(store, config, as_of=today, sites=sites)
         t = Table(title=f"检查结果（截至 {today:%Y-%m-%d}）")
-        for col in ("网站", "问题", "新发现", "已整改", "重新出现", "待核实"):
+        for col in ("网站", "问题", "新发现", "已整改", "重新出现", "待核实", "待人工确认"):
             t.add_column(col)
         for r in results:
             name = config.site(r.site).name
             if r.run_id is None:
-                t.add_row(name, "尚未抓取", "", "", "", "")
+                t.add_row(name, "尚未抓取", "", "", "", "", "")
             else:
-                t.add_row(name, str(r.findings), str(r.new), str(r.fixed), str(r.reopened), str(r.unverified))
+                t.add_row(name, str(r.findings), str(r.new), str(r.fixed), str(r.reopened), str(r.unverified),
+                          str(r.pending))
         console().print(t)
+        if any(r.pending for r in results):
+            click.echo("待人工确认的候选问题不计入通报和统计；审核人员确认：monitor finding 编号 --confirm --reason 说明，"
+                       "误报：monitor finding 编号 --set 不成立 --reason 说明")
 
     @group.command("report")
     @click.option("--month", required=True, help="通报月份，YYYY-MM，如 2026-11")
