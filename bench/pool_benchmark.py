@@ -132,7 +132,7 @@ def run_pool(n_workers: int, homes: list[str], feeds: list[str], work: Path) -> 
                 time.sleep(0.5)
 
         from monitor.config import load_config
-        from monitor.workers import enqueue
+        from monitor.ops.workers import enqueue
 
         config = load_config(cfg)
         t0 = time.monotonic()

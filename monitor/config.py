@@ -229,7 +229,7 @@ class Schedule(_Strict):
 
 
 class Workers(_Strict):
-    """The worker pool (`monitor worker`, monitor/workers.py): without ``broker`` everything runs in one machine."""
+    """The worker pool (`monitor worker`, monitor/ops/workers.py): without ``broker`` everything runs in one machine."""
 
     broker: str | None = Field(None, description="Celery 的 Redis 地址，如 redis://127.0.0.1:6379/0；填写后 monitor schedule 只排队，由 monitor worker 执行")
     namespace: str = Field("monitor", pattern=r"^[A-Za-z0-9_.-]+$", description="队列名和 Redis 键的前缀（多套安装共用一个 Redis 时区分）")
@@ -254,6 +254,16 @@ class Notify(_Strict):
     events: tuple[Literal["veto", "site_down", "notice_ready"], ...] = ("veto", "site_down", "notice_ready")
 
 
+class Network(_Strict):
+    """Telling a broken local network from broken sites (monitor.crawl.network)."""
+
+    reference_urls: tuple[str, ...] = Field((), description="参照网站：每次抓取先访问；无法访问即判定本机网络异常，"
+                                                           "外部链接的失败标为无法核实，如 https://www.gov.cn/")
+    outage_share: float = Field(0.8, gt=0, le=1, description="同一次抓取中以同一种网络错误失败的外部网站比例达到此值，"
+                                                             "即判定本机网络异常")
+    outage_min_hosts: int = Field(5, ge=1, description="外部网站至少有几个才按比例判断")
+
+
 class Config(_Strict):
     organisation: Organisation
     units: tuple[Unit, ...] = ()
@@ -263,6 +273,7 @@ class Config(_Strict):
     storage: Storage = Storage()
     schedule: Schedule = Schedule()
     notify: Notify = Notify()
+    network: Network = Network()
     workers: Workers = Workers()
 
     @model_validator(mode="after")

@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from monitor.demo.many import LOG_PATH, Hit
 from monitor.config import load_config
 from monitor.store import Check, CrawlRun, JobRun, Page, Store
-from monitor.workers import enqueue, given_up, pool_status
+from monitor.ops.workers import enqueue, given_up, pool_status
 from tests.conftest import ROOT, need_service, run_monitor
 
 pytestmark = pytest.mark.postgres
@@ -58,7 +58,7 @@ def _redis_or_skip():
         import redis
 
         redis.Redis.from_url(REDIS, socket_timeout=2).ping()
-    except Exception as exc:  # noqa: BLE001 - any failure means no server here
+    except Exception as exc:  # any failure means no server here
         need_service(f"Redis not reachable at {REDIS}: {exc}")
 
 
@@ -195,7 +195,7 @@ def test_pool_survives_a_killed_worker_keeps_pace_and_reports_failed_jobs(tmp_pa
                 tries = s.scalars(select(JobRun.attempt).where(JobRun.kind == "notice").order_by(JobRun.id)).all()
             assert tries == [1, 2, 3]
 
-            inspect = subprocess.run([sys.executable, "-m", "celery", "-A", "monitor.workers", "inspect", "ping",
+            inspect = subprocess.run([sys.executable, "-m", "celery", "-A", "monitor.ops.workers", "inspect", "ping",
                                       "--timeout", "5"], cwd=tmp_path, capture_output=True, text=True, timeout=60,
                                      env={**os.environ, "PYTHONPATH": str(ROOT), "MONITOR_CONFIG": str(cfg)})
             assert inspect.returncode == 0 and "pong" in inspect.stdout, inspect.stdout + inspect.stderr

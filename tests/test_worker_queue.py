@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from monitor import jobs
+from monitor.ops import jobs
 from monitor.config import ConfigError, parse_config
 from monitor.store import Store
 from tests.test_worker_pool import REDIS, _redis_or_skip
@@ -43,7 +43,7 @@ def test_the_daemon_queues_jobs_when_a_broker_is_named(tmp_path):
     _redis_or_skip()
     import redis
 
-    from monitor.workers import pool_status
+    from monitor.ops.workers import pool_status
 
     ns = f"q{uuid.uuid4().hex[:10]}"
     config = _config(ns, accounts=5)
