@@ -19,6 +19,11 @@ Measured 2026-11-30 on the 2-core development machine while 8 developers ran the
   1 worker : crawl+check 965 s (2.5 pages/s), feeds 11.3 s (8.9 accounts/s), peak 396 MB per worker
   2 workers: crawl+check 504 s (4.8 pages/s), feeds  7.7 s (13.0 accounts/s), peak 395 MB per worker
   speed-up 1.91x for crawl+check (1.46x for 100 accounts: too few to hide the batch start-up)
+And at the full site size with fewer sites (`--sites 10 --scale 1.4 --accounts 200`: 3,000 pages, load 6-11):
+  1 worker : crawl+check 367 s (8.2 pages/s), feeds 17.9 s (11.2 accounts/s), peak 411 MB per worker
+  2 workers: crawl+check 229 s (13.1 pages/s), feeds 12.5 s (16.0 accounts/s), peak 410 MB per worker
+  speed-up 1.61x: below the 1.8x target here (the page server and other developers' tests share the two
+  cores; 10 sites split 5/5 leave a tail where one worker idles); the 1.91x above had 20 sites.
 Peak memory is a worker's whole tree (Celery worker, task process, crawl child).
 
 Written extrapolation to 3,000 sites x ~300 pages + 20,000 accounts a day, from those figures: a page costs
