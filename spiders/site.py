@@ -418,6 +418,7 @@ class SiteSpider(scrapy.Spider):
         ctype_header = response.headers.get(b"Content-Type", b"").decode("latin-1")
         charset = ctype_header.lower().split("charset=", 1)[1].split(";")[0].strip() if "charset=" in ctype_header.lower() else None
         html_text, encoding = decode_html(response.body, http_charset=charset)
+        raw_text = html_text
         if jpage:
             html_text = jpage_response_html(html_text)
         elif "<datastore" in html_text or "<DATASTORE" in html_text:
@@ -440,7 +441,7 @@ class SiteSpider(scrapy.Spider):
         fact["is_home"] = is_home
         fact.update(page_signals(sel, fact["title"], fact["text"]))
         links, follow = self._links(sel, page_url, depth=meta.get("depth", 0), on_home=is_home, html=html_text)
-        self._paginate(sel, response, page_url, html_text, links, follow, on_home=is_home, jpage=jpage)
+        self._paginate(sel, response, page_url, html_text, raw_text, links, follow, on_home=is_home, jpage=jpage)
         yield {"kind": "page", "page": fact, "links": links}
         heading = " ".join(sel.xpath("//h1//text()").getall())
         if ANNUAL_REPORT_TITLE.search(re.sub(r"\s+", "", f"{fact.get('title') or ''} {heading}")):
@@ -515,18 +516,18 @@ class SiteSpider(scrapy.Spider):
         yield {"kind": "search", "search": {**row, "kind": "result", "error_kind": kind, "found": False,
                                             "status": response.status if response is not None else None}}
 
-    def _paginate(self, sel: Selector, response: Response, page_url: str, html: str, links: list[dict[str, Any]],
-                  follow: list[scrapy.Request], *, on_home: bool, jpage: bool) -> None:
+    def _paginate(self, sel: Selector, response: Response, page_url: str, html: str, raw: str,
+                  links: list[dict[str, Any]], follow: list[scrapy.Request], *, on_home: bool, jpage: bool) -> None:
         """Follow the further pages of a list, on any page that has a pagination form, and record each URL
         this schedules as a link of its own tag (FOLLOW_TAGS): an unchanged re-crawl follows the stored links
         of a page and a resume rebuilds its frontier from them, so they must reach what this crawl reached."""
         depth = response.meta.get("depth", 0)
         if jpage:
-            nxt = jpage_next(response.text, response.url, max_pages=self.max_list_pages)
+            nxt = jpage_next(raw, response.url, max_pages=self.max_list_pages)
             found = [("jpage", nxt)] if nxt else []
         else:
             found = [("page", u) for u in pagination_urls(sel, page_url, max_pages=self.max_list_pages, html=html)]
-            found += [("jpage", u) for u in jpage_requests(html, page_url, max_pages=self.max_list_pages)]
+            found += [("jpage", u) for u in jpage_requests(raw, page_url, max_pages=self.max_list_pages)]
         for tag, url in found:
             target = canonical(url)
             req = self._schedule(target, tag=tag, depth=depth, referer=page_url)
