@@ -17,7 +17,9 @@ import sys
 import time
 from urllib.parse import parse_qs, urlsplit
 
-from tests.conftest import DEMO_DAY, ROOT, findings_json, run_monitor
+import pytest
+
+from tests.conftest import DEMO_DAY, ROOT, findings_json, need_service, run_monitor
 from tests.local_http import page, serve, sites_yaml
 from tests.test_reuse import facts
 
@@ -249,3 +251,48 @@ def test_killed_crawl_resumes_to_the_same_pages_as_an_uninterrupted_crawl(tmp_pa
         assert _paths(con, 1, srv.base) == expected
         con.close()
         assert _check(cfg, db, tmp_path) == expected_findings
+
+
+def _js_list(n: int) -> str:
+    data = ", ".join(f'{{"t": "图片新闻{i}", "u": "/js/a{i}.html", "d": "2026-11-{i + 1:02d}"}}'
+                     for i in range((n - 1) * 3, n * 3))
+    # the page bar the script writes: page 1 names page 2 and says 共3页; page 3 is named by no link at all
+    bar = '共3页 <a href="list.html?page=2">下一页</a>' if n == 1 else '共3页 <a href="list.html">首页</a>'
+    return page("图片新闻", "<ul id='list' class='list'></ul><div id='bar'></div><script>\n"
+                        f"var data = [{data}]\nvar html = ''\n"
+                        "for (var i = 0; i < data.length; i++) { html += '<li><a href=\"' + data[i].u + '\">' + "
+                        "data[i].t + '</a><span>' + data[i].d + '</span></li>' }\n"
+                        "document.getElementById('list').innerHTML = html\n"
+                        f"document.getElementById('bar').innerHTML = '{bar}'\n</script>")
+
+
+def _js_route(path: str, server):
+    parts = urlsplit(path)
+    if parts.path == "/":
+        return 200, {}, page("示例县人民政府", "<a href='/js/list.html'>图片新闻</a>")
+    if parts.path == "/js/list.html":
+        n = int(parse_qs(parts.query).get("page", ["1"])[0])
+        return (200, {}, _js_list(n)) if 1 <= n <= 3 else (404, {}, page("404", "页面不存在"))
+    if parts.path.startswith("/js/a") and parts.path.endswith(".html"):
+        return 200, {}, _article("图片新闻", 20)
+    return 404, {}, page("404", "页面不存在")
+
+
+@pytest.mark.browser
+def test_pagination_of_a_script_filled_list_is_followed_from_the_rendered_page(tmp_path):
+    from monitor.browser import CHROMIUM
+
+    if not os.access(CHROMIUM, os.X_OK):
+        need_service(f"Chromium not installed at {CHROMIUM}")
+    with serve(_js_route) as srv:
+        cfg = sites_yaml(tmp_path / "sites.yaml", [{"key": "s", "home": srv.url("/")}])
+        db = tmp_path / "m.db"
+        for run in (1, 2):
+            _crawl(cfg, db, tmp_path)
+            con = sqlite3.connect(db)
+            rendered = {u.removeprefix(srv.base) for (u,) in con.execute(
+                "select url from pages where run_id=? and rendered=1", (run,))}
+            assert rendered == {"/js/list.html", "/js/list.html?page=2", "/js/list.html?page=3"}
+            articles = {u for u in _paths(con, run, srv.base) if u.startswith("/js/a")}
+            assert articles == {f"/js/a{i}.html" for i in range(9)}, (run, sorted(articles))
+            con.close()
