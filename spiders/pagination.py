@@ -38,19 +38,42 @@ _INDEX_N = re.compile(r"^(?P<stem>.*?_?)(?P<n>\d+)(?P<ext>\.s?html?)$", re.IGNOR
 # "共15页", "共 <b>15</b> 页", "共15页 当前第1页"
 _TOTAL = re.compile(r"共\s*(?:<[^<>]{0,80}>\s*){0,3}(\d{1,6})\s*(?:<[^<>]{0,80}>\s*){0,3}页")
 # cheap gates on the page text: any of these and the page may have further list pages
-_HINTS = ("createPageHTML", "countPage", "下一页", "下页", "后页", "尾页", "末页", "最后一页", "下一頁",
-          "rel=\"next\"", "rel='next'", "rel=next", "<datastore", "jpage")
+_NEXT_REL = ('rel="next"', "rel='next'", "rel=next")
 _NUMBER_LINK = re.compile(r">\s*\d{1,4}\s*</a>", re.IGNORECASE)
-_TOTAL_HINT = re.compile(r"共\s*(?:<[^<>]{0,80}>\s*){0,3}\d")
+_TOTAL_BEFORE = re.compile(r"共\s*(?:<[^<>]{0,80}>\s*){0,3}\d{1,6}\s*(?:<[^<>]{0,80}>\s*){0,3}$")
+
+
+def _page_word(html: str) -> bool:
+    """下一页 / 下页 / 后页 / 尾页 / 末页 / 最后一页 or a 共N页 total: one scan for 页, a look at what precedes each."""
+    i = html.find("页")
+    while i != -1:
+        if html[i - 1:i] in ("下", "后", "尾", "末") or html[max(0, i - 2):i] in ("下一", "后一") \
+                or ("共" in html[max(0, i - 130):i] and _TOTAL_BEFORE.search(html, max(0, i - 130), i)):
+            return True
+        i = html.find("页", i + 1)
+    return "下一頁" in html
 
 
 def has_pagination_hint(html: str) -> bool:
     """Whether the page text may carry any pagination form (substring checks before any regex or xpath)."""
-    if any(h in html for h in _HINTS):
+    if "Page" in html and ("createPageHTML" in html or "countPage" in html):
         return True
-    if "</a>" in html and _NUMBER_LINK.search(html):
+    if "<datastore" in html or "jpage" in html or _page_word(html):
         return True
-    return "共" in html and "页" in html and _TOTAL_HINT.search(html) is not None
+    if "next" in html and any(h in html for h in _NEXT_REL):
+        return True
+    return "</a>" in html and _NUMBER_LINK.search(html) is not None
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def _anchors(sel: Selector):
+    """The page's ``a`` elements with an href, as lxml elements (no Selector wrapper a link)."""
+    root = sel.root
+    if not hasattr(root, "iter"):
+        return []
+    return [el for el in root.iter("a") if el.get("href") is not None]
 
 
 def _same_origin(url: str, base: str) -> bool:
@@ -144,25 +167,25 @@ def pagination_urls(sel: Selector, base_url: str, *, max_pages: int, html: str |
     here = _strip_fragment(base_url)
     found: list[str] = list(_trs_pages(text, base_url, max_pages))
     series: dict[str, list[int]] = {}
-    for a in sel.xpath("//a[@href]"):
-        href = a.attrib.get("href", "").strip()
+    for a in _anchors(sel):
+        href = (a.get("href") or "").strip()
         if not href or href.startswith("#") or href.lower().startswith(("javascript:", "mailto:")):
             continue
+        rel = (a.get("rel") or "").lower()
+        label = _SPACE.sub("", "".join(a.itertext()) or a.get("title") or "").lower()
+        is_number = label.isdigit()
+        is_word = label in _NEXT_WORDS or label in _LAST_WORDS
+        if not (is_number or is_word or rel == "next" or "页" in label) or (len(label) > 12 and rel != "next"):
+            continue  # an entry's title or any other link, not a page bar's button (most links: no URL work)
         url = _strip_fragment(urljoin(base_url, href))
         if not _same_origin(url, base_url):
             continue
         key = _series_key(url)
-        rel = a.attrib.get("rel", "").lower()
-        label = re.sub(r"\s+", "", a.xpath("string()").get() or a.attrib.get("title", "")).lower()
-        if len(label) > 12 and rel != "next":
-            continue  # an entry's title, not a page bar's button
-        is_number = label.isdigit()
-        if rel == "next" or label in _NEXT_WORDS or label in _LAST_WORDS or any(w in label for w in ("下一页", "末页", "尾页")):
+        if rel == "next" or is_word or any(w in label for w in ("下一页", "末页", "尾页")):
             found.append(url)
         elif is_number and key is not None:
             found.append(url)
-        if key is not None and (is_number or label in _NEXT_WORDS or label in _LAST_WORDS
-                                or rel == "next" or "页" in label):
+        if key is not None:
             series.setdefault(key[0], []).append(key[2])
     total = total_pages(html if html is not None else " ".join(sel.xpath("//body//text()").getall()))
     # Fill the gaps of a numbered series (1 2 3 … 36), up to the stated total.
