@@ -149,6 +149,12 @@ def _series_key(url: str) -> tuple[str, str, int] | None:
     return None
 
 
+def series_pattern(url: str) -> str | None:
+    """The series a numbered page URL belongs to (``…/index_{n}.html``, ``…?page={n}``), if it is one."""
+    key = _series_key(url)
+    return key[0] if key else None
+
+
 def total_pages(text: str) -> int | None:
     """The "共N页" total a page bar states, if any."""
     m = _TOTAL.search(text) if "共" in text else None

@@ -24,7 +24,7 @@ from twisted.python.failure import Failure
 from spiders.columns import breadcrumb, breadcrumb_links, classify_column
 from spiders.hidden import hidden_hrefs
 from spiders.pagination import (inline_datastore, is_jpage_proxy, jpage_next, jpage_requests, jpage_response_html,
-                                 pagination_urls)
+                                 pagination_urls, series_pattern)
 from spiders.encoding import decode_html
 from spiders.listing import article_date, column_meta, list_items, looks_empty
 from spiders.mailbox import MAILBOX_WORDS, looks_like_mailbox, mailbox_rows
@@ -142,6 +142,7 @@ class SiteSpider(scrapy.Spider):
         self.browser_urls = frozenset(canonical(u) for u in browser_urls)
         self.rendered = 0
         self._series: dict[str, str] = {}  # jpage dataproxy URL -> the list page it continues
+        self._paged: dict[str, int] = {}  # pagination series -> further pages scheduled for it
 
     # ------------------------------------------------------------ scheduling
 
@@ -530,9 +531,17 @@ class SiteSpider(scrapy.Spider):
             found += [("jpage", u) for u in jpage_requests(raw, page_url, max_pages=self.max_list_pages)]
         for tag, url in found:
             target = canonical(url)
+            # one series (index_N.html, ?page=N …) gets max_list_pages pages in all, however many of its pages
+            # show a further window of the page bar (a 末页 link to page 99999 on each)
+            series = (series_pattern(target) or column_url(page_url)) if tag == "page" else None
+            if series is not None and target not in self.scheduled \
+                    and self._paged.get(series, 0) >= self.max_list_pages:
+                continue
             req = self._schedule(target, tag=tag, depth=depth, referer=page_url)
             if req is None:
                 continue  # already scheduled: the link that scheduled it is recorded where it was found
+            if series is not None:
+                self._paged[series] = self._paged.get(series, 0) + 1
             follow.append(req)
             links.append({"source_url": page_url, "target_url": target, "anchor_text": "", "tag": tag,
                           "attr": "script", "on_home": on_home, "is_external": False, "fragment": None})

@@ -200,3 +200,34 @@ def test_jcms_table_records():
            "<td>2026-11-03</td></tr>]]></record>")
     html = JCMS.replace("{records}", "".join(rec.format(n=n) for n in range(3)))
     assert len(list_items(Selector(text=inline_datastore(html)), "http://127.0.0.1:8765/col/col1/index.html")) == 3
+
+
+def test_spider_bounds_each_series_across_its_pages_and_records_what_it_follows():
+    """Each page of a long list shows a further window of its bar and a 末页 link to page 99999: the spider
+    follows max_list_pages pages of that series in all, and stores each URL it follows as a 'page' link."""
+    from scrapy import Request
+    from scrapy.http import HtmlResponse
+
+    from spiders.site import SiteSpider
+
+    spider = SiteSpider(home="http://127.0.0.1:8765/", max_list_pages=6)
+    base = "http://127.0.0.1:8765/list.jsp"
+
+    def parse(n):
+        bar = "".join(f'<a href="?page={k}">{k}</a>' for k in range(n, n + 5))
+        body = f'<html><body>共99999页 {bar}<a href="?page=99999">末页</a></body></html>'.encode()
+        url = f"{base}?page={n}"
+        response = HtmlResponse(url, body=body, request=Request(url, meta={"depth": 1, "parse": True}),
+                                headers={"Content-Type": "text/html; charset=utf-8"})
+        out = list(spider.parse_page(response))
+        return [o for o in out if isinstance(o, Request)], out[0]["links"]
+
+    scheduled, paged = [], []
+    for n in (1, 4, 7, 20):
+        requests, links = parse(n)
+        scheduled += [r.url for r in requests]
+        paged += [link["target_url"] for link in links if link["tag"] == "page"]
+    # the bar's own links are plain links (crawled under the link rules); what only the 共99999页 total and
+    # the 末页 link imply stops at six pages for the whole series, each stored as a link it was followed by
+    assert len(paged) == len(set(paged)) == 6 and set(paged) <= set(scheduled)
+    assert len(scheduled) == len(set(scheduled)) < 30
