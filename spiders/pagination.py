@@ -24,6 +24,7 @@ A page without any pagination hint (``has_pagination_hint``, plain substring che
 """
 from __future__ import annotations
 
+import html as html_lib
 import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -245,7 +246,14 @@ def is_jpage_proxy(url: str) -> bool:
 
 
 def _records(datastore: str) -> list[str]:
-    return [(a if a is not None else b).strip() for a, b in _RECORD.findall(datastore)]
+    """The records' HTML: in CDATA sections, or entity-escaped (``&lt;li&gt;…``) in older templates."""
+    out = []
+    for cdata, plain in _RECORD.findall(datastore):
+        if cdata:
+            out.append(cdata.strip())
+        elif plain.strip():
+            out.append(html_lib.unescape(plain.strip()) if "&lt;" in plain else plain.strip())
+    return out
 
 
 def _wrap(records: list[str]) -> str:

@@ -231,3 +231,9 @@ def test_spider_bounds_each_series_across_its_pages_and_records_what_it_follows(
     # the 末页 link imply stops at six pages for the whole series, each stored as a link it was followed by
     assert len(paged) == len(set(paged)) == 6 and set(paged) <= set(scheduled)
     assert len(scheduled) == len(set(scheduled)) < 30
+
+
+def test_jcms_entity_escaped_records():
+    rec = "<record>&lt;li&gt;&lt;a href='/art/2026/11/3/art_1_{n}.html'&gt;公告{n}&lt;/a&gt;&lt;span&gt;2026-11-03&lt;/span&gt;&lt;/li&gt;</record>"
+    html = JCMS.replace("{records}", "".join(rec.format(n=n) for n in range(4)))
+    assert len(list_items(Selector(text=inline_datastore(html)), "http://127.0.0.1:8765/col/col1/index.html")) == 4

@@ -187,6 +187,7 @@ def test_first_crawl_and_unchanged_recrawl_reach_every_paginated_article_and_kee
         _crawl(cfg, db, tmp_path)  # nothing changed on the site
         second = _check(cfg, db, tmp_path)
         assert srv.hits["/mid.html"] == srv.hits["/big.html"] == 1  # compared on the light path, not refetched
+        assert srv.hits["/huge.html"] == 2  # over the light path's bound: given up, Scrapy fetched and compared it
         runs = con.execute("select id, status, pages, pages_reused from crawl_runs order by id").fetchall()
         (_, s1, n1, _), (r2, s2, n2, reused2) = runs
         assert s1 == s2 == "finished" and n1 == n2, runs
