@@ -123,7 +123,7 @@ def _trs_pages(text: str, base_url: str, max_pages: int) -> list[str]:
         for i in range(len(values) - 3):
             count, current, stem, ext = values[i:i + 4]
             if isinstance(count, int) and isinstance(current, int) and isinstance(stem, str) \
-                    and isinstance(ext, str) and stem and re.fullmatch(r"s?html?|jsp|php|aspx?", ext, re.I):
+                    and isinstance(ext, str) and stem and re.fullmatch(r"s?html?|jsp|php|aspx?", ext, re.IGNORECASE):
                 return [urljoin(base_url, f"{stem}_{n}.{ext}") for n in range(1, min(count, max_pages + 1))]
     c = _COUNT_PAGE.search(text)
     if not c:
@@ -188,9 +188,7 @@ def pagination_urls(sel: Selector, base_url: str, *, max_pages: int, html: str |
         if not _same_origin(url, base_url):
             continue
         key = _series_key(url)
-        if rel == "next" or is_word or any(w in label for w in ("下一页", "末页", "尾页")):
-            found.append(url)
-        elif is_number and key is not None:
+        if rel == "next" or is_word or any(w in label for w in ("下一页", "末页", "尾页")) or is_number and key is not None:
             found.append(url)
         if key is not None:
             series.setdefault(key[0], []).append(key[2])
@@ -228,14 +226,14 @@ def _order(urls: list[str]) -> list[str]:
 # ------------------------------------------------------------ 大汉 JCMS jpage
 
 JPAGE_PROXY = "/module/web/jpage/dataproxy.jsp"
-_DATASTORE_SCRIPT = re.compile(r"<script\b[^>]*>\s*(<datastore\b.*?</datastore>)\s*</script>", re.S | re.I)
-_DATASTORE = re.compile(r"<datastore\b.*?</datastore>", re.S | re.I)
-_RECORD = re.compile(r"<record\b[^>]*>\s*(?:<!\[CDATA\[(.*?)\]\]>|(.*?))\s*</record>", re.S | re.I)
-_NEXTGROUP = re.compile(r"<nextgroup\b[^>]*>.*?href\s*=\s*['\"]([^'\"]+)['\"]", re.S | re.I)
+_DATASTORE_SCRIPT = re.compile(r"<script\b[^>]*>\s*(<datastore\b.*?</datastore>)\s*</script>", re.DOTALL | re.IGNORECASE)
+_DATASTORE = re.compile(r"<datastore\b.*?</datastore>", re.DOTALL | re.IGNORECASE)
+_RECORD = re.compile(r"<record\b[^>]*>\s*(?:<!\[CDATA\[(.*?)\]\]>|(.*?))\s*</record>", re.DOTALL | re.IGNORECASE)
+_NEXTGROUP = re.compile(r"<nextgroup\b[^>]*>.*?href\s*=\s*['\"]([^'\"]+)['\"]", re.DOTALL | re.IGNORECASE)
 _TOTAL_RECORD = re.compile(r"(?:totalRecord|totalrecord)\s*(?:[:=]\s*|>\s*)['\"]?(\d{1,9})")
-_PER_PAGE = re.compile(r"perPage\s*[:=]\s*['\"]?(\d{1,4})", re.I)
-_GROUP_SIZE = re.compile(r"groupSize\s*[:=]\s*['\"]?(\d{1,3})", re.I)
-_PROXY_URL = re.compile(r"proxyUrl\s*[:=]\s*['\"]([^'\"]+)['\"]", re.I)
+_PER_PAGE = re.compile(r"perPage\s*[:=]\s*['\"]?(\d{1,4})", re.IGNORECASE)
+_GROUP_SIZE = re.compile(r"groupSize\s*[:=]\s*['\"]?(\d{1,3})", re.IGNORECASE)
+_PROXY_URL = re.compile(r"proxyUrl\s*[:=]\s*['\"]([^'\"]+)['\"]", re.IGNORECASE)
 _JPAGE_PARAMS = ("col", "appid", "webid", "path", "columnid", "sourceContentType", "unitid", "webname",
                  "permissiontype")
 _RANGE_PARAMS = ("startrecord", "endrecord", "perpage", "page")

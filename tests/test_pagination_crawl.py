@@ -176,8 +176,8 @@ def test_first_crawl_and_unchanged_recrawl_reach_every_paginated_article_and_kee
         # the JCMS column has every entry, from the page's datastore and from both groups
         assert con.execute("select item_count from columns where run_id=1 and url=?",
                            (srv.url("/jcms/col/col7/"),)).fetchone() == (JCMS_TOTAL,)
-        sizes = dict((u.removeprefix(srv.base), n) for u, n in con.execute(
-            "select url, size from pages where run_id=1 and url like '%.html'"))
+        sizes = {u.removeprefix(srv.base): n for u, n in con.execute(
+            "select url, size from pages where run_id=1 and url like '%.html'")}
         assert sizes["/mid.html"] == len(MID) and sizes["/big.html"] == len(BIG) and sizes["/huge.html"] == len(HUGE)
         assert _broken_targets(first, srv.base) == BROKEN
         # pagination links are followed, never judged as links a reader clicks
