@@ -40,7 +40,6 @@ _INDEX_N = re.compile(r"^(?P<stem>.*?_?)(?P<n>\d+)(?P<ext>\.s?html?)$", re.IGNOR
 _TOTAL = re.compile(r"共\s*(?:<[^<>]{0,80}>\s*){0,3}(\d{1,6})\s*(?:<[^<>]{0,80}>\s*){0,3}页")
 # cheap gates on the page text: any of these and the page may have further list pages
 _NEXT_REL = ('rel="next"', "rel='next'", "rel=next")
-_NUMBER_LINK = re.compile(r">\s*\d{1,4}\s*</a>", re.IGNORECASE)
 _TOTAL_BEFORE = re.compile(r"共\s*(?:<[^<>]{0,80}>\s*){0,3}\d{1,6}\s*(?:<[^<>]{0,80}>\s*){0,3}$")
 
 
@@ -63,7 +62,19 @@ def has_pagination_hint(html: str) -> bool:
         return True
     if "next" in html and any(h in html for h in _NEXT_REL):
         return True
-    return "</a>" in html and _NUMBER_LINK.search(html) is not None
+    return _number_link(html)
+
+
+def _number_link(html: str) -> bool:
+    """A link whose text is a page number (``<a href="index_2.html">2</a>``): a look before each ``</a>``."""
+    for close in ("</a>", "</A>"):
+        i = html.find(close)
+        while i != -1:
+            j = html.rfind(">", max(0, i - 16), i)
+            if j != -1 and html[j + 1:i].strip().isdigit() and len(html[j + 1:i].strip()) <= 4:
+                return True
+            i = html.find(close, i + 4)
+    return False
 
 
 _SPACE = re.compile(r"\s+")
