@@ -90,9 +90,17 @@ def load_site_facts(store: Store, config: Config, site: Site, run_id: int, *, as
                          for c in s.scalars(select(SearchCheck).where(SearchCheck.run_id == run_id)
                                             .order_by(SearchCheck.id)))
 
+    # An entry the list shows without a date (or with a month-day whose year the page did not give) is dated
+    # by the linked article's own publication date when the crawl read it; the article's date also wins
+    # over a URL date (a CMS's creation date).
+    published = {p.url: p.pub_date for p in pages if p.pub_date is not None and not p.error_kind}
     by_column: dict[str, list[ItemFacts]] = defaultdict(list)
     for it in items:
-        by_column[it.column_url].append(ItemFacts(url=it.url, title=it.title, date=it.date, date_text=it.date_text))
+        when, source = it.date, it.date_source or ("list" if it.date else "")
+        if (when is None or source == "url") and published.get(it.url) is not None:
+            when, source = published[it.url], "article"
+        by_column[it.column_url].append(ItemFacts(url=it.url, title=it.title, date=when, date_text=it.date_text,
+                                                  date_source=source))
 
     overrides = {o.url: o for o in site.columns}
     col_facts: list[ColumnFacts] = []
@@ -111,7 +119,9 @@ def load_site_facts(store: Store, config: Config, site: Site, run_id: int, *, as
             level=(o.level if o is not None and o.level else (c.level if c.level and c.level > 0
                                                                else column_level(c.url))),
             parent_url=c.parent_url, items=tuple(by_column.get(c.url, ())),
-            list_pages=tuple(c.list_pages or ()), failure=c.failure))
+            list_pages=tuple(c.list_pages or ()), failure=c.failure, how=c.how,
+            weak=bool((c.evidence or {}).get("weak")), empty_evidence=(c.evidence or {}).get("empty"),
+            script_unrendered=bool((c.evidence or {}).get("script"))))
 
     probes: tuple[ProbeFacts, ...] = ()
     if as_of is not None:

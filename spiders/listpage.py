@@ -1,0 +1,348 @@
+"""List pages recognised from their structure, on any CMS, with or without the 网页设计规范 metas.
+
+One walk over the parsed tree finds every *block*: siblings of one tag (``li``, ``tr``, ``dd``,
+``div`` cards, ``p``) under one parent, each holding a title link (and at most two other links,
+e.g. a category tag) and usually a date beside it. Blocks inside navigation, header, footer and
+side boxes (相关/热点/最新/排行) are *chrome*. The column's list is the biggest block of the main
+content. Dates are read in this order for each entry:
+
+1. a full date in the entry's text outside its links (``2026-11-20``, ``[2026-11-20]``,
+   ``2026年11月20日``, ``2026/11/20``, ``2026.11.20``), before or after the title;
+2. a date split across elements (a day in one ``span``, ``2026-11`` in another);
+3. a month-day (``11-20``): its year from the entry's URL date, else from the fully dated entries
+   around it in the list (newest first; 置顶 entries and lists out of order never give a year),
+   else the entry stays undated (it is not given the current year);
+4. no visible date: the date in the entry's URL (``t20261120_1.html``, ``/2026/11/20/``).
+   The linked article's own date comes later, from the crawl (``monitor.facts``).
+
+Pure helpers: the spider records what they return; nothing here judges a column.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from urllib.parse import urljoin
+
+from parsel import Selector
+
+from spiders.dates import infer_year, iter_dates, month_days, normalize, split_date, url_date, url_year_month
+
+ENTRY_TAGS = frozenset({"li", "tr", "dd", "div", "p", "dl", "article"})
+# li/tr/dd are list rows by nature: one row is a list; a div or p needs siblings like it
+_ROW_TAGS = frozenset({"li", "tr", "dd"})
+_SKIP = frozenset({"script", "style", "noscript", "template", "select", "option", "textarea", "head", "iframe",
+                   "svg", "button"})
+_CHROME_TAGS = frozenset({"nav", "footer", "header", "aside"})
+# id/class words of site chrome: navigation, header, footer, side boxes, related/hot/latest lists
+_CHROME_WORDS = re.compile(
+    r"(?:^|[\s_\-])(?:\w*nav\w*|\w*menu\w*|footer?\w*|bottom|header|head|top_?bar|side\w*|aside|sidebar|breadcrumbs?"
+    r"|crumbs?|location|position|dqwz|related|relate|xgwz|xgxx|xgxw|hot\w*|rank\w*|latest|zxxx|rdxw|tjyd|links?"
+    r"|friend\w*|yqlj|share\w*|login|toolbar|tools|pagebar|pages|pager|pagination|fenye|paging)(?:$|[\s_\-\d])",
+    re.IGNORECASE)
+_SIDE_HEADINGS = ("相关", "热点", "热门", "最新", "推荐", "排行", "点击", "阅读", "友情链接", "专题")
+_LIST_WORDS = re.compile(r"list|lb|news|xxgk|gkml|con_?box|column|lanmu|tab_?con|data", re.IGNORECASE)
+_PINNED = re.compile(r"置顶|\btop\b|\[顶\]|【顶】|^顶$")
+_NOT_LINKS = ("javascript:", "#", "mailto:", "tel:")
+_MIN_TITLE = 4
+_MAX_ENTRY_TEXT = 500
+EMPTY_MARKERS = ("暂无信息", "暂无数据", "暂无内容", "暂无记录", "暂无相关信息", "暂无文章", "暂无新闻",
+                 "没有记录", "没有相关信息", "没有找到相关", "无相关信息", "无记录")
+_ZERO_COUNT = re.compile(r"共\s*0\s*(?:条|篇|页)|记录数\s*[:：]\s*0(?!\d)|总数\s*[:：]\s*0(?!\d)")
+_DATASTORE = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S | re.I)
+
+
+@dataclass
+class Entry:
+    url: str
+    title: str
+    date: date | None
+    date_text: str = ""
+    date_source: str = ""  # list | split | year-inferred | url ("" when undated)
+    pinned: bool = False
+    month_day: tuple[int, int] | None = None  # a yearless date still waiting for its year
+
+
+@dataclass
+class Block:
+    entries: list[Entry]
+    chrome: bool
+    container: bool  # the parent looks like a list container (class/id list, table…)
+    heading: str = ""
+    order: int = 0
+    footer: bool = False
+
+    @property
+    def dated(self) -> int:
+        return sum(1 for e in self.entries if e.date is not None or e.month_day is not None)
+
+
+@dataclass
+class ListReading:
+    """What a page shows as a list: the main block's entries and the evidence around them."""
+
+    entries: list[Entry] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
+    main: Block | None = None
+    overview: bool = False  # several lists of similar size: a column overview page, not one list
+    empty_container: bool = False  # a list container in the main content with no entry
+    empty_marker: str | None = None  # 暂无信息 and the like, in the main content
+    datastore: bool = False  # 大汉 JCMS records inside the page
+
+    @property
+    def dated(self) -> int:
+        return sum(1 for e in self.entries if e.date is not None)
+
+    def strong(self) -> bool:
+        """A list by structure alone: at least three entries in the main content, two thirds dated."""
+        n = len(self.entries)
+        return not self.overview and n >= 3 and 3 * self.main.dated >= 2 * n
+
+
+def _attrs(el) -> str:
+    return f"{el.get('id') or ''} {el.get('class') or ''}"
+
+
+_FOOTER = re.compile(r"(?:^|[\s_\-])(?:foot\w*|bottom|copyright)(?:$|[\s_\-\d])", re.IGNORECASE)
+
+
+def _is_footer(el) -> bool:
+    return el.tag.lower() == "footer" or bool(_FOOTER.search(_attrs(el)))
+
+
+def _is_chrome(el) -> bool:
+    tag = el.tag.lower()
+    if tag in _CHROME_TAGS or el.get("role") == "navigation":
+        return True
+    attrs = _attrs(el).strip()
+    return bool(attrs) and bool(_CHROME_WORDS.search(attrs))
+
+
+def _text(el) -> str:
+    return re.sub(r"\s+", " ", "".join(el.itertext())).strip()
+
+
+def _links(el) -> list:
+    out = []
+    for a in el.iter("a"):
+        href = (a.get("href") or "").strip()
+        if href and not href.lower().startswith(_NOT_LINKS):
+            out.append(a)
+            if len(out) > 3:
+                break
+    return out
+
+
+def _own_texts(el, skip: set) -> list[str]:
+    """Text pieces of ``el`` outside the elements in ``skip`` (its links), in order, one per node."""
+    out: list[str] = []
+
+    def walk(node) -> None:
+        if node in skip:
+            if node.tail and node.tail.strip():
+                out.append(node.tail.strip())
+            return
+        if isinstance(node.tag, str) and node.tag.lower() in _SKIP:
+            return
+        if node.text and node.text.strip():
+            out.append(node.text.strip())
+        for child in node:
+            walk(child)
+        if node is not el and node.tail and node.tail.strip():
+            out.append(node.tail.strip())
+
+    walk(el)
+    return out
+
+
+def _entry(el, base_url: str, *, pinned_words: bool = True) -> Entry | None:
+    links = _links(el)
+    if not links or len(links) > 3:
+        return None
+    titles = [((a.get("title") or "").strip() or _text(a)) for a in links]
+    i = max(range(len(links)), key=lambda k: len(titles[k]))
+    title = titles[i]
+    if len(title) < _MIN_TITLE:
+        return None
+    parts = _own_texts(el, set(links))
+    rest = " ".join(parts)
+    if len(rest) > _MAX_ENTRY_TEXT:
+        return None  # a paragraph of body text with a link in it, not a list row
+    url = urljoin(base_url, links[i].get("href").strip())
+    pinned = bool(_PINNED.search(rest)) or "top" in (el.get("class") or "").lower().split() \
+        or "置顶" in _text(links[i])[:4]
+    found = iter_dates(rest)
+    if found:
+        return Entry(url, title, found[0].date, found[0].text, "list", pinned)
+    whole = split_date(parts)
+    if whole is not None:
+        return Entry(url, title, whole, " ".join(parts)[:40], "split", pinned)
+    md = month_days(rest)
+    if md:
+        return Entry(url, title, None, md[0][2], "", pinned, (md[0][0], md[0][1]))
+    return Entry(url, title, None, "", "", pinned)
+
+
+def _heading(el) -> str:
+    """The heading a block sits under: a preceding h1-h4 or *title* sibling of it or of its parent."""
+    node = el
+    for _ in range(3):
+        if node is None:
+            break
+        prev = node.getprevious()
+        hops = 0
+        while prev is not None and hops < 3:
+            if isinstance(prev.tag, str):
+                tag = prev.tag.lower()
+                if tag in ("h1", "h2", "h3", "h4") or "title" in _attrs(prev).lower() or "tit" in _attrs(prev).lower():
+                    text = _text(prev)
+                    if 2 <= len(text) <= 30:
+                        return re.sub(r"\s*(?:更多|more|>>|»)\s*$", "", text, flags=re.I).strip()
+            prev = prev.getprevious()
+            hops += 1
+        node = node.getparent()
+    return ""
+
+
+def _walk(root, base_url: str, blocks: list[Block], containers: list[tuple[object, bool]]) -> None:
+    stack = [(root, False, False)]
+    order = 0
+    while stack:
+        el, chrome, footer = stack.pop()
+        tag = el.tag.lower() if isinstance(el.tag, str) else None
+        if tag is None or tag in _SKIP:
+            continue
+        footer = footer or _is_footer(el)
+        chrome = chrome or footer or _is_chrome(el)
+        children = [c for c in el if isinstance(c.tag, str)]
+        if tag in ("ul", "ol", "table", "tbody", "dl") or (tag == "div" and _LIST_WORDS.search(_attrs(el))):
+            containers.append((el, chrome))
+        groups: dict[tuple[str, str], list] = {}
+        for c in children:
+            ctag = c.tag.lower()
+            if ctag in ENTRY_TAGS:
+                key = (ctag, "" if ctag in _ROW_TAGS else (c.get("class") or ""))
+                groups.setdefault(key, []).append(c)
+        for (ctag, _cls), kids in groups.items():
+            if ctag not in _ROW_TAGS and len(kids) < 2:
+                continue
+            entries = []
+            for k in kids:
+                if ctag == "li" and any(True for _ in k.iter("li") if _ is not k):
+                    continue  # a menu item holding a sub-menu
+                if ctag == "tr" and any(True for _ in k.iter("tr") if _ is not k):
+                    continue
+                e = _entry(k, base_url)
+                if e is not None:
+                    entries.append(e)
+            if ctag not in _ROW_TAGS and len(entries) < 2:
+                continue
+            if entries:
+                heading = _heading(el)
+                side = chrome or any(w in heading for w in _SIDE_HEADINGS)
+                container = tag in ("ul", "ol", "table", "tbody", "dl") or bool(_LIST_WORDS.search(_attrs(el)))
+                order += 1
+                blocks.append(Block(entries, side, container, heading, order, footer))
+        stack.extend((c, chrome, footer) for c in reversed(children))
+
+
+def _datastore_block(html: str, base_url: str) -> Block | None:
+    """大汉 JCMS keeps a list's rows as ``<record><![CDATA[<li>…</li>]]></record>`` in the page."""
+    records = _DATASTORE.findall(html)
+    if not records:
+        return None
+    frag = Selector(text="<ul>" + "".join(records) + "</ul>")
+    blocks: list[Block] = []
+    for ul in frag.root.iter("ul"):
+        _walk(ul, base_url, blocks, [])
+        break
+    entries = [e for b in blocks for e in b.entries]
+    return Block(entries, False, True, "", 0) if entries else Block([], False, True, "", 0)
+
+
+def _infer_years(entries: list[Entry]) -> None:
+    """Give month-day entries their year from their URL, else from the dated entries around them."""
+    refs = [(i, e.date) for i, e in enumerate(entries) if e.date is not None and not e.pinned]
+    ordered = all(a[1] >= b[1] for a, b in zip(refs, refs[1:]))  # newest first, as lists show
+    for i, e in enumerate(entries):
+        if e.month_day is None:
+            continue
+        month, day = e.month_day
+        above = below = None
+        if ordered and not e.pinned:
+            above = next((d for j, d in reversed(refs) if j < i), None)
+            below = next((d for j, d in refs if j > i), None)
+        found = infer_year(month, day, above=above, below=below, hint=url_year_month(e.url))
+        if found is not None:
+            e.date, e.date_source, e.month_day = found, "year-inferred", None
+
+
+def _date_from_url(entries: list[Entry]) -> None:
+    for e in entries:
+        if e.date is None and e.month_day is None:
+            found = url_date(e.url)
+            if found is not None:
+                e.date, e.date_source, e.date_text = found, "url", ""
+
+
+def read_blocks(sel: Selector, base_url: str, *, html: str | None = None) -> tuple[list[Block], list]:
+    blocks: list[Block] = []
+    containers: list[tuple[object, bool]] = []
+    bodies = sel.root.xpath("//body") if hasattr(sel.root, "xpath") else []
+    _walk(bodies[0] if bodies else sel.root, base_url, blocks, containers)
+    if html is not None and "<datastore" in html.lower()[:2_000_000]:
+        ds = _datastore_block(html, base_url)
+        if ds is not None:
+            blocks.append(ds)
+    return blocks, containers
+
+
+def read_list(sel: Selector, base_url: str, *, html: str | None = None, text: str | None = None) -> ListReading:
+    """The page's list (see the module docstring) and the evidence of an empty one."""
+    blocks, containers = read_blocks(sel, base_url, html=html)
+    out = ListReading(blocks=blocks)
+    out.datastore = any(b.order == 0 and b.container for b in blocks)
+    main = [b for b in blocks if not b.chrome]
+    main.sort(key=lambda b: (len(b.entries), b.dated, b.container), reverse=True)
+    if main:
+        best = main[0]
+        out.main = best
+        if len(main) > 1 and len(main[1].entries) >= 3 and 2 * len(main[1].entries) >= len(best.entries) \
+                and main[1].heading and best.heading and main[1].heading != best.heading:
+            out.overview = True
+        _infer_years(best.entries)
+        _date_from_url(best.entries)
+        out.entries = best.entries
+    if not out.entries:
+        out.empty_container = any(
+            not chrome and not _links(el) for el, chrome in containers
+            if el.tag.lower() != "dl" and (_LIST_WORDS.search(_attrs(el)) or el.tag.lower() in ("table", "tbody")))
+        body = text if text is not None else " ".join(sel.xpath("//body//text()[not(ancestor::script)]").getall())
+        for marker in EMPTY_MARKERS:
+            if marker in body:
+                out.empty_marker = marker
+                break
+        if out.empty_marker is None:
+            m = _ZERO_COUNT.search(normalize(body))
+            if m:
+                out.empty_marker = m.group(0)
+    return out
+
+
+def all_dated_entries(sel: Selector, base_url: str, *, html: str | None = None,
+                      keep_yearless: bool = False) -> list[Entry]:
+    """Every dated entry of every block outside the footer (the home page's lists), in page order;
+    with ``keep_yearless``, month-day entries whose year the page does not give too (undated)."""
+    blocks, _ = read_blocks(sel, base_url, html=html)
+    out: list[Entry] = []
+    seen: set[str] = set()
+    for b in sorted(blocks, key=lambda b: b.order if b.order else 10**9):
+        if b.footer:
+            continue
+        _infer_years(b.entries)
+        for e in b.entries:
+            if (e.date is None and not (keep_yearless and e.month_day)) or e.url in seen:
+                continue
+            seen.add(e.url)
+            out.append(e)
+    return out
