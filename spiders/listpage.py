@@ -38,17 +38,21 @@ _CHROME_TAGS = frozenset({"nav", "footer", "header", "aside"})
 _CHROME_WORDS = re.compile(
     r"(?:^|[\s_\-])(?:\w*nav\w*|\w*menu\w*|footer?\w*|bottom|header|head|top_?bar|side\w*|aside|sidebar|breadcrumbs?"
     r"|crumbs?|location|position|dqwz|related|relate|xgwz|xgxx|xgxw|hot\w*|rank\w*|latest|zxxx|rdxw|tjyd|links?"
-    r"|friend\w*|yqlj|share\w*|login|toolbar|tools|pagebar|pages|pager|pagination|fenye|paging)(?:$|[\s_\-\d])",
+    r"|friend\w*|yqlj|share\w*|login|toolbar|tools|\w*tree\w*|pagebar|pages|pager|pagination|fenye|paging)(?:$|[\s_\-\d])",
     re.IGNORECASE)
 _SIDE_HEADINGS = ("相关", "热点", "热门", "最新", "推荐", "排行", "点击", "阅读", "友情链接", "专题")
 _LIST_WORDS = re.compile(r"list|lb|news|xxgk|gkml|con_?box|column|lanmu|tab_?con|data", re.IGNORECASE)
 _PINNED = re.compile(r"置顶|\btop\b|\[顶\]|【顶】|^顶$")
 _NOT_LINKS = ("javascript:", "#", "mailto:", "tel:")
-_MIN_TITLE = 4
+_MIN_TITLE = 2
+# link texts that are controls, not titles
+_NOT_TITLES = re.compile(r"^(?:更多|更多>+|more|首页|上一页|下一页|上页|下页|尾页|末页|前页|后页|跳转|确定|返回|打印|关闭|"
+                         r"\d+|[<>»«›‹.…\s]+|\[?\s*更多\s*\]?)$", re.IGNORECASE)
 _MAX_ENTRY_TEXT = 500
 EMPTY_MARKERS = ("暂无信息", "暂无数据", "暂无内容", "暂无记录", "暂无相关信息", "暂无文章", "暂无新闻",
                  "没有记录", "没有相关信息", "没有找到相关", "无相关信息", "无记录")
 _ZERO_COUNT = re.compile(r"共\s*0\s*(?:条|篇|页)|记录数\s*[:：]\s*0(?!\d)|总数\s*[:：]\s*0(?!\d)")
+_DATE_CLASS = re.compile(r"date|time|(?:^|[\s_\-])(?:rq|sj|fbsj|fbrq|day)(?:$|[\s_\-])", re.IGNORECASE)
 _DATASTORE = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S | re.I)
 
 
@@ -162,7 +166,7 @@ def _entry(el, base_url: str, *, pinned_words: bool = True) -> Entry | None:
     titles = [((a.get("title") or "").strip() or _text(a)) for a in links]
     i = max(range(len(links)), key=lambda k: len(titles[k]))
     title = titles[i]
-    if len(title) < _MIN_TITLE:
+    if len(title) < _MIN_TITLE or _NOT_TITLES.match(title):
         return None
     parts = _own_texts(el, set(links))
     rest = " ".join(parts)
@@ -171,16 +175,61 @@ def _entry(el, base_url: str, *, pinned_words: bool = True) -> Entry | None:
     url = urljoin(base_url, links[i].get("href").strip())
     pinned = bool(_PINNED.search(rest)) or "top" in (el.get("class") or "").lower().split() \
         or "置顶" in _text(links[i])[:4]
-    found = iter_dates(rest)
-    if found:
-        return Entry(url, title, found[0].date, found[0].text, "list", pinned)
-    whole = split_date(parts)
-    if whole is not None:
-        return Entry(url, title, whole, " ".join(parts)[:40], "split", pinned)
-    md = month_days(rest)
-    if md:
-        return Entry(url, title, None, md[0][2], "", pinned, (md[0][0], md[0][1]))
+    # an element marked as the date (class date/time/rq/sj) speaks first: a card's summary may hold other dates
+    marked: list[str] = []
+    inside: set = set()
+    for node in el.iter():
+        if node is el or not isinstance(node.tag, str) or node in inside or node in links:
+            continue
+        if _DATE_CLASS.search(_attrs(node)):
+            marked.extend(_own_texts(node, set(links)))
+            inside.update(node.iter())
+    for pieces in (marked, parts) if marked else (parts,):
+        found = _standalone_date(pieces)
+        if found is not None:
+            when, text, md = found
+            if md is not None:
+                return Entry(url, title, None, text, "", pinned, md)
+            return Entry(url, title, when, text, "list", pinned)
+        whole = split_date(pieces)
+        if whole is not None:
+            return Entry(url, title, whole, " ".join(pieces)[:40], "split", pinned)
     return Entry(url, title, None, "", "", pinned)
+
+
+_LABEL_WORDS = re.compile(r"发布时间|发布日期|发文日期|成文日期|更新时间|时间|日期|[:：\[\]()（）【】|丨/\s]")
+_SENTENCE = re.compile(r"[，。；！？、,;]")
+
+
+def _cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
+
+
+def _alone(piece: str, start: int, end: int) -> bool:
+    """A date standing on its own in its text (a list's date column or span), not inside a sentence of a
+    summary or a title: 2025年11月28日以来，… is no publication date."""
+    before = _LABEL_WORDS.sub("", piece[:start])
+    after = _LABEL_WORDS.sub("", piece[end:])
+    if (before and _cjk(before[-1]) and not piece[:start].rstrip().endswith(("时间", "日期"))) \
+            or (after and _cjk(after[0]) and not after.startswith(("浏览", "阅读", "点击", "来源"))):
+        return False
+    rest = before + after
+    return len(rest) <= 12 and not _SENTENCE.search(rest)
+
+
+def _standalone_date(pieces: list[str]):
+    """(date, text, None) for the first full date standing alone in a piece, or (None, text, (m, d)) for a
+    month-day; None when no piece has one."""
+    for piece in pieces:
+        text = normalize(piece)
+        for dm in iter_dates(text):
+            if _alone(text, dm.start, dm.end):
+                return dm.date, dm.text, None
+        for month, day, raw in month_days(text):
+            at = text.find(raw)
+            if at >= 0 and _alone(text, at, at + len(raw)):
+                return None, raw, (month, day)
+    return None
 
 
 def _heading(el) -> str:
@@ -260,6 +309,19 @@ def _datastore_block(html: str, base_url: str) -> Block | None:
     return Block(entries, False, True, "", 0) if entries else Block([], False, True, "", 0)
 
 
+_INDEX = re.compile(r"(?:index|default|list)(?:_\d+)?\.s?html?$")
+
+
+_PAGE_PARAM = re.compile(r"(?:(?<=[?&])|^)(?:page|pagenum|pageindex|pageno|p|pn|curpage|currentpage)=\d+&?",
+                         re.IGNORECASE)
+
+
+def _column_key(url: str) -> str:
+    path, _, query = url.split("#", 1)[0].partition("?")
+    query = _PAGE_PARAM.sub("", query).rstrip("&")
+    return _INDEX.sub("", path) + ("?" + query if query else "")
+
+
 def _infer_years(entries: list[Entry]) -> None:
     """Give month-day entries their year from their URL, else from the dated entries around them."""
     refs = [(i, e.date) for i, e in enumerate(entries) if e.date is not None and not e.pinned]
@@ -302,7 +364,9 @@ def read_list(sel: Selector, base_url: str, *, html: str | None = None, text: st
     blocks, containers = read_blocks(sel, base_url, html=html)
     out = ListReading(blocks=blocks)
     out.datastore = any(b.order == 0 and b.container for b in blocks)
-    main = [b for b in blocks if not b.chrome]
+    here = _column_key(base_url)
+    # a block linking to this very column is a menu (a list's entries never link back to the list)
+    main = [b for b in blocks if not b.chrome and not any(_column_key(e.url) == here for e in b.entries)]
     main.sort(key=lambda b: (len(b.entries), b.dated, b.container), reverse=True)
     if main:
         best = main[0]
