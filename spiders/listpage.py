@@ -75,6 +75,14 @@ class Block:
     heading: str = ""
     order: int = 0
     footer: bool = False
+    parent: object = None  # the element holding the entries
+
+    def key(self):
+        el = self.parent
+        up = el.getparent() if el is not None else None
+        if up is None:
+            return None
+        return (el.getroottree().getpath(up), el.tag, el.get("class") or "", self.chrome)
 
     @property
     def dated(self) -> int:
@@ -291,7 +299,7 @@ def _walk(root, base_url: str, blocks: list[Block], containers: list[tuple[objec
                 side = chrome or any(w in heading for w in _SIDE_HEADINGS)
                 container = tag in ("ul", "ol", "table", "tbody", "dl") or bool(_LIST_WORDS.search(_attrs(el)))
                 order += 1
-                blocks.append(Block(entries, side, container, heading, order, footer))
+                blocks.append(Block(entries, side, container, heading, order, footer, el))
         stack.extend((c, chrome, footer) for c in reversed(children))
 
 
@@ -347,11 +355,27 @@ def _date_from_url(entries: list[Entry]) -> None:
                 e.date, e.date_source, e.date_text = found, "url", ""
 
 
+def _merge_runs(blocks: list[Block]) -> list[Block]:
+    """One list cut into several sibling ``ul``s (163's rolling news: five rows a ``ul``, with rules between)
+    is one block: blocks of the same tag and class side by side under one parent, with no heading of their
+    own, are joined."""
+    out: list[Block] = []
+    for b in blocks:
+        prev = out[-1] if out else None
+        if prev is not None and b.key() is not None and b.key() == prev.key() and not b.heading \
+                and not (prev.heading and b.heading):
+            prev.entries.extend(b.entries)
+            continue
+        out.append(b)
+    return out
+
+
 def read_blocks(sel: Selector, base_url: str, *, html: str | None = None) -> tuple[list[Block], list]:
     blocks: list[Block] = []
     containers: list[tuple[object, bool]] = []
     bodies = sel.root.xpath("//body") if hasattr(sel.root, "xpath") else []
     _walk(bodies[0] if bodies else sel.root, base_url, blocks, containers)
+    blocks = _merge_runs(blocks)
     if html is not None and "<datastore" in html.lower()[:2_000_000]:
         ds = _datastore_block(html, base_url)
         if ds is not None:

@@ -452,7 +452,8 @@ class SiteSpider(scrapy.Spider):
                    "name": "首页", "column_type": "首页", "items": items, "empty": False}
             yield from self._search_probe(sel, page_url, items)
         else:
-            column = self._column(sel, page_url, fact, name, ctype, published, html_text, response)
+            column = self._column(sel, page_url, fact, name, ctype, published, html_text,
+                                  rendered=response.meta.get("rendered") is True, body=response.body)
             if column is not None:
                 yield column
                 name = name or column["name"]
@@ -474,7 +475,8 @@ class SiteSpider(scrapy.Spider):
     # ------------------------------------------------------------ columns (栏目)
 
     def _column(self, sel: Selector, page_url: str, fact: dict[str, Any], meta_name: str | None,
-                meta_type: str | None, published, html_text: str, response: Response) -> dict[str, Any] | None:
+                meta_type: str | None, published, html_text: str, *, rendered: bool,
+                body: bytes) -> dict[str, Any] | None:
         """The list fact of a column page, or None for any other page (an article above all).
 
         Evidence, strongest first (``how``): the ColumnName meta; the structure of the main content (a list
@@ -489,9 +491,8 @@ class SiteSpider(scrapy.Spider):
         strong = reading.strong()
         if not strong and ARTICLE_URL.search(page_url.split("#", 1)[0]):
             return None
-        if not strong and published is not None and published.source.startswith("visible:publish") \
-                and len(reading.entries) < 3:
-            return None  # one dated body under a 发布时间 label: an article
+        if not strong and published is not None and published.source.startswith("visible:"):
+            return None  # one dated body (a 发布时间 label, or a date right below the title): an article
         col = column_url(page_url)
         crumb = breadcrumb(sel)
         crumb_name = crumb[-1] if len(crumb) >= 2 and crumb[-1] not in _NOT_NAMES and len(crumb[-1]) <= 20 else None
@@ -526,7 +527,6 @@ class SiteSpider(scrapy.Spider):
             if parent is None:
                 parent = next((column_url(canonical(u)) for n, u, _p in nav_columns(sel, page_url) if n == nav[2]),
                               None)
-        rendered = response.meta.get("rendered") is True
         empty = None
         if not reading.entries:
             if reading.empty_marker:
@@ -534,7 +534,7 @@ class SiteSpider(scrapy.Spider):
             elif reading.empty_container:
                 empty = "container"
         script = not reading.entries and not rendered and not reading.empty_marker \
-            and script_may_fill(response.body)
+            and script_may_fill(body)
         weak = how == "navigation" and not (reading.empty_container or reading.empty_marker) \
             and len(reading.entries) < 3 and not (reading.main is not None and reading.main.container)
         items = [ItemFacts(url=canonical(e.url), title=e.title, date=e.date, date_text=e.date_text,

@@ -187,3 +187,80 @@ def test_htmldate_fallback_for_an_unlabelled_date_far_from_the_title():
     found = article_datetime(sel)
     assert found is not None and found.date == date(2020, 2, 19)
     assert found.source == "htmldate"
+
+
+# ------------------------------------------------------------------ list dates on any CMS (issues 12, 18)
+
+from spiders.dates import infer_year, split_date, url_date  # noqa: E402
+from spiders.listpage import read_list  # noqa: E402
+
+
+@pytest.mark.parametrize("url,expected", [
+    ("http://x.gov.cn/xwzx/202611/t20261120_123456.html", date(2026, 11, 20)),  # TRS
+    ("http://x.gov.cn/art/2026/11/20/art_1229_5678.html", date(2026, 11, 20)),  # 大汉 JCMS
+    ("http://x.gov.cn/news/2026/11/20/abc.html", date(2026, 11, 20)),
+    ("http://x.gov.cn/c/202611/20/c_1.htm", date(2026, 11, 20)),
+    ("http://x.gov.cn/2026-11/20/content_1.htm", date(2026, 11, 20)),
+    ("http://x.gov.cn/show/123456.html", None),
+    ("http://x.gov.cn/content.jsp?id=20261120", None),  # a number in the query is no date
+    ("http://x.gov.cn/art/2026/02/30/art_1_2.html", None),
+])
+def test_url_dates(url, expected):
+    assert url_date(url) == expected
+
+
+@pytest.mark.parametrize("parts,expected", [
+    (["20", "2026-11"], date(2026, 11, 20)),
+    (["2026.11", "20"], date(2026, 11, 20)),
+    (["2026年11月", "20日"], date(2026, 11, 20)),
+    (["20", "标题"], None),
+    (["31", "2026-11"], None),
+])
+def test_split_dates(parts, expected):
+    assert split_date(parts) == expected
+
+
+def test_yearless_dates_take_the_year_from_their_neighbours_or_stay_undated():
+    assert infer_year(11, 20, hint=(2025, 11)) == date(2025, 11, 20)  # the URL's year-month
+    assert infer_year(11, 20, above=date(2026, 11, 25), below=date(2026, 11, 1)) == date(2026, 11, 20)
+    assert infer_year(12, 28, above=date(2026, 1, 5), below=date(2025, 12, 1)) == date(2025, 12, 28)
+    assert infer_year(11, 20, below=date(2025, 12, 20)) == date(2026, 11, 20)  # newer entries above old ones
+    assert infer_year(11, 20) is None  # nothing on the page gives a year
+
+
+def _list(rows: str, base="http://x.gov.cn/tzgg/index.html"):
+    return read_list(Selector(text=f"<html><body><div class='nav'><ul><li><a href='/tzgg/'>通知公告</a></li>"
+                                    f"</ul></div><div class='list'><ul>{rows}</ul></div></body></html>"), base)
+
+
+@pytest.mark.parametrize("row,expected", [
+    ("<li><a href='/a.html'>关于开展检查的通知</a><span>2026-11-20</span></li>", date(2026, 11, 20)),
+    ("<li><span>[2026-11-20]</span><a href='/a.html'>关于开展检查的通知</a></li>", date(2026, 11, 20)),  # before
+    ("<li><a href='/a.html'>关于开展检查的通知</a>2026年11月20日</li>", date(2026, 11, 20)),
+    ("<li><a href='/a.html'>关于开展检查的通知</a><em>2026/11/20</em></li>", date(2026, 11, 20)),
+    ("<li><a href='/a.html'>关于开展检查的通知</a><i>2026.11.20</i></li>", date(2026, 11, 20)),
+    ("<li><a href='/a.html'>关于开展检查的通知</a><div class='date'><b>20</b><b>2026-11</b></div></li>",
+     date(2026, 11, 20)),  # split across elements
+    ("<li><a href='/202611/t20261120_1.html'>关于开展检查的通知</a><span>11-20</span></li>", date(2026, 11, 20)),
+    ("<li><a href='/a.html'>关于开展检查的通知</a><span>11-20</span></li>", None),  # no year anywhere
+    ("<li><a href='/a.html'>关于开展检查的通知</a><p>2025年3月5日以来，各部门开展检查。</p></li>", None),  # a sentence
+    ("<li><a href='/art/2026/11/20/art_1_2.html'>关于开展检查的通知</a></li>", date(2026, 11, 20)),  # URL date
+])
+def test_each_list_date_form(row, expected):
+    other = "<li><a href='/b.html'>另一条通知标题</a></li><li><a href='/c.html'>第三条通知标题</a></li>"
+    entries = _list(row + other).entries
+    assert entries[0].date == expected
+    if expected is None:
+        assert entries[0].url == "http://x.gov.cn/a.html"  # listed, undated: not empty, not stale
+
+
+def test_a_list_is_not_its_navigation_and_a_title_date_is_not_its_date():
+    reading = _list("<li><a href='/a.html'>2024年5月20日至31日开展安全检查</a><span>2026-11-20</span></li>"
+                    "<li><a href='/b.html'>另一条通知标题</a><span>2026-11-18</span></li>"
+                    "<li><a href='/c.html'>第三条通知标题</a><span>2026-11-01</span></li>")
+    assert [e.date for e in reading.entries] == [date(2026, 11, 20), date(2026, 11, 18), date(2026, 11, 1)]
+    assert reading.strong() and not any("通知公告" == e.title for e in reading.entries)
+    empty = _list("")
+    assert empty.entries == [] and empty.empty_container
+    marked = read_list(Selector(text="<body><div class='list'><p>暂无信息</p></div></body>"), "http://x.gov.cn/a/")
+    assert marked.empty_marker == "暂无信息"
