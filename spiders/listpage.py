@@ -80,9 +80,11 @@ class Block:
     def key(self):
         el = self.parent
         up = el.getparent() if el is not None else None
-        if up is None:
+        top = up.getparent() if up is not None else None
+        if top is None:
             return None
-        return (el.getroottree().getpath(up), el.tag, el.get("class") or "", self.chrome)
+        return (el.getroottree().getpath(top), up.tag, up.get("class") or "", el.tag, el.get("class") or "",
+                self.chrome)
 
     @property
     def dated(self) -> int:
@@ -356,9 +358,9 @@ def _date_from_url(entries: list[Entry]) -> None:
 
 
 def _merge_runs(blocks: list[Block]) -> list[Block]:
-    """One list cut into several sibling ``ul``s (163's rolling news: five rows a ``ul``, with rules between)
-    is one block: blocks of the same tag and class side by side under one parent, with no heading of their
-    own, are joined."""
+    """One list cut into several ``ul``s (163's rolling news: five rows a ``ul``, each in its own ``div``, with
+    rules between) is one block: blocks of the same tag and class side by side, under one parent or in
+    sibling wrappers of one tag and class, with no heading of their own, are joined."""
     out: list[Block] = []
     for b in blocks:
         prev = out[-1] if out else None
