@@ -404,9 +404,12 @@ def read_list(sel: Selector, base_url: str, *, html: str | None = None, text: st
         _date_from_url(best.entries)
         out.entries = best.entries
     if not out.entries:
+        # an empty list container: named like a list (class/id list, news…) or a table with a header row,
+        # holding no link and hardly any text (a layout table or an article body is no empty list)
         out.empty_container = any(
-            not chrome and not _links(el) for el, chrome in containers
-            if el.tag.lower() != "dl" and (_LIST_WORDS.search(_attrs(el)) or el.tag.lower() in ("table", "tbody")))
+            not chrome and not _links(el) and len(_text(el)) <= 30 for el, chrome in containers
+            if el.tag.lower() != "dl" and (_LIST_WORDS.search(_attrs(el))
+                                           or (el.tag.lower() in ("table", "tbody") and next(el.iter("th"), None) is not None)))
         body = text if text is not None else " ".join(sel.xpath("//body//text()[not(ancestor::script)]").getall())
         for marker in EMPTY_MARKERS:
             if marker in body:
