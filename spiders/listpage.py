@@ -52,6 +52,7 @@ _MAX_ENTRY_TEXT = 500
 EMPTY_MARKERS = ("暂无信息", "暂无数据", "暂无内容", "暂无记录", "暂无相关信息", "暂无文章", "暂无新闻",
                  "没有记录", "没有相关信息", "没有找到相关", "无相关信息", "无记录")
 _ZERO_COUNT = re.compile(r"共\s*0\s*(?:条|篇|页)|记录数\s*[:：]\s*0(?!\d)|总数\s*[:：]\s*0(?!\d)")
+_CONTAINER_TAGS = frozenset({"ul", "ol", "table", "tbody", "dl"})
 _DATE_CLASS = re.compile(r"date|time|(?:^|[\s_\-])(?:rq|sj|fbsj|fbrq|day)(?:$|[\s_\-])", re.IGNORECASE)
 _DATASTORE = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S | re.I)
 
@@ -120,20 +121,8 @@ def _attrs(el) -> str:
 _FOOTER = re.compile(r"(?:^|[\s_\-])(?:foot\w*|bottom|copyright)(?:$|[\s_\-\d])", re.IGNORECASE)
 
 
-def _is_footer(el) -> bool:
-    return el.tag.lower() == "footer" or bool(_FOOTER.search(_attrs(el)))
-
-
-def _is_chrome(el) -> bool:
-    tag = el.tag.lower()
-    if tag in _CHROME_TAGS or el.get("role") == "navigation":
-        return True
-    attrs = _attrs(el).strip()
-    return bool(attrs) and bool(_CHROME_WORDS.search(attrs))
-
-
 def _text(el) -> str:
-    return re.sub(r"\s+", " ", "".join(el.itertext())).strip()
+    return " ".join("".join(el.itertext()).split())
 
 
 def _links(el) -> list:
@@ -182,8 +171,8 @@ def _entry(el, base_url: str, *, pinned_words: bool = True) -> Entry | None:
     rest = " ".join(parts)
     if len(rest) > _MAX_ENTRY_TEXT:
         return None  # a paragraph of body text with a link in it, not a list row
-    url = urljoin(base_url, links[i].get("href").strip())
-    pinned = bool(_PINNED.search(rest)) or "top" in (el.get("class") or "").lower().split() \
+    url = links[i].get("href").strip()  # resolved against the page URL only for the blocks that are used
+    pinned = bool(rest and _PINNED.search(rest)) or "top" in (el.get("class") or "").lower().split() \
         or "置顶" in _text(links[i])[:4]
     # an element marked as the date (class date/time/rq/sj) speaks first: a card's summary may hold other dates
     marked: list[str] = []
@@ -268,17 +257,26 @@ def _walk(root, base_url: str, blocks: list[Block], containers: list[tuple[objec
     order = 0
     while stack:
         el, chrome, footer = stack.pop()
-        tag = el.tag.lower() if isinstance(el.tag, str) else None
-        if tag is None or tag in _SKIP:
+        tag = el.tag  # lxml's HTML parser gives lower-case tag names
+        if not isinstance(tag, str) or tag in _SKIP:
             continue
-        footer = footer or _is_footer(el)
-        chrome = chrome or footer or _is_chrome(el)
-        children = [c for c in el if isinstance(c.tag, str)]
-        if tag in ("ul", "ol", "table", "tbody", "dl") or (tag == "div" and _LIST_WORDS.search(_attrs(el))):
+        ident, cls = el.get("id"), el.get("class")
+        attrs = f"{ident or ''} {cls or ''}" if ident or cls else ""
+        if not footer and (tag == "footer" or (attrs and _FOOTER.search(attrs))):
+            footer = True
+        if not chrome:
+            chrome = footer or tag in _CHROME_TAGS or el.get("role") == "navigation" \
+                or bool(attrs and _CHROME_WORDS.search(attrs))
+        listy = bool(attrs and _LIST_WORDS.search(attrs))
+        if tag in _CONTAINER_TAGS or (tag == "div" and listy):
             containers.append((el, chrome))
+        children = []
         groups: dict[tuple[str, str], list] = {}
-        for c in children:
-            ctag = c.tag.lower()
+        for c in el:
+            ctag = c.tag
+            if not isinstance(ctag, str):
+                continue
+            children.append(c)
             if ctag in ENTRY_TAGS:
                 key = (ctag, "" if ctag in _ROW_TAGS else (c.get("class") or ""))
                 groups.setdefault(key, []).append(c)
@@ -287,10 +285,8 @@ def _walk(root, base_url: str, blocks: list[Block], containers: list[tuple[objec
                 continue
             entries = []
             for k in kids:
-                if ctag == "li" and any(True for _ in k.iter("li") if _ is not k):
-                    continue  # a menu item holding a sub-menu
-                if ctag == "tr" and any(True for _ in k.iter("tr") if _ is not k):
-                    continue
+                if ctag in ("li", "tr") and k.find(".//" + ctag) is not None:
+                    continue  # a menu item holding a sub-menu, a row holding a table
                 e = _entry(k, base_url)
                 if e is not None:
                     entries.append(e)
@@ -299,10 +295,15 @@ def _walk(root, base_url: str, blocks: list[Block], containers: list[tuple[objec
             if entries:
                 heading = _heading(el)
                 side = chrome or any(w in heading for w in _SIDE_HEADINGS)
-                container = tag in ("ul", "ol", "table", "tbody", "dl") or bool(_LIST_WORDS.search(_attrs(el)))
                 order += 1
-                blocks.append(Block(entries, side, container, heading, order, footer, el))
+                blocks.append(Block(entries, side, tag in _CONTAINER_TAGS or listy, heading, order, footer, el))
         stack.extend((c, chrome, footer) for c in reversed(children))
+
+
+def _resolve(entries: list[Entry], base_url: str) -> None:
+    for e in entries:
+        if "://" not in e.url[:12]:
+            e.url = urljoin(base_url, e.url)
 
 
 def _datastore_block(html: str, base_url: str) -> Block | None:
@@ -378,7 +379,7 @@ def read_blocks(sel: Selector, base_url: str, *, html: str | None = None) -> tup
     bodies = sel.root.xpath("//body") if hasattr(sel.root, "xpath") else []
     _walk(bodies[0] if bodies else sel.root, base_url, blocks, containers)
     blocks = _merge_runs(blocks)
-    if html is not None and "<datastore" in html.lower()[:2_000_000]:
+    if html is not None and ("<datastore" in html or "<DATASTORE" in html):
         ds = _datastore_block(html, base_url)
         if ds is not None:
             blocks.append(ds)
@@ -391,6 +392,9 @@ def read_list(sel: Selector, base_url: str, *, html: str | None = None, text: st
     out = ListReading(blocks=blocks)
     out.datastore = any(b.order == 0 and b.container for b in blocks)
     here = _column_key(base_url)
+    for b in blocks:
+        if not b.chrome:
+            _resolve(b.entries, base_url)
     # a block linking to this very column is a menu (a list's entries never link back to the list)
     main = [b for b in blocks if not b.chrome and not any(_column_key(e.url) == here for e in b.entries)]
     main.sort(key=lambda b: (len(b.entries), b.dated, b.container), reverse=True)
@@ -432,6 +436,7 @@ def all_dated_entries(sel: Selector, base_url: str, *, html: str | None = None,
     for b in sorted(blocks, key=lambda b: b.order if b.order else 10**9):
         if b.footer:
             continue
+        _resolve(b.entries, base_url)
         _infer_years(b.entries)
         for e in b.entries:
             if (e.date is None and not (keep_yearless and e.month_day)) or e.url in seen:

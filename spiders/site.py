@@ -491,8 +491,10 @@ class SiteSpider(scrapy.Spider):
         strong = reading.strong()
         if not strong and ARTICLE_URL.search(page_url.split("#", 1)[0]):
             return None
-        if not strong and published is not None and published.source.startswith("visible:"):
-            return None  # one dated body (a 发布时间 label, or a date right below the title): an article
+        if not strong and published is not None and (
+                published.source == "visible:publish-label"
+                or (published.source.startswith("visible:") and len(fact.get("text") or "") >= 300)):
+            return None  # one dated body (a 发布时间 label, or a date right below the title of a long text): an article
         col = column_url(page_url)
         crumb = breadcrumb(sel)
         crumb_name = crumb[-1] if len(crumb) >= 2 and crumb[-1] not in _NOT_NAMES and len(crumb[-1]) <= 20 else None

@@ -100,4 +100,10 @@ def register(group: click.Group) -> None:
         for url in removed:
             t.add_row("—", "", "", "", "", "", "", "", "", "消失", url)
         click.echo("")
-        console().print(t)
+        # eleven columns: a pipe or a file gets them on one line each instead of wrapped to 80 characters
+        out = console()
+        if not out.is_terminal:
+            from rich.console import Console
+
+            out = Console(highlight=False, soft_wrap=True, width=220)
+        out.print(t)
