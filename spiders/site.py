@@ -48,6 +48,7 @@ ARTICLE_URL = re.compile(
     r"/t\d{8}_\d+\.\w+$|/art_\d+_\d+\.\w+$|/art/\d{4}/|/content_\d+\.\w+$|/(?:19|20)\d{2}/\d{1,2}/\d{1,2}/[^/]+\.\w+$"
     r"|/(?:19|20)\d{4}/[^/]*\d{5,}[^/]*\.s?html?$|/(?:detail|show|view|article)[\w-]*\.(?:s?html?|jsp|aspx?|php)\?"
     r"|/(?:detail|show|view|article)/\d+", re.IGNORECASE)
+_SEARCH_PAGE = re.compile(r"/search|[?&](?:q|keyword|keywords|searchword|wd|kw|query)=|/(?:tag|tags)/", re.IGNORECASE)
 _NOT_NAMES = ("正文", "详情", "内容", "详细信息", "文章", "浏览文章", "列表", "当前位置", "首页", "网站首页")
 
 
@@ -487,6 +488,8 @@ class SiteSpider(scrapy.Spider):
         metas = fact.get("meta") or {}
         if any(metas.get(k) for k in ("ArticleTitle", "PubDate", "pubdate", "publishdate")):
             return None
+        if _SEARCH_PAGE.search(page_url) or "搜索结果" in (fact.get("title") or ""):
+            return None  # a search or tag result list shows whatever matches, it is no column
         reading = read_list(sel, page_url, html=html_text, text=fact.get("text"))
         strong = reading.strong()
         if not strong and ARTICLE_URL.search(page_url.split("#", 1)[0]):

@@ -264,3 +264,45 @@ def test_a_list_is_not_its_navigation_and_a_title_date_is_not_its_date():
     assert empty.entries == [] and empty.empty_container
     marked = read_list(Selector(text="<body><div class='list'><p>暂无信息</p></div></body>"), "http://x.gov.cn/a/")
     assert marked.empty_marker == "暂无信息"
+
+
+def test_jcms_datastore_records_are_list_entries():
+    page = ("<html><body><div class='nav'><ul><li><a href='/col/col1/index.html'>工作动态</a></li></ul></div>"
+            "<div id='3381'><script type='text/xml'><datastore><nextgroup><![CDATA[<a href=\"/module/web/jpage/"
+            "dataproxy.jsp?page=1\"></a>]]></nextgroup><recordset>"
+            "<record><![CDATA[<li><a href='/art/2026/11/20/art_1_101.html' title='县农业农村局召开会议'>县农业农村局召开会议"
+            "</a><span>2026-11-20</span></li>]]></record>"
+            "<record><![CDATA[<li><a href='/art/2026/11/2/art_1_102.html'>开展秋粮收购检查</a><span>2026-11-02</span></li>]]>"
+            "</record><record><![CDATA[<li><a href='/art/2026/10/9/art_1_103.html'>部署冬季农业生产</a></li>]]></record>"
+            "</recordset></datastore></script></div></body></html>")
+    reading = read_list(Selector(text=page), "http://x.gov.cn/col/col1/index.html", html=page)
+    assert reading.datastore and reading.strong()
+    assert [(e.url.rsplit("/", 1)[1], e.date, e.date_source) for e in reading.entries] == [
+        ("art_1_101.html", date(2026, 11, 20), "list"), ("art_1_102.html", date(2026, 11, 2), "list"),
+        ("art_1_103.html", date(2026, 10, 9), "url")]
+
+
+def test_search_results_and_articles_are_not_columns_and_nav_only_columns_are_weak():
+    from spiders.site import SiteSpider
+
+    spider = SiteSpider(home="http://x.gov.cn/")
+    nav = "<div class='nav'><ul><li><a href='/zt/'>专题专栏</a></li><li><a href='/gzdt/'>工作动态</a></li></ul></div>"
+    rows = "".join(f"<li><a href='/a{i}.html'>第{i}条信息标题</a><span>2024-0{i}-01</span></li>" for i in range(1, 5))
+
+    def column(url, body, title="工作动态_某县", metas=None):
+        html_text = f"<html><head><title>{title}</title></head><body>{nav}{body}</body></html>"
+        sel = Selector(text=html_text)
+        fact = {"meta": metas or {}, "text": " ".join(sel.xpath("//body//text()").getall()), "title": title}
+        name = (metas or {}).get("ColumnName")
+        return spider._column(sel, url, fact, name, None, article_datetime(sel), html_text, rendered=False,
+                              body=html_text.encode())
+
+    assert column("http://x.gov.cn/gzdt/", f"<ul class='list'>{rows}</ul>")["how"] == "structure"
+    assert column("http://x.gov.cn/search/?q=会议", f"<ul class='list'>{rows}</ul>", title="搜索结果") is None
+    assert column("http://x.gov.cn/gzdt/", f"<ul class='list'>{rows}</ul>",
+                  metas={"ColumnName": "工作动态", "ArticleTitle": "某文章", "PubDate": "2026-11-20"}) is None
+    assert column("http://x.gov.cn/gzdt/202611/t20261120_1.html", "<h1>工作动态</h1><p>正文</p>",
+                  metas={"ColumnName": "工作动态"}) is None  # an article URL, whatever ColumnName it carries
+    weak = column("http://x.gov.cn/zt/", "<div class='main'><p><a href='/zt/a.html'>专题一</a></p>"
+                  "<p><a href='/zt/b.html'>专题二</a></p></div>", title="专题专栏_某县")
+    assert weak is not None and weak["how"] == "navigation" and weak["evidence"]["weak"] is True
