@@ -37,7 +37,8 @@ _CHROME_TAGS = frozenset({"nav", "footer", "header", "aside"})
 # id/class words of site chrome: navigation, header, footer, side boxes, related/hot/latest lists
 _CHROME_WORDS = re.compile(
     r"(?:^|[\s_\-])(?:\w*nav\w*|\w*menu\w*|footer?\w*|bottom|header|head|top_?bar|side\w*|aside|sidebar|breadcrumbs?"
-    r"|crumbs?|location|position|dqwz|related|relate|xgwz|xgxx|xgxw|hot\w*|rank\w*|latest|zxxx|rdxw|tjyd|links?"
+    r"|crumbs?|location|position|dqwz|related|relate\w*|xgwz|xgxx|xgxw|xglj|xgyd|xgwj|recommend\w*|tuijian|hot\w*"
+    r"|rank\w*|latest|zxxx|rdxw|tjyd|links?"
     r"|friend\w*|yqlj|share\w*|login|toolbar|tools|\w*tree\w*|pagebar|pages|pager|pagination|fenye|paging)(?:$|[\s_\-\d])",
     re.IGNORECASE)
 _SIDE_HEADINGS = ("相关", "热点", "热门", "最新", "推荐", "排行", "点击", "阅读", "友情链接", "专题")
