@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from monitor.commands.columns import inventory
+from monitor.cli.commands.columns import inventory
 from monitor.store import Store
 from tests.cms_sites import COLUMN_RULES, COLUMNS, EXPECTED, FAMILIES, CmsSite
 from tests.conftest import DEMO_DAY, findings_json, need_service, run_monitor
