@@ -18,7 +18,7 @@ from tests.local_http import serve
 
 
 def _families() -> tuple[str, ...]:
-    from monitor.browser import CHROMIUM
+    from monitor.crawl.browser import CHROMIUM
 
     if os.access(CHROMIUM, os.X_OK):
         return FAMILIES

@@ -18,7 +18,10 @@ from rules.website._columns import Periods, is_empty, stale, unverified_reason
 HOW = {"meta": "元数据", "structure": "页面结构", "navigation": "导航/面包屑"}
 
 
-def verdict(col: ColumnFacts, today: date, periods: Periods = Periods()) -> str:
+DEFAULT_PERIODS = Periods()
+
+
+def verdict(col: ColumnFacts, today: date, periods: Periods = DEFAULT_PERIODS) -> str:
     """What the column rules make of a column: 正常, 未更新, 僵尸栏目, 空白栏目 or 待核实（why）."""
     if is_empty(col):
         return "空白栏目"
