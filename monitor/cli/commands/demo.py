@@ -9,7 +9,10 @@ from rich.table import Table
 DEMO_DB = "var/demo.db"
 
 
-def demo_config(home: str, db_url: str, notices_dir: str = "var/notices"):
+DEPT_UNIT = "示例县农业农村局"
+
+
+def demo_config(home: str, db_url: str, notices_dir: str = "var/notices", dept_home: str | None = None):
     from monitor.config import parse_config
     from monitor.demo.feeds import UNITS, demo_accounts
 
@@ -17,11 +20,14 @@ def demo_config(home: str, db_url: str, notices_dir: str = "var/notices"):
         "organisation": {"name": "示例县人民政府办公室", "region": "全县", "doc_number": "示政办函〔2026〕",
                          "rectify_days": 10},
         "units": [{"name": "示例县人民政府办公室", "kind": "政府办"}]
-                 + [{"name": u} for u in UNITS if u != "示例县人民政府办公室"],
+                 + [{"name": u} for u in UNITS if u != "示例县人民政府办公室"]
+                 + ([{"name": DEPT_UNIT}] if dept_home else []),
         "accounts": demo_accounts(home.rstrip("/")),
         "sites": [{"key": "demo-portal", "name": "示例县人民政府门户网站", "home": home, "unit": "示例县人民政府办公室",
                    # loopback demo: no need to be polite to ourselves
-                   "limits": {"delay_seconds": 0, "concurrency_per_host": 16, "max_pages": 50000}}],
+                   "limits": {"delay_seconds": 0, "concurrency_per_host": 16, "max_pages": 50000}}]
+                 + ([{"key": "demo-dept", "name": "示例县农业农村局网站", "home": dept_home, "unit": DEPT_UNIT,
+                      "limits": {"delay_seconds": 0, "concurrency_per_host": 16}}] if dept_home else []),
         "storage": {"url": db_url, "notices_dir": notices_dir},
     }, source="demo")
 
@@ -50,7 +56,7 @@ def register(group: click.Group) -> None:
                 Path(DEMO_DB + suffix).unlink(missing_ok=True)
         with serve_demo(today, scale=scale) as demo:
             click.echo(f"示例网站已启动：{demo.home}（{len(demo.site.pages)} 个地址）", err=True)
-            config = demo_config(demo.home, db_url, out_dir)
+            config = demo_config(demo.home, db_url, out_dir, dept_home=demo.dept_home)
             store = Store(db_url)
             run_crawl(config, store, today=today)
             run_feeds(config, store)
