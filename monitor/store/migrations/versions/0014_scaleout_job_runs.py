@@ -1,7 +1,7 @@
 """job_runs: the Celery task id and attempt of a job run on the worker pool
 
 Revision ID: 0014_scaleout_job_runs
-Revises: 0014_accusations_dismissed
+Revises: 0014_columns_recognition
 Create Date: 2026-11-30 12:55:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0014_scaleout_job_runs'
-down_revision = '0014_accusations_dismissed'
+down_revision = '0014_columns_recognition'
 branch_labels = None
 depends_on = None
 
