@@ -228,6 +228,24 @@ class Schedule(_Strict):
         return v
 
 
+class Workers(_Strict):
+    """The worker pool (`monitor worker`, monitor/ops/workers.py): without ``broker`` everything runs in one machine."""
+
+    broker: str | None = Field(None, description="Celery 的 Redis 地址，如 redis://127.0.0.1:6379/0；填写后 monitor schedule 只排队，由 monitor worker 执行")
+    namespace: str = Field("monitor", pattern=r"^[A-Za-z0-9_.-]+$", description="队列名和 Redis 键的前缀（多套安装共用一个 Redis 时区分）")
+    max_attempts: int = Field(3, ge=1, le=20, description="任务失败后最多运行几次（含第一次），之后列入 monitor status 的失败任务")
+    retry_seconds: float = Field(60, ge=0, description="失败后多久重试（秒），应小于 redelivery_seconds")
+    redelivery_seconds: float = Field(300, ge=2, description="执行任务的进程失联多久后交给其他进程重做（秒）")
+    feeds_batch: int = Field(50, ge=1, le=10000, description="新媒体账号每个任务抓取多少个")
+
+    @field_validator("broker")
+    @classmethod
+    def _redis(cls, v: str | None) -> str | None:
+        if v is not None and urlsplit(v).scheme not in ("redis", "rediss"):
+            raise ValueError("应为 redis:// 或 rediss:// 开头的 Redis 地址，如 redis://127.0.0.1:6379/0")
+        return v
+
+
 class Notify(_Strict):
     """Who hears about what (Apprise URLs); units may add their own in units[].notify."""
 
@@ -256,6 +274,7 @@ class Config(_Strict):
     schedule: Schedule = Schedule()
     notify: Notify = Notify()
     network: Network = Network()
+    workers: Workers = Workers()
 
     @model_validator(mode="after")
     def _references(self) -> "Config":

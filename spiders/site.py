@@ -303,8 +303,15 @@ class SiteSpider(scrapy.Spider):
             return  # Scrapy's own per-slot politeness applies (see monitor.crawl.runner.crawl_sites)
         from spiders.revalidate import Pacer, Revalidator
 
-        per_host = settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 2)
-        self.pacer = Pacer(per_host, settings.getfloat("MONITOR_PACE_DELAY"))
+        per_host = settings.getint("MONITOR_PACE_CONCURRENCY") or settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 2)
+        if settings.get("MONITOR_PACE_REDIS"):  # a worker pool: the pace holds across all its processes
+            from spiders.pace_redis import RedisPacer
+
+            self.pacer = RedisPacer(settings.get("MONITOR_PACE_REDIS"), settings.get("MONITOR_PACE_NAMESPACE"),
+                                    per_host, settings.getfloat("MONITOR_PACE_DELAY"),
+                                    lease_seconds=settings.getfloat("DOWNLOAD_TIMEOUT", 15) + 30)
+        else:
+            self.pacer = Pacer(per_host, settings.getfloat("MONITOR_PACE_DELAY"))
         if self.previous is None or self.item_sink is None:
             return
         self.revalidator = Revalidator(

@@ -340,8 +340,15 @@ def crawl_sites(config: Config, store: Store, *, sites: list[Site] | None = None
             if progress:
                 progress(f"{site.name}：继续上次中断的抓取（已有 {len(frontier.stored)} 个地址）")
         settings = scrapy_settings(site, log_level=log_level, network=config.network)
-        if previous is not None and settings.getbool("MONITOR_REVALIDATE_ENABLED") \
-                and settings.getbool("MONITOR_REUSE_ENABLED"):
+        if config.workers.broker:  # politeness per host across the whole pool (spiders/pace_redis.py)
+            settings.set("MONITOR_PACE_REDIS", config.workers.broker, priority="cmdline")
+            settings.set("MONITOR_PACE_NAMESPACE", config.workers.namespace, priority="cmdline")
+            # the pacer is the per-host gate; Scrapy's slots are per host name (ports share one), and a request
+            # let through by the pacer but queued in a slot would start later, bunched with the next one
+            settings.set("MONITOR_PACE_CONCURRENCY", site.limits.concurrency_per_host, priority="cmdline")
+            settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", settings.getint("CONCURRENT_REQUESTS"), priority="cmdline")
+        if (previous is not None and settings.getbool("MONITOR_REVALIDATE_ENABLED")
+                and settings.getbool("MONITOR_REUSE_ENABLED")) or config.workers.broker:
             # unchanged pages are confirmed on a light path beside Scrapy (spiders.revalidate); both keep
             # to one pace per host, so Scrapy's own per-slot delay would count the delay twice
             settings.set("MONITOR_PACE_DELAY", settings.getfloat("DOWNLOAD_DELAY"), priority="cmdline")

@@ -458,6 +458,9 @@ class JobRun(Base):
     run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"))
     host: Mapped[str] = mapped_column(String(200), default="")
     pid: Mapped[int | None] = mapped_column(Integer)
+    # on the worker pool (monitor.workers): the Celery task, and which try of it this row is (1, 2, 3 …)
+    task_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    attempt: Mapped[int | None] = mapped_column(Integer)
 
 
 class Lock(Base):

@@ -42,6 +42,9 @@ def site_rows(store, config, entries, *, kind: str) -> list[dict]:
     with store.session() as s:
         last_ids = select(func.max(CrawlRun.id)).where(CrawlRun.site.in_(keys)).group_by(CrawlRun.site)
         runs = {r.site: r for r in s.scalars(select(CrawlRun).where(CrawlRun.id.in_(last_ids)))}
+        done_ids = (select(func.max(CrawlRun.id)).where(CrawlRun.site.in_(keys), CrawlRun.status == "finished")
+                    .group_by(CrawlRun.site))
+        finished = {r.site: r for r in s.scalars(select(CrawlRun).where(CrawlRun.id.in_(done_ids)))}
         probes = {r[0]: r[1:] for r in s.execute(
             select(Probe.site, func.count(), func.coalesce(func.sum(case((Probe.ok, 1), else_=0)), 0),
                    func.max(Probe.at))
@@ -60,10 +63,20 @@ def site_rows(store, config, entries, *, kind: str) -> list[dict]:
         rows.append({"key": e.key, "name": e.name, "unit": e.unit,
                      "address": getattr(e, "home", None) or getattr(e, "source", ""),
                      "platform": getattr(e, "platform", ""),
-                     "run": run, "probes": n, "availability": round(100 * ok / n, 1) if n else None,
+                     "run": run, "finished": finished.get(e.key), "crawling": _crawling(run, config),
+                     "probes": n, "availability": round(100 * ok / n, 1) if n else None,
                      "last_probe": last_probe, "open": open_, "veto": veto, "score": scores.get(e.key),
                      "link": query("/findings", site=e.key, status="open")})
     return rows
+
+
+def _crawling(run, config):
+    """The run under way, if the newest run is one (a run left 'running' past the crawl timeout is not)."""
+    if run is None or run.status != "running":
+        return None
+    if run.started_at < utcnow() - timedelta(seconds=config.schedule.crawl_timeout_seconds):
+        return None
+    return run
 
 
 async def sites(request: Request):
