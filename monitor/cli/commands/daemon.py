@@ -147,7 +147,7 @@ def register(group: click.Group) -> None:
                 f.add_row(x.job_id, _cn(x.started_at), OUTCOMES.get(x.outcome, x.outcome), x.error or "—")
             console().print(f)
         if pool:
-            from monitor.commands.pool_status import print_pool
+            from monitor.cli.commands.pool_status import print_pool
 
             print_pool(pool)
         if not rows:
