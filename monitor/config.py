@@ -156,6 +156,12 @@ class Unit(_Strict):
     notify: tuple[str, ...] = Field((), description="该单位的提醒地址（Apprise URL，如 mailto://、dingtalk://、wecom://、feishu://、json://）")
 
 
+class Contact(_Strict):
+    name: str = Field(description="联系人姓名")
+    phone: str | None = Field(None, description="联系电话")
+    email: str | None = Field(None, description="电子邮箱")
+
+
 class Organisation(_Strict):
     name: str = Field(description="主办单位，如：示例县人民政府办公室")
     region: str = Field("全县", description="通报标题里的范围，如：全县、全市")
@@ -164,6 +170,8 @@ class Organisation(_Strict):
     rectify_days: int = Field(10, ge=1, le=90, description="整改期限（天）")
     fixed_after_checks: int = Field(2, ge=1, le=10, description="连续多少次复查未再发现即视为已整改")
     addressees: str = Field("各乡镇、各部门", description="通报的主送单位（正文抬头）")
+    cc: str | None = Field(None, description="通报的抄送单位（版记“抄送”一行），如：县委办公室，县人大办公室")
+    contact: Contact | None = Field(None, description="通报落款下的联系人：name、phone（可选 email）")
 
 
 class Storage(_Strict):

@@ -119,7 +119,7 @@ def test_demo_reports_exactly_the_planted_problems_sqlite(tmp_path):
     assert any("示例县融媒" in t and "HTTP 503" in t for t in unverifiable)
     assert LEAKED_ID not in notice  # the leaked ID is shown masked only
     assert "整改要求" in notice and "2026年12月6日前完成整改" in notice
-    # W-V7 and W-V8 are veto items: the portal is 不合格, without a score, and the only unit ranks first
+    # W-V7 and W-V8 are veto items: the portal is 不合格, without a score, and so without a rank
     assert "合格率 0.0%" in notice
     unit = sel.xpath("//tr[@class='unit'][td[@class='unit']/text()='示例县人民政府办公室']")
     assert len(unit) == 1
@@ -127,7 +127,7 @@ def test_demo_reports_exactly_the_planted_problems_sqlite(tmp_path):
     assert unit.xpath("./td[@class='result']/text()").get() == "不合格"
     ranks = {r.xpath("./td[@class='unit']/text()").get(): r.xpath("./td[@class='rank']/text()").get()
              for r in sel.xpath("//tr[@class='unit']")}
-    assert ranks["示例县人民政府办公室"] == str(max(int(v) for v in ranks.values() if v.isdigit()))  # ranks last
+    assert ranks["示例县人民政府办公室"] == "—"  # no score, no rank (units whose scores are all “—” are not ranked)
 
 
 def test_demo_reports_the_same_on_postgresql(tmp_path, pg_url):

@@ -12,7 +12,7 @@ from monitor.model import FindingStatus
 from monitor.store import Finding, FindingEvent, RecheckRequest, Store
 from monitor.web import create_app
 from tests.conftest import run_monitor
-from tests.webserver import (EDU, HEALTH, PASSWORD, SECRET, TODAY, csrf_of, fill_store, login, running_dashboard,
+from tests.webserver import (EDU, EDU_OFFICE, HEALTH, PASSWORD, SECRET, TODAY, csrf_of, fill_store, login, running_dashboard,
                              serve_app, web_config)
 
 
@@ -122,12 +122,41 @@ def test_notices_by_month_and_no_file_outside_the_folder(dash):
         raw = httpx.Request("GET", base + "/notices/files/../outside.html")
         raw.url = httpx.URL(base + "/notices/files/x").copy_with(raw_path=b"/notices/files/../outside.html")
         assert c.send(raw).status_code == 404
-    with client(base) as c:
+    with client(base) as c:  # a unit: the notice issued to it and its own extract, matched exactly
         login(c, "edu1")
         page = c.get("/notices").text
-        assert EDU in page and "督查通报-2026-11.html" not in page and HEALTH not in page
-        assert c.get("/notices/files/督查通报-2026-11.html").status_code == 404
+        assert "督查通报-2026-11.html" in page and f"督查通报-2026-11-{EDU}.docx" in page
+        assert HEALTH not in page and EDU_OFFICE not in page and "征求意见稿" not in page
+        assert c.get("/notices/files/督查通报-2026-11.html").status_code == 200
+        assert c.get(f"/notices/files/督查通报-2026-11-{EDU}.docx").status_code == 200
+        assert c.get(f"/notices/files/督查通报-2026-11-问题清单-{EDU_OFFICE}.html").status_code == 404
+        assert c.get("/notices/files/督查通报-2026-11-征求意见稿.html").status_code == 404
         assert c.get(f"/notices/files/督查通报-2026-10-{HEALTH}.pdf").status_code == 404
+    with client(base) as c:  # a unit the November notice did not address sees October's own extract only
+        login(c, "health1")
+        page = c.get("/notices").text
+        assert f"督查通报-2026-10-{HEALTH}.pdf" in page and "督查通报-2026-11.html" not in page
+        assert c.get("/notices/files/督查通报-2026-11.html").status_code == 404
+        assert c.get(f"/notices/files/督查通报-2026-10-{HEALTH}.pdf").status_code == 200
+
+
+def test_admin_form_takes_only_units_of_sites_yaml(dash):
+    base, store, _ = dash
+    from monitor.store import User
+
+    with client(base) as c:
+        login(c, "admin1")
+        token = csrf_of(c.get("/admin/users").text)
+        for unit in ("示例县", EDU_OFFICE):  # a prefix of real units, a name that merely contains one
+            r = c.post("/admin/users", data={"username": f"u{len(unit)}", "password": "long-enough-pw-1",
+                                             "role": "unit", "unit": unit, "csrf_token": token})
+            assert "不在 sites.yaml 的 units 列表中" in r.text
+        r = c.post("/admin/users", data={"username": "edu2", "password": "long-enough-pw-1", "role": "unit",
+                                         "unit": EDU, "csrf_token": token})
+        assert "已创建" in r.text
+    with store.session() as s:
+        assert {u.username for u in s.query(User)} >= {"edu2"}
+        assert not {u.username for u in s.query(User)} & {"u3", f"u{len(EDU_OFFICE)}"}
 
 
 def test_keyset_pages_cover_every_finding_once(tmp_path):

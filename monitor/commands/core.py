@@ -198,12 +198,24 @@ def register(group: click.Group) -> None:
     @click.option("--format", "formats", multiple=True, type=click.Choice(["html", "pdf", "docx", "xlsx"]),
                   help="输出格式（可重复）：html、pdf、docx，xlsx 为整改台账；默认 html")
     @click.option("--screenshots", is_flag=True, help="先为尚无截图的问题打开页面截图（需要 Chromium），再生成通报")
+    @click.option("--issue", is_flag=True,
+                  help="正式印发：问题转为“已通报”并确定整改期限，记录印发人和时间，并为各单位生成问题清单；"
+                       "不加时只生成征求意见稿，不改变任何问题的状态")
+    @click.option("--by", "issued_by", help="与 --issue 一起用：印发人（默认为当前系统用户名）")
+    @click.option("--force", is_flag=True, help="与 --issue 一起用：该月已印发过时仍重新印发（如更正后）")
     @click.pass_obj
-    def report_cmd(obj, month, as_of, out_dir, formats, screenshots):
-        """生成某月的督查通报（HTML、PDF、Word），可同时导出整改台账（xlsx）。"""
-        from monitor.notice import build_notice, month_bounds
-        from reports.notice import write_notice
+    def report_cmd(obj, month, as_of, out_dir, formats, screenshots, issue, issued_by, force):
+        """生成某月的督查通报（HTML、PDF、Word），可同时导出整改台账（xlsx）。
 
+        默认生成征求意见稿（文件名带“征求意见稿”），供校对，不改变任何问题的状态；
+        校对无误后加 --issue 正式印发，每月只印发一次。
+        """
+        from monitor.notice import NoticeError, beijing, build_notice, issue_notice, issued_notices, month_bounds, \
+            register_files
+        from reports.notice import write_notice, write_unit_extracts
+
+        if (force or issued_by) and not issue:
+            raise _cli()("--force 和 --by 只能与 --issue 一起使用", exit_code=2)
         config = obj.config()
         store = obj.store(config)
         try:
@@ -219,15 +231,44 @@ def register(group: click.Group) -> None:
             click.echo(f"已截图 {shots.taken} 个问题" + (f"，{len(shots.failed)} 个失败" if shots.failed else ""),
                        err=True)
         formats = tuple(dict.fromkeys(formats or ("html",)))
-        view = build_notice(store, config, month=month, as_of=today)
-        paths = write_notice(view, out, tuple(f for f in formats if f != "xlsx"))
+        doc_formats = tuple(f for f in formats if f != "xlsx")
+        issue_id = None
+        if issue:
+            import getpass
+
+            try:
+                view, issue_id = issue_notice(store, config, month=month, as_of=today, force=force,
+                                              actor=issued_by or getpass.getuser())
+            except NoticeError as exc:
+                raise _cli()(str(exc), exit_code=2) from exc
+        else:
+            view = build_notice(store, config, month=month, as_of=today)
+        paths = write_notice(view, out, doc_formats)
+        registered = [(p, None, "notice") for p in paths]
+        extracts = write_unit_extracts(view, out, doc_formats) if issue else []
+        registered += [(p, unit, "extract") for unit, p in extracts]
         if "xlsx" in formats:
             from monitor.ledger import build_ledger
             from reports.ledger import write_ledger
 
-            paths.append(write_ledger(build_ledger(store, config, month=month, as_of=today), out))
-        click.echo(f"督查通报已生成：{'、'.join(str(p) for p in paths)}（问题 {len(view.all_rows)} 个，"
-                   f"其中单项否决 {len(view.veto_rows)} 个）")
+            ledger = write_ledger(build_ledger(store, config, month=month, as_of=today), out)
+            paths.append(ledger)
+            registered.append((ledger, None, "ledger"))
+        if issue_id is not None:
+            register_files(store, config, issue_id, month, registered)
+        what = "督查通报已印发" if issue else "督查通报征求意见稿已生成（未印发，问题状态未改变）"
+        click.echo(f"{what}：{'、'.join(str(p) for p in paths)}（问题 {len(view.all_rows)} 个，"
+                   f"其中单项否决 {view.veto_count} 个）")
+        if issue:
+            click.echo(f"印发人：{view.issued_by}；整改期限：{view.deadline}；已为 {len({u for u, _ in extracts})} 个单位"
+                       f"生成问题清单：{Path(out) / f'{month}-各单位问题清单'}")
+        else:
+            done = issued_notices(store, month)
+            if done:
+                e = done[-1]
+                click.echo(f"注意：{month} 的通报已于 {beijing(e.issued_at)} 由 {e.issued_by} 印发。", err=True)
+            else:
+                click.echo(f"校对无误后，用 monitor report --month {month} --issue 正式印发。", err=True)
 
     @group.command("findings")
     @click.option("--format", "fmt", type=click.Choice(["json", "csv", "table"]), default="table",
