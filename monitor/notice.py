@@ -300,7 +300,7 @@ def issue_notice(store: Store, config: Config, *, month: str, as_of: date, actor
         e = earlier[-1]
         raise NoticeError(f"{month} 的督查通报已于 {beijing(e.issued_at)} 由 {e.issued_by} 印发，"
                           "不再重复印发；确需重新印发（如更正后）请加 --force")
-    view = build_notice(store, config, month=month, as_of=as_of, mark_notified=True, **kw)
+    view = build_notice(store, config, month=month, as_of=as_of, mark_notified=True, actor=actor, **kw)
     with store.session() as s:
         row = NoticeIssue(month=month, issued_at=utcnow(), issued_by=actor, as_of=as_of,
                           deadline=date.fromisoformat(view.deadline_date), findings=len(view.all_rows),
@@ -324,6 +324,7 @@ def register_files(store: Store, config: Config, issue_id: int, month: str,
 
 
 def build_notice(store: Store, config: Config, *, month: str, as_of: date, mark_notified: bool = False,
+                 actor: str = "通报",
                  unit_scores: Mapping[str, Mapping[str, Any]] | None = None,
                  platform_rows: list[dict[str, Any]] | None = None) -> NoticeView:
     first, last = month_bounds(month)
@@ -339,7 +340,7 @@ def build_notice(store: Store, config: Config, *, month: str, as_of: date, mark_
     if mark_notified and problems:
         with store.session() as s:
             for f in s.scalars(select(Finding).where(Finding.id.in_([f.id for f in problems]))):
-                lifecycle.mark_notified(s, f, deadline, as_of=as_of)
+                lifecycle.mark_notified(s, f, deadline, as_of=as_of, actor=actor)
         problems, unverified = open_findings_for_notice(store, config, as_of=as_of)
 
     site_names = {s.key: s.name for s in config.sites} | {a.key: a.name for a in config.accounts}

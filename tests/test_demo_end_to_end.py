@@ -156,7 +156,8 @@ storage: {{url: "sqlite:///{tmp_path / 'm.db'}", notices_dir: "{tmp_path / 'out'
     assert out.returncode == 0, out.stderr
     rows = findings_json(f"sqlite:///{tmp_path / 'm.db'}", tmp_path)
     assert rows == []
-    out = run_monitor("-c", str(cfg), "report", "--month", "2026-11", "--as-of", DEMO_DAY.isoformat(), cwd=tmp_path)
+    out = run_monitor("-c", str(cfg), "report", "--month", "2026-11", "--as-of", DEMO_DAY.isoformat(), "--issue",
+                      cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     notice = (tmp_path / "out" / "督查通报-2026-11.html").read_text(encoding="utf-8")
     assert "本次检查未发现问题" in notice and "合格率 100.0%" in notice
@@ -172,3 +173,34 @@ def test_adhoc_url_crawl_works_without_a_config(tmp_path, demo_server):
     assert not (tmp_path / "sites.yaml").exists()
     rows = findings_json(f"sqlite:///{tmp_path / 'a.db'}", tmp_path)
     assert {(r["rule"], _planted_key(r["url"])) for r in rows} == _expected()
+
+
+def test_demo_keeps_to_its_own_folder_and_can_be_explored(tmp_path):
+    real = tmp_path / "var" / "notices"  # a real deployment's notices beside it: never written over
+    real.mkdir(parents=True)
+    (real / "督查通报-2026-11.html").write_text("正式通报", encoding="utf-8")
+    out = run_monitor("demo", "--as-of", DEMO_DAY.isoformat(), cwd=tmp_path)
+    assert out.returncode == 0, out.stderr + out.stdout
+    demo = tmp_path / "var" / "demo"
+    assert (demo / "demo.db").is_file() and (demo / "notices" / "督查通报-2026-11.html").is_file()
+    assert (real / "督查通报-2026-11.html").read_text(encoding="utf-8") == "正式通报"
+    assert not (tmp_path / "var" / "monitor.db").exists()
+    cfg = demo / "sites.yaml"
+    assert f"monitor -c {cfg} findings" in out.stdout and "serve" in out.stdout and "user add" in out.stdout
+    # the config left beside the database lets every other command read the demo's data
+    rows = findings_json(f"sqlite:///{demo / 'demo.db'}", tmp_path)
+    listed = run_monitor("-c", str(cfg), "findings", "--format", "json", cwd=tmp_path / "var")
+    assert listed.returncode == 0, listed.stderr
+    assert len(__import__("json").loads(listed.stdout)) == len(rows) > 0
+    draft = run_monitor("-c", str(cfg), "report", "--month", "2026-11", "--as-of", DEMO_DAY.isoformat(), cwd=tmp_path)
+    assert draft.returncode == 0, draft.stderr
+    assert (demo / "notices" / "督查通报-2026-11-征求意见稿.html").is_file()
+    user = run_monitor("-c", str(cfg), "user", "add", "jyj", "--role", "unit", "--unit", "示例县人民政府办公室",
+                       "--password-stdin", input="demo-password-1\n", cwd=tmp_path)
+    assert user.returncode == 0, user.stderr
+    # the unit sees the notice the demo issued to it and its own extract
+    import sqlite3
+
+    con = sqlite3.connect(demo / "demo.db")
+    kinds = {(k, u) for k, u in con.execute("select kind, unit from notice_files")}
+    assert ("notice", None) in kinds and ("extract", "示例县人民政府办公室") in kinds

@@ -69,8 +69,8 @@ def test_same_stored_data_gives_the_same_notice(seeded):
     assert "县教育局“示例县教育局”：栏目不更新。“栏目0”栏目已 30 天未更新" in body
     att1 = [[c.strip() for c in tr.css("td::text").getall()] for tr in sel.css("#att1 tbody tr")]
     assert [r[1] for r in att1] == ["县政府办", "县教育局", "县统计局"]
-    # 检查结果, 得分, 排名: one broken link on a non-home page costs 0.1 (P2); a veto leaves no score
-    assert att1[0][-3:] == ["合格", "99.9", "1"] and att1[1][-3] == "不合格" and att1[1][-1] == "2"
+    # 检查结果, 得分, 排名: one broken link on a non-home page costs 0.1 (P2); a veto leaves no score, so no rank
+    assert att1[0][-3:] == ["合格", "99.9", "1"] and att1[1][-3] == "不合格" and att1[1][-1] == "—"
     assert att1[2][-1] == "—"
     att2_head = sel.css("#att2 table")[0].css("th::text").getall()
     assert att2_head == ["序号", "单位", "网站/账号", "问题类别", "问题描述", "链接", "整改期限"]

@@ -271,11 +271,14 @@ def test_sites_page_shows_last_crawl_availability_and_rule_book(dash):
         login(c, "auditor1")
         page = c.get("/sites").text
         jyj = page.split("示例县教育体育局网站")[1].split("</tr>")[0]
-        assert "321 个地址" in jyj and "75.0%（4 次探测）" in jyj
+        assert "321 个地址" in jyj and "75.0%（4 次探测）" in jyj and "完成" in jyj and "finished" not in jyj
         wjw = page.split("示例县卫生健康委员会网站")[1].split("</tr>")[0]
         assert "尚未抓取" in wjw and "无探测记录" in wjw
         rules = c.get("/rules").text
         assert 'id="W-V3"' in rules and "栏目不更新" in rules
+        # explained in Chinese: what it checks, the threshold in plain words, the basis; no developer docstring
+        assert "检查什么" in rules and "首页超过 14 天没有新信息即单项否决" in rules and "国办秘函〔2019〕19号" in rules
+        assert "What it does" not in rules and "stale-column" not in rules
     with client(base) as c:
         login(c, "health1")
         assert "示例县教育体育局网站" not in c.get("/sites").text
@@ -296,3 +299,21 @@ def test_history_times_are_shown_in_beijing_time(dash):
         login(c, "auditor1")
         page = c.get(f"/findings/{ids['edu']}").text
     assert (stored + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M") in page
+
+
+def test_finding_detail_shows_the_check_record_with_chinese_labels(dash):
+    base, store, ids = dash
+    with store.session() as s:
+        f = s.get(Finding, ids["edu"])
+        f.facts = {"status": 404, "external": False, "parent_count": 2,
+                   "parents": [{"source_url": "http://127.0.0.1:9/a.html", "anchor_text": "通知", "on_home": True},
+                               {"source_url": "http://127.0.0.1:9/b.html", "anchor_text": "<b>x</b>", "on_home": False}]}
+    with client(base) as c:
+        login(c, "auditor1")
+        page = c.get(f"/findings/{ids['edu']}").text
+    table = page.split('id="facts"')[1].split("</table>")[0]
+    assert "<th>HTTP 状态</th><td class=\"fact\">404</td>" in table and "<th>外部链接</th><td class=\"fact\">否</td>" in table
+    assert "所在页面（链接文字）" in table and "http://127.0.0.1:9/a.html（“通知”）（首页）<br>" in table
+    assert "&lt;b&gt;x&lt;/b&gt;" in table and "<b>x</b>" not in table  # crawled text stays text
+    for raw in ("status", "parent_count", "parents", "source_url", "{"):
+        assert f">{raw}<" not in table and "&#34;source_url&#34;" not in table

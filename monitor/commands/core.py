@@ -311,29 +311,30 @@ def register(group: click.Group) -> None:
 
     @group.command("rules")
     def rules_cmd():
-        """列出全部检查规则：编号、名称、严重程度、默认阈值和依据。"""
-        import dataclasses
-
+        """列出全部检查规则：编号、名称、严重程度、判定标准和依据。"""
         from rules import all_rules
+        from rules.explain import explain
 
-        t = Table(title="检查规则")
-        for col in ("编号", "名称", "严重程度", "默认阈值", "依据"):
+        t = Table(title="检查规则（monitor rule 编号 查看一条的详细说明）")
+        for col in ("编号", "名称", "严重程度", "判定标准", "依据"):
             t.add_column(col, overflow="fold")
         for e in all_rules():
-            th = e.rule.default_thresholds()
-            values = "；".join(f"{f.name}={getattr(th, f.name)}" for f in dataclasses.fields(th)) or "—"
-            t.add_row(e.rule.id, e.rule.title, e.rule.severity.value, values, e.rule.source)
+            x = explain(e.rule)
+            t.add_row(e.rule.id, e.rule.title, e.rule.severity.value, x["threshold"], x["basis"])
         console().print(t)
 
     @group.command("rule")
     @click.argument("rule_id")
     def rule_cmd(rule_id):
-        """显示一条规则的说明。"""
+        """显示一条规则的说明：检查什么、判定标准（阈值）和依据。"""
         from rules import get_rule
+        from rules.explain import explain
 
         try:
             e = get_rule(rule_id.upper())
         except KeyError as exc:
             raise _cli()(f"没有编号为 {rule_id} 的规则；用 monitor rules 查看全部规则", exit_code=2) from exc
-        click.echo(f"# {e.rule.title}（{e.rule.id}，{e.rule.severity.value}）\n\n{e.rule.doc}")
-
+        x = explain(e.rule)
+        click.echo(f"{e.rule.title}（{e.rule.id}，{'单项否决' if e.rule.severity.value == '否决' else e.rule.severity.value}）\n\n"
+                   f"检查什么：{x['checks']}\n判定标准：{x['threshold']}\n依据：{x['basis']}\n\n"
+                   f"阈值可在 sites.yaml 的 thresholds 下按规则编号调整。")

@@ -50,9 +50,10 @@ def register(group: click.Group) -> None:
             click.echo(f"  {label}：{value}")
         click.echo("整改记录：")
         from monitor.ledger import event_line
+        from monitor.notice import beijing
 
         for e in lifecycle.history(store, finding_id):  # one line each, whole, so it can be grepped and copied
-            click.echo(f"  {event_line(e)}（记录于 {e.at:%Y-%m-%d %H:%M:%S} UTC）")
+            click.echo(f"  {event_line(e)}（记录于北京时间 {beijing(e.at)}）")
 
     @group.command("recheck")
     @click.option("--site", "site_keys", multiple=True, help="只复查指定 key 的网站（可重复）")

@@ -14,6 +14,7 @@ from monitor.model import FindingStatus as S
 from monitor.model import Severity
 from monitor.store import Finding, FindingEvent, RecheckRequest
 from monitor.web.auth import AUDITORS, CurrentUser, require, store_of
+from monitor.web.facts import labelled
 from monitor.web.overview import OPEN, add_months
 from monitor.web.recheck import request_recheck
 from monitor.web.render import flash, query, render
@@ -155,7 +156,7 @@ async def finding_detail(request: Request):
                              .order_by(RecheckRequest.id)).all()
     status = S(f.status)
     return render(request, "finding.html", {
-        "page_title": f"问题 #{f.id}", "f": f, "facts": sorted((f.facts or {}).items()), "events": events,
+        "page_title": f"问题 #{f.id}", "f": f, "facts": labelled(f.facts), "events": events,
         "rechecks": rechecks, "shots": _shots(store, fid), "statuses": [s.value for s in S],
         "can_audit": user.role in AUDITORS, "can_submit": status in SUBMITTABLE and f.verdict == "finding",
         "rule_title": _rule_title(f.rule)})
