@@ -317,3 +317,46 @@ def test_finding_detail_shows_the_check_record_with_chinese_labels(dash):
     assert "&lt;b&gt;x&lt;/b&gt;" in table and "<b>x</b>" not in table  # crawled text stays text
     for raw in ("status", "parent_count", "parents", "source_url", "{"):
         assert f">{raw}<" not in table and "&#34;source_url&#34;" not in table
+
+
+def test_findings_list_search_sort_export_and_the_same_totals_as_the_overview(dash):
+    import csv
+    import io
+
+    from tests.webserver import add_finding
+
+    base, store, ids = dash
+    with store.session() as s:  # an unverified item: shown on request, never counted with the findings
+        add_finding(s, site="wjw", unit=HEALTH, subject="http://127.0.0.1:9/waf.html", n=77)
+        s.query(Finding).filter(Finding.subject == "http://127.0.0.1:9/waf.html").update({"verdict": "unverified"})
+        s.add(Finding(fingerprint="formula", rule="W-S1", severity="扣分", site="jyj", unit=EDU,
+                      url="http://127.0.0.1:9/f.html", subject="=HYPERLINK(\"http://x\")", evidence="链接无法访问",
+                      facts={}, first_seen=TODAY, last_seen=TODAY, status="已提交整改",
+                      updated_at=__import__("monitor.store", fromlist=["utcnow"]).utcnow()))
+    with client(base) as c:
+        login(c, "auditor1")
+        page = c.get("/findings?status=open").text
+        total = int(page.split('id="total">')[1].split("<")[0])
+        overview = c.get("/").text
+        assert f"<b>{total}</b>未整改" in overview  # the list and the overview count the same findings
+        assert "示例县教育体育局网站" in page and "<td>jyj</td>" not in page  # names, not keys
+        assert "已提交整改，待复查确认" in overview and 'id="rate"' in overview
+        unverified = c.get("/findings?verdict=unverified").text
+        assert 'id="total">1<' in unverified and "waf.html" in unverified
+        found = c.get("/findings", params={"q": "wjw/1.html"}).text
+        assert 'id="total">1<' in found and f'href="/findings/{ids["health1"]}"' in found
+        assert 'id="total">0<' in c.get("/findings", params={"q": "%"}).text  # LIKE wildcards are literal
+        old = c.get("/findings?sort=old").text
+        new = c.get("/findings").text
+        first_old = old.split('id="findings"')[1].split('href="/findings/')[1].split('"')[0]
+        first_new = new.split('id="findings"')[1].split('href="/findings/')[1].split('"')[0]
+        assert int(first_old) < int(first_new)
+        r = c.get("/findings/export.csv", params={"status": "open"})
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+        rows = list(csv.reader(io.StringIO(r.text.lstrip("\ufeff"))))
+        assert rows[0][:5] == ["编号", "规则", "严重程度", "单位", "网站/账号"] and len(rows) - 1 == total
+        assert any(row[5] == "'=HYPERLINK(\"http://x\")" for row in rows)  # no formula reaches Excel
+    with client(base) as c:  # a unit exports its own findings only
+        login(c, "edu1")
+        rows = list(csv.reader(io.StringIO(c.get("/findings/export.csv").text.lstrip("\ufeff"))))
+        assert {row[3] for row in rows[1:]} == {EDU}

@@ -50,8 +50,11 @@ def run_crawl(config: Config, store: Store, site_keys: tuple[str, ...] = (), *, 
         raise _cli()(str(exc), exit_code=2) from exc
     if not sites:
         raise _cli()("配置中没有任何网站（sites 为空），没有可抓取的内容", exit_code=2)
+    from monitor.progress import CrawlProgress
+
     say(f"开始抓取 {len(sites)} 个网站：" + "、".join(s.name for s in sites))
-    results = crawl_sites(config, store, sites=sites, today=today, progress=say)
+    with CrawlProgress(say) as reporter:
+        results = crawl_sites(config, store, sites=sites, today=today, progress=reporter)
     for r in results:
         site = config.site(r.site)
         state = {"finished": "完成", "interrupted": "中断"}.get(r.status, r.status)
@@ -161,7 +164,8 @@ def register(group: click.Group) -> None:
     @click.pass_obj
     def check_cmd(obj, site_keys, account_keys, as_of):
         """按规则检查最近一次抓取的结果（网站和新媒体账号），更新问题及其整改状态。"""
-        from monitor.checking import check_accounts, check_sites
+        from monitor.checking import check_accounts, check_site
+        from monitor.progress import progress
 
         config = obj.config()
         store = obj.store(config)
@@ -179,7 +183,11 @@ def register(group: click.Group) -> None:
             _print_account_checks(config, check_accounts(store, config, as_of=today, accounts=accounts), today)
         if not sites:
             return
-        results = check_sites(store, config, as_of=today, sites=sites)
+        results = []
+        with progress("检查网站", total=len(sites)) as p:
+            for site in sites:
+                results.append(check_site(store, config, site, as_of=today))
+                p.advance(extra=site.name)
         t = Table(title=f"检查结果（截至 {today:%Y-%m-%d}）")
         for col in ("网站", "问题", "新发现", "已整改", "重新出现", "待核实"):
             t.add_column(col)
@@ -225,11 +233,10 @@ def register(group: click.Group) -> None:
         today = _as_of(as_of) if as_of else min(_as_of(None), last)
         out = out_dir or config.storage.notices_dir
         if screenshots:
-            from monitor.evidence import take_evidence
+            from monitor.evidence import run_with_progress, summary_lines
 
-            shots = take_evidence(store, config, as_of=today, out_dir=out)
-            click.echo(f"已截图 {shots.taken} 个问题" + (f"，{len(shots.failed)} 个失败" if shots.failed else ""),
-                       err=True)
+            for line in summary_lines(run_with_progress(store, config, as_of=today, out_dir=out)):
+                click.echo(line, err=True)
         formats = tuple(dict.fromkeys(formats or ("html",)))
         doc_formats = tuple(f for f in formats if f != "xlsx")
         issue_id = None

@@ -82,7 +82,15 @@ def register(group: click.Group) -> None:
             settings = demo_settings(demo.home, db_url, str(out))
             config = demo_config(demo.home, db_url, str(out))
             store = Store(db_url)
-            run_crawl(config, store, today=today)
+            results = run_crawl(config, store, today=today)
+            announced = len(demo.site.pages)
+            crawled = sum(r.pages for r in results)
+            if crawled < announced:
+                lim = config.sites[0].limits
+                click.echo(f"说明：示例网站共 {announced} 个地址，本次抓取了 {crawled} 个。抓取不追求穷尽：每个栏目最多翻 "
+                           f"{lim.max_list_pages} 页（limits.max_list_pages），从首页起最多 {lim.max_depth} 层链接"
+                           f"（limits.max_depth），一次最多 {lim.max_pages} 个页面（limits.max_pages）；"
+                           "更早、更深的文章不在范围内，检查只看最新的信息。", err=True)
             run_feeds(config, store)
             click.echo("正在检查……", err=True)
             check_sites(store, config, as_of=today)

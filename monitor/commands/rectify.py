@@ -96,15 +96,16 @@ def register(group: click.Group) -> None:
     @click.pass_obj
     def evidence_cmd(obj, finding_ids, refresh, as_of, out_dir):
         """用浏览器打开问题页面截图，并用红框标出问题（失效链接、最新一条信息、空白列表），留作通报证据。"""
-        from monitor.evidence import take_evidence
+        from monitor.evidence import run_with_progress, summary_lines
 
         config = obj.config()
         store = obj.store(config)
-        r = take_evidence(store, config, as_of=_as_of(as_of), finding_ids=finding_ids, out_dir=out_dir,
-                          refresh=refresh)
-        click.echo(f"已截图 {r.taken} 个问题" + (f"，{len(r.failed)} 个失败" if r.failed else ""))
-        for fid, why in r.failed or []:
-            click.echo(f"  问题 {fid}：{why}", err=True)
+        r = run_with_progress(store, config, as_of=_as_of(as_of), finding_ids=finding_ids, out_dir=out_dir,
+                              refresh=refresh)
+        head, *details = summary_lines(r)
+        click.echo(head)
+        for line in details:
+            click.echo(line, err=True)
 
     @group.command("ledger")
     @click.option("--month", required=True, help="台账月份，YYYY-MM，如 2026-11")
