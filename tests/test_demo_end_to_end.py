@@ -187,6 +187,7 @@ def test_demo_keeps_to_its_own_folder_and_can_be_explored(tmp_path):
     assert not (tmp_path / "var" / "monitor.db").exists()
     cfg = demo / "sites.yaml"
     assert f"monitor -c {cfg} findings" in out.stdout and "serve" in out.stdout and "user add" in out.stdout
+    assert f"{Path(__import__('sys').executable)} -m monitor -c {cfg} findings" in out.stdout  # runnable as printed
     # the config left beside the database lets every other command read the demo's data
     rows = findings_json(f"sqlite:///{demo / 'demo.db'}", tmp_path)
     listed = run_monitor("-c", str(cfg), "findings", "--format", "json", cwd=tmp_path / "var")

@@ -111,7 +111,10 @@ def register(group: click.Group) -> None:
             t.add_row(r["rule"], r["severity"], r["evidence"])
         console().print(t)
         click.echo(f"督查通报：{Path(path).resolve()}")
-        c = f"monitor -c {cfg_path}"
+        import sys
+
+        prog = sys.argv[0] if Path(sys.argv[0]).name == "monitor" else f"{Path(sys.executable)} -m monitor"
+        c = f"{prog} -c {cfg_path}"
         click.echo("\n".join([
             f"演示数据都在 {folder}（配置 {cfg_path}）。接下来可以：",
             f"  {c} findings                        # 查看问题清单",

@@ -218,6 +218,7 @@ async def finding_detail(request: Request):
     status = S(f.status)
     return render(request, "finding.html", {
         "page_title": f"问题 #{f.id}", "f": f, "facts": labelled(f.facts), "events": events,
+        "site_name": site_names(request.app.state.config).get(f.site, f.site),
         "rechecks": rechecks, "shots": _shots(store, fid), "statuses": [s.value for s in S],
         "can_audit": user.role in AUDITORS, "can_submit": status in SUBMITTABLE and f.verdict == "finding",
         "rule_title": _rule_title(f.rule)})
