@@ -68,8 +68,9 @@ def test_auditor_filters_opens_changes_status_and_sees_history(browser, dash):
     # overview: every unit, with its counts
     units = {r.locator("td").first.inner_text(): r.locator("td").all_inner_texts()
              for r in page.locator("#units tbody tr").all()}
-    assert units[EDU][1:] == ["3", "1", "0", "1"]  # open, overdue, fixed this month, veto
-    assert units[HEALTH][1:] == ["3", "0", "1", "0"]
+    # open, overdue, fixed this month, veto, submitted, to re-check, 整改率
+    assert units[EDU][1:] == ["3", "1", "0", "1", "0", "0", "0.0%"]
+    assert units[HEALTH][1:] == ["3", "0", "1", "0", "0", "0", "25.0%"]
     assert page.locator("figure.chart svg rect").count() == 24
     # filter the list by unit and month
     page.click("nav >> text=问题清单")
