@@ -21,6 +21,7 @@ from typing import Iterable, Iterator
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 VIEWPORT = {"width": 1280, "height": 900}
+LOAD_WAIT_MS = 3000  # after the document is parsed, how long to wait for its images before the shot
 
 _OUTLINE_JS = """
 ([mode, target]) => {
@@ -82,7 +83,11 @@ def iter_shots(requests: Iterable[ShotRequest], *, timeout_ms: int = 15000) -> I
                 page = context.new_page()
                 page.set_default_timeout(timeout_ms)
                 try:
-                    page.goto(req.page_url, wait_until="load", timeout=timeout_ms)
+                    page.goto(req.page_url, wait_until="domcontentloaded", timeout=timeout_ms)
+                    try:  # images from slow or dead hosts must not hold every shot for the full timeout
+                        page.wait_for_load_state("load", timeout=LOAD_WAIT_MS)
+                    except PlaywrightError:
+                        pass
                     found = page.evaluate(_OUTLINE_JS, [req.mode, req.target])
                     page.wait_for_timeout(100)
                     shot = Shot(req.key, req.page_url, page.screenshot(type="png"), int(found or 0))
