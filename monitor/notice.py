@@ -140,8 +140,6 @@ VETO_TYPICAL = 5
 FULL_LIST_MAX = 200  # 附件2 lists every problem up to this many rows, else counts per unit and type
 
 
-class NoticeError(ValueError):
-    """Issuing refused (already issued, nothing configured), worded for the person issuing."""
 UNIT_COLUMNS = [("unit", "单位"), ("sites", "网站数"), ("accounts", "账号数"), ("veto", "单项否决问题"),
                 ("deduction", "扣分问题"), ("result", "检查结果"), ("rank", "排名")]
 SCORE_LABELS = {"score": "得分", "deduction_points": "扣分", "bonus": "加分", "grade": "等次"}
@@ -202,6 +200,10 @@ def _rank(units: list[dict[str, Any]]) -> None:
         u["rank"] = rank
     for u in units:
         u.setdefault("rank", "—")
+
+
+class NoticeError(ValueError):
+    """Issuing refused (already issued, no issuer named), worded for the person issuing."""
 
 
 def _typical(rows: list[ProblemRow], k: int) -> list[ProblemRow]:

@@ -84,7 +84,13 @@ def progress(label: str, total: int | None = None, *, say: Callable[[str], None]
     use_bar = is_terminal() if terminal is None else terminal
     if use_bar:
         from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeRemainingColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+        from rich.progress import Progress as Bar
 
         bar = Bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=Console(stderr=True), transient=False)
@@ -117,7 +123,8 @@ class CrawlProgress:
     def __enter__(self) -> "CrawlProgress":
         if self._terminal:
             from rich.console import Console
-            from rich.progress import BarColumn, Progress as Bar, TextColumn, TimeRemainingColumn
+            from rich.progress import BarColumn, TextColumn, TimeRemainingColumn
+            from rich.progress import Progress as Bar
 
             self._bar = Bar(TextColumn("{task.description}"), BarColumn(),
                             TextColumn("{task.completed}/{task.total} 页 {task.fields[errors]}"),

@@ -10,17 +10,15 @@ import re
 from datetime import datetime, timezone
 from pathlib import Path
 
+from sqlalchemy import select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse
 
-from reports.notice import DRAFT_SUFFIX
-
-from sqlalchemy import select
-
 from monitor.store import NoticeFile, NoticeIssue, Store
 from monitor.web.auth import CurrentUser, require, store_of
 from monitor.web.render import render
+from reports.notice import DRAFT_SUFFIX
 
 KINDS = {".html": ("HTML", "text/html; charset=utf-8"), ".htm": ("HTML", "text/html; charset=utf-8"),
          ".pdf": ("PDF", "application/pdf"),
