@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from monitor.config import load_config  # noqa: E402
 from monitor.demo.server import serve_demo  # noqa: E402
-from monitor.evidence import take_evidence  # noqa: E402
+from monitor.crawl.evidence import take_evidence  # noqa: E402
 from monitor.store import Store  # noqa: E402
 
 DAY = date(2026, 11, 26)

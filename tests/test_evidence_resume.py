@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from monitor.config import parse_config
-from monitor.evidence import summary_lines, take_evidence
+from monitor.crawl.evidence import summary_lines, take_evidence
 from monitor.store import EvidenceShot, Finding, Store, utcnow
 from tests.conftest import need_service
 from tests.local_http import page, serve
@@ -93,7 +93,7 @@ def test_nothing_left_to_shoot_starts_no_browser(world):
 def test_the_pacer_keeps_each_host_within_its_limit_and_hands_out_each_request_once():
     import threading
 
-    from monitor.evidence import _HostPacer
+    from monitor.crawl.evidence import _HostPacer
     from spiders.evidence import ShotRequest
 
     reqs = [ShotRequest(i, f"http://{'a' if i < 4 else 'b'}.example/{i}", "link") for i in range(6)]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from openpyxl import load_workbook
 
-from monitor.ledger import build_ledger
+from monitor.notices.ledger import build_ledger
 from monitor.store import Store
 from reports.ledger import COLUMNS, write_ledger
 from tests import big_county as bc

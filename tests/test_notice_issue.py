@@ -6,8 +6,8 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from monitor import jobs
-from monitor.notice import NoticeError, build_notice, issue_notice, issued_notices
+from monitor.ops import jobs
+from monitor.notices.notice import NoticeError, build_notice, issue_notice, issued_notices
 from monitor.store import Finding, FindingEvent, NoticeIssue, Store
 from reports.notice import notice_path, render_notice_html
 from tests import big_county as bc

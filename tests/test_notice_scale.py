@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from parsel import Selector
 
-from monitor.notice import LIST_ALL, TYPICAL, VETO_TYPICAL, build_notice, issue_notice
+from monitor.notices.notice import LIST_ALL, TYPICAL, VETO_TYPICAL, build_notice, issue_notice
 from monitor.store import Finding, Store
 from reports.notice import write_notice, write_unit_extracts
 from tests import big_county as bc

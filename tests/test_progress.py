@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import io
 
-from monitor.progress import CrawlProgress, progress
+from monitor.cli.progress import CrawlProgress, progress
 
 
 def test_plain_lines_when_not_a_terminal_with_rate_and_eta(monkeypatch):
     lines: list[str] = []
     clock = iter(range(1000))  # each call to time.monotonic advances 1 s
-    monkeypatch.setattr("monitor.progress.time.monotonic", lambda: next(clock))
+    monkeypatch.setattr("monitor.cli.progress.time.monotonic", lambda: next(clock))
     with progress("截图", total=40, say=lines.append, every=10, terminal=False) as p:
         for i in range(40):
             p.advance(error=i == 3)

@@ -19,9 +19,9 @@ FETCH_OUTCOME = {"ok": "成功", "ok0": "成功（无内容）", "http_error": "
 
 
 def _scores(store, config, sites) -> dict[str, dict]:
-    """Scores from monitor.scoring when that module is present; {} otherwise (the page shows counts)."""
+    """Scores from rules.scoring when that module is present; {} otherwise (the page shows counts)."""
     try:
-        from monitor.scoring import ScoringConfig, score_sites
+        from rules.scoring import ScoringConfig, score_sites
     except ImportError:
         return {}
     keys = [s.key for s in sites]
