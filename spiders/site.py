@@ -21,14 +21,18 @@ from parsel import Selector
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from spiders.columns import breadcrumb, breadcrumb_links, classify_column
+from spiders.columns import breadcrumb, breadcrumb_links, classify_column, nav_columns
 from spiders.hidden import hidden_links
-from spiders.pagination import pagination_urls
+from spiders.pagination import (inline_datastore, is_jpage_proxy, jpage_next, jpage_requests, jpage_response_html,
+                                 pagination_urls, series_pattern)
 from spiders.encoding import decode_html, text_quality
-from spiders.listing import article_date, column_meta, list_items, looks_empty
+from spiders.listing import article_datetime, column_meta, list_items
+from spiders.listpage import read_list
 from spiders.mailbox import MAILBOX_WORDS, looks_like_mailbox, mailbox_rows
 from spiders.render import looks_like_list_page, script_may_fill, serve_decided_bytes
 from spiders.search import result_links_to, search_box_only, search_form, search_query
+from monitor.model import ItemFacts
+from monitor.store import FOLLOW_TAGS
 from spiders.verdicts import (PatternCap, attachment_text, canonical_url, fragment_of, is_readable_attachment,
                               not_found_text, page_signals)
 
@@ -37,7 +41,17 @@ ATTACHMENT_EXT = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".zip
 LINK_ATTRS = (("a", "href"), ("img", "src"), ("iframe", "src"), ("script", "src"), ("link", "href"))
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "about:", "#")
 ANNUAL_REPORT_TITLE = re.compile(r"(?:19|20)\d{2}年度?.{0,30}政府信息公开(?:工作)?年度报告")
-_INDEX_PAGE = re.compile(r"index(?:_\d+)?\.s?html?$")
+_INDEX_PAGE = re.compile(r"(?:index|default|list)(?:_\d+)?\.s?html?$")
+_PAGE_QUERY = re.compile(r"(?:(?<=[?&])|^)(?:page|pagenum|pageindex|pageno|p|pn|curpage|currentpage|page_no|pageidx)"
+                         r"=\d+(?:&|$)", re.IGNORECASE)
+# Article URL shapes of the common CMS families: TRS t20261120_1.html, 大汉 /art/2026/11/20/art_1_2.html,
+# content_123.html, /2026/11/20/…, detail/show pages with an id.
+ARTICLE_URL = re.compile(
+    r"/t\d{8}_\d+\.\w+$|/art_\d+_\d+\.\w+$|/art/\d{4}/|/content_\d+\.\w+$|/(?:19|20)\d{2}/\d{1,2}/\d{1,2}/[^/]+\.\w+$"
+    r"|/(?:19|20)\d{4}/[^/]*\d{5,}[^/]*\.s?html?$|/(?:detail|show|view|article)[\w-]*\.(?:s?html?|jsp|aspx?|php)\?"
+    r"|/(?:detail|show|view|article)/\d+", re.IGNORECASE)
+_SEARCH_PAGE = re.compile(r"/search|[?&](?:q|keyword|keywords|searchword|wd|kw|query)=|/(?:tag|tags)/", re.IGNORECASE)
+_NOT_NAMES = ("正文", "详情", "内容", "详细信息", "文章", "浏览文章", "列表", "当前位置", "首页", "网站首页")
 
 
 def host_port(url: str) -> str:
@@ -52,8 +66,14 @@ def canonical(url: str) -> str:
 
 
 def column_url(page_url: str) -> str:
-    """List pages index.html, index_1.html … of one column share the column's directory URL."""
-    return _INDEX_PAGE.sub("", page_url)
+    """List pages index.html, index_1.html, ?page=2 … of one column share the column's URL (its first page's
+    directory, without the page number)."""
+    base, sep, query = page_url.partition("?")
+    base = _INDEX_PAGE.sub("", base)
+    if sep:
+        query = _PAGE_QUERY.sub("", query).rstrip("&")
+        return f"{base}?{query}" if query else base
+    return base
 
 
 _ERROR_NAMES = {
@@ -155,6 +175,8 @@ class SiteSpider(scrapy.Spider):
         self.browser = bool(browser)
         self.browser_urls = frozenset(canonical(u) for u in browser_urls)
         self.rendered = 0
+        self._series: dict[str, str] = {}  # jpage dataproxy URL -> the list page it continues
+        self._paged: dict[str, int] = {}  # pagination series -> further pages scheduled for it
 
     # ------------------------------------------------------------ scheduling
 
@@ -189,6 +211,14 @@ class SiteSpider(scrapy.Spider):
 
     def _schedule(self, target: str, *, tag: str, depth: int, referer: str) -> scrapy.Request | None:
         """The one decision on a link seen on a page: crawl it, check it once, or leave it."""
+        if tag in FOLLOW_TAGS:
+            # a further page of a list (pagination script, jpage group): the same depth as the list, in scope only
+            if not self.in_scope(target):
+                return None
+            req = self._request(target, depth=depth, referer=referer)
+            if req is not None and tag == "jpage":
+                req.meta["series"] = self._series.setdefault(target, self._series.get(referer, referer))
+            return req
         if self.in_scope(target):
             page_like = tag in ("a", "iframe") and not target.lower().endswith(ATTACHMENT_EXT)
             if page_like and depth + 1 > self.max_depth:
@@ -352,8 +382,11 @@ class SiteSpider(scrapy.Spider):
                 or self.rendered >= self.settings.getint("MONITOR_BROWSER_MAX_PAGES", 200)
                 or not script_may_fill(response.body) or not self.in_scope(response.url)):
             return False
-        sel = Selector(text=response.text)
-        return looks_like_list_page(sel) and not list_items(sel, canonical(response.url), today=self.today)
+        text = response.text
+        if "<datastore" in text or "<DATASTORE" in text:
+            text = inline_datastore(text)  # a jpage list is in the page, only hidden in an XML script
+        sel = Selector(text=text)
+        return looks_like_list_page(sel) and not read_list(sel, canonical(response.url), html=text).entries
 
     def _render_failed(self, failure: Failure):
         """The browser could not render it: keep what the plain HTTP response showed."""
@@ -436,7 +469,10 @@ class SiteSpider(scrapy.Spider):
         if meta.get("attachment") and response.status < 400:
             yield self._attachment(response)
             return
-        is_html = isinstance(response, TextResponse) and b"html" in response.headers.get(b"Content-Type", b"html")
+        # a jpage dataproxy answer is XML holding list entries: read as the list page it is
+        jpage = isinstance(response, TextResponse) and is_jpage_proxy(response.url) and response.status < 400
+        is_html = isinstance(response, TextResponse) and (
+            b"html" in response.headers.get(b"Content-Type", b"html") or jpage)
         if not meta.get("parse") or meta.get("external") or not is_html or response.status >= 400 \
                 or not self.in_scope(response.url):
             fact = self._page_fact(response)
@@ -449,10 +485,16 @@ class SiteSpider(scrapy.Spider):
         ctype_header = response.headers.get(b"Content-Type", b"").decode("latin-1")
         charset = ctype_header.lower().split("charset=", 1)[1].split(";")[0].strip() if "charset=" in ctype_header.lower() else None
         html_text, encoding = decode_html(response.body, http_charset=charset)
+        raw_text = html_text
+        if jpage:
+            html_text = jpage_response_html(html_text)
+        elif "<datastore" in html_text or "<DATASTORE" in html_text:
+            html_text = inline_datastore(html_text)  # a jpage list's entries, hidden in an XML script
         sel = Selector(text=html_text)
         page_url = canonical(response.url)
         is_home = canonical(response.meta.get("redirect_urls", [response.url])[0]) == self.home
-        pub, pub_text = article_date(sel, today=self.today)
+        published = article_datetime(sel, today=self.today)
+        pub, pub_text = (published.date, published.raw) if published else (None, "")
         text = " ".join(t.strip() for t in sel.xpath(
             "//body//text()[not(ancestor::script) and not(ancestor::style)]").getall() if t.strip())
         fact = self._page_fact(
@@ -467,6 +509,7 @@ class SiteSpider(scrapy.Spider):
         fact["is_home"] = is_home
         fact.update(page_signals(sel, fact["title"], fact["text"]))
         links, follow = self._links(sel, page_url, depth=meta.get("depth", 0), on_home=is_home, html=html_text)
+        self._paginate(sel, response, page_url, html_text, raw_text, links, follow, on_home=is_home, jpage=jpage)
         yield {"kind": "page", "page": fact, "links": links}
         heading = " ".join(sel.xpath("//h1//text()").getall())
         if ANNUAL_REPORT_TITLE.search(re.sub(r"\s+", "", f"{fact.get('title') or ''} {heading}")):
@@ -476,23 +519,27 @@ class SiteSpider(scrapy.Spider):
                 "body": html_text[:2_000_000]}}
 
         name, ctype = column_meta(sel)
-        items = list_items(sel, page_url, today=self.today)
         if is_home:
+            items = list_items(sel, page_url, today=self.today, html=html_text, keep_yearless=True)
             yield {"kind": "list", "role": "home", "column_url": page_url, "page_url": page_url,
                    "name": "首页", "column_type": "首页", "items": items, "empty": False}
             yield from self._search_probe(sel, page_url, items)
-        elif name:
-            col = column_url(page_url)
-            crumb = breadcrumb(sel)
-            level = len(crumb) - 1 if len(crumb) >= 2 and crumb[0] in ("首页", "网站首页") else None
-            yield {"kind": "list", "role": "column", "column_url": col, "page_url": page_url, "name": name,
-                   "column_type": classify_column(name, ctype, col).value, "items": items, "empty": looks_empty(sel),
-                   "level": level, "parent_url": self._crumb_parent(sel, page_url, col)}
-            # list pages only a script links to (TRS createPageHTML) or beyond the visible page bar
-            for url in pagination_urls(sel, page_url, max_pages=self.max_list_pages):
-                req = self._request(url, depth=meta.get("depth", 0), referer=page_url)
-                if req is not None:
-                    follow.append(req)
+        elif jpage:  # a further group of a jpage column: the column is the page the group continues
+            col = column_url(canonical(meta.get("series") or self._series.get(page_url) or page_url))
+            reading = read_list(sel, page_url, html=html_text, text=fact.get("text"))
+            items = [ItemFacts(url=canonical(e.url), title=e.title, date=e.date, date_text=e.date_text,
+                               date_source=e.date_source) for e in reading.entries]
+            yield {"kind": "list", "role": "column", "column_url": col, "page_url": page_url, "name": "",
+                   "column_type": classify_column(None, None, col).value, "items": items, "empty": False,
+                   "level": None, "parent_url": None, "how": "structure",
+                   "evidence": {"how": "structure", "entries": len(items),
+                                "dated": sum(1 for i in items if i.date is not None), "datastore": True}}
+        else:
+            column = self._column(sel, page_url, fact, name, ctype, published, html_text,
+                                  rendered=response.meta.get("rendered") is True, body=response.body)
+            if column is not None:
+                yield column
+                name = name or column["name"]
         if self.mailbox and not is_home and (looks_like_mailbox(name, ctype, self.mailbox_words)
                                              or page_url.startswith(self.mailbox_urls)):
             for row in mailbox_rows(sel, page_url, column_url=column_url(page_url), column_name=name or "",
@@ -502,6 +549,97 @@ class SiteSpider(scrapy.Spider):
                     "url": row.url, "title": row.title, "asked": row.asked, "asked_text": row.asked_text,
                     "answered": row.answered, "answered_text": row.answered_text, "status": row.status}}
         yield from follow
+
+    # ------------------------------------------------------------ columns (栏目)
+
+    def _column(self, sel: Selector, page_url: str, fact: dict[str, Any], meta_name: str | None,
+                meta_type: str | None, published, html_text: str, *, rendered: bool,
+                body: bytes) -> dict[str, Any] | None:
+        """The list fact of a column page, or None for any other page (an article above all).
+
+        Evidence, strongest first (``how``): the ColumnName meta; the structure of the main content (a list
+        of dated entries, ``spiders.listpage``); the site's navigation or breadcrumb naming the page, with a
+        list container, entries or an empty-list marker on it. An article page is never a column, whatever
+        ColumnName it carries: it has ArticleTitle/PubDate metas, an article URL, or one dated body.
+        """
+        metas = fact.get("meta") or {}
+        if any(metas.get(k) for k in ("ArticleTitle", "PubDate", "pubdate", "publishdate")):
+            return None
+        if _SEARCH_PAGE.search(page_url) or "搜索结果" in (fact.get("title") or ""):
+            return None  # a search or tag result list shows whatever matches, it is no column
+        reading = read_list(sel, page_url, html=html_text, text=fact.get("text"))
+        strong = reading.strong()
+        if not strong and ARTICLE_URL.search(page_url.split("#", 1)[0]):
+            return None
+        if not strong and published is not None and (
+                published.source == "visible:publish-label"
+                or (published.source.startswith("visible:") and len(fact.get("text") or "") >= 300)):
+            return None  # one dated body (a 发布时间 label, or a date right below the title of a long text): an article
+        col = column_url(page_url)
+        crumb = breadcrumb(sel)
+        crumb_name = crumb[-1] if len(crumb) >= 2 and crumb[-1] not in _NOT_NAMES and len(crumb[-1]) <= 20 else None
+        nav = None
+        if not meta_name or not crumb:
+            nav = next(((n, u, parent) for n, u, parent in nav_columns(sel, page_url)
+                        if column_url(canonical(u)) == col), None)
+        if meta_name:
+            how = "meta"
+        elif strong:
+            how = "structure"
+        elif (nav or crumb_name) and not reading.overview and (
+                len(reading.entries) >= 2 or reading.empty_container or reading.empty_marker):
+            how = "navigation"
+        else:
+            return None
+        heading = reading.main.heading if reading.main is not None else ""
+        name, name_from = meta_name, "meta"
+        for candidate, source in ((crumb_name, "breadcrumb"), (heading, "heading"),
+                                  (self._title_prefix(fact.get("title"), metas), "title"),
+                                  (nav[0] if nav else None, "navigation")):
+            if name:
+                break
+            if candidate and 2 <= len(candidate) <= 20 and candidate not in _NOT_NAMES:
+                name, name_from = candidate, source
+        if not name:
+            return None  # a list nobody names is no column an inspector could be told about
+        level = len(crumb) - 1 if len(crumb) >= 2 and crumb[0] in ("首页", "网站首页") else None
+        parent = self._crumb_parent(sel, page_url, col)
+        if nav is not None and nav[2] and level is None:
+            level = 2
+            if parent is None:
+                parent = next((column_url(canonical(u)) for n, u, _p in nav_columns(sel, page_url) if n == nav[2]),
+                              None)
+        empty = None
+        if not reading.entries:
+            if reading.empty_marker:
+                empty = "marker"
+            elif reading.empty_container:
+                empty = "container"
+        script = not reading.entries and not rendered and not reading.empty_marker \
+            and script_may_fill(body)
+        weak = how == "navigation" and not (reading.empty_container or reading.empty_marker) \
+            and len(reading.entries) < 3 and not (reading.main is not None and reading.main.container)
+        items = [ItemFacts(url=canonical(e.url), title=e.title, date=e.date, date_text=e.date_text,
+                           date_source=e.date_source) for e in reading.entries]
+        evidence = {"how": how, "name_from": name_from, "weak": weak, "entries": len(items),
+                    "dated": sum(1 for i in items if i.date is not None), "empty": empty, "script": script,
+                    "rendered": rendered, "datastore": reading.datastore,
+                    "pinned": sum(1 for e in reading.entries if e.pinned)}
+        return {"kind": "list", "role": "column", "column_url": col, "page_url": page_url, "name": name,
+                "column_type": classify_column(name, meta_type, col).value, "items": items,
+                "empty": empty is not None, "level": level, "parent_url": parent, "how": how, "evidence": evidence}
+
+    @staticmethod
+    def _title_prefix(title: str | None, metas: dict[str, str]) -> str | None:
+        """通知公告 from ``<title>通知公告_某县人民政府</title>``: the part before the site's name."""
+        if not title:
+            return None
+        parts = [p.strip() for p in re.split(r"\s*(?:_|\||--|-\s|\s-|–|—|－|-)\s*", title) if p.strip()]
+        if len(parts) < 2:
+            return None
+        site = metas.get("SiteName") or parts[-1]
+        first = parts[0]
+        return first if first != site and not site.startswith(first) else None
 
     # ------------------------------------------------------------ site search (W-S10)
 
@@ -540,6 +678,35 @@ class SiteSpider(scrapy.Spider):
         response = getattr(failure.value, "response", None)
         yield {"kind": "search", "search": {**row, "kind": "result", "error_kind": kind, "found": False,
                                             "status": response.status if response is not None else None}}
+
+    def _paginate(self, sel: Selector, response: Response, page_url: str, html: str, raw: str,
+                  links: list[dict[str, Any]], follow: list[scrapy.Request], *, on_home: bool, jpage: bool) -> None:
+        """Follow the further pages of a list, on any page that has a pagination form, and record each URL
+        this schedules as a link of its own tag (FOLLOW_TAGS): an unchanged re-crawl follows the stored links
+        of a page and a resume rebuilds its frontier from them, so they must reach what this crawl reached."""
+        depth = response.meta.get("depth", 0)
+        if jpage:
+            nxt = jpage_next(raw, response.url, max_pages=self.max_list_pages)
+            found = [("jpage", nxt)] if nxt else []
+        else:
+            found = [("page", u) for u in pagination_urls(sel, page_url, max_pages=self.max_list_pages, html=html)]
+            found += [("jpage", u) for u in jpage_requests(raw, page_url, max_pages=self.max_list_pages)]
+        for tag, url in found:
+            target = canonical(url)
+            # one series (index_N.html, ?page=N …) gets max_list_pages pages in all, however many of its pages
+            # show a further window of the page bar (a 末页 link to page 99999 on each)
+            series = (series_pattern(target) or column_url(page_url)) if tag == "page" else None
+            if series is not None and target not in self.scheduled \
+                    and self._paged.get(series, 0) >= self.max_list_pages:
+                continue
+            req = self._schedule(target, tag=tag, depth=depth, referer=page_url)
+            if req is None:
+                continue  # already scheduled: the link that scheduled it is recorded where it was found
+            if series is not None:
+                self._paged[series] = self._paged.get(series, 0) + 1
+            follow.append(req)
+            links.append({"source_url": page_url, "target_url": target, "anchor_text": "", "tag": tag,
+                          "attr": "script", "on_home": on_home, "is_external": False, "fragment": None})
 
     def _crumb_parent(self, sel: Selector, page_url: str, col: str) -> str | None:
         """The column one level up: the last breadcrumb link that is neither the home page nor this column."""

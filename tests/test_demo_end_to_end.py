@@ -8,7 +8,8 @@ from urllib.parse import urlsplit
 from parsel import Selector
 
 from monitor.demo.feeds import ACCOUNT_PLANTED, ACCOUNT_UNVERIFIABLE, ACCOUNTS, LEAKED_ID
-from monitor.demo.site import COLUMNS, PLANTED
+from monitor.demo.dept import DEPT_COLUMNS
+from monitor.demo.site import COLUMNS, DEPT_PLANTED, PLANTED, PORTAL_PLANTED
 from tests.conftest import DEMO_DAY, findings_json, run_monitor
 
 
@@ -17,9 +18,10 @@ def _planted_key(url: str) -> str:
     return urlsplit(url).path
 
 
-def _expected() -> set[tuple[str, str]]:
+def _expected(planted=PORTAL_PLANTED) -> set[tuple[str, str]]:
+    """(rule, path) of what the portal plants (or, given DEPT_PLANTED, the department site)."""
     out = set()
-    for p in PLANTED:
+    for p in planted:
         path = p.subject_path.split(":", 1)[1] if ":" in p.subject_path else p.subject_path
         out.add((p.rule, path))
     return out
@@ -38,8 +40,12 @@ def _assert_exactly_planted(rows: list[dict]) -> None:
     site_rows = [r for r in rows if r["site"] == "demo-portal"]
     got = {(r["rule"], _planted_key(r["url"])) for r in site_rows}
     assert got == _expected()
-    assert len(site_rows) == len(PLANTED)
-    account_rows = [r for r in rows if r["site"] != "demo-portal"]
+    assert len(site_rows) == len(PORTAL_PLANTED)
+    # the department site carries no column metas: its columns are found from their structure
+    dept_rows = [r for r in rows if r["site"] == "demo-dept"]
+    assert {(r["rule"], _planted_key(r["url"])) for r in dept_rows} == _expected(DEPT_PLANTED)
+    assert len(dept_rows) == len(DEPT_PLANTED)
+    account_rows = [r for r in rows if r["site"] not in ("demo-portal", "demo-dept")]
     assert sorted((r["rule"], r["site"]) for r in account_rows) == sorted((p.rule, p.account) for p in ACCOUNT_PLANTED)
 
 
@@ -55,6 +61,11 @@ def test_demo_reports_exactly_the_planted_problems_sqlite(tmp_path):
     stale_notice = by_subject[("W-V3", "/gsgg/")]
     assert stale_notice["facts"]["age_days"] == 200 and stale_notice["facts"]["period_days"] == 183
     assert by_subject[("W-V5", "/tjsj/")]["facts"]["items"] == 0
+    zombie = by_subject[("W-V3", "/col/col104/")]
+    assert zombie["site"] == "demo-dept" and zombie["facts"]["zombie"] is True and "僵尸栏目" in zombie["evidence"]
+    assert zombie["facts"]["age_days"] == 420 and zombie["facts"]["recognised_by"] == "structure"
+    assert by_subject[("W-V3", "/col/col103/")]["facts"]["zombie"] is False
+    assert by_subject[("W-V5", "/col/col105/")]["facts"]["empty_evidence"] == "marker"
     removed = by_subject[("W-S1", "/xwzx/zwyw/202001/t20200101_999.html")]
     assert removed["facts"]["status"] == 404 and removed["facts"]["external"] is False
     assert removed["source_url"].startswith("http://127.0.0.1:") and "/xwzx/zwyw/" in removed["source_url"]
@@ -88,8 +99,16 @@ def test_demo_reports_exactly_the_planted_problems_sqlite(tmp_path):
 
     # The facts behind them: every column of the portal was found, with the right item counts.
     con = sqlite3.connect(db)
-    cols = dict(con.execute("select url, item_count from columns where role='column'").fetchall())
+    portal = con.execute("select id from crawl_runs where site='demo-portal'").fetchone()[0]
+    cols = dict(con.execute("select url, item_count from columns where role='column' and run_id=?",
+                            (portal,)).fetchall())
     assert len(cols) == len(COLUMNS)
+    dept = con.execute("select id from crawl_runs where site='demo-dept'").fetchone()[0]
+    dept_cols = {urlsplit(u).path: how for u, how in con.execute(
+        "select url, how from columns where role='column' and run_id=?", (dept,))}
+    # every list column of the department site (its static 机构职能 page is no list), none by meta
+    assert set(dept_cols) == {c.path for c in DEPT_COLUMNS if not c.static}
+    assert set(dept_cols.values()) <= {"structure", "navigation"}
     assert {urlsplit(u).path: n for u, n in cols.items()}["/xwzx/zwyw/"] == 30
     runs = con.execute("select status, pages from crawl_runs").fetchall()
     assert runs[0][0] == "finished" and runs[0][1] > 200
@@ -106,7 +125,7 @@ def test_demo_reports_exactly_the_planted_problems_sqlite(tmp_path):
     assert len(listed) == len(PLANTED) + len(ACCOUNT_PLANTED)
     site_urls = {_planted_key(u) for u in sel.xpath("//tr[@data-rule]/td[@class='url']/text()").getall()
                  if "/newmedia/" not in u and "/hdjl/zjdc/" not in u}
-    assert site_urls == {path for _, path in _expected()}
+    assert site_urls == {path for _, path in _expected() | _expected(DEPT_PLANTED)}
     # 政务新媒体: 6 accounts, 2 unverifiable (not counted), 2 of the 4 others vetoed
     summary = "".join(sel.xpath("//p[@id='newmedia-summary']//text()").getall())
     assert "本次共检查政务新媒体账号 6 个，其中可核实 4 个、存在单项否决问题的 2 个，合格率 50.0%" in summary
@@ -117,8 +136,12 @@ def test_demo_reports_exactly_the_planted_problems_sqlite(tmp_path):
     assert any("示例县融媒" in t and "HTTP 503" in t for t in unverifiable)
     assert LEAKED_ID not in notice  # the leaked ID is shown masked only
     assert "整改要求" in notice and "2026年12月6日前完成整改" in notice
-    # W-V7 and W-V8 are veto items: the portal is 不合格, without a score, and so without a rank
-    assert "合格率 0.0%" in notice
+    # W-V7 and W-V8 are veto items: the portal is 不合格, without a score (so without a rank); the department site's three column
+    # problems are deductions: it passes with a score
+    assert "本次共检查政府网站 2 个，其中不合格（存在单项否决问题或得分低于60分）的 1 个，合格率 50.0%" in notice
+    dept_unit = sel.xpath("//tr[@class='unit'][td[@class='unit']/text()='示例县农业农村局']")
+    assert dept_unit.xpath("./td[@class='result']/text()").get() == "合格"
+    assert dept_unit.xpath("./td[@class='deduction']/text()").get() == str(len(DEPT_PLANTED))
     unit = sel.xpath("//tr[@class='unit'][td[@class='unit']/text()='示例县人民政府办公室']")
     assert len(unit) == 1
     assert unit.xpath("./td[@class='score']/text()").get() == "—"

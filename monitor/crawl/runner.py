@@ -68,7 +68,7 @@ class _Writer(BatchWriter):
 
 def _item_json(it) -> dict[str, Any]:
     return {"url": it.url, "title": _clean(it.title)[:1000], "date": it.date.isoformat() if it.date else None,
-            "date_text": _clean(it.date_text)[:100]}
+            "date_text": _clean(it.date_text)[:100], "date_source": getattr(it, "date_source", "") or ""}
 
 
 class StorePipeline:
@@ -137,7 +137,8 @@ class StorePipeline:
             "page_url": item["page_url"], "column_url": item["column_url"], "role": item["role"],
             "name": _clean(item["name"] or ""), "column_type": _clean(item["column_type"]),
             "empty": bool(item["empty"]), "items": [_item_json(it) for it in item["items"]],
-            "level": item.get("level"), "parent_url": item.get("parent_url")})
+            "level": item.get("level"), "parent_url": item.get("parent_url"), "how": item.get("how"),
+            "evidence": item.get("evidence")})
 
     def close_spider(self):
         self.crawler.spider.item_sink = None
@@ -173,28 +174,64 @@ def assemble_columns(store: Store, run_id: int) -> None:
         s.execute(delete(Column).where(Column.run_id == run_id))
         rows = s.execute(select(ListPage.page_url, ListPage.column_url, ListPage.role, ListPage.name,
                                 ListPage.column_type, ListPage.empty, ListPage.items, ListPage.level,
-                                ListPage.parent_url)
+                                ListPage.parent_url, ListPage.how, ListPage.evidence)
                          .where(ListPage.run_id == run_id).order_by(ListPage.id))
-        for page_url, col_url, role, name, ctype, empty, items, level, parent in rows:
+        for page_url, col_url, role, name, ctype, empty, items, level, parent, how, evidence in rows:
             col = cols.setdefault(col_url, {"role": role, "name": name, "type": ctype, "pages": set(),
-                                            "items": {}, "empty": False, "level": level, "parent": parent})
+                                            "items": {}, "empty": False, "level": level, "parent": parent,
+                                            "how": how, "evidence": None, "first": page_url})
             col["level"] = col["level"] or level
             col["parent"] = col["parent"] or parent
             col["pages"].add(page_url)
             col["empty"] = col["empty"] or empty
+            if how and _HOW_RANK.get(how, 0) > _HOW_RANK.get(col["how"] or "", 0):
+                col["how"] = how  # the column as its strongest page shows it
+            if evidence is not None:
+                col["evidence"] = _merge_evidence(col["evidence"], evidence, first=page_url == col_url
+                                                  or _first_page(page_url, col["first"]))
+                if _first_page(page_url, col["first"]):
+                    col["first"] = page_url
             for it in items or ():
                 col["items"].setdefault(it["url"], it)
     writer = BatchWriter(store, run_id, 2000)
     for url, col in cols.items():
+        evidence = col["evidence"]
+        if evidence is not None:
+            evidence = {**evidence, "pages": len(col["pages"]), "how": col["how"] or evidence.get("how")}
         writer.add("column", {
             "role": col["role"], "url": url, "name": col["name"], "kind": col["type"] or "",
             "level": col["level"] or 0, "parent_url": _parent(url, col, cols), "list_pages": sorted(col["pages"]),
-            "failure": None, "item_count": len(col["items"])})
+            "failure": None, "item_count": len(col["items"]), "how": col["how"], "evidence": evidence})
         for it in col["items"].values():
             writer.add("column_item", {"column_url": url, "url": it["url"], "title": it["title"],
                                        "date": _date.fromisoformat(it["date"]) if it["date"] else None,
-                                       "date_text": it["date_text"]})
+                                       "date_text": it["date_text"], "date_source": it.get("date_source") or None})
     writer.flush()
+
+
+_HOW_RANK = {"navigation": 1, "structure": 2, "meta": 3}
+
+
+def _first_page(page_url: str, first: str) -> bool:
+    """Whether ``page_url`` is an earlier page of its series than ``first`` (index.html before index_1.html)."""
+    return len(page_url) < len(first) or (len(page_url) == len(first) and page_url < first)
+
+
+def _merge_evidence(old: dict[str, Any] | None, new: dict[str, Any], *, first: bool) -> dict[str, Any]:
+    """One column's evidence over its list pages: counts add up, the column is weak only when every page is,
+    and the first page's empty-list evidence stands (a later page of a paginated list may well be short)."""
+    if old is None:
+        return dict(new)
+    out = dict(old)
+    for key in ("entries", "dated", "pinned"):
+        out[key] = (old.get(key) or 0) + (new.get(key) or 0)
+    out["weak"] = bool(old.get("weak")) and bool(new.get("weak"))
+    out["script"] = bool(old.get("script")) or bool(new.get("script"))
+    out["rendered"] = bool(old.get("rendered")) or bool(new.get("rendered"))
+    if first:
+        out["empty"] = new.get("empty")
+        out["name_from"] = new.get("name_from", old.get("name_from"))
+    return out
 
 
 def _parent(url: str, col: dict[str, Any], cols: dict[str, dict[str, Any]]) -> str | None:

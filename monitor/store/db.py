@@ -82,6 +82,12 @@ class Page(Base):
     __table_args__ = (Index("ix_pages_run_url", "run_id", "url"),)
 
 
+# Link.tag values of URLs the spider followed without an element linking them (a pagination script's pages,
+# a jpage list's dataproxy groups): stored so a re-crawl or a resume reaches what the first crawl reached,
+# never judged as links a reader clicks (monitor.check.facts leaves them out).
+FOLLOW_TAGS = ("page", "jpage")
+
+
 class Link(Base):
     __tablename__ = "links"
     __table_args__ = (Index("ix_links_run_source", "run_id", "source_url"),)
@@ -112,6 +118,8 @@ class Column(Base):
     list_pages: Mapped[list[Any] | None] = mapped_column(JSON)
     failure: Mapped[str | None] = mapped_column(Text)
     item_count: Mapped[int] = mapped_column(Integer, default=0)
+    how: Mapped[str | None] = mapped_column(String(20))  # meta | structure | navigation (NULL: older runs)
+    evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # how it was recognised, empty-list evidence
 
 
 class ColumnItem(Base):
@@ -123,6 +131,7 @@ class ColumnItem(Base):
     title: Mapped[str] = mapped_column(Text, default="")
     date: Mapped[date | None] = mapped_column(Date)
     date_text: Mapped[str] = mapped_column(String(100), default="")
+    date_source: Mapped[str | None] = mapped_column(String(20))  # list | split | year-inferred | url
 
 
 class Probe(Base):
@@ -618,4 +627,6 @@ class ListPage(Base):
     items: Mapped[list[Any] | None] = mapped_column(JSON)  # [{url, title, date, date_text}]
     parent_url: Mapped[str | None] = mapped_column(Text)  # the column one level up, from the breadcrumb links
     level: Mapped[int | None] = mapped_column(Integer)  # the breadcrumb's depth, when the page has one
+    how: Mapped[str | None] = mapped_column(String(20))  # meta | structure | navigation
+    evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # see spiders.site.SiteSpider._column
     __table_args__ = (Index("ix_list_pages_run_page", "run_id", "page_url"),)

@@ -11,9 +11,11 @@ import click
 from rich.table import Table
 
 DEMO_DIR = "var/demo"
+DEPT_UNIT = "示例县农业农村局"
 
 
-def demo_settings(home: str, db_url: str, notices_dir: str = f"{DEMO_DIR}/notices") -> dict:
+def demo_settings(home: str, db_url: str, notices_dir: str = f"{DEMO_DIR}/notices",
+                  dept_home: str | None = None) -> dict:
     from monitor.demo.feeds import UNITS, demo_accounts
 
     return {
@@ -22,19 +24,22 @@ def demo_settings(home: str, db_url: str, notices_dir: str = f"{DEMO_DIR}/notice
                          "cc": "县委办公室，县人大常委会办公室，县政协办公室",
                          "contact": {"name": "张三", "phone": "0797-1234567"}},
         "units": [{"name": "示例县人民政府办公室", "kind": "政府办"}]
-                 + [{"name": u} for u in UNITS if u != "示例县人民政府办公室"],
+                 + [{"name": u} for u in UNITS if u != "示例县人民政府办公室"]
+                 + ([{"name": DEPT_UNIT}] if dept_home else []),
         "accounts": demo_accounts(home.rstrip("/")),
         "sites": [{"key": "demo-portal", "name": "示例县人民政府门户网站", "home": home, "unit": "示例县人民政府办公室",
                    # loopback demo: no need to be polite to ourselves
-                   "limits": {"delay_seconds": 0, "concurrency_per_host": 16, "max_pages": 50000}}],
+                   "limits": {"delay_seconds": 0, "concurrency_per_host": 16, "max_pages": 50000}}]
+                 + ([{"key": "demo-dept", "name": "示例县农业农村局网站", "home": dept_home, "unit": DEPT_UNIT,
+                      "limits": {"delay_seconds": 0, "concurrency_per_host": 16}}] if dept_home else []),
         "storage": {"url": db_url, "notices_dir": notices_dir},
     }
 
 
-def demo_config(home: str, db_url: str, notices_dir: str = f"{DEMO_DIR}/notices"):
+def demo_config(home: str, db_url: str, notices_dir: str = f"{DEMO_DIR}/notices", dept_home: str | None = None):
     from monitor.config import parse_config
 
-    return parse_config(demo_settings(home, db_url, notices_dir), source="demo")
+    return parse_config(demo_settings(home, db_url, notices_dir, dept_home=dept_home), source="demo")
 
 
 def write_demo_config(path: Path, settings: dict) -> None:
@@ -79,8 +84,8 @@ def register(group: click.Group) -> None:
         out = Path(out_dir).resolve() if out_dir else folder / "notices"
         with serve_demo(today, scale=scale) as demo:
             click.echo(f"示例网站已启动：{demo.home}（{len(demo.site.pages)} 个地址）", err=True)
-            settings = demo_settings(demo.home, db_url, str(out))
-            config = demo_config(demo.home, db_url, str(out))
+            settings = demo_settings(demo.home, db_url, str(out), dept_home=demo.dept_home)
+            config = demo_config(demo.home, db_url, str(out), dept_home=demo.dept_home)
             store = Store(db_url)
             results = run_crawl(config, store, today=today)
             announced = len(demo.site.pages)

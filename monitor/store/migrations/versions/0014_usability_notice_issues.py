@@ -1,7 +1,7 @@
 """notice_issues, notice_files: issuing a notice is recorded apart from drafting it; per-unit files
 
 Revision ID: 0014_usability_notice_issues
-Revises: 0014_accusations_dismissed
+Revises: 0014_columns_recognition
 Create Date: 2026-11-30 13:00:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0014_usability_notice_issues'
-down_revision = '0014_accusations_dismissed'
+down_revision = '0014_columns_recognition'
 branch_labels = None
 depends_on = None
 
