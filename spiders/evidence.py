@@ -16,10 +16,12 @@ navigate the context elsewhere (only the asked URL is loaded).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterable, Iterator
 
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 VIEWPORT = {"width": 1280, "height": 900}
+LOAD_WAIT_MS = 3000  # after the document is parsed, how long to wait for its images before the shot
 
 _OUTLINE_JS = """
 ([mode, target]) => {
@@ -64,10 +66,15 @@ class Shot:
 
 
 def take_shots(requests: list[ShotRequest], *, timeout_ms: int = 15000) -> list[Shot]:
+    return list(iter_shots(requests, timeout_ms=timeout_ms))
+
+
+def iter_shots(requests: Iterable[ShotRequest], *, timeout_ms: int = 15000) -> Iterator[Shot]:
+    """One browser; each shot is yielded as soon as it is taken (the caller keeps it at once), and the next
+    request is asked for only then, so a caller can pace requests (per host) as the shots complete."""
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
-    shots: list[Shot] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         try:
@@ -76,14 +83,18 @@ def take_shots(requests: list[ShotRequest], *, timeout_ms: int = 15000) -> list[
                 page = context.new_page()
                 page.set_default_timeout(timeout_ms)
                 try:
-                    page.goto(req.page_url, wait_until="load", timeout=timeout_ms)
+                    page.goto(req.page_url, wait_until="domcontentloaded", timeout=timeout_ms)
+                    try:  # images from slow or dead hosts must not hold every shot for the full timeout
+                        page.wait_for_load_state("load", timeout=LOAD_WAIT_MS)
+                    except PlaywrightError:
+                        pass
                     found = page.evaluate(_OUTLINE_JS, [req.mode, req.target])
                     page.wait_for_timeout(100)
-                    shots.append(Shot(req.key, req.page_url, page.screenshot(type="png"), int(found or 0)))
+                    shot = Shot(req.key, req.page_url, page.screenshot(type="png"), int(found or 0))
                 except PlaywrightError as exc:
-                    shots.append(Shot(req.key, req.page_url, None, 0, error=str(exc).splitlines()[0][:300]))
+                    shot = Shot(req.key, req.page_url, None, 0, error=str(exc).splitlines()[0][:300])
                 finally:
                     context.close()
+                yield shot
         finally:
             browser.close()
-    return shots

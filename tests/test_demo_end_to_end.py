@@ -136,7 +136,7 @@ def test_demo_reports_exactly_the_planted_problems_sqlite(tmp_path):
     assert any("示例县融媒" in t and "HTTP 503" in t for t in unverifiable)
     assert LEAKED_ID not in notice  # the leaked ID is shown masked only
     assert "整改要求" in notice and "2026年12月6日前完成整改" in notice
-    # W-V7 and W-V8 are veto items: the portal is 不合格, without a score; the department site's three column
+    # W-V7 and W-V8 are veto items: the portal is 不合格, without a score (so without a rank); the department site's three column
     # problems are deductions: it passes with a score
     assert "本次共检查政府网站 2 个，其中不合格（存在单项否决问题或得分低于60分）的 1 个，合格率 50.0%" in notice
     dept_unit = sel.xpath("//tr[@class='unit'][td[@class='unit']/text()='示例县农业农村局']")
@@ -148,7 +148,7 @@ def test_demo_reports_exactly_the_planted_problems_sqlite(tmp_path):
     assert unit.xpath("./td[@class='result']/text()").get() == "不合格"
     ranks = {r.xpath("./td[@class='unit']/text()").get(): r.xpath("./td[@class='rank']/text()").get()
              for r in sel.xpath("//tr[@class='unit']")}
-    assert ranks["示例县人民政府办公室"] == str(max(int(v) for v in ranks.values() if v.isdigit()))  # ranks last
+    assert ranks["示例县人民政府办公室"] == "—"  # no score, no rank (units whose scores are all “—” are not ranked)
 
 
 def test_demo_reports_the_same_on_postgresql(tmp_path, pg_url):
@@ -177,7 +177,8 @@ storage: {{url: "sqlite:///{tmp_path / 'm.db'}", notices_dir: "{tmp_path / 'out'
     assert out.returncode == 0, out.stderr
     rows = findings_json(f"sqlite:///{tmp_path / 'm.db'}", tmp_path)
     assert rows == []
-    out = run_monitor("-c", str(cfg), "report", "--month", "2026-11", "--as-of", DEMO_DAY.isoformat(), cwd=tmp_path)
+    out = run_monitor("-c", str(cfg), "report", "--month", "2026-11", "--as-of", DEMO_DAY.isoformat(), "--issue",
+                      cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     notice = (tmp_path / "out" / "督查通报-2026-11.html").read_text(encoding="utf-8")
     assert "本次检查未发现问题" in notice and "合格率 100.0%" in notice
@@ -193,3 +194,35 @@ def test_adhoc_url_crawl_works_without_a_config(tmp_path, demo_server):
     assert not (tmp_path / "sites.yaml").exists()
     rows = findings_json(f"sqlite:///{tmp_path / 'a.db'}", tmp_path)
     assert {(r["rule"], _planted_key(r["url"])) for r in rows} == _expected()
+
+
+def test_demo_keeps_to_its_own_folder_and_can_be_explored(tmp_path):
+    real = tmp_path / "var" / "notices"  # a real deployment's notices beside it: never written over
+    real.mkdir(parents=True)
+    (real / "督查通报-2026-11.html").write_text("正式通报", encoding="utf-8")
+    out = run_monitor("demo", "--as-of", DEMO_DAY.isoformat(), cwd=tmp_path)
+    assert out.returncode == 0, out.stderr + out.stdout
+    demo = tmp_path / "var" / "demo"
+    assert (demo / "demo.db").is_file() and (demo / "notices" / "督查通报-2026-11.html").is_file()
+    assert (real / "督查通报-2026-11.html").read_text(encoding="utf-8") == "正式通报"
+    assert not (tmp_path / "var" / "monitor.db").exists()
+    cfg = demo / "sites.yaml"
+    assert f"monitor -c {cfg} findings" in out.stdout and "serve" in out.stdout and "user add" in out.stdout
+    assert f"{Path(__import__('sys').executable)} -m monitor -c {cfg} findings" in out.stdout  # runnable as printed
+    # the config left beside the database lets every other command read the demo's data
+    rows = findings_json(f"sqlite:///{demo / 'demo.db'}", tmp_path)
+    listed = run_monitor("-c", str(cfg), "findings", "--format", "json", cwd=tmp_path / "var")
+    assert listed.returncode == 0, listed.stderr
+    assert len(__import__("json").loads(listed.stdout)) == len(rows) > 0
+    draft = run_monitor("-c", str(cfg), "report", "--month", "2026-11", "--as-of", DEMO_DAY.isoformat(), cwd=tmp_path)
+    assert draft.returncode == 0, draft.stderr
+    assert (demo / "notices" / "督查通报-2026-11-征求意见稿.html").is_file()
+    user = run_monitor("-c", str(cfg), "user", "add", "jyj", "--role", "unit", "--unit", "示例县人民政府办公室",
+                       "--password-stdin", input="demo-password-1\n", cwd=tmp_path)
+    assert user.returncode == 0, user.stderr
+    # the unit sees the notice the demo issued to it and its own extract
+    import sqlite3
+
+    con = sqlite3.connect(demo / "demo.db")
+    kinds = {(k, u) for k, u in con.execute("select kind, unit from notice_files")}
+    assert ("notice", None) in kinds and ("extract", "示例县人民政府办公室") in kinds

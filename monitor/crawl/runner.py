@@ -357,7 +357,7 @@ def crawl_sites(config: Config, store: Store, *, sites: list[Site] | None = None
         crawler = Crawler(SiteSpider, settings, init_reactor=n == 0)
         runs.append((site, run_id, crawler))
         if progress:
-            crawler.signals.connect(_progress(site, progress), signal=signals.item_scraped)
+            crawler.signals.connect(_progress(site, progress, crawler), signal=signals.item_scraped)
         process.crawl(crawler, site_key=site.key, home=site.home, scope=site.scope,
                       max_pages=site.limits.max_pages, max_depth=site.limits.max_depth,
                       max_list_pages=site.limits.max_list_pages,
@@ -376,15 +376,42 @@ def crawl_sites(config: Config, store: Store, *, sites: list[Site] | None = None
     return results
 
 
-def _progress(site: Site, say: Callable[[str], None]):
-    state = {"n": 0}
+def _progress(site: Site, say: Callable[[str], None], crawler: Crawler | None = None):
+    """Pages done, queued and failed per site: to ``say.site(…)`` when the caller draws a bar, else a line
+    every PROGRESS_EVERY seconds with the rate."""
+    import time
+
+    state = {"n": 0, "last": 0.0, "start": time.monotonic()}
+
+    def queued() -> int | None:
+        try:
+            return len(crawler.engine.slot.scheduler)  # type: ignore[union-attr]
+        except (AttributeError, TypeError):
+            return None
+
+    def errors() -> int:
+        stats = crawler.stats.get_stats() if crawler is not None and crawler.stats is not None else {}
+        return sum(v for k, v in stats.items() if k == "downloader/exception_count"
+                   or (k.startswith("downloader/response_status_count/") and k[-3:-2] in "45"))
 
     def on_item(item, response, spider):
         if item.get("kind") == "reuse" or (item.get("kind") == "page" and not item["page"].get("is_external")):
             state["n"] += 1
-            if state["n"] % 100 == 0:
-                say(f"{site.name}：已抓取 {state['n']} 个页面")
+            now = time.monotonic()
+            if hasattr(say, "site"):
+                if now - state["last"] >= 0.2:
+                    state["last"] = now
+                    say.site(site.name, state["n"], queued(), errors())
+            elif now - state["last"] >= PROGRESS_EVERY:
+                state["last"] = now
+                rate = state["n"] / max(now - state["start"], 1e-6) * 60
+                q = queued()
+                say(f"{site.name}：已抓取 {state['n']} 个页面" + (f"，待抓取 {q}" if q is not None else "")
+                    + f"，出错 {errors()}，每分钟 {rate:.0f} 页")
     return on_item
+
+
+PROGRESS_EVERY = 10.0
 
 
 def _result(store: Store, site: Site, run_id: int) -> CrawlResult:

@@ -26,7 +26,7 @@ from monitor.ops.locks import HOST, make_lock
 from monitor.ops.logs import event
 from monitor.store import CrawlRun, JobRun, Store, utcnow
 
-log = logging.getLogger("monitor.jobs")
+log = logging.getLogger("monitor.ops.jobs")
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -256,16 +256,21 @@ def previous_month(day: date) -> str:
 
 
 def _notice(rt: Runtime, kind: str, job: str, site: str | None) -> Outcome:
-    """What `monitor report --month <last month>` does, then tell people it is ready."""
-    from monitor.notices.notice import build_notice, month_bounds
-    from reports.notice import write_notice_html
+    """What `monitor report --month <last month>` does: a draft (征求意见稿) for an auditor to proofread.
+
+    Issuing stays a person's act (`monitor report --month … --issue`): a schedule never moves findings to
+    已通报 nor sets deadlines on its own."""
+    from monitor.notices.notice import build_notice, issued_notices, month_bounds
+    from reports.notice import write_notice
 
     today = rt.day()
     month = previous_month(today)
     _, last = month_bounds(month)
     view = build_notice(rt.store, rt.config, month=month, as_of=min(today, last))
-    path = write_notice_html(view, rt.config.storage.notices_dir)
-    event(log, "notice.written", f"督查通报已生成：{path}", job=job, path=str(path))
+    paths = write_notice(view, rt.config.storage.notices_dir, ("html", "docx"))
+    issued = "（该月已印发，此稿仅供对照）" if issued_notices(rt.store, month) else \
+        f"；校对后用 monitor report --month {month} --issue 印发"
+    event(log, "notice.drafted", f"督查通报征求意见稿已生成：{paths[0]}{issued}", job=job, path=str(paths[0]))
     _notify(rt, job)
     return Outcome("ok")
 

@@ -509,6 +509,38 @@ class EvidenceShot(Base):
     path: Mapped[str | None] = mapped_column(Text)  # copy under storage.notices_dir, for people
 
 
+class NoticeIssue(Base):
+    """A month's notice issued (印发): who issued it and when, its deadline and the units it addresses.
+
+    Rendering a notice is drafting; only issuing writes a row here and moves findings to 已通报.
+    """
+
+    __tablename__ = "notice_issues"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), index=True)
+    issued_at: Mapped[datetime] = mapped_column(DateTime)
+    issued_by: Mapped[str] = mapped_column(String(100))
+    as_of: Mapped[date] = mapped_column(Date)
+    deadline: Mapped[date] = mapped_column(Date)
+    findings: Mapped[int] = mapped_column(Integer, default=0)
+    forced: Mapped[bool] = mapped_column(Boolean, default=False)  # a re-issue the issuer insisted on
+    units: Mapped[list[Any]] = mapped_column(default=list)  # the units the notice addresses (exact names)
+
+
+class NoticeFile(Base):
+    """A file written for an issued notice and whom it is for: unit NULL is the whole notice (every addressed
+    unit may read it), a unit name is that unit's own extract. Visibility is decided here, never by file names."""
+
+    __tablename__ = "notice_files"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issue_id: Mapped[int] = mapped_column(ForeignKey("notice_issues.id", ondelete="CASCADE"), index=True)
+    month: Mapped[str] = mapped_column(String(7))
+    path: Mapped[str] = mapped_column(Text)  # relative to storage.notices_dir (POSIX), or absolute when outside
+    unit: Mapped[str | None] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))  # notice | extract | ledger
+    __table_args__ = (Index("ix_notice_files_path", "path"),)
+
+
 class User(Base):
     """A dashboard account: admin (users, units), auditor (everything) or unit (its own unit only)."""
 

@@ -69,7 +69,7 @@ def inventory(store: Store, site: str, *, today: date | None = None) -> tuple[li
 
 
 def register(group: click.Group) -> None:
-    @group.command("columns")
+    @group.command("columns", short_help="列出网站最近一次抓取发现的栏目：识别方式、类型、层级、列表页数、最新信息和结论。")
     @click.option("--site", "site_key", required=True, help="网站 key（sites.yaml 中的 key）")
     @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
                   help="输出格式")

@@ -156,7 +156,7 @@ def register(group: click.Group) -> None:
     @group.command("notify")
     @click.pass_obj
     def notify_cmd(obj):
-        """现在检查并发送提醒（单项否决问题、网站无法访问、督查通报已生成），每种情况只提醒一次。"""
+        """现在检查并发送提醒（单项否决问题、网站无法访问、督查通报已印发），每种情况只提醒一次。"""
         from monitor.ops.notify import send_pending
 
         config = obj.config()
