@@ -71,9 +71,11 @@ def _overdue(f: Finding, as_of: date) -> bool:
     return f.deadline is not None and as_of > f.deadline
 
 
-def observe_present(s: Session, f: Finding, *, as_of: date, actor: str = SYSTEM) -> str | None:
-    """A check saw the finding again. Returns 'reopened' when it came back after 已整改."""
-    if as_of > f.last_seen:
+def observe_present(s: Session, f: Finding, *, as_of: date, actor: str = SYSTEM, count: bool = True) -> str | None:
+    """A check saw the finding again. Returns 'reopened' when it came back after 已整改.
+
+    ``count`` is False when the check judged a crawl run already judged: it is not another sighting."""
+    if count and as_of > f.last_seen:
         f.occurrences += 1
     f.last_seen = max(f.last_seen, as_of)
     f.absent_checks = 0
