@@ -162,10 +162,20 @@ def _linear_text(sel: Selector) -> tuple[str, list[int]]:
         t = re.sub(r"\s+", "", normalize(text))
         return len(t) >= 4 and len(key) >= 4 and (key.startswith(t[:12]) or t.startswith(key[:12]))
 
-    def walk(el) -> None:
-        nonlocal length
-        tag = el.tag if isinstance(el.tag, str) else None
-        if tag is not None and tag.lower() not in _SKIP_TAGS:
+    def walk(root) -> None:
+        # an explicit stack, not recursion: hostile or broken pages nest thousands of elements deep
+        stack: list = [(root, False)]
+        while stack:
+            el, leaving = stack.pop()
+            if leaving:
+                if el.tail:
+                    add(el.tail)
+                add(" ")
+                continue
+            tag = el.tag if isinstance(el.tag, str) else None
+            stack.append((el, True))
+            if tag is None or tag.lower() in _SKIP_TAGS:
+                continue
             cls = (el.get("class") or "") + " " + (el.get("id") or "")
             if tag.lower() in ("h1", "h2") or "title" in cls.lower():
                 if matches_title("".join(el.itertext())):
@@ -174,11 +184,7 @@ def _linear_text(sel: Selector) -> tuple[str, list[int]]:
                 if matches_title(el.text):
                     head_candidates.append(length)
                 add(el.text)
-            for child in el:
-                walk(child)
-        if el.tail:
-            add(el.tail)
-        add(" ")
+            stack.extend((child, False) for child in reversed(el))
 
     def add(text: str) -> None:
         nonlocal length

@@ -32,26 +32,34 @@ log = logging.getLogger(__name__)
 
 
 class HostPace:
-    """At most ``concurrency`` requests in flight to one host and ``delay`` seconds between their starts."""
+    """At most ``concurrency`` requests in flight to one host and ``delay`` seconds between their sends.
+
+    The gap is measured from the moment the previous request was let go, re-checked when a waiter wakes:
+    a turn booked in advance would let a stalled event loop wake two waiters together and send a burst.
+    """
 
     def __init__(self, concurrency: int, delay: float):
         self.slots = asyncio.Semaphore(max(1, concurrency))
         self.delay = max(0.0, delay)
-        self.next_start = 0.0
+        self.last_send: float | None = None
+        self._turn = asyncio.Lock()  # one waiter at a time measures its gap, so sends come in order
 
     async def acquire(self) -> None:
         await self.slots.acquire()
-        if self.delay:
-            loop = asyncio.get_running_loop()
-            now = loop.time()
-            start = max(now, self.next_start)
-            self.next_start = start + self.delay
-            if start > now:
-                try:
-                    await asyncio.sleep(start - now)
-                except BaseException:  # cancelled while waiting its turn: the slot is not taken
-                    self.slots.release()
-                    raise
+        if not self.delay:
+            return
+        try:
+            async with self._turn:
+                loop = asyncio.get_running_loop()
+                while self.last_send is not None:
+                    wait = self.last_send + self.delay - loop.time()
+                    if wait <= 0:
+                        break
+                    await asyncio.sleep(wait)
+                self.last_send = loop.time()
+        except BaseException:  # cancelled while waiting its turn: the slot is not taken
+            self.slots.release()
+            raise
 
     def release(self) -> None:
         self.slots.release()

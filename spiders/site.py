@@ -24,6 +24,7 @@ from twisted.python.failure import Failure
 from spiders.columns import breadcrumb, breadcrumb_links, classify_column
 from spiders.hidden import hidden_hrefs
 from spiders.pagination import pagination_urls
+from spiders.parsing import html_selector
 from spiders.encoding import decode_html
 from spiders.listing import article_date, column_meta, list_items, looks_empty
 from spiders.mailbox import MAILBOX_WORDS, looks_like_mailbox, mailbox_rows
@@ -295,7 +296,25 @@ class SiteSpider(scrapy.Spider):
                                                  "raw_response": response},
                                            headers=headers, errback=self._render_failed)
             return
-        yield from self._bundle(response, self.parse_page(response))
+        yield from self._bundle(response, self._parse_or_record(response))
+
+    def _parse_or_record(self, response: Response):
+        """The page's facts; a page our parsing cannot read is still stored, with why (never dropped: a
+        missing page reads as a site that is down or a link that leads nowhere)."""
+        try:
+            out = list(self.parse_page(response))
+        except Exception as exc:  # noqa: BLE001 - any page may be hostile; the crawl goes on
+            self.logger.warning("parse failed, site=%s url=%s: %r", self.site_key, response.url, exc)
+            self.crawler.stats.inc_value("parse/failed")
+            fact = self._page_fact(response)
+            fact["text_error"] = f"页面解析失败：{type(exc).__name__}: {exc}"[:500]
+            if isinstance(response, TextResponse):
+                try:
+                    fact["title"] = (response.xpath("//title/text()").get() or "").strip()[:500] or None
+                except Exception:  # noqa: BLE001 - the title is a nicety
+                    pass
+            out = [{"kind": "page", "page": fact, "links": []}]
+        yield from out
 
     def _needs_browser(self, response: Response) -> bool:
         meta = response.meta
@@ -304,8 +323,11 @@ class SiteSpider(scrapy.Spider):
                 or self.rendered >= self.settings.getint("MONITOR_BROWSER_MAX_PAGES", 200)
                 or not script_may_fill(response.body) or not self.in_scope(response.url)):
             return False
-        sel = Selector(text=response.text)
-        return looks_like_list_page(sel) and not list_items(sel, canonical(response.url), today=self.today)
+        try:
+            sel, _ = html_selector(response.text)
+            return looks_like_list_page(sel) and not list_items(sel, canonical(response.url), today=self.today)
+        except Exception:  # noqa: BLE001 - parse_page records what is wrong with the page
+            return False
 
     def _render_failed(self, failure: Failure):
         """The browser could not render it: keep what the plain HTTP response showed."""
@@ -316,7 +338,7 @@ class SiteSpider(scrapy.Spider):
             yield from self.failed(failure)
             return
         raw.meta["rendered"] = "failed"
-        yield from self._bundle(raw, self.parse_page(raw))
+        yield from self._bundle(raw, self._parse_or_record(raw))
 
     def _bundle(self, response: Response, out: Iterable[Any]):
         """One item per response: the page row with its links and list facts, so they are stored together."""
@@ -401,7 +423,7 @@ class SiteSpider(scrapy.Spider):
         ctype_header = response.headers.get(b"Content-Type", b"").decode("latin-1")
         charset = ctype_header.lower().split("charset=", 1)[1].split(";")[0].strip() if "charset=" in ctype_header.lower() else None
         html_text, encoding = decode_html(response.body, http_charset=charset)
-        sel = Selector(text=html_text)
+        sel, parse_note = html_selector(html_text)
         page_url = canonical(response.url)
         is_home = canonical(response.meta.get("redirect_urls", [response.url])[0]) == self.home
         pub, pub_text = article_date(sel, today=self.today)
@@ -417,6 +439,8 @@ class SiteSpider(scrapy.Spider):
             footer=footer_text(sel),
         )
         fact["is_home"] = is_home
+        if parse_note:
+            fact["text_error"] = parse_note
         fact.update(page_signals(sel, fact["title"], fact["text"]))
         links, follow = self._links(sel, page_url, depth=meta.get("depth", 0), on_home=is_home, html=html_text)
         yield {"kind": "page", "page": fact, "links": links}
