@@ -75,9 +75,10 @@ def observe_present(s: Session, f: Finding, *, as_of: date, actor: str = SYSTEM,
     """A check saw the finding again. Returns 'reopened' when it came back after 已整改.
 
     ``count`` is False when the check judged a crawl run already judged: it is not another sighting."""
-    if count and as_of > f.last_seen:
-        f.occurrences += 1
-    f.last_seen = max(f.last_seen, as_of)
+    if count:
+        if as_of > f.last_seen:
+            f.occurrences += 1
+        f.last_seen = max(f.last_seen, as_of)
     f.absent_checks = 0
     status = S(f.status)
     if status is S.WONTFIX:

@@ -180,3 +180,211 @@ def test_malformed_html_keeps_its_text_and_links(faulty):
     fact = page(srv, "/malformed.html")
     assert fact["title"] == "残缺页面" and "未加引号的链接" in fact["text"] and "\0" not in fact["text"]
     assert page(srv, "/malformed-child.html")["status"] == 200 and page(srv, "/tail.html")["status"] == 200
+
+
+# ------------------------------------------------------------------ the pace is kept at the send
+
+def test_the_host_pace_holds_at_the_send_when_the_event_loop_stalls():
+    """A loop blocked while two requests wait their turn must not send them together when it wakes."""
+    from spiders.revalidate import HostPace
+
+    async def main():
+        pace = HostPace(4, 0.2)
+        sends: list[float] = []
+
+        async def one():
+            await pace.acquire()
+            sends.append(time.monotonic())
+            await asyncio.sleep(0.01)
+            pace.release()
+
+        async def stall():
+            await asyncio.sleep(0.05)
+            time.sleep(0.5)  # a slow parse or a busy machine: nothing else runs meanwhile
+
+        await asyncio.gather(one(), one(), one(), stall())
+        return sorted(sends)
+
+    sends = asyncio.run(main())
+    gaps = [b - a for a, b in zip(sends, sends[1:])]
+    assert min(gaps) >= 0.19, gaps
+
+
+# ------------------------------------------------------------------ a run is judged once (13.4)
+
+def _broken_link(url: str):
+    from monitor.model import Severity
+    from rules.base import Outcome, Verdict
+
+    return Outcome(rule="W-S1", severity=Severity.DEDUCTION, verdict=Verdict.FINDING, subject=url, url=url,
+                   evidence=f"链接无法访问（HTTP 404）：{url}", source_url="http://127.0.0.1:8000/a.html")
+
+
+def test_checking_a_run_already_checked_changes_no_state(tmp_path):
+    from sqlalchemy import func, select
+
+    from monitor.checking import record_outcomes
+    from monitor.store import Finding, FindingEvent, Store
+
+    store = Store(f"sqlite:///{tmp_path / 'j.db'}")
+    gone, kept = "http://127.0.0.1:8000/gone.html", "http://127.0.0.1:8000/kept.html"
+
+    def check(run_id: int, day: str, *outcomes):
+        return record_outcomes(store, site_key="s", unit="县政府办", rule_ids=["W-S1"], outcomes=list(outcomes),
+                               as_of=date.fromisoformat(day), run_id=run_id)
+
+    def state():
+        with store.session() as s:
+            rows = s.execute(select(Finding.url, Finding.status, Finding.absent_checks, Finding.occurrences,
+                                    Finding.last_seen).order_by(Finding.url)).all()
+            return [tuple(r) for r in rows], s.scalar(select(func.count(FindingEvent.id)))
+
+    runs = [store.start_run("s") for _ in range(3)]
+    check(runs[0], "2026-11-01", _broken_link(gone), _broken_link(kept))
+    check(runs[1], "2026-11-08", _broken_link(kept))  # gone is absent once: 待复核
+    after_second = state()
+    assert dict((u, st) for u, st, *_ in after_second[0])[gone] == "待复核"
+    r = check(runs[1], "2026-11-08", _broken_link(kept))  # crawl --url checked it; `monitor check` again
+    assert state() == after_second and r.fixed == 0
+    check(runs[1], "2026-11-09", _broken_link(kept))  # judged again a day later: still one observation
+    assert state() == after_second
+    r = check(runs[2], "2026-11-15", _broken_link(kept))  # only a new crawl counts towards 已整改
+    assert r.fixed == 1 and dict((u, st) for u, st, *_ in state()[0])[gone] == "已整改"
+    store.close()
+
+
+def _route_with(links: dict):
+    def route(path: str, srv):
+        p = urlsplit(path).path
+        if p == "/":
+            return 200, {}, html("门户", "".join(f"<a href='{u}'>{u}</a>" for u in links["home"]))
+        if p == "/ok.html":
+            return 200, {}, html("正常", "<p>正常</p>")
+        return 404, {}, html("404", "页面不存在")
+    return route
+
+
+def test_crawl_url_then_check_counts_one_absence(tmp_path):
+    """The CLI path of 13.4: `crawl --url` checks its run itself; `check` on that run moves nothing."""
+    links = {"home": ["/ok.html", "/gone.html"]}
+    with serve_faults(_route_with(links)) as srv:
+        home = srv.url("/")
+        db = f"sqlite:///{tmp_path / 'm.db'}"
+        cfg = sites_yaml(tmp_path / "sites.yaml", [{"key": f"127.0.0.1_{srv.port}", "home": home}])
+        out = run_monitor("--db", db, "crawl", "--url", home, "--delay", "0", "--as-of", DAY, cwd=tmp_path)
+        assert out.returncode == 1 and "gone.html" in out.stdout, out.stderr
+        links["home"] = ["/ok.html"]  # the unit removed the dead link
+        out = run_monitor("--db", db, "crawl", "--url", home, "--delay", "0", "--as-of", DAY, cwd=tmp_path)
+        assert out.returncode in (0, 1), out.stdout + out.stderr
+        out = run_monitor("-c", cfg, "--db", db, "check", "--as-of", DAY, cwd=tmp_path)
+        assert out.returncode == 0, out.stderr
+    rows = [r for r in findings_json(db, tmp_path, "--status", "all") if r["url"].endswith("/gone.html")]
+    assert [r["status"] for r in rows] == ["待复核"]  # absent in one crawl, not two
+
+
+# ------------------------------------------------------------------ one crawl of a site at a time (13.7)
+
+def _slow_route(path: str, srv):
+    p = urlsplit(path).path
+    if p == "/":
+        return 200, {}, html("门户", "".join(f"<a href='/p{n}.html'>第{n}页</a>" for n in range(8)))
+    return 200, {}, html(p, "<p>正文</p>")
+
+
+def _popen(*args: str, cwd: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "monitor", *args], cwd=cwd, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "PYTHONWARNINGS": "ignore"})
+
+
+def test_two_crawls_of_one_site_never_run_at_once(tmp_path):
+    with serve_faults(_slow_route) as srv:
+        cfg = sites_yaml(tmp_path / "sites.yaml", [{"key": "slow", "home": srv.url("/")}], delay_seconds=0.3,
+                         concurrency_per_host=1)
+        db = f"sqlite:///{tmp_path / 'fresh.db'}"  # a fresh file: both processes also race to create it
+        procs = [_popen("-c", cfg, "--db", db, "crawl", cwd=tmp_path) for _ in range(2)]
+        outs = [p.communicate(timeout=180) for p in procs]
+        codes = sorted(p.returncode for p in procs)
+        errs = "\n".join(e for _, e in outs)
+        assert codes == [0, 2], errs
+        assert "另一个抓取正在进行" in errs and "Traceback" not in errs and "already exists" not in errs
+        assert srv.hits["/"] == 1  # the site was crawled once
+
+        # crawl --url takes the lock too: a second one while the first runs is refused
+        home = srv.url("/")
+        first = _popen("--db", db, "crawl", "--url", home, "--delay", "0.3", cwd=tmp_path)
+        con = sqlite3.connect(tmp_path / "fresh.db", timeout=30)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not con.execute("select count(*) from locks").fetchone()[0]:
+            time.sleep(0.05)
+        con.close()
+        second = run_monitor("--db", db, "crawl", "--url", home, "--delay", "0", cwd=tmp_path)
+        first.communicate(timeout=180)
+        assert first.returncode in (0, 1)
+        assert second.returncode == 2 and "另一个抓取正在进行" in second.stderr, second.stderr
+        assert srv.hits["/"] == 2  # the refused crawl sent nothing
+
+
+# ------------------------------------------------------------------ database and config faults said plainly (13.8)
+
+def _plain(out, *words: str) -> None:
+    assert out.returncode == 2, (out.returncode, out.stderr)
+    assert "Traceback" not in out.stderr and all(w in out.stderr for w in words), out.stderr
+
+
+def test_a_locked_sqlite_database_before_the_crawl_starts(tmp_path):
+    from monitor.store import Store
+
+    Store(f"sqlite:///{tmp_path / 'm.db'}").close()
+    cfg = sites_yaml(tmp_path / "sites.yaml", [{"key": "x", "home": "http://127.0.0.1:9/"}])
+    holder = sqlite3.connect(tmp_path / "m.db", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another program writing and not letting go
+    try:
+        out = run_monitor("-c", cfg, "--db", f"sqlite:///{tmp_path / 'm.db'}", "crawl", cwd=tmp_path,
+                          env={"MONITOR_DB_BUSY_SECONDS": "1"})
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    _plain(out, "锁定", "重试")
+
+
+def test_a_config_that_is_a_directory_or_unreadable(tmp_path):
+    (tmp_path / "conf").mkdir()
+    _plain(run_monitor("-c", str(tmp_path / "conf"), "crawl", cwd=tmp_path), "是一个目录")
+    locked = tmp_path / "sites.yaml"
+    sites_yaml(locked, [{"key": "x", "home": "http://127.0.0.1:9/"}])
+    locked.chmod(0)
+    try:
+        _plain(run_monitor("-c", str(locked), "crawl", cwd=tmp_path), "没有权限读取", "chmod")
+    finally:
+        locked.chmod(0o644)
+
+
+def test_a_read_only_database_file(tmp_path):
+    from monitor.store import Store
+
+    Store(f"sqlite:///{tmp_path / 'm.db'}").close()
+    (tmp_path / "m.db").chmod(0o444)
+    cfg = sites_yaml(tmp_path / "sites.yaml", [{"key": "x", "home": "http://127.0.0.1:9/"}])
+    try:
+        _plain(run_monitor("-c", cfg, "--db", f"sqlite:///{tmp_path / 'm.db'}", "crawl", cwd=tmp_path), "只读", "写权限")
+    finally:
+        (tmp_path / "m.db").chmod(0o644)
+
+
+def test_a_database_newer_than_the_program(tmp_path):
+    from monitor.store import Store
+
+    Store(f"sqlite:///{tmp_path / 'm.db'}").close()
+    con = sqlite3.connect(tmp_path / "m.db")
+    con.execute("update alembic_version set version_num = '0099_from_the_future'")
+    con.commit()
+    con.close()
+    out = run_monitor("--db", f"sqlite:///{tmp_path / 'm.db'}", "findings", cwd=tmp_path)
+    _plain(out, "比本程序新", "升级")
+
+
+def test_a_database_path_under_a_file(tmp_path):
+    (tmp_path / "data").write_text("not a directory")
+    out = run_monitor("--db", f"sqlite:///{tmp_path / 'data' / 'm.db'}", "findings", cwd=tmp_path)
+    _plain(out, "是一个文件而不是目录")
