@@ -147,8 +147,8 @@ class StorePipeline:
             return False
 
     def _fail(self, what: str, exc: BaseException) -> None:
-        log.error("site=%s run=%s: %s, the run stops unfinished (the next crawl resumes it): %s",
-                  self.crawler.spider.site_key, self.run_id, what, exc, exc_info=exc)
+        log.error("site=%s run=%s: %s, the run stops unfinished (the next crawl resumes it): %s: %s",
+                  self.crawler.spider.site_key, self.run_id, what, type(exc).__name__, exc)
         if self.failed:
             return
         self.failed = f"{what}：{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:1000]
@@ -184,8 +184,8 @@ class StorePipeline:
             finish_run(self.store, self.run_id, status=status,
                        error=None if status == "finished" else (self.failed or reason))
         except Exception as exc:  # noqa: BLE001 - the run stays 'running'; the next crawl resumes it
-            log.error("site=%s run=%s: could not close the run: %s", spider.site_key, self.run_id, exc,
-                      exc_info=exc)
+            log.error("site=%s run=%s: could not close the run (the next crawl resumes it): %s: %s",
+                      spider.site_key, self.run_id, type(exc).__name__, exc)
 
 
 def assemble_columns(store: Store, run_id: int) -> None:

@@ -388,3 +388,34 @@ def test_a_database_path_under_a_file(tmp_path):
     (tmp_path / "data").write_text("not a directory")
     out = run_monitor("--db", f"sqlite:///{tmp_path / 'data' / 'm.db'}", "findings", cwd=tmp_path)
     _plain(out, "是一个文件而不是目录")
+
+
+def test_a_page_whose_parsing_fails_is_stored_with_its_error():
+    """The last line of defence of 13.5: whatever an extractor raises on a hostile page, the page is kept
+    (a dropped page reads as a dead link or a site that is down)."""
+    from scrapy.http import HtmlResponse, Request
+    from scrapy.utils.test import get_crawler
+
+    from spiders.site import SiteSpider
+
+    crawler = get_crawler(SiteSpider)
+    spider = SiteSpider.from_crawler(crawler, home="http://127.0.0.1:9/")
+    crawler.spider = spider
+    if crawler.stats is None:
+        from scrapy.statscollectors import MemoryStatsCollector
+
+        crawler.stats = MemoryStatsCollector(crawler)
+    body = html("无法解析的页面", "<p>正文</p>").encode()
+    request = Request("http://127.0.0.1:9/x.html", meta={"parse": True, "depth": 1})
+    response = HtmlResponse(request.url, body=body, request=request, headers={"Content-Type": "text/html"})
+
+    def broken(_response):
+        yield from ()
+        raise RecursionError("maximum recursion depth exceeded")
+
+    spider.parse_page = broken
+    (item,) = list(spider._parse_or_record(response))
+    fact = item["page"]
+    assert item["kind"] == "page" and fact["url"] == "http://127.0.0.1:9/x.html" and fact["status"] == 200
+    assert "页面解析失败" in fact["text_error"] and "RecursionError" in fact["text_error"]
+    assert fact["title"] == "无法解析的页面"

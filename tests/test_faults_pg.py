@@ -164,6 +164,7 @@ def test_connections_killed_mid_crawl_and_in_the_close_phase_lose_nothing(fault_
         out = _crawl(fault_site["cfg"], db, fault_site["tmp"], plan)
         assert "KILLS 4" in out.stdout, out.stdout + out.stderr
         assert out.returncode == 0, out.stderr
+        assert "retrying on a fresh connection" in out.stderr  # each lost write is logged
         facts = _facts(db)
         assert [status for _, status, _ in facts["runs"]] == ["finished"]
         _same_as_reference(facts, fault_site["reference"])
@@ -182,6 +183,7 @@ def test_a_batch_that_cannot_be_written_leaves_the_run_unfinished_and_the_resume
         out = _crawl(fault_site["cfg"], db, fault_site["tmp"], f"INSERT INTO links|3|{WRITE_ATTEMPTS}")
         assert f"KILLS {WRITE_ATTEMPTS}" in out.stdout, out.stdout + out.stderr
         assert out.returncode == 2 and "未完成" in out.stderr and "Traceback" not in out.stderr, out.stderr
+        assert "the run stops unfinished" in out.stderr  # logged, not swallowed
         runs = _facts(db)["runs"]
         assert [status for _, status, _ in runs] == ["interrupted"]
         # the check judges only finished runs: nothing to judge yet, no finding made from half a crawl
