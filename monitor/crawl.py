@@ -20,7 +20,7 @@ from scrapy.settings import Settings
 from monitor.config import Config, Site
 from sqlalchemy import delete, func, insert, select, update
 
-from monitor.store import BatchWriter, Column, ColumnItem, CrawlRun, ListPage, Page, Store, utcnow
+from monitor.store import BatchWriter, Column, ColumnItem, CrawlRun, ListPage, Page, Store, brief, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -147,11 +147,11 @@ class StorePipeline:
             return False
 
     def _fail(self, what: str, exc: BaseException) -> None:
-        log.error("site=%s run=%s: %s, the run stops unfinished (the next crawl resumes it): %s: %s",
-                  self.crawler.spider.site_key, self.run_id, what, type(exc).__name__, exc)
+        log.error("site=%s run=%s: %s, the run stops unfinished (the next crawl resumes it): %s",
+                  self.crawler.spider.site_key, self.run_id, what, brief(exc))
         if self.failed:
             return
-        self.failed = f"{what}：{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:1000]
+        self.failed = f"{what}：{brief(exc)}"
         engine = self.crawler.engine
         if engine is not None and getattr(engine, "running", False):
             import asyncio
@@ -184,49 +184,50 @@ class StorePipeline:
             finish_run(self.store, self.run_id, status=status,
                        error=None if status == "finished" else (self.failed or reason))
         except Exception as exc:  # noqa: BLE001 - the run stays 'running'; the next crawl resumes it
-            log.error("site=%s run=%s: could not close the run (the next crawl resumes it): %s: %s",
-                      spider.site_key, self.run_id, type(exc).__name__, exc)
+            log.error("site=%s run=%s: could not close the run (the next crawl resumes it): %s",
+                      spider.site_key, self.run_id, brief(exc))
 
 
 def assemble_columns(store: Store, run_id: int) -> None:
-    """Columns and their items from the run's list pages (first sighting of an item wins)."""
+    """Columns and their items from the run's list pages (first sighting of an item wins).
+
+    Read and written in one transaction, retried whole: a run never ends with half its columns (a lost
+    column reads as a missing one to the rules)."""
+    store.write(lambda s: _assemble(s, run_id), what=f"columns of run {run_id}")
+
+
+def _assemble(s, run_id: int) -> None:
     from datetime import date as _date
 
     cols: dict[str, dict[str, Any]] = {}
-    with store.session() as s:
-        rows = s.execute(select(ListPage.page_url, ListPage.column_url, ListPage.role, ListPage.name,
-                                ListPage.column_type, ListPage.empty, ListPage.items, ListPage.level,
-                                ListPage.parent_url)
-                         .where(ListPage.run_id == run_id).order_by(ListPage.id))
-        for page_url, col_url, role, name, ctype, empty, items, level, parent in rows:
-            col = cols.setdefault(col_url, {"role": role, "name": name, "type": ctype, "pages": set(),
-                                            "items": {}, "empty": False, "level": level, "parent": parent})
-            col["level"] = col["level"] or level
-            col["parent"] = col["parent"] or parent
-            col["pages"].add(page_url)
-            col["empty"] = col["empty"] or empty
-            for it in items or ():
-                col["items"].setdefault(it["url"], it)
-    columns, items = [], []
+    rows = s.execute(select(ListPage.page_url, ListPage.column_url, ListPage.role, ListPage.name,
+                            ListPage.column_type, ListPage.empty, ListPage.items, ListPage.level,
+                            ListPage.parent_url)
+                     .where(ListPage.run_id == run_id).order_by(ListPage.id))
+    for page_url, col_url, role, name, ctype, empty, items, level, parent in rows:
+        col = cols.setdefault(col_url, {"role": role, "name": name, "type": ctype, "pages": set(),
+                                        "items": {}, "empty": False, "level": level, "parent": parent})
+        col["level"] = col["level"] or level
+        col["parent"] = col["parent"] or parent
+        col["pages"].add(page_url)
+        col["empty"] = col["empty"] or empty
+        for it in items or ():
+            col["items"].setdefault(it["url"], it)
+    columns, column_items = [], []
     for url, col in cols.items():
         columns.append({
             "role": col["role"], "url": url, "name": col["name"], "kind": col["type"] or "",
             "level": col["level"] or 0, "parent_url": _parent(url, col, cols), "list_pages": sorted(col["pages"]),
             "failure": None, "item_count": len(col["items"]), "run_id": run_id})
         for it in col["items"].values():
-            items.append({"column_url": url, "url": it["url"], "title": it["title"],
-                          "date": _date.fromisoformat(it["date"]) if it["date"] else None,
-                          "date_text": it["date_text"], "run_id": run_id})
-
-    def work(s) -> None:
-        # one transaction: a run never ends with half its columns (a lost column reads as a missing one)
-        s.execute(delete(ColumnItem).where(ColumnItem.run_id == run_id))  # a resumed run assembles afresh
-        s.execute(delete(Column).where(Column.run_id == run_id))
-        for table, rows in ((Column, columns), (ColumnItem, items)):
-            for i in range(0, len(rows), 2000):
-                s.execute(insert(table), rows[i:i + 2000])
-
-    store.write(work, what=f"columns of run {run_id}")
+            column_items.append({"column_url": url, "url": it["url"], "title": it["title"],
+                                 "date": _date.fromisoformat(it["date"]) if it["date"] else None,
+                                 "date_text": it["date_text"], "run_id": run_id})
+    s.execute(delete(ColumnItem).where(ColumnItem.run_id == run_id))  # a resumed run assembles afresh
+    s.execute(delete(Column).where(Column.run_id == run_id))
+    for table, batch in ((Column, columns), (ColumnItem, column_items)):
+        for i in range(0, len(batch), 2000):
+            s.execute(insert(table), batch[i:i + 2000])
 
 
 def _parent(url: str, col: dict[str, Any], cols: dict[str, dict[str, Any]]) -> str | None:

@@ -277,6 +277,12 @@ def _safe_url(url: str) -> str:
         return ""
 
 
+def brief(exc: BaseException) -> str:
+    """A database error in one line, without the statement and its (crawled) parameters."""
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return f"{type(exc).__name__}: {text.splitlines()[0] if text else ''}"[:500]
+
+
 def busy_seconds() -> float:
     """How long a SQLite write waits for another writer (MONITOR_DB_BUSY_SECONDS, default 30)."""
     try:
@@ -360,10 +366,10 @@ class Store:
                 transient = exc.connection_invalidated or (
                     isinstance(exc, (OperationalError, InterfaceError)) and "locked" not in str(exc.orig))
                 if not transient or attempt == attempts:
-                    log.error("store %s failed after %d attempt(s): %s", what, attempt, exc)
+                    log.error("store %s failed after %d attempt(s): %s", what, attempt, brief(exc))
                     raise
                 log.warning("store %s failed (attempt %d/%d), retrying on a fresh connection: %s",
-                            what, attempt, attempts, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+                            what, attempt, attempts, brief(exc))
                 if not exc.connection_invalidated:
                     self.engine.dispose()  # every pooled connection may be as dead as this one
                 time.sleep(pause)

@@ -31,6 +31,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 import monitor.scrapy_settings as settings
 
+import logging
+logging.basicConfig(level=logging.WARNING, format="LOG %(name)s %(message)s")  # as the daemon's log file would
 settings.MONITOR_FLUSH_SECONDS = 0.05  # many small batches, so kills land between and inside them
 plan = [(p.split("|")[0], int(p.split("|")[1]), int(p.split("|")[2]))
         for p in os.environ["KILL_PLAN"].split(";") if p]
@@ -164,7 +166,7 @@ def test_connections_killed_mid_crawl_and_in_the_close_phase_lose_nothing(fault_
         out = _crawl(fault_site["cfg"], db, fault_site["tmp"], plan)
         assert "KILLS 4" in out.stdout, out.stdout + out.stderr
         assert out.returncode == 0, out.stderr
-        assert "retrying on a fresh connection" in out.stderr  # each lost write is logged
+        assert "LOG monitor.store" in out.stderr and "retrying on a fresh connection" in out.stderr  # logged
         facts = _facts(db)
         assert [status for _, status, _ in facts["runs"]] == ["finished"]
         _same_as_reference(facts, fault_site["reference"])
@@ -183,7 +185,7 @@ def test_a_batch_that_cannot_be_written_leaves_the_run_unfinished_and_the_resume
         out = _crawl(fault_site["cfg"], db, fault_site["tmp"], f"INSERT INTO links|3|{WRITE_ATTEMPTS}")
         assert f"KILLS {WRITE_ATTEMPTS}" in out.stdout, out.stdout + out.stderr
         assert out.returncode == 2 and "未完成" in out.stderr and "Traceback" not in out.stderr, out.stderr
-        assert "the run stops unfinished" in out.stderr  # logged, not swallowed
+        assert "LOG monitor.crawl" in out.stderr and "the run stops unfinished" in out.stderr  # not swallowed
         runs = _facts(db)["runs"]
         assert [status for _, status, _ in runs] == ["interrupted"]
         # the check judges only finished runs: nothing to judge yet, no finding made from half a crawl
