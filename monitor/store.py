@@ -337,13 +337,14 @@ class Store:
             return
         import fcntl
 
-        # flock on the database file itself: SQLite locks with fcntl byte ranges, which flock never touches
-        with open(self._sqlite_file, "ab") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+        # flock on the folder, never on the database file: closing any descriptor of that file would drop
+        # the POSIX locks SQLite holds on it in this process
+        fd = os.open(self._sqlite_file.parent, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # releases the flock
 
     @contextmanager
     def session(self) -> Iterator[Session]:
