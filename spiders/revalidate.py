@@ -61,8 +61,21 @@ class HostPace:
             self.slots.release()
             raise
 
+    def sent(self) -> None:
+        """The request left now (its headers are on the wire): the next one counts its gap from here."""
+        if self.delay:
+            now = asyncio.get_running_loop().time()
+            self.last_send = now if self.last_send is None else max(self.last_send, now)
+
     def release(self) -> None:
         self.slots.release()
+
+
+async def _headers_sent(_session, context, _params) -> None:
+    # the pace is kept at the send: a connect that stalled after the turn was taken moves the next turn too
+    pace = context.trace_request_ctx
+    if isinstance(pace, HostPace):
+        pace.sent()
 
 
 class Pacer:
@@ -183,9 +196,11 @@ class Revalidator:
         self.headers = {"User-Agent": user_agent, "Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
                         "Accept-Language": "zh-CN,zh;q=0.9"}
         # Scrapy does not verify certificates either: a TLS problem is judged by the Scrapy path alone.
+        trace = aiohttp.TraceConfig()
+        trace.on_request_headers_sent.append(_headers_sent)
         self.session = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=max(1, workers), ssl=False),
-            cookie_jar=aiohttp.DummyCookieJar(), auto_decompress=True)
+            cookie_jar=aiohttp.DummyCookieJar(), auto_decompress=True, trace_configs=[trace])
         self.tasks = [asyncio.ensure_future(self._work()) for _ in range(max(1, workers))]
 
     # ------------------------------------------------------------ the spider's side
@@ -268,7 +283,7 @@ class Revalidator:
         how = None
         try:
             async with self.session.get(URL(request.url, encoded=True), headers=headers, allow_redirects=False,
-                                        timeout=self.timeout) as resp:
+                                        timeout=self.timeout, trace_request_ctx=pace) as resp:
                 if resp.status == 304:
                     how = "304"
                 elif resp.status == 200 and (resp.content_length or 0) <= maxsize:
