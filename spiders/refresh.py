@@ -23,7 +23,7 @@ class SelfRefreshAwareMiddleware(MetaRefreshMiddleware):
         if isinstance(response, HtmlResponse) and not request.meta.get("dont_redirect"):
             try:
                 _interval, url = get_meta_refresh(response, ignore_tags=self._ignore_tags)
-            except Exception:  # noqa: BLE001 - undecodable: let Scrapy's own handling decide
+            except Exception:  # undecodable: let Scrapy's own handling decide
                 url = None
             if url and _same_page(url, response.url):
                 return response

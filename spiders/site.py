@@ -3,7 +3,7 @@
 It records pages, links, list pages and their dated entries. It judges
 nothing: whether a link is broken or a column stale is for the rules.
 Retries, politeness and storage are Scrapy components configured in
-``monitor.scrapy_settings``.
+``spiders.settings``.
 """
 from __future__ import annotations
 
@@ -22,13 +22,13 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from spiders.columns import breadcrumb, breadcrumb_links, classify_column
-from spiders.hidden import hidden_hrefs
+from spiders.hidden import hidden_links
 from spiders.pagination import pagination_urls
+from spiders.encoding import decode_html, text_quality
 from spiders.parsing import html_selector
-from spiders.encoding import decode_html
 from spiders.listing import article_date, column_meta, list_items, looks_empty
 from spiders.mailbox import MAILBOX_WORDS, looks_like_mailbox, mailbox_rows
-from spiders.render import looks_like_list_page, script_may_fill
+from spiders.render import looks_like_list_page, script_may_fill, serve_decided_bytes
 from spiders.search import result_links_to, search_box_only, search_form, search_query
 from spiders.verdicts import (PatternCap, attachment_text, canonical_url, fragment_of, is_readable_attachment,
                               not_found_text, page_signals)
@@ -75,6 +75,9 @@ def error_kind(failure: Failure) -> tuple[str, str]:
     text = str(exc)
     detail = f"{name}: {text}"[:500]
     low = text.lower()
+    # the exception's type first: a DNS failure for "ssl.example.cn" is a DNS failure, not a TLS one
+    if _ERROR_NAMES.get(name) in ("dns", "refused", "timeout"):
+        return _ERROR_NAMES[name], detail
     if "ssl" in low or "tls" in low or "certificate" in low or "SSL" in name:
         return "tls", detail
     if name == "IgnoreRequest" and "redirect" in low:
@@ -82,6 +85,17 @@ def error_kind(failure: Failure) -> tuple[str, str]:
     if "maxsize" in low or "warnsize" in low:
         return "too_large", detail
     return _ERROR_NAMES.get(name, "other"), detail
+
+
+def _http_charset(response: Response) -> str | None:
+    ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+    return ctype.split("charset=", 1)[1].split(";")[0].strip() if "charset=" in ctype else None
+
+
+def _visible(html: str, limit: int = 50_000) -> str:
+    sel = Selector(text=html)
+    return " ".join(t.strip() for t in sel.xpath(
+        "//body//text()[not(ancestor::script) and not(ancestor::style)]").getall() if t.strip())[:limit]
 
 
 def page_meta(sel: Selector, limit: int = 40) -> dict[str, str]:
@@ -115,11 +129,13 @@ class SiteSpider(scrapy.Spider):
                  max_pages: int = 2000, max_depth: int = 5, check_external: bool = True,
                  today: date | None = None, mailbox: bool = True, mailbox_words: Iterable[str] = (),
                  mailbox_urls: Iterable[str] = (), max_list_pages: int = 50, previous: Any = None,
-                 frontier: Any = None, browser_urls: Iterable[str] = (), browser: bool = False, **kwargs: Any):
-        """``previous``: a ``monitor.reuse.PreviousRun`` (facts of unchanged pages are reused from it);
-        ``frontier``: a ``monitor.resume.Frontier`` when resuming a killed run; ``browser_urls``: column URLs
+                 frontier: Any = None, browser_urls: Iterable[str] = (), browser: bool = False,
+                 reference_urls: Iterable[str] = (), **kwargs: Any):
+        """``previous``: a ``monitor.crawl.reuse.PreviousRun`` (facts of unchanged pages are reused from it);
+        ``frontier``: a ``monitor.crawl.resume.Frontier`` when resuming a killed run; ``browser_urls``: column URLs
         configured ``render: browser``; ``browser``: whether Chromium may be used at all."""
         super().__init__(**kwargs)
+        self.reference_urls = tuple(reference_urls)  # fetched once: is our own network up? (monitor.crawl.network)
         self.max_list_pages = int(max_list_pages)
         if not home:
             raise ValueError("SiteSpider needs home=URL")
@@ -195,7 +211,22 @@ class SiteSpider(scrapy.Spider):
             if not self._diverted(req):
                 yield req
 
+    def _reference_requests(self):
+        for url in self.reference_urls:
+            yield scrapy.Request(url, callback=self.on_reference, errback=self.reference_failed, dont_filter=True,
+                                 meta={"reference": True, "dont_redirect": False, "handle_httpstatus_all": True})
+
+    def on_reference(self, response: Response):
+        yield {"kind": "network", "url": response.request.url, "status": response.status, "error_kind": None}
+
+    def reference_failed(self, failure: Failure):
+        kind, detail = error_kind(failure)
+        yield {"kind": "network", "url": failure.request.url, "status": None, "error_kind": kind,
+               "error_detail": detail}
+
     async def _start_requests(self):
+        for req in self._reference_requests():
+            yield req
         f = self.frontier
         if f is not None:  # resuming a killed run: skip what it stored, fetch what it had not reached
             self.scheduled |= f.stored
@@ -220,7 +251,7 @@ class SiteSpider(scrapy.Spider):
         from scrapy_playwright.page import PageMethod
 
         self.rendered += 1
-        return {"playwright": True, "rendered": True,
+        return {"playwright": True, "rendered": True, "playwright_page_init_callback": serve_decided_bytes,
                 "playwright_page_methods": [PageMethod("wait_for_load_state", "networkidle")]}
 
     # ------------------------------------------------------------ the light path for unchanged pages
@@ -234,13 +265,13 @@ class SiteSpider(scrapy.Spider):
 
     revalidator = None
     pacer = None
-    item_sink = None  # set by monitor.crawl.StorePipeline: stores an item the light path produced
+    item_sink = None  # set by monitor.crawl.runner.StorePipeline: stores an item the light path produced
 
     def _start_revalidator(self) -> None:
         """On a re-crawl, requests with stored validators go to a ``spiders.revalidate.Revalidator``."""
         settings = getattr(self, "settings", None)
         if settings is None or settings.get("MONITOR_PACE_DELAY") is None:
-            return  # Scrapy's own per-slot politeness applies (see monitor.crawl.crawl_sites)
+            return  # Scrapy's own per-slot politeness applies (see monitor.crawl.runner.crawl_sites)
         from spiders.revalidate import Pacer, Revalidator
 
         per_host = settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 2)
@@ -293,8 +324,18 @@ class SiteSpider(scrapy.Spider):
             headers = {k: v for k, v in response.request.headers.items()
                        if k.lower() not in (b"if-none-match", b"if-modified-since")}
             yield response.request.replace(meta={**meta, **self._browser_meta(), "started": time.monotonic(),
-                                                 "raw_response": response},
+                                                 "raw_response": response, "render_body": response.body,
+                                                 "render_http_charset": _http_charset(response)},
                                            headers=headers, errback=self._render_failed)
+            return
+        raw = meta.get("raw_response")
+        if meta.get("rendered") is True and raw is not None and not self._render_as_good(response, raw):
+            # the browser's text is worse than our own decode of the same bytes (mojibake): keep ours
+            self.crawler.stats.inc_value("browser/kept_raw_decode")
+            self.logger.warning("render kept out, site=%s url=%s: its text reads worse than the raw decode",
+                                self.site_key, response.url)
+            raw.meta["rendered"] = "worse"
+            yield from self._bundle(raw, self._parse_or_record(raw))
             return
         yield from self._bundle(response, self._parse_or_record(response))
 
@@ -303,7 +344,7 @@ class SiteSpider(scrapy.Spider):
         missing page reads as a site that is down or a link that leads nowhere)."""
         try:
             out = list(self.parse_page(response))
-        except Exception as exc:  # noqa: BLE001 - any page may be hostile; the crawl goes on
+        except Exception as exc:  # any page may be hostile; the crawl goes on
             self.logger.warning("parse failed, site=%s url=%s: %r", self.site_key, response.url, exc)
             self.crawler.stats.inc_value("parse/failed")
             fact = self._page_fact(response)
@@ -311,10 +352,17 @@ class SiteSpider(scrapy.Spider):
             if isinstance(response, TextResponse):
                 try:
                     fact["title"] = (response.xpath("//title/text()").get() or "").strip()[:500] or None
-                except Exception:  # noqa: BLE001 - the title is a nicety
+                except Exception:  # the title is a nicety
                     pass
             out = [{"kind": "page", "page": fact, "links": []}]
         yield from out
+
+    @staticmethod
+    def _render_as_good(rendered: Response, raw: Response) -> bool:
+        """Whether the rendered page's text reads at least as well as the raw bytes decoded our way."""
+        raw_html, _ = decode_html(raw.body, http_charset=_http_charset(raw))
+        new_html, _ = decode_html(rendered.body, http_charset=_http_charset(rendered))
+        return text_quality(_visible(new_html)) >= text_quality(_visible(raw_html)) - 0.05
 
     def _needs_browser(self, response: Response) -> bool:
         meta = response.meta
@@ -326,7 +374,7 @@ class SiteSpider(scrapy.Spider):
         try:
             sel, _ = html_selector(response.text)
             return looks_like_list_page(sel) and not list_items(sel, canonical(response.url), today=self.today)
-        except Exception:  # noqa: BLE001 - parse_page records what is wrong with the page
+        except Exception:  # parse_page records what is wrong with the page
             return False
 
     def _render_failed(self, failure: Failure):
@@ -533,7 +581,7 @@ class SiteSpider(scrapy.Spider):
         follow: list[scrapy.Request] = []
         # a page reached through a redirect is not fetched a second time under its final URL
         self.scheduled.add(page_url)
-        hidden = hidden_hrefs(sel, html=html)
+        hidden = hidden_links(sel, html=html)
         for tag, attr in LINK_ATTRS:
             for node in sel.xpath(f"//{tag}[@{attr}]"):
                 raw = (node.attrib.get(attr) or "").strip()
@@ -555,6 +603,7 @@ class SiteSpider(scrapy.Spider):
                               "fragment": fragment_of(absolute) if tag in ("a", "iframe") else None})
                 if hidden and tag == "a" and raw in hidden:
                     links[-1]["hidden"] = True
+                    links[-1]["hiding"] = hidden[raw].encode()
                 if same_page:
                     continue
                 req = self._schedule(target, tag=tag, depth=depth, referer=page_url)

@@ -44,7 +44,7 @@ class FaultServer:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.0"
 
-            def do_GET(self):  # noqa: N802 - http.server's name
+            def do_GET(self):  # http.server's name
                 path = urlsplit(self.path).path
                 with server.lock:
                     server.hits[path] += 1

@@ -28,7 +28,7 @@ class LocalServer:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.0"
 
-            def do_GET(self):  # noqa: N802 - http.server's name
+            def do_GET(self):  # http.server's name
                 with lock:
                     server.starts.append(time.monotonic())
                     server.in_flight += 1

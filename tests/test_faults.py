@@ -223,7 +223,7 @@ def _broken_link(url: str):
 def test_checking_a_run_already_checked_changes_no_state(tmp_path):
     from sqlalchemy import func, select
 
-    from monitor.checking import record_outcomes
+    from monitor.check.checking import record_outcomes
     from monitor.store import Finding, FindingEvent, Store
 
     store = Store(f"sqlite:///{tmp_path / 'j.db'}")

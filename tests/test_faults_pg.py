@@ -29,7 +29,7 @@ import os, runpy
 import psycopg
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-import monitor.scrapy_settings as settings
+import spiders.settings as settings
 
 import logging
 logging.basicConfig(level=logging.WARNING, format="LOG %(name)s %(message)s")  # as the daemon's log file would
@@ -124,8 +124,8 @@ def _findings(cfg: str, db: str, cwd) -> set:
     """What `monitor check` then `monitor findings --status all --verdict all` give (in this process)."""
     from datetime import date
 
-    from monitor.checking import check_sites
-    from monitor.commands.core import export_rows
+    from monitor.check.checking import check_sites
+    from monitor.cli.commands.core import export_rows
     from monitor.config import load_config
     from monitor.store import Store
 

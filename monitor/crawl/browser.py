@@ -1,0 +1,133 @@
+"""Rendering JavaScript-filled pages in the system Chromium, only where a page needs it.
+
+``BrowserHandler`` serves plain requests over HTTP/1.1 and hands those that ask
+for a browser (``meta['playwright']``) to scrapy-playwright's handler, with two changes:
+- nothing starts with the crawl: Playwright (even its import) and Chromium are
+  launched by the first request that needs them, so a plain crawl never starts one;
+- pages go to a browser context that is closed and replaced after
+  ``MONITOR_BROWSER_PAGES_PER_CONTEXT`` pages, so a long crawl's memory stays bounded.
+Each page is closed as soon as its HTML is read (scrapy-playwright does so
+unless ``playwright_include_page`` is set, which we never do).
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+
+from scrapy.settings import Settings
+
+log = logging.getLogger(__name__)
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync"]
+
+
+def browser_path(settings: Settings | None = None) -> str:
+    # MONITOR_CHROMIUM lets a machine point at its own build (and tests watch for launches)
+    return os.environ.get("MONITOR_CHROMIUM") or (settings.get("MONITOR_BROWSER_PATH") if settings else None) \
+        or CHROMIUM
+
+
+def browser_available(settings: Settings | None = None) -> bool:
+    path = browser_path(settings)
+    return os.path.isfile(path) and os.access(path, os.X_OK)
+
+
+def apply_browser_settings(s: Settings, *, timeout_seconds: float) -> None:
+    """Install the lazy browser handler and its Playwright options into one crawler's settings."""
+    handler = "monitor.crawl.browser.BrowserHandler"
+    s.set("DOWNLOAD_HANDLERS", {"http": handler, "https": handler}, priority="cmdline")
+    s.set("PLAYWRIGHT_BROWSER_TYPE", "chromium", priority="cmdline")
+    s.set("PLAYWRIGHT_LAUNCH_OPTIONS", {"executable_path": browser_path(s), "headless": True,
+                                        "args": CHROMIUM_ARGS}, priority="cmdline")
+    s.set("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT", timeout_seconds * 1000, priority="cmdline")
+    s.set("PLAYWRIGHT_MAX_CONTEXTS", 2, priority="cmdline")  # the current one and one being retired
+    s.set("PLAYWRIGHT_MAX_PAGES_PER_CONTEXT", s.getint("MONITOR_BROWSER_CONCURRENCY", 2), priority="cmdline")
+
+
+class BrowserHandler:
+    """The http/https download handler: plain HTTP/1.1, plus a browser for requests that ask for one.
+
+    Playwright is not even imported until the first ``meta['playwright']`` request, so a plain crawl
+    pays nothing for being able to render.
+    """
+
+    lazy = False
+
+    def __init__(self, crawler):
+        from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+
+        self.crawler = crawler
+        self.http = HTTP11DownloadHandler(crawler)
+        self.browser = None
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    async def download_request(self, request):
+        if not request.meta.get("playwright"):
+            return await self.http.download_request(request)
+        async with self._lock:
+            if self.browser is None:
+                self.browser = _recycling_handler()(self.crawler)
+                await self.browser._launch()
+                self.crawler.stats.set_value("monitor/browser_started", True)
+        return await self.browser.download_request(request)
+
+    async def close(self) -> None:
+        await self.http.close()
+        if self.browser is not None:
+            await self.browser.close()
+
+
+def _recycling_handler():
+    from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
+
+    class RecyclingPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
+        """scrapy-playwright's handler, started by us, with its context replaced every N pages."""
+
+        def __init__(self, crawler):
+            super().__init__(crawler)
+            self.pages_per_context = max(1, crawler.settings.getint("MONITOR_BROWSER_PAGES_PER_CONTEXT", 100))
+            self._generation = 0
+            self._served = 0
+            self._busy: dict[str, int] = {}
+
+        async def _maybe_launch_in_thread(self) -> None:  # the engine started long ago; we launch it
+            return None
+
+        def _engine_started(self):  # older Scrapy API
+            return None
+
+        async def _download_request(self, request, spider=None):
+            name = f"monitor-{self._generation}"
+            self._served += 1
+            if self._served >= self.pages_per_context:  # the next page opens a fresh context
+                self._generation += 1
+                self._served = 0
+            request.meta["playwright_context"] = name
+            self._busy[name] = self._busy.get(name, 0) + 1
+            try:
+                return await super()._download_request(request, spider)
+            finally:
+                self._busy[name] -= 1
+                if name != f"monitor-{self._generation}" and self._busy[name] == 0:
+                    del self._busy[name]
+                    await self._retire(name)
+
+        async def _retire(self, name: str) -> None:
+            wrapper = self.context_wrappers.get(name)
+            if wrapper is None:
+                return
+            try:
+                await wrapper.context.close()
+                self.stats.inc_value("monitor/browser_contexts_recycled")
+            except Exception as exc:  # a context that is gone is retired all the same
+                log.debug("closing browser context %s: %s", name, exc)
+            self.context_wrappers.pop(name, None)
+
+    return RecyclingPlaywrightHandler

@@ -1,0 +1,435 @@
+"""Running crawls: Scrapy settings per site, the storage pipeline, and the runner.
+
+One CrawlerProcess runs every site's spider side by side, each with its own
+politeness settings; a site that fails records its failure as facts and
+never stops the others.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Callable
+
+from scrapy import signals
+from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.exceptions import NotConfigured
+from scrapy.settings import Settings
+
+from monitor.config import Config, Site
+from sqlalchemy import delete, func, insert, select, update
+
+from monitor.store import BatchWriter, Column, ColumnItem, CrawlRun, ListPage, Page, Store, brief, utcnow
+
+log = logging.getLogger(__name__)
+
+
+def _clean(value: Any) -> Any:
+    # PostgreSQL refuses NUL in text; hostile pages do send them.
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    return value
+
+
+class _Writer(BatchWriter):
+    """The BatchWriter plus list pages and SQL copies of unchanged pages, all in one transaction per batch."""
+
+    TABLES = {**BatchWriter.TABLES, "list_page": ListPage}
+
+    def __init__(self, store: Store, run_id: int, prev_run: int | None):
+        super().__init__(store, run_id, batch_size=1 << 62)  # the pipeline decides when to flush
+        self._defaults["list_page"].update(role="column", name="", empty=False)
+        self.prev_run = prev_run
+        self.reused: list[dict[str, Any]] = []
+
+    def reuse(self, row: dict[str, Any]) -> None:
+        self.reused.append(row)
+        self.pending += 1
+
+    def flush(self) -> None:
+        from monitor.crawl.reuse import copy_unchanged
+
+        if not self.pending:
+            return
+        now = utcnow()
+
+        def work(s) -> None:
+            # Parents first, so a killed crawl never leaves an item without its column; links last.
+            first = ("page", "list_page", "column", "column_item")
+            for kind in first + tuple(k for k in self.TABLES if k not in first and k != "link") + ("link",):
+                if self.buffers[kind]:
+                    s.execute(insert(self.TABLES[kind]), self.buffers[kind])
+            if self.reused:
+                copy_unchanged(s, prev_run=self.prev_run, run_id=self.run_id, rows=self.reused, now=now)
+
+        # all or nothing: the buffers are emptied only once the whole batch is committed, so a batch lost
+        # with its connection is written again whole (never pages lost while their links go in later)
+        self.store.write(work, what=f"batch of run {self.run_id}")
+        self.buffers = {k: [] for k in self.buffers}
+        self.reused = []
+        self.pending = 0
+
+
+def _item_json(it) -> dict[str, Any]:
+    return {"url": it.url, "title": _clean(it.title)[:1000], "date": it.date.isoformat() if it.date else None,
+            "date_text": _clean(it.date_text)[:100]}
+
+
+class StorePipeline:
+    """Writes the spider's facts to the store; assembles the columns and closes the run when the spider closes.
+
+    A page is written in one transaction with its links and list facts, batches are flushed at least every
+    ``MONITOR_FLUSH_SECONDS`` (a kill loses no more than that), and a reused page is copied in SQL.
+    """
+
+    def __init__(self, crawler, batch_size: int, flush_seconds: float):
+        self.crawler = crawler
+        self.batch_size = batch_size
+        self.flush_seconds = flush_seconds
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        if not crawler.settings.getbool("MONITOR_STORE_ENABLED", True):
+            raise NotConfigured
+        pipe = cls(crawler, crawler.settings.getint("MONITOR_BATCH_SIZE", 500),
+                   crawler.settings.getfloat("MONITOR_FLUSH_SECONDS", 0.5))
+        # spider_closed fires after the pipelines closed, so the last batch is in before the run is marked
+        crawler.signals.connect(pipe.spider_closed, signal=signals.spider_closed)
+        return pipe
+
+    failed: str | None = None  # why the run's facts are incomplete (a batch that could not be written)
+
+    def open_spider(self):
+        spider = self.crawler.spider
+        self.store: Store = spider.store
+        self.run_id: int = spider.run_id
+        previous = getattr(spider, "previous", None)
+        self.writer = _Writer(self.store, self.run_id, previous.run_id if previous is not None else None)
+        self.last_flush = time.monotonic()
+        self.reference: list[tuple[str, str | None]] = []  # the reference sites' answers (monitor.crawl.network)
+        spider.item_sink = self.process_item  # the light re-check path stores through here too
+
+    def process_item(self, item):
+        if self.failed:
+            return item  # the run is stopping and will be resumed; nothing more goes in out of order
+        kind = item["kind"]
+        if kind == "page":
+            page = {k: _clean(v) for k, v in item["page"].items()}
+            page["fetched_at"] = utcnow()
+            self.writer.add("page", page)
+            for link in item["links"]:
+                self.writer.add("link", {k: _clean(v) for k, v in link.items()})
+            for lst in item.get("lists", ()):
+                self._list(lst)
+        elif kind == "list":  # a list page's facts sent on their own (older spiders)
+            self._list(item)
+        elif kind == "reuse":
+            self.writer.reuse(item)
+        elif kind == "message":
+            self.writer.add("message", {k: _clean(v) for k, v in item["message"].items()})
+        elif kind == "search":
+            self.writer.add("search_check", {k: _clean(v) for k, v in item["search"].items()})
+        elif kind == "network":
+            self.reference.append((item["url"], item.get("error_kind")))
+        elif kind == "report_document":
+            self.writer.add("report_document", {k: _clean(v) for k, v in item["document"].items()})
+        # flush between items only: a page and its links and lists are committed together or not at all
+        now = time.monotonic()
+        if self.writer.pending >= self.batch_size or now - self.last_flush >= self.flush_seconds:
+            self._flush()
+            self.last_flush = now
+        return item
+
+    def _flush(self) -> bool:
+        try:
+            self.writer.flush()
+            return True
+        except Exception as exc:  # recorded on the run, which then stops and is resumed later
+            self._fail("写入数据库失败", exc)
+            return False
+
+    def _fail(self, what: str, exc: BaseException) -> None:
+        log.error("site=%s run=%s: %s, the run stops unfinished (the next crawl resumes it): %s",
+                  self.crawler.spider.site_key, self.run_id, what, brief(exc))
+        if self.failed:
+            return
+        self.failed = f"{what}：{brief(exc)}"
+        engine = self.crawler.engine
+        if engine is not None and getattr(engine, "running", False):
+            import asyncio
+
+            try:  # stop fetching: what comes now could not be stored in order
+                asyncio.ensure_future(engine.close_spider_async(reason="store_error"))
+            except RuntimeError:
+                pass
+
+    def _list(self, item: dict[str, Any]) -> None:
+        self.writer.add("list_page", {
+            "page_url": item["page_url"], "column_url": item["column_url"], "role": item["role"],
+            "name": _clean(item["name"] or ""), "column_type": _clean(item["column_type"]),
+            "empty": bool(item["empty"]), "items": [_item_json(it) for it in item["items"]],
+            "level": item.get("level"), "parent_url": item.get("parent_url")})
+
+    def close_spider(self):
+        self.crawler.spider.item_sink = None
+        if not self._flush() or self.failed:
+            return
+        try:
+            assemble_columns(self.store, self.run_id)
+            record_network(self.store, self.run_id, self.reference, self.crawler.settings)
+        except Exception as exc:  # without its columns the run is not finished
+            self._fail("汇总栏目失败", exc)
+
+    def spider_closed(self, spider, reason):
+        status = "finished" if reason in ("finished", "closespider_pagecount") and not self.failed \
+            else "interrupted"
+        try:
+            finish_run(self.store, self.run_id, status=status,
+                       error=None if status == "finished" else (self.failed or reason))
+        except Exception as exc:  # the run stays 'running'; the next crawl resumes it
+            log.error("site=%s run=%s: could not close the run (the next crawl resumes it): %s",
+                      spider.site_key, self.run_id, brief(exc))
+
+
+def record_network(store: Store, run_id: int, reference: list[tuple[str, str | None]], settings) -> None:
+    """The run's verdict on our own network (monitor.crawl.network), from its external link checks."""
+    from monitor.crawl.network import assess
+
+    def work(s) -> None:
+        external = s.execute(select(Page.url, Page.error_kind, Page.status)
+                             .where(Page.run_id == run_id, Page.is_external.is_(True))).all()
+        note = assess([tuple(r) for r in external], reference,
+                      share=settings.getfloat("MONITOR_OUTAGE_SHARE", 0.8),
+                      min_hosts=settings.getint("MONITOR_OUTAGE_MIN_HOSTS", 5))
+        s.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(network=note))
+
+    store.write(work, what=f"network note of run {run_id}")
+
+
+def assemble_columns(store: Store, run_id: int) -> None:
+    """Columns and their items from the run's list pages (first sighting of an item wins).
+
+    Read and written in one transaction, retried whole: a run never ends with half its columns (a lost
+    column reads as a missing one to the rules)."""
+    store.write(lambda s: _assemble(s, run_id), what=f"columns of run {run_id}")
+
+
+def _assemble(s, run_id: int) -> None:
+    from datetime import date as _date
+
+    cols: dict[str, dict[str, Any]] = {}
+    rows = s.execute(select(ListPage.page_url, ListPage.column_url, ListPage.role, ListPage.name,
+                            ListPage.column_type, ListPage.empty, ListPage.items, ListPage.level,
+                            ListPage.parent_url)
+                     .where(ListPage.run_id == run_id).order_by(ListPage.id))
+    for page_url, col_url, role, name, ctype, empty, items, level, parent in rows:
+        col = cols.setdefault(col_url, {"role": role, "name": name, "type": ctype, "pages": set(),
+                                        "items": {}, "empty": False, "level": level, "parent": parent})
+        col["level"] = col["level"] or level
+        col["parent"] = col["parent"] or parent
+        col["pages"].add(page_url)
+        col["empty"] = col["empty"] or empty
+        for it in items or ():
+            col["items"].setdefault(it["url"], it)
+    columns, column_items = [], []
+    for url, col in cols.items():
+        columns.append({
+            "role": col["role"], "url": url, "name": col["name"], "kind": col["type"] or "",
+            "level": col["level"] or 0, "parent_url": _parent(url, col, cols), "list_pages": sorted(col["pages"]),
+            "failure": None, "item_count": len(col["items"]), "run_id": run_id})
+        for it in col["items"].values():
+            column_items.append({"column_url": url, "url": it["url"], "title": it["title"],
+                                 "date": _date.fromisoformat(it["date"]) if it["date"] else None,
+                                 "date_text": it["date_text"], "run_id": run_id})
+    s.execute(delete(ColumnItem).where(ColumnItem.run_id == run_id))  # a resumed run assembles afresh
+    s.execute(delete(Column).where(Column.run_id == run_id))
+    for table, batch in ((Column, columns), (ColumnItem, column_items)):
+        for i in range(0, len(batch), 2000):
+            s.execute(insert(table), batch[i:i + 2000])
+
+
+def _parent(url: str, col: dict[str, Any], cols: dict[str, dict[str, Any]]) -> str | None:
+    """The column one level up: what the breadcrumb links say, else the nearest enclosing directory that is
+    itself a column of this crawl (/xwzx/ for /xwzx/zwyw/)."""
+    if col["role"] != "column":
+        return None
+    if col["parent"] and col["parent"] != url:
+        return col["parent"]
+    path = url
+    while True:
+        cut = path.rstrip("/").rfind("/")
+        if cut <= path.find("//") + 1:
+            return None
+        path = path[:cut + 1]
+        if path in cols and cols[path]["role"] == "column" and path != url:
+            return path
+
+
+def finish_run(store: Store, run_id: int, *, status: str, error: str | None) -> None:
+    """Close the run with its counts taken from the store (right after a resume, too)."""
+    def work(s) -> None:
+        total, reused, rendered = s.execute(
+            select(func.count(Page.id), func.count(Page.id).filter(Page.reused.is_(True)),
+                   func.count(Page.id).filter(Page.rendered.is_(True))).where(Page.run_id == run_id)).one()
+        s.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(
+            status=status, finished_at=utcnow(), pages=total, error=error,
+            pages_parsed=total - reused, pages_reused=reused, pages_rendered=rendered))
+
+    store.write(work, what=f"closing run {run_id}")
+
+
+def scrapy_settings(site: Site, *, log_level: str = "WARNING", network=None) -> Settings:
+    from spiders import settings as defaults
+
+    s = Settings()
+    s.setmodule(defaults, priority="project")
+    lim = site.limits
+    s.set("CONCURRENT_REQUESTS_PER_DOMAIN", lim.concurrency_per_host, priority="cmdline")
+    s.set("DOWNLOAD_DELAY", lim.delay_seconds, priority="cmdline")
+    s.set("DOWNLOAD_TIMEOUT", lim.timeout_seconds, priority="cmdline")
+    s.set("DOWNLOAD_MAXSIZE", lim.max_page_bytes, priority="cmdline")
+    s.set("MONITOR_ATTACHMENT_MAXSIZE", lim.max_attachment_bytes, priority="cmdline")
+    s.set("MONITOR_MAX_URLS_PER_PATTERN", lim.max_urls_per_pattern, priority="cmdline")
+    s.set("LOG_LEVEL", log_level, priority="cmdline")
+    if network is not None:
+        s.set("MONITOR_OUTAGE_SHARE", network.outage_share, priority="cmdline")
+        s.set("MONITOR_OUTAGE_MIN_HOSTS", network.outage_min_hosts, priority="cmdline")
+    if needs_browser(site, s):
+        from monitor.crawl.browser import apply_browser_settings
+
+        apply_browser_settings(s, timeout_seconds=lim.timeout_seconds)
+    return s
+
+
+def needs_browser(site: Site, settings: Settings) -> bool:
+    """Whether this site's crawl may render pages: a column set `render: browser`, or script-filled lists
+    are looked for (MONITOR_BROWSER_DETECT). The browser itself starts only for the first such page."""
+    from monitor.crawl.browser import browser_available
+
+    if not settings.getbool("MONITOR_BROWSER_ENABLED", True) or not browser_available(settings):
+        return False
+    return settings.getbool("MONITOR_BROWSER_DETECT", True) or any(c.render == "browser" for c in site.columns)
+
+
+def browser_columns(site: Site) -> list[str]:
+    from urllib.parse import urljoin
+
+    return [urljoin(site.home, c.url) for c in site.columns if c.render == "browser"]
+
+
+@dataclass
+class CrawlResult:
+    site: str
+    run_id: int
+    status: str
+    pages: int
+    home_error: str | None = None  # why the home page could not be fetched
+    network: str | None = None  # "本机网络异常…": the local network failed during the run (monitor.crawl.network)
+    reused: int = 0  # pages unchanged since the previous run, their facts carried over
+    error: str | None = None  # why the run did not finish
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def crawl_sites(config: Config, store: Store, *, sites: list[Site] | None = None, today: date | None = None,
+                log_level: str = "WARNING", progress: Callable[[str], None] | None = None) -> list[CrawlResult]:
+    """Crawl the given sites (default: all in the config) in one Scrapy process."""
+    from monitor.crawl.reuse import PreviousRun
+    from monitor.crawl.resume import open_run
+    from spiders.site import SiteSpider
+
+    targets = list(sites if sites is not None else config.sites)
+    from spiders import settings as defaults
+
+    base = Settings()
+    base.setmodule(defaults, priority="project")
+    base.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
+    process = CrawlerProcess(base)
+    logging.getLogger("scrapy").setLevel(getattr(logging, log_level, logging.WARNING))
+    runs: list[tuple[Site, int, Crawler]] = []
+    for n, site in enumerate(targets):
+        # a run killed half-way is resumed; the last finished run's unchanged pages are reused
+        run_id, frontier = open_run(store, site.key)
+        previous = PreviousRun.latest(store, site.key, before=run_id)
+        if frontier is not None:
+            log.warning("site=%s resuming run %s: %d URLs stored, %d to fetch", site.key, run_id,
+                        len(frontier.stored), len(frontier.pending))
+            if progress:
+                progress(f"{site.name}：继续上次中断的抓取（已有 {len(frontier.stored)} 个地址）")
+        settings = scrapy_settings(site, log_level=log_level, network=config.network)
+        if previous is not None and settings.getbool("MONITOR_REVALIDATE_ENABLED") \
+                and settings.getbool("MONITOR_REUSE_ENABLED"):
+            # unchanged pages are confirmed on a light path beside Scrapy (spiders.revalidate); both keep
+            # to one pace per host, so Scrapy's own per-slot delay would count the delay twice
+            settings.set("MONITOR_PACE_DELAY", settings.getfloat("DOWNLOAD_DELAY"), priority="cmdline")
+            settings.set("DOWNLOAD_DELAY", 0, priority="cmdline")
+        # The first crawler installs the (asyncio) reactor; the others share it.
+        crawler = Crawler(SiteSpider, settings, init_reactor=n == 0)
+        runs.append((site, run_id, crawler))
+        if progress:
+            crawler.signals.connect(_progress(site, progress), signal=signals.item_scraped)
+        process.crawl(crawler, site_key=site.key, home=site.home, scope=site.scope,
+                      max_pages=site.limits.max_pages, max_depth=site.limits.max_depth,
+                      max_list_pages=site.limits.max_list_pages,
+                      check_external=site.limits.check_external, today=today, store=store, run_id=run_id,
+                      mailbox=site.mailbox.enabled, mailbox_words=site.mailbox.words,
+                      mailbox_urls=site.mailbox.urls,
+                      previous=previous, frontier=frontier, browser_urls=browser_columns(site),
+                      browser=needs_browser(site, settings), reference_urls=config.network.reference_urls)
+    process.start()
+    results = []
+    for site, run_id, crawler in runs:
+        result = _result(store, site, run_id)
+        stats = crawler.stats.get_stats() if crawler.stats is not None else {}
+        result.extra["revalidated"] = stats.get("reuse/revalidated", 0)  # confirmed on the light path
+        results.append(result)
+    return results
+
+
+def _progress(site: Site, say: Callable[[str], None]):
+    state = {"n": 0}
+
+    def on_item(item, response, spider):
+        if item.get("kind") == "reuse" or (item.get("kind") == "page" and not item["page"].get("is_external")):
+            state["n"] += 1
+            if state["n"] % 100 == 0:
+                say(f"{site.name}：已抓取 {state['n']} 个页面")
+    return on_item
+
+
+def _result(store: Store, site: Site, run_id: int) -> CrawlResult:
+    from sqlalchemy import select
+
+    from monitor.store import CrawlRun, Page
+    from spiders.site import canonical
+
+    with store.session() as s:
+        run = s.get(CrawlRun, run_id)
+        home = s.scalars(select(Page).where(Page.run_id == run_id, Page.url == canonical(site.home))
+                         .order_by(Page.id).limit(1)).first()
+        home_error = None
+        if home is None:
+            home_error = "首页未被抓取"
+        elif home.error_kind:
+            home_error = describe_error(home.error_kind, home.error_detail)
+        elif home.status and home.status >= 400:
+            home_error = f"HTTP {home.status}"
+        return CrawlResult(site.key, run_id, run.status if run else "unknown", run.pages if run else 0, home_error,
+                           network=run.network if run else None, reused=(run.pages_reused or 0) if run else 0,
+                           error=run.error if run else None)
+
+
+ERROR_KINDS = {
+    "dns": "域名无法解析",
+    "refused": "连接被拒绝",
+    "timeout": "请求超时",
+    "tls": "TLS/证书错误",
+    "redirects": "重定向次数过多或循环",
+    "reset": "连接被重置",
+    "too_large": "内容超过大小上限",
+    "other": "其他网络错误",
+}
+
+
+def describe_error(kind: str | None, detail: str | None = None) -> str:
+    return ERROR_KINDS.get(kind or "other", kind or "未知错误")
