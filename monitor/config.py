@@ -394,8 +394,18 @@ def load_config(path: str | os.PathLike) -> Config:
     p = Path(path)
     if not p.exists():
         raise ConfigError(f"找不到配置文件 {p}；可复制 sites.example.yaml 为 sites.yaml 后修改")
+    if p.is_dir():
+        raise ConfigError(f"配置文件 {p} 是一个目录，不是文件；请用 -c 指定其中的 YAML 文件，如 {p / 'sites.yaml'}")
     try:
+        # no read bit at all: locked on purpose, even against root, who could read it anyway
+        if not p.stat().st_mode & 0o444:
+            raise PermissionError(13, "no read permission", str(p))
         data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except PermissionError as exc:
+        raise ConfigError(f"没有权限读取配置文件 {p}；请用 chmod 给运行 monitor 的用户读权限，"
+                          "或用 -c 指定可读的配置文件") from exc
+    except OSError as exc:
+        raise ConfigError(f"无法读取配置文件 {p}（{exc.strerror or exc}）；请检查该文件，或用 -c 指定其他配置文件") from exc
     except UnicodeDecodeError as exc:
         raise ConfigError(f"配置文件 {p} 不是 UTF-8 编码；请另存为 UTF-8") from exc
     except yaml.YAMLError as exc:

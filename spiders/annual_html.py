@@ -42,28 +42,35 @@ def html_to_lines(html: str) -> list[Line]:
             cells = [" ".join(td.text_content().split()) for td in tr.xpath("./td|./th")]
             lines.append(Line("\t".join(cells), f"第{counters['table']}个表格第{r}行", True))
 
-    def walk(el) -> None:
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if tag in ("script", "style", "head") or not tag:
-            return
-        if tag == "table":
-            flush()
-            table(el)
-            return
-        if tag == "br":
-            flush()
-            return
-        block = tag in blocks
-        if block:
-            flush()
-        if el.text:
-            buf.append(el.text)
-        for child in el:
-            walk(child)
-            if child.tail:
-                buf.append(child.tail)
-        if block:
-            flush()
+    def walk(root) -> None:
+        # an explicit stack, not recursion: a report page may nest deeper than Python's recursion limit
+        stack: list = [(root, False)]
+        while stack:
+            el, leaving = stack.pop()
+            tag = el.tag if isinstance(el.tag, str) else ""
+            if leaving:
+                if tag in blocks:
+                    flush()
+                if el is not root and el.tail:
+                    buf.append(el.tail)
+                continue
+            if tag in ("script", "style", "head") or not tag:
+                if el is not root and el.tail:
+                    buf.append(el.tail)
+                continue
+            if tag in ("table", "br"):
+                flush()
+                if tag == "table":
+                    table(el)
+                if el is not root and el.tail:
+                    buf.append(el.tail)
+                continue
+            if tag in blocks:
+                flush()
+            if el.text:
+                buf.append(el.text)
+            stack.append((el, True))
+            stack.extend((child, False) for child in reversed(el))
 
     walk(root)
     flush()

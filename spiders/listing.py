@@ -141,27 +141,34 @@ def _linear_text(sel: Selector) -> tuple[str, list[list[int]]]:
         t = re.sub(r"\s+", "", normalize(text))
         return len(t) >= 4 and len(key) >= 4 and (key.startswith(t[:12]) or t.startswith(key[:12]))
 
-    def walk(el) -> None:
-        nonlocal length
-        tag = el.tag if isinstance(el.tag, str) else None
-        if tag is not None and tag.lower() not in _SKIP_TAGS:
+    def walk(root) -> None:
+        # an explicit stack, not recursion: hostile or broken pages nest thousands of elements deep
+        stack: list = [(root, False, None)]
+        while stack:
+            el, leaving, span = stack.pop()
+            if leaving:
+                if span is not None:
+                    span[1] = length  # the title element ends here
+                if el.tail:
+                    add(el.tail)
+                add(" ")
+                continue
+            tag = el.tag if isinstance(el.tag, str) else None
+            if tag is None or tag.lower() in _SKIP_TAGS:
+                stack.append((el, True, None))
+                continue
             cls = (el.get("class") or "") + " " + (el.get("id") or "")
             span = None
             if tag.lower() in ("h1", "h2") or "title" in cls.lower():
                 if matches_title("".join(el.itertext())):
                     span = [length, length]
                     title_at.append(span)
+            stack.append((el, True, span))
             if el.text:
                 if matches_title(el.text):
                     head_candidates.append([length, length + len(el.text)])
                 add(el.text)
-            for child in el:
-                walk(child)
-            if span is not None:
-                span[1] = length
-        if el.tail:
-            add(el.tail)
-        add(" ")
+            stack.extend((child, False, None) for child in reversed(el))
 
     def add(text: str) -> None:
         nonlocal length

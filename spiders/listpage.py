@@ -141,21 +141,24 @@ def _own_texts(el, skip: set) -> list[str]:
     """Text pieces of ``el`` outside the elements in ``skip`` (its links), in order, one per node."""
     out: list[str] = []
 
-    def walk(node) -> None:
+    # an explicit stack, not recursion: hostile pages nest thousands of elements deep
+    stack: list = [(el, False)]
+    while stack:
+        node, leaving = stack.pop()
+        if leaving:
+            if node is not el and node.tail and node.tail.strip():
+                out.append(node.tail.strip())
+            continue
         if node in skip:
             if node.tail and node.tail.strip():
                 out.append(node.tail.strip())
-            return
+            continue
         if isinstance(node.tag, str) and node.tag.lower() in _SKIP:
-            return
+            continue
         if node.text and node.text.strip():
             out.append(node.text.strip())
-        for child in node:
-            walk(child)
-        if node is not el and node.tail and node.tail.strip():
-            out.append(node.tail.strip())
-
-    walk(el)
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(node))
     return out
 
 

@@ -32,29 +32,50 @@ log = logging.getLogger(__name__)
 
 
 class HostPace:
-    """At most ``concurrency`` requests in flight to one host and ``delay`` seconds between their starts."""
+    """At most ``concurrency`` requests in flight to one host and ``delay`` seconds between their sends.
+
+    The gap is measured from the moment the previous request was let go, re-checked when a waiter wakes:
+    a turn booked in advance would let a stalled event loop wake two waiters together and send a burst.
+    """
 
     def __init__(self, concurrency: int, delay: float):
         self.slots = asyncio.Semaphore(max(1, concurrency))
         self.delay = max(0.0, delay)
-        self.next_start = 0.0
+        self.last_send: float | None = None
+        self._turn = asyncio.Lock()  # one waiter at a time measures its gap, so sends come in order
 
     async def acquire(self) -> None:
         await self.slots.acquire()
+        if not self.delay:
+            return
+        try:
+            async with self._turn:
+                loop = asyncio.get_running_loop()
+                while self.last_send is not None:
+                    wait = self.last_send + self.delay - loop.time()
+                    if wait <= 0:
+                        break
+                    await asyncio.sleep(wait)
+                self.last_send = loop.time()
+        except BaseException:  # cancelled while waiting its turn: the slot is not taken
+            self.slots.release()
+            raise
+
+    def sent(self) -> None:
+        """The request left now (its headers are on the wire): the next one counts its gap from here."""
         if self.delay:
-            loop = asyncio.get_running_loop()
-            now = loop.time()
-            start = max(now, self.next_start)
-            self.next_start = start + self.delay
-            if start > now:
-                try:
-                    await asyncio.sleep(start - now)
-                except BaseException:  # cancelled while waiting its turn: the slot is not taken
-                    self.slots.release()
-                    raise
+            now = asyncio.get_running_loop().time()
+            self.last_send = now if self.last_send is None else max(self.last_send, now)
 
     def release(self) -> None:
         self.slots.release()
+
+
+async def _headers_sent(_session, context, _params) -> None:
+    # the pace is kept at the send: a connect that stalled after the turn was taken moves the next turn too
+    pace = context.trace_request_ctx
+    if isinstance(pace, HostPace):
+        pace.sent()
 
 
 class Pacer:
@@ -190,9 +211,11 @@ class Revalidator:
         self.headers = {"User-Agent": user_agent, "Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
                         "Accept-Language": "zh-CN,zh;q=0.9"}
         # Scrapy does not verify certificates either: a TLS problem is judged by the Scrapy path alone.
+        trace = aiohttp.TraceConfig()
+        trace.on_request_headers_sent.append(_headers_sent)
         self.session = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=max(1, workers), ssl=False),
-            cookie_jar=aiohttp.DummyCookieJar(), auto_decompress=True)
+            cookie_jar=aiohttp.DummyCookieJar(), auto_decompress=True, trace_configs=[trace])
         self.tasks = [asyncio.ensure_future(self._work()) for _ in range(max(1, workers))]
 
     # ------------------------------------------------------------ the spider's side
@@ -275,7 +298,7 @@ class Revalidator:
         how = None
         try:
             async with self.session.get(URL(request.url, encoded=True), headers=headers, allow_redirects=False,
-                                        timeout=self.timeout) as resp:
+                                        timeout=self.timeout, trace_request_ctx=pace) as resp:
                 if resp.status == 304:
                     how = "304"
                 elif resp.status == 200 and (resp.content_length or 0) <= maxsize:

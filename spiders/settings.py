@@ -56,6 +56,9 @@ DOWNLOADER_MIDDLEWARES = {
     "monitor.crawl.reuse.ConditionalGetMiddleware": 560,
     # last before the download: waits for the host's shared pace while a re-check's light path runs
     "spiders.revalidate.PaceMiddleware": 950,
+    # a meta refresh back to the page itself is a reload timer, not a redirect (loop)
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "spiders.refresh.SelfRefreshAwareMiddleware": 580,
     # per-request work we do not need: the spider keeps scope and depth and sets Referer itself,
     # no site uses proxies or HTTP auth (an unchanged re-crawl is mostly this overhead)
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,

@@ -26,6 +26,7 @@ from spiders.hidden import hidden_links
 from spiders.pagination import (inline_datastore, is_jpage_proxy, jpage_next, jpage_requests, jpage_response_html,
                                  pagination_urls, series_pattern)
 from spiders.encoding import decode_html, text_quality
+from spiders.parsing import html_selector
 from spiders.listing import article_datetime, column_meta, list_items
 from spiders.listpage import read_list
 from spiders.mailbox import MAILBOX_WORDS, looks_like_mailbox, mailbox_rows
@@ -371,9 +372,27 @@ class SiteSpider(scrapy.Spider):
             self.logger.warning("render kept out, site=%s url=%s: its text reads worse than the raw decode",
                                 self.site_key, response.url)
             raw.meta["rendered"] = "worse"
-            yield from self._bundle(raw, self.parse_page(raw))
+            yield from self._bundle(raw, self._parse_or_record(raw))
             return
-        yield from self._bundle(response, self.parse_page(response))
+        yield from self._bundle(response, self._parse_or_record(response))
+
+    def _parse_or_record(self, response: Response):
+        """The page's facts; a page our parsing cannot read is still stored, with why (never dropped: a
+        missing page reads as a site that is down or a link that leads nowhere)."""
+        try:
+            out = list(self.parse_page(response))
+        except Exception as exc:  # any page may be hostile; the crawl goes on
+            self.logger.warning("parse failed, site=%s url=%s: %r", self.site_key, response.url, exc)
+            self.crawler.stats.inc_value("parse/failed")
+            fact = self._page_fact(response)
+            fact["text_error"] = f"页面解析失败：{type(exc).__name__}: {exc}"[:500]
+            if isinstance(response, TextResponse):
+                try:
+                    fact["title"] = (response.xpath("//title/text()").get() or "").strip()[:500] or None
+                except Exception:  # the title is a nicety
+                    pass
+            out = [{"kind": "page", "page": fact, "links": []}]
+        yield from out
 
     @staticmethod
     def _render_as_good(rendered: Response, raw: Response) -> bool:
@@ -389,11 +408,14 @@ class SiteSpider(scrapy.Spider):
                 or self.rendered >= self.settings.getint("MONITOR_BROWSER_MAX_PAGES", 200)
                 or not script_may_fill(response.body) or not self.in_scope(response.url)):
             return False
-        text = response.text
-        if "<datastore" in text or "<DATASTORE" in text:
-            text = inline_datastore(text)  # a jpage list is in the page, only hidden in an XML script
-        sel = Selector(text=text)
-        return looks_like_list_page(sel) and not read_list(sel, canonical(response.url), html=text).entries
+        try:
+            text = response.text
+            if "<datastore" in text or "<DATASTORE" in text:
+                text = inline_datastore(text)  # a jpage list is in the page, only hidden in an XML script
+            sel, _ = html_selector(text)
+            return looks_like_list_page(sel) and not read_list(sel, canonical(response.url), html=text).entries
+        except Exception:  # parse_page records what is wrong with the page
+            return False
 
     def _render_failed(self, failure: Failure):
         """The browser could not render it: keep what the plain HTTP response showed."""
@@ -404,7 +426,7 @@ class SiteSpider(scrapy.Spider):
             yield from self.failed(failure)
             return
         raw.meta["rendered"] = "failed"
-        yield from self._bundle(raw, self.parse_page(raw))
+        yield from self._bundle(raw, self._parse_or_record(raw))
 
     def _bundle(self, response: Response, out: Iterable[Any]):
         """One item per response: the page row with its links and list facts, so they are stored together."""
@@ -497,7 +519,7 @@ class SiteSpider(scrapy.Spider):
             html_text = jpage_response_html(html_text)
         elif "<datastore" in html_text or "<DATASTORE" in html_text:
             html_text = inline_datastore(html_text)  # a jpage list's entries, hidden in an XML script
-        sel = Selector(text=html_text)
+        sel, parse_note = html_selector(html_text)
         page_url = canonical(response.url)
         is_home = canonical(response.meta.get("redirect_urls", [response.url])[0]) == self.home
         published = article_datetime(sel, today=self.today)
@@ -514,6 +536,8 @@ class SiteSpider(scrapy.Spider):
             footer=footer_text(sel),
         )
         fact["is_home"] = is_home
+        if parse_note:
+            fact["text_error"] = parse_note
         fact.update(page_signals(sel, fact["title"], fact["text"]))
         links, follow = self._links(sel, page_url, depth=meta.get("depth", 0), on_home=is_home, html=html_text)
         self._paginate(sel, response, page_url, html_text, raw_text, links, follow, on_home=is_home, jpage=jpage)

@@ -214,6 +214,10 @@ def record_outcomes(store: Store, *, site_key: str, unit: str, rule_ids: list[st
     result = CheckResult(site_key, run_id)
     seen: set[str] = set()
     with store.session() as s:
+        # A crawl is one observation: judging the same run again (crawl --url then check, a re-run of the
+        # check) must not count its absences a second time, or one re-crawl would close a finding alone.
+        again = run_id is not None and s.scalar(
+            select(Check.id).where(Check.site == site_key, Check.run_id == run_id).limit(1)) is not None
         existing = {f.fingerprint: f for f in s.scalars(
             select(Finding).where(Finding.site == site_key, Finding.rule.in_(rule_ids)))}
         for o in outcomes:
@@ -250,9 +254,9 @@ def record_outcomes(store: Store, *, site_key: str, unit: str, rule_ids: list[st
             f.severity, f.verdict, f.url, f.source_url = o.severity.value, o.verdict.value, o.url, o.source_url
             f.evidence, f.facts, f.unit = o.evidence, o.facts, unit
             if lifecycle.observe_present(s, f, as_of=as_of, evidence_key=(o.facts or {}).get("evidence_key"),
-                                         candidate=candidate) == "reopened":
+                                         candidate=candidate, count=not again) == "reopened":
                 result.reopened += 1
-        for fp, f in existing.items():
+        for fp, f in existing.items() if not again else ():
             if fp not in seen and lifecycle.observe_absent(s, f, as_of=as_of, fixed_after=fixed_after) == "fixed":
                 result.fixed += 1
         s.add(Check(site=site_key, run_id=run_id, as_of=as_of, at=utcnow(), findings=result.findings))

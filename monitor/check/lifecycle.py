@@ -94,12 +94,15 @@ def confirmed_by_auditor(s: Session, f: Finding) -> bool:
 
 
 def observe_present(s: Session, f: Finding, *, as_of: date, actor: str = SYSTEM, evidence_key: str | None = None,
-                    candidate: bool = False) -> str | None:
+                    candidate: bool = False, count: bool = True) -> str | None:
     """A check saw the finding again. Returns 'reopened' when it came back after 已整改 (or, after 不成立,
-    with changed evidence)."""
-    if as_of > f.last_seen:
-        f.occurrences += 1
-    f.last_seen = max(f.last_seen, as_of)
+    with changed evidence).
+
+    ``count`` is False when the check judged a crawl run already judged: it is not another sighting."""
+    if count:
+        if as_of > f.last_seen:
+            f.occurrences += 1
+        f.last_seen = max(f.last_seen, as_of)
     f.absent_checks = 0
     status = S(f.status)
     if status in _HELD:

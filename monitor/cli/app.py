@@ -10,7 +10,7 @@ import click
 
 from monitor.cli import clickzh
 from monitor.config import Config, ConfigError, load_config
-from monitor.store import Store
+from monitor.store import Store, StoreError, describe_db_error
 
 clickzh.install()
 
@@ -44,6 +44,8 @@ class Context:
         url = self.db_url or (config or self.config()).storage.url
         try:
             return Store(url)
+        except StoreError as exc:
+            raise MonitorError(str(exc), exit_code=2) from exc
         except Exception as exc:  # the database URL is user input: say what is wrong with it
             raise MonitorError(f"无法打开数据库 {url}：{exc}；请检查 storage.url 或 --db", exit_code=2) from exc
 
@@ -51,7 +53,24 @@ class Context:
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+class MonitorGroup(click.Group):
+    """Database failures an operator can fix (locked, read-only, too new) become a Chinese message, exit 2."""
+
+    def invoke(self, ctx: click.Context):
+        from sqlalchemy.exc import DBAPIError
+
+        try:
+            return super().invoke(ctx)
+        except (DBAPIError, StoreError) as exc:
+            obj = ctx.obj
+            message = str(exc) if isinstance(exc, StoreError) else describe_db_error(
+                exc, (obj.db_url or "") if obj is not None else "")
+            if message:
+                raise MonitorError(message, exit_code=2) from exc
+            raise
+
+
+@click.group(cls=MonitorGroup, context_settings=CONTEXT_SETTINGS)
 @click.option("-c", "--config", "config_path", default=lambda: os.environ.get("MONITOR_CONFIG", "sites.yaml"),
               show_default="sites.yaml", help="配置文件路径（也可用环境变量 MONITOR_CONFIG）")
 @click.option("--db", "db_url", default=lambda: os.environ.get("MONITOR_DB"),

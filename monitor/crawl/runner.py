@@ -20,7 +20,7 @@ from scrapy.settings import Settings
 from monitor.config import Config, Site
 from sqlalchemy import delete, func, insert, select, update
 
-from monitor.store import BatchWriter, Column, ColumnItem, CrawlRun, ListPage, Page, Store, utcnow
+from monitor.store import BatchWriter, Column, ColumnItem, CrawlRun, ListPage, Page, Store, brief, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -52,17 +52,22 @@ class _Writer(BatchWriter):
 
         if not self.pending:
             return
-        with self.store.session() as s:
+        now = utcnow()
+
+        def work(s) -> None:
             # Parents first, so a killed crawl never leaves an item without its column; links last.
             first = ("page", "list_page", "column", "column_item")
             for kind in first + tuple(k for k in self.TABLES if k not in first and k != "link") + ("link",):
-                rows = self.buffers[kind]
-                if rows:
-                    s.execute(insert(self.TABLES[kind]), rows)
-                    self.buffers[kind] = []
+                if self.buffers[kind]:
+                    s.execute(insert(self.TABLES[kind]), self.buffers[kind])
             if self.reused:
-                copy_unchanged(s, prev_run=self.prev_run, run_id=self.run_id, rows=self.reused, now=utcnow())
-                self.reused = []
+                copy_unchanged(s, prev_run=self.prev_run, run_id=self.run_id, rows=self.reused, now=now)
+
+        # all or nothing: the buffers are emptied only once the whole batch is committed, so a batch lost
+        # with its connection is written again whole (never pages lost while their links go in later)
+        self.store.write(work, what=f"batch of run {self.run_id}")
+        self.buffers = {k: [] for k in self.buffers}
+        self.reused = []
         self.pending = 0
 
 
@@ -93,6 +98,8 @@ class StorePipeline:
         crawler.signals.connect(pipe.spider_closed, signal=signals.spider_closed)
         return pipe
 
+    failed: str | None = None  # why the run's facts are incomplete (a batch that could not be written)
+
     def open_spider(self):
         spider = self.crawler.spider
         self.store: Store = spider.store
@@ -104,6 +111,8 @@ class StorePipeline:
         spider.item_sink = self.process_item  # the light re-check path stores through here too
 
     def process_item(self, item):
+        if self.failed:
+            return item  # the run is stopping and will be resumed; nothing more goes in out of order
         kind = item["kind"]
         if kind == "page":
             page = {k: _clean(v) for k, v in item["page"].items()}
@@ -128,9 +137,32 @@ class StorePipeline:
         # flush between items only: a page and its links and lists are committed together or not at all
         now = time.monotonic()
         if self.writer.pending >= self.batch_size or now - self.last_flush >= self.flush_seconds:
-            self.writer.flush()
+            self._flush()
             self.last_flush = now
         return item
+
+    def _flush(self) -> bool:
+        try:
+            self.writer.flush()
+            return True
+        except Exception as exc:  # recorded on the run, which then stops and is resumed later
+            self._fail("写入数据库失败", exc)
+            return False
+
+    def _fail(self, what: str, exc: BaseException) -> None:
+        log.error("site=%s run=%s: %s, the run stops unfinished (the next crawl resumes it): %s",
+                  self.crawler.spider.site_key, self.run_id, what, brief(exc))
+        if self.failed:
+            return
+        self.failed = f"{what}：{brief(exc)}"
+        engine = self.crawler.engine
+        if engine is not None and getattr(engine, "running", False):
+            import asyncio
+
+            try:  # stop fetching: what comes now could not be stored in order
+                asyncio.ensure_future(engine.close_spider_async(reason="store_error"))
+            except RuntimeError:
+                pass
 
     def _list(self, item: dict[str, Any]) -> None:
         self.writer.add("list_page", {
@@ -142,20 +174,30 @@ class StorePipeline:
 
     def close_spider(self):
         self.crawler.spider.item_sink = None
-        self.writer.flush()
-        assemble_columns(self.store, self.run_id)
-        record_network(self.store, self.run_id, self.reference, self.crawler.settings)
+        if not self._flush() or self.failed:
+            return
+        try:
+            assemble_columns(self.store, self.run_id)
+            record_network(self.store, self.run_id, self.reference, self.crawler.settings)
+        except Exception as exc:  # without its columns the run is not finished
+            self._fail("汇总栏目失败", exc)
 
     def spider_closed(self, spider, reason):
-        status = "finished" if reason in ("finished", "closespider_pagecount") else "interrupted"
-        finish_run(self.store, self.run_id, status=status, error=None if status == "finished" else reason)
+        status = "finished" if reason in ("finished", "closespider_pagecount") and not self.failed \
+            else "interrupted"
+        try:
+            finish_run(self.store, self.run_id, status=status,
+                       error=None if status == "finished" else (self.failed or reason))
+        except Exception as exc:  # the run stays 'running'; the next crawl resumes it
+            log.error("site=%s run=%s: could not close the run (the next crawl resumes it): %s",
+                      spider.site_key, self.run_id, brief(exc))
 
 
 def record_network(store: Store, run_id: int, reference: list[tuple[str, str | None]], settings) -> None:
     """The run's verdict on our own network (monitor.crawl.network), from its external link checks."""
     from monitor.crawl.network import assess
 
-    with store.session() as s:
+    def work(s) -> None:
         external = s.execute(select(Page.url, Page.error_kind, Page.status)
                              .where(Page.run_id == run_id, Page.is_external.is_(True))).all()
         note = assess([tuple(r) for r in external], reference,
@@ -163,50 +205,62 @@ def record_network(store: Store, run_id: int, reference: list[tuple[str, str | N
                       min_hosts=settings.getint("MONITOR_OUTAGE_MIN_HOSTS", 5))
         s.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(network=note))
 
+    store.write(work, what=f"network note of run {run_id}")
+
 
 def assemble_columns(store: Store, run_id: int) -> None:
-    """Columns and their items from the run's list pages (first sighting of an item wins)."""
+    """Columns and their items from the run's list pages (first sighting of an item wins).
+
+    Read and written in one transaction, retried whole: a run never ends with half its columns (a lost
+    column reads as a missing one to the rules)."""
+    store.write(lambda s: _assemble(s, run_id), what=f"columns of run {run_id}")
+
+
+def _assemble(s, run_id: int) -> None:
     from datetime import date as _date
 
     cols: dict[str, dict[str, Any]] = {}
-    with store.session() as s:
-        s.execute(delete(ColumnItem).where(ColumnItem.run_id == run_id))  # a resumed run assembles afresh
-        s.execute(delete(Column).where(Column.run_id == run_id))
-        rows = s.execute(select(ListPage.page_url, ListPage.column_url, ListPage.role, ListPage.name,
-                                ListPage.column_type, ListPage.empty, ListPage.items, ListPage.level,
-                                ListPage.parent_url, ListPage.how, ListPage.evidence)
-                         .where(ListPage.run_id == run_id).order_by(ListPage.id))
-        for page_url, col_url, role, name, ctype, empty, items, level, parent, how, evidence in rows:
-            col = cols.setdefault(col_url, {"role": role, "name": name, "type": ctype, "pages": set(),
-                                            "items": {}, "empty": False, "level": level, "parent": parent,
-                                            "how": how, "evidence": None, "first": page_url})
-            col["level"] = col["level"] or level
-            col["parent"] = col["parent"] or parent
-            col["pages"].add(page_url)
-            col["empty"] = col["empty"] or empty
-            if how and _HOW_RANK.get(how, 0) > _HOW_RANK.get(col["how"] or "", 0):
-                col["how"] = how  # the column as its strongest page shows it
-            if evidence is not None:
-                col["evidence"] = _merge_evidence(col["evidence"], evidence, first=page_url == col_url
-                                                  or _first_page(page_url, col["first"]))
-                if _first_page(page_url, col["first"]):
-                    col["first"] = page_url
-            for it in items or ():
-                col["items"].setdefault(it["url"], it)
-    writer = BatchWriter(store, run_id, 2000)
+    rows = s.execute(select(ListPage.page_url, ListPage.column_url, ListPage.role, ListPage.name,
+                            ListPage.column_type, ListPage.empty, ListPage.items, ListPage.level,
+                            ListPage.parent_url, ListPage.how, ListPage.evidence)
+                     .where(ListPage.run_id == run_id).order_by(ListPage.id))
+    for page_url, col_url, role, name, ctype, empty, items, level, parent, how, evidence in rows:
+        col = cols.setdefault(col_url, {"role": role, "name": name, "type": ctype, "pages": set(),
+                                        "items": {}, "empty": False, "level": level, "parent": parent,
+                                        "how": how, "evidence": None, "first": page_url})
+        col["level"] = col["level"] or level
+        col["parent"] = col["parent"] or parent
+        col["pages"].add(page_url)
+        col["empty"] = col["empty"] or empty
+        if how and _HOW_RANK.get(how, 0) > _HOW_RANK.get(col["how"] or "", 0):
+            col["how"] = how  # the column as its strongest page shows it
+        if evidence is not None:
+            col["evidence"] = _merge_evidence(col["evidence"], evidence, first=page_url == col_url
+                                              or _first_page(page_url, col["first"]))
+            if _first_page(page_url, col["first"]):
+                col["first"] = page_url
+        for it in items or ():
+            col["items"].setdefault(it["url"], it)
+    columns, column_items = [], []
     for url, col in cols.items():
         evidence = col["evidence"]
         if evidence is not None:
             evidence = {**evidence, "pages": len(col["pages"]), "how": col["how"] or evidence.get("how")}
-        writer.add("column", {
+        columns.append({
             "role": col["role"], "url": url, "name": col["name"], "kind": col["type"] or "",
             "level": col["level"] or 0, "parent_url": _parent(url, col, cols), "list_pages": sorted(col["pages"]),
-            "failure": None, "item_count": len(col["items"]), "how": col["how"], "evidence": evidence})
+            "failure": None, "item_count": len(col["items"]), "how": col["how"], "evidence": evidence,
+            "run_id": run_id})
         for it in col["items"].values():
-            writer.add("column_item", {"column_url": url, "url": it["url"], "title": it["title"],
-                                       "date": _date.fromisoformat(it["date"]) if it["date"] else None,
-                                       "date_text": it["date_text"], "date_source": it.get("date_source") or None})
-    writer.flush()
+            column_items.append({"column_url": url, "url": it["url"], "title": it["title"],
+                                 "date": _date.fromisoformat(it["date"]) if it["date"] else None,
+                                 "date_text": it["date_text"], "date_source": it.get("date_source") or None,
+                                 "run_id": run_id})
+    s.execute(delete(ColumnItem).where(ColumnItem.run_id == run_id))  # a resumed run assembles afresh
+    s.execute(delete(Column).where(Column.run_id == run_id))
+    for table, batch in ((Column, columns), (ColumnItem, column_items)):
+        for i in range(0, len(batch), 2000):
+            s.execute(insert(table), batch[i:i + 2000])
 
 
 _HOW_RANK = {"navigation": 1, "structure": 2, "meta": 3}
@@ -253,14 +307,15 @@ def _parent(url: str, col: dict[str, Any], cols: dict[str, dict[str, Any]]) -> s
 
 def finish_run(store: Store, run_id: int, *, status: str, error: str | None) -> None:
     """Close the run with its counts taken from the store (right after a resume, too)."""
-    with store.session() as s:
+    def work(s) -> None:
         total, reused, rendered = s.execute(
             select(func.count(Page.id), func.count(Page.id).filter(Page.reused.is_(True)),
                    func.count(Page.id).filter(Page.rendered.is_(True))).where(Page.run_id == run_id)).one()
-    store.finish_run(run_id, status=status, pages=total, error=error)
-    with store.session() as s:
         s.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(
+            status=status, finished_at=utcnow(), pages=total, error=error,
             pages_parsed=total - reused, pages_reused=reused, pages_rendered=rendered))
+
+    store.write(work, what=f"closing run {run_id}")
 
 
 def scrapy_settings(site: Site, *, log_level: str = "WARNING", network=None) -> Settings:
@@ -311,6 +366,7 @@ class CrawlResult:
     home_error: str | None = None  # why the home page could not be fetched
     network: str | None = None  # "本机网络异常…": the local network failed during the run (monitor.crawl.network)
     reused: int = 0  # pages unchanged since the previous run, their facts carried over
+    error: str | None = None  # why the run did not finish
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -432,7 +488,8 @@ def _result(store: Store, site: Site, run_id: int) -> CrawlResult:
         elif home.status and home.status >= 400:
             home_error = f"HTTP {home.status}"
         return CrawlResult(site.key, run_id, run.status if run else "unknown", run.pages if run else 0, home_error,
-                           network=run.network if run else None, reused=(run.pages_reused or 0) if run else 0)
+                           network=run.network if run else None, reused=(run.pages_reused or 0) if run else 0,
+                           error=run.error if run else None)
 
 
 ERROR_KINDS = {

@@ -155,9 +155,10 @@ def child_argv(rt: Runtime, args: list[str]) -> list[str]:
 
 
 def run_child(rt: Runtime, args: list[str], *, job: str, site: str | None, timeout: float,
-              on_start: Callable[[int], None] | None = None) -> tuple[int, str]:
+              on_start: Callable[[int], None] | None = None, env_extra: dict[str, str] | None = None) -> tuple[int, str]:
     """Run ``monitor <args>``; returns (exit code, the tail of its output). SIGTERMed when the daemon stops."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+           **(env_extra or {})}
     proc = subprocess.Popen(child_argv(rt, args), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env=env, start_new_session=True, preexec_fn=_die_with_parent)
     with rt.children_lock:
@@ -224,8 +225,12 @@ def _crawl(rt: Runtime, kind: str, job: str, site: str | None) -> Outcome:
         return Outcome("skipped", f"已跳过：该网站正被其他进程抓取（锁 crawl:{site}，持有者 {lock.holder() or '未知'}）")
     try:
         before = _newest_run(rt.store, site)
+        from monitor.ops.locks import HELD_LOCK_ENV
+
+        # the child's `monitor crawl` takes the same lock: it finds it held for it and goes on
         code, tail = run_child(rt, [a.format(site=site) for a in COMMANDS["crawl"]], job=job, site=site,
-                               timeout=rt.config.schedule.crawl_timeout_seconds, on_start=lock.set_child)
+                               timeout=rt.config.schedule.crawl_timeout_seconds, on_start=lock.set_child,
+                               env_extra={HELD_LOCK_ENV: f"{lock.name}\t{lock.owner}"})
         with rt.store.session() as s:
             run = s.scalars(select(CrawlRun).where(CrawlRun.site == site, CrawlRun.id > before)
                             .order_by(CrawlRun.id.desc()).limit(1)).first()

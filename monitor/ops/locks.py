@@ -20,6 +20,9 @@ from sqlalchemy.exc import IntegrityError
 from monitor.store import Lock, Store, utcnow
 
 HOST = socket.gethostname()
+# set by the scheduler for the crawl it runs as a child: "<lock name>\t<owner>" of the lock it holds for it,
+# so that the child's `monitor crawl`, which takes the same lock, goes on under its parent's
+HELD_LOCK_ENV = "MONITOR_HELD_LOCK"
 
 
 def pid_alive(pid: int | None) -> bool:

@@ -6,6 +6,10 @@ leaves its run marked unfinished and every earlier run and finding intact.
 from __future__ import annotations
 
 import json
+import logging
+import os
+import stat
+import time
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -14,7 +18,13 @@ from typing import Any, Iterator
 from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text,
                         create_engine, event, insert, select, update)
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+
+log = logging.getLogger(__name__)
+
+WRITE_ATTEMPTS = 5  # a write is tried this often, each time on a fresh connection, before it is given up
 
 
 def utcnow() -> datetime:
@@ -223,29 +233,131 @@ def _normalise_url(url: str) -> str:
     return url
 
 
+class StoreError(Exception):
+    """The database cannot be used as it is; the message (Chinese, for the operator) names cause and fix."""
+
+
+def _sqlite_path_ready(path: Path) -> None:
+    """Everything SQLite would fail on with a bare OS error, said plainly before it is opened."""
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise StoreError(f"数据库路径 {path} 无法使用：其上级 {parent} 是一个文件而不是目录；"
+                                 f"请移走或改名该文件，或在 --db / storage.url 中换一个目录")
+            break
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"无法创建数据库所在目录 {path.parent}（{exc.strerror or exc}）；"
+                         "请先建好该目录并给运行 monitor 的用户写权限，或换一个数据库路径") from exc
+    if path.is_dir():
+        raise StoreError(f"数据库路径 {path} 是一个目录；请指定其中的文件，如 sqlite:///{path / 'monitor.db'}")
+    if path.exists():
+        # the owner's write bit counts even for root, who could write anyway: a file made read-only on
+        # purpose (a copy for viewing, a backup) is never written to
+        if not os.access(path, os.W_OK) or not path.stat().st_mode & stat.S_IWUSR:
+            raise StoreError(f"数据库文件 {path} 是只读的，monitor 无法写入；请给运行 monitor 的用户写权限"
+                             f"（如 chmod u+w {path}），或用 --db 指定一个可写的数据库")
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise StoreError(f"数据库所在目录 {path.parent} 不可写（SQLite 要在其中建立日志文件）；"
+                         "请给运行 monitor 的用户该目录的写权限，或换一个目录")
+
+
+def describe_db_error(exc: BaseException, url: str = "") -> str | None:
+    """A database failure an operator can fix, in Chinese with cause and fix; None for anything else."""
+    text = str(getattr(exc, "orig", None) or exc)
+    where = f"数据库 {_safe_url(url)} " if url else "数据库"
+    if "database is locked" in text or "database table is locked" in text:
+        return (f"{where}正被其他程序锁定，等待 {busy_seconds():.0f} 秒后仍未释放（可能有另一个 monitor 进程"
+                "正在写入，或有程序打开了该文件）；请等其结束或关闭占用该文件的程序后重试")
+    if "readonly database" in text or "read-only transaction" in text:
+        return f"{where}是只读的，无法写入；请给运行 monitor 的用户写权限，或用 --db 指定一个可写的数据库"
+    if "Can't locate revision" in text:
+        rev = text.split("identified by", 1)[-1].strip(" '\"") if "identified by" in text else ""
+        return (f"{where}的结构版本{f'（{rev}）' if rev else ''}比本程序新，是由更新版本的 monitor 写入的；"
+                "请把 monitor 升级到最新版本后再使用该数据库，或用 --db 指定其他数据库")
+    if "unable to open database file" in text:
+        return f"{where}无法打开（路径不存在或没有权限）；请检查 --db / storage.url 中的路径"
+    return None
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL at all: show nothing of it
+        return ""
+
+
+def brief(exc: BaseException) -> str:
+    """A database error in one line, without the statement and its (crawled) parameters."""
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return f"{type(exc).__name__}: {text.splitlines()[0] if text else ''}"[:500]
+
+
+def busy_seconds() -> float:
+    """How long a SQLite write waits for another writer (MONITOR_DB_BUSY_SECONDS, default 30)."""
+    try:
+        return max(0.0, float(os.environ.get("MONITOR_DB_BUSY_SECONDS", "30")))
+    except ValueError:
+        return 30.0
+
+
 class Store:
     """A database opened and migrated to the current schema."""
 
     def __init__(self, url: str, *, migrate: bool = True):
         self.url = _normalise_url(url)
         if self.url.startswith("sqlite:///"):
-            path = Path(self.url[len("sqlite:///"):])
+            path = Path(self.url[len("sqlite:///"):].split("?", 1)[0])
             if str(path) not in ("", ":memory:"):
-                path.parent.mkdir(parents=True, exist_ok=True)
-        self.engine: Engine = create_engine(self.url, future=True)
+                _sqlite_path_ready(path)
+                self._sqlite_file = path
+        # a server connection may die under us (restart, pg_terminate_backend, network): check one out alive
+        self.engine: Engine = create_engine(self.url, future=True,
+                                            pool_pre_ping=not self.url.startswith("sqlite"))
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         if migrate:
             self.upgrade()
 
+    _sqlite_file: Path | None = None
+
     def upgrade(self) -> None:
         from alembic import command
+        from alembic.util.exc import CommandError
 
         cfg = _alembic_config(self.url)
-        with self.engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+        try:
+            with self._migrating(), self.engine.begin() as conn:
+                if conn.dialect.name == "postgresql":  # two processes starting on a new database: one migrates
+                    conn.exec_driver_sql("SELECT pg_advisory_xact_lock(72010013)")
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+        except (CommandError, DBAPIError) as exc:
+            message = describe_db_error(exc, self.url)
+            if message:
+                raise StoreError(message) from exc
+            raise
+
+    @contextmanager
+    def _migrating(self) -> Iterator[None]:
+        """Two processes opening one new SQLite file at once: the second waits, then finds it migrated."""
+        if self._sqlite_file is None:
+            yield
+            return
+        import fcntl
+
+        # flock on the folder, never on the database file: closing any descriptor of that file would drop
+        # the POSIX locks SQLite holds on it in this process
+        fd = os.open(self._sqlite_file.parent, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # releases the flock
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -254,6 +366,28 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def write(self, work, *, what: str = "write", attempts: int = WRITE_ATTEMPTS):
+        """Run ``work(session)`` in one transaction, all or nothing; on a lost connection or a locked
+        database it is run again from the start on a fresh connection. The last error is raised."""
+        pause = 0.2
+        for attempt in range(1, attempts + 1):
+            try:
+                with self.session() as s:
+                    return work(s)
+            except DBAPIError as exc:
+                # SQLite already waited busy_seconds() for a lock: trying again would only wait as long again
+                transient = exc.connection_invalidated or (
+                    isinstance(exc, (OperationalError, InterfaceError)) and "locked" not in str(exc.orig))
+                if not transient or attempt == attempts:
+                    log.error("store %s failed after %d attempt(s): %s", what, attempt, brief(exc))
+                    raise
+                log.warning("store %s failed (attempt %d/%d), retrying on a fresh connection: %s",
+                            what, attempt, attempts, brief(exc))
+                if not exc.connection_invalidated:
+                    self.engine.dispose()  # every pooled connection may be as dead as this one
+                time.sleep(pause)
+                pause = min(pause * 2, 2.0)
 
     # ------------------------------------------------------------ runs
 
@@ -268,9 +402,8 @@ class Store:
             return run.id
 
     def finish_run(self, run_id: int, *, status: str = "finished", pages: int = 0, error: str | None = None) -> None:
-        with self.session() as s:
-            s.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(
-                status=status, finished_at=utcnow(), pages=pages, error=error))
+        self.write(lambda s: s.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(
+            status=status, finished_at=utcnow(), pages=pages, error=error)), what="finish run")
 
     def latest_run(self, site: str, kind: str = "site") -> CrawlRun | None:
         with self.session() as s:
@@ -315,13 +448,16 @@ class BatchWriter:
     def flush(self) -> None:
         if not self.pending:
             return
-        with self.store.session() as s:
+
+        def work(s: Session) -> None:
             # Parents first, so a killed crawl never leaves an item without its column.
             for kind in dict.fromkeys(("page", "column", "column_item", "link", *self.TABLES)):
-                rows = self.buffers[kind]
-                if rows:
-                    s.execute(insert(self.TABLES[kind]), rows)
-                    self.buffers[kind] = []
+                if self.buffers[kind]:
+                    s.execute(insert(self.TABLES[kind]), self.buffers[kind])
+
+        # the buffers are emptied only once the batch is committed: a failed batch is retried whole
+        self.store.write(work, what="batch")
+        self.buffers = {k: [] for k in self.buffers}
         self.pending = 0
 
 
@@ -329,7 +465,7 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute(f"PRAGMA busy_timeout={int(busy_seconds() * 1000)}")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from datetime import date
 
@@ -57,7 +59,9 @@ def run_crawl(config: Config, store: Store, site_keys: tuple[str, ...] = (), *, 
         results = crawl_sites(config, store, sites=sites, today=today, progress=reporter)
     for r in results:
         site = config.site(r.site)
-        state = {"finished": "完成", "interrupted": "中断"}.get(r.status, r.status)
+        state = {"finished": "完成", "interrupted": "中断", "running": "未完成", "failed": "失败"}.get(r.status, r.status)
+        if r.status != "finished" and r.error:
+            state += f"（{r.error}）"
         unchanged = ""
         if r.reused:
             light = r.extra.get("revalidated", 0)
@@ -67,6 +71,39 @@ def run_crawl(config: Config, store: Store, site_keys: tuple[str, ...] = (), *, 
         if r.network:
             say(f"  {site.name}：{r.network}")
     return results
+
+
+@contextmanager
+def crawl_locks(config: Config, store: Store, sites: list, *, say=lambda m: click.echo(m, err=True)):
+    """Take each site's crawl lock, the one the scheduler takes; yields the sites this process may crawl.
+
+    A site another process is crawling is skipped with a message (crawling it twice doubles the load on
+    the site and races on its run). The scheduler's own child finds the lock held for it and goes on."""
+    from monitor.ops.locks import HELD_LOCK_ENV, make_lock
+
+    name_held, _, owner_held = os.environ.get(HELD_LOCK_ENV, "").partition("\t")
+    taken, free, busy = [], [], []
+    try:
+        for site in sites:
+            name = f"crawl:{site.key}"
+            lock = make_lock(config, store, name)
+            if name == name_held and owner_held and lock.holder() == owner_held:
+                free.append(site)
+            elif lock.acquire():
+                taken.append(lock)
+                free.append(site)
+            else:
+                busy.append((site, lock.holder()))
+        for site, holder in busy:
+            say(f"网站“{site.name}”正在被另一个抓取进程抓取（{holder or '持有者未知'}），本次跳过，以免重复抓取"
+                "加重网站负担；请等那次抓取结束后再试")
+        yield free, busy
+    finally:
+        for lock in taken:
+            try:
+                lock.release()
+            except Exception:  # the lease expires on its own
+                pass
 
 
 def findings_table(rows: list[dict], title: str) -> Table:
@@ -143,10 +180,23 @@ def register(group: click.Group) -> None:
         else:
             config = obj.config()
         store = obj.store(config)
-        results = run_crawl(config, store, site_keys, today=today)
+        try:
+            wanted = [config.site(k) for k in site_keys] if site_keys else list(config.sites)
+        except Exception as exc:
+            raise _cli()(str(exc), exit_code=2) from exc
+        with crawl_locks(config, store, wanted) as (free, busy):
+            if busy and not free:
+                names = "、".join(s.name for s, _ in busy)
+                raise _cli()(f"另一个抓取正在进行（{names}），本次未抓取；请等其结束后再试", exit_code=2)
+            results = run_crawl(config, store, tuple(s.key for s in free), today=today)
         down = [r for r in results if r.home_error]
+        unfinished = [r for r in results if r.status != "finished"]
         rows = []
-        if url:
+        if url and unfinished:
+            # its facts are incomplete: judging them would report what is merely missing (and move states)
+            click.echo(f"{url} 的抓取未完成（{unfinished[0].error or unfinished[0].status}），未做检查；"
+                       "再次运行同一命令会接着抓取", err=True)
+        elif url:
             check_sites(store, config, as_of=today)
             rows = export_rows(store, status="open", site=config.sites[0].key)
             click.echo(f"{url} 检查结果：{len(rows)} 个问题")
@@ -156,6 +206,12 @@ def register(group: click.Group) -> None:
             names = "、".join(f"{config.site(r.site).name}（{r.home_error}）" for r in down)
             raise _cli()(f"以下网站首页无法访问：{names}。其他网站已正常抓取；请确认网址是否正确、网站是否在线",
                          exit_code=EXIT_SITE_DOWN)
+        if unfinished:
+            names = "、".join(config.site(r.site).name for r in unfinished)
+            raise _cli()(f"以下网站的抓取未完成：{names}；已抓取的内容已保存，再次运行 crawl 会接着抓取", exit_code=2)
+        if busy:
+            names = "、".join(s.name for s, _ in busy)
+            raise _cli()(f"以下网站正被另一个抓取进程抓取，本次未抓取：{names}", exit_code=2)
         if rows:
             sys.exit(1)
 
