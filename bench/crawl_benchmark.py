@@ -1,15 +1,22 @@
-"""Crawl benchmark: our crawl+check against LinkChecker on the same 20,000-page loopback site.
+"""Crawl benchmark: our crawl+check against LinkChecker on the same loopback sites, in two shapes.
 
-    PYTHONPATH=. .venv/bin/python bench/crawl_benchmark.py [--pages 20000] [--concurrency 16]
+    PYTHONPATH=. .venv/bin/python bench/crawl_benchmark.py [--shape all|demo|cards] [--pages N] [--concurrency 16]
 
-The demo portal at a large scale is served from its own process (so the server does not share the
-crawler's interpreter); each contender runs as a child process and is measured with os.wait4 (wall
-time, CPU time, peak RSS). LinkChecker (`pip install -e .[bench]`) runs internal-only, 20 threads, with
+Two site shapes, each served from its own process (so the server does not share the crawler's
+interpreter): "demo", the demo portal at a large scale (20,000 pages by default; HTTP/1.1, ETag and
+Last-Modified), and "cards" (bench/cards_site.py, 10,000 pages by default), a site unlike the demo: no
+meta tags, 60+ navigation/sub-menu/footer links on every page, card lists with split dates, article
+pages, no validators, HTTP/1.0 without keep-alive. Each server counts the requests it answers; the
+figures per run come from that counter. Each contender runs as a child process and is measured with os.wait4 (wall
+time, CPU time, peak RSS). LinkChecker (`pip install 'linkchecker>=10.5'`, the bench extra) runs internal-only with as many
+threads as our per-host concurrency, with
 its per-host rate limit lifted (maxrequestspersecond in a config file; the bench server sends the
 `LinkChecker` header that lets LinkChecker go above 10 requests per second). Then our crawl runs
-again on the unchanged site: the re-crawl ratio is the first crawl's cost over the second's.
+again on the unchanged site: the re-crawl figures are its requests and wall time against the first's.
+CPU per page is the user+sys time of our crawl and check processes (os.wait4) over the pages crawled.
 
-Targets: throughput >= 1.5x LinkChecker's, peak memory <= 400 MB, unchanged re-crawl >= 5x cheaper.
+Targets (issue 15): throughput >= 1.5x LinkChecker's, peak memory <= 400 MB at 20,000 pages, unchanged
+re-crawl <= 25% of the first crawl's requests and >= 5x cheaper by wall time.
 """
 from __future__ import annotations
 
@@ -30,8 +37,38 @@ ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 26)
 
 
-def serve(scale: float) -> None:
-    """Child process: serve the demo portal at ``scale`` and print its home URL; stop when stdin closes."""
+def _counting(base, counter):
+    class Counted(base):
+        def do_GET(self):  # the server's own count of requests answered, read between runs
+            counter.bump()
+            super().do_GET()
+
+        def do_HEAD(self):
+            counter.bump()
+            super().do_HEAD()
+
+    return Counted
+
+
+def _answer_counts(counter) -> None:
+    """Answer each stdin line with the request count so far; stop serving when stdin closes."""
+    for _ in sys.stdin:
+        print(counter.n, flush=True)
+
+
+def serve(shape: str, size: float) -> None:
+    """Child process: serve a site of ``shape`` and print its home URL and page count."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from cards_site import CardsSite, Counter, serve_cards
+
+    counter = Counter()
+    if shape == "cards":
+        site = CardsSite(int(size), TODAY)
+        server = serve_cards(site, counter, {"LinkChecker": "benchmark"})
+        print(f"http://127.0.0.1:{server.server_address[1]}/", site.page_count, flush=True)
+        _answer_counts(counter)
+        return
+
     from monitor.demo import server as demo_server
 
     make = demo_server._handler
@@ -44,12 +81,12 @@ def serve(scale: float) -> None:
                 self.send_header("LinkChecker", "benchmark")  # lets LinkChecker exceed 10 requests/s
                 super().end_headers()
 
-        return Unthrottled
+        return _counting(Unthrottled, counter)
 
     demo_server._handler = handler
-    with demo_server.serve_demo(TODAY, scale=scale) as demo:
+    with demo_server.serve_demo(TODAY, scale=size) as demo:
         print(demo.home, len(demo.site.pages), flush=True)
-        sys.stdin.read()
+        _answer_counts(counter)
 
 
 @dataclass
@@ -81,27 +118,25 @@ def scale_for(pages: int) -> float:
     return round(pages / per_scale, 1)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--pages", type=int, default=20000)
-    ap.add_argument("--concurrency", type=int, default=16)
-    ap.add_argument("--no-linkchecker", action="store_true")
-    ap.add_argument("--keep", action="store_true", help="keep the work directory")
-    ap.add_argument("--serve", type=float, help=argparse.SUPPRESS)
-    args = ap.parse_args()
-    if args.serve:
-        serve(args.serve)
-        return
+SHAPES = {"demo": 20000, "cards": 10000}  # default page counts: the demo as before, the new shape as in issue 15
 
-    work = Path(tempfile.mkdtemp(prefix="crawlbench-"))
+
+def run_shape(shape: str, pages_wanted: int, args, env: dict) -> dict:
+    work = Path(tempfile.mkdtemp(prefix=f"crawlbench-{shape}-"))
     os.chmod(work, 0o755)  # LinkChecker drops root privileges to nobody and must read its config
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "ignore"}
-    scale = scale_for(args.pages)
-    server = subprocess.Popen([sys.executable, __file__, "--serve", str(scale)], env=env, stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
+    size = scale_for(pages_wanted) if shape == "demo" else pages_wanted
+    server = subprocess.Popen([sys.executable, __file__, "--serve", f"{shape}:{size}"], env=env,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    def requests_so_far() -> int:
+        server.stdin.write("count\n")
+        server.stdin.flush()
+        return int(server.stdout.readline())
+
+    row: dict = {"shape": shape}
     try:
         home, n = server.stdout.readline().split()
-        print(f"site: {home} scale={scale}, {n} URLs on the site")
+        print(f"\n== {shape}: {home} ({'scale=' + str(size) + ', ' if shape == 'demo' else ''}{n} URLs on the site)")
         db = work / "bench.db"
         cfg = work / "sites.yaml"
         cfg.write_text(f"""
@@ -116,11 +151,18 @@ sites:
 storage: {{url: "sqlite:///{db}", notices_dir: "{work / 'out'}"}}
 """, encoding="utf-8")
         monitor = [sys.executable, "-m", "monitor", "-c", str(cfg)]
+        as_of = ["--as-of", TODAY.isoformat()]
 
-        crawl1 = measure(monitor + ["crawl", "--as-of", TODAY.isoformat()], env=env, cwd=work)
-        check1 = measure(monitor + ["check", "--as-of", TODAY.isoformat()], env=env, cwd=work)
-        crawl2 = measure(monitor + ["crawl", "--as-of", TODAY.isoformat()], env=env, cwd=work)
-        check2 = measure(monitor + ["check", "--as-of", TODAY.isoformat()], env=env, cwd=work)
+        r0 = requests_so_far()
+        crawl1 = measure(monitor + ["crawl"] + as_of, env=env, cwd=work)
+        r1 = requests_so_far()
+        check1 = measure(monitor + ["check"] + as_of, env=env, cwd=work)
+        r2 = requests_so_far()
+        crawl2 = measure(monitor + ["crawl"] + as_of, env=env, cwd=work)
+        r3 = requests_so_far()
+        check2 = measure(monitor + ["check"] + as_of, env=env, cwd=work)
+        r4 = requests_so_far()
+        req1, req2 = (r1 - r0) + (r2 - r1), (r3 - r2) + (r4 - r3)
         con = sqlite3.connect(db)
         runs = con.execute("select pages, pages_parsed, pages_reused from crawl_runs order by id").fetchall()
         findings = con.execute("select count(*) from findings").fetchone()[0]
@@ -129,33 +171,42 @@ storage: {{url: "sqlite:///{db}", notices_dir: "{work / 'out'}"}}
         ours = Cost(crawl1.wall + check1.wall, crawl1.cpu + check1.cpu, max(crawl1.peak_mb, check1.peak_mb))
         again = Cost(crawl2.wall + check2.wall, crawl2.cpu + check2.cpu, max(crawl2.peak_mb, check2.peak_mb))
         print(f"monitor crawl  : {pages} pages, {crawl1.wall:.1f} s wall, {crawl1.cpu:.1f} s CPU, "
-              f"peak {crawl1.peak_mb:.0f} MB, {pages / crawl1.wall:.0f} pages/s")
+              f"peak {crawl1.peak_mb:.0f} MB, {pages / crawl1.wall:.0f} pages/s, {r1 - r0} requests")
         print(f"monitor check  : {check1.wall:.1f} s wall, {check1.cpu:.1f} s CPU, peak {check1.peak_mb:.0f} MB, "
-              f"{findings} findings")
-        print(f"crawl+check    : {ours.wall:.1f} s wall, {pages / ours.wall:.0f} pages/s, peak {ours.peak_mb:.0f} MB")
+              f"{findings} findings, {r2 - r1} requests")
+        print(f"crawl+check    : {ours.wall:.1f} s wall, {pages / ours.wall:.0f} pages/s, "
+              f"{ours.cpu / pages * 1000:.1f} ms CPU per page, peak {ours.peak_mb:.0f} MB")
         print(f"re-crawl       : {runs[1][0]} pages ({runs[1][2]} reused, {runs[1][1]} parsed), "
-              f"{crawl2.wall:.1f} s wall, {crawl2.cpu:.1f} s CPU, peak {crawl2.peak_mb:.0f} MB; "
-              f"with check {again.wall:.1f} s")
+              f"{crawl2.wall:.1f} s wall, {crawl2.cpu:.1f} s CPU, peak {crawl2.peak_mb:.0f} MB, {r3 - r2} requests; "
+              f"with check {again.wall:.1f} s, {req2} requests")
         print(f"re-crawl ratio : crawl {crawl1.wall / crawl2.wall:.1f}x cheaper by wall time, "
-              f"{crawl1.cpu / crawl2.cpu:.1f}x by CPU; crawl+check {ours.wall / again.wall:.1f}x by wall time")
+              f"{crawl1.cpu / crawl2.cpu:.1f}x by CPU; crawl+check {ours.wall / again.wall:.1f}x by wall time, "
+              f"requests {req2 / max(req1, 1):.0%} of the first's")
+        row.update(pages=pages, wall=ours.wall, cpu_ms=ours.cpu / pages * 1000, peak=ours.peak_mb, req1=req1,
+                   req2=req2, wall2=again.wall, crawl_wall=crawl1.wall)
 
         if not args.no_linkchecker:
             exe = shutil.which("linkchecker", path=str(Path(sys.executable).parent)) or shutil.which("linkchecker")
             if exe is None:
-                raise SystemExit("linkchecker not installed: pip install -e .[bench]")
+                raise SystemExit("linkchecker not installed: pip install 'linkchecker>=10.5' (the bench extra)")
             lc_cfg = work / "linkcheckerrc"
-            lc_cfg.write_text("[checking]\nthreads=20\nmaxrequestspersecond=100000\nrecursionlevel=-1\n"
-                              "[filtering]\ncheckextern=0\n[output]\nwarnings=0\nstatus=0\n", encoding="utf-8")
+            lc_cfg.write_text(f"[checking]\nthreads={args.concurrency}\nmaxrequestspersecond=100000\n"
+                              "recursionlevel=-1\n[filtering]\ncheckextern=0\n[output]\nwarnings=0\nstatus=0\n",
+                              encoding="utf-8")
             os.chmod(lc_cfg, 0o644)
-            lc = measure([exe, "--config", str(lc_cfg), "--no-warnings", "-t", "20", "--no-status", home],
-                         env=env, cwd=work)
+            before = requests_so_far()
+            lc = measure([exe, "--config", str(lc_cfg), "--no-warnings", "-t", str(args.concurrency), "--no-status",
+                          home], env=env, cwd=work)
+            lc_req = requests_so_far() - before
             m = re.search(r"(\d+) links? in (\d+) URLs? checked", lc.out)
             urls = int(m.group(2)) if m else 0
             print(f"LinkChecker    : {urls} URLs, {lc.wall:.1f} s wall, {lc.cpu:.1f} s CPU, peak {lc.peak_mb:.0f} MB, "
-                  f"{urls / lc.wall:.0f} URLs/s")
-            print(f"ratios         : throughput {(pages / ours.wall) / (urls / lc.wall):.2f}x LinkChecker's "
-                  f"(crawl alone {(pages / crawl1.wall) / (urls / lc.wall):.2f}x), "
+                  f"{urls / lc.wall:.0f} URLs/s, {lc_req} requests ({args.concurrency} threads)")
+            ratio = (pages / ours.wall) / (urls / lc.wall) if urls else float("nan")
+            print(f"ratios         : throughput {ratio:.2f}x LinkChecker's "
+                  f"(crawl alone {(pages / crawl1.wall) / (urls / lc.wall) if urls else float('nan'):.2f}x), "
                   f"memory {ours.peak_mb / lc.peak_mb:.2f}x, wall time {lc.wall / ours.wall:.2f}x shorter")
+            row.update(lc_rate=urls / lc.wall, ratio=ratio, lc_cpu_ms=lc.cpu / max(urls, 1) * 1000)
     finally:
         server.stdin.close()
         server.wait(10)
@@ -163,6 +214,42 @@ storage: {{url: "sqlite:///{db}", notices_dir: "{work / 'out'}"}}
             shutil.rmtree(work, ignore_errors=True)
         else:
             print(f"work directory: {work}")
+    return row
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--shape", choices=["all", *SHAPES], default="all",
+                    help="demo: the demo portal; cards: no meta tags, 60+ links a page, cards, HTTP/1.0, "
+                         "no validators; all (default): both")
+    ap.add_argument("--pages", type=int, help="pages per site (default: demo 20000, cards 10000)")
+    ap.add_argument("--concurrency", type=int, default=16, help="ours and LinkChecker's alike")
+    ap.add_argument("--no-linkchecker", action="store_true")
+    ap.add_argument("--keep", action="store_true", help="keep the work directories")
+    ap.add_argument("--serve", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.serve:
+        shape, _, size = args.serve.partition(":")
+        serve(shape, float(size))
+        return
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "ignore"}
+    shapes = list(SHAPES) if args.shape == "all" else [args.shape]
+    rows = [run_shape(shape, args.pages or SHAPES[shape], args, env) for shape in shapes]
+
+    print(f"\nconcurrency {args.concurrency}; throughput = pages / crawl+check wall time; "
+          "re-crawl = unchanged site, crawl+check")
+    head = (f"{'shape':<6} {'pages':>6} {'pages/s':>8} {'LC URLs/s':>9} {'vs LC':>6} {'CPU ms/pg':>9} "
+            f"{'LC ms/pg':>8} {'peak MB':>7} {'req 1st':>8} {'req 2nd':>8} {'req %':>6} {'wall 1st':>8} "
+            f"{'wall 2nd':>8} {'wall x':>6}")
+    print(head)
+    print("-" * len(head))
+    nan = float("nan")
+    for r in rows:
+        print(f"{r['shape']:<6} {r['pages']:>6} {r['pages'] / r['wall']:>8.0f} {r.get('lc_rate', nan):>9.0f} "
+              f"{r.get('ratio', nan):>5.2f}x {r['cpu_ms']:>9.1f} {r.get('lc_cpu_ms', nan):>8.1f} {r['peak']:>7.0f} "
+              f"{r['req1']:>8} {r['req2']:>8} {r['req2'] / max(r['req1'], 1):>6.0%} {r['wall']:>7.1f}s "
+              f"{r['wall2']:>7.1f}s {r['wall'] / r['wall2']:>5.1f}x")
 
 
 if __name__ == "__main__":
