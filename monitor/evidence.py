@@ -7,7 +7,7 @@ under ``storage.notices_dir/evidence/``, and only ever *embedded* by reports.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -56,7 +56,11 @@ def take_evidence(store: Store, config: Config, *, as_of: date, finding_ids: tup
     with store.session() as s:
         findings = s.scalars(q.order_by(Finding.id)).all()
         have = {i for (i,) in s.execute(select(EvidenceShot.finding_id))}
-    requests = [r for f in findings if (refresh or f.id not in have) and (r := shot_request(store, f))]
+    sites = {s.key: s for s in config.sites}
+    # each shot is confined to its own site's scope (spiders.chromium): its origin, and private addresses
+    # only where they are that site's own or the site allows them
+    requests = [replace(r, scope=sites[f.site].scope, allow_private=sites[f.site].limits.allow_private_network)
+                for f in findings if (refresh or f.id not in have) and (r := shot_request(store, f))]
     result = EvidenceResult(failed=[])
     if not requests:
         return result

@@ -27,6 +27,7 @@ from spiders.pagination import pagination_urls
 from spiders.encoding import decode_html
 from spiders.listing import article_date, column_meta, list_items, looks_empty
 from spiders.mailbox import MAILBOX_WORDS, looks_like_mailbox, mailbox_rows
+from spiders.netguard import BlockedRequest, NetPolicy
 from spiders.render import looks_like_list_page, script_may_fill
 from spiders.search import result_links_to, search_box_only, search_form, search_query
 from spiders.verdicts import (PatternCap, attachment_text, canonical_url, fragment_of, is_readable_attachment,
@@ -70,6 +71,9 @@ _ERROR_NAMES = {
 def error_kind(failure: Failure) -> tuple[str, str]:
     """A failed request's reason as a short stable kind (a fact, not a verdict)."""
     exc = failure.value
+    if isinstance(exc, BlockedRequest):
+        # refused by the network scope: not a fact about the target (and the same for open and closed ports)
+        return "blocked", str(exc)[:500]
     name = type(exc).__name__
     text = str(exc)
     detail = f"{name}: {text}"[:500]
@@ -114,7 +118,9 @@ class SiteSpider(scrapy.Spider):
                  max_pages: int = 2000, max_depth: int = 5, check_external: bool = True,
                  today: date | None = None, mailbox: bool = True, mailbox_words: Iterable[str] = (),
                  mailbox_urls: Iterable[str] = (), max_list_pages: int = 50, previous: Any = None,
-                 frontier: Any = None, browser_urls: Iterable[str] = (), browser: bool = False, **kwargs: Any):
+                 frontier: Any = None, browser_urls: Iterable[str] = (), browser: bool = False,
+                 max_requests: int = 10_000, max_external_checks: int = 1000, max_external_per_page: int = 100,
+                 allow_private: bool = False, **kwargs: Any):
         """``previous``: a ``monitor.reuse.PreviousRun`` (facts of unchanged pages are reused from it);
         ``frontier``: a ``monitor.resume.Frontier`` when resuming a killed run; ``browser_urls``: column URLs
         configured ``render: browser``; ``browser``: whether Chromium may be used at all."""
@@ -139,6 +145,15 @@ class SiteSpider(scrapy.Spider):
         self.browser = bool(browser)
         self.browser_urls = frozenset(canonical(u) for u in browser_urls)
         self.rendered = 0
+        # bounds on what one crawl sends (sites.yaml limits; NetGuardMiddleware enforces the total)
+        self.max_requests = int(max_requests)
+        self.max_external_checks = int(max_external_checks)
+        self.max_external_per_page = int(max_external_per_page)
+        self.requests_made = 0
+        self.external_checks = 0
+        self.not_checked = 0  # links left unchecked because a bound was reached
+        self._page_externals: tuple[str | None, int] = (None, 0)
+        self.net_policy = NetPolicy(scope=self.scope, allow_private=bool(allow_private))
 
     # ------------------------------------------------------------ scheduling
 
@@ -149,10 +164,14 @@ class SiteSpider(scrapy.Spider):
                  referer: str | None = None) -> scrapy.Request | None:
         if url in self.scheduled:
             return None
+        if self.requests_made >= self.max_requests:
+            self.not_checked += 1
+            return None
         if not external and parse:
             if self.internal_pages >= self.max_pages:
                 return None
             self.internal_pages += 1
+        self.requests_made += 1
         self.scheduled.add(url)
         meta = {"depth": depth, "external": external, "parse": parse, "started": time.monotonic(),
                 "key_url": url}
@@ -185,7 +204,18 @@ class SiteSpider(scrapy.Spider):
                 req.meta["download_maxsize"] = self._attachment_maxsize()
             return req
         if self.check_external:
-            return self._request(target, depth=depth + 1, external=True, parse=False, referer=referer)
+            # external links are checked once (status only), never crawled, and boundedly
+            page, n = self._page_externals if self._page_externals[0] == referer else (referer, 0)
+            if target in self.scheduled:
+                return None
+            if n >= self.max_external_per_page or self.external_checks >= self.max_external_checks:
+                self.not_checked += 1
+                return None
+            req = self._request(target, depth=depth + 1, external=True, parse=False, referer=referer)
+            if req is not None:
+                self._page_externals = (page, n + 1)
+                self.external_checks += 1
+            return req
         return None
 
     async def start(self):
@@ -466,7 +496,11 @@ class SiteSpider(scrapy.Spider):
             return
         row = {"page_url": page_url, "kind": "form", "action": canonical(form.action)[:2000], "method": form.method,
                "field": form.field[:100]}
-        target = next((it for it in items if len(search_query(it.title)) >= 4), None)
+        # the form is submitted only where the crawl may go: over http(s), to the site itself
+        in_scope = self.in_scope(form.action)
+        target = next((it for it in items if len(search_query(it.title)) >= 4), None) if in_scope else None
+        if not in_scope:
+            row["error_kind"] = "out_of_scope"
         if target is not None:
             row.update(query=search_query(target.title), expected_url=target.url)
         yield {"kind": "search", "search": row}

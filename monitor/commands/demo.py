@@ -21,7 +21,10 @@ def demo_config(home: str, db_url: str, notices_dir: str = "var/notices"):
         "accounts": demo_accounts(home.rstrip("/")),
         "sites": [{"key": "demo-portal", "name": "示例县人民政府门户网站", "home": home, "unit": "示例县人民政府办公室",
                    # loopback demo: no need to be polite to ourselves
-                   "limits": {"delay_seconds": 0, "concurrency_per_host": 16, "max_pages": 50000}}],
+                   "limits": {"delay_seconds": 0, "concurrency_per_host": 16, "max_pages": 50000,
+                              # everything of the demo runs on 127.0.0.1 (the "other site" and the dead
+                              # address too): loopback addresses besides the site's own must be allowed
+                              "allow_private_network": True}}],
         "storage": {"url": db_url, "notices_dir": notices_dir},
     }, source="demo")
 
