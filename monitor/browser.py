@@ -114,6 +114,8 @@ def _recycling_handler():
                 self._served = 0
             request.meta["playwright_context"] = name
             request.meta["playwright_context_kwargs"] = dict(CONTEXT_OPTIONS)
+            # a page whose navigation away was refused may never fire "load" (see _apply_page_methods)
+            request.meta["playwright_page_goto_kwargs"] = {"wait_until": "domcontentloaded"}
             self._busy[name] = self._busy.get(name, 0) + 1
             try:
                 return await super()._download_request(request, spider)
@@ -144,6 +146,19 @@ def _recycling_handler():
                 if gate.refused:
                     self.stats.set_value("monitor/browser_refused", len(gate.refused))
             return handler
+
+        async def _apply_page_methods(self, page, request, spider=None):
+            """Wait for the page's scripts to settle, boundedly: the load event and an idle network. A page
+            that tried to navigate away (refused by the gate) stops loading and may never fire them; it is
+            read as it stands after the wait instead of failing."""
+            from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+            wait_ms = min(self.config.navigation_timeout_ms or 15000, 10000)
+            for state in ("load", "networkidle"):
+                try:
+                    await page.wait_for_load_state(state, timeout=wait_ms)
+                except PlaywrightTimeout:
+                    self.stats.inc_value("monitor/browser_unsettled")
 
         async def _retire(self, name: str) -> None:
             wrapper = self.context_wrappers.get(name)

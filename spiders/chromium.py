@@ -39,7 +39,8 @@ CONTEXT_OPTIONS = {"service_workers": "block", "accept_downloads": False}
 
 def launch_options(executable: str = CHROMIUM) -> dict:
     """Playwright ``launch`` options: headless, sandboxed, cut off from the network."""
-    opts: dict = {"headless": True, "args": list(BASE_ARGS)}
+    # Playwright passes --no-sandbox unless told otherwise
+    opts: dict = {"headless": True, "chromium_sandbox": True, "args": list(BASE_ARGS)}
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         opts["executable_path"] = WRAPPER
         opts["env"] = {**os.environ, "MONITOR_CHROMIUM_REAL": executable,
@@ -75,18 +76,19 @@ class Gate:
         self.count = 0
         self.refused: list[str] = []
 
-    def first_check(self, request) -> bool:
+    def first_check(self, request) -> str:
+        """``ok``, ``refuse`` (the request fails) or ``stay`` (a navigation away: cancelled as ERR_ABORTED,
+        which keeps the page as it is; any other error would replace it with an error page)."""
         self.count += 1
         if self.count > MAX_REQUESTS_PER_PAGE:
-            return False
+            return "refuse"
         try:
-            navigation = request.is_navigation_request()
-            top = navigation and request.frame.parent_frame is None
+            top = request.is_navigation_request() and request.frame.parent_frame is None
         except Exception:  # noqa: BLE001 - a request without a frame (worker): not a navigation
-            navigation = top = False
+            top = False
         if top and _strip(request.url) != self.page_url:
-            return False  # the page may not take the browser elsewhere
-        return True
+            return "stay"  # the page may not take the browser elsewhere
+        return "ok"
 
     def hop_ok(self, url: str, resource_type: str) -> bool:
         return self.allow(url, resource_type) and self.policy.refuse(url) is None
@@ -98,9 +100,10 @@ class Gate:
 
 async def route_async(gate: Gate, route, request) -> None:
     url, rtype = request.url, request.resource_type
-    if not gate.first_check(request):
+    first = gate.first_check(request)
+    if first != "ok":
         gate.note(url)
-        await route.abort("blockedbyclient")
+        await route.abort("aborted" if first == "stay" else "blockedbyclient")
         return
     try:
         for _ in range(MAX_HOPS + 1):
@@ -125,9 +128,10 @@ async def route_async(gate: Gate, route, request) -> None:
 
 def route_sync(gate: Gate, route, request) -> None:
     url, rtype = request.url, request.resource_type
-    if not gate.first_check(request):
+    first = gate.first_check(request)
+    if first != "ok":
         gate.note(url)
-        route.abort("blockedbyclient")
+        route.abort("aborted" if first == "stay" else "blockedbyclient")
         return
     try:
         for _ in range(MAX_HOPS + 1):

@@ -69,6 +69,7 @@ class Shot:
 
 def take_shots(requests: list[ShotRequest], *, timeout_ms: int = 15000, executable: str = CHROMIUM) -> list[Shot]:
     from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     shots: list[Shot] = []
@@ -87,7 +88,14 @@ def take_shots(requests: list[ShotRequest], *, timeout_ms: int = 15000, executab
                 page = context.new_page()
                 page.set_default_timeout(timeout_ms)
                 try:
-                    page.goto(req.page_url, wait_until="load", timeout=timeout_ms)
+                    page.goto(req.page_url, wait_until="commit", timeout=timeout_ms)
+                    # a page that tries to navigate away (refused: it stays) may stop its own loading, and
+                    # its load events may then never come: wait for them, but not for ever
+                    for state in ("domcontentloaded", "load"):
+                        try:
+                            page.wait_for_load_state(state, timeout=min(timeout_ms, 5000))
+                        except PlaywrightTimeout:
+                            pass
                     found = page.evaluate(_OUTLINE_JS, [req.mode, req.target])
                     page.wait_for_timeout(100)
                     shots.append(Shot(req.key, req.page_url, page.screenshot(type="png"), int(found or 0)))

@@ -50,6 +50,8 @@ def test_hostile_site_cannot_reach_the_canary_or_local_files(tmp_path):
     assert pages[f"{canary.base}/secret"] == (None, "blocked")
     assert pages[f"http://127.0.0.1:{closed}/"] == (None, "blocked")
     assert not any("file:" in u for u in pages)
+    # the list page was rendered in Chromium (whose script went for the canary, in vain)
+    assert db.execute("select rendered from pages where url=?", (site.url("/list/"),)).fetchone() == (1,)
     titles = [t for (t,) in db.execute("select title from pages where title is not null")]
     assert not any("CANARY" in t for t in titles)
     rows = findings_json(f"sqlite:///{tmp_path / 'h.db'}", tmp_path, "--rule", "W-S1")
