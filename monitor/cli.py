@@ -60,6 +60,9 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 @click.pass_context
 def main(ctx: click.Context, config_path: str, db_url: str | None) -> None:
     """政府网站与政务新媒体监测：抓取网站、按国家检查指标检查、生成督查通报并跟踪整改。"""
+    from monitor import termtext
+
+    termtext.install()  # crawled text reaches the terminal as text, never as escape sequences
     ctx.obj = Context(config_path, db_url)
 
 

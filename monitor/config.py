@@ -330,12 +330,41 @@ def parse_config(data: Any, *, source: str = "sites.yaml") -> Config:
         raise ConfigError(f"配置文件 {source} 有 {len(lines)} 处错误：\n" + "\n".join(lines)) from exc
 
 
+MAX_CONFIG_BYTES = 2 * 1024 * 1024
+MAX_CONFIG_DEPTH = 30  # sites.yaml nests 4-5 levels; a "billion laughs" or deep-nesting file goes far beyond
+
+
+def _refuse_bombs(text: str, p: Path) -> None:
+    """Refuse what safe_load would still choke on: anchors and aliases (a few hundred bytes expand to
+    gigabytes), nesting deep enough to exhaust the recursion limit, an oversized file. Done on the event
+    stream, which PyYAML produces without recursion and without expanding anything."""
+    if len(text.encode("utf-8")) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"配置文件 {p} 过大（超过 {MAX_CONFIG_BYTES // (1024 * 1024)} MB）；sites.yaml 通常只有几十 KB，请检查文件是否正确")
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            mark = event.start_mark
+            raise ConfigError(f"配置文件 {p} 第 {mark.line + 1} 行第 {mark.column + 1} 列使用了 YAML 锚点或别名（& 或 *），"
+                              "为安全起见不支持；请把内容直接写出来")
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_CONFIG_DEPTH:
+                mark = event.start_mark
+                raise ConfigError(f"配置文件 {p} 第 {mark.line + 1} 行嵌套超过 {MAX_CONFIG_DEPTH} 层；请检查缩进和括号")
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
 def load_config(path: str | os.PathLike) -> Config:
     p = Path(path)
     if not p.exists():
         raise ConfigError(f"找不到配置文件 {p}；可复制 sites.example.yaml 为 sites.yaml 后修改")
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        if p.stat().st_size > MAX_CONFIG_BYTES:
+            raise ConfigError(f"配置文件 {p} 过大（超过 {MAX_CONFIG_BYTES // (1024 * 1024)} MB）；sites.yaml 通常只有几十 KB，请检查文件是否正确")
+        text = p.read_text(encoding="utf-8")
+        _refuse_bombs(text, p)
+        data = yaml.safe_load(text)
     except UnicodeDecodeError as exc:
         raise ConfigError(f"配置文件 {p} 不是 UTF-8 编码；请另存为 UTF-8") from exc
     except yaml.YAMLError as exc:

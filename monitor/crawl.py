@@ -18,6 +18,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.settings import Settings
 
 from monitor.config import Config, Site
+from monitor.model import xml_safe
 from sqlalchemy import delete, func, insert, select, update
 
 from monitor.store import BatchWriter, Column, ColumnItem, CrawlRun, ListPage, Page, Store, utcnow
@@ -26,10 +27,8 @@ log = logging.getLogger(__name__)
 
 
 def _clean(value: Any) -> Any:
-    # PostgreSQL refuses NUL in text; hostile pages do send them.
-    if isinstance(value, str):
-        return value.replace("\x00", "")
-    return value
+    # PostgreSQL refuses NUL in text, Word and Excel refuse other control characters; hostile pages send them.
+    return xml_safe(value)
 
 
 class _Writer(BatchWriter):

@@ -14,6 +14,7 @@ from rich.table import Table
 from sqlalchemy import select
 
 from monitor.config import Config, adhoc_config
+from monitor.model import cell_safe
 from monitor.model import FindingStatus
 from monitor.store import Finding, Store
 
@@ -21,7 +22,10 @@ EXIT_SITE_DOWN = 3
 
 
 def console() -> Console:
-    return Console(stderr=False, highlight=False, soft_wrap=True)
+    from monitor.termtext import SafeConsole
+
+    # crawled text is printed: no Rich markup, control characters escaped (monitor.termtext)
+    return SafeConsole(highlight=False, soft_wrap=True)
 
 
 def _cli():
@@ -272,7 +276,8 @@ def register(group: click.Group) -> None:
             w = csv.DictWriter(buf, fieldnames=fields)
             w.writeheader()
             for r in rows:
-                w.writerow({**r, "facts": json.dumps(r["facts"], ensure_ascii=False)})
+                # crawled text in a spreadsheet: never a formula (monitor.model.cell_safe)
+                w.writerow({k: cell_safe(v) for k, v in {**r, "facts": json.dumps(r["facts"], ensure_ascii=False)}.items()})
             sys.stdout.write(buf.getvalue())
         else:
             console().print(findings_table(rows, f"问题清单（{len(rows)} 个）"))

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from monitor import lifecycle
-from monitor.model import FindingStatus as S
+from monitor.model import FindingStatus as S, xml_safe
 from monitor.model import Severity
 from monitor.store import Finding, FindingEvent, RecheckRequest
 from monitor.web.auth import AUDITORS, CurrentUser, require, store_of
@@ -196,7 +196,7 @@ async def change_status(request: Request):
     fid = request.path_params["finding_id"]
     _visible_finding(request, user, fid)
     form = await request.form()
-    to, reason = str(form.get("to", "")), str(form.get("reason", "")).strip()
+    to, reason = str(form.get("to", "")), xml_safe(str(form.get("reason", ""))).strip()
     if to not in {s.value for s in S}:
         flash(request, f"状态“{to}”无效", "error")
     elif not reason:
@@ -215,7 +215,7 @@ async def change_deadline(request: Request):
     fid = request.path_params["finding_id"]
     _visible_finding(request, user, fid)
     form = await request.form()
-    reason = str(form.get("reason", "")).strip()
+    reason = xml_safe(str(form.get("reason", ""))).strip()
     try:
         new = date.fromisoformat(str(form.get("deadline", "")))
     except ValueError:
@@ -237,7 +237,7 @@ async def add_note(request: Request):
     fid = request.path_params["finding_id"]
     _visible_finding(request, user, fid)
     form = await request.form()
-    note = str(form.get("text", "")).strip()
+    note = xml_safe(str(form.get("text", ""))).strip()
     if not note:
         flash(request, "备注不能为空", "error")
     else:
@@ -252,7 +252,7 @@ async def submit_fix(request: Request):
     fid = request.path_params["finding_id"]
     f = _visible_finding(request, user, fid)
     form = await request.form()
-    note = str(form.get("text", "")).strip()
+    note = xml_safe(str(form.get("text", ""))).strip()
     if S(f.status) not in SUBMITTABLE:
         flash(request, f"当前状态为“{f.status}”，不能提交整改", "error")
     elif not note:
