@@ -41,10 +41,14 @@ class Context:
                 raise MonitorError(str(exc), exit_code=2) from exc
         return self._config
 
-    def store(self, config: Config | None = None) -> Store:
+    def store(self, config: Config | None = None, *, read_only: bool = False) -> Store:
+        """The store; ``read_only`` commands never create a database (or its folder) that is not there."""
         url = self.db_url or (config or self.config()).storage.url
         try:
-            return Store(url)
+            return Store(url, must_exist=read_only)
+        except FileNotFoundError as exc:
+            raise MonitorError(f"数据库文件 {exc} 不存在（还没有抓取过，或路径写错了）；请检查 --db 或 storage.url",
+                               exit_code=2) from exc
         except Exception as exc:  # the database URL is user input: say what is wrong with it
             raise MonitorError(f"无法打开数据库 {url}：{exc}；请检查 storage.url 或 --db", exit_code=2) from exc
 

@@ -43,7 +43,7 @@ def register(group: click.Group) -> None:
     @click.pass_obj
     def columns_cmd(obj, site_key, fmt):
         """列出网站最近一次抓取发现的栏目：上级栏目、类型、层级、信息条数、最新日期，并标出新增和消失的栏目。"""
-        store = obj.store()
+        store = obj.store(read_only=True)
         rows, added, removed = inventory(store, site_key)
         if fmt == "json":
             click.echo(json.dumps({"columns": rows, "added": added, "removed": removed}, ensure_ascii=False, indent=2))

@@ -256,7 +256,7 @@ def register(group: click.Group) -> None:
     @click.pass_obj
     def findings_cmd(obj, fmt, status, site, rule, unit, verdict, month):
         """导出问题清单（JSON 字段说明见 README）。"""
-        store = obj.store()
+        store = obj.store(read_only=True)  # a read-only command creates nothing
         rows = export_rows(store, status=status, site=site, rule=rule, unit=unit,
                            verdict=None if verdict == "all" else verdict)
         if month:

@@ -24,7 +24,7 @@ def register(group: click.Group) -> None:
         from monitor import lifecycle
         from monitor.store import Finding
 
-        store = obj.store()
+        store = obj.store(read_only=not (to or deadline or note))
         day = _as_of(as_of)
         try:
             if deadline:

@@ -28,10 +28,11 @@ LIST_COLUMNS = (Finding.id, Finding.rule, Finding.severity, Finding.verdict, Fin
 
 
 def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except ValueError:
+    if value in (None, ""):
         return None
+    if len(value) > 18 or not value.isdigit():  # beyond a 64-bit id: a bad request, not a database overflow
+        raise HTTPException(400, "请求参数超出范围")
+    return int(value)
 
 
 def read_filters(request: Request, user: CurrentUser) -> tuple[dict[str, str], list[str]]:
@@ -52,6 +53,8 @@ def read_filters(request: Request, user: CurrentUser) -> tuple[dict[str, str], l
         if not m or not 1 <= int(m.group(2)) <= 12:
             problems.append(f"月份“{f['month']}”格式不对，应为 YYYY-MM，已忽略")
             f["month"] = ""
+        elif not 1990 <= int(m.group(1)) <= 2999:
+            raise HTTPException(400, f"月份“{f['month'][:20]}”超出范围（1990-01 至 2999-12）")
     return f, problems
 
 
