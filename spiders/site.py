@@ -284,7 +284,10 @@ class SiteSpider(scrapy.Spider):
     def _diverted(self, obj: Any) -> bool:
         """Whether the light path took this request (it has the previous run's validators)."""
         rv = self.revalidator
-        if rv is not None and isinstance(obj, scrapy.Request) and rv.takes(obj):
+        # the light path goes only where the network scope surely allows (no host name to resolve first);
+        # anything else takes the Scrapy path, where NetGuardMiddleware decides
+        if rv is not None and isinstance(obj, scrapy.Request) and rv.takes(obj) \
+                and self.net_policy.refuse(obj.url) is None and not self.net_policy.needs_lookup(obj.url):
             rv.submit(obj)
             return True
         return False
