@@ -39,8 +39,8 @@ class CrawlLimits(_Strict):
     max_urls_per_pattern: int = Field(50, ge=0, description="同一路径只换查询参数的网址最多抓取多少个（防日历、搜索陷阱），0 为不限")
     probe_timeout_seconds: float = Field(15, gt=0, le=300, description="可用性探测的超时（秒），W-V1")
     max_requests: int = Field(10000, ge=1, description="每次抓取向所有主机发出的请求总数上限（页面、图片、附件、外部链接都算）")
-    max_external_checks: int = Field(1000, ge=0, description="每次抓取最多检查多少个外部链接")
-    max_external_per_page: int = Field(100, ge=0, description="每个页面最多检查多少个外部链接（其余记下不检查）")
+    max_external_checks: int = Field(2000, ge=0, description="每次抓取最多检查多少个外部链接")
+    max_external_per_page: int = Field(300, ge=0, description="每个页面最多检查多少个外部链接（其余记下不检查）")
     allow_private_network: bool = Field(
         False, description="允许访问本机和内网地址（127.0.0.1、10.x、192.168.x 等）。默认只有本网站自己的地址可以是内网地址，"
                            "页面里指向其他内网地址的链接、表单、重定向和脚本请求一律不访问；仅演示、测试和本机基准测试"

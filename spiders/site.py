@@ -119,7 +119,7 @@ class SiteSpider(scrapy.Spider):
                  today: date | None = None, mailbox: bool = True, mailbox_words: Iterable[str] = (),
                  mailbox_urls: Iterable[str] = (), max_list_pages: int = 50, previous: Any = None,
                  frontier: Any = None, browser_urls: Iterable[str] = (), browser: bool = False,
-                 max_requests: int = 10_000, max_external_checks: int = 1000, max_external_per_page: int = 100,
+                 max_requests: int = 10_000, max_external_checks: int = 2000, max_external_per_page: int = 300,
                  allow_private: bool = False, **kwargs: Any):
         """``previous``: a ``monitor.reuse.PreviousRun`` (facts of unchanged pages are reused from it);
         ``frontier``: a ``monitor.resume.Frontier`` when resuming a killed run; ``browser_urls``: column URLs
