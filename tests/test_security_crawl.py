@@ -52,6 +52,9 @@ def test_hostile_site_cannot_reach_the_canary_or_local_files(tmp_path):
     assert not any("file:" in u for u in pages)
     # the list page was rendered in Chromium (whose script went for the canary, in vain)
     assert db.execute("select rendered from pages where url=?", (site.url("/list/"),)).fetchone() == (1,)
+    # the zip-bomb attachments were refused unread, the crawl went on
+    errors = dict(db.execute("select url, text_error from pages where url like '%bomb%'"))
+    assert len(errors) == 2 and all("压缩炸弹" in (e or "") for e in errors.values()), errors
     titles = [t for (t,) in db.execute("select title from pages where title is not null")]
     assert not any("CANARY" in t for t in titles)
     rows = findings_json(f"sqlite:///{tmp_path / 'h.db'}", tmp_path, "--rule", "W-S1")
@@ -109,3 +112,19 @@ def test_external_checks_per_run_bound(tmp_path):
             assert out.returncode == 0, out.stderr
         assert sum(other.hits.values()) == 15
         assert "因达到上限未检查" in out.stderr
+
+
+def test_only_http_download_handlers():
+    from monitor.config import parse_config
+    from monitor.crawl import scrapy_settings
+
+    site = parse_config({"organisation": {"name": "x"}, "sites": [
+        {"key": "s", "name": "s", "home": "http://127.0.0.1:1/", "unit": "u"}]}).sites[0]
+    from monitor.browser import apply_browser_settings
+
+    for browser in (False, True):
+        s = scrapy_settings(site)
+        if browser:
+            apply_browser_settings(s, timeout_seconds=5)
+        handlers = s.getwithbase("DOWNLOAD_HANDLERS")
+        assert all(handlers.get(k) is None for k in ("file", "ftp", "s3", "data")), handlers

@@ -160,3 +160,23 @@ def test_read_only_command_creates_nothing(tmp_path):
     out = run_monitor("--db", f"sqlite:///{missing}", "findings", "--format", "json", cwd=tmp_path)
     assert out.returncode == 2 and "不存在" in out.stderr
     assert not (tmp_path / "nope").exists()
+
+
+def test_an_unexpected_error_is_a_plain_500_with_security_headers(tmp_path):
+    from starlette.routing import Route
+
+    from monitor.store import Store
+    from monitor.web import create_app
+    from tests.webserver import SECRET, TODAY, fill_store, serve_app, web_config
+
+    store = Store(f"sqlite:///{tmp_path / 'w.db'}")
+    fill_store(store)
+
+    async def boom(request):
+        raise RuntimeError("secret detail /etc/passwd")
+    app = create_app(store, web_config(tmp_path / "n"), secret_key=SECRET, today=lambda: TODAY)
+    app.router.routes.append(Route("/boom", boom))
+    with serve_app(app) as base, client(base) as c:
+        r = c.get("/boom")
+    assert r.status_code == 500 and "服务器内部错误" in r.text and "/etc/passwd" not in r.text
+    assert r.headers.get("content-security-policy") == CSP and r.headers.get("x-content-type-options") == "nosniff"
