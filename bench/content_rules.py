@@ -18,9 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from monitor.model import TextFacts  # noqa: E402
-from rules.content import personal_data, sensitive, typos, wrong_expression  # noqa: E402
-from rules.content.lexicon import default_ordered_formulas, default_terms  # noqa: E402
+from monitor.model import TextFacts
+from rules.content import personal_data, sensitive, typos, wrong_expression
+from rules.content.lexicon import default_ordered_formulas, default_terms
 
 SENTENCES = [
     "为深入贯彻落实党中央、国务院决策部署，进一步优化营商环境，现就有关事项通知如下。",

@@ -24,16 +24,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import httpx  # noqa: E402
-import uvicorn  # noqa: E402
-from sqlalchemy import func, select  # noqa: E402
+import httpx
+import uvicorn
+from sqlalchemy import func, select
 
-from monitor.config import parse_config  # noqa: E402
-from monitor.model import FindingStatus  # noqa: E402
-from monitor.store import Finding, Store, utcnow  # noqa: E402
-from monitor.web import create_app  # noqa: E402
-from monitor.web.auth import create_user  # noqa: E402
-from rules import all_rules  # noqa: E402
+from monitor.config import parse_config
+from monitor.model import FindingStatus
+from monitor.store import Finding, Store, utcnow
+from monitor.web import create_app
+from monitor.web.auth import create_user
+from rules import all_rules
 
 TODAY = date(2026, 11, 26)
 DEPARTMENTS = ["发展和改革局", "教育体育局", "科技和工业信息化局", "公安局", "民政局", "司法局", "财政局",

@@ -45,7 +45,7 @@ def _values(r, no: int) -> list:
 
 
 def render_ledger_xlsx(view) -> Workbook:
-    """A workbook from a ``monitor.ledger.LedgerView``. No queries."""
+    """A workbook from a ``monitor.notices.ledger.LedgerView``. No queries."""
     wb = Workbook()
     ws = wb.active
     ws.title = "汇总"

@@ -20,7 +20,7 @@ def data_uri(png: bytes) -> str:
 
 
 def render_notice_html(view) -> str:
-    """Render a ``monitor.notice.NoticeView``. No queries, no thresholds."""
+    """Render a ``monitor.notices.notice.NoticeView``. No queries, no thresholds."""
     env = environment()
     env.filters["data_uri"] = data_uri
     return env.get_template("notice.html").render(n=view)

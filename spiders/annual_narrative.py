@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from monitor.annual_facts import (
+from monitor.model.annual import (
     T3_CARRIED_IN,
     T3_CARRIED_OUT,
     T3_NEW,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from monitor.annual_facts import (
+from monitor.model.annual import (
     FORMAT_2019,
     FORMAT_2021,
     FORMAT_UNKNOWN,

@@ -1,6 +1,6 @@
 """Launching Chromium for untrusted pages, and the one gate every browser request goes through.
 
-Both users of the browser (list pages rendered during a crawl, ``monitor.browser``; evidence
+Both users of the browser (list pages rendered during a crawl, ``monitor.crawl.browser``; evidence
 screenshots, ``spiders.evidence``) run a stranger's JavaScript. Three layers keep it in:
 
 1. **The sandbox stays on.** Chromium will not sandbox itself as root, so as root we start it
@@ -84,7 +84,7 @@ class Gate:
             return "refuse"
         try:
             top = request.is_navigation_request() and request.frame.parent_frame is None
-        except Exception:  # noqa: BLE001 - a request without a frame (worker): not a navigation
+        except Exception:
             top = False
         if top and _strip(request.url) != self.page_url:
             return "stay"  # the page may not take the browser elsewhere
@@ -119,10 +119,10 @@ async def route_async(gate: Gate, route, request) -> None:
             await route.fulfill(response=resp)
             return
         await route.abort("failed")
-    except Exception:  # noqa: BLE001 - a failed fetch (or a hop to another scheme): the page sees a failure
+    except Exception:
         try:
             await route.abort("failed")
-        except Exception:  # noqa: BLE001 - the page may be gone already
+        except Exception:
             pass
 
 
@@ -147,8 +147,8 @@ def route_sync(gate: Gate, route, request) -> None:
             route.fulfill(response=resp)
             return
         route.abort("failed")
-    except Exception:  # noqa: BLE001 - as in route_async
+    except Exception:
         try:
             route.abort("failed")
-        except Exception:  # noqa: BLE001
+        except Exception:
             pass

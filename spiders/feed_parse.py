@@ -123,7 +123,7 @@ def html_text_and_links(fragment: str, base: str) -> tuple[str, list[str]]:
 
     try:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div")
-    except Exception:  # noqa: BLE001 - crawled markup: fall back to tag stripping
+    except Exception:  # crawled markup: fall back to tag stripping
         return re.sub(r"<[^>]+>", "", fragment).strip(), []
     for br in root.iter("br", "p", "div", "li"):
         br.tail = "\n" + (br.tail or "")

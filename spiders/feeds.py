@@ -4,7 +4,7 @@ Why httpx and not a Scrapy spider: an account is one request (plus a few statuse
 in-post link checks), fetched one after another; and `monitor demo`/the daemon run the Scrapy site crawl
 in the same process, whose Twisted reactor cannot be started twice. A plain synchronous httpx client
 with the same politeness as the site crawl (the user agent, timeout, retry codes and retry count of
-monitor/scrapy_settings.py, ``limits.delay_seconds`` between two requests to one host) does the job
+spiders/settings.py, ``limits.delay_seconds`` between two requests to one host) does the job
 without a second reactor.
 
 The spider records what it saw, including failures (outcome + reason); it never judges an account.
@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from monitor import scrapy_settings as defaults
+from spiders import settings as defaults
 from monitor.config import Account
 from spiders.feed_parse import (ParsedPost, SourceError, is_platform_link, parse_export, parse_feed, parse_weibo,
                                 parse_weibo_long_text)
@@ -156,7 +156,7 @@ class FeedSpider:
         except SourceError as exc:
             result.outcome, result.detail = exc.outcome, exc.detail
             result.posts = []
-        except Exception as exc:  # noqa: BLE001 - one account must never stop the others
+        except Exception as exc:  # one account must never stop the others
             log.exception("feeds: account %s failed unexpectedly", account.key)
             result.outcome, result.detail = "malformed", f"处理数据源时出错：{type(exc).__name__}: {exc}"
             result.posts = []

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-# the crawler's User-Agent (monitor/scrapy_settings.py), as UTF-8 bytes: httpx encodes str headers as ASCII
+# the crawler's User-Agent (spiders/settings.py), as UTF-8 bytes: httpx encodes str headers as ASCII
 USER_AGENT = "Mozilla/5.0 (compatible; GovSiteMonitor/0.1; +政府网站监测)".encode("utf-8")
 HTTPS_TIMEOUT_SECS = 10  # the HTTPS side check; the probe itself uses the site's probe timeout
 

@@ -77,7 +77,7 @@ class Pacer:
 
 class PaceMiddleware:
     """Downloader middleware: Scrapy's requests wait for the spider's ``Pacer`` while a revalidator shares
-    the hosts (Scrapy's own per-slot delay is then off, see ``monitor.crawl.crawl_sites``)."""
+    the hosts (Scrapy's own per-slot delay is then off, see ``monitor.crawl.runner.crawl_sites``)."""
 
     _HELD = "monitor_pace_held"
 
@@ -149,7 +149,7 @@ class PrefetchedMiddleware:
 class Revalidator:
     """Sends conditional GETs for the spider's requests that have validators; see the module docstring.
 
-    ``spider`` provides ``previous`` (``monitor.reuse.PreviousRun``), ``_reused(...)`` and ``emit_item``;
+    ``spider`` provides ``previous`` (``monitor.crawl.reuse.PreviousRun``), ``_reused(...)`` and ``emit_item``;
     ``workers`` bounds the requests this path keeps open in all (the pacer bounds them per host).
     """
 

@@ -3,7 +3,7 @@
 It records pages, links, list pages and their dated entries. It judges
 nothing: whether a link is broken or a column stale is for the rules.
 Retries, politeness and storage are Scrapy components configured in
-``monitor.scrapy_settings``.
+``spiders.settings``.
 """
 from __future__ import annotations
 
@@ -121,8 +121,8 @@ class SiteSpider(scrapy.Spider):
                  frontier: Any = None, browser_urls: Iterable[str] = (), browser: bool = False,
                  max_requests: int = 10_000, max_external_checks: int = 2000, max_external_per_page: int = 300,
                  allow_private: bool = False, **kwargs: Any):
-        """``previous``: a ``monitor.reuse.PreviousRun`` (facts of unchanged pages are reused from it);
-        ``frontier``: a ``monitor.resume.Frontier`` when resuming a killed run; ``browser_urls``: column URLs
+        """``previous``: a ``monitor.crawl.reuse.PreviousRun`` (facts of unchanged pages are reused from it);
+        ``frontier``: a ``monitor.crawl.resume.Frontier`` when resuming a killed run; ``browser_urls``: column URLs
         configured ``render: browser``; ``browser``: whether Chromium may be used at all."""
         super().__init__(**kwargs)
         self.max_list_pages = int(max_list_pages)
@@ -263,13 +263,13 @@ class SiteSpider(scrapy.Spider):
 
     revalidator = None
     pacer = None
-    item_sink = None  # set by monitor.crawl.StorePipeline: stores an item the light path produced
+    item_sink = None  # set by monitor.crawl.runner.StorePipeline: stores an item the light path produced
 
     def _start_revalidator(self) -> None:
         """On a re-crawl, requests with stored validators go to a ``spiders.revalidate.Revalidator``."""
         settings = getattr(self, "settings", None)
         if settings is None or settings.get("MONITOR_PACE_DELAY") is None:
-            return  # Scrapy's own per-slot politeness applies (see monitor.crawl.crawl_sites)
+            return  # Scrapy's own per-slot politeness applies (see monitor.crawl.runner.crawl_sites)
         from spiders.revalidate import Pacer, Revalidator
 
         per_host = settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 2)

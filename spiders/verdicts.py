@@ -137,8 +137,8 @@ def is_readable_attachment(url: str) -> bool:
 
 def attachment_text(body: bytes, *, url: str, content_type: str | None,
                     max_chars: int = 200_000) -> tuple[str | None, str | None]:
-    """(text, error): the attachment's text via monitor.documents, or why it could not be read."""
-    from monitor.documents import DocumentError, extract_text
+    """(text, error): the attachment's text via spiders.documents, or why it could not be read."""
+    from spiders.documents import DocumentError, extract_text
 
     name = PurePosixPath(unquote(urlsplit(url).path)).name or "附件"
     try:

@@ -73,7 +73,7 @@ def pg_url():
 
         admin = psycopg.connect(PG_ADMIN_URL.replace("postgresql://", "postgresql://", 1), autocommit=True,
                                 connect_timeout=3)
-    except Exception as exc:  # noqa: BLE001 - any failure means no server here
+    except Exception as exc:  # any failure means no server here
         need_service(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc}")
         return
     name = f"monitor_test_{uuid.uuid4().hex[:10]}"

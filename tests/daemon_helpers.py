@@ -23,7 +23,7 @@ class HttpReceiver:
         rec = self
 
         class H(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802
+            def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 try:
                     data = json.loads(body)

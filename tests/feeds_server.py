@@ -25,7 +25,7 @@ class FeedServer:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 server.hits.append(self.path)
                 status, ctype, body, headers = server.routes.get(
                     self.path, (404, "text/html; charset=utf-8", "<html><body>404 页面不存在</body></html>".encode(), {}))

@@ -28,7 +28,7 @@ class LocalServer:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.0"
 
-            def do_GET(self):  # noqa: N802 - http.server's name
+            def do_GET(self):  # http.server's name
                 with lock:
                     server.starts.append(time.monotonic())
                     server.in_flight += 1
@@ -40,7 +40,7 @@ class LocalServer:
                         server.in_flight -= 1
 
             # every method is answered and counted: a canary must see a POST (an off-site form) too
-            do_POST = do_PUT = do_DELETE = do_OPTIONS = do_PATCH = do_GET  # noqa: N815
+            do_POST = do_PUT = do_DELETE = do_OPTIONS = do_PATCH = do_GET
 
             def _answer(self):
                 path = self.path

@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 
 import rules
-from monitor.annual_facts import (FORMAT_2019, FORMAT_2021, T3_CARRIED_IN, T3_CARRIED_OUT, T3_NEW,
+from monitor.model.annual import (FORMAT_2019, FORMAT_2021, T3_CARRIED_IN, T3_CARRIED_OUT, T3_NEW,
                                   T3_RESULT_TOTAL, T4_REVIEW, T4_SUIT_DIRECT, AnnualReportFacts)
 from rules.base import Scope, Severity, Verdict
 from spiders.annual_report import parse_annual_report, parse_annual_report_html
 
 
 
-from tests.conftest import SEED, require_shared  # noqa: E402
+from tests.conftest import SEED, require_shared
 
 
 @pytest.fixture(autouse=True)

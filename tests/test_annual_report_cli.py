@@ -8,7 +8,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from monitor.commands.check_report import register
+from monitor.cli.commands.check_report import register
 from tests.test_annual_report import HTML_2021, SEED, edit_line, seed_text
 
 pytestmark = pytest.mark.usefixtures("shared_required")
@@ -80,16 +80,16 @@ def test_unreadable_input_exits_2_naming_the_file(cli, tmp_path, name, content, 
 
 
 def test_docx_without_document_module_exits_2(cli, tmp_path, monkeypatch):
-    monkeypatch.setitem(sys.modules, "monitor.documents", None)  # import fails as if not installed
+    monkeypatch.setitem(sys.modules, "spiders.documents", None)  # import fails as if not installed
     path = tmp_path / "报告.docx"
     path.write_bytes(b"PK\x03\x04")
     result = invoke(cli, path)
     assert result.exit_code == 2
-    assert f"无法读取 {path}：缺少文档解析模块 monitor.documents" in result.output
+    assert f"无法读取 {path}：缺少文档解析模块 spiders.documents" in result.output
 
 
 def test_pdf_goes_through_monitor_documents(cli, tmp_path, monkeypatch):
-    """Wiring only: monitor.documents is written elsewhere; its contract is extract_text(data, filename=)."""
+    """Wiring only: spiders.documents is written elsewhere; its contract is extract_text(data, filename=)."""
     calls = []
 
     def extract_text(data: bytes, *, filename: str) -> str:
@@ -98,7 +98,7 @@ def test_pdf_goes_through_monitor_documents(cli, tmp_path, monkeypatch):
             raise ValueError("页面损坏")
         return seed_text()
 
-    monkeypatch.setitem(sys.modules, "monitor.documents", types.SimpleNamespace(extract_text=extract_text))
+    monkeypatch.setitem(sys.modules, "spiders.documents", types.SimpleNamespace(extract_text=extract_text))
     pdf = tmp_path / "报告.pdf"
     pdf.write_bytes(b"%PDF-1.7")
     result = invoke(cli, pdf)

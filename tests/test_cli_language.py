@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from monitor.cli import main
+from monitor.cli.app import main
 
 
 def test_help_and_usage_errors_are_chinese():

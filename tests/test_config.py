@@ -1,7 +1,6 @@
 """sites.yaml validation: a bad file fails fast with a Chinese message naming the file, the field and the fix."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 

@@ -1,13 +1,12 @@
 """`check-text`: the pre-publication check, end to end on real files."""
 from __future__ import annotations
 
-import io
 
 import click
 import pytest
 from click.testing import CliRunner
 
-from monitor.commands.check_text import register
+from monitor.cli.commands.check_text import register
 
 
 @pytest.fixture()

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from monitor.locks import DbLock, pid_alive
+from monitor.ops.locks import DbLock, pid_alive
 from monitor.store import Probe, Store, utcnow
 from tests.conftest import ROOT, run_monitor
 from tests.daemon_helpers import HttpReceiver
@@ -172,7 +172,7 @@ def test_daemon_runs_locks_survives_kill_and_stops_cleanly(tmp_path, demo_server
         db, "SELECT run_id FROM job_runs WHERE job_id='crawl:demo' AND outcome='ok' AND run_id > ?", killed_run),
         timeout=45)
     assert q(db, "SELECT status FROM crawl_runs WHERE id=?", rerun[0][0]) == [("finished",)]
-    # the killed crawl's run is resumed by the restarted daemon's crawl (monitor/resume.py), then finished
+    # the killed crawl's run is resumed by the restarted daemon's crawl (monitor/crawl/resume.py), then finished
     assert q(db, "SELECT status FROM crawl_runs WHERE id=?", killed_run) == [("finished",)]
     reaped = q(db, "SELECT outcome, error FROM job_runs WHERE job_id='crawl:demo' AND error LIKE '%意外退出%'")
     assert reaped and reaped[0][0] == "interrupted"

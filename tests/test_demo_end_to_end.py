@@ -1,12 +1,10 @@
 """The whole job on the demo portal: crawl → facts → rules → findings → notice, through the real CLI."""
 from __future__ import annotations
 
-import re
 import sqlite3
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import pytest
 from parsel import Selector
 
 from monitor.demo.feeds import ACCOUNT_PLANTED, ACCOUNT_UNVERIFIABLE, ACCOUNTS, LEAKED_ID

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.documents import DocumentError, detect_format, extract_text
+from spiders.documents import DocumentError, detect_format, extract_text
 
 
 def test_html_visible_text_without_scripts_styles_or_hidden_parts():
@@ -112,7 +112,7 @@ def _word_streams(pieces: list[tuple[str, bool]]) -> tuple[bytes, bytes]:
 
 
 def test_word_97_unicode_pieces_fields_and_tables():
-    from monitor.documents import doc_plain_text
+    from spiders.documents import doc_plain_text
 
     word, table = _word_streams([
         ("Report\r", True),

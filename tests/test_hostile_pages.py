@@ -13,7 +13,7 @@ HOSTILE = "<script>alert(1)</script>"
 
 def _serve(pages: dict[str, bytes]):
     class H(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
+        def do_GET(self):
             body = pages.get(self.path)
             self.send_response(200 if body is not None else 404)
             self.send_header("Content-Type", "text/html; charset=utf-8")

@@ -6,8 +6,8 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from monitor import lifecycle
-from monitor.checking import fingerprint, record_outcomes
+from monitor.check import lifecycle
+from monitor.check.checking import fingerprint, record_outcomes
 from monitor.model import FindingStatus as S
 from monitor.model import Severity
 from monitor.store import Finding, FindingEvent, Store

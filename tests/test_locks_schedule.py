@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import update
 
 from monitor.config import ConfigError, parse_config
-from monitor.locks import DbLock, RedisLock
+from monitor.ops.locks import DbLock, RedisLock
 from monitor.store import Lock, Store, utcnow
 from tests.conftest import need_service
 
@@ -45,7 +45,7 @@ def test_db_lock_postgres(pg_url):
 
 def test_db_lock_taken_over_from_a_dead_process_and_renewed(tmp_path):
     store = Store(f"sqlite:///{tmp_path / 'm.db'}")
-    code = ("import sys; sys.path.insert(0, '.'); from monitor.store import Store; from monitor.locks import DbLock; "
+    code = ("import sys; sys.path.insert(0, '.'); from monitor.store import Store; from monitor.ops.locks import DbLock; "
             f"assert DbLock(Store('sqlite:///{tmp_path / 'm.db'}'), 'crawl:x', ttl=600, heartbeat=False).acquire()")
     subprocess.run([sys.executable, "-c", code], check=True)
     # The holder exited without releasing; its lease runs 10 minutes, but its pid is gone on this host.
@@ -64,7 +64,7 @@ def test_redis_lock():
         import redis
 
         redis.Redis.from_url("redis://127.0.0.1:6379/0", socket_timeout=2).ping()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         need_service(f"Redis not reachable at 127.0.0.1:6379: {exc}")
     name = f"test:{time.time_ns()}"
     a = RedisLock("redis://127.0.0.1:6379/0", name, ttl=1, owner="a", heartbeat=False)
@@ -89,7 +89,7 @@ def _cfg(schedule: dict, sites: int = 3):
 def test_default_schedule_and_staggered_crawls():
     from apscheduler.triggers.interval import IntervalTrigger
 
-    from monitor.daemon import desired_jobs
+    from monitor.ops.daemon import desired_jobs
 
     config = _cfg({})
     jobs = desired_jobs(config, {"crawl", "probe", "recheck"})
@@ -124,7 +124,7 @@ def test_bad_schedule_is_named():
 
 @pytest.mark.postgres
 def test_job_store_on_postgres_keeps_jobs_and_their_due_times(pg_url):
-    from monitor.daemon import Daemon
+    from monitor.ops.daemon import Daemon
 
     config = _cfg({"crawl": "0 3 * * *", "probe": "off", "recheck": "off", "feeds": "off",
                    "recheck_requested": "off"}, sites=2)

@@ -10,8 +10,8 @@ from datetime import date, datetime
 
 import pytest
 
-from monitor.accounts import load_account_facts, store_fetch
-from monitor.checking import check_accounts, run_account_rules
+from monitor.crawl.accounts import load_account_facts, store_fetch
+from monitor.check.checking import check_accounts, run_account_rules
 from monitor.config import parse_config
 from monitor.store import AccountFetch, Finding, Post, Store
 from rules.base import Verdict

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from parsel import Selector
 
-from monitor.checking import record_outcomes
+from monitor.check.checking import record_outcomes
 from monitor.config import parse_config
 from monitor.model import Severity
-from monitor.notice import build_notice
+from monitor.notices.notice import build_notice
 from monitor.store import Store
 from reports.notice import render_notice_html, write_notice
 from rules.base import Outcome, Verdict
@@ -81,7 +81,7 @@ def test_same_stored_data_gives_the_same_notice(seeded):
 def test_scores_come_from_scoring_unless_given_and_platform_rows_only_when_given(seeded):
     store, cfg = seeded
     plain = render_notice_html(build_notice(store, cfg, month="2026-11", as_of=DAY))
-    assert "得分" in Selector(text=plain).css("#att1 th::text").getall()  # monitor.scoring by default
+    assert "得分" in Selector(text=plain).css("#att1 th::text").getall()  # rules.scoring by default
     assert "分平台看" not in plain
     view = build_notice(store, cfg, month="2026-11", as_of=DAY, unit_scores={"县政府办": {"score": 92.5},
                                                                           "县教育局": {"score": 0},

@@ -1,12 +1,12 @@
 """Notifications arrive exactly once per state change, grouped per unit, by e-mail and webhook."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 
 from monitor.config import parse_config
-from monitor.notify import recipients, send_pending
+from monitor.ops.notify import recipients, send_pending
 from monitor.store import Finding, Notification, Probe, Store, utcnow
 from tests.daemon_helpers import HttpReceiver, SmtpReceiver, free_port
 

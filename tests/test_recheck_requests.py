@@ -5,7 +5,7 @@ from datetime import date
 
 from click.testing import CliRunner
 
-from monitor.checking import record_outcomes
+from monitor.check.checking import record_outcomes
 from monitor.model import Severity
 from monitor.store import Finding, Store
 from monitor.web.recheck import pending_rechecks, request_recheck
@@ -36,7 +36,7 @@ def test_requested_recheck_confirms_the_fix_and_answers_the_request(tmp_path):
                                           facts={"parents": [{"source_url": srv.url("/"), "anchor_text": "旧文章"}]})])
         with store.session() as s:
             fid = s.query(Finding.id).scalar()
-        from monitor.cli import main
+        from monitor.cli.app import main
 
         runner = CliRunner()
         none = runner.invoke(main, ["-c", str(cfg), "recheck", "--requested", "--as-of", "2026-11-27"])

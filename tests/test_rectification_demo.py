@@ -72,7 +72,7 @@ storage: {{url: "sqlite:///{self.db}", notices_dir: "{self.out}"}}
             return out
         from click.testing import CliRunner
 
-        from monitor.cli import main
+        from monitor.cli.app import main
 
         res = CliRunner().invoke(main, ["-c", str(self.cfg), *args], catch_exceptions=False)
         assert res.exit_code == 0, f"{args}: {res.output}"

@@ -99,7 +99,7 @@ def test_light_path_and_scrapy_path_store_the_same_facts(tmp_path, demo_server):
         assert out.returncode in (0, 1), out.stderr
     assert "经轻量复核" in out.stderr
     # the same re-crawl with the light path switched off (Scrapy's conditional GET only)
-    off = ("import runpy, monitor.scrapy_settings as s; s.MONITOR_REVALIDATE_ENABLED = False; "
+    off = ("import runpy, spiders.settings as s; s.MONITOR_REVALIDATE_ENABLED = False; "
            "runpy.run_module('monitor', run_name='__main__')")
     out = subprocess.run([sys.executable, "-c", off, *args], cwd=tmp_path, capture_output=True, text=True,
                          timeout=240, env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "ignore"})

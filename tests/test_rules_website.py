@@ -32,7 +32,9 @@ def run(rule_id, facts, **overrides):
 
 
 def test_w_v2_home_page_stale_fresh_undated_and_unreachable():
-    item = lambda d: ItemFacts(url=HOME + "x.html", title="x", date=d)  # noqa: E731
+    def item(d):
+        return ItemFacts(url=HOME + "x.html", title="x", date=d)
+
     stale = run("W-V2", site(home_items=[item(TODAY - timedelta(days=15))]))
     assert len(stale) == 1 and stale[0].facts["age_days"] == 15 and stale[0].severity is Severity.VETO
     assert run("W-V2", site(home_items=[item(TODAY - timedelta(days=14))])) == []  # 14 days is still in time

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from monitor.scoring import ScoringConfig, rank_units, score_sites
+from rules.scoring import ScoringConfig, rank_units, score_sites
 
 
 @dataclass(frozen=True)

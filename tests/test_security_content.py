@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from monitor.config import ConfigError, load_config
-from monitor.documents import DocumentError, extract_text
+from spiders.documents import DocumentError, extract_text
 from tests.conftest import DEMO_DAY, ROOT, run_monitor
 from tests.hostile_site import EVIL_ANCHOR, EVIL_TITLE, FORMULA, zip_bomb
 from tests.local_http import page, serve
@@ -129,7 +129,7 @@ def test_zip_bomb_is_refused_before_it_is_unpacked(tmp_path, kind):
 
 
 def test_extracted_text_is_bounded():
-    from monitor.documents import MAX_TEXT_CHARS
+    from spiders.documents import MAX_TEXT_CHARS
 
     import openpyxl
 

@@ -4,7 +4,6 @@ The canary stands for a service on the monitoring host's own network; it must re
 """
 from __future__ import annotations
 
-import json
 import sqlite3
 
 import yaml
@@ -116,11 +115,11 @@ def test_external_checks_per_run_bound(tmp_path):
 
 def test_only_http_download_handlers():
     from monitor.config import parse_config
-    from monitor.crawl import scrapy_settings
+    from monitor.crawl.runner import scrapy_settings
 
     site = parse_config({"organisation": {"name": "x"}, "sites": [
         {"key": "s", "name": "s", "home": "http://127.0.0.1:1/", "unit": "u"}]}).sites[0]
-    from monitor.browser import apply_browser_settings
+    from monitor.crawl.browser import apply_browser_settings
 
     for browser in (False, True):
         s = scrapy_settings(site)

@@ -18,7 +18,7 @@ def _site(state: dict, other_base: str):
     class H(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.0"
 
-        def do_GET(self):  # noqa: N802
+        def do_GET(self):
             if self.path == "/" and state["mode"] == "huge":
                 self.send_response(200)
                 self.send_header("Content-Type", "text/html; charset=utf-8")

@@ -12,7 +12,7 @@ from monitor.store import LoginFailure
 from monitor.web.auth import set_password
 from monitor.web.security import CSP, use_password_hasher
 from tests.conftest import run_monitor
-from tests.webserver import PASSWORD, csrf_of, login, running_dashboard
+from tests.webserver import csrf_of, login, running_dashboard
 
 
 def client(base: str, **kw) -> httpx.Client:
@@ -116,7 +116,7 @@ def test_argon2_runs_off_the_event_loop_and_logins_are_bounded(tmp_path):
     class Watching(PasswordHasher):
         """A slow hash (as argon2's 64 MiB one is) that notes where and how often at once it runs."""
 
-        def verify(self, hash, password):  # noqa: A002 - argon2's name
+        def verify(self, hash, password):
             try:
                 asyncio.get_running_loop()
                 on_loop = True

@@ -5,6 +5,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from monitor.store import Base, BatchWriter, CrawlRun, Page, Store, utcnow
 
@@ -34,7 +35,7 @@ def test_a_failed_batch_leaves_earlier_batches_and_runs_intact(sqlite_url):
     w.add("page", {"url": "http://s/1", "fetched_at": utcnow()})
     w.add("page", {"url": "http://s/2", "fetched_at": utcnow()})  # flushed: batch of 2
     w.add("page", {"url": "http://s/3", "fetched_at": utcnow()})
-    with pytest.raises(Exception):  # NOT NULL: this batch fails as a whole
+    with pytest.raises(IntegrityError):  # NOT NULL: this batch fails as a whole
         w.add("page", {"url": None, "fetched_at": utcnow()})
     with store.session() as s:
         assert s.scalar(select(func.count()).select_from(Page)) == 2

@@ -7,7 +7,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from monitor import lifecycle
+from monitor.check import lifecycle
 from monitor.model import FindingStatus
 from monitor.store import Finding, FindingEvent, RecheckRequest, Store
 from monitor.web import create_app

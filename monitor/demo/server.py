@@ -35,10 +35,10 @@ def _handler(lookup: Callable[[str, str], tuple[str, bytes] | tuple[str, bytes, 
         protocol_version = "HTTP/1.1"
         server_version = "DemoGov/1.0"
 
-        def do_GET(self) -> None:  # noqa: N802 (http.server API)
+        def do_GET(self) -> None:  # http.server API
             self._serve(send_body=True)
 
-        def do_HEAD(self) -> None:  # noqa: N802
+        def do_HEAD(self) -> None:
             self._serve(send_body=False)
 
         def _serve(self, send_body: bool) -> None:

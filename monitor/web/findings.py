@@ -9,7 +9,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from monitor import lifecycle
+from monitor.check import lifecycle
 from monitor.model import FindingStatus as S, xml_safe
 from monitor.model import Severity
 from monitor.store import Finding, FindingEvent, RecheckRequest

@@ -16,9 +16,9 @@ AVAILABILITY_DAYS = 7
 
 
 def _scores(store, config, sites) -> dict[str, dict]:
-    """Scores from monitor.scoring when that module is present; {} otherwise (the page shows counts)."""
+    """Scores from rules.scoring when that module is present; {} otherwise (the page shows counts)."""
     try:
-        from monitor.scoring import ScoringConfig, score_sites
+        from rules.scoring import ScoringConfig, score_sites
     except ImportError:
         return {}
     keys = [s.key for s in sites]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from monitor.annual_facts import Cell
+from monitor.model.annual import Cell
 
 
 def where(cells: Iterable[Cell | None]) -> str:

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from monitor.annual_facts import (T3_CARRIED_IN, T3_CARRIED_OUT, T3_COLUMNS, T3_NEW, T3_RESULT_TOTAL,
+from monitor.model.annual import (T3_CARRIED_IN, T3_CARRIED_OUT, T3_COLUMNS, T3_NEW, T3_RESULT_TOTAL,
                                   AnnualReportFacts, t3_row_label)
 from rules.annual_report._common import num, val, where
 from rules.base import Outcome, Rule, Scope, Severity

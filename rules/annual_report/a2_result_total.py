@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from monitor.annual_facts import (T3_COLUMNS, T3_RESULT_GROUPS, T3_RESULT_TOTAL, AnnualReportFacts,
+from monitor.model.annual import (T3_COLUMNS, T3_RESULT_GROUPS, T3_RESULT_TOTAL, AnnualReportFacts,
                                   t3_result_keys, t3_row_label)
 from rules.annual_report._common import num, val, where
 from rules.base import Outcome, Rule, Scope, Severity

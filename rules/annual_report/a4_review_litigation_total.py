@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from monitor.annual_facts import T4_GROUPS, T4_PARTS, T4_TOTAL, AnnualReportFacts
+from monitor.model.annual import T4_GROUPS, T4_PARTS, T4_TOTAL, AnnualReportFacts
 from rules.annual_report._common import num, terms, val, where
 from rules.base import Outcome, Rule, Scope, Severity
 

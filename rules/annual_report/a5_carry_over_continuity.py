@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from monitor.annual_facts import T3_CARRIED_IN, T3_CARRIED_OUT, T3_COLUMNS, T3_TOTAL, AnnualReportFacts
+from monitor.model.annual import T3_CARRIED_IN, T3_CARRIED_OUT, T3_COLUMNS, T3_TOTAL, AnnualReportFacts
 from rules.annual_report._common import num, val
 from rules.base import Outcome, Rule, Scope, Severity
 

@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from monitor.annual_facts import (T3_CARRIED_IN, T3_CARRIED_OUT, T3_NEW, T3_TOTAL, T4_REVIEW,
+from monitor.model.annual import (T3_CARRIED_IN, T3_CARRIED_OUT, T3_NEW, T3_TOTAL, T4_REVIEW,
                                   T4_SUIT_AFTER, T4_SUIT_DIRECT, T4_TOTAL, AnnualReportFacts, Cell,
                                   t3_row_label)
 from rules.annual_report._common import num, val, where

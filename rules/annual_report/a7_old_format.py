@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from monitor.annual_facts import FORMAT_2019, FORMAT_UNKNOWN, AnnualReportFacts
+from monitor.model.annual import FORMAT_2019, FORMAT_UNKNOWN, AnnualReportFacts
 from rules.base import Outcome, Rule, Scope, Severity
 
 

@@ -34,7 +34,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from monitor.annual_facts import AnnualReportFacts
+from monitor.model.annual import AnnualReportFacts
 from rules.base import Outcome, Rule, Scope, Severity
 
 

@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from monitor.annual_facts import (FORMAT_2021, T2_IN_FORCE, T2_MADE, T2_REPEALED, T2_RULES_SECTION,
+from monitor.model.annual import (FORMAT_2021, T2_IN_FORCE, T2_MADE, T2_REPEALED, T2_RULES_SECTION,
                                   AnnualReportFacts, Cell)
 from rules.annual_report._common import num, val
 from rules.base import Outcome, Rule, Scope, Severity

@@ -1,0 +1,213 @@
+"""Runs the rules over stored facts and keeps findings alive across checks.
+
+A finding keeps its identity (rule + site + subject) from check to check, so
+its rectification can be followed: 待整改 → 已通报 → 待复核 (absent once) →
+已整改 (absent in N consecutive checks); 逾期 when its deadline passes while it
+is still there; 重新出现 when it comes back after 已整改. Every move goes
+through ``monitor.check.lifecycle`` and is appended to the finding's history.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from urllib.parse import urlsplit, urlunsplit
+
+from sqlalchemy import select
+
+from monitor.check import lifecycle
+from monitor.config import Config, Site
+from monitor.check.facts import load_site_facts
+from monitor.model import FindingStatus as S
+from monitor.model import SiteFacts, TextFacts
+from monitor.store import ReportDocument, Check, Finding, FindingEvent, Store, utcnow
+from rules import rules_for
+from rules.base import Outcome, Scope, Verdict
+
+FIX_AFTER_ABSENT_CHECKS = lifecycle.FIXED_AFTER_CHECKS  # default; sites.yaml organisation.fixed_after_checks
+
+
+def normalise_subject(text: str) -> str:
+    """A subject as identity: a URL keeps its path's case (paths are case-sensitive) but not the scheme's or
+    host's, a default port or a fragment; a name (column, word) loses case, width and all whitespace."""
+    text = unicodedata.normalize("NFKC", text).strip()
+    parts = urlsplit(text) if "://" in text else None
+    if parts is not None and parts.scheme in ("http", "https") and parts.hostname:
+        port = parts.port
+        default = {"http": 80, "https": 443}[parts.scheme]
+        host = parts.hostname.lower() + (f":{port}" if port and port != default else "")
+        return urlunsplit((parts.scheme.lower(), host, parts.path or "/", parts.query, ""))
+    return re.sub(r"\s+", "", text).casefold()
+
+
+def fingerprint(rule: str, site: str, subject: str, url: str = "") -> str:
+    """Identity of a finding: rule + site or account + normalised subject (+ where, when the subject is a word)."""
+    subj = normalise_subject(subject)
+    where = normalise_subject(url) if url else ""
+    key = subj if not where or where == subj else f"{subj}\x1f{where}"
+    return hashlib.sha256(f"{rule}\x1f{site}\x1f{key}".encode()).hexdigest()
+
+
+def site_texts(facts: SiteFacts) -> list[TextFacts]:
+    """The site's own pages and attachments with text, as the content rules read them."""
+    linked_from: dict[str, str] = {}
+    for link in facts.links:
+        linked_from.setdefault(link.target_url, link.source_url)
+    return [TextFacts(url=p.url, text=p.text, title=p.title or "", published=p.pub_date,
+                      kind="attachment" if p.attachment else "page", site=facts.site,
+                      source_url=linked_from.get(p.url) if p.attachment else None)
+            for p in facts.pages if p.text and not p.is_external]
+
+
+def run_site_rules(facts: SiteFacts, *, today: date) -> tuple[list[str], list[Outcome]]:
+    """Every site rule on the facts, and every text rule on the site's pages."""
+    outcomes: list[Outcome] = []
+    ran: list[str] = []
+    texts = site_texts(facts)
+    for scope, arg in ((Scope.SITE, facts), (Scope.TEXT, texts)):
+        for entry in rules_for(scope):
+            t = entry.rule.thresholds_with(facts.thresholds.get(entry.rule.id))
+            outcomes.extend(entry.check(arg, today=today, t=t))
+            ran.append(entry.rule.id)
+    return ran, outcomes
+
+
+def annual_reports(store: Store, run_id: int, facts: SiteFacts) -> list:
+    """The 政府信息公开工作年度报告 a crawl found: report pages (HTML tables) and report attachments (text)."""
+    from spiders.annual_report import parse_annual_report, parse_annual_report_html
+    from spiders.site import ANNUAL_REPORT_TITLE
+
+    with store.session() as s:
+        docs = s.execute(select(ReportDocument.url, ReportDocument.body, ReportDocument.published)
+                         .where(ReportDocument.run_id == run_id).order_by(ReportDocument.id)).all()
+    reports = [parse_annual_report_html(body, url=url, published=published) for url, body, published in docs]
+    seen = {url for url, _, _ in docs}
+    titled = {link.target_url: link.source_url for link in facts.links
+              if ANNUAL_REPORT_TITLE.search(re.sub(r"\s+", "", link.anchor_text or ""))}
+    pub = {p.url: p.pub_date for p in facts.pages}
+    for page in facts.pages:
+        if page.url in titled and page.url not in seen and page.text and "\n" in page.text:
+            reports.append(parse_annual_report(page.text, url=page.url, published=pub.get(titled[page.url])))
+    return reports
+
+
+def run_report_rules(reports: list, facts: SiteFacts, *, today: date) -> tuple[list[str], list[Outcome]]:
+    """Every annual-report rule (Scope.REPORT) on each report, with last year's report where the site has it."""
+    by_year = {r.year: r for r in reports if r.year}
+    outcomes: list[Outcome] = []
+    ran: list[str] = []
+    for entry in rules_for(Scope.REPORT):
+        t = entry.rule.thresholds_with(facts.thresholds.get(entry.rule.id))
+        for report in reports:
+            previous = by_year.get(report.year - 1) if report.year else None
+            outcomes.extend(entry.check(report, today=today, t=t, previous=previous))
+        ran.append(entry.rule.id)
+    return ran, outcomes
+
+
+@dataclass
+class CheckResult:
+    site: str
+    run_id: int | None
+    findings: int = 0
+    unverified: int = 0
+    new: int = 0
+    fixed: int = 0
+    reopened: int = 0
+    outcomes: list[Outcome] = field(default_factory=list)
+    fetched: bool | None = None  # accounts: whether any fetch of the source is stored
+
+
+def check_site(store: Store, config: Config, site: Site, *, as_of: date) -> CheckResult:
+    run = store.latest_run(site.key)
+    if run is None:
+        return CheckResult(site.key, None)
+    facts = load_site_facts(store, config, site, run.id, as_of=as_of)
+    rule_ids, outcomes = run_site_rules(facts, today=as_of)
+    report_ids, report_outcomes = run_report_rules(annual_reports(store, run.id, facts), facts, today=as_of)
+    rule_ids += report_ids
+    outcomes += report_outcomes
+    result = record_outcomes(store, site_key=site.key, unit=site.unit, rule_ids=rule_ids,
+                             outcomes=outcomes, as_of=as_of, run_id=run.id,
+                             fixed_after=config.organisation.fixed_after_checks)
+    result.outcomes = outcomes
+    return result
+
+
+def record_outcomes(store: Store, *, site_key: str, unit: str, rule_ids: list[str], outcomes: list[Outcome],
+                    as_of: date, run_id: int | None, fixed_after: int = FIX_AFTER_ABSENT_CHECKS) -> CheckResult:
+    """Upsert findings by fingerprint and move every finding of these rules through its lifecycle."""
+    result = CheckResult(site_key, run_id)
+    seen: set[str] = set()
+    with store.session() as s:
+        existing = {f.fingerprint: f for f in s.scalars(
+            select(Finding).where(Finding.site == site_key, Finding.rule.in_(rule_ids)))}
+        for o in outcomes:
+            fp = fingerprint(o.rule, site_key, o.subject, o.url)
+            if fp in seen:
+                continue
+            seen.add(fp)
+            f = existing.get(fp)
+            if o.verdict is Verdict.UNVERIFIED:
+                result.unverified += 1
+                if f is not None and f.verdict == Verdict.FINDING.value:
+                    continue  # cannot tell whether a known problem is gone: leave it as it is
+            else:
+                result.findings += 1
+            if f is None:
+                f = Finding(fingerprint=fp, rule=o.rule, severity=o.severity.value, verdict=o.verdict.value,
+                            site=site_key, unit=unit, url=o.url, source_url=o.source_url, subject=o.subject,
+                            evidence=o.evidence, facts=o.facts, first_seen=as_of, last_seen=as_of, occurrences=1,
+                            absent_checks=0, status=S.OPEN.value, updated_at=utcnow())
+                s.add(f)
+                s.flush()
+                s.add(FindingEvent(finding_id=f.id, at=utcnow(), actor="系统检查", from_status=None,
+                                   to_status=S.OPEN.value, reason="首次发现", as_of=as_of, kind="status"))
+                if o.verdict is Verdict.FINDING:
+                    result.new += 1
+                continue
+            f.severity, f.verdict, f.url, f.source_url = o.severity.value, o.verdict.value, o.url, o.source_url
+            f.evidence, f.facts, f.unit = o.evidence, o.facts, unit
+            if lifecycle.observe_present(s, f, as_of=as_of) == "reopened":
+                result.reopened += 1
+        for fp, f in existing.items():
+            if fp not in seen and lifecycle.observe_absent(s, f, as_of=as_of, fixed_after=fixed_after) == "fixed":
+                result.fixed += 1
+        s.add(Check(site=site_key, run_id=run_id, as_of=as_of, at=utcnow(), findings=result.findings))
+    return result
+
+
+def check_sites(store: Store, config: Config, *, as_of: date, sites: list[Site] | None = None) -> list[CheckResult]:
+    return [check_site(store, config, site, as_of=as_of) for site in (sites or list(config.sites))]
+
+
+def run_account_rules(facts, *, today: date) -> tuple[list[str], list[Outcome]]:
+    """Every account rule (Scope.ACCOUNT) on one account's facts."""
+    outcomes: list[Outcome] = []
+    ran: list[str] = []
+    for entry in rules_for(Scope.ACCOUNT):
+        t = entry.rule.thresholds_with(facts.thresholds.get(entry.rule.id))
+        outcomes.extend(entry.check(facts, today=today, t=t))
+        ran.append(entry.rule.id)
+    return ran, outcomes
+
+
+def check_accounts(store: Store, config: Config, *, as_of: date, accounts: list | None = None) -> list[CheckResult]:
+    """The account rules on each account's stored fetches; findings kept under the account key."""
+    from monitor.crawl.accounts import load_account_facts
+
+    results = []
+    for account in (accounts if accounts is not None else list(config.accounts)):
+        facts = load_account_facts(store, config, account)
+        if facts.latest is None:
+            results.append(CheckResult(account.key, None, fetched=False))
+            continue
+        rule_ids, outcomes = run_account_rules(facts, today=as_of)
+        result = record_outcomes(store, site_key=account.key, unit=account.unit, rule_ids=rule_ids,
+                                 outcomes=outcomes, as_of=as_of, run_id=None)
+        result.outcomes = outcomes
+        result.fetched = True
+        results.append(result)
+    return results

@@ -1,0 +1,311 @@
+"""The main job: crawl, check, report, findings, rules."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from datetime import date
+
+import click
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import select
+
+from monitor.config import Config, adhoc_config
+from monitor.model import cell_safe
+from monitor.model import FindingStatus
+from monitor.store import Finding, Store
+
+EXIT_SITE_DOWN = 3
+
+
+def console() -> Console:
+    from monitor.cli.termtext import SafeConsole
+
+    # crawled text is printed: no Rich markup, control characters escaped (monitor.cli.termtext)
+    return SafeConsole(highlight=False, soft_wrap=True)
+
+
+def _cli():
+    from monitor.cli.app import MonitorError
+
+    return MonitorError
+
+
+def _as_of(text: str | None) -> date:
+    from monitor.timeutil import parse_day
+
+    try:
+        return parse_day(text)
+    except ValueError as exc:
+        raise _cli()(str(exc), exit_code=2) from exc
+
+
+def run_crawl(config: Config, store: Store, site_keys: tuple[str, ...] = (), *, today: date,
+              say=lambda m: click.echo(m, err=True)) -> list:
+    """Crawl the chosen sites; returns their results. Shared by `crawl`, `demo` and the daemon."""
+    from monitor.crawl.runner import crawl_sites
+
+    try:
+        sites = [config.site(k) for k in site_keys] if site_keys else list(config.sites)
+    except Exception as exc:
+        raise _cli()(str(exc), exit_code=2) from exc
+    if not sites:
+        raise _cli()("配置中没有任何网站（sites 为空），没有可抓取的内容", exit_code=2)
+    say(f"开始抓取 {len(sites)} 个网站：" + "、".join(s.name for s in sites))
+    results = crawl_sites(config, store, sites=sites, today=today, progress=say)
+    for r in results:
+        site = config.site(r.site)
+        state = {"finished": "完成", "interrupted": "中断"}.get(r.status, r.status)
+        unchanged = ""
+        if r.reused:
+            light = r.extra.get("revalidated", 0)
+            unchanged = f"，其中 {r.reused} 个未变化、沿用上次结果" + (f"（{light} 个经轻量复核）" if light else "")
+        say(f"  {site.name}：{state}，{r.pages} 个地址{unchanged}"
+            + (f"；首页无法访问：{r.home_error}" if r.home_error else ""))
+        x = r.extra
+        if "max_requests" in x:
+            say(f"    请求 {x['requests']} 次（上限 {x['max_requests']}）；外部链接检查 {x['external_checks']} 个"
+                f"（每次上限 {x['max_external_checks']}，每页上限 {x['max_external_per_page']}）"
+                + (f"；因达到上限未检查 {x['not_checked']} 个地址" if x["not_checked"] else "")
+                + (f"；{x['blocked']} 个地址指向本机或内网、不在本网站范围内，未访问" if x["blocked"] else ""))
+    return results
+
+
+def findings_table(rows: list[dict], title: str) -> Table:
+    t = Table(title=title, show_lines=False)
+    for col in ("编号", "规则", "严重程度", "网站", "状态", "对象", "说明"):
+        t.add_column(col, overflow="fold")
+    for r in rows:
+        t.add_row(str(r["id"]), r["rule"], r["severity"], r["site"], r["status"], r["subject"][:60], r["evidence"][:80])
+    return t
+
+
+def export_rows(store: Store, *, status: str = "open", site: str | None = None, rule: str | None = None,
+                unit: str | None = None, verdict: str | None = "finding") -> list[dict]:
+    """The findings export: stable field names, documented in README (rule, severity, site, unit, url, …)."""
+    q = select(Finding).order_by(Finding.id)
+    if site:
+        q = q.where(Finding.site == site)
+    if rule:
+        q = q.where(Finding.rule == rule)
+    if unit:
+        q = q.where(Finding.unit == unit)
+    if verdict:
+        q = q.where(Finding.verdict == verdict)
+    with store.session() as s:
+        rows = s.scalars(q).all()
+    if status == "open":
+        rows = [f for f in rows if FindingStatus(f.status).is_open]
+    elif status != "all":
+        rows = [f for f in rows if f.status == status]
+    return [{
+        "id": f.id, "rule": f.rule, "severity": f.severity, "site": f.site, "unit": f.unit, "url": f.url,
+        "source_url": f.source_url, "subject": f.subject, "evidence": f.evidence, "facts": f.facts,
+        "first_seen": f.first_seen.isoformat(), "last_seen": f.last_seen.isoformat(), "status": f.status,
+        "verdict": f.verdict, "deadline": f.deadline.isoformat() if f.deadline else None,
+    } for f in rows]
+
+
+def _print_account_checks(config: Config, results: list, today: date) -> None:
+    t = Table(title=f"新媒体账号检查结果（截至 {today:%Y-%m-%d}）")
+    for col in ("账号", "平台", "问题", "新发现", "已整改", "重新出现", "无法核实"):
+        t.add_column(col)
+    for r in results:
+        a = config.account(r.site)
+        if not r.fetched:
+            t.add_row(a.name, a.platform_name, "尚未抓取", "", "", "", "")
+        else:
+            t.add_row(a.name, a.platform_name, str(r.findings), str(r.new), str(r.fixed), str(r.reopened),
+                      str(r.unverified))
+    console().print(t)
+
+
+def register(group: click.Group) -> None:
+    @group.command("crawl")
+    @click.option("--site", "site_keys", multiple=True, help="只抓取指定 key 的网站（可重复）")
+    @click.option("--url", help="临时检查一个网址：不需要配置文件，使用默认规则和阈值，抓取后直接检查")
+    @click.option("--as-of", "as_of", help="按哪一天判断（YYYY-MM-DD），默认今天（北京时间）")
+    @click.option("--delay", type=click.FloatRange(0, 60), help="与 --url 一起用：同一主机两次请求的间隔（秒），默认 0.5")
+    @click.option("--max-pages", type=click.IntRange(1), help="与 --url 一起用：最多抓取的页面数，默认 2000")
+    @click.option("--allow-private-network", is_flag=True,
+                  help="与 --url 一起用：允许访问本机和内网的其他地址（同 sites.yaml 的 limits.allow_private_network，仅用于本机测试）")
+    @click.pass_obj
+    def crawl_cmd(obj, site_keys, url, as_of, delay, max_pages, allow_private_network):
+        """抓取网站，记录页面、链接和栏目信息。
+
+        用 --url 可不带配置文件临时检查一个网站：抓取后按默认规则检查并列出问题，
+        有问题时退出码为 1，首页无法访问时为 3。
+        """
+        from monitor.check.checking import check_sites
+
+        today = _as_of(as_of)
+        if url:
+            try:
+                config = adhoc_config(url, db_url=obj.db_url, delay=delay, max_pages=max_pages,
+                                      allow_private_network=allow_private_network)
+            except Exception as exc:
+                raise _cli()(str(exc), exit_code=2) from exc
+        else:
+            config = obj.config()
+        store = obj.store(config)
+        results = run_crawl(config, store, site_keys, today=today)
+        down = [r for r in results if r.home_error]
+        rows = []
+        if url:
+            check_sites(store, config, as_of=today)
+            rows = export_rows(store, status="open", site=config.sites[0].key)
+            click.echo(f"{url} 检查结果：{len(rows)} 个问题")
+            for r in rows:  # one line each, URL whole, so the output can be grepped like a link checker's
+                click.echo(f"[{r['rule']} {r['severity']}] {r['url']}\n    {r['evidence']}")
+        if down:
+            names = "、".join(f"{config.site(r.site).name}（{r.home_error}）" for r in down)
+            raise _cli()(f"以下网站首页无法访问：{names}。其他网站已正常抓取；请确认网址是否正确、网站是否在线",
+                         exit_code=EXIT_SITE_DOWN)
+        if rows:
+            sys.exit(1)
+
+    @group.command("check")
+    @click.option("--site", "site_keys", multiple=True, help="只检查指定 key 的网站（可重复）")
+    @click.option("--account", "account_keys", multiple=True, help="只检查指定 key 的新媒体账号（可重复）")
+    @click.option("--as-of", "as_of", help="按哪一天判断（YYYY-MM-DD），默认今天（北京时间）")
+    @click.pass_obj
+    def check_cmd(obj, site_keys, account_keys, as_of):
+        """按规则检查最近一次抓取的结果（网站和新媒体账号），更新问题及其整改状态。"""
+        from monitor.check.checking import check_accounts, check_sites
+
+        config = obj.config()
+        store = obj.store(config)
+        today = _as_of(as_of)
+        try:
+            sites = [config.site(k) for k in site_keys] if site_keys else list(config.sites)
+            accounts = [config.account(k) for k in account_keys] if account_keys else list(config.accounts)
+        except Exception as exc:
+            raise _cli()(str(exc), exit_code=2) from exc
+        if account_keys and not site_keys:
+            sites = []
+        if site_keys and not account_keys:
+            accounts = []
+        if accounts:
+            _print_account_checks(config, check_accounts(store, config, as_of=today, accounts=accounts), today)
+        if not sites:
+            return
+        results = check_sites(store, config, as_of=today, sites=sites)
+        t = Table(title=f"检查结果（截至 {today:%Y-%m-%d}）")
+        for col in ("网站", "问题", "新发现", "已整改", "重新出现", "待核实"):
+            t.add_column(col)
+        for r in results:
+            name = config.site(r.site).name
+            if r.run_id is None:
+                t.add_row(name, "尚未抓取", "", "", "", "")
+            else:
+                t.add_row(name, str(r.findings), str(r.new), str(r.fixed), str(r.reopened), str(r.unverified))
+        console().print(t)
+
+    @group.command("report")
+    @click.option("--month", required=True, help="通报月份，YYYY-MM，如 2026-11")
+    @click.option("--as-of", "as_of", help="截至哪一天（YYYY-MM-DD），默认今天或该月最后一天")
+    @click.option("--out", "out_dir", help="输出目录，默认为配置中的 storage.notices_dir")
+    @click.option("--format", "formats", multiple=True, type=click.Choice(["html", "pdf", "docx", "xlsx"]),
+                  help="输出格式（可重复）：html、pdf、docx，xlsx 为整改台账；默认 html")
+    @click.option("--screenshots", is_flag=True, help="先为尚无截图的问题打开页面截图（需要 Chromium），再生成通报")
+    @click.pass_obj
+    def report_cmd(obj, month, as_of, out_dir, formats, screenshots):
+        """生成某月的督查通报（HTML、PDF、Word），可同时导出整改台账（xlsx）。"""
+        from monitor.notices.notice import build_notice, month_bounds
+        from reports.notice import write_notice
+
+        config = obj.config()
+        store = obj.store(config)
+        try:
+            _, last = month_bounds(month)
+        except ValueError as exc:
+            raise _cli()(str(exc), exit_code=2) from exc
+        today = _as_of(as_of) if as_of else min(_as_of(None), last)
+        out = out_dir or config.storage.notices_dir
+        if screenshots:
+            from monitor.crawl.evidence import take_evidence
+
+            shots = take_evidence(store, config, as_of=today, out_dir=out)
+            click.echo(f"已截图 {shots.taken} 个问题" + (f"，{len(shots.failed)} 个失败" if shots.failed else ""),
+                       err=True)
+        formats = tuple(dict.fromkeys(formats or ("html",)))
+        view = build_notice(store, config, month=month, as_of=today)
+        paths = write_notice(view, out, tuple(f for f in formats if f != "xlsx"))
+        if "xlsx" in formats:
+            from monitor.notices.ledger import build_ledger
+            from reports.ledger import write_ledger
+
+            paths.append(write_ledger(build_ledger(store, config, month=month, as_of=today), out))
+        click.echo(f"督查通报已生成：{'、'.join(str(p) for p in paths)}（问题 {len(view.all_rows)} 个，"
+                   f"其中单项否决 {len(view.veto_rows)} 个）")
+
+    @group.command("findings")
+    @click.option("--format", "fmt", type=click.Choice(["json", "csv", "table"]), default="table",
+                  show_default=True, help="输出格式")
+    @click.option("--status", default="open", show_default=True,
+                  help="open（未整改的）、all，或具体状态如 已整改")
+    @click.option("--site", help="只看某个网站（key）")
+    @click.option("--rule", help="只看某条规则（如 W-S1）")
+    @click.option("--unit", help="只看某个单位")
+    @click.option("--verdict", type=click.Choice(["finding", "unverified", "all"]), default="finding",
+                  show_default=True, help="finding（确认的问题）、unverified（暂无法核实的）或 all")
+    @click.option("--month", help="只看该月（YYYY-MM）发现或仍在整改中的问题")
+    @click.pass_obj
+    def findings_cmd(obj, fmt, status, site, rule, unit, verdict, month):
+        """导出问题清单（JSON 字段说明见 README）。"""
+        store = obj.store(read_only=True)  # a read-only command creates nothing
+        rows = export_rows(store, status=status, site=site, rule=rule, unit=unit,
+                           verdict=None if verdict == "all" else verdict)
+        if month:
+            from monitor.notices.notice import month_bounds
+
+            try:
+                first, last = month_bounds(month)
+            except ValueError as exc:
+                raise _cli()(str(exc), exit_code=2) from exc
+            rows = [r for r in rows if r["first_seen"] <= last.isoformat() and r["last_seen"] >= first.isoformat()]
+        if fmt == "json":
+            click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        elif fmt == "csv":
+            buf = io.StringIO()
+            fields = ["id", "rule", "severity", "site", "unit", "url", "source_url", "subject", "evidence", "facts",
+                      "first_seen", "last_seen", "status", "verdict", "deadline"]
+            w = csv.DictWriter(buf, fieldnames=fields)
+            w.writeheader()
+            for r in rows:
+                # crawled text in a spreadsheet: never a formula (monitor.model.cell_safe)
+                w.writerow({k: cell_safe(v) for k, v in {**r, "facts": json.dumps(r["facts"], ensure_ascii=False)}.items()})
+            sys.stdout.write(buf.getvalue())
+        else:
+            console().print(findings_table(rows, f"问题清单（{len(rows)} 个）"))
+
+    @group.command("rules")
+    def rules_cmd():
+        """列出全部检查规则：编号、名称、严重程度、默认阈值和依据。"""
+        import dataclasses
+
+        from rules import all_rules
+
+        t = Table(title="检查规则")
+        for col in ("编号", "名称", "严重程度", "默认阈值", "依据"):
+            t.add_column(col, overflow="fold")
+        for e in all_rules():
+            th = e.rule.default_thresholds()
+            values = "；".join(f"{f.name}={getattr(th, f.name)}" for f in dataclasses.fields(th)) or "—"
+            t.add_row(e.rule.id, e.rule.title, e.rule.severity.value, values, e.rule.source)
+        console().print(t)
+
+    @group.command("rule")
+    @click.argument("rule_id")
+    def rule_cmd(rule_id):
+        """显示一条规则的说明。"""
+        from rules import get_rule
+
+        try:
+            e = get_rule(rule_id.upper())
+        except KeyError as exc:
+            raise _cli()(f"没有编号为 {rule_id} 的规则；用 monitor rules 查看全部规则", exit_code=2) from exc
+        click.echo(f"# {e.rule.title}（{e.rule.id}，{e.rule.severity.value}）\n\n{e.rule.doc}")
+

@@ -1,6 +1,0 @@
-"""CLI sub-commands, one module per command family.
-
-Each module defines ``register(group)`` that adds its click commands to the
-``monitor`` group; ``monitor.cli`` imports every module here, so a new command
-is a new file.
-"""

@@ -1,0 +1,369 @@
+"""Running crawls: Scrapy settings per site, the storage pipeline, and the runner.
+
+One CrawlerProcess runs every site's spider side by side, each with its own
+politeness settings; a site that fails records its failure as facts and
+never stops the others.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Callable
+
+from scrapy import signals
+from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.exceptions import NotConfigured
+from scrapy.settings import Settings
+
+from monitor.config import Config, Site
+from monitor.model import xml_safe
+from sqlalchemy import delete, func, insert, select, update
+
+from monitor.store import BatchWriter, Column, ColumnItem, CrawlRun, ListPage, Page, Store, utcnow
+
+log = logging.getLogger(__name__)
+
+
+def _clean(value: Any) -> Any:
+    # PostgreSQL refuses NUL in text, Word and Excel refuse other control characters; hostile pages send them.
+    return xml_safe(value)
+
+
+class _Writer(BatchWriter):
+    """The BatchWriter plus list pages and SQL copies of unchanged pages, all in one transaction per batch."""
+
+    TABLES = {**BatchWriter.TABLES, "list_page": ListPage}
+
+    def __init__(self, store: Store, run_id: int, prev_run: int | None):
+        super().__init__(store, run_id, batch_size=1 << 62)  # the pipeline decides when to flush
+        self._defaults["list_page"].update(role="column", name="", empty=False)
+        self.prev_run = prev_run
+        self.reused: list[dict[str, Any]] = []
+
+    def reuse(self, row: dict[str, Any]) -> None:
+        self.reused.append(row)
+        self.pending += 1
+
+    def flush(self) -> None:
+        from monitor.crawl.reuse import copy_unchanged
+
+        if not self.pending:
+            return
+        with self.store.session() as s:
+            # Parents first, so a killed crawl never leaves an item without its column; links last.
+            first = ("page", "list_page", "column", "column_item")
+            for kind in first + tuple(k for k in self.TABLES if k not in first and k != "link") + ("link",):
+                rows = self.buffers[kind]
+                if rows:
+                    s.execute(insert(self.TABLES[kind]), rows)
+                    self.buffers[kind] = []
+            if self.reused:
+                copy_unchanged(s, prev_run=self.prev_run, run_id=self.run_id, rows=self.reused, now=utcnow())
+                self.reused = []
+        self.pending = 0
+
+
+def _item_json(it) -> dict[str, Any]:
+    return {"url": it.url, "title": _clean(it.title)[:1000], "date": it.date.isoformat() if it.date else None,
+            "date_text": _clean(it.date_text)[:100]}
+
+
+class StorePipeline:
+    """Writes the spider's facts to the store; assembles the columns and closes the run when the spider closes.
+
+    A page is written in one transaction with its links and list facts, batches are flushed at least every
+    ``MONITOR_FLUSH_SECONDS`` (a kill loses no more than that), and a reused page is copied in SQL.
+    """
+
+    def __init__(self, crawler, batch_size: int, flush_seconds: float):
+        self.crawler = crawler
+        self.batch_size = batch_size
+        self.flush_seconds = flush_seconds
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        if not crawler.settings.getbool("MONITOR_STORE_ENABLED", True):
+            raise NotConfigured
+        pipe = cls(crawler, crawler.settings.getint("MONITOR_BATCH_SIZE", 500),
+                   crawler.settings.getfloat("MONITOR_FLUSH_SECONDS", 0.5))
+        # spider_closed fires after the pipelines closed, so the last batch is in before the run is marked
+        crawler.signals.connect(pipe.spider_closed, signal=signals.spider_closed)
+        return pipe
+
+    def open_spider(self):
+        spider = self.crawler.spider
+        self.store: Store = spider.store
+        self.run_id: int = spider.run_id
+        previous = getattr(spider, "previous", None)
+        self.writer = _Writer(self.store, self.run_id, previous.run_id if previous is not None else None)
+        self.last_flush = time.monotonic()
+        spider.item_sink = self.process_item  # the light re-check path stores through here too
+
+    def process_item(self, item):
+        kind = item["kind"]
+        if kind == "page":
+            page = {k: _clean(v) for k, v in item["page"].items()}
+            page["fetched_at"] = utcnow()
+            self.writer.add("page", page)
+            for link in item["links"]:
+                self.writer.add("link", {k: _clean(v) for k, v in link.items()})
+            for lst in item.get("lists", ()):
+                self._list(lst)
+        elif kind == "list":  # a list page's facts sent on their own (older spiders)
+            self._list(item)
+        elif kind == "reuse":
+            self.writer.reuse(item)
+        elif kind == "message":
+            self.writer.add("message", {k: _clean(v) for k, v in item["message"].items()})
+        elif kind == "search":
+            self.writer.add("search_check", {k: _clean(v) for k, v in item["search"].items()})
+        elif kind == "report_document":
+            self.writer.add("report_document", {k: _clean(v) for k, v in item["document"].items()})
+        # flush between items only: a page and its links and lists are committed together or not at all
+        now = time.monotonic()
+        if self.writer.pending >= self.batch_size or now - self.last_flush >= self.flush_seconds:
+            self.writer.flush()
+            self.last_flush = now
+        return item
+
+    def _list(self, item: dict[str, Any]) -> None:
+        self.writer.add("list_page", {
+            "page_url": item["page_url"], "column_url": item["column_url"], "role": item["role"],
+            "name": _clean(item["name"] or ""), "column_type": _clean(item["column_type"]),
+            "empty": bool(item["empty"]), "items": [_item_json(it) for it in item["items"]],
+            "level": item.get("level"), "parent_url": item.get("parent_url")})
+
+    def close_spider(self):
+        self.crawler.spider.item_sink = None
+        self.writer.flush()
+        assemble_columns(self.store, self.run_id)
+
+    def spider_closed(self, spider, reason):
+        status = "finished" if reason in ("finished", "closespider_pagecount") else "interrupted"
+        finish_run(self.store, self.run_id, status=status, error=None if status == "finished" else reason)
+
+
+def assemble_columns(store: Store, run_id: int) -> None:
+    """Columns and their items from the run's list pages (first sighting of an item wins)."""
+    from datetime import date as _date
+
+    cols: dict[str, dict[str, Any]] = {}
+    with store.session() as s:
+        s.execute(delete(ColumnItem).where(ColumnItem.run_id == run_id))  # a resumed run assembles afresh
+        s.execute(delete(Column).where(Column.run_id == run_id))
+        rows = s.execute(select(ListPage.page_url, ListPage.column_url, ListPage.role, ListPage.name,
+                                ListPage.column_type, ListPage.empty, ListPage.items, ListPage.level,
+                                ListPage.parent_url)
+                         .where(ListPage.run_id == run_id).order_by(ListPage.id))
+        for page_url, col_url, role, name, ctype, empty, items, level, parent in rows:
+            col = cols.setdefault(col_url, {"role": role, "name": name, "type": ctype, "pages": set(),
+                                            "items": {}, "empty": False, "level": level, "parent": parent})
+            col["level"] = col["level"] or level
+            col["parent"] = col["parent"] or parent
+            col["pages"].add(page_url)
+            col["empty"] = col["empty"] or empty
+            for it in items or ():
+                col["items"].setdefault(it["url"], it)
+    writer = BatchWriter(store, run_id, 2000)
+    for url, col in cols.items():
+        writer.add("column", {
+            "role": col["role"], "url": url, "name": col["name"], "kind": col["type"] or "",
+            "level": col["level"] or 0, "parent_url": _parent(url, col, cols), "list_pages": sorted(col["pages"]),
+            "failure": None, "item_count": len(col["items"])})
+        for it in col["items"].values():
+            writer.add("column_item", {"column_url": url, "url": it["url"], "title": it["title"],
+                                       "date": _date.fromisoformat(it["date"]) if it["date"] else None,
+                                       "date_text": it["date_text"]})
+    writer.flush()
+
+
+def _parent(url: str, col: dict[str, Any], cols: dict[str, dict[str, Any]]) -> str | None:
+    """The column one level up: what the breadcrumb links say, else the nearest enclosing directory that is
+    itself a column of this crawl (/xwzx/ for /xwzx/zwyw/)."""
+    if col["role"] != "column":
+        return None
+    if col["parent"] and col["parent"] != url:
+        return col["parent"]
+    path = url
+    while True:
+        cut = path.rstrip("/").rfind("/")
+        if cut <= path.find("//") + 1:
+            return None
+        path = path[:cut + 1]
+        if path in cols and cols[path]["role"] == "column" and path != url:
+            return path
+
+
+def finish_run(store: Store, run_id: int, *, status: str, error: str | None) -> None:
+    """Close the run with its counts taken from the store (right after a resume, too)."""
+    with store.session() as s:
+        total, reused, rendered = s.execute(
+            select(func.count(Page.id), func.count(Page.id).filter(Page.reused.is_(True)),
+                   func.count(Page.id).filter(Page.rendered.is_(True))).where(Page.run_id == run_id)).one()
+    store.finish_run(run_id, status=status, pages=total, error=error)
+    with store.session() as s:
+        s.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(
+            pages_parsed=total - reused, pages_reused=reused, pages_rendered=rendered))
+
+
+def scrapy_settings(site: Site, *, log_level: str = "WARNING") -> Settings:
+    from spiders import settings as defaults
+
+    s = Settings()
+    s.setmodule(defaults, priority="project")
+    lim = site.limits
+    s.set("CONCURRENT_REQUESTS_PER_DOMAIN", lim.concurrency_per_host, priority="cmdline")
+    s.set("DOWNLOAD_DELAY", lim.delay_seconds, priority="cmdline")
+    s.set("DOWNLOAD_TIMEOUT", lim.timeout_seconds, priority="cmdline")
+    s.set("DOWNLOAD_MAXSIZE", lim.max_page_bytes, priority="cmdline")
+    s.set("MONITOR_ATTACHMENT_MAXSIZE", lim.max_attachment_bytes, priority="cmdline")
+    s.set("MONITOR_MAX_URLS_PER_PATTERN", lim.max_urls_per_pattern, priority="cmdline")
+    s.set("LOG_LEVEL", log_level, priority="cmdline")
+    if needs_browser(site, s):
+        from monitor.crawl.browser import apply_browser_settings
+
+        apply_browser_settings(s, timeout_seconds=lim.timeout_seconds)
+    return s
+
+
+def needs_browser(site: Site, settings: Settings) -> bool:
+    """Whether this site's crawl may render pages: a column set `render: browser`, or script-filled lists
+    are looked for (MONITOR_BROWSER_DETECT). The browser itself starts only for the first such page."""
+    from monitor.crawl.browser import browser_available
+
+    if not settings.getbool("MONITOR_BROWSER_ENABLED", True) or not browser_available(settings):
+        return False
+    return settings.getbool("MONITOR_BROWSER_DETECT", True) or any(c.render == "browser" for c in site.columns)
+
+
+def browser_columns(site: Site) -> list[str]:
+    from urllib.parse import urljoin
+
+    return [urljoin(site.home, c.url) for c in site.columns if c.render == "browser"]
+
+
+@dataclass
+class CrawlResult:
+    site: str
+    run_id: int
+    status: str
+    pages: int
+    home_error: str | None = None  # why the home page could not be fetched
+    reused: int = 0  # pages unchanged since the previous run, their facts carried over
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def crawl_sites(config: Config, store: Store, *, sites: list[Site] | None = None, today: date | None = None,
+                log_level: str = "WARNING", progress: Callable[[str], None] | None = None) -> list[CrawlResult]:
+    """Crawl the given sites (default: all in the config) in one Scrapy process."""
+    from monitor.crawl.reuse import PreviousRun
+    from monitor.crawl.resume import open_run
+    from spiders.site import SiteSpider
+
+    targets = list(sites if sites is not None else config.sites)
+    from spiders import settings as defaults
+
+    base = Settings()
+    base.setmodule(defaults, priority="project")
+    base.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
+    process = CrawlerProcess(base)
+    logging.getLogger("scrapy").setLevel(getattr(logging, log_level, logging.WARNING))
+    runs: list[tuple[Site, int, Crawler]] = []
+    for n, site in enumerate(targets):
+        # a run killed half-way is resumed; the last finished run's unchanged pages are reused
+        run_id, frontier = open_run(store, site.key)
+        previous = PreviousRun.latest(store, site.key, before=run_id)
+        if frontier is not None:
+            log.warning("site=%s resuming run %s: %d URLs stored, %d to fetch", site.key, run_id,
+                        len(frontier.stored), len(frontier.pending))
+            if progress:
+                progress(f"{site.name}：继续上次中断的抓取（已有 {len(frontier.stored)} 个地址）")
+        settings = scrapy_settings(site, log_level=log_level)
+        if previous is not None and settings.getbool("MONITOR_REVALIDATE_ENABLED") \
+                and settings.getbool("MONITOR_REUSE_ENABLED"):
+            # unchanged pages are confirmed on a light path beside Scrapy (spiders.revalidate); both keep
+            # to one pace per host, so Scrapy's own per-slot delay would count the delay twice
+            settings.set("MONITOR_PACE_DELAY", settings.getfloat("DOWNLOAD_DELAY"), priority="cmdline")
+            settings.set("DOWNLOAD_DELAY", 0, priority="cmdline")
+        # The first crawler installs the (asyncio) reactor; the others share it.
+        crawler = Crawler(SiteSpider, settings, init_reactor=n == 0)
+        runs.append((site, run_id, crawler))
+        if progress:
+            crawler.signals.connect(_progress(site, progress), signal=signals.item_scraped)
+        process.crawl(crawler, site_key=site.key, home=site.home, scope=site.scope,
+                      max_pages=site.limits.max_pages, max_depth=site.limits.max_depth,
+                      max_list_pages=site.limits.max_list_pages,
+                      check_external=site.limits.check_external, today=today, store=store, run_id=run_id,
+                      mailbox=site.mailbox.enabled, mailbox_words=site.mailbox.words,
+                      mailbox_urls=site.mailbox.urls,
+                      previous=previous, frontier=frontier, browser_urls=browser_columns(site),
+                      browser=needs_browser(site, settings),
+                      max_requests=site.limits.max_requests, max_external_checks=site.limits.max_external_checks,
+                      max_external_per_page=site.limits.max_external_per_page,
+                      allow_private=site.limits.allow_private_network)
+    process.start()
+    results = []
+    for site, run_id, crawler in runs:
+        result = _result(store, site, run_id)
+        stats = crawler.stats.get_stats() if crawler.stats is not None else {}
+        result.extra["revalidated"] = stats.get("reuse/revalidated", 0)  # confirmed on the light path
+        spider = crawler.spider
+        result.extra.update(
+            requests=stats.get("monitor/requests", 0), max_requests=site.limits.max_requests,
+            external_checks=getattr(spider, "external_checks", 0),
+            max_external_checks=site.limits.max_external_checks,
+            max_external_per_page=site.limits.max_external_per_page,
+            not_checked=getattr(spider, "not_checked", 0) + stats.get("monitor/blocked/budget", 0),
+            blocked=stats.get("monitor/blocked/private", 0) + stats.get("monitor/blocked/scheme", 0))
+        results.append(result)
+    return results
+
+
+def _progress(site: Site, say: Callable[[str], None]):
+    state = {"n": 0}
+
+    def on_item(item, response, spider):
+        if item.get("kind") == "reuse" or (item.get("kind") == "page" and not item["page"].get("is_external")):
+            state["n"] += 1
+            if state["n"] % 100 == 0:
+                say(f"{site.name}：已抓取 {state['n']} 个页面")
+    return on_item
+
+
+def _result(store: Store, site: Site, run_id: int) -> CrawlResult:
+    from sqlalchemy import select
+
+    from monitor.store import CrawlRun, Page
+    from spiders.site import canonical
+
+    with store.session() as s:
+        run = s.get(CrawlRun, run_id)
+        home = s.scalars(select(Page).where(Page.run_id == run_id, Page.url == canonical(site.home))
+                         .order_by(Page.id).limit(1)).first()
+        home_error = None
+        if home is None:
+            home_error = "首页未被抓取"
+        elif home.error_kind:
+            home_error = describe_error(home.error_kind, home.error_detail)
+        elif home.status and home.status >= 400:
+            home_error = f"HTTP {home.status}"
+        return CrawlResult(site.key, run_id, run.status if run else "unknown", run.pages if run else 0, home_error,
+                           reused=(run.pages_reused or 0) if run else 0)
+
+
+ERROR_KINDS = {
+    "dns": "域名无法解析",
+    "refused": "连接被拒绝",
+    "timeout": "请求超时",
+    "tls": "TLS/证书错误",
+    "redirects": "重定向次数过多或循环",
+    "reset": "连接被重置",
+    "too_large": "内容超过大小上限",
+    "other": "其他网络错误",
+}
+
+
+def describe_error(kind: str | None, detail: str | None = None) -> str:
+    return ERROR_KINDS.get(kind or "other", kind or "未知错误")

@@ -1,0 +1,96 @@
+"""The rectification ledger (整改台账): every finding of the month with its status and full history.
+
+Wiring only: reads findings and their append-only history from the store and
+hands plain rows to ``reports.ledger``, which writes the XLSX.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+
+from monitor.check import lifecycle
+from monitor.config import Config
+from monitor.model import FindingStatus as S
+from monitor.notices.notice import month_bounds
+from monitor.store import Finding, Store
+from rules import all_rules
+
+
+@dataclass
+class LedgerRow:
+    no: int
+    fid: int
+    found_on: str
+    unit: str
+    site_name: str
+    rule: str
+    category: str
+    description: str
+    url: str
+    severity: str
+    deadline: str
+    status: str
+    fixed_on: str
+    recheck: str  # the latest re-check result, from the history
+    history: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LedgerView:
+    title: str
+    month: str
+    as_of: str
+    rows: list[LedgerRow]
+
+    def units(self) -> list[str]:
+        return list(dict.fromkeys(r.unit for r in self.rows))
+
+    def by_status(self) -> dict[str, int]:
+        out = {st.value: 0 for st in S}
+        for r in self.rows:
+            out[r.status] = out.get(r.status, 0) + 1
+        return out
+
+
+def event_line(e: lifecycle.Event) -> str:
+    day = (e.as_of or e.at.date()).isoformat()
+    if e.kind == "note":
+        return f"{day} {e.actor}备注：{e.reason}"
+    if e.kind == "deadline":
+        return f"{day} {e.actor}：{e.reason}"
+    return f"{day} {e.actor}：{e.from_status or '—'} → {e.to_status}（{e.reason}）"
+
+
+def build_ledger(store: Store, config: Config, *, month: str, as_of: date | None = None,
+                 unit: str | None = None) -> LedgerView:
+    """Findings seen by the month's end that were not already closed before it began."""
+    first, last = month_bounds(month)
+    as_of = min(as_of or last, last)
+    keys = {s.key for s in config.sites} | {a.key for a in config.accounts}
+    names = {s.key: s.name for s in config.sites} | {a.key: a.name for a in config.accounts}
+    titles = {e.rule.id: e.rule.problem_category for e in all_rules()}
+    q = select(Finding).where(Finding.site.in_(keys), Finding.verdict == "finding", Finding.first_seen <= as_of)
+    if unit:
+        q = q.where(Finding.unit == unit)
+    with store.session() as s:
+        findings = s.scalars(q.order_by(Finding.unit, Finding.first_seen, Finding.id)).all()
+    events = lifecycle.histories(store, [f.id for f in findings])
+    rows: list[LedgerRow] = []
+    for f in findings:
+        hist = events.get(f.id, [])
+        if f.fixed_on and f.fixed_on < first and f.status == S.FIXED.value:
+            continue  # closed before this month: in an earlier ledger
+        checks = [e for e in hist if e.kind in ("status", "note") and e.actor.startswith("系统")]
+        last = checks[-1] if checks else None
+        recheck = f"{(last.as_of or last.at.date()):%Y-%m-%d} {last.actor}：{last.reason}" if last else ""
+        rows.append(LedgerRow(
+            no=len(rows) + 1, fid=f.id, found_on=f.first_seen.isoformat(), unit=f.unit,
+            site_name=names.get(f.site, f.site), rule=f.rule, category=f"{titles.get(f.rule, f.rule)}（{f.rule}）",
+            description=f.evidence, url=f.url, severity=f.severity,
+            deadline=f.deadline.isoformat() if f.deadline else "", status=f.status,
+            fixed_on=f.fixed_on.isoformat() if f.fixed_on else "", recheck=recheck,
+            history=[event_line(e) for e in hist]))
+    return LedgerView(title=f"{config.organisation.region}政府网站和政务新媒体问题整改台账（{first.year}年{first.month}月）",
+                      month=month, as_of=as_of.isoformat(), rows=rows)
