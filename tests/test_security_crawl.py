@@ -29,7 +29,9 @@ def test_hostile_site_cannot_reach_the_canary_or_local_files(tmp_path):
     with serve(canary_route) as canary, serve(lambda p, s: (404, {}, "")) as placeholder:
         route = hostile_route(canary, closed)
         with serve(route) as site:
-            cfg = _config(tmp_path, [{"key": "evil", "home": site.url("/")}, {"key": "evilb", "home": site.url("/b/")}])
+            # a generous timeout: Chromium starts for the list page on a busy machine
+            cfg = _config(tmp_path, [{"key": "evil", "home": site.url("/")}, {"key": "evilb", "home": site.url("/b/")}],
+                          timeout_seconds=20)
             out = run_monitor("-c", cfg, "crawl", cwd=tmp_path, timeout=300)
             assert out.returncode == 0, out.stderr
             out = run_monitor("-c", cfg, "check", "--as-of", DEMO_DAY.isoformat(), cwd=tmp_path)
