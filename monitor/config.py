@@ -243,6 +243,16 @@ class Notify(_Strict):
     events: tuple[Literal["veto", "site_down", "notice_ready"], ...] = ("veto", "site_down", "notice_ready")
 
 
+class Network(_Strict):
+    """Telling a broken local network from broken sites (monitor.crawl.network)."""
+
+    reference_urls: tuple[str, ...] = Field((), description="参照网站：每次抓取先访问；无法访问即判定本机网络异常，"
+                                                           "外部链接的失败标为无法核实，如 https://www.gov.cn/")
+    outage_share: float = Field(0.8, gt=0, le=1, description="同一次抓取中以同一种网络错误失败的外部网站比例达到此值，"
+                                                             "即判定本机网络异常")
+    outage_min_hosts: int = Field(5, ge=1, description="外部网站至少有几个才按比例判断")
+
+
 class Config(_Strict):
     organisation: Organisation
     units: tuple[Unit, ...] = ()
@@ -252,6 +262,7 @@ class Config(_Strict):
     storage: Storage = Storage()
     schedule: Schedule = Schedule()
     notify: Notify = Notify()
+    network: Network = Network()
 
     @model_validator(mode="after")
     def _references(self) -> "Config":

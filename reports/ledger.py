@@ -18,7 +18,12 @@ _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEAD = Font(name="黑体", bold=True)
 _BODY = Font(name="仿宋")
 _WRAP = Alignment(wrap_text=True, vertical="top")
-_STATUS_FILL = {"逾期": "F8CBAD", "重新出现": "F8CBAD", "已整改": "C6EFCE", "无法整改": "D9D9D9", "待复核": "FFEB9C"}
+_STATUS_FILL = {"逾期": "F8CBAD", "重新出现": "F8CBAD", "已整改": "C6EFCE", "无法整改": "D9D9D9", "待复核": "FFEB9C",
+                "不成立": "D9D9D9", "异议中": "FFEB9C", "待人工确认": "DDEBF7"}
+
+
+# 误报 and unconfirmed candidates are listed with their history but are not problems
+UNCOUNTED = ("不成立", "待人工确认")
 
 
 def _sheet_name(name: str, used: set[str]) -> str:
@@ -51,18 +56,21 @@ def render_ledger_xlsx(view) -> Workbook:
     ws.title = "汇总"
     ws["A1"] = cell_safe(view.title)
     ws["A1"].font = Font(name="黑体", size=14, bold=True)
-    ws["A2"] = f"统计截至 {view.as_of}；共 {len(view.rows)} 个问题"
+    counted = [r for r in view.rows if r.status not in UNCOUNTED]
+    aside = "，".join(f"{s} {n} 个" for s, n in view.by_status().items() if s in UNCOUNTED and n)
+    ws["A2"] = f"统计截至 {view.as_of}；共 {len(counted)} 个问题" + (f"（另有{aside}，不计入问题数）" if aside else "")
     units = view.units()
     statuses = [s for s, n in view.by_status().items()]
     _header(ws, 4, [("单位", 22), ("问题数", 9)] + [(s, 10) for s in statuses])
     for i, unit in enumerate(units, 5):
         rows = [r for r in view.rows if r.unit == unit]
-        values = [unit, len(rows)] + [sum(r.status == s for r in rows) for s in statuses]
+        values = [unit, sum(r.status not in UNCOUNTED for r in rows)] + [sum(r.status == s for r in rows)
+                                                                          for s in statuses]
         for c, v in enumerate(values, 1):
             cell = ws.cell(row=i, column=c, value=cell_safe(v))
             cell.font, cell.border = _BODY, _BORDER
     total = 5 + len(units)
-    for c, v in enumerate(["合计", len(view.rows)] + [view.by_status()[s] for s in statuses], 1):
+    for c, v in enumerate(["合计", len(counted)] + [view.by_status()[s] for s in statuses], 1):
         cell = ws.cell(row=total, column=c, value=v)
         cell.font, cell.border = _HEAD, _BORDER
     ws.cell(row=total + 2, column=1, value="全部问题").font = _HEAD

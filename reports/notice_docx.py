@@ -160,6 +160,8 @@ def render_notice_docx(view):
                 f"整改后重新出现 {rv.reopened} 个")
         if rv.wontfix:
             text += f"，经审核确认无法整改 {rv.wontfix} 个"
+        if getattr(rv, "dismissed", 0):
+            text += f"，经审核不成立 {rv.dismissed} 个"
         if rv.pending:
             text += f"，正在整改 {rv.pending} 个"
         _para(doc, text + "。")

@@ -115,3 +115,28 @@ def decode_html(body: bytes, *, http_charset: str | None) -> tuple[str, str]:
         if text is not None:
             return text, encoding
     return body.decode("gb18030", errors="replace"), "gb18030"
+
+
+_COMMON_PUNCT = set("，。、；：？！“”‘’（）《》【】—…·「」『』〔〕％－／　")
+
+
+def text_quality(text: str) -> float:
+    """Share of characters that ordinary Chinese web text is made of: ASCII, the 3,755 common hanzi (GB2312
+    level 1) and common full-width punctuation. Mojibake scores low: UTF-8 read as Latin-1 (``ã€Šä¸­``) is
+    all accented Latin, UTF-8 read as GBK (``濂冲効鍑``) is mostly rare or extension hanzi."""
+    good = total = 0
+    for ch in text:
+        if ch.isspace():
+            continue
+        total += 1
+        if ch.isascii() or ch in _COMMON_PUNCT:
+            good += 1
+            continue
+        if "\u4e00" <= ch <= "\u9fff":
+            try:
+                lead = ch.encode("gb2312")[0]
+            except UnicodeEncodeError:
+                continue
+            if 0xB0 <= lead <= 0xD7:
+                good += 1
+    return good / total if total else 1.0

@@ -22,13 +22,13 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from spiders.columns import breadcrumb, breadcrumb_links, classify_column
-from spiders.hidden import hidden_hrefs
+from spiders.hidden import hidden_links
 from spiders.pagination import pagination_urls
-from spiders.encoding import decode_html
+from spiders.encoding import decode_html, text_quality
 from spiders.listing import article_date, column_meta, list_items, looks_empty
 from spiders.mailbox import MAILBOX_WORDS, looks_like_mailbox, mailbox_rows
 from spiders.netguard import BlockedRequest, NetPolicy
-from spiders.render import looks_like_list_page, script_may_fill
+from spiders.render import looks_like_list_page, script_may_fill, serve_decided_bytes
 from spiders.search import result_links_to, search_box_only, search_form, search_query
 from spiders.verdicts import (PatternCap, attachment_text, canonical_url, fragment_of, is_readable_attachment,
                               not_found_text, page_signals)
@@ -78,6 +78,9 @@ def error_kind(failure: Failure) -> tuple[str, str]:
     text = str(exc)
     detail = f"{name}: {text}"[:500]
     low = text.lower()
+    # the exception's type first: a DNS failure for "ssl.example.cn" is a DNS failure, not a TLS one
+    if _ERROR_NAMES.get(name) in ("dns", "refused", "timeout"):
+        return _ERROR_NAMES[name], detail
     if "ssl" in low or "tls" in low or "certificate" in low or "SSL" in name:
         return "tls", detail
     if name == "IgnoreRequest" and "redirect" in low:
@@ -85,6 +88,17 @@ def error_kind(failure: Failure) -> tuple[str, str]:
     if "maxsize" in low or "warnsize" in low:
         return "too_large", detail
     return _ERROR_NAMES.get(name, "other"), detail
+
+
+def _http_charset(response: Response) -> str | None:
+    ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+    return ctype.split("charset=", 1)[1].split(";")[0].strip() if "charset=" in ctype else None
+
+
+def _visible(html: str, limit: int = 50_000) -> str:
+    sel = Selector(text=html)
+    return " ".join(t.strip() for t in sel.xpath(
+        "//body//text()[not(ancestor::script) and not(ancestor::style)]").getall() if t.strip())[:limit]
 
 
 def page_meta(sel: Selector, limit: int = 40) -> dict[str, str]:
@@ -119,12 +133,13 @@ class SiteSpider(scrapy.Spider):
                  today: date | None = None, mailbox: bool = True, mailbox_words: Iterable[str] = (),
                  mailbox_urls: Iterable[str] = (), max_list_pages: int = 50, previous: Any = None,
                  frontier: Any = None, browser_urls: Iterable[str] = (), browser: bool = False,
-                 max_requests: int = 10_000, max_external_checks: int = 2000, max_external_per_page: int = 300,
-                 allow_private: bool = False, **kwargs: Any):
+                 reference_urls: Iterable[str] = (), max_requests: int = 10_000, max_external_checks: int = 2000,
+                 max_external_per_page: int = 300, allow_private: bool = False, **kwargs: Any):
         """``previous``: a ``monitor.crawl.reuse.PreviousRun`` (facts of unchanged pages are reused from it);
         ``frontier``: a ``monitor.crawl.resume.Frontier`` when resuming a killed run; ``browser_urls``: column URLs
         configured ``render: browser``; ``browser``: whether Chromium may be used at all."""
         super().__init__(**kwargs)
+        self.reference_urls = tuple(reference_urls)  # fetched once: is our own network up? (monitor.crawl.network)
         self.max_list_pages = int(max_list_pages)
         if not home:
             raise ValueError("SiteSpider needs home=URL")
@@ -224,7 +239,22 @@ class SiteSpider(scrapy.Spider):
             if not self._diverted(req):
                 yield req
 
+    def _reference_requests(self):
+        for url in self.reference_urls:
+            yield scrapy.Request(url, callback=self.on_reference, errback=self.reference_failed, dont_filter=True,
+                                 meta={"reference": True, "dont_redirect": False, "handle_httpstatus_all": True})
+
+    def on_reference(self, response: Response):
+        yield {"kind": "network", "url": response.request.url, "status": response.status, "error_kind": None}
+
+    def reference_failed(self, failure: Failure):
+        kind, detail = error_kind(failure)
+        yield {"kind": "network", "url": failure.request.url, "status": None, "error_kind": kind,
+               "error_detail": detail}
+
     async def _start_requests(self):
+        for req in self._reference_requests():
+            yield req
         f = self.frontier
         if f is not None:  # resuming a killed run: skip what it stored, fetch what it had not reached
             self.scheduled |= f.stored
@@ -249,7 +279,7 @@ class SiteSpider(scrapy.Spider):
         from scrapy_playwright.page import PageMethod
 
         self.rendered += 1
-        return {"playwright": True, "rendered": True,
+        return {"playwright": True, "rendered": True, "playwright_page_init_callback": serve_decided_bytes,
                 "playwright_page_methods": [PageMethod("wait_for_load_state", "networkidle")]}
 
     # ------------------------------------------------------------ the light path for unchanged pages
@@ -325,10 +355,27 @@ class SiteSpider(scrapy.Spider):
             headers = {k: v for k, v in response.request.headers.items()
                        if k.lower() not in (b"if-none-match", b"if-modified-since")}
             yield response.request.replace(meta={**meta, **self._browser_meta(), "started": time.monotonic(),
-                                                 "raw_response": response},
+                                                 "raw_response": response, "render_body": response.body,
+                                                 "render_http_charset": _http_charset(response)},
                                            headers=headers, errback=self._render_failed)
             return
+        raw = meta.get("raw_response")
+        if meta.get("rendered") is True and raw is not None and not self._render_as_good(response, raw):
+            # the browser's text is worse than our own decode of the same bytes (mojibake): keep ours
+            self.crawler.stats.inc_value("browser/kept_raw_decode")
+            self.logger.warning("render kept out, site=%s url=%s: its text reads worse than the raw decode",
+                                self.site_key, response.url)
+            raw.meta["rendered"] = "worse"
+            yield from self._bundle(raw, self.parse_page(raw))
+            return
         yield from self._bundle(response, self.parse_page(response))
+
+    @staticmethod
+    def _render_as_good(rendered: Response, raw: Response) -> bool:
+        """Whether the rendered page's text reads at least as well as the raw bytes decoded our way."""
+        raw_html, _ = decode_html(raw.body, http_charset=_http_charset(raw))
+        new_html, _ = decode_html(rendered.body, http_charset=_http_charset(rendered))
+        return text_quality(_visible(new_html)) >= text_quality(_visible(raw_html)) - 0.05
 
     def _needs_browser(self, response: Response) -> bool:
         meta = response.meta
@@ -546,7 +593,7 @@ class SiteSpider(scrapy.Spider):
         follow: list[scrapy.Request] = []
         # a page reached through a redirect is not fetched a second time under its final URL
         self.scheduled.add(page_url)
-        hidden = hidden_hrefs(sel, html=html)
+        hidden = hidden_links(sel, html=html)
         for tag, attr in LINK_ATTRS:
             for node in sel.xpath(f"//{tag}[@{attr}]"):
                 raw = (node.attrib.get(attr) or "").strip()
@@ -568,6 +615,7 @@ class SiteSpider(scrapy.Spider):
                               "fragment": fragment_of(absolute) if tag in ("a", "iframe") else None})
                 if hidden and tag == "a" and raw in hidden:
                     links[-1]["hidden"] = True
+                    links[-1]["hiding"] = hidden[raw].encode()
                 if same_page:
                     continue
                 req = self._schedule(target, tag=tag, depth=depth, referer=page_url)

@@ -94,7 +94,7 @@ def test_feeds_check_report_and_stats(world):
         ("N-S3", "wx-fresh", ""), ("N-S3", "wx-dup", ""),  # two WeChat accounts of 县政府办
         ("N-S3", "wx-dup", ""),  # and wx-dup is marked unverified
         ("N-V1", "dy-export", ""),  # export: newest 2021-06-02 (the pinned 03-01 post does not count as fresh)
-        ("N-V3", "wb-ak", "W-S3"),  # the real Weibo text writes 帐号 (应为 账号): a deduction
+        ("N-V3", "wb-ak", "W-S3"),  # the real Weibo text writes 帐号 (规范写法 账号): a 提示, not a deduction
     ])
     by = {(r["rule"], r["site"], r["subject"]): r for r in rows}
     stale = next(r for r in rows if r["rule"] == "N-V1" and r["site"] == "tt-stale")
@@ -102,7 +102,9 @@ def test_feeds_check_report_and_stats(world):
     exported = next(r for r in rows if r["rule"] == "N-V1" and r["site"] == "dy-export")
     assert exported["facts"]["newest_date"] == "2021-06-02" and exported["facts"]["age_days"] == 18
     gamble = [r for r in rows if r["facts"].get("content_rule") == "W-V9"]
-    assert {r["subject"] for r in gamble} == {"W-V9 六合彩", "W-V9 一码中特"}
+    assert {r["subject"] for r in gamble} == {"六合彩", "一码中特"}  # never an internal rule id
+    variant = next(r for r in rows if r["facts"].get("content_rule") == "W-S3")
+    assert variant["subject"] == "帐号" and variant["severity"] == "提示" and "规范写法为“账号”" in variant["evidence"]
     assert all(r["severity"] == "否决" and r["url"] == srv.base + "/p/3" for r in gamble)
     mobile = next(r for r in rows if r["facts"].get("content_rule") == "W-S4")
     assert "139****1234" in mobile["evidence"] and "13907971234" not in json.dumps(mobile, ensure_ascii=False)

@@ -9,9 +9,10 @@ through ``monitor.check.lifecycle`` and is appended to the finding's history.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from urllib.parse import urlsplit, urlunsplit
 
@@ -61,15 +62,85 @@ def site_texts(facts: SiteFacts) -> list[TextFacts]:
             for p in facts.pages if p.text and not p.is_external]
 
 
+SHARED_MIN_PAGES = 3  # text repeated on at least this many pages …
+SHARED_MIN_SHARE = 0.5  # … and on at least this share of the site's pages is site chrome (nav, login bar, footer)
+_CONTEXT = 12  # characters each side of a hit that must be the same on every page for it to be one place
+
+
+def merge_shared(outcomes: list[Outcome], texts: list[TextFacts], *, home_url: str) -> list[Outcome]:
+    """A text rule's hits in text every page repeats (navigation, login bars, footers) become one finding for
+    the site, listing the pages it appears on, instead of one finding per page."""
+    by_url = {tx.url: tx for tx in texts}
+    pages = sum(1 for tx in texts if tx.kind == "page")
+    need = max(SHARED_MIN_PAGES, math.ceil(SHARED_MIN_SHARE * pages))
+    groups: dict[tuple, list[Outcome]] = {}
+    order: list[tuple] = []
+    for n, o in enumerate(outcomes):
+        tx = by_url.get(o.url)
+        off, end = (o.facts or {}).get("offset"), (o.facts or {}).get("end")
+        if o.verdict is not Verdict.FINDING or tx is None or tx.kind != "page" or not isinstance(off, int):
+            key: tuple = ("single", n)
+        else:
+            end = end if isinstance(end, int) else off + len(o.subject)
+            key = (o.rule, normalise_subject(o.subject), _context(tx.text, off, end))
+        if key not in groups:
+            groups[key] = []
+            order.append(key)
+        groups[key].append(o)
+    out: list[Outcome] = []
+    for key in order:
+        group = groups[key]
+        urls = list(dict.fromkeys(o.url for o in group))
+        if key[0] == "single" or len(urls) < need:
+            out.extend(group)
+            continue
+        first = group[0]
+        for o in group:  # the same word elsewhere on a page (in its own body) is still that page's problem
+            rest = _outside(o, by_url[o.url].text, key[2])
+            if rest is not None:
+                out.append(rest)
+        facts = {**first.facts, "shared": True, "pages": urls[:20], "page_count": len(urls)}
+        out.append(replace(first, url=home_url, source_url=urls[0], facts=facts,
+                           evidence=f"全站 {len(urls)} 个页面共有的部分（导航、登录栏、页脚等）中，按一处计："
+                                    f"{first.evidence}；出现在 {urls[0]} 等 {len(urls)} 个页面"))
+    return out
+
+
+def _context(text: str, start: int, end: int) -> str:
+    return " ".join(text[max(0, start - _CONTEXT):end + _CONTEXT].split())
+
+
+def _outside(o: Outcome, text: str, shared: str) -> Outcome | None:
+    """The page's own finding for the occurrences of ``o`` outside the shared text, or None."""
+    occ = [oc for oc in (o.facts.get("occurrences") or []) if isinstance(oc.get("offset"), int)
+           and _context(text, oc["offset"], oc["offset"] + len(o.subject)) != shared]
+    if not occ:
+        return None
+    first = occ[0]
+    facts = {**o.facts, **{k: first[k] for k in ("offset", "line", "column", "sentence") if k in first},
+             "count": len(occ), "occurrences": occ}
+    facts.pop("end", None)
+    evidence = o.evidence
+    if o.facts.get("sentence") and first.get("sentence"):
+        evidence = evidence.replace(o.facts["sentence"], first["sentence"])
+    if "line" in first:
+        evidence = re.sub(r"第 \d+ 行", f"第 {first['line']} 行", evidence, count=1)
+    evidence = re.sub(r"，共 \d+ 处", f"，共 {len(occ)} 处" if len(occ) > 1 else "", evidence, count=1)
+    return replace(o, facts=facts, evidence=evidence)
+
+
 def run_site_rules(facts: SiteFacts, *, today: date) -> tuple[list[str], list[Outcome]]:
-    """Every site rule on the facts, and every text rule on the site's pages."""
+    """Every site rule on the facts, and every text rule on the site's pages (site chrome judged once)."""
     outcomes: list[Outcome] = []
     ran: list[str] = []
     texts = site_texts(facts)
     for scope, arg in ((Scope.SITE, facts), (Scope.TEXT, texts)):
         for entry in rules_for(scope):
             t = entry.rule.thresholds_with(facts.thresholds.get(entry.rule.id))
-            outcomes.extend(entry.check(arg, today=today, t=t))
+            found = list(entry.check(arg, today=today, t=t))
+            if scope is Scope.TEXT:
+                found = merge_shared(found, texts, home_url=facts.home_url)
+            outcomes.extend(found)
             ran.append(entry.rule.id)
     return ran, outcomes
 
@@ -116,6 +187,7 @@ class CheckResult:
     new: int = 0
     fixed: int = 0
     reopened: int = 0
+    pending: int = 0  # new candidates waiting for an auditor (待人工确认), not counted as findings
     outcomes: list[Outcome] = field(default_factory=list)
     fetched: bool | None = None  # accounts: whether any fetch of the source is stored
 
@@ -150,27 +222,35 @@ def record_outcomes(store: Store, *, site_key: str, unit: str, rule_ids: list[st
                 continue
             seen.add(fp)
             f = existing.get(fp)
+            # a rule's candidate (facts.candidate: W-V9b hidden by a black-hat pattern but with no gambling
+            # wording) waits for an auditor; rules that merely ask for a look (needs_confirmation) still count
+            candidate = bool((o.facts or {}).get("candidate"))
             if o.verdict is Verdict.UNVERIFIED:
                 result.unverified += 1
                 if f is not None and f.verdict == Verdict.FINDING.value:
                     continue  # cannot tell whether a known problem is gone: leave it as it is
+            elif candidate:
+                result.pending += 1  # a candidate is not a finding until an auditor confirms it
             else:
                 result.findings += 1
             if f is None:
+                first = S.PENDING if candidate else S.OPEN
                 f = Finding(fingerprint=fp, rule=o.rule, severity=o.severity.value, verdict=o.verdict.value,
                             site=site_key, unit=unit, url=o.url, source_url=o.source_url, subject=o.subject,
                             evidence=o.evidence, facts=o.facts, first_seen=as_of, last_seen=as_of, occurrences=1,
-                            absent_checks=0, status=S.OPEN.value, updated_at=utcnow())
+                            absent_checks=0, status=first.value, updated_at=utcnow())
                 s.add(f)
                 s.flush()
                 s.add(FindingEvent(finding_id=f.id, at=utcnow(), actor="系统检查", from_status=None,
-                                   to_status=S.OPEN.value, reason="首次发现", as_of=as_of, kind="status"))
-                if o.verdict is Verdict.FINDING:
+                                   to_status=first.value, as_of=as_of, kind="status",
+                                   reason="首次发现（候选问题，待人工确认）" if candidate else "首次发现"))
+                if o.verdict is Verdict.FINDING and not candidate:
                     result.new += 1
                 continue
             f.severity, f.verdict, f.url, f.source_url = o.severity.value, o.verdict.value, o.url, o.source_url
             f.evidence, f.facts, f.unit = o.evidence, o.facts, unit
-            if lifecycle.observe_present(s, f, as_of=as_of) == "reopened":
+            if lifecycle.observe_present(s, f, as_of=as_of, evidence_key=(o.facts or {}).get("evidence_key"),
+                                         candidate=candidate) == "reopened":
                 result.reopened += 1
         for fp, f in existing.items():
             if fp not in seen and lifecycle.observe_absent(s, f, as_of=as_of, fixed_after=fixed_after) == "fixed":

@@ -50,9 +50,9 @@ def _shared(value: str | None) -> str | None:
 
 
 def _link(row) -> LinkFacts:
-    source, target, anchor, tag, attr, on_home, external, fragment, hidden = row
+    source, target, anchor, tag, attr, on_home, external, fragment, hidden, hiding = row
     return LinkFacts(_shared(source), _shared(target), _shared(anchor) or "", _shared(tag), _shared(attr),
-                     bool(on_home), bool(external), fragment, bool(hidden))
+                     bool(on_home), bool(external), fragment, bool(hidden), hiding)
 
 
 def _page(p, with_text: bool) -> PageFacts:
@@ -79,7 +79,7 @@ def load_site_facts(store: Store, config: Config, site: Site, run_id: int, *, as
         ).where(Page.run_id == run_id).order_by(Page.id).execution_options(yield_per=2000))]
         links = [_link(row) for row in s.execute(select(
             Link.source_url, Link.target_url, Link.anchor_text, Link.tag, Link.attr, Link.on_home, Link.is_external,
-            Link.fragment, Link.hidden,
+            Link.fragment, Link.hidden, Link.hiding,
         ).where(Link.run_id == run_id).order_by(Link.id).execution_options(yield_per=20000))]
         columns = s.scalars(select(Column).where(Column.run_id == run_id).order_by(Column.id)).all()
         items = s.scalars(select(ColumnItem).where(ColumnItem.run_id == run_id).order_by(ColumnItem.id)).all()
@@ -125,7 +125,7 @@ def load_site_facts(store: Store, config: Config, site: Site, run_id: int, *, as
 
     return SiteFacts(
         site=site.key, site_name=site.name, unit=site.unit, home_url=site.home, run_id=run_id,
-        crawled_at=run.started_at,
+        crawled_at=run.started_at, network=run.network,
         pages=tuple(pages),
         probes=probes,
         links=tuple(links),

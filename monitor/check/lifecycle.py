@@ -21,6 +21,16 @@ States (monitor.model.FindingStatus):
   again; only an auditor can.
 - 已提交整改: a unit says it has fixed it; the next check confirms (→ 已整改)
   or not (→ 已通报 / 逾期).
+- 待人工确认: a candidate a rule cannot settle alone (facts.candidate, e.g. a
+  link hidden the black-hat way but with no gambling wording, W-V9b).
+  Not counted anywhere until an auditor confirms it (→ 待整改) or rejects it
+  (→ 不成立). Gone in ``fixed_after_checks`` checks: 已整改.
+- 不成立: 误报, an auditor's decision with a reason. Out of notices, totals and
+  scores; the system leaves it alone while a check finds the same evidence
+  (``findings.dismissed_key`` = the rule's facts.evidence_key); a check that
+  finds changed evidence raises it again.
+- 异议中: a unit disputes the finding, with a reason. Still counted; an auditor
+  accepts (→ 不成立) or rejects (→ the state before the appeal).
 """
 from __future__ import annotations
 
@@ -39,6 +49,10 @@ SYSTEM = "系统复查"
 
 # States the system may move on its own; 无法整改 is an auditor's and stays.
 _AUTO_OVERDUE_FROM = (S.OPEN, S.NOTIFIED, S.REOPENED)
+# Decisions and disputes a check never moves: a person settles them.
+_HELD = (S.WONTFIX, S.APPEALED)
+# States from which a unit may file an 异议: a counted problem.
+APPEALABLE = (S.OPEN, S.NOTIFIED, S.RECHECK, S.OVERDUE, S.REOPENED, S.SUBMITTED)
 
 
 class LifecycleError(ValueError):
@@ -71,14 +85,39 @@ def _overdue(f: Finding, as_of: date) -> bool:
     return f.deadline is not None and as_of > f.deadline
 
 
-def observe_present(s: Session, f: Finding, *, as_of: date, actor: str = SYSTEM) -> str | None:
-    """A check saw the finding again. Returns 'reopened' when it came back after 已整改."""
+def confirmed_by_auditor(s: Session, f: Finding) -> bool:
+    """Whether a person has ever moved this finding out of 待人工确认 (or set it by hand to a counted state)."""
+    return s.scalar(select(FindingEvent.id).where(
+        FindingEvent.finding_id == f.id, FindingEvent.kind == "status",
+        FindingEvent.from_status == S.PENDING.value, FindingEvent.to_status != S.DISMISSED.value,
+        ~FindingEvent.actor.startswith("系统")).limit(1)) is not None
+
+
+def observe_present(s: Session, f: Finding, *, as_of: date, actor: str = SYSTEM, evidence_key: str | None = None,
+                    candidate: bool = False) -> str | None:
+    """A check saw the finding again. Returns 'reopened' when it came back after 已整改 (or, after 不成立,
+    with changed evidence)."""
     if as_of > f.last_seen:
         f.occurrences += 1
     f.last_seen = max(f.last_seen, as_of)
     f.absent_checks = 0
     status = S(f.status)
-    if status is S.WONTFIX:
+    if status in _HELD:
+        return None
+    if status is S.DISMISSED:
+        if f.dismissed_key is None or f.dismissed_key == (evidence_key or ""):
+            return None  # the same evidence an auditor already judged 误报
+        f.dismissed_key = None
+        record(s, f, S.PENDING if candidate else S.OPEN, "判定不成立后证据发生变化，重新提出",
+               actor=actor, as_of=as_of)
+        return "reopened"
+    if status is S.PENDING:
+        if not candidate:
+            record(s, f, S.OPEN, "检查结果已确认问题（不再需要人工确认）", actor=actor, as_of=as_of)
+        return None
+    if candidate and status in (S.OPEN, S.NOTIFIED, S.OVERDUE, S.REOPENED, S.RECHECK) \
+            and not confirmed_by_auditor(s, f):
+        record(s, f, S.PENDING, "候选问题，须人工确认后才计入通报和统计", actor=actor, as_of=as_of)
         return None
     if status is S.FIXED:
         f.fixed_on = None
@@ -103,9 +142,15 @@ def observe_absent(s: Session, f: Finding, *, as_of: date, fixed_after: int = FI
                    actor: str = SYSTEM) -> str | None:
     """A check that would have seen the finding did not. Returns 'fixed' when it is now 已整改."""
     status = S(f.status)
-    if status in (S.FIXED, S.WONTFIX):
+    if status in (S.FIXED, S.DISMISSED, *_HELD):
         return None
     f.absent_checks += 1
+    if status is S.PENDING:
+        if f.absent_checks >= fixed_after:
+            f.fixed_on = as_of
+            record(s, f, S.FIXED, f"候选问题连续 {f.absent_checks} 次复查未再发现", actor=actor, as_of=as_of)
+            return "fixed"
+        return None
     if status is S.SUBMITTED:
         f.fixed_on = as_of
         record(s, f, S.FIXED, "单位报已整改，复查确认问题已消除", actor=actor, as_of=as_of)
@@ -169,8 +214,11 @@ def set_status(store: Store, finding_id: int, to: S | str, *, actor: str, reason
         current = S(f.status)
         if target is current:
             raise LifecycleError(f"问题 {finding_id} 已经是“{current.value}”状态")
-        if target is S.WONTFIX and not reason:
-            raise LifecycleError("设为“无法整改”必须说明原因（--reason）")
+        if target in (S.WONTFIX, S.DISMISSED, S.APPEALED) and not reason:
+            raise LifecycleError(f"设为“{target.value}”必须说明原因（--reason）")
+        if target is S.APPEALED and current not in APPEALABLE:
+            raise LifecycleError(f"问题 {finding_id} 当前为“{current.value}”，不能提出异议；"
+                                 f"只有未整改的问题可以提出异议")
         if target is S.SUBMITTED and not current.is_open:
             raise LifecycleError(f"问题 {finding_id} 当前为“{current.value}”，不能再提交整改")
         if target is S.OVERDUE and f.deadline is None:
@@ -179,7 +227,76 @@ def set_status(store: Store, finding_id: int, to: S | str, *, actor: str, reason
             f.fixed_on = as_of or f.last_seen
         elif current is S.FIXED:
             f.fixed_on = None
+        if target is S.DISMISSED:
+            f.dismissed_key = str((f.facts or {}).get("evidence_key") or "")
+            if current is S.APPEALED:
+                reason = f"接受异议，判定不成立：{reason}"
+        elif current is S.DISMISSED:
+            f.dismissed_key = None
         record(s, f, target, reason or "人工修改状态", actor=actor, as_of=as_of)
+
+
+def reject_appeal(store: Store, finding_id: int, *, actor: str, reason: str, as_of: date | None = None) -> str:
+    """An auditor rejects a unit's 异议: the finding returns to the state it had before the appeal."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise LifecycleError("驳回异议必须说明理由（--reason）")
+    with store.session() as s:
+        f = _get(s, finding_id)
+        if S(f.status) is not S.APPEALED:
+            raise LifecycleError(f"问题 {finding_id} 当前为“{f.status}”，没有待处理的异议")
+        before = s.scalar(select(FindingEvent.from_status).where(
+            FindingEvent.finding_id == f.id, FindingEvent.kind == "status",
+            FindingEvent.to_status == S.APPEALED.value).order_by(FindingEvent.id.desc()).limit(1))
+        back = S(before) if before and before != S.APPEALED.value else S.OPEN
+        if back is S.OVERDUE and f.deadline is None:
+            back = S.OPEN
+        record(s, f, back, f"驳回异议：{reason}", actor=actor, as_of=as_of)
+        return back.value
+
+
+def select_findings(store: Store, *, ids: Iterable[int] = (), rule: str | None = None, site: str | None = None,
+                    unit: str | None = None, status: str | None = None) -> list[int]:
+    """Finding ids for a bulk action: the given ids, or every finding matching rule / site / unit / status."""
+    q = select(Finding.id).order_by(Finding.id)
+    ids = list(ids)
+    if ids:
+        q = q.where(Finding.id.in_(ids))
+    if rule:
+        q = q.where(Finding.rule == rule)
+    if site:
+        q = q.where(Finding.site == site)
+    if unit:
+        q = q.where(Finding.unit == unit)
+    if status == "open":
+        q = q.where(Finding.status.in_([st.value for st in S if st.is_open]))
+    elif status:
+        q = q.where(Finding.status == status)
+    if not (ids or rule or site or unit or status):
+        raise LifecycleError("批量操作须指定问题编号，或用规则、网站、单位、状态筛选")
+    with store.session() as s:
+        return list(s.scalars(q))
+
+
+def bulk_set(store: Store, finding_ids: Iterable[int], to: S | str, *, actor: str, reason: str,
+             as_of: date | None = None) -> tuple[list[int], list[tuple[int, str]]]:
+    """One state and one reason for many findings, each change in its own history.
+    ``to`` may also be "驳回异议". Returns (changed, [(id, why not)])."""
+    done: list[int] = []
+    failed: list[tuple[int, str]] = []
+    for fid in finding_ids:
+        try:
+            if to == REJECT_APPEAL:
+                reject_appeal(store, fid, actor=actor, reason=reason, as_of=as_of)
+            else:
+                set_status(store, fid, to, actor=actor, reason=reason, as_of=as_of)
+            done.append(fid)
+        except LifecycleError as exc:
+            failed.append((fid, str(exc)))
+    return done, failed
+
+
+REJECT_APPEAL = "驳回异议"
 
 
 def extend_deadline(store: Store, finding_id: int, new_deadline: date, *, actor: str, reason: str = "",

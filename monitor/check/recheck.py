@@ -84,10 +84,11 @@ def _error_kind(exc: Exception) -> str:
     if isinstance(exc, httpx.TooManyRedirects):
         return "redirects"
     text = str(exc).lower()
+    # DNS before TLS: a lookup failure for "ssl.example.cn" names the host, not a handshake
+    if "name or service" in text or "nodename" in text or "getaddrinfo" in text or "name resolution" in text:
+        return "dns"
     if "ssl" in text or "certificate" in text:
         return "tls"
-    if "name or service" in text or "nodename" in text or "getaddrinfo" in text:
-        return "dns"
     if isinstance(exc, httpx.ConnectError):
         return "refused"
     if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError)):

@@ -99,6 +99,7 @@ class StorePipeline:
         previous = getattr(spider, "previous", None)
         self.writer = _Writer(self.store, self.run_id, previous.run_id if previous is not None else None)
         self.last_flush = time.monotonic()
+        self.reference: list[tuple[str, str | None]] = []  # the reference sites' answers (monitor.crawl.network)
         spider.item_sink = self.process_item  # the light re-check path stores through here too
 
     def process_item(self, item):
@@ -119,6 +120,8 @@ class StorePipeline:
             self.writer.add("message", {k: _clean(v) for k, v in item["message"].items()})
         elif kind == "search":
             self.writer.add("search_check", {k: _clean(v) for k, v in item["search"].items()})
+        elif kind == "network":
+            self.reference.append((item["url"], item.get("error_kind")))
         elif kind == "report_document":
             self.writer.add("report_document", {k: _clean(v) for k, v in item["document"].items()})
         # flush between items only: a page and its links and lists are committed together or not at all
@@ -139,10 +142,24 @@ class StorePipeline:
         self.crawler.spider.item_sink = None
         self.writer.flush()
         assemble_columns(self.store, self.run_id)
+        record_network(self.store, self.run_id, self.reference, self.crawler.settings)
 
     def spider_closed(self, spider, reason):
         status = "finished" if reason in ("finished", "closespider_pagecount") else "interrupted"
         finish_run(self.store, self.run_id, status=status, error=None if status == "finished" else reason)
+
+
+def record_network(store: Store, run_id: int, reference: list[tuple[str, str | None]], settings) -> None:
+    """The run's verdict on our own network (monitor.crawl.network), from its external link checks."""
+    from monitor.crawl.network import assess
+
+    with store.session() as s:
+        external = s.execute(select(Page.url, Page.error_kind, Page.status)
+                             .where(Page.run_id == run_id, Page.is_external.is_(True))).all()
+        note = assess([tuple(r) for r in external], reference,
+                      share=settings.getfloat("MONITOR_OUTAGE_SHARE", 0.8),
+                      min_hosts=settings.getint("MONITOR_OUTAGE_MIN_HOSTS", 5))
+        s.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(network=note))
 
 
 def assemble_columns(store: Store, run_id: int) -> None:
@@ -208,7 +225,7 @@ def finish_run(store: Store, run_id: int, *, status: str, error: str | None) -> 
             pages_parsed=total - reused, pages_reused=reused, pages_rendered=rendered))
 
 
-def scrapy_settings(site: Site, *, log_level: str = "WARNING") -> Settings:
+def scrapy_settings(site: Site, *, log_level: str = "WARNING", network=None) -> Settings:
     from spiders import settings as defaults
 
     s = Settings()
@@ -221,6 +238,9 @@ def scrapy_settings(site: Site, *, log_level: str = "WARNING") -> Settings:
     s.set("MONITOR_ATTACHMENT_MAXSIZE", lim.max_attachment_bytes, priority="cmdline")
     s.set("MONITOR_MAX_URLS_PER_PATTERN", lim.max_urls_per_pattern, priority="cmdline")
     s.set("LOG_LEVEL", log_level, priority="cmdline")
+    if network is not None:
+        s.set("MONITOR_OUTAGE_SHARE", network.outage_share, priority="cmdline")
+        s.set("MONITOR_OUTAGE_MIN_HOSTS", network.outage_min_hosts, priority="cmdline")
     if needs_browser(site, s):
         from monitor.crawl.browser import apply_browser_settings
 
@@ -251,6 +271,7 @@ class CrawlResult:
     status: str
     pages: int
     home_error: str | None = None  # why the home page could not be fetched
+    network: str | None = None  # "本机网络异常…": the local network failed during the run (monitor.crawl.network)
     reused: int = 0  # pages unchanged since the previous run, their facts carried over
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -280,7 +301,7 @@ def crawl_sites(config: Config, store: Store, *, sites: list[Site] | None = None
                         len(frontier.stored), len(frontier.pending))
             if progress:
                 progress(f"{site.name}：继续上次中断的抓取（已有 {len(frontier.stored)} 个地址）")
-        settings = scrapy_settings(site, log_level=log_level)
+        settings = scrapy_settings(site, log_level=log_level, network=config.network)
         if previous is not None and settings.getbool("MONITOR_REVALIDATE_ENABLED") \
                 and settings.getbool("MONITOR_REUSE_ENABLED"):
             # unchanged pages are confirmed on a light path beside Scrapy (spiders.revalidate); both keep
@@ -299,7 +320,7 @@ def crawl_sites(config: Config, store: Store, *, sites: list[Site] | None = None
                       mailbox=site.mailbox.enabled, mailbox_words=site.mailbox.words,
                       mailbox_urls=site.mailbox.urls,
                       previous=previous, frontier=frontier, browser_urls=browser_columns(site),
-                      browser=needs_browser(site, settings),
+                      browser=needs_browser(site, settings), reference_urls=config.network.reference_urls,
                       max_requests=site.limits.max_requests, max_external_checks=site.limits.max_external_checks,
                       max_external_per_page=site.limits.max_external_per_page,
                       allow_private=site.limits.allow_private_network)
@@ -350,7 +371,7 @@ def _result(store: Store, site: Site, run_id: int) -> CrawlResult:
         elif home.status and home.status >= 400:
             home_error = f"HTTP {home.status}"
         return CrawlResult(site.key, run_id, run.status if run else "unknown", run.pages if run else 0, home_error,
-                           reused=(run.pages_reused or 0) if run else 0)
+                           network=run.network if run else None, reused=(run.pages_reused or 0) if run else 0)
 
 
 ERROR_KINDS = {

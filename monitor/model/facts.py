@@ -81,10 +81,15 @@ class FindingStatus(str, enum.Enum):
     REOPENED = "重新出现"
     WONTFIX = "无法整改"
     SUBMITTED = "已提交整改"
+    PENDING = "待人工确认"  # a candidate (facts.candidate) an auditor has not confirmed yet
+    APPEALED = "异议中"  # a unit disputes it; an auditor accepts (→ 不成立) or rejects (→ back)
+    DISMISSED = "不成立"  # 误报: an auditor's decision, with a reason; not raised again for the same evidence
 
     @property
     def is_open(self) -> bool:
-        return self not in (FindingStatus.FIXED, FindingStatus.WONTFIX)
+        """An open problem: counted in notices, totals and scores (a candidate or a 误报 is not)."""
+        return self not in (FindingStatus.FIXED, FindingStatus.WONTFIX, FindingStatus.DISMISSED,
+                            FindingStatus.PENDING)
 
 
 # ---------------------------------------------------------------- facts
@@ -114,6 +119,30 @@ class PageFacts:
     text_error: str | None = None  # why an attachment's text could not be read
 
 
+@dataclass(frozen=True)
+class HiddenLink:
+    """How one link is hidden. Recorded by spiders.hidden, stored in ``links.hiding`` as ``how|block|ui|self``."""
+
+    how: str  # offscreen | indent | font0 | visibility | display | attr: the hiding element's style or attribute
+    block: int  # ordinal of the hidden element on its page: links with the same block were hidden together
+    ui: str = ""  # the class/id word or tag that names the block as something a reader opens (menu, login …)
+    on_link: bool = False  # the link itself carries the hiding style (a single hidden link, not a block)
+
+    def encode(self) -> str:
+        return f"{self.how}|{self.block}|{self.ui}|{int(self.on_link)}"
+
+    @classmethod
+    def decode(cls, value: str | None) -> "HiddenLink | None":
+        if not value:
+            return None
+        parts = (value.split("|") + ["", "", "", ""])[:4]
+        try:
+            block = int(parts[1] or 0)
+        except ValueError:
+            block = 0
+        return cls(parts[0] or "display", block, parts[2], parts[3] == "1")
+
+
 @dataclass(frozen=True, slots=True)  # many thousands per crawl: no __dict__ each
 class LinkFacts:
     """One link as it appears on a page."""
@@ -127,6 +156,7 @@ class LinkFacts:
     is_external: bool = False
     fragment: str | None = None  # #part of the href (W-S1 broken anchors)
     hidden: bool = False  # inside an element the page hides (display:none, off-screen …): 暗链, W-V9b
+    hiding: str | None = None  # how it is hidden, HiddenLink.encode (W-V9b)
 
 
 @dataclass(frozen=True, slots=True)  # many thousands per crawl: no __dict__ each
@@ -228,6 +258,7 @@ class SiteFacts:
     thresholds: dict[str, dict[str, Any]] = field(default_factory=dict)
     messages: tuple[MessageFacts, ...] = ()  # rows of mailbox list pages (W-V7)
     searches: tuple[SearchFacts, ...] = ()  # the home page's site search (W-S10)
+    network: str | None = None  # "本机网络异常…": the crawl's own network failed (monitor.crawl.network)
 
     @property
     def home(self) -> PageFacts | None:

@@ -77,6 +77,7 @@ class Review:
     overdue: int = 0
     reopened: int = 0
     wontfix: int = 0
+    dismissed: int = 0  # judged 不成立 (误报) by an auditor since
     pending: int = 0  # still being rectified within the deadline (已通报, 待复核, 已提交整改)
 
 
@@ -150,6 +151,8 @@ def review_last_month(store: Store, config: Config, *, month_first: date, as_of:
             review.overdue += 1
         elif now == S.WONTFIX.value:
             review.wontfix += 1
+        elif now == S.DISMISSED.value:
+            review.dismissed += 1
         elif now == S.REOPENED.value or any(e.to_status == S.REOPENED.value and e.as_of and e.as_of <= as_of
                                              and e.as_of > prev_first for e in events):
             review.reopened += 1

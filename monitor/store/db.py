@@ -41,6 +41,7 @@ class CrawlRun(Base):
     pages_reused: Mapped[int | None] = mapped_column(Integer)
     pages_rendered: Mapped[int | None] = mapped_column(Integer)  # rendered in Chromium
     owner: Mapped[str | None] = mapped_column(String(100))  # host:pid of the crawl process
+    network: Mapped[str | None] = mapped_column(Text)  # "本机网络异常…" when the local network failed (monitor.crawl.network)
 
 
 class Page(Base):
@@ -95,6 +96,7 @@ class Link(Base):
     is_external: Mapped[bool] = mapped_column(Boolean, default=False)
     fragment: Mapped[str | None] = mapped_column(Text)  # the #part of the href, for W-S1 broken anchors
     hidden: Mapped[bool | None] = mapped_column(Boolean)  # inside an element the page hides (W-V9b)
+    hiding: Mapped[str | None] = mapped_column(String(200))  # how: monitor.model.HiddenLink.encode
 
 
 class Column(Base):
@@ -175,6 +177,8 @@ class Finding(Base):
     deadline: Mapped[date | None] = mapped_column(Date)
     fixed_on: Mapped[date | None] = mapped_column(Date)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+    # the evidence an auditor judged 不成立 (误报): the same evidence is not raised again, a changed one is
+    dismissed_key: Mapped[str | None] = mapped_column(String(64))
 
 
 class FindingEvent(Base):

@@ -110,6 +110,9 @@ def filter_options(request: Request, user: CurrentUser) -> dict:
             "severities": [s.value for s in Severity], "statuses": [s.value for s in S]}
 
 
+BULK_TARGETS = (S.DISMISSED.value, S.OPEN.value, S.WONTFIX.value, S.PENDING.value, lifecycle.REJECT_APPEAL)
+
+
 async def findings_list(request: Request):
     user = require(request)
     f, problems = read_filters(request, user)
@@ -124,7 +127,8 @@ async def findings_list(request: Request):
     }
     return render(request, "findings.html", {"page_title": "问题清单", "filters": f, "problems": problems,
                                              "page": page, "nav": nav, "options": filter_options(request, user),
-                                             "today": request.app.state.today()})
+                                             "today": request.app.state.today(), "can_audit": user.role in AUDITORS,
+                                             "bulk_targets": BULK_TARGETS})
 
 
 def _visible_finding(request: Request, user: CurrentUser, finding_id: int) -> Finding:
@@ -161,6 +165,8 @@ async def finding_detail(request: Request):
         "page_title": f"问题 #{f.id}", "f": f, "facts": sorted((f.facts or {}).items()), "events": events,
         "rechecks": rechecks, "shots": _shots(store, fid), "statuses": [s.value for s in S],
         "can_audit": user.role in AUDITORS, "can_submit": status in SUBMITTABLE and f.verdict == "finding",
+        "can_appeal": status in lifecycle.APPEALABLE and f.verdict == "finding",
+        "pending": status is S.PENDING, "appealed": status is S.APPEALED,
         "rule_title": _rule_title(f.rule)})
 
 
@@ -268,3 +274,85 @@ async def submit_fix(request: Request):
         except ValueError as exc:
             flash(request, str(exc), "error")
     return _back(fid)
+
+
+async def appeal(request: Request):
+    """A unit (or an auditor on its behalf) disputes a finding: 异议中, with its reason, until an auditor decides."""
+    user = require(request)
+    fid = request.path_params["finding_id"]
+    _visible_finding(request, user, fid)
+    form = await request.form()
+    reason = str(form.get("reason", "")).strip()
+    if not reason:
+        flash(request, "请说明异议理由（为什么认为这不是问题）", "error")
+        return _back(fid)
+    try:
+        lifecycle.set_status(store_of(request), fid, S.APPEALED, actor=user.username, reason=reason[:4000])
+        flash(request, "已提出异议，等待督查人员审核")
+    except ValueError as exc:
+        flash(request, str(exc), "error")
+    return _back(fid)
+
+
+async def decide_appeal(request: Request):
+    """An auditor accepts an 异议 (→ 不成立) or rejects it (→ the state before the appeal); a reason either way."""
+    user = require(request, *AUDITORS)
+    fid = request.path_params["finding_id"]
+    _visible_finding(request, user, fid)
+    form = await request.form()
+    decision, reason = str(form.get("decision", "")), str(form.get("reason", "")).strip()
+    if not reason:
+        flash(request, "请填写审核意见", "error")
+        return _back(fid)
+    try:
+        if decision == "accept":
+            lifecycle.set_status(store_of(request), fid, S.DISMISSED, actor=user.username, reason=reason[:4000])
+            flash(request, "已接受异议，问题判定为“不成立”")
+        elif decision == "reject":
+            back = lifecycle.reject_appeal(store_of(request), fid, actor=user.username, reason=reason[:4000])
+            flash(request, f"已驳回异议，问题回到“{back}”")
+        else:
+            flash(request, "请选择接受或驳回", "error")
+    except ValueError as exc:
+        flash(request, str(exc), "error")
+    return _back(fid)
+
+
+async def bulk_change(request: Request):
+    """Auditors: one state and one reason for the ticked findings, or for every finding the filters select."""
+    user = require(request, *AUDITORS)
+    form = await request.form()
+    to, reason = str(form.get("to", "")), str(form.get("reason", "")).strip()
+    f = {k: str(form.get(k, "") or "").strip() for k in FILTERS}
+    back = RedirectResponse(query("/findings", **{k: v for k, v in f.items() if v}), status_code=303)
+    if to not in BULK_TARGETS:
+        flash(request, f"状态“{to}”不能批量设置", "error")
+        return back
+    if not reason:
+        flash(request, "请填写原因（批量操作的每个问题都记入同一原因）", "error")
+        return back
+    store = store_of(request)
+    if form.get("scope") == "filtered":
+        f, problems = _filters_from(f, user)
+        if not any(f[k] for k in ("unit", "site", "rule", "status")):
+            flash(request, "对筛选结果批量操作前，请至少按单位、网站、规则或状态筛选", "error")
+            return back
+        with store.session() as s:
+            ids = list(s.scalars(filtered(select(Finding.id), f).order_by(Finding.id)))
+    else:
+        ids = [i for i in (_int(str(v)) for v in form.getlist("ids")) if i is not None]
+    if not ids:
+        flash(request, "没有选中任何问题", "error")
+        return back
+    done, failed = lifecycle.bulk_set(store, ids, to, actor=user.username, reason=reason[:4000])
+    what = "驳回异议" if to == lifecycle.REJECT_APPEAL else f"改为“{to}”"
+    flash(request, f"已将 {len(done)} 个问题{what}" + (f"；{len(failed)} 个未改（{failed[0][1]}）" if failed else ""),
+          "error" if failed and not done else "ok")
+    return back
+
+
+def _filters_from(values: dict[str, str], user: CurrentUser) -> tuple[dict[str, str], list[str]]:
+    class _Params:  # read_filters reads request.query_params; the bulk form posts the same names
+        query_params = values
+
+    return read_filters(_Params(), user)  # type: ignore[arg-type]

@@ -61,10 +61,12 @@ def trend(store, *, today: date, unit: str | None, months: int = 12) -> list[dic
     open at a month's end = first seen by then (not 无法整改) − fixed by then.
     """
     starts = [add_months(month_start(today), -i) for i in range(months - 1, -1, -1)]
-    wontfix = (Finding.status == S.WONTFIX.value).label("wontfix")
+    # never open problems: decided 无法整改, judged 不成立, or candidates nobody confirmed
+    wontfix = Finding.status.in_([S.WONTFIX.value, S.DISMISSED.value, S.PENDING.value]).label("wontfix")
     by_first = select(Finding.first_seen, wontfix, func.count()).where(Finding.verdict == "finding")
     by_fixed = (select(Finding.fixed_on, func.count())
-                .where(Finding.verdict == "finding", Finding.fixed_on.is_not(None), Finding.status != S.WONTFIX.value))
+                .where(Finding.verdict == "finding", Finding.fixed_on.is_not(None),
+                       Finding.status.not_in([S.WONTFIX.value, S.DISMISSED.value, S.PENDING.value])))
     if unit is not None:
         by_first, by_fixed = by_first.where(Finding.unit == unit), by_fixed.where(Finding.unit == unit)
     with store.session() as s:

@@ -42,6 +42,7 @@ class Term:
     since: date | None = None  # outdated from this date on (renamed agencies)
     allow: tuple[str, ...] = ()  # longer correct phrases containing ``word``
     unless_in_sentence: tuple[str, ...] = ()  # skip when the sentence holds one of these
+    variant: bool = False  # a variant spelling (异形词, 帐号/账号): a 提示 naming the standard form, no deduction
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ def term_from(obj: Any, *, kind: str = "", where: str = "词条") -> Term:
             since=_as_date(obj.get("since"), where),
             allow=_strs(obj.get("allow")),
             unless_in_sentence=_strs(obj.get("unless_in_sentence")),
+            variant=bool(obj.get("variant", False)),
         )
     raise LexiconError(f"{where}：无法识别的词条：{obj!r}")
 

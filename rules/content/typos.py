@@ -18,6 +18,10 @@ Not flagged: "2015年，原国土资源部印发…", "原环境保护部", "环
 a mention inside a document title 《国土资源部关于…的通知》, or a page published
 before the rename date.
 
+Variant spellings (异形词 such as 想像/想象, and the 帐/账 family: 帐号 → 账号;
+``variant: true`` in the lexicon) are not errors: they are a 提示 naming the
+standard form, never a deduction.
+
 ## Thresholds
 extra_typos (()), extra_outdated (()) add entries ({wrong, right, since}) for a
 site; ignore (()) lists words never reported there; max_occurrences (10)
@@ -108,9 +112,16 @@ def check(texts: Iterable[TextFacts], *, today: date, t: Thresholds) -> Iterator
                          lexicon_version=lexicon_version("outdated" if kind == KIND_OUTDATED else "typos"))
             if term.since:
                 facts["since"] = term.since.isoformat()
+            times = f"，共 {len(g.hits)} 处" if len(g.hits) > 1 else ""
+            if term.variant:
+                facts["variant"] = True
+                evidence = (f"“{term.word}”为异形词，规范写法为“{term.suggestion}”（提示，不扣分）；"
+                            f"第 {facts['line']} 行{times}：{facts['sentence']}")
+                yield RULE.finding(subject=term.word, url=tx.url, evidence=evidence, facts=facts,
+                                   source_url=tx.source_url, severity=Severity.NOTICE)
+                continue
             what = "疑似错别字" if kind == KIND_TYPO else "过时表述"
             extra = f"（{term.since.isoformat()} 起已更名）" if term.since else ""
-            times = f"，共 {len(g.hits)} 处" if len(g.hits) > 1 else ""
             evidence = (f"{what}“{term.word}”，应为“{term.suggestion}”{extra}；第 {facts['line']} 行{times}："
                         f"{facts['sentence']}")
             yield RULE.finding(subject=term.word, url=tx.url, evidence=evidence, facts=facts,

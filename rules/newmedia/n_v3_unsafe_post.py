@@ -74,5 +74,6 @@ def check(account: AccountFacts, *, today: date, t: Thresholds) -> Iterator[Outc
                 continue
             facts = {**o.facts, **account_facts(account), "content_rule": o.rule,
                      "content_title": entry.rule.title}
-            yield RULE.finding(subject=f"{o.rule} {o.subject}", url=o.url, facts=facts, severity=o.severity,
+            # the subject is what a reader sees: the word itself, never an internal rule id (W-S3 …)
+            yield RULE.finding(subject=o.subject, url=o.url, facts=facts, severity=o.severity,
                                evidence=f"发布内容{entry.rule.title}：{o.evidence}", source_url=account.url)

@@ -12,7 +12,10 @@ it with the anchor text, and whether the home page is among them; the facts
 say how many attempts the crawler made.
 
 A 403/429 answer (blocked, WAF) or a timeout is *unverified*: never OK, never
-broken.
+broken. When the crawl found its own network broken (SiteFacts.network: most
+external hosts failed the same way, or the configured reference site could
+not be reached; monitor.crawl.network), every external link that failed to connect
+is unverified too: a server without DNS accuses nobody.
 
 ## Why is this bad?
 链接可用性 is scored: 首页及其他页面不能正常访问的链接 (S36); the 2015 scheme deducts
@@ -120,6 +123,8 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
         if v is None:
             continue
         kind, reason = v
+        if site.network and page.is_external and page.error_kind:
+            kind, reason = "unverified", f"{reason}；本机网络异常，无法核实"
         plist = _parents(refs)
         sources = list(dict.fromkeys(p["source_url"] for p in plist))
         on_home = any(p["on_home"] for p in plist)

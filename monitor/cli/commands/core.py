@@ -70,6 +70,8 @@ def run_crawl(config: Config, store: Store, site_keys: tuple[str, ...] = (), *, 
                 f"（每次上限 {x['max_external_checks']}，每页上限 {x['max_external_per_page']}）"
                 + (f"；因达到上限未检查 {x['not_checked']} 个地址" if x["not_checked"] else "")
                 + (f"；{x['blocked']} 个地址指向本机或内网、不在本网站范围内，未访问" if x["blocked"] else ""))
+        if r.network:
+            say(f"  {site.name}：{r.network}")
     return results
 
 
@@ -193,15 +195,19 @@ def register(group: click.Group) -> None:
             return
         results = check_sites(store, config, as_of=today, sites=sites)
         t = Table(title=f"检查结果（截至 {today:%Y-%m-%d}）")
-        for col in ("网站", "问题", "新发现", "已整改", "重新出现", "待核实"):
+        for col in ("网站", "问题", "新发现", "已整改", "重新出现", "待核实", "待人工确认"):
             t.add_column(col)
         for r in results:
             name = config.site(r.site).name
             if r.run_id is None:
-                t.add_row(name, "尚未抓取", "", "", "", "")
+                t.add_row(name, "尚未抓取", "", "", "", "", "")
             else:
-                t.add_row(name, str(r.findings), str(r.new), str(r.fixed), str(r.reopened), str(r.unverified))
+                t.add_row(name, str(r.findings), str(r.new), str(r.fixed), str(r.reopened), str(r.unverified),
+                          str(r.pending))
         console().print(t)
+        if any(r.pending for r in results):
+            click.echo("待人工确认的候选问题不计入通报和统计；审核人员确认：monitor finding 编号 --confirm --reason 说明，"
+                       "误报：monitor finding 编号 --set 不成立 --reason 说明")
 
     @group.command("report")
     @click.option("--month", required=True, help="通报月份，YYYY-MM，如 2026-11")

@@ -92,6 +92,18 @@ def register(group: click.Group) -> None:
             raise MonitorError(str(exc), exit_code=2) from exc
         raise SystemExit(code)
 
+    def network_alerts(store) -> list[dict]:
+        """Sites whose latest crawl found the local network broken (crawl_runs.network)."""
+        from sqlalchemy import func, select
+
+        from monitor.store import CrawlRun
+
+        with store.session() as s:
+            latest = select(func.max(CrawlRun.id)).where(CrawlRun.kind == "site").group_by(CrawlRun.site)
+            runs = s.scalars(select(CrawlRun).where(CrawlRun.id.in_(latest), CrawlRun.network.is_not(None))
+                             .order_by(CrawlRun.site)).all()
+            return [{"site": r.site, "run_id": r.id, "network": r.network} for r in runs]
+
     @group.command("status")
     @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
     @click.pass_obj
@@ -100,11 +112,14 @@ def register(group: click.Group) -> None:
         store = obj.store(read_only=True)
         rows = job_status(store)
         fails = recent_failures(store)
+        network = network_alerts(store)
         if fmt == "json":
             click.echo(json.dumps({"jobs": rows, "failures": [
                 {"job": f.job_id, "started": f.started_at.isoformat(), "outcome": f.outcome, "error": f.error,
-                 "run_id": f.run_id} for f in fails]}, ensure_ascii=False, indent=2))
+                 "run_id": f.run_id} for f in fails], "network": network}, ensure_ascii=False, indent=2))
             return
+        for n in network:
+            click.echo(f"网站 {n['site']} 最近一次抓取（编号 {n['run_id']}）：{n['network']}")
         from monitor.cli.commands.core import console
 
         t = Table(title="定时任务状态")

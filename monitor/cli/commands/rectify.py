@@ -9,28 +9,89 @@ def register(group: click.Group) -> None:
     from monitor.cli.commands.core import _as_of, _cli, console
 
     @group.command("finding")
-    @click.argument("finding_id", type=int)
+    @click.argument("finding_ids", type=int, nargs=-1)
     @click.option("--set", "to", type=click.Choice([s.value for s in FindingStatus]),
-                  help="修改状态，如 无法整改、已提交整改、已整改")
-    @click.option("--reason", default="", help="修改原因（设为“无法整改”时必填）")
+                  help="修改状态，如 不成立（误报）、异议中（单位提出异议）、无法整改、已提交整改、已整改")
+    @click.option("--reason", default="", help="修改原因（不成立、异议中、无法整改、驳回异议时必填）")
+    @click.option("--confirm", is_flag=True, help="确认待人工确认的候选问题（改为待整改，计入通报）")
+    @click.option("--reject-appeal", is_flag=True, help="驳回单位的异议，问题回到提出异议前的状态")
+    @click.option("--rule", help="批量：按规则编号选择问题（与 --site、--unit、--status 可组合）")
+    @click.option("--site", "site_key", help="批量：按网站或账号的 key 选择问题")
+    @click.option("--unit", help="批量：按责任单位选择问题")
+    @click.option("--status", "status", help="批量：按当前状态选择问题（open 为全部未整改）")
     @click.option("--extend-deadline", "deadline", help="设定或延长整改期限（YYYY-MM-DD）")
     @click.option("--note", help="在整改记录中添加备注（不改变状态）")
     @click.option("--actor", default=lambda: __import__("os").environ.get("MONITOR_ACTOR", "审核人员"),
                   show_default="审核人员", help="操作人（也可用环境变量 MONITOR_ACTOR）")
     @click.option("--as-of", "as_of", help="记为哪一天的操作（YYYY-MM-DD），默认今天（北京时间）")
     @click.pass_obj
-    def finding_cmd(obj, finding_id, to, reason, deadline, note, actor, as_of):
-        """显示一个问题及其完整整改记录；审核人员可修改状态、延长期限或添加备注。"""
+    def finding_cmd(obj, finding_ids, to, reason, confirm, reject_appeal, rule, site_key, unit, status, deadline,
+                    note, actor, as_of):
+        """显示问题及其完整整改记录；审核人员可修改状态（含“不成立”）、确认候选问题、处理异议、延长期限或添加备注。
+
+        一个编号：显示该问题。多个编号或 --rule/--site/--unit/--status 筛选：对选中的全部问题执行同一操作
+        （同一个原因，每个问题各记一条处理记录）。
+        """
         from monitor.check import lifecycle
-        from monitor.store import Finding
 
         store = obj.store(read_only=not (to or deadline or note))
         day = _as_of(as_of)
+        actions = sum(bool(x) for x in (to, confirm, reject_appeal))
+        if actions > 1:
+            raise _cli()("--set、--confirm、--reject-appeal 一次只能用一个", exit_code=2)
+        target = FindingStatus.OPEN.value if confirm else (lifecycle.REJECT_APPEAL if reject_appeal else to)
+        bulk = len(finding_ids) != 1 or any((rule, site_key, unit, status))
+        if not bulk:
+            _one(store, finding_ids[0], target, reason, deadline, note, actor, day, confirm)
+            return
+        if deadline or note:
+            raise _cli()("批量操作只能修改状态（--set、--confirm、--reject-appeal）；延期和备注请逐个问题进行",
+                         exit_code=2)
+        try:
+            ids = lifecycle.select_findings(store, ids=finding_ids, rule=rule, site=site_key, unit=unit,
+                                            status=status)
+        except lifecycle.LifecycleError as exc:
+            raise _cli()(str(exc), exit_code=2) from exc
+        if not target:
+            from monitor.cli.commands.core import export_rows, findings_table
+
+            rows = [r for r in export_rows(store, status="all", verdict=None) if r["id"] in set(ids)]
+            console().print(findings_table(rows, f"选中的问题（{len(rows)} 个）"))
+            return
+        if not ids:
+            raise _cli()("没有符合条件的问题", exit_code=2)
+        if confirm:
+            ids = [i for i in ids if _status(store, i) == FindingStatus.PENDING.value]
+        done, failed = lifecycle.bulk_set(store, ids, target, actor=actor, reason=reason or
+                                          ("审核人员确认问题成立" if confirm else ""), as_of=day)
+        click.echo(f"已将 {len(done)} 个问题{'驳回异议' if reject_appeal else f'改为“{target}”'}"
+                   + (f"，{len(failed)} 个未改" if failed else ""))
+        for fid, why in failed[:50]:
+            click.echo(f"  问题 {fid}：{why}", err=True)
+        if failed and not done:
+            raise SystemExit(2)
+
+    def _status(store, fid: int) -> str | None:
+        from monitor.store import Finding
+
+        with store.session() as s:
+            f = s.get(Finding, fid)
+            return f.status if f is not None else None
+
+    def _one(store, finding_id, to, reason, deadline, note, actor, day, confirm):
+        from monitor.check import lifecycle
+        from monitor.store import Finding
+
         try:
             if deadline:
                 lifecycle.extend_deadline(store, finding_id, _as_of(deadline), actor=actor, reason=reason, as_of=day)
-            if to:
-                lifecycle.set_status(store, finding_id, to, actor=actor, reason=reason, as_of=day)
+            if confirm and _status(store, finding_id) != FindingStatus.PENDING.value:
+                raise lifecycle.LifecycleError(f"问题 {finding_id} 当前为“{_status(store, finding_id)}”，不是待人工确认的候选问题")
+            if to == lifecycle.REJECT_APPEAL:
+                lifecycle.reject_appeal(store, finding_id, actor=actor, reason=reason, as_of=day)
+            elif to:
+                lifecycle.set_status(store, finding_id, to, actor=actor, as_of=day,
+                                     reason=reason or ("审核人员确认问题成立" if confirm else ""))
             if note:
                 lifecycle.add_note(store, finding_id, note, actor=actor, as_of=day)
         except lifecycle.LifecycleError as exc:
@@ -40,7 +101,7 @@ def register(group: click.Group) -> None:
             if f is None:
                 raise _cli()(f"没有编号为 {finding_id} 的问题；用 monitor findings --status all 查看全部问题", exit_code=2)
         c = console()
-        c.print(f"问题 {f.id}：[{f.rule} {f.severity}] {f.evidence}")
+        c.print(f"问题 {f.id}：[{f.rule} {f.severity}] {f.evidence}", markup=False)
         for label, value in (("单位", f.unit), ("网站/账号", f.site), ("链接", f.url),
                              ("所在页面", f.source_url or "—"), ("状态", f.status),
                              ("整改期限", f.deadline.isoformat() if f.deadline else "—"),
