@@ -146,6 +146,21 @@ class PrefetchedMiddleware:
         return cls(url=url, status=status, headers=headers, body=body, request=request)
 
 
+async def read_body(stream: Any, maxsize: int) -> bytes | None:
+    """The whole body, or None when it is longer than ``maxsize`` (then Scrapy fetches it untouched).
+
+    ``StreamReader.read(n)`` returns what is buffered, up to n bytes, not n bytes: reading once stored a
+    430 KB page as its first 128 KB, so the body is read chunk by chunk to its end."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in stream.iter_chunked(256 * 1024):
+        size += len(chunk)
+        if size > maxsize:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 class Revalidator:
     """Sends conditional GETs for the spider's requests that have validators; see the module docstring.
 
@@ -264,8 +279,8 @@ class Revalidator:
                 if resp.status == 304:
                     how = "304"
                 elif resp.status == 200 and (resp.content_length or 0) <= maxsize:
-                    body = await resp.content.read(maxsize + 1)
-                    if len(body) <= maxsize:
+                    body = await read_body(resp.content, maxsize)
+                    if body is not None:
                         if v.content_hash and hashlib.sha256(body).hexdigest() == v.content_hash:
                             how = "hash"
                         else:  # changed: Scrapy parses this very response instead of fetching it again

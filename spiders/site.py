@@ -23,13 +23,15 @@ from twisted.python.failure import Failure
 
 from spiders.columns import breadcrumb, breadcrumb_links, classify_column
 from spiders.hidden import hidden_links
-from spiders.pagination import pagination_urls
+from spiders.pagination import (inline_datastore, is_jpage_proxy, jpage_next, jpage_requests, jpage_response_html,
+                                 pagination_urls, series_pattern)
 from spiders.encoding import decode_html, text_quality
 from spiders.listing import article_date, column_meta, list_items, looks_empty
 from spiders.mailbox import MAILBOX_WORDS, looks_like_mailbox, mailbox_rows
 from spiders.netguard import BlockedRequest, NetPolicy
 from spiders.render import looks_like_list_page, script_may_fill, serve_decided_bytes
 from spiders.search import result_links_to, search_box_only, search_form, search_query
+from monitor.store import FOLLOW_TAGS
 from spiders.verdicts import (PatternCap, attachment_text, canonical_url, fragment_of, is_readable_attachment,
                               not_found_text, page_signals)
 
@@ -169,6 +171,8 @@ class SiteSpider(scrapy.Spider):
         self.not_checked = 0  # links left unchecked because a bound was reached
         self._page_externals: tuple[str | None, int] = (None, 0)
         self.net_policy = NetPolicy(scope=self.scope, allow_private=bool(allow_private))
+        self._series: dict[str, str] = {}  # jpage dataproxy URL -> the list page it continues
+        self._paged: dict[str, int] = {}  # pagination series -> further pages scheduled for it
 
     # ------------------------------------------------------------ scheduling
 
@@ -207,6 +211,14 @@ class SiteSpider(scrapy.Spider):
 
     def _schedule(self, target: str, *, tag: str, depth: int, referer: str) -> scrapy.Request | None:
         """The one decision on a link seen on a page: crawl it, check it once, or leave it."""
+        if tag in FOLLOW_TAGS:
+            # a further page of a list (pagination script, jpage group): the same depth as the list, in scope only
+            if not self.in_scope(target):
+                return None
+            req = self._request(target, depth=depth, referer=referer)
+            if req is not None and tag == "jpage":
+                req.meta["series"] = self._series.setdefault(target, self._series.get(referer, referer))
+            return req
         if self.in_scope(target):
             page_like = tag in ("a", "iframe") and not target.lower().endswith(ATTACHMENT_EXT)
             if page_like and depth + 1 > self.max_depth:
@@ -384,7 +396,10 @@ class SiteSpider(scrapy.Spider):
                 or self.rendered >= self.settings.getint("MONITOR_BROWSER_MAX_PAGES", 200)
                 or not script_may_fill(response.body) or not self.in_scope(response.url)):
             return False
-        sel = Selector(text=response.text)
+        text = response.text
+        if "<datastore" in text or "<DATASTORE" in text:
+            text = inline_datastore(text)  # a jpage list is in the page, only hidden in an XML script
+        sel = Selector(text=text)
         return looks_like_list_page(sel) and not list_items(sel, canonical(response.url), today=self.today)
 
     def _render_failed(self, failure: Failure):
@@ -468,7 +483,10 @@ class SiteSpider(scrapy.Spider):
         if meta.get("attachment") and response.status < 400:
             yield self._attachment(response)
             return
-        is_html = isinstance(response, TextResponse) and b"html" in response.headers.get(b"Content-Type", b"html")
+        # a jpage dataproxy answer is XML holding list entries: read as the list page it is
+        jpage = isinstance(response, TextResponse) and is_jpage_proxy(response.url) and response.status < 400
+        is_html = isinstance(response, TextResponse) and (
+            b"html" in response.headers.get(b"Content-Type", b"html") or jpage)
         if not meta.get("parse") or meta.get("external") or not is_html or response.status >= 400 \
                 or not self.in_scope(response.url):
             fact = self._page_fact(response)
@@ -481,6 +499,11 @@ class SiteSpider(scrapy.Spider):
         ctype_header = response.headers.get(b"Content-Type", b"").decode("latin-1")
         charset = ctype_header.lower().split("charset=", 1)[1].split(";")[0].strip() if "charset=" in ctype_header.lower() else None
         html_text, encoding = decode_html(response.body, http_charset=charset)
+        raw_text = html_text
+        if jpage:
+            html_text = jpage_response_html(html_text)
+        elif "<datastore" in html_text or "<DATASTORE" in html_text:
+            html_text = inline_datastore(html_text)  # a jpage list's entries, hidden in an XML script
         sel = Selector(text=html_text)
         page_url = canonical(response.url)
         is_home = canonical(response.meta.get("redirect_urls", [response.url])[0]) == self.home
@@ -499,6 +522,7 @@ class SiteSpider(scrapy.Spider):
         fact["is_home"] = is_home
         fact.update(page_signals(sel, fact["title"], fact["text"]))
         links, follow = self._links(sel, page_url, depth=meta.get("depth", 0), on_home=is_home, html=html_text)
+        self._paginate(sel, response, page_url, html_text, raw_text, links, follow, on_home=is_home, jpage=jpage)
         yield {"kind": "page", "page": fact, "links": links}
         heading = " ".join(sel.xpath("//h1//text()").getall())
         if ANNUAL_REPORT_TITLE.search(re.sub(r"\s+", "", f"{fact.get('title') or ''} {heading}")):
@@ -520,11 +544,11 @@ class SiteSpider(scrapy.Spider):
             yield {"kind": "list", "role": "column", "column_url": col, "page_url": page_url, "name": name,
                    "column_type": classify_column(name, ctype, col).value, "items": items, "empty": looks_empty(sel),
                    "level": level, "parent_url": self._crumb_parent(sel, page_url, col)}
-            # list pages only a script links to (TRS createPageHTML) or beyond the visible page bar
-            for url in pagination_urls(sel, page_url, max_pages=self.max_list_pages):
-                req = self._request(url, depth=meta.get("depth", 0), referer=page_url)
-                if req is not None:
-                    follow.append(req)
+        elif jpage:  # a further group of a jpage column: the column is the page the group continues
+            col = column_url(canonical(meta.get("series") or self._series.get(page_url) or page_url))
+            yield {"kind": "list", "role": "column", "column_url": col, "page_url": page_url, "name": "",
+                   "column_type": classify_column(None, None, col).value, "items": items, "empty": False,
+                   "level": None, "parent_url": None}
         if self.mailbox and not is_home and (looks_like_mailbox(name, ctype, self.mailbox_words)
                                              or page_url.startswith(self.mailbox_urls)):
             for row in mailbox_rows(sel, page_url, column_url=column_url(page_url), column_name=name or "",
@@ -576,6 +600,35 @@ class SiteSpider(scrapy.Spider):
         response = getattr(failure.value, "response", None)
         yield {"kind": "search", "search": {**row, "kind": "result", "error_kind": kind, "found": False,
                                             "status": response.status if response is not None else None}}
+
+    def _paginate(self, sel: Selector, response: Response, page_url: str, html: str, raw: str,
+                  links: list[dict[str, Any]], follow: list[scrapy.Request], *, on_home: bool, jpage: bool) -> None:
+        """Follow the further pages of a list, on any page that has a pagination form, and record each URL
+        this schedules as a link of its own tag (FOLLOW_TAGS): an unchanged re-crawl follows the stored links
+        of a page and a resume rebuilds its frontier from them, so they must reach what this crawl reached."""
+        depth = response.meta.get("depth", 0)
+        if jpage:
+            nxt = jpage_next(raw, response.url, max_pages=self.max_list_pages)
+            found = [("jpage", nxt)] if nxt else []
+        else:
+            found = [("page", u) for u in pagination_urls(sel, page_url, max_pages=self.max_list_pages, html=html)]
+            found += [("jpage", u) for u in jpage_requests(raw, page_url, max_pages=self.max_list_pages)]
+        for tag, url in found:
+            target = canonical(url)
+            # one series (index_N.html, ?page=N …) gets max_list_pages pages in all, however many of its pages
+            # show a further window of the page bar (a 末页 link to page 99999 on each)
+            series = (series_pattern(target) or column_url(page_url)) if tag == "page" else None
+            if series is not None and target not in self.scheduled \
+                    and self._paged.get(series, 0) >= self.max_list_pages:
+                continue
+            req = self._schedule(target, tag=tag, depth=depth, referer=page_url)
+            if req is None:
+                continue  # already scheduled: the link that scheduled it is recorded where it was found
+            if series is not None:
+                self._paged[series] = self._paged.get(series, 0) + 1
+            follow.append(req)
+            links.append({"source_url": page_url, "target_url": target, "anchor_text": "", "tag": tag,
+                          "attr": "script", "on_home": on_home, "is_external": False, "fragment": None})
 
     def _crumb_parent(self, sel: Selector, page_url: str, col: str) -> str | None:
         """The column one level up: the last breadcrumb link that is neither the home page nor this column."""

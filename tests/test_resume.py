@@ -103,3 +103,37 @@ def test_killed_crawl_resumes_without_losing_or_refetching(tmp_path, demo_server
     rows = findings_json(f"sqlite:///{db_path}", tmp_path)
     assert {(r["rule"], _planted_key(r["url"])) for r in rows} == _expected()
     con.close()
+
+
+def test_a_page_whose_site_search_was_not_answered_is_fetched_again(tmp_path):
+    """The search request is made from the home page's form, it is no link: a resume that kept the home page
+    would never send it, and W-S10 would judge a search that was never tried."""
+    from monitor.crawl.resume import load_frontier
+    from monitor.store import Link, ListPage, Page, SearchCheck, Store, utcnow
+
+    store = Store(f"sqlite:///{tmp_path / 'm.db'}")
+    home, other = "http://127.0.0.1:9/", "http://127.0.0.1:9/a.html"
+    runs = []
+    for answered in (False, True):
+        run = store.start_run(f"s{answered}")
+        runs.append(run)
+        with store.session() as s:
+            for url in (home, other):
+                s.add(Page(run_id=run, url=url, status=200, depth=0 if url == home else 1, fetched_at=utcnow()))
+            s.add(Link(run_id=run, source_url=home, target_url=other))
+            s.add(Link(run_id=run, source_url=home, target_url="http://127.0.0.1:9/b.html"))
+            s.add(ListPage(run_id=run, page_url=home, column_url=home, role="home", name="首页", column_type="首页",
+                           items=[]))
+            s.add(SearchCheck(run_id=run, page_url=home, kind="form", action=home + "search", method="get",
+                              field="q", query="通知公告", expected_url=other))
+            if answered:
+                s.add(SearchCheck(run_id=run, page_url=home, kind="result", status=200, found=True))
+    waiting, done = (load_frontier(store, r) for r in runs)
+    assert waiting.stored == {other} and waiting.pending == []  # the home page is fetched and searched again
+    assert done.stored == {home, other} and [p[0] for p in done.pending] == ["http://127.0.0.1:9/b.html"]
+    with store.session() as s:
+        assert s.query(SearchCheck).filter_by(run_id=runs[0]).count() == 0
+        assert s.query(ListPage).filter_by(run_id=runs[0]).count() == 0
+        assert s.query(Link).filter_by(run_id=runs[0]).count() == 0
+        assert s.query(SearchCheck).filter_by(run_id=runs[1]).count() == 2
+    store.close()

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from monitor.config import Config, Site
 from monitor.model import (ColumnFacts, ColumnKind, ItemFacts, LinkFacts, MessageFacts, PageFacts, ProbeFacts,
                            SearchFacts, SiteFacts)
-from monitor.store import Column, ColumnItem, CrawlRun, Link, Message, Page, Probe, SearchCheck, Store
+from monitor.store import FOLLOW_TAGS, Column, ColumnItem, CrawlRun, Link, Message, Page, Probe, SearchCheck, Store
 
 def _kind(stored: str) -> ColumnKind:
     """The type the spider classified (spiders.columns); unknown values from older runs read as 其他."""
@@ -80,7 +80,8 @@ def load_site_facts(store: Store, config: Config, site: Site, run_id: int, *, as
         links = [_link(row) for row in s.execute(select(
             Link.source_url, Link.target_url, Link.anchor_text, Link.tag, Link.attr, Link.on_home, Link.is_external,
             Link.fragment, Link.hidden, Link.hiding,
-        ).where(Link.run_id == run_id).order_by(Link.id).execution_options(yield_per=20000))]
+        ).where(Link.run_id == run_id, Link.tag.not_in(FOLLOW_TAGS))
+            .order_by(Link.id).execution_options(yield_per=20000))]
         columns = s.scalars(select(Column).where(Column.run_id == run_id).order_by(Column.id)).all()
         items = s.scalars(select(ColumnItem).where(ColumnItem.run_id == run_id).order_by(ColumnItem.id)).all()
         messages = s.scalars(select(Message).where(Message.run_id == run_id).order_by(Message.id)).all()

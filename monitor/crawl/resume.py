@@ -4,8 +4,10 @@ A run left 'running' by a process that is gone (or marked 'interrupted') is
 picked up by the next crawl of the same site, as long as no finished run came
 after it and it is recent: URLs it already stored are not fetched again, and
 its frontier is rebuilt from its stored links whose targets have no page row
-yet. Each stored page was written in one transaction with its links and list
-facts, so a stored page's links are all there.
+yet (the spider stores every URL it follows as a link, a pagination script's
+pages included); a page whose site search had not been answered is fetched
+again. Each stored page was written in one transaction with its links and
+list facts, so a stored page's links are all there.
 """
 from __future__ import annotations
 
@@ -14,9 +16,9 @@ import socket
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
-from monitor.store import CrawlRun, Link, Page, Store, utcnow
+from monitor.store import CrawlRun, Link, Page, SearchCheck, Store, utcnow
 
 RESUME_MAX_AGE = timedelta(hours=24)  # an older unfinished run is stale: start afresh
 
@@ -72,10 +74,29 @@ def open_run(store: Store, site: str, *, max_age: timedelta = RESUME_MAX_AGE) ->
     return run_id, load_frontier(store, run_id)
 
 
+def _redo_unanswered_searches(s, run_id: int) -> None:
+    """A page whose site search was sent but not answered when the crawl died is dropped from the run, so the
+    resumed crawl fetches it again and sends the search again: the search request is made from the page
+    (its form's hidden fields), it is no link a frontier could hold."""
+    from monitor.crawl.reuse import COPIED_WITH_PAGE
+
+    asked = set(s.scalars(select(SearchCheck.page_url).where(
+        SearchCheck.run_id == run_id, SearchCheck.kind == "form", SearchCheck.query.is_not(None))))
+    if not asked:
+        return
+    answered = set(s.scalars(select(SearchCheck.page_url).where(
+        SearchCheck.run_id == run_id, SearchCheck.kind == "result")))
+    for url in sorted(asked - answered):
+        s.execute(delete(Page).where(Page.run_id == run_id, Page.url == url))
+        for table, key in COPIED_WITH_PAGE:
+            s.execute(delete(table).where(table.run_id == run_id, getattr(table, key) == url))
+
+
 def load_frontier(store: Store, run_id: int) -> Frontier:
     f = Frontier()
     depth: dict[str, int] = {}
     with store.session() as s:
+        _redo_unanswered_searches(s, run_id)
         for url, d, external in s.execute(select(Page.url, Page.depth, Page.is_external)
                                           .where(Page.run_id == run_id)):
             f.stored.add(url)

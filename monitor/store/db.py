@@ -82,6 +82,12 @@ class Page(Base):
     __table_args__ = (Index("ix_pages_run_url", "run_id", "url"),)
 
 
+# Link.tag values of URLs the spider followed without an element linking them (a pagination script's pages,
+# a jpage list's dataproxy groups): stored so a re-crawl or a resume reaches what the first crawl reached,
+# never judged as links a reader clicks (monitor.check.facts leaves them out).
+FOLLOW_TAGS = ("page", "jpage")
+
+
 class Link(Base):
     __tablename__ = "links"
     __table_args__ = (Index("ix_links_run_source", "run_id", "source_url"),)
