@@ -163,6 +163,12 @@ class Unit(_Strict):
     notify: tuple[str, ...] = Field((), description="该单位的提醒地址（Apprise URL，如 mailto://、dingtalk://、wecom://、feishu://、json://）")
 
 
+class Contact(_Strict):
+    name: str = Field(description="联系人姓名")
+    phone: str | None = Field(None, description="联系电话")
+    email: str | None = Field(None, description="电子邮箱")
+
+
 class Organisation(_Strict):
     name: str = Field(description="主办单位，如：示例县人民政府办公室")
     region: str = Field("全县", description="通报标题里的范围，如：全县、全市")
@@ -171,6 +177,8 @@ class Organisation(_Strict):
     rectify_days: int = Field(10, ge=1, le=90, description="整改期限（天）")
     fixed_after_checks: int = Field(2, ge=1, le=10, description="连续多少次复查未再发现即视为已整改")
     addressees: str = Field("各乡镇、各部门", description="通报的主送单位（正文抬头）")
+    cc: str | None = Field(None, description="通报的抄送单位（版记“抄送”一行），如：县委办公室，县人大办公室")
+    contact: Contact | None = Field(None, description="通报落款下的联系人：name、phone（可选 email）")
 
 
 class Storage(_Strict):
@@ -206,7 +214,7 @@ class Schedule(_Strict):
     feeds: str | None = Field("0 */4 * * *", description="新媒体账号更新抓取")
     recheck: str | None = Field("30 6 * * *", description="整改复核")
     recheck_requested: str | None = Field("*/15 * * * *", description="复查单位已提交整改的问题（看板提交后）")
-    notice: str | None = Field("0 8 1 * *", description="月度督查通报（上月）")
+    notice: str | None = Field("0 8 1 * *", description="月度督查通报（上月）的征求意见稿；印发用 monitor report --issue")
     notify: str | None = Field("*/10 * * * *", description="检查需要发送的提醒")
     misfire_grace_seconds: int = Field(3600, ge=1, description="错过触发时间多久以内仍补跑（秒）")
     lock_backend: Literal["db", "redis"] = Field("db", description="网站锁：db（数据库表）或 redis")
@@ -232,6 +240,24 @@ class Schedule(_Strict):
             ZoneInfo(v)
         except Exception as exc:
             raise ValueError(f"不认识的时区“{v}”，如 Asia/Shanghai") from exc
+        return v
+
+
+class Workers(_Strict):
+    """The worker pool (`monitor worker`, monitor/ops/workers.py): without ``broker`` everything runs in one machine."""
+
+    broker: str | None = Field(None, description="Celery 的 Redis 地址，如 redis://127.0.0.1:6379/0；填写后 monitor schedule 只排队，由 monitor worker 执行")
+    namespace: str = Field("monitor", pattern=r"^[A-Za-z0-9_.-]+$", description="队列名和 Redis 键的前缀（多套安装共用一个 Redis 时区分）")
+    max_attempts: int = Field(3, ge=1, le=20, description="任务失败后最多运行几次（含第一次），之后列入 monitor status 的失败任务")
+    retry_seconds: float = Field(60, ge=0, description="失败后多久重试（秒），应小于 redelivery_seconds")
+    redelivery_seconds: float = Field(300, ge=2, description="执行任务的进程失联多久后交给其他进程重做（秒）")
+    feeds_batch: int = Field(50, ge=1, le=10000, description="新媒体账号每个任务抓取多少个")
+
+    @field_validator("broker")
+    @classmethod
+    def _redis(cls, v: str | None) -> str | None:
+        if v is not None and urlsplit(v).scheme not in ("redis", "rediss"):
+            raise ValueError("应为 redis:// 或 rediss:// 开头的 Redis 地址，如 redis://127.0.0.1:6379/0")
         return v
 
 
@@ -263,6 +289,7 @@ class Config(_Strict):
     schedule: Schedule = Schedule()
     notify: Notify = Notify()
     network: Network = Network()
+    workers: Workers = Workers()
 
     @model_validator(mode="after")
     def _references(self) -> "Config":
@@ -271,10 +298,11 @@ class Config(_Strict):
             keys = set()
             for i, item in enumerate(items):
                 if item.key in keys:
-                    raise ValueError(f"{kind}[{i}].key “{item.key}”重复，每个 key 必须唯一")
+                    raise ValueError(f"{kind} 第 {i + 1} 项 → key：“{item.key}”重复，每个 key 必须唯一")
                 keys.add(item.key)
                 if units and item.unit not in units:
-                    raise ValueError(f"{kind}[{i}].unit “{item.unit}”不在 units 列表中；请先在 units 里加上该单位")
+                    raise ValueError(f"{kind} 第 {i + 1} 项（{item.key}） → unit：“{item.unit}”不在 units 列表中；"
+                                     "请先在 units 里加上该单位")
         return self
 
     def site(self, key: str) -> Site:
@@ -316,8 +344,33 @@ _EXPECT = {
 }
 
 
-def _describe(err: dict) -> str:
-    path = ".".join(str(p) for p in err["loc"]) or "（顶层）"
+_EXPECT.update({
+    "list_type": "应为列表", "float_type": "应为数字", "bool_type": "应为 true 或 false",
+    "string_too_short": "不能为空", "too_short": "项数太少", "too_long": "项数太多", "string_too_long": "太长",
+    "date_parsing": "应为日期，如 2026-11-26", "date_type": "应为日期，如 2026-11-26", "url_parsing": "应为网址",
+    "missing_argument": "缺少必填项", "none_required": "应留空",
+})
+
+
+def _path(loc: tuple, data: Any) -> str:
+    """A place in sites.yaml as people count: sites 第 2 项（portal）→ limits → delay_seconds."""
+    parts: list[str] = []
+    node = data
+    for p in loc:
+        if isinstance(p, int):
+            item = node[p] if isinstance(node, list) and p < len(node) else None
+            name = item.get("key") or item.get("name") if isinstance(item, dict) else None
+            label = f"第 {p + 1} 项" + (f"（{name}）" if isinstance(name, str) and name else "")
+            parts[-1:] = [f"{parts[-1]} {label}"] if parts else [label]
+            node = item
+        else:
+            parts.append(str(p))
+            node = node.get(p) if isinstance(node, dict) else None
+    return " → ".join(parts) or "（顶层）"
+
+
+def _describe(err: dict, data: Any = None) -> str:
+    path = _path(tuple(err["loc"]), data)
     kind = err["type"]
     msg = _EXPECT.get(kind)
     ctx = err.get("ctx") or {}
@@ -328,7 +381,10 @@ def _describe(err: dict) -> str:
     elif kind.startswith(("greater", "less")) and ctx:
         bound = next(iter(ctx.values()))
         msg = f"{msg}（限值 {bound}）"
-    return f"  - {path}：{msg or err['msg']}（实际值：{err.get('input')!r}）" if kind != "missing" else f"  - {path}：{msg}"
+    if kind == "value_error" and not err["loc"]:  # a check across the file: its message names the place
+        return f"  - {msg}"
+    return f"  - {path}：{msg or '取值不符合要求'}（实际值：{err.get('input')!r}）" if kind != "missing" \
+        else f"  - {path}：{msg}"
 
 
 def parse_config(data: Any, *, source: str = "sites.yaml") -> Config:
@@ -337,7 +393,7 @@ def parse_config(data: Any, *, source: str = "sites.yaml") -> Config:
     try:
         return Config.model_validate(data)
     except ValidationError as exc:
-        lines = [_describe(e) for e in exc.errors()]
+        lines = [_describe(e, data) for e in exc.errors()]
         raise ConfigError(f"配置文件 {source} 有 {len(lines)} 处错误：\n" + "\n".join(lines)) from exc
 
 

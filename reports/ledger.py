@@ -11,8 +11,10 @@ from openpyxl.utils import get_column_letter
 from monitor.model import cell_safe, xml_safe
 
 COLUMNS = [("序号", 6), ("发现日期", 12), ("单位", 18), ("网站/账号", 20), ("问题类别", 16), ("问题描述", 48),
-           ("URL", 40), ("严重程度", 9), ("整改期限", 12), ("状态", 10), ("整改完成日期", 13), ("复查结果", 30),
-           ("整改过程", 60)]
+           ("URL", 40), ("所在页面", 44), ("链接文字", 20), ("严重程度", 9), ("整改期限", 12), ("状态", 10),
+           ("整改完成日期", 13), ("复查结果", 30), ("整改过程", 60)]
+STATUS_COL = [label for label, _ in COLUMNS].index("状态") + 1
+MAX_CELL = 30000  # Excel holds 32,767 characters a cell
 _THIN = Side(style="thin", color="000000")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEAD = Font(name="黑体", bold=True)
@@ -44,9 +46,27 @@ def _header(ws, row: int, labels: list[tuple[str, int]]) -> None:
         ws.column_dimensions[get_column_letter(c)].width = width
 
 
+def _lines(items: list[str]) -> str:
+    """One per line, cut to what a cell holds, saying how many were left out."""
+    out, size = [], 0
+    for n, item in enumerate(items):
+        if size + len(item) + 1 > MAX_CELL - 40:
+            out.append(f"……另有 {len(items) - n} 个")
+            break
+        out.append(item)
+        size += len(item) + 1
+    return "\n".join(out)
+
+
 def _values(r, no: int) -> list:
-    return [no, r.found_on, r.unit, r.site_name, r.category, r.description, r.url, r.severity, r.deadline,
-            r.status, r.fixed_on, r.recheck, "\n".join(r.history)]
+    return [no, r.found_on, r.unit, r.site_name, r.category, r.description, r.url, _lines(r.pages),
+            _lines(r.anchors), r.severity, r.deadline, r.status, r.fixed_on, r.recheck, _lines(r.history)]
+
+
+def _table_done(ws, header_row: int, last_row: int) -> None:
+    """Filters on the header and the header frozen, so a unit can sort and narrow its own list."""
+    ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(COLUMNS))}{max(last_row, header_row)}"
+    ws.freeze_panes = f"A{header_row + 1}"
 
 
 def render_ledger_xlsx(view) -> Workbook:
@@ -73,21 +93,26 @@ def render_ledger_xlsx(view) -> Workbook:
     for c, v in enumerate(["合计", len(counted)] + [view.by_status()[s] for s in statuses], 1):
         cell = ws.cell(row=total, column=c, value=v)
         cell.font, cell.border = _HEAD, _BORDER
-    ws.cell(row=total + 2, column=1, value="全部问题").font = _HEAD
-    _header(ws, total + 3, COLUMNS)
-    for n, r in enumerate(view.rows, 1):
-        _row(ws, total + 3 + n, _values(r, n), r.status)
-    ws.freeze_panes = "A5"
+    ws.auto_filter.ref = f"A4:{get_column_letter(2 + len(statuses))}{total - 1}"
+    ws.freeze_panes = "B5"
+    ws.cell(row=total + 2, column=1, value="逐条清单见“全部问题”及各单位工作表").font = _BODY
 
-    used = {"汇总"}
+    every = wb.create_sheet("全部问题")
+    _header(every, 1, COLUMNS)
+    for n, r in enumerate(view.rows, 1):
+        _row(every, 1 + n, _values(r, n), r.status)
+    _table_done(every, 1, 1 + len(view.rows))
+
+    used = {"汇总", "全部问题"}
     for unit in units:
         us = wb.create_sheet(_sheet_name(xml_safe(unit), used))
         us["A1"] = cell_safe(f"{unit} 问题整改台账")
         us["A1"].font = Font(name="黑体", size=14, bold=True)
         _header(us, 2, COLUMNS)
-        for n, r in enumerate([r for r in view.rows if r.unit == unit], 1):
+        mine = [r for r in view.rows if r.unit == unit]
+        for n, r in enumerate(mine, 1):
             _row(us, 2 + n, _values(r, n), r.status)
-        us.freeze_panes = "A3"
+        _table_done(us, 2, 2 + len(mine))
     return wb
 
 
@@ -98,7 +123,7 @@ def _row(ws, row: int, values: list, status: str) -> None:
         cell.font, cell.border, cell.alignment = _BODY, _BORDER, _WRAP
     fill = _STATUS_FILL.get(status)
     if fill:
-        ws.cell(row=row, column=10).fill = PatternFill("solid", fgColor=fill)
+        ws.cell(row=row, column=STATUS_COL).fill = PatternFill("solid", fgColor=fill)
 
 
 def write_ledger(view, out_dir: str | Path) -> Path:

@@ -8,6 +8,7 @@ from the same view, is in ``reports.notice_docx``.
 from __future__ import annotations
 
 import base64
+import re
 from pathlib import Path
 
 from reports import environment
@@ -32,8 +33,61 @@ def render_notice_pdf(view) -> bytes:
     return HTML(string=render_notice_html(view), base_url=None).write_pdf()
 
 
+DRAFT_SUFFIX = "-征求意见稿"
+
+
 def notice_path(view, out_dir: str | Path, fmt: str) -> Path:
-    return Path(out_dir) / f"督查通报-{view.month}.{fmt}"
+    """The issued notice keeps the plain name; a draft never overwrites it."""
+    return Path(out_dir) / f"督查通报-{view.month}{DRAFT_SUFFIX if getattr(view, 'draft', False) else ''}.{fmt}"
+
+
+def safe_name(text: str) -> str:
+    """A unit name as part of a file name (names are data: the file is found through the store, not its name)."""
+    cleaned = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", text).strip(" .")
+    return cleaned[:80] or "单位"
+
+
+def unit_rows(view, unit: str) -> tuple[list, list]:
+    """A unit's own problems and unverified items, numbered afresh."""
+    mine = [r for r in view.all_rows if r.unit == unit]
+    unverified = [r for r in view.unverified_rows if r.unit == unit]
+    return mine, unverified
+
+
+def render_unit_html(view, unit: str) -> str:
+    rows, unverified = unit_rows(view, unit)
+    return environment().get_template("notice_unit.html").render(n=view, unit=unit, rows=rows, unverified=unverified)
+
+
+def extract_path(view, out_dir: str | Path, unit: str, fmt: str) -> Path:
+    return Path(out_dir) / f"{view.month}-各单位问题清单" / f"督查通报-{view.month}-问题清单-{safe_name(unit)}.{fmt}"
+
+
+def write_unit_extracts(view, out_dir: str | Path, formats: tuple[str, ...] = ("html",)) -> list[tuple[str, Path]]:
+    """Each addressed unit's extract: its own problems with evidence and deadlines. Returns (unit, file) pairs."""
+    out: list[tuple[str, Path]] = []
+    units = [u["unit"] for u in view.unit_rows]
+    for unit in units:
+        rows, unverified = unit_rows(view, unit)
+        if not rows and not unverified:
+            continue
+        for fmt in formats:
+            path = extract_path(view, out_dir, unit, fmt)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if fmt == "html":
+                path.write_text(render_unit_html(view, unit), encoding="utf-8")
+            elif fmt == "pdf":
+                from weasyprint import HTML
+
+                path.write_bytes(HTML(string=render_unit_html(view, unit), base_url=None).write_pdf())
+            elif fmt == "docx":
+                from reports.notice_docx import render_unit_docx
+
+                render_unit_docx(view, unit, rows, unverified).save(str(path))
+            else:
+                continue
+            out.append((unit, path))
+    return out
 
 
 def write_notice_html(view, out_dir: str | Path) -> Path:

@@ -65,6 +65,19 @@ def _heading(doc, text: str, level: int):
     return p
 
 
+def _rule(paragraph, side: str) -> None:
+    """A thin black line above or below a paragraph (the 版记 lines)."""
+    ppr = paragraph._element.get_or_add_pPr()
+    border = ppr.find(qn("w:pBdr"))
+    if border is None:
+        border = OxmlElement("w:pBdr")
+        ppr.append(border)
+    el = OxmlElement(f"w:{side}")
+    for k, v in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
+        el.set(qn(k), v)
+    border.append(el)
+
+
 def _red_rule(paragraph) -> None:
     ppr = paragraph._element.get_or_add_pPr()
     border = OxmlElement("w:pBdr")
@@ -90,6 +103,48 @@ def _table(doc, header: list[str], rows: list[list[str]]):
     return t
 
 
+def _field(paragraph, instr: str) -> None:
+    """A Word field (PAGE …): Word computes it when the document is shown or printed."""
+    run = paragraph.add_run()
+    for kind, text in (("begin", None), (None, instr), ("separate", None), (None, "1"), ("end", None)):
+        if kind:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+        elif text == instr:
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = f" {instr} "
+        else:
+            el = OxmlElement("w:t")
+            el.text = text
+        run._element.append(el)
+    _font(run, FANGSONG, Pt(14))
+
+
+def _page_numbers(section, *, draft: bool) -> None:
+    """“— 1 —” centred in the footer, as government documents number their pages (and 征求意见稿 on drafts)."""
+    section.footer.is_linked_to_previous = False
+    p = section.footer.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _font(p.add_run("— "), FANGSONG, Pt(14))
+    _field(p, "PAGE")
+    _font(p.add_run(" —"), FANGSONG, Pt(14))
+    if draft:
+        h = section.header
+        h.is_linked_to_previous = False
+        hp = h.paragraphs[0]
+        hp.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        _font(hp.add_run("征求意见稿"), HEITI, Pt(12), color=RED)
+
+
+def _widths(table, cm: list[float]) -> None:
+    """Column widths that keep unit names and dates whole (Word needs them on every cell)."""
+    table.autofit = False
+    for row in table.rows:
+        for cell, w in zip(row.cells, cm):
+            cell.width = Cm(w)
+
+
 def _landscape_section(doc):
     sec = doc.add_section()
     sec.orientation = WD_ORIENT.LANDSCAPE
@@ -102,7 +157,7 @@ def _problem(doc, view, no: int, r, *, with_category: bool) -> None:
     tail = f"（{r.flag}）" if r.flag else ""
     what = f"{r.category}。{r.evidence}" if with_category else r.evidence
     text = f"{no}. {r.unit}“{r.site_name}”：{what}{tail}。链接：{r.url}"
-    if r.source_url and r.source_url != r.url and not with_category:
+    if r.source_url and r.source_url != r.url:
         text += f"（所在页面：{r.source_url}）"
     _para(doc, text)
     if r.shot_id and r.shot_id in view.shots:
@@ -120,6 +175,7 @@ def render_notice_docx(view):
     normal.font.name, normal.font.size = FANGSONG, BODY
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FANGSONG)
 
+    _page_numbers(sec, draft=view.draft)
     _para(doc, view.issuer, font=XIAOBIAOSONG, size=Pt(30), bold=True, color=RED, align=WD_ALIGN_PARAGRAPH.CENTER,
           indent=False)
     no = _para(doc, view.doc_number or "", align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
@@ -151,6 +207,14 @@ def render_notice_docx(view):
                  f"合格率 {view.account_pass_rate}。")
     text += f"共发现问题 {total} 个，其中单项否决问题 {veto} 个、扣分问题 {total - veto} 个。"
     _para(doc, text)
+    if view.category_rows:
+        _para(doc, "按问题类型统计如下：")
+        t = _table(doc, ["序号", "问题类型", "性质", "问题数", "涉及单位", "逾期/再现"],
+                   [[str(i), c["category"], "单项否决" if c["severity"] == "否决" else c["severity"], str(c["count"]),
+                     str(c["units"]), str(c["overdue"])] for i, c in enumerate(view.category_rows, 1)]
+                   + [["", "合计", "", str(total), str(len(view.unit_summary)),
+                       str(sum(c["overdue"] for c in view.category_rows))]])
+        _widths(t, [1.3, 6.0, 2.2, 1.8, 2.0, 2.2])
     if view.platform_rows and nm is None:
         _para(doc, "分平台看，" + "；".join(f"{p['platform']}检查 {p['checked']} 个、合格率 {p['pass_rate']}"
                                            for p in view.platform_rows) + "。")
@@ -169,17 +233,21 @@ def render_notice_docx(view):
     _heading(doc, "二、主要问题", 1)
     if not view.all_rows:
         _para(doc, "本次检查未发现问题。")
+    if view.sections:
+        _para(doc, "各类问题的数量、涉及单位和典型问题如下；每个单位的完整问题清单随本通报分送各单位，并列入整改台账"
+                   + ("（亦见附件2）。" if view.full_list else "。"))
     n = 0
-    if view.veto_rows:
+    for sec_ in view.sections:
         n += 1
-        _heading(doc, "（一）单项否决问题", 2)
-        for i, r in enumerate(view.veto_rows, 1):
-            _problem(doc, view, i, r, with_category=True)
-    for category, rows in view.deduction_groups.items():
-        n += 1
-        _heading(doc, f"（{_cn(n)}）{category}", 2)
-        for i, r in enumerate(rows, 1):
-            _problem(doc, view, i, r, with_category=False)
+        _heading(doc, f"（{_cn(n)}）{sec_['title']}", 2)
+        text = f"共 {sec_['count']} 个，涉及 {sec_['units']} 个单位"
+        if sec_["units"] > 1:
+            text += f"（{sec_['by_unit']}）"
+        _para(doc, text + "。" + ("典型问题如下：" if sec_["more"] else ""))
+        for i, r in enumerate(sec_["examples"], 1):
+            _problem(doc, view, i, r, with_category=sec_["veto"])
+        if sec_["more"]:
+            _para(doc, f"另有同类问题 {sec_['more']} 个，见各单位问题清单。")
 
     if nm is not None:
         n += 1
@@ -192,11 +260,14 @@ def render_notice_docx(view):
         if not nm.groups:
             _para(doc, "本次检查未发现政务新媒体问题。")
         for k, (category, rows) in enumerate(nm.groups.items(), 1):
-            _para(doc, f"{k}. {category}")
+            total_c = nm.group_totals.get(category, len(rows))
+            _para(doc, f"{k}. {category}" + (f"（共 {total_c} 个，典型问题如下）" if total_c > len(rows) else ""))
             for i, r in enumerate(rows, 1):
                 veto_mark = "（单项否决）" if r["severity"] == "否决" else ""
                 _para(doc, f"（{i}）{r['unit']}{r['platform']}账号“{r['name']}”{veto_mark}："
                            f"{r['evidence'].rstrip('。')}。链接：{r['url']}")
+            if total_c > len(rows):
+                _para(doc, f"另有同类问题 {total_c - len(rows)} 个，见各单位问题清单。")
         if nm.unverifiable:
             _para(doc, "无法核实的账号（数据源抓取失败或尚未抓取，本次不判定为不更新，请相关单位自查并核实数据源）：")
             for i, u in enumerate(nm.unverifiable, 1):
@@ -209,32 +280,89 @@ def render_notice_docx(view):
     _para(doc, "（三）系统将在每次监测时自动复查，连续复查未再发现的问题视为已整改；已整改问题再次出现的，将重新列入通报。")
     _para(doc, "")
     _para(doc, "附件：1. 各单位检查结果", indent=False)
-    p = _para(doc, "2. 问题清单", indent=False)
+    p = _para(doc, "2. " + ("问题清单" if view.full_list else "各单位问题分类统计"), indent=False)
     p.paragraph_format.left_indent = Pt(48)
     _para(doc, "")
     _para(doc, view.issuer, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     _para(doc, view.issued_on, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    if view.contact:
+        _para(doc, view.contact, size=Pt(14), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    _para(doc, "")
+    if view.cc:
+        cc = _para(doc, f"抄送：{view.cc}。", size=Pt(14), indent=False)
+        _rule(cc, "top")
+    printed = _para(doc, view.printed_by + ("（征求意见稿，未印发）" if view.draft else ""), size=Pt(14), indent=False)
+    _rule(printed, "top")
+    _rule(printed, "bottom")
 
     _landscape_section(doc)
     _para(doc, "附件1", font=HEITI, indent=False)
     _para(doc, "各单位检查结果", font=XIAOBIAOSONG, size=Pt(18), bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
-    _table(doc, ["序号", *[label for _, label in view.unit_columns]],
-           [[str(i), *[str(u.get(k, "—")) for k, _ in view.unit_columns]] for i, u in enumerate(view.unit_rows, 1)])
+    t = _table(doc, ["序号", *[label for _, label in view.unit_columns]],
+               [[str(i), *[str(u.get(k, "—")) for k, _ in view.unit_columns]] for i, u in enumerate(view.unit_rows, 1)])
+    rest = len(view.unit_columns) - 1
+    _widths(t, [1.3, 7.5] + [(25.7 - 8.8) / max(rest, 1)] * rest)
     brk = _para(doc, "", indent=False)
     brk.add_run().add_break(WD_BREAK.PAGE)
     _para(doc, "附件2", font=HEITI, indent=False)
-    _para(doc, "问题清单", font=XIAOBIAOSONG, size=Pt(18), bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
-    _table(doc, ["序号", "单位", "网站/账号", "问题类别", "问题描述", "链接", "整改期限"],
-           [[str(r.no), r.unit, r.site_name, f"{r.category}（{r.severity}）", r.evidence, r.url, r.deadline]
-            for r in view.all_rows])
+    if view.full_list:
+        _para(doc, "问题清单", font=XIAOBIAOSONG, size=Pt(18), bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+        t = _table(doc, ["序号", "单位", "网站/账号", "问题类别", "问题描述", "链接", "整改期限"],
+                   [[str(r.no), r.unit, r.site_name, f"{r.category}（{r.severity}）", r.evidence, r.url, r.deadline]
+                    for r in view.all_rows])
+        _widths(t, [1.3, 3.4, 3.1, 2.8, 7.2, 5.4, 2.5])
+    else:
+        _para(doc, "各单位问题分类统计", font=XIAOBIAOSONG, size=Pt(18), bold=True, align=WD_ALIGN_PARAGRAPH.CENTER,
+              indent=False)
+        _para(doc, f"本期问题共 {len(view.all_rows)} 个，逐条清单按单位分送（各单位问题清单），并列入整改台账。",
+              indent=False)
+        t = _table(doc, ["序号", "单位", "问题数", "单项否决", "逾期/再现", "问题类型及数量"],
+                   [[str(i), u["unit"], str(u["count"]), str(u["veto"]), str(u["flagged"]), u["kinds"]]
+                    for i, u in enumerate(view.unit_summary, 1)])
+        _widths(t, [1.3, 5.7, 2.0, 2.0, 2.2, 12.5])
     if view.unverified_rows:
         _para(doc, "附：待核实事项", font=HEITI, indent=False)
-        _table(doc, ["序号", "单位", "网站/账号", "说明", "链接"],
-               [[str(r.no), r.unit, r.site_name, r.evidence, r.url] for r in view.unverified_rows])
-    doc.core_properties.title = xml_safe(view.title)
+        t = _table(doc, ["序号", "单位", "网站/账号", "说明", "链接"],
+                   [[str(r.no), r.unit, r.site_name, r.evidence, r.url] for r in view.unverified_rows[:200]])
+        _widths(t, [1.3, 4.0, 4.0, 8.4, 8.0])
+        if len(view.unverified_rows) > 200:
+            _para(doc, f"另有 {len(view.unverified_rows) - 200} 项，见整改台账。", indent=False)
+    doc.core_properties.title = xml_safe(view.title + ("（征求意见稿）" if view.draft else ""))
     doc.core_properties.author = xml_safe(view.issuer)
     return doc
 
 
 def _cn(i: int) -> str:
     return "一二三四五六七八九十"[i - 1] if 1 <= i <= 10 else str(i)
+
+
+def render_unit_docx(view, unit: str, rows: list, unverified: list):
+    """One unit's extract as Word: its own problems, evidence and deadlines, on a landscape page."""
+    doc = Document()
+    sec = doc.sections[0]
+    sec.orientation = WD_ORIENT.LANDSCAPE
+    sec.page_width, sec.page_height = Cm(29.7), Cm(21.0)
+    sec.left_margin = sec.right_margin = sec.top_margin = sec.bottom_margin = Cm(2)
+    _page_numbers(sec, draft=view.draft)
+    _para(doc, f"{unit}问题清单", font=XIAOBIAOSONG, size=Pt(20), bold=True, align=WD_ALIGN_PARAGRAPH.CENTER,
+          indent=False)
+    _para(doc, f"（《{view.title}》分送件）", size=Pt(14), align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    veto = sum(1 for r in rows if r.severity == "否决")
+    _para(doc, f"{unit}：{view.period}检查发现贵单位存在以下 {len(rows)} 个问题"
+               + (f"，其中单项否决问题 {veto} 个" if veto else "")
+               + f"。请对照逐条整改，于整改期限前完成，并将书面整改报告报送{view.issuer}。", size=Pt(14))
+    t = _table(doc, ["序号", "网站/账号", "问题类别", "问题描述", "链接（所在页面）", "整改期限", "状态"],
+               [[str(i), r.site_name, f"{r.category}（{r.severity}）", r.evidence + (f"（{r.flag}）" if r.flag else ""),
+                 r.url + (f"\n（{r.source_url}）" if r.source_url and r.source_url != r.url else ""), r.deadline,
+                 r.status] for i, r in enumerate(rows, 1)])
+    _widths(t, [1.3, 3.2, 3.2, 7.2, 6.4, 2.5, 1.9])
+    if unverified:
+        _para(doc, "以下链接或页面检查时无法确认状态（如被拦截、超时），不计入问题，请自查：", size=Pt(14), indent=False)
+        t = _table(doc, ["序号", "网站/账号", "说明", "链接"],
+                   [[str(i), r.site_name, r.evidence, r.url] for i, r in enumerate(unverified, 1)])
+        _widths(t, [1.3, 4.0, 10.0, 10.4])
+    if view.contact:
+        _para(doc, view.contact, size=Pt(14), indent=False)
+    doc.core_properties.title = f"{unit}问题清单（{view.month}）"
+    return doc
+

@@ -162,3 +162,133 @@ def parse_date(text: str, *, today: date | None = None, now: datetime | None = N
     """The first date in ``text``; a month-day form takes the year that puts it not after ``today``."""
     value = parse_datetime(text, today=today, now=now)
     return value.date() if value else None
+
+
+# ------------------------------------------------------------------ dates in URLs and split dates
+#
+# CMS families put the creation date of an article in its URL: TRS ``t20261120_123.html`` (often
+# under ``/202611/``), 大汉 JCMS ``/art/2026/11/20/art_1_2.html``, many ``/2026/11/20/`` or
+# ``/2026-11/20/`` folders. It dates an entry whose list shows no date, and gives a month-day its year.
+_URL_FULL = (
+    re.compile(r"(?<!\d)t?(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)(?:_|\d{0,6}\.)"),  # t20261120_1 / 20261120.
+    re.compile(r"/(?P<y>(?:19|20)\d{2})[/-](?P<m>[01]?\d)[/-](?P<d>[0-3]?\d)/"),  # /2026/11/20/, /2026-11-20/
+    re.compile(r"/(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)/(?P<d>[0-3]\d)/"),  # /202611/20/
+    re.compile(r"/(?P<y>(?:19|20)\d{2})-(?P<m>[01]\d)/(?P<d>[0-3]\d)/"),  # /2026-11/20/
+)
+_URL_MONTH = re.compile(r"/(?P<y>(?:19|20)\d{2})[-/]?(?P<m>[01]\d)/")  # /202611/ or /2026-11/ or /2026/11/
+
+
+def url_date(url: str) -> date | None:
+    """The date a CMS wrote into an article URL (see above), or None."""
+    path = url.split("?", 1)[0].split("#", 1)[0]
+    path = path.split("//", 1)[-1]
+    path = path[path.find("/"):] if "/" in path else ""
+    for pattern in _URL_FULL:
+        for m in pattern.finditer(path):
+            try:
+                return date(int(m["y"]), int(m["m"]), int(m["d"]))
+            except ValueError:
+                continue
+    return None
+
+
+def url_year_month(url: str) -> tuple[int, int] | None:
+    """(year, month) of a URL's date or dated folder (``/202611/``), or None."""
+    found = url_date(url)
+    if found is not None:
+        return found.year, found.month
+    path = url.split("?", 1)[0].split("#", 1)[0].split("//", 1)[-1]
+    path = path[path.find("/"):] if "/" in path else ""
+    m = _URL_MONTH.search(path)
+    if m and 1 <= int(m["m"]) <= 12:
+        return int(m["y"]), int(m["m"])
+    return None
+
+
+_YEAR_MONTH = re.compile(r"^\s*[\[(【]?\s*(?P<y>(?:19|20)\d{2})\s*(?:[-/.]|年)\s*(?P<m>\d{1,2})\s*月?\s*[\])】]?\s*$")
+_DAY = re.compile(r"^\s*[\[(【]?\s*(?P<d>\d{1,2})\s*日?\s*[\])】]?\s*$")
+
+
+def split_date(parts: list[str]) -> date | None:
+    """A date written across elements: a day in one (``20``), year-month in another (``2026-11``,
+    ``2026.11``, ``2026年11月``), in either order, as card layouts show them."""
+    ym = day = None
+    for raw in parts:
+        text = normalize(raw)
+        if ym is None:
+            m = _YEAR_MONTH.match(text)
+            if m:
+                ym = (int(m["y"]), int(m["m"]))
+                continue
+        if day is None:
+            m = _DAY.match(text)
+            if m:
+                day = int(m["d"])
+    if ym is None or day is None:
+        return None
+    try:
+        return date(ym[0], ym[1], day)
+    except ValueError:
+        return None
+
+
+def month_days(text: str) -> list[tuple[int, int, str]]:
+    """Month-day forms without a year (``11-20``, ``[11-20]``, ``11月20日``): (month, day, text)."""
+    if not text:
+        return []
+    text = normalize(text)
+    taken = [m.span() for m in _FULL.finditer(text)]
+    out = []
+    for m in _SHORT.finditer(text):
+        if any(a <= m.start() < b for a, b in taken) or _excluded(text, m.start()):
+            continue
+        month, day = int(m["m"]), int(m["d"])
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            out.append((month, day, m.group(0).strip()))
+    return out
+
+
+def _on(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def infer_year(month: int, day: int, *, above: date | None = None, below: date | None = None,
+               hint: tuple[int, int] | None = None) -> date | None:
+    """The year of a month-day from what surrounds it, or None when nothing decides it.
+
+    ``hint``: (year, month) of the entry's own URL date: taken when its month agrees. ``above`` and
+    ``below``: the nearest fully dated entries before and after it in a newest-first list; the
+    month-day takes the one year that puts it between them (either bound alone decides only within
+    its own year or across one new year, never further).
+    """
+    if hint is not None and hint[1] == month:
+        return _on(hint[0], month, day)
+    candidates = set()
+    for ref in (above, below):
+        if ref is not None:
+            candidates.update((ref.year - 1, ref.year, ref.year + 1))
+    fits = []
+    for y in sorted(candidates):
+        d = _on(y, month, day)
+        if d is None:
+            continue
+        if above is not None and d > above:
+            continue
+        if below is not None and d < below:
+            continue
+        # one bound alone: not more than a year away from it
+        if above is not None and below is None and (above - d).days > 366:
+            continue
+        if below is not None and above is None and (d - below).days > 366:
+            continue
+        fits.append(d)
+    if len(fits) == 1:
+        return fits[0]
+    if fits and above is not None and below is None:
+        return max(fits)  # the nearest below the entry above it
+    if fits and below is not None and above is None:
+        return min(fits)
+    return None

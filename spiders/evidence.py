@@ -18,10 +18,12 @@ than the configured site's, and the page may not navigate elsewhere.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterable, Iterator
 
 from spiders.chromium import CHROMIUM, CONTEXT_OPTIONS, Gate, launch_options, route_sync, same_origin
 from spiders.netguard import NetPolicy
 VIEWPORT = {"width": 1280, "height": 900}
+LOAD_WAIT_MS = 3000  # after the document is parsed, how long to wait for its images before the shot
 
 _OUTLINE_JS = """
 ([mode, target]) => {
@@ -68,18 +70,24 @@ class Shot:
 
 
 def take_shots(requests: list[ShotRequest], *, timeout_ms: int = 15000, executable: str = CHROMIUM) -> list[Shot]:
+    return list(iter_shots(requests, timeout_ms=timeout_ms, executable=executable))
+
+
+def iter_shots(requests: Iterable[ShotRequest], *, timeout_ms: int = 15000,
+               executable: str = CHROMIUM) -> Iterator[Shot]:
+    """One browser; each shot is yielded as soon as it is taken (the caller keeps it at once), and the next
+    request is asked for only then, so a caller can pace requests (per host) as the shots complete."""
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
-    shots: list[Shot] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(**launch_options(executable))
         try:
             for req in requests:
                 policy = NetPolicy(scope=frozenset(req.scope), allow_private=req.allow_private)
                 if policy.check(req.page_url) is not None:
-                    shots.append(Shot(req.key, req.page_url, None, 0, error="页面地址是内网或本机地址，不在本网站范围内，未截图"))
+                    yield Shot(req.key, req.page_url, None, 0, error="页面地址是内网或本机地址，不在本网站范围内，未截图")
                     continue
                 origin = same_origin(req.page_url)
                 gate = Gate(req.page_url, policy, lambda url, _rtype, origin=origin: origin(url))
@@ -89,20 +97,20 @@ def take_shots(requests: list[ShotRequest], *, timeout_ms: int = 15000, executab
                 page.set_default_timeout(timeout_ms)
                 try:
                     page.goto(req.page_url, wait_until="commit", timeout=timeout_ms)
-                    # a page that tries to navigate away (refused: it stays) may stop its own loading, and
-                    # its load events may then never come: wait for them, but not for ever
-                    for state in ("domcontentloaded", "load"):
+                    # a page that tries to navigate away (refused: it stays) may stop its own loading, and its
+                    # load events may then never come; images from slow hosts must not hold every shot either
+                    for state, wait in (("domcontentloaded", min(timeout_ms, 5000)), ("load", LOAD_WAIT_MS)):
                         try:
-                            page.wait_for_load_state(state, timeout=min(timeout_ms, 5000))
+                            page.wait_for_load_state(state, timeout=wait)
                         except PlaywrightTimeout:
                             pass
                     found = page.evaluate(_OUTLINE_JS, [req.mode, req.target])
                     page.wait_for_timeout(100)
-                    shots.append(Shot(req.key, req.page_url, page.screenshot(type="png"), int(found or 0)))
+                    shot = Shot(req.key, req.page_url, page.screenshot(type="png"), int(found or 0))
                 except PlaywrightError as exc:
-                    shots.append(Shot(req.key, req.page_url, None, 0, error=str(exc).splitlines()[0][:300]))
+                    shot = Shot(req.key, req.page_url, None, 0, error=str(exc).splitlines()[0][:300])
                 finally:
                     context.close()
+                yield shot
         finally:
             browser.close()
-    return shots

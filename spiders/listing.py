@@ -9,12 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from urllib.parse import urljoin
 
 from parsel import Selector
 
 from monitor.model import ItemFacts
 from spiders.dates import DateMatch, iter_dates, normalize, parse_date, parse_relative
+from spiders.listpage import all_dated_entries
 
 # Blocks that carry dates which are not list entries.
 _SKIP_ANCESTORS = "ancestor::*[self::footer or @id='footer' or contains(@class,'footer')]"
@@ -32,40 +32,19 @@ def _title_link(links: list[Selector]) -> Selector:
     return max(links, key=lambda a: len((a.attrib.get("title") or _text(a)).strip()))
 
 
-def list_items(sel: Selector, base_url: str, *, today: date | None = None) -> list[ItemFacts]:
-    """Entries of a list: an ``li`` or table row holding a title link (and at most two other links,
-    e.g. a category tag), paired with the date beside it. Entries without a readable date are left out;
-    month-day dates (``[11-20]``) need ``today`` to get a year.
+def list_items(sel: Selector, base_url: str, *, today: date | None = None,
+               html: str | None = None, keep_yearless: bool = False) -> list[ItemFacts]:
+    """Dated entries of every list on the page outside its footer, in page order (the home page's lists).
+
+    See ``spiders.listpage``: an entry is a row (``li``, ``tr``, ``dd``, ``div`` card…) pairing a title
+    link with a date. A month-day (``[11-20]``) gets its year from the entry's URL or the dated entries
+    around it, never from ``today`` (kept for callers; it only bounds nothing now): an entry whose year
+    cannot be inferred is left out here (kept undated with ``keep_yearless``), as an undated one is.
+    A date after ``today`` is left out (a mistyped year, an event announced ahead).
     """
-    items: list[ItemFacts] = []
-    seen: set[str] = set()
-    entries = sel.xpath(
-        f"//li[.//a[@href]][not(.//li)][not({_SKIP_ANCESTORS})]"
-        f" | //tr[.//a[@href]][not(.//tr)][not({_SKIP_ANCESTORS})]"
-        f" | //dd[.//a[@href]][not({_SKIP_ANCESTORS})]"
-    )
-    for entry in entries:
-        links = [a for a in entry.xpath(".//a[@href]")
-                 if not a.attrib.get("href", "").strip().lower().startswith(_NOT_LINKS)]
-        if not links or len(links) > 3:
-            continue
-        link = _title_link(links)
-        href = link.attrib.get("href", "").strip()
-        if not href:
-            continue
-        title = (link.attrib.get("title") or _text(link)).strip()
-        date_text = _text(entry)
-        for a in links:
-            date_text = date_text.replace(_text(a), " ", 1)
-        found = iter_dates(date_text, today=today)
-        if not found:
-            continue
-        url = urljoin(base_url, href)
-        if url in seen:
-            continue
-        seen.add(url)
-        items.append(ItemFacts(url=url, title=title, date=found[0].date, date_text=found[0].text))
-    return items
+    return [ItemFacts(url=e.url, title=e.title, date=e.date, date_text=e.date_text, date_source=e.date_source)
+            for e in all_dated_entries(sel, base_url, html=html, keep_yearless=keep_yearless)
+            if today is None or e.date is None or e.date <= today]
 
 
 def looks_empty(sel: Selector) -> bool:
@@ -142,8 +121,8 @@ class PublishedTime:
         return self.value.date()
 
 
-def _linear_text(sel: Selector) -> tuple[str, list[int]]:
-    """The visible text of ``<body>`` as one string (whitespace runs collapsed), and the offsets
+def _linear_text(sel: Selector) -> tuple[str, list[list[int]]]:
+    """The visible text of ``<body>`` as one string (whitespace runs collapsed), and the spans
     where the article title appears.
 
     A title is an ``h1``/``h2`` (or ``*title*`` classed element) whose text starts like the first
@@ -155,8 +134,8 @@ def _linear_text(sel: Selector) -> tuple[str, list[int]]:
     body = sel.root
     parts: list[str] = []
     length = 0
-    title_at: list[int] = []
-    head_candidates: list[int] = []
+    title_at: list[list[int]] = []  # [start, end) of each title element's text
+    head_candidates: list[list[int]] = []
 
     def matches_title(text: str) -> bool:
         t = re.sub(r"\s+", "", normalize(text))
@@ -167,15 +146,19 @@ def _linear_text(sel: Selector) -> tuple[str, list[int]]:
         tag = el.tag if isinstance(el.tag, str) else None
         if tag is not None and tag.lower() not in _SKIP_TAGS:
             cls = (el.get("class") or "") + " " + (el.get("id") or "")
+            span = None
             if tag.lower() in ("h1", "h2") or "title" in cls.lower():
                 if matches_title("".join(el.itertext())):
-                    title_at.append(length)
+                    span = [length, length]
+                    title_at.append(span)
             if el.text:
                 if matches_title(el.text):
-                    head_candidates.append(length)
+                    head_candidates.append([length, length + len(el.text)])
                 add(el.text)
             for child in el:
                 walk(child)
+            if span is not None:
+                span[1] = length
         if el.tail:
             add(el.tail)
         add(" ")
@@ -194,9 +177,35 @@ def _linear_text(sel: Selector) -> tuple[str, list[int]]:
     return "".join(parts), title_at or head_candidates
 
 
+# Words that may follow a publication date on an article's byline; any other CJK character right after a
+# date (召开, 起, 至…) or right before it (于, 在…) puts the date in a sentence of the body.
+_BYLINE_AFTER = ("来源", "星期", "周", "浏览", "阅读", "发布", "作者", "编辑", "信息来源", "点击", "字号", "责任",
+                 "文章来源", "访问", "打印", "关闭", "分享", "【", "[", "(", "（", "|", "丨")
+
+
+def _cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
+
+
+def _in_sentence(text: str, dm: DateMatch) -> bool:
+    before = text[dm.start - 1] if dm.start > 0 else " "
+    after = text[dm.end:dm.end + 4]
+    if _cjk(before):
+        return True
+    return bool(after) and _cjk(after[0]) and not after.startswith(_BYLINE_AFTER)
+
+
 def _visible_time(sel: Selector, *, today: date | None) -> PublishedTime | None:
     text, titles = _linear_text(sel)
-    found = iter_dates(text, today=today)
+    # Full dates only: a month-day is read only behind a 发布时间 label (a site that omits the current
+    # year on its bylines), never out of a title or a sentence (issue 18: 5月20日至31日…).
+    found = iter_dates(text)
+    if today is not None:
+        for dm in iter_dates(text, today=today):
+            if not any(f.start <= dm.start < f.end for f in found) \
+                    and _STRONG_LABEL.search(text[max(0, dm.start - 12):dm.start]):
+                found.append(dm)
+        found.sort(key=lambda dm: dm.start)
     if not found:
         return None
 
@@ -210,11 +219,13 @@ def _visible_time(sel: Selector, *, today: date | None) -> PublishedTime | None:
     for dm in found:
         if _STRONG_LABEL.search(text[max(0, dm.start - 12):dm.start]):
             return pick(dm, "publish-label")
-    for title_at in titles:
-        near = [dm for dm in found if title_at <= dm.start <= title_at + _AFTER_TITLE_WINDOW]
+    for start, end in titles:
+        # a date inside the title is what the article is about, not when it was published
+        near = [dm for dm in found if end <= dm.start <= start + _AFTER_TITLE_WINDOW]
         for dm in near:
             if labelled(dm):
                 return pick(dm, "label")
+        near = [dm for dm in near if not _in_sentence(text, dm)]
         if near:
             return pick(near[0], "after-title")
     for dm in found:

@@ -21,16 +21,18 @@ from parsel import Selector
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from spiders.columns import breadcrumb, breadcrumb_links, classify_column
+from spiders.columns import breadcrumb, breadcrumb_links, classify_column, nav_columns
 from spiders.hidden import hidden_links
 from spiders.pagination import (inline_datastore, is_jpage_proxy, jpage_next, jpage_requests, jpage_response_html,
                                  pagination_urls, series_pattern)
 from spiders.encoding import decode_html, text_quality
-from spiders.listing import article_date, column_meta, list_items, looks_empty
+from spiders.listing import article_datetime, column_meta, list_items
+from spiders.listpage import read_list
 from spiders.mailbox import MAILBOX_WORDS, looks_like_mailbox, mailbox_rows
 from spiders.netguard import BlockedRequest, NetPolicy
 from spiders.render import looks_like_list_page, script_may_fill, serve_decided_bytes
 from spiders.search import result_links_to, search_box_only, search_form, search_query
+from monitor.model import ItemFacts
 from monitor.store import FOLLOW_TAGS
 from spiders.verdicts import (PatternCap, attachment_text, canonical_url, fragment_of, is_readable_attachment,
                               not_found_text, page_signals)
@@ -40,7 +42,17 @@ ATTACHMENT_EXT = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".zip
 LINK_ATTRS = (("a", "href"), ("img", "src"), ("iframe", "src"), ("script", "src"), ("link", "href"))
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "about:", "#")
 ANNUAL_REPORT_TITLE = re.compile(r"(?:19|20)\d{2}年度?.{0,30}政府信息公开(?:工作)?年度报告")
-_INDEX_PAGE = re.compile(r"index(?:_\d+)?\.s?html?$")
+_INDEX_PAGE = re.compile(r"(?:index|default|list)(?:_\d+)?\.s?html?$")
+_PAGE_QUERY = re.compile(r"(?:(?<=[?&])|^)(?:page|pagenum|pageindex|pageno|p|pn|curpage|currentpage|page_no|pageidx)"
+                         r"=\d+(?:&|$)", re.IGNORECASE)
+# Article URL shapes of the common CMS families: TRS t20261120_1.html, 大汉 /art/2026/11/20/art_1_2.html,
+# content_123.html, /2026/11/20/…, detail/show pages with an id.
+ARTICLE_URL = re.compile(
+    r"/t\d{8}_\d+\.\w+$|/art_\d+_\d+\.\w+$|/art/\d{4}/|/content_\d+\.\w+$|/(?:19|20)\d{2}/\d{1,2}/\d{1,2}/[^/]+\.\w+$"
+    r"|/(?:19|20)\d{4}/[^/]*\d{5,}[^/]*\.s?html?$|/(?:detail|show|view|article)[\w-]*\.(?:s?html?|jsp|aspx?|php)\?"
+    r"|/(?:detail|show|view|article)/\d+", re.IGNORECASE)
+_SEARCH_PAGE = re.compile(r"/search|[?&](?:q|keyword|keywords|searchword|wd|kw|query)=|/(?:tag|tags)/", re.IGNORECASE)
+_NOT_NAMES = ("正文", "详情", "内容", "详细信息", "文章", "浏览文章", "列表", "当前位置", "首页", "网站首页")
 
 
 def host_port(url: str) -> str:
@@ -55,8 +67,14 @@ def canonical(url: str) -> str:
 
 
 def column_url(page_url: str) -> str:
-    """List pages index.html, index_1.html … of one column share the column's directory URL."""
-    return _INDEX_PAGE.sub("", page_url)
+    """List pages index.html, index_1.html, ?page=2 … of one column share the column's URL (its first page's
+    directory, without the page number)."""
+    base, sep, query = page_url.partition("?")
+    base = _INDEX_PAGE.sub("", base)
+    if sep:
+        query = _PAGE_QUERY.sub("", query).rstrip("&")
+        return f"{base}?{query}" if query else base
+    return base
 
 
 _ERROR_NAMES = {
@@ -314,8 +332,15 @@ class SiteSpider(scrapy.Spider):
             return  # Scrapy's own per-slot politeness applies (see monitor.crawl.runner.crawl_sites)
         from spiders.revalidate import Pacer, Revalidator
 
-        per_host = settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 2)
-        self.pacer = Pacer(per_host, settings.getfloat("MONITOR_PACE_DELAY"))
+        per_host = settings.getint("MONITOR_PACE_CONCURRENCY") or settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 2)
+        if settings.get("MONITOR_PACE_REDIS"):  # a worker pool: the pace holds across all its processes
+            from spiders.pace_redis import RedisPacer
+
+            self.pacer = RedisPacer(settings.get("MONITOR_PACE_REDIS"), settings.get("MONITOR_PACE_NAMESPACE"),
+                                    per_host, settings.getfloat("MONITOR_PACE_DELAY"),
+                                    lease_seconds=settings.getfloat("DOWNLOAD_TIMEOUT", 15) + 30)
+        else:
+            self.pacer = Pacer(per_host, settings.getfloat("MONITOR_PACE_DELAY"))
         if self.previous is None or self.item_sink is None:
             return
         self.revalidator = Revalidator(
@@ -400,7 +425,7 @@ class SiteSpider(scrapy.Spider):
         if "<datastore" in text or "<DATASTORE" in text:
             text = inline_datastore(text)  # a jpage list is in the page, only hidden in an XML script
         sel = Selector(text=text)
-        return looks_like_list_page(sel) and not list_items(sel, canonical(response.url), today=self.today)
+        return looks_like_list_page(sel) and not read_list(sel, canonical(response.url), html=text).entries
 
     def _render_failed(self, failure: Failure):
         """The browser could not render it: keep what the plain HTTP response showed."""
@@ -507,7 +532,8 @@ class SiteSpider(scrapy.Spider):
         sel = Selector(text=html_text)
         page_url = canonical(response.url)
         is_home = canonical(response.meta.get("redirect_urls", [response.url])[0]) == self.home
-        pub, pub_text = article_date(sel, today=self.today)
+        published = article_datetime(sel, today=self.today)
+        pub, pub_text = (published.date, published.raw) if published else (None, "")
         text = " ".join(t.strip() for t in sel.xpath(
             "//body//text()[not(ancestor::script) and not(ancestor::style)]").getall() if t.strip())
         fact = self._page_fact(
@@ -532,23 +558,27 @@ class SiteSpider(scrapy.Spider):
                 "body": html_text[:2_000_000]}}
 
         name, ctype = column_meta(sel)
-        items = list_items(sel, page_url, today=self.today)
         if is_home:
+            items = list_items(sel, page_url, today=self.today, html=html_text, keep_yearless=True)
             yield {"kind": "list", "role": "home", "column_url": page_url, "page_url": page_url,
                    "name": "首页", "column_type": "首页", "items": items, "empty": False}
             yield from self._search_probe(sel, page_url, items)
-        elif name:
-            col = column_url(page_url)
-            crumb = breadcrumb(sel)
-            level = len(crumb) - 1 if len(crumb) >= 2 and crumb[0] in ("首页", "网站首页") else None
-            yield {"kind": "list", "role": "column", "column_url": col, "page_url": page_url, "name": name,
-                   "column_type": classify_column(name, ctype, col).value, "items": items, "empty": looks_empty(sel),
-                   "level": level, "parent_url": self._crumb_parent(sel, page_url, col)}
         elif jpage:  # a further group of a jpage column: the column is the page the group continues
             col = column_url(canonical(meta.get("series") or self._series.get(page_url) or page_url))
+            reading = read_list(sel, page_url, html=html_text, text=fact.get("text"))
+            items = [ItemFacts(url=canonical(e.url), title=e.title, date=e.date, date_text=e.date_text,
+                               date_source=e.date_source) for e in reading.entries]
             yield {"kind": "list", "role": "column", "column_url": col, "page_url": page_url, "name": "",
                    "column_type": classify_column(None, None, col).value, "items": items, "empty": False,
-                   "level": None, "parent_url": None}
+                   "level": None, "parent_url": None, "how": "structure",
+                   "evidence": {"how": "structure", "entries": len(items),
+                                "dated": sum(1 for i in items if i.date is not None), "datastore": True}}
+        else:
+            column = self._column(sel, page_url, fact, name, ctype, published, html_text,
+                                  rendered=response.meta.get("rendered") is True, body=response.body)
+            if column is not None:
+                yield column
+                name = name or column["name"]
         if self.mailbox and not is_home and (looks_like_mailbox(name, ctype, self.mailbox_words)
                                              or page_url.startswith(self.mailbox_urls)):
             for row in mailbox_rows(sel, page_url, column_url=column_url(page_url), column_name=name or "",
@@ -558,6 +588,97 @@ class SiteSpider(scrapy.Spider):
                     "url": row.url, "title": row.title, "asked": row.asked, "asked_text": row.asked_text,
                     "answered": row.answered, "answered_text": row.answered_text, "status": row.status}}
         yield from follow
+
+    # ------------------------------------------------------------ columns (栏目)
+
+    def _column(self, sel: Selector, page_url: str, fact: dict[str, Any], meta_name: str | None,
+                meta_type: str | None, published, html_text: str, *, rendered: bool,
+                body: bytes) -> dict[str, Any] | None:
+        """The list fact of a column page, or None for any other page (an article above all).
+
+        Evidence, strongest first (``how``): the ColumnName meta; the structure of the main content (a list
+        of dated entries, ``spiders.listpage``); the site's navigation or breadcrumb naming the page, with a
+        list container, entries or an empty-list marker on it. An article page is never a column, whatever
+        ColumnName it carries: it has ArticleTitle/PubDate metas, an article URL, or one dated body.
+        """
+        metas = fact.get("meta") or {}
+        if any(metas.get(k) for k in ("ArticleTitle", "PubDate", "pubdate", "publishdate")):
+            return None
+        if _SEARCH_PAGE.search(page_url) or "搜索结果" in (fact.get("title") or ""):
+            return None  # a search or tag result list shows whatever matches, it is no column
+        reading = read_list(sel, page_url, html=html_text, text=fact.get("text"))
+        strong = reading.strong()
+        if not strong and ARTICLE_URL.search(page_url.split("#", 1)[0]):
+            return None
+        if not strong and published is not None and (
+                published.source == "visible:publish-label"
+                or (published.source.startswith("visible:") and len(fact.get("text") or "") >= 300)):
+            return None  # one dated body (a 发布时间 label, or a date right below the title of a long text): an article
+        col = column_url(page_url)
+        crumb = breadcrumb(sel)
+        crumb_name = crumb[-1] if len(crumb) >= 2 and crumb[-1] not in _NOT_NAMES and len(crumb[-1]) <= 20 else None
+        nav = None
+        if not meta_name or not crumb:
+            nav = next(((n, u, parent) for n, u, parent in nav_columns(sel, page_url)
+                        if column_url(canonical(u)) == col), None)
+        if meta_name:
+            how = "meta"
+        elif strong:
+            how = "structure"
+        elif (nav or crumb_name) and not reading.overview and (
+                len(reading.entries) >= 2 or reading.empty_container or reading.empty_marker):
+            how = "navigation"
+        else:
+            return None
+        heading = reading.main.heading if reading.main is not None else ""
+        name, name_from = meta_name, "meta"
+        for candidate, source in ((crumb_name, "breadcrumb"), (heading, "heading"),
+                                  (self._title_prefix(fact.get("title"), metas), "title"),
+                                  (nav[0] if nav else None, "navigation")):
+            if name:
+                break
+            if candidate and 2 <= len(candidate) <= 20 and candidate not in _NOT_NAMES:
+                name, name_from = candidate, source
+        if not name:
+            return None  # a list nobody names is no column an inspector could be told about
+        level = len(crumb) - 1 if len(crumb) >= 2 and crumb[0] in ("首页", "网站首页") else None
+        parent = self._crumb_parent(sel, page_url, col)
+        if nav is not None and nav[2] and level is None:
+            level = 2
+            if parent is None:
+                parent = next((column_url(canonical(u)) for n, u, _p in nav_columns(sel, page_url) if n == nav[2]),
+                              None)
+        empty = None
+        if not reading.entries:
+            if reading.empty_marker:
+                empty = "marker"
+            elif reading.empty_container:
+                empty = "container"
+        script = not reading.entries and not rendered and not reading.empty_marker \
+            and script_may_fill(body)
+        weak = how == "navigation" and not (reading.empty_container or reading.empty_marker) \
+            and len(reading.entries) < 3 and not (reading.main is not None and reading.main.container)
+        items = [ItemFacts(url=canonical(e.url), title=e.title, date=e.date, date_text=e.date_text,
+                           date_source=e.date_source) for e in reading.entries]
+        evidence = {"how": how, "name_from": name_from, "weak": weak, "entries": len(items),
+                    "dated": sum(1 for i in items if i.date is not None), "empty": empty, "script": script,
+                    "rendered": rendered, "datastore": reading.datastore,
+                    "pinned": sum(1 for e in reading.entries if e.pinned)}
+        return {"kind": "list", "role": "column", "column_url": col, "page_url": page_url, "name": name,
+                "column_type": classify_column(name, meta_type, col).value, "items": items,
+                "empty": empty is not None, "level": level, "parent_url": parent, "how": how, "evidence": evidence}
+
+    @staticmethod
+    def _title_prefix(title: str | None, metas: dict[str, str]) -> str | None:
+        """通知公告 from ``<title>通知公告_某县人民政府</title>``: the part before the site's name."""
+        if not title:
+            return None
+        parts = [p.strip() for p in re.split(r"\s*(?:_|\||--|-\s|\s-|–|—|－|-)\s*", title) if p.strip()]
+        if len(parts) < 2:
+            return None
+        site = metas.get("SiteName") or parts[-1]
+        first = parts[0]
+        return first if first != site and not site.startswith(first) else None
 
     # ------------------------------------------------------------ site search (W-S10)
 

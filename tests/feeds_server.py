@@ -9,10 +9,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from tests.conftest import CORPUS as _CORPUS
+from tests.conftest import CORPUS, require_shared
 
-# ../shared from the repository root; a worktree under /work/wt/<name> finds it one level further up
-CORPUS = next((p for p in (_CORPUS, _CORPUS.parent.parent.parent / "shared" / "corpus") if p.exists()), _CORPUS)
 FEEDS = CORPUS / "feeds"
 
 
@@ -52,6 +50,7 @@ class FeedServer:
 
     def corpus(self, path: str, name: str, *, ctype: str | None = None) -> str:
         """Serve a corpus file byte for byte (like http.server: no charset in the header)."""
+        require_shared()
         data = (FEEDS / name).read_bytes()
         return self.route(path, data, ctype=ctype or ("application/json" if name.endswith(".json") else "application/xml"))
 

@@ -21,3 +21,14 @@ def test_help_and_usage_errors_are_chinese():
     for name, cmd in main.commands.items():  # every command documents itself in Chinese
         doc = cmd.help or ""
         assert any("\u4e00" <= ch <= "\u9fff" for ch in doc), name
+
+
+def test_top_level_help_shows_every_command_line_whole():
+    from click.testing import CliRunner
+
+    from monitor.cli import main
+
+    out = CliRunner().invoke(main, ["--help"], terminal_width=100).output
+    commands = out.split("命令:")[1]
+    assert "..." not in commands, commands  # no summary cut short
+    assert "check-text    发布前检查稿件" in commands

@@ -30,14 +30,14 @@ def test_defaults_follow_the_politeness_of_the_field_notes():
 
 @pytest.mark.parametrize("mutate, path, words", [
     (lambda d: d.pop("organisation"), "organisation", "缺少必填项"),
-    (lambda d: d["sites"][0].update(home="www.example.gov.cn"), "sites.0.home", "http://"),
-    (lambda d: d["sites"][0].update(limits={"max_pages": "很多"}), "sites.0.limits.max_pages", "整数"),
-    (lambda d: d["sites"][0].update(limits={"delay_seconds": -1}), "sites.0.limits.delay_seconds", "数值太小"),
-    (lambda d: d["sites"][0].update(colour="red"), "sites.0.colour", "不认识的字段"),
-    (lambda d: d["sites"][0].update(key="门户 网站"), "sites.0.key", "字母、数字"),
-    (lambda d: d["sites"][0].update(unit="不存在的单位"), "sites[0].unit", "不在 units 列表中"),
-    (lambda d: d["sites"].append(dict(d["sites"][0])), "sites[1].key", "重复"),
-    (lambda d: d["sites"][0].update(columns=[{"url": "https://x/", "kind": "新闻"}]), "sites.0.columns.0.kind",
+    (lambda d: d["sites"][0].update(home="www.example.gov.cn"), "sites 第 1 项（portal） → home", "http://"),
+    (lambda d: d["sites"][0].update(limits={"max_pages": "很多"}), "sites 第 1 项（portal） → limits → max_pages", "整数"),
+    (lambda d: d["sites"][0].update(limits={"delay_seconds": -1}), "sites 第 1 项（portal） → limits → delay_seconds", "数值太小"),
+    (lambda d: d["sites"][0].update(colour="red"), "sites 第 1 项（portal） → colour", "不认识的字段"),
+    (lambda d: d["sites"][0].update(key="门户 网站"), "sites 第 1 项（门户 网站） → key", "字母、数字"),
+    (lambda d: d["sites"][0].update(unit="不存在的单位"), "sites 第 1 项（portal） → unit", "不在 units 列表中"),
+    (lambda d: d["sites"].append(dict(d["sites"][0])), "sites 第 2 项 → key", "重复"),
+    (lambda d: d["sites"][0].update(columns=[{"url": "https://x/", "kind": "新闻"}]), "sites 第 1 项（portal） → columns 第 1 项 → kind",
      "取值应为"),
 ])
 def test_each_mistake_is_named_with_its_field_path(mutate, path, words):
@@ -49,6 +49,7 @@ def test_each_mistake_is_named_with_its_field_path(mutate, path, words):
         parse_config(data, source="sites.yaml")
     msg = str(err.value)
     assert "sites.yaml" in msg and path in msg and words in msg
+    assert "Input should" not in msg and "Value error" not in msg  # no English left over from the validator
 
 
 def test_yaml_syntax_error_names_line(tmp_path):
@@ -75,6 +76,6 @@ def test_cli_refuses_a_bad_config_before_crawling(tmp_path):
     db = tmp_path / "m.db"
     out = run_monitor("-c", str(bad), "--db", f"sqlite:///{db}", "crawl", cwd=tmp_path)
     assert out.returncode == 2
-    assert "错误：" in out.stderr and str(bad) in out.stderr and "sites.0.unit" in out.stderr
+    assert "错误：" in out.stderr and str(bad) in out.stderr and "sites 第 1 项（portal） → unit" in out.stderr
     assert "Traceback" not in out.stderr
     assert not db.exists()  # nothing was crawled, not even a database opened

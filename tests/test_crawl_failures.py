@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from monitor.demo.server import dead_address
-from monitor.demo.site import PLANTED
+from monitor.demo.site import PORTAL_PLANTED
 from tests.conftest import DEMO_DAY, ROOT, findings_json, run_monitor
 
 
@@ -52,7 +52,7 @@ def test_a_killed_crawl_leaves_earlier_runs_and_findings_intact(tmp_path, demo_s
     assert run_monitor("-c", str(cfg), "check", "--as-of", DEMO_DAY.isoformat(), cwd=tmp_path).returncode == 0
     db = f"sqlite:///{tmp_path / 'm.db'}"
     before = findings_json(db, tmp_path)
-    assert len(before) == len(PLANTED)
+    assert len(before) == len(PORTAL_PLANTED)
 
     slow = _config(tmp_path, [("portal", "示例县人民政府门户网站", demo_server.home)], delay=0.1, concurrency=1)
     proc = subprocess.Popen([sys.executable, "-m", "monitor", "-c", str(slow), "crawl"], cwd=tmp_path,

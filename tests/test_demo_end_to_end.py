@@ -8,7 +8,8 @@ from urllib.parse import urlsplit
 from parsel import Selector
 
 from monitor.demo.feeds import ACCOUNT_PLANTED, ACCOUNT_UNVERIFIABLE, ACCOUNTS, LEAKED_ID
-from monitor.demo.site import COLUMNS, PLANTED
+from monitor.demo.dept import DEPT_COLUMNS
+from monitor.demo.site import COLUMNS, DEPT_PLANTED, PLANTED, PORTAL_PLANTED
 from tests.conftest import DEMO_DAY, findings_json, run_monitor
 
 
@@ -17,9 +18,10 @@ def _planted_key(url: str) -> str:
     return urlsplit(url).path
 
 
-def _expected() -> set[tuple[str, str]]:
+def _expected(planted=PORTAL_PLANTED) -> set[tuple[str, str]]:
+    """(rule, path) of what the portal plants (or, given DEPT_PLANTED, the department site)."""
     out = set()
-    for p in PLANTED:
+    for p in planted:
         path = p.subject_path.split(":", 1)[1] if ":" in p.subject_path else p.subject_path
         out.add((p.rule, path))
     return out
@@ -38,8 +40,12 @@ def _assert_exactly_planted(rows: list[dict]) -> None:
     site_rows = [r for r in rows if r["site"] == "demo-portal"]
     got = {(r["rule"], _planted_key(r["url"])) for r in site_rows}
     assert got == _expected()
-    assert len(site_rows) == len(PLANTED)
-    account_rows = [r for r in rows if r["site"] != "demo-portal"]
+    assert len(site_rows) == len(PORTAL_PLANTED)
+    # the department site carries no column metas: its columns are found from their structure
+    dept_rows = [r for r in rows if r["site"] == "demo-dept"]
+    assert {(r["rule"], _planted_key(r["url"])) for r in dept_rows} == _expected(DEPT_PLANTED)
+    assert len(dept_rows) == len(DEPT_PLANTED)
+    account_rows = [r for r in rows if r["site"] not in ("demo-portal", "demo-dept")]
     assert sorted((r["rule"], r["site"]) for r in account_rows) == sorted((p.rule, p.account) for p in ACCOUNT_PLANTED)
 
 
@@ -55,6 +61,11 @@ def test_demo_reports_exactly_the_planted_problems_sqlite(tmp_path):
     stale_notice = by_subject[("W-V3", "/gsgg/")]
     assert stale_notice["facts"]["age_days"] == 200 and stale_notice["facts"]["period_days"] == 183
     assert by_subject[("W-V5", "/tjsj/")]["facts"]["items"] == 0
+    zombie = by_subject[("W-V3", "/col/col104/")]
+    assert zombie["site"] == "demo-dept" and zombie["facts"]["zombie"] is True and "僵尸栏目" in zombie["evidence"]
+    assert zombie["facts"]["age_days"] == 420 and zombie["facts"]["recognised_by"] == "structure"
+    assert by_subject[("W-V3", "/col/col103/")]["facts"]["zombie"] is False
+    assert by_subject[("W-V5", "/col/col105/")]["facts"]["empty_evidence"] == "marker"
     removed = by_subject[("W-S1", "/xwzx/zwyw/202001/t20200101_999.html")]
     assert removed["facts"]["status"] == 404 and removed["facts"]["external"] is False
     assert removed["source_url"].startswith("http://127.0.0.1:") and "/xwzx/zwyw/" in removed["source_url"]
@@ -88,8 +99,16 @@ def test_demo_reports_exactly_the_planted_problems_sqlite(tmp_path):
 
     # The facts behind them: every column of the portal was found, with the right item counts.
     con = sqlite3.connect(db)
-    cols = dict(con.execute("select url, item_count from columns where role='column'").fetchall())
+    portal = con.execute("select id from crawl_runs where site='demo-portal'").fetchone()[0]
+    cols = dict(con.execute("select url, item_count from columns where role='column' and run_id=?",
+                            (portal,)).fetchall())
     assert len(cols) == len(COLUMNS)
+    dept = con.execute("select id from crawl_runs where site='demo-dept'").fetchone()[0]
+    dept_cols = {urlsplit(u).path: how for u, how in con.execute(
+        "select url, how from columns where role='column' and run_id=?", (dept,))}
+    # every list column of the department site (its static 机构职能 page is no list), none by meta
+    assert set(dept_cols) == {c.path for c in DEPT_COLUMNS if not c.static}
+    assert set(dept_cols.values()) <= {"structure", "navigation"}
     assert {urlsplit(u).path: n for u, n in cols.items()}["/xwzx/zwyw/"] == 30
     runs = con.execute("select status, pages from crawl_runs").fetchall()
     assert runs[0][0] == "finished" and runs[0][1] > 200
@@ -106,7 +125,7 @@ def test_demo_reports_exactly_the_planted_problems_sqlite(tmp_path):
     assert len(listed) == len(PLANTED) + len(ACCOUNT_PLANTED)
     site_urls = {_planted_key(u) for u in sel.xpath("//tr[@data-rule]/td[@class='url']/text()").getall()
                  if "/newmedia/" not in u and "/hdjl/zjdc/" not in u}
-    assert site_urls == {path for _, path in _expected()}
+    assert site_urls == {path for _, path in _expected() | _expected(DEPT_PLANTED)}
     # 政务新媒体: 6 accounts, 2 unverifiable (not counted), 2 of the 4 others vetoed
     summary = "".join(sel.xpath("//p[@id='newmedia-summary']//text()").getall())
     assert "本次共检查政务新媒体账号 6 个，其中可核实 4 个、存在单项否决问题的 2 个，合格率 50.0%" in summary
@@ -117,15 +136,19 @@ def test_demo_reports_exactly_the_planted_problems_sqlite(tmp_path):
     assert any("示例县融媒" in t and "HTTP 503" in t for t in unverifiable)
     assert LEAKED_ID not in notice  # the leaked ID is shown masked only
     assert "整改要求" in notice and "2026年12月6日前完成整改" in notice
-    # W-V7 and W-V8 are veto items: the portal is 不合格, without a score, and the only unit ranks first
-    assert "合格率 0.0%" in notice
+    # W-V7 and W-V8 are veto items: the portal is 不合格, without a score (so without a rank); the department site's three column
+    # problems are deductions: it passes with a score
+    assert "本次共检查政府网站 2 个，其中不合格（存在单项否决问题或得分低于60分）的 1 个，合格率 50.0%" in notice
+    dept_unit = sel.xpath("//tr[@class='unit'][td[@class='unit']/text()='示例县农业农村局']")
+    assert dept_unit.xpath("./td[@class='result']/text()").get() == "合格"
+    assert dept_unit.xpath("./td[@class='deduction']/text()").get() == str(len(DEPT_PLANTED))
     unit = sel.xpath("//tr[@class='unit'][td[@class='unit']/text()='示例县人民政府办公室']")
     assert len(unit) == 1
     assert unit.xpath("./td[@class='score']/text()").get() == "—"
     assert unit.xpath("./td[@class='result']/text()").get() == "不合格"
     ranks = {r.xpath("./td[@class='unit']/text()").get(): r.xpath("./td[@class='rank']/text()").get()
              for r in sel.xpath("//tr[@class='unit']")}
-    assert ranks["示例县人民政府办公室"] == str(max(int(v) for v in ranks.values() if v.isdigit()))  # ranks last
+    assert ranks["示例县人民政府办公室"] == "—"  # no score, no rank (units whose scores are all “—” are not ranked)
 
 
 def test_demo_reports_the_same_on_postgresql(tmp_path, pg_url):
@@ -154,7 +177,8 @@ storage: {{url: "sqlite:///{tmp_path / 'm.db'}", notices_dir: "{tmp_path / 'out'
     assert out.returncode == 0, out.stderr
     rows = findings_json(f"sqlite:///{tmp_path / 'm.db'}", tmp_path)
     assert rows == []
-    out = run_monitor("-c", str(cfg), "report", "--month", "2026-11", "--as-of", DEMO_DAY.isoformat(), cwd=tmp_path)
+    out = run_monitor("-c", str(cfg), "report", "--month", "2026-11", "--as-of", DEMO_DAY.isoformat(), "--issue",
+                      cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     notice = (tmp_path / "out" / "督查通报-2026-11.html").read_text(encoding="utf-8")
     assert "本次检查未发现问题" in notice and "合格率 100.0%" in notice
@@ -170,3 +194,35 @@ def test_adhoc_url_crawl_works_without_a_config(tmp_path, demo_server):
     assert not (tmp_path / "sites.yaml").exists()
     rows = findings_json(f"sqlite:///{tmp_path / 'a.db'}", tmp_path)
     assert {(r["rule"], _planted_key(r["url"])) for r in rows} == _expected()
+
+
+def test_demo_keeps_to_its_own_folder_and_can_be_explored(tmp_path):
+    real = tmp_path / "var" / "notices"  # a real deployment's notices beside it: never written over
+    real.mkdir(parents=True)
+    (real / "督查通报-2026-11.html").write_text("正式通报", encoding="utf-8")
+    out = run_monitor("demo", "--as-of", DEMO_DAY.isoformat(), cwd=tmp_path)
+    assert out.returncode == 0, out.stderr + out.stdout
+    demo = tmp_path / "var" / "demo"
+    assert (demo / "demo.db").is_file() and (demo / "notices" / "督查通报-2026-11.html").is_file()
+    assert (real / "督查通报-2026-11.html").read_text(encoding="utf-8") == "正式通报"
+    assert not (tmp_path / "var" / "monitor.db").exists()
+    cfg = demo / "sites.yaml"
+    assert f"monitor -c {cfg} findings" in out.stdout and "serve" in out.stdout and "user add" in out.stdout
+    assert f"{Path(__import__('sys').executable)} -m monitor -c {cfg} findings" in out.stdout  # runnable as printed
+    # the config left beside the database lets every other command read the demo's data
+    rows = findings_json(f"sqlite:///{demo / 'demo.db'}", tmp_path)
+    listed = run_monitor("-c", str(cfg), "findings", "--format", "json", cwd=tmp_path / "var")
+    assert listed.returncode == 0, listed.stderr
+    assert len(__import__("json").loads(listed.stdout)) == len(rows) > 0
+    draft = run_monitor("-c", str(cfg), "report", "--month", "2026-11", "--as-of", DEMO_DAY.isoformat(), cwd=tmp_path)
+    assert draft.returncode == 0, draft.stderr
+    assert (demo / "notices" / "督查通报-2026-11-征求意见稿.html").is_file()
+    user = run_monitor("-c", str(cfg), "user", "add", "jyj", "--role", "unit", "--unit", "示例县人民政府办公室",
+                       "--password-stdin", input="demo-password-1\n", cwd=tmp_path)
+    assert user.returncode == 0, user.stderr
+    # the unit sees the notice the demo issued to it and its own extract
+    import sqlite3
+
+    con = sqlite3.connect(demo / "demo.db")
+    kinds = {(k, u) for k, u in con.execute("select kind, unit from notice_files")}
+    assert ("notice", None) in kinds and ("extract", "示例县人民政府办公室") in kinds

@@ -165,8 +165,11 @@ def test_cli_confirm_dismiss_appeal_and_bulk_with_history(store, tmp_path):
     # the ledger lists them with their state and history
     view = build_ledger(store, config(tmp_path), month="2026-11", as_of=date(2026, 11, 30))
     path = write_ledger(view, tmp_path / "ledger")
-    ws = load_workbook(path)["汇总"]
-    cells = [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
+    wb = load_workbook(path)
+    ws = wb["汇总"]
+    # the summary sheet's counts and the full list (its own sheet, with filters) together
+    cells = [str(c.value) for sheet in (ws, wb["全部问题"]) for row in sheet.iter_rows() for c in row
+             if c.value is not None]
     # 4 findings: 3 判定不成立, the confirmed candidate counts
     assert ws["A2"].value.endswith("共 1 个问题（另有不成立 3 个，不计入问题数）")
     assert "不成立" in cells and "异议中" in cells

@@ -133,3 +133,36 @@ def test_list_pages_count_and_newest(row):
     assert max(i.date for i in items) == date.fromisoformat(latest.group(1))
     assert items[0].date == date.fromisoformat(latest.group(1)), "the newest item comes first on these lists"
     assert all(i.title and i.url.startswith("http") for i in items)
+
+
+def _recognise(row: dict[str, str]):
+    """What the spider makes of a corpus page: its list fact when it takes it for a column, else None."""
+    from spiders.listing import article_datetime, column_meta
+    from spiders.site import SiteSpider, page_meta
+
+    path = CORPUS / row["local_path"]
+    text_html, _ = decode_html(path.read_bytes(), http_charset=None)
+    sel = Selector(text=text_html)
+    original = (row.get("original_url") or "").split(" ")[0]
+    url = original if original.startswith("http") else "http://127.0.0.1:8765/" + row["local_path"]
+    spider = SiteSpider(home=url.split("/", 3)[0] + "//" + url.split("/", 3)[2] + "/")
+    text = " ".join(t.strip() for t in sel.xpath(
+        "//body//text()[not(ancestor::script) and not(ancestor::style)]").getall() if t.strip())
+    fact = {"meta": page_meta(sel), "text": text, "title": (sel.xpath("//title/text()").get() or "").strip()}
+    name, ctype = column_meta(sel)
+    return spider._column(sel, url, fact, name, ctype, article_datetime(sel), text_html, rendered=False,
+                          body=path.read_bytes())
+
+
+@pytest.mark.parametrize("row", LISTS, ids=[r["local_path"] for r in LISTS])
+def test_real_list_pages_are_recognised_as_columns(row):
+    found = _recognise(row)
+    assert found is not None and found["how"] == "structure", found and found["evidence"]
+    assert found["evidence"]["dated"] >= 10
+
+
+@pytest.mark.parametrize("row", [r for r in _rows() if r["page_kind"].startswith(("article", "wechat-article"))],
+                         ids=lambda r: r["local_path"])
+def test_real_article_pages_are_never_columns(row):
+    found = _recognise(row)
+    assert found is None, (found["how"], found["name"], found["evidence"]) if found else None

@@ -166,11 +166,13 @@ def test_list_items_pair_title_and_date_and_skip_category_links():
       <li><a href="javascript:void(0)">更多</a></li>
     </ul><div class="footer"><li><a href="/about">关于我们</a> 2024-01-01</li></div>""")
     items = list_items(sel, "http://127.0.0.1:8000/col/index.html", today=TODAY)
+    # the month-day takes its year from the list order (newest first, the entry above is 2020-08-16),
+    # not from today
     assert [(i.url, i.title, i.date) for i in items] == [
         ("http://127.0.0.1:8000/a1.html", "深圳盒马员工确诊", date(2020, 8, 16)),
-        ("http://127.0.0.1:8000/a2.html", "关于印发某某办法的通知", date(2026, 11, 20)),
+        ("http://127.0.0.1:8000/a2.html", "关于印发某某办法的通知", date(2019, 11, 20)),
     ]
-    assert items[1].date_text == "11-20"
+    assert items[1].date_text == "11-20" and items[1].date_source == "year-inferred"
 
 
 def test_copyright_footer_alone_gives_no_date():
@@ -185,3 +187,122 @@ def test_htmldate_fallback_for_an_unlabelled_date_far_from_the_title():
     found = article_datetime(sel)
     assert found is not None and found.date == date(2020, 2, 19)
     assert found.source == "htmldate"
+
+
+# ------------------------------------------------------------------ list dates on any CMS (issues 12, 18)
+
+from spiders.dates import infer_year, split_date, url_date  # noqa: E402
+from spiders.listpage import read_list  # noqa: E402
+
+
+@pytest.mark.parametrize("url,expected", [
+    ("http://x.gov.cn/xwzx/202611/t20261120_123456.html", date(2026, 11, 20)),  # TRS
+    ("http://x.gov.cn/art/2026/11/20/art_1229_5678.html", date(2026, 11, 20)),  # 大汉 JCMS
+    ("http://x.gov.cn/news/2026/11/20/abc.html", date(2026, 11, 20)),
+    ("http://x.gov.cn/c/202611/20/c_1.htm", date(2026, 11, 20)),
+    ("http://x.gov.cn/2026-11/20/content_1.htm", date(2026, 11, 20)),
+    ("http://x.gov.cn/show/123456.html", None),
+    ("http://x.gov.cn/content.jsp?id=20261120", None),  # a number in the query is no date
+    ("http://x.gov.cn/art/2026/02/30/art_1_2.html", None),
+])
+def test_url_dates(url, expected):
+    assert url_date(url) == expected
+
+
+@pytest.mark.parametrize("parts,expected", [
+    (["20", "2026-11"], date(2026, 11, 20)),
+    (["2026.11", "20"], date(2026, 11, 20)),
+    (["2026年11月", "20日"], date(2026, 11, 20)),
+    (["20", "标题"], None),
+    (["31", "2026-11"], None),
+])
+def test_split_dates(parts, expected):
+    assert split_date(parts) == expected
+
+
+def test_yearless_dates_take_the_year_from_their_neighbours_or_stay_undated():
+    assert infer_year(11, 20, hint=(2025, 11)) == date(2025, 11, 20)  # the URL's year-month
+    assert infer_year(11, 20, above=date(2026, 11, 25), below=date(2026, 11, 1)) == date(2026, 11, 20)
+    assert infer_year(12, 28, above=date(2026, 1, 5), below=date(2025, 12, 1)) == date(2025, 12, 28)
+    assert infer_year(11, 20, below=date(2025, 12, 20)) == date(2026, 11, 20)  # newer entries above old ones
+    assert infer_year(11, 20) is None  # nothing on the page gives a year
+
+
+def _list(rows: str, base="http://x.gov.cn/tzgg/index.html"):
+    return read_list(Selector(text=f"<html><body><div class='nav'><ul><li><a href='/tzgg/'>通知公告</a></li>"
+                                    f"</ul></div><div class='list'><ul>{rows}</ul></div></body></html>"), base)
+
+
+@pytest.mark.parametrize("row,expected", [
+    ("<li><a href='/a.html'>关于开展检查的通知</a><span>2026-11-20</span></li>", date(2026, 11, 20)),
+    ("<li><span>[2026-11-20]</span><a href='/a.html'>关于开展检查的通知</a></li>", date(2026, 11, 20)),  # before
+    ("<li><a href='/a.html'>关于开展检查的通知</a>2026年11月20日</li>", date(2026, 11, 20)),
+    ("<li><a href='/a.html'>关于开展检查的通知</a><em>2026/11/20</em></li>", date(2026, 11, 20)),
+    ("<li><a href='/a.html'>关于开展检查的通知</a><i>2026.11.20</i></li>", date(2026, 11, 20)),
+    ("<li><a href='/a.html'>关于开展检查的通知</a><div class='date'><b>20</b><b>2026-11</b></div></li>",
+     date(2026, 11, 20)),  # split across elements
+    ("<li><a href='/202611/t20261120_1.html'>关于开展检查的通知</a><span>11-20</span></li>", date(2026, 11, 20)),
+    ("<li><a href='/a.html'>关于开展检查的通知</a><span>11-20</span></li>", None),  # no year anywhere
+    ("<li><a href='/a.html'>关于开展检查的通知</a><p>2025年3月5日以来，各部门开展检查。</p></li>", None),  # a sentence
+    ("<li><a href='/art/2026/11/20/art_1_2.html'>关于开展检查的通知</a></li>", date(2026, 11, 20)),  # URL date
+])
+def test_each_list_date_form(row, expected):
+    other = "<li><a href='/b.html'>另一条通知标题</a></li><li><a href='/c.html'>第三条通知标题</a></li>"
+    entries = _list(row + other).entries
+    assert entries[0].date == expected
+    if expected is None:
+        assert entries[0].url == "http://x.gov.cn/a.html"  # listed, undated: not empty, not stale
+
+
+def test_a_list_is_not_its_navigation_and_a_title_date_is_not_its_date():
+    reading = _list("<li><a href='/a.html'>2024年5月20日至31日开展安全检查</a><span>2026-11-20</span></li>"
+                    "<li><a href='/b.html'>另一条通知标题</a><span>2026-11-18</span></li>"
+                    "<li><a href='/c.html'>第三条通知标题</a><span>2026-11-01</span></li>")
+    assert [e.date for e in reading.entries] == [date(2026, 11, 20), date(2026, 11, 18), date(2026, 11, 1)]
+    assert reading.strong() and not any("通知公告" == e.title for e in reading.entries)
+    empty = _list("")
+    assert empty.entries == [] and empty.empty_container
+    marked = read_list(Selector(text="<body><div class='list'><p>暂无信息</p></div></body>"), "http://x.gov.cn/a/")
+    assert marked.empty_marker == "暂无信息"
+
+
+def test_jcms_datastore_records_are_list_entries():
+    page = ("<html><body><div class='nav'><ul><li><a href='/col/col1/index.html'>工作动态</a></li></ul></div>"
+            "<div id='3381'><script type='text/xml'><datastore><nextgroup><![CDATA[<a href=\"/module/web/jpage/"
+            "dataproxy.jsp?page=1\"></a>]]></nextgroup><recordset>"
+            "<record><![CDATA[<li><a href='/art/2026/11/20/art_1_101.html' title='县农业农村局召开会议'>县农业农村局召开会议"
+            "</a><span>2026-11-20</span></li>]]></record>"
+            "<record><![CDATA[<li><a href='/art/2026/11/2/art_1_102.html'>开展秋粮收购检查</a><span>2026-11-02</span></li>]]>"
+            "</record><record><![CDATA[<li><a href='/art/2026/10/9/art_1_103.html'>部署冬季农业生产</a></li>]]></record>"
+            "</recordset></datastore></script></div></body></html>")
+    reading = read_list(Selector(text=page), "http://x.gov.cn/col/col1/index.html", html=page)
+    assert reading.datastore and reading.strong()
+    assert [(e.url.rsplit("/", 1)[1], e.date, e.date_source) for e in reading.entries] == [
+        ("art_1_101.html", date(2026, 11, 20), "list"), ("art_1_102.html", date(2026, 11, 2), "list"),
+        ("art_1_103.html", date(2026, 10, 9), "url")]
+
+
+def test_search_results_and_articles_are_not_columns_and_nav_only_columns_are_weak():
+    from spiders.site import SiteSpider
+
+    spider = SiteSpider(home="http://x.gov.cn/")
+    nav = "<div class='nav'><ul><li><a href='/zt/'>专题专栏</a></li><li><a href='/gzdt/'>工作动态</a></li></ul></div>"
+    rows = "".join(f"<li><a href='/a{i}.html'>第{i}条信息标题</a><span>2024-0{i}-01</span></li>" for i in range(1, 5))
+
+    def column(url, body, title="工作动态_某县", metas=None):
+        html_text = f"<html><head><title>{title}</title></head><body>{nav}{body}</body></html>"
+        sel = Selector(text=html_text)
+        fact = {"meta": metas or {}, "text": " ".join(sel.xpath("//body//text()").getall()), "title": title}
+        name = (metas or {}).get("ColumnName")
+        return spider._column(sel, url, fact, name, None, article_datetime(sel), html_text, rendered=False,
+                              body=html_text.encode())
+
+    assert column("http://x.gov.cn/gzdt/", f"<ul class='list'>{rows}</ul>")["how"] == "structure"
+    assert column("http://x.gov.cn/search/?q=会议", f"<ul class='list'>{rows}</ul>", title="搜索结果") is None
+    assert column("http://x.gov.cn/gzdt/", f"<ul class='list'>{rows}</ul>",
+                  metas={"ColumnName": "工作动态", "ArticleTitle": "某文章", "PubDate": "2026-11-20"}) is None
+    assert column("http://x.gov.cn/gzdt/202611/t20261120_1.html", "<h1>工作动态</h1><p>正文</p>",
+                  metas={"ColumnName": "工作动态"}) is None  # an article URL, whatever ColumnName it carries
+    weak = column("http://x.gov.cn/zt/", "<div class='main'><p><a href='/zt/a.html'>专题一</a></p>"
+                  "<p><a href='/zt/b.html'>专题二</a></p></div>", title="专题专栏_某县")
+    assert weak is not None and weak["how"] == "navigation" and weak["evidence"]["weak"] is True

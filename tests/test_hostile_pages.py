@@ -69,7 +69,8 @@ def test_hostile_anchor_text_is_escaped_and_scope_holds(tmp_path, hostile_site):
     cfg.write_text(f"organisation: {{name: 县政府办}}\nsites:\n  - key: {key}\n    name: 测试站\n    home: {url}\n"
                    f"    unit: 县政府办\nstorage: {{url: '{db}', notices_dir: '{tmp_path / 'out'}'}}\n",
                    encoding="utf-8")
-    out = run_monitor("-c", str(cfg), "report", "--month", "2026-11", "--as-of", DEMO_DAY.isoformat(), cwd=tmp_path)
+    out = run_monitor("-c", str(cfg), "report", "--month", "2026-11", "--as-of", DEMO_DAY.isoformat(), "--issue",
+                      cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     notice = (tmp_path / "out" / "督查通报-2026-11.html").read_text(encoding="utf-8")
     assert HOSTILE not in notice  # …but rendered as text, never as markup

@@ -120,7 +120,7 @@ def test_feeds_check_report_and_stats(world):
 
     out = run_monitor("-c", str(cfg), "report", "--month", "2021-06", "--as-of", NOW.isoformat(), cwd=tmp)
     assert out.returncode == 0, out.stderr
-    notice = (tmp / "out" / "督查通报-2021-06.html").read_text(encoding="utf-8")
+    notice = (tmp / "out" / "督查通报-2021-06-征求意见稿.html").read_text(encoding="utf-8")  # a draft for proofreading
     sel = Selector(text=notice)
     summary = "".join(sel.xpath("//p[@id='newmedia-summary']//text()").getall())
     # 6 accounts, 1 unverifiable; of the 5 judged, tt-stale, dy-export (N-V1) and wx-fresh (W-V9 veto) fail

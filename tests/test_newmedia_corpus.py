@@ -16,6 +16,7 @@ from monitor.config import parse_config
 from monitor.store import AccountFetch, Finding, Post, Store
 from rules.base import Verdict
 from spiders.feeds import FeedSpider
+from tests.conftest import require_shared
 from tests.feeds_server import CORPUS, FEEDS, FeedServer
 
 SNAP0 = "weibo_getindex__cards__1076036279793937__snap0.json"
@@ -24,6 +25,7 @@ LONG_ID = "4649031014551911"
 
 
 def _manifest() -> dict[str, str]:
+    require_shared()
     with open(CORPUS / "MANIFEST.tsv", encoding="utf-8", newline="") as fh:
         return {r["local_path"]: r["ground_truth"] for r in csv.DictReader(fh, delimiter="\t")}
 

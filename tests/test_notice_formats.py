@@ -69,8 +69,8 @@ def test_same_stored_data_gives_the_same_notice(seeded):
     assert "县教育局“示例县教育局”：栏目不更新。“栏目0”栏目已 30 天未更新" in body
     att1 = [[c.strip() for c in tr.css("td::text").getall()] for tr in sel.css("#att1 tbody tr")]
     assert [r[1] for r in att1] == ["县政府办", "县教育局", "县统计局"]
-    # 检查结果, 得分, 排名: one broken link on a non-home page costs 0.1 (P2); a veto leaves no score
-    assert att1[0][-3:] == ["合格", "99.9", "1"] and att1[1][-3] == "不合格" and att1[1][-1] == "2"
+    # 检查结果, 得分, 排名: one broken link on a non-home page costs 0.1 (P2); a veto leaves no score, so no rank
+    assert att1[0][-3:] == ["合格", "99.9", "1"] and att1[1][-3] == "不合格" and att1[1][-1] == "—"
     assert att1[2][-1] == "—"
     att2_head = sel.css("#att2 table")[0].css("th::text").getall()
     assert att2_head == ["序号", "单位", "网站/账号", "问题类别", "问题描述", "链接", "整改期限"]
@@ -186,7 +186,15 @@ def test_docx_is_a_government_document(seeded, tmp_path):
     assert body._element.rPr.rFonts.get(qn("w:eastAsia")) == "仿宋"
     assert paras[-2:] == ["问题清单", ""] or "问题清单" in paras
     assert "示例县政务公开办公室" in paras and "2026年11月26日" in paras  # signature and date
-    att2 = doc.tables[1]
+    summary = doc.tables[0]  # the body's counts per problem type
+    assert [c.text for c in summary.rows[0].cells][:4] == ["序号", "问题类型", "性质", "问题数"]
+    assert [c.text for c in summary.rows[-1].cells][1:4] == ["合计", "", "6"]
+    # page numbers: a PAGE field in the footer every section shares; a draft says so in the header
+    footer = doc.sections[0].footer._element.xml
+    assert "PAGE" in footer and "fldChar" in footer
+    assert doc.sections[1].footer.is_linked_to_previous
+    assert "征求意见稿" in doc.sections[0].header.paragraphs[0].text
+    att2 = doc.tables[2]
     assert [c.text for c in att2.rows[0].cells] == ["序号", "单位", "网站/账号", "问题类别", "问题描述", "链接", "整改期限"]
     assert len(att2.rows) == 7 and HOSTILE in att2.rows[6].cells[4].text  # Word shows the text as text
     assert doc.sections[1].orientation == 1  # attachments on a landscape page

@@ -95,7 +95,9 @@ def scenario(tmp_path_factory):
     with serve_demo(date(2026, 11, 26), fixed=OTHERS) as demo:
         sc = Scenario(tmp, demo)
         sc.crawl_and_check("2026-11-26")
-        sc.run("report", "--month", "2026-11", "--as-of", "2026-11-26")
+        sc.outputs["draft"] = sc.run("report", "--month", "2026-11", "--as-of", "2026-11-26").stdout
+        sc.snap("draft")  # proofreading a draft issues nothing
+        sc.run("report", "--month", "2026-11", "--as-of", "2026-11-26", "--issue", "--by", "张审核")
         sc.snap("11-26")
         ids = {k: r["id"] for k, r in sc.rows().items()}
         sc.ids = ids
@@ -122,6 +124,7 @@ def scenario(tmp_path_factory):
         sc.snap("12-09")
         sc.outputs["finding"] = sc.run("finding", str(ids[DEAD])).stdout
         sc.outputs["report"] = sc.run("report", "--month", "2026-12", "--as-of", "2026-12-09", "--screenshots",
+                                      "--issue", "--by", "张审核",
                                       "--format", "html", "--format", "pdf", "--format", "docx",
                                       "--format", "xlsx").stdout
         sc.snap("report-12")
@@ -130,6 +133,8 @@ def scenario(tmp_path_factory):
 
 def test_every_lifecycle_state_across_crawls(scenario):
     s = scenario.snapshots
+    assert set(s["draft"].values()) == {"待整改"} and len(s["draft"]) == 7
+    assert "征求意见稿" in scenario.outputs["draft"] and (scenario.out / "督查通报-2026-11-征求意见稿.html").is_file()
     assert set(s["11-26"].values()) == {"已通报"} and len(s["11-26"]) == 7
     assert s["12-01"] == {REMOVED_ARTICLE: "已整改", DEAD: "已通报", GONE: "待复核", MISSING_ATTACHMENT: "待复核",
                           EMPTY: "待复核", STALE_NEWS: "已通报", STALE_NOTICE: "已通报"}
@@ -205,6 +210,26 @@ def test_december_notice_reviews_last_month_and_embeds_screenshots(scenario):
     assert list((scenario.out / "evidence").glob("finding-*.png"))
 
 
+def test_issued_notices_are_recorded_with_their_unit_extracts(scenario):
+    con = sqlite3.connect(scenario.db)
+    issues = con.execute("select month, issued_by, deadline, findings, forced from notice_issues order by id").fetchall()
+    assert issues == [("2026-11", "张审核", "2026-12-06", 7, 0), ("2026-12", "张审核", "2026-12-19", 3, 0)]
+    files = con.execute("select f.month, f.path, f.unit, f.kind from notice_files f order by f.id").fetchall()
+    extracts = [f for f in files if f[3] == "extract" and f[0] == "2026-12"]
+    assert [f[2] for f in extracts] == ["示例县人民政府办公室"] * 3  # html, pdf, docx; 县统计局 had no problem
+    html = (scenario.out / next(f[1] for f in extracts if f[1].endswith(".html"))).read_text(encoding="utf-8")
+    sel = Selector(text=html)
+    listed = {key({"rule": r.attrib["data-rule"], "url": r.css("td.url::text").get()})
+              for r in sel.css("table.unit-problems tr[data-rule]")}
+    assert listed == {DEAD, STALE_NEWS, MISSING_ATTACHMENT}
+    assert "示例县人民政府办公室问题清单" in html and "2026-12-08" in html  # the extended deadline, not the notice's
+    # re-issuing a month is refused, and changes nothing
+    again = run_monitor("-c", str(scenario.cfg), "report", "--month", "2026-12", "--as-of", "2026-12-09", "--issue",
+                        cwd=scenario.tmp)
+    assert again.returncode == 2 and "已于" in again.stderr and "张审核" in again.stderr and "--force" in again.stderr
+    assert con.execute("select count(*) from notice_issues").fetchone()[0] == 2
+
+
 def test_december_notice_in_pdf_and_docx(scenario):
     from docx import Document
     from pypdf import PdfReader
@@ -222,19 +247,23 @@ def test_december_notice_in_pdf_and_docx(scenario):
 
 def test_ledger_has_summary_and_unit_sheets_with_history(scenario):
     wb = load_workbook(scenario.out / "整改台账-2026-12.xlsx")
-    assert wb.sheetnames == ["汇总", "示例县人民政府办公室"]
+    assert wb.sheetnames == ["汇总", "全部问题", "示例县人民政府办公室"]
     ws = wb["示例县人民政府办公室"]
     header = [c.value for c in ws[2]]
-    assert header[:12] == ["序号", "发现日期", "单位", "网站/账号", "问题类别", "问题描述", "URL", "严重程度", "整改期限",
-                           "状态", "整改完成日期", "复查结果"]
+    assert header[:14] == ["序号", "发现日期", "单位", "网站/账号", "问题类别", "问题描述", "URL", "所在页面", "链接文字",
+                           "严重程度", "整改期限", "状态", "整改完成日期", "复查结果"]
+    assert ws.freeze_panes == "A3" and ws.auto_filter.ref.startswith("A2:")
+    assert wb["全部问题"].freeze_panes == "A2" and wb["全部问题"].auto_filter.ref.startswith("A1:")
     rows = {urlsplit(r[6]).path: r for r in ws.iter_rows(min_row=3, values_only=True)}
     # December's ledger: what was still open on 12-01 or fixed during December (the article link was fixed on 12-01)
     assert len(rows) == 7
     gone = rows["/gone.html"]
-    assert gone[9] == "已整改" and gone[10] == "2026-12-03" and "复查" in gone[11]
-    assert "已通报 → 待复核" in gone[12] and "待复核 → 已整改" in gone[12]
-    assert rows[MISSING_ATTACHMENT][9] == "已通报" and "已整改 → 重新出现" in rows[MISSING_ATTACHMENT][12]
-    assert rows[STALE_NOTICE][9] == "无法整改"
+    assert gone[11] == "已整改" and gone[12] == "2026-12-03" and "复查" in gone[13]
+    assert "已通报 → 待复核" in gone[14] and "待复核 → 已整改" in gone[14]
+    assert gone[7] and all(p.startswith("http://127.0.0.1:") for p in gone[7].split("\n"))  # every referring page
+    assert gone[8]  # and the link text there
+    assert rows[MISSING_ATTACHMENT][11] == "已通报" and "已整改 → 重新出现" in rows[MISSING_ATTACHMENT][14]
+    assert rows[STALE_NOTICE][11] == "无法整改"
     summary = [[c.value for c in r] for r in wb["汇总"].iter_rows(min_row=4, max_row=6)]
     head = summary[0]
     assert summary[1][0] == "示例县人民政府办公室" and summary[1][1] == 7

@@ -58,11 +58,50 @@ def test_w_v3_counts_news_and_first_level_notice_columns_towards_the_veto():
     assert {o.severity for o in fewer} == {Severity.DEDUCTION}
 
 
-def test_w_v3_undated_items_count_as_not_updated_and_unread_columns_are_not_judged():
+def test_w_v3_undated_and_unread_columns_are_unverified_not_stale():
+    from rules.website._columns import unverified_reason
+
     undated = col("a/", ColumnKind.NEWS, items=[ItemFacts(url=HOME + "a/1.html", title="x", date=None)])
     unread = col("b/", ColumnKind.NEWS, failure="HTTP 500")
-    out = run("W-V3", site([undated, unread]))
-    assert [o.subject for o in out] == ["a"] and out[0].facts["newest_date"] is None
+    assert run("W-V3", site([undated, unread])) == []
+    assert "无可确认的发布日期" in unverified_reason(undated) and unverified_reason(unread) == "列表页未能读取"
+    # near-miss: once one entry has a date (here from its article), the column is judged
+    dated = col("a/", ColumnKind.NEWS, items=[
+        ItemFacts(url=HOME + "a/1.html", title="x", date=None),
+        ItemFacts(url=HOME + "a/2.html", title="y", date=TODAY - timedelta(days=30), date_source="article")])
+    out = run("W-V3", site([dated]))
+    assert [o.subject for o in out] == ["a"] and out[0].facts["newest_date_source"] == "article"
+
+
+def test_w_v3_pinned_old_entry_does_not_make_a_fresh_column_stale_and_a_year_is_a_zombie():
+    pinned = col("tzgg/", ColumnKind.NEWS, items=[
+        ItemFacts(url=HOME + "tzgg/old.html", title="置顶 旧通知", date=TODAY - timedelta(days=800)),
+        ItemFacts(url=HOME + "tzgg/new.html", title="新通知", date=TODAY - timedelta(days=3))])
+    assert run("W-V3", site([pinned])) == []
+    old = col("gzdt/", ColumnKind.NEWS, 400)
+    out = run("W-V3", site([old, col("xw/", ColumnKind.NEWS, 40)]))
+    by = {o.subject: o for o in out}
+    assert by["gzdt"].facts["zombie"] is True and "僵尸栏目" in by["gzdt"].evidence
+    assert by["xw"].facts["zombie"] is False and "僵尸栏目" not in by["xw"].evidence
+
+
+def test_weak_columns_are_never_accused_and_empty_needs_evidence_on_the_page():
+    from dataclasses import replace
+
+    weak_old = replace(col("a/", ColumnKind.NEWS, 400), how="navigation", weak=True)
+    weak_empty = replace(col("b/", ColumnKind.OTHER, items=()), how="navigation", weak=True, empty_evidence="marker")
+    no_evidence = replace(col("c/", ColumnKind.OTHER, items=()), how="structure")
+    script = replace(col("d/", ColumnKind.OTHER, items=()), how="meta", empty_evidence="container",
+                     script_unrendered=True)
+    shown = replace(col("e/", ColumnKind.OTHER, items=()), how="navigation", empty_evidence="marker")
+    facts = site([weak_old, weak_empty, no_evidence, script, shown])
+    assert run("W-V3", facts) == [] and run("W-V4", facts) == []
+    assert [o.subject for o in run("W-V5", facts)] == ["e"]
+    other = [ItemFacts(url=HOME + f"z/{i}.html", title="t", date=TODAY - timedelta(days=400 + i)) for i in range(3)]
+    zombie = replace(col("z/", ColumnKind.OTHER, items=other), how="structure")
+    one = replace(col("y/", ColumnKind.OTHER, items=other[:1]), how="structure")  # one old page: not a list
+    out = run("W-V4", site([zombie, one]))
+    assert [o.subject for o in out] == ["z"] and out[0].facts["zombie"] is True
 
 
 def test_w_v4_personnel_planning_periods_without_double_counting_w_v3():

@@ -68,8 +68,9 @@ def test_auditor_filters_opens_changes_status_and_sees_history(browser, dash):
     # overview: every unit, with its counts
     units = {r.locator("td").first.inner_text(): r.locator("td").all_inner_texts()
              for r in page.locator("#units tbody tr").all()}
-    assert units[EDU][1:] == ["3", "1", "0", "1"]  # open, overdue, fixed this month, veto
-    assert units[HEALTH][1:] == ["3", "0", "1", "0"]
+    # open, overdue, fixed this month, veto, submitted, to re-check, 整改率
+    assert units[EDU][1:] == ["3", "1", "0", "1", "0", "0", "0.0%"]
+    assert units[HEALTH][1:] == ["3", "0", "1", "0", "0", "0", "25.0%"]
     assert page.locator("figure.chart svg rect").count() == 24
     # filter the list by unit and month
     page.click("nav >> text=问题清单")
@@ -175,3 +176,35 @@ def test_admin_creates_a_unit_account_that_can_sign_in(browser, dash):
     assert HEALTH in page.locator("#whoami").inner_text()
     assert page.goto("/admin/users").status == 403
     tab.close()
+
+
+def test_every_dashboard_page_renders_and_is_screenshotted(browser, dash, tmp_path):
+    """Each page in real Chromium for a person to look at (MONITOR_SCREENSHOTS=folder keeps the PNGs): no
+    console error, no page wider than the window, Chinese labels where JSON keys and slugs used to be."""
+    from pathlib import Path
+
+    base, store, ids = dash
+    out = Path(os.environ.get("MONITOR_SCREENSHOTS") or tmp_path / "shots")
+    out.mkdir(parents=True, exist_ok=True)
+    pages = {"auditor": [("overview", "/"), ("findings", "/findings?status=open"),
+                         ("finding", f"/findings/{ids['edu_veto']}"), ("notices", "/notices"), ("rules", "/rules"),
+                         ("sites", "/sites")],
+             "edu1": [("unit-notices", "/notices"), ("unit-findings", "/findings")]}
+    for user, visits in pages.items():
+        tab = Page(browser, base)
+        try:
+            p = tab.login("auditor1" if user == "auditor" else user)
+            p.set_viewport_size({"width": 1280, "height": 900})
+            for name, url in visits:
+                resp = p.goto(url)
+                assert resp.status == 200, (url, resp.status)
+                overflow = p.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+                assert overflow <= 2, (url, overflow)
+                shot = out / f"dashboard-{name}.png"
+                p.screenshot(path=str(shot), full_page=True)
+                assert shot.stat().st_size > 10_000
+            assert not tab.errors, tab.errors
+        finally:
+            tab.close()
+    rules = (out / "dashboard-rules.png").exists()
+    assert rules

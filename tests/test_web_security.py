@@ -12,7 +12,7 @@ from monitor.model import FindingStatus
 from monitor.store import Finding, FindingEvent, RecheckRequest, Store
 from monitor.web import create_app
 from tests.conftest import run_monitor
-from tests.webserver import (EDU, HEALTH, PASSWORD, SECRET, TODAY, csrf_of, fill_store, login, running_dashboard,
+from tests.webserver import (EDU, EDU_OFFICE, HEALTH, PASSWORD, SECRET, TODAY, csrf_of, fill_store, login, running_dashboard,
                              serve_app, web_config)
 
 
@@ -122,12 +122,41 @@ def test_notices_by_month_and_no_file_outside_the_folder(dash):
         raw = httpx.Request("GET", base + "/notices/files/../outside.html")
         raw.url = httpx.URL(base + "/notices/files/x").copy_with(raw_path=b"/notices/files/../outside.html")
         assert c.send(raw).status_code == 404
-    with client(base) as c:
+    with client(base) as c:  # a unit: the notice issued to it and its own extract, matched exactly
         login(c, "edu1")
         page = c.get("/notices").text
-        assert EDU in page and "督查通报-2026-11.html" not in page and HEALTH not in page
-        assert c.get("/notices/files/督查通报-2026-11.html").status_code == 404
+        assert "督查通报-2026-11.html" in page and f"督查通报-2026-11-{EDU}.docx" in page
+        assert HEALTH not in page and EDU_OFFICE not in page and "征求意见稿" not in page
+        assert c.get("/notices/files/督查通报-2026-11.html").status_code == 200
+        assert c.get(f"/notices/files/督查通报-2026-11-{EDU}.docx").status_code == 200
+        assert c.get(f"/notices/files/督查通报-2026-11-问题清单-{EDU_OFFICE}.html").status_code == 404
+        assert c.get("/notices/files/督查通报-2026-11-征求意见稿.html").status_code == 404
         assert c.get(f"/notices/files/督查通报-2026-10-{HEALTH}.pdf").status_code == 404
+    with client(base) as c:  # a unit the November notice did not address sees October's own extract only
+        login(c, "health1")
+        page = c.get("/notices").text
+        assert f"督查通报-2026-10-{HEALTH}.pdf" in page and "督查通报-2026-11.html" not in page
+        assert c.get("/notices/files/督查通报-2026-11.html").status_code == 404
+        assert c.get(f"/notices/files/督查通报-2026-10-{HEALTH}.pdf").status_code == 200
+
+
+def test_admin_form_takes_only_units_of_sites_yaml(dash):
+    base, store, _ = dash
+    from monitor.store import User
+
+    with client(base) as c:
+        login(c, "admin1")
+        token = csrf_of(c.get("/admin/users").text)
+        for unit in ("示例县", EDU_OFFICE):  # a prefix of real units, a name that merely contains one
+            r = c.post("/admin/users", data={"username": f"u{len(unit)}", "password": "long-enough-pw-1",
+                                             "role": "unit", "unit": unit, "csrf_token": token})
+            assert "不在 sites.yaml 的 units 列表中" in r.text
+        r = c.post("/admin/users", data={"username": "edu2", "password": "long-enough-pw-1", "role": "unit",
+                                         "unit": EDU, "csrf_token": token})
+        assert "已创建" in r.text
+    with store.session() as s:
+        assert {u.username for u in s.query(User)} >= {"edu2"}
+        assert not {u.username for u in s.query(User)} & {"u3", f"u{len(EDU_OFFICE)}"}
 
 
 def test_keyset_pages_cover_every_finding_once(tmp_path):
@@ -242,11 +271,14 @@ def test_sites_page_shows_last_crawl_availability_and_rule_book(dash):
         login(c, "auditor1")
         page = c.get("/sites").text
         jyj = page.split("示例县教育体育局网站")[1].split("</tr>")[0]
-        assert "321 个地址" in jyj and "75.0%（4 次探测）" in jyj
+        assert "321 个地址" in jyj and "75.0%（4 次探测）" in jyj and "完成" in jyj and "finished" not in jyj
         wjw = page.split("示例县卫生健康委员会网站")[1].split("</tr>")[0]
         assert "尚未抓取" in wjw and "无探测记录" in wjw
         rules = c.get("/rules").text
         assert 'id="W-V3"' in rules and "栏目不更新" in rules
+        # explained in Chinese: what it checks, the threshold in plain words, the basis; no developer docstring
+        assert "检查什么" in rules and "首页超过 14 天没有新信息即单项否决" in rules and "国办秘函〔2019〕19号" in rules
+        assert "What it does" not in rules and "stale-column" not in rules
     with client(base) as c:
         login(c, "health1")
         assert "示例县教育体育局网站" not in c.get("/sites").text
@@ -267,3 +299,64 @@ def test_history_times_are_shown_in_beijing_time(dash):
         login(c, "auditor1")
         page = c.get(f"/findings/{ids['edu']}").text
     assert (stored + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M") in page
+
+
+def test_finding_detail_shows_the_check_record_with_chinese_labels(dash):
+    base, store, ids = dash
+    with store.session() as s:
+        f = s.get(Finding, ids["edu"])
+        f.facts = {"status": 404, "external": False, "parent_count": 2,
+                   "parents": [{"source_url": "http://127.0.0.1:9/a.html", "anchor_text": "通知", "on_home": True},
+                               {"source_url": "http://127.0.0.1:9/b.html", "anchor_text": "<b>x</b>", "on_home": False}]}
+    with client(base) as c:
+        login(c, "auditor1")
+        page = c.get(f"/findings/{ids['edu']}").text
+    table = page.split('id="facts"')[1].split("</table>")[0]
+    assert "<th>HTTP 状态</th><td class=\"fact\">404</td>" in table and "<th>外部链接</th><td class=\"fact\">否</td>" in table
+    assert "所在页面（链接文字）" in table and "http://127.0.0.1:9/a.html（“通知”）（首页）<br>" in table
+    assert "&lt;b&gt;x&lt;/b&gt;" in table and "<b>x</b>" not in table  # crawled text stays text
+    for raw in ("status", "parent_count", "parents", "source_url", "{"):
+        assert f">{raw}<" not in table and "&#34;source_url&#34;" not in table
+
+
+def test_findings_list_search_sort_export_and_the_same_totals_as_the_overview(dash):
+    import csv
+    import io
+
+    from tests.webserver import add_finding
+
+    base, store, ids = dash
+    with store.session() as s:  # an unverified item: shown on request, never counted with the findings
+        add_finding(s, site="wjw", unit=HEALTH, subject="http://127.0.0.1:9/waf.html", n=77)
+        s.query(Finding).filter(Finding.subject == "http://127.0.0.1:9/waf.html").update({"verdict": "unverified"})
+        s.add(Finding(fingerprint="formula", rule="W-S1", severity="扣分", site="jyj", unit=EDU,
+                      url="http://127.0.0.1:9/f.html", subject="=HYPERLINK(\"http://x\")", evidence="链接无法访问",
+                      facts={}, first_seen=TODAY, last_seen=TODAY, status="已提交整改",
+                      updated_at=__import__("monitor.store", fromlist=["utcnow"]).utcnow()))
+    with client(base) as c:
+        login(c, "auditor1")
+        page = c.get("/findings?status=open").text
+        total = int(page.split('id="total">')[1].split("<")[0])
+        overview = c.get("/").text
+        assert f"<b>{total}</b>未整改" in overview  # the list and the overview count the same findings
+        assert "示例县教育体育局网站" in page and "<td>jyj</td>" not in page  # names, not keys
+        assert "已提交整改，待复查确认" in overview and 'id="rate"' in overview
+        unverified = c.get("/findings?verdict=unverified").text
+        assert 'id="total">1<' in unverified and "waf.html" in unverified
+        found = c.get("/findings", params={"q": "wjw/1.html"}).text
+        assert 'id="total">1<' in found and f'href="/findings/{ids["health1"]}"' in found
+        assert 'id="total">0<' in c.get("/findings", params={"q": "%"}).text  # LIKE wildcards are literal
+        old = c.get("/findings?sort=old").text
+        new = c.get("/findings").text
+        first_old = old.split('id="findings"')[1].split('href="/findings/')[1].split('"')[0]
+        first_new = new.split('id="findings"')[1].split('href="/findings/')[1].split('"')[0]
+        assert int(first_old) < int(first_new)
+        r = c.get("/findings/export.csv", params={"status": "open"})
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+        rows = list(csv.reader(io.StringIO(r.text.lstrip("\ufeff"))))
+        assert rows[0][:5] == ["编号", "规则", "严重程度", "单位", "网站/账号"] and len(rows) - 1 == total
+        assert any(row[5] == "'=HYPERLINK(\"http://x\")" for row in rows)  # no formula reaches Excel
+    with client(base) as c:  # a unit exports its own findings only
+        login(c, "edu1")
+        rows = list(csv.reader(io.StringIO(c.get("/findings/export.csv").text.lstrip("\ufeff"))))
+        assert {row[3] for row in rows[1:]} == {EDU}

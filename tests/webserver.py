@@ -94,13 +94,38 @@ def fill_store(store: Store) -> dict[str, int]:
     return ids
 
 
-def fill_notices(root: Path) -> None:
+EDU_OFFICE = EDU + "办公室"  # a unit whose name contains another unit's name
+
+
+def fill_notices(root: Path, store: Store | None = None) -> None:
+    """Notice files as `report --issue` leaves them: 2026-11 issued to EDU (and EDU_OFFICE), 2026-10 to HEALTH;
+    a draft, a hand-placed file and a file outside the folder, which no unit may see."""
     root.mkdir(parents=True, exist_ok=True)
     (root / "督查通报-2026-11.html").write_text("<h1>全县通报</h1>", encoding="utf-8")
+    (root / "督查通报-2026-11-征求意见稿.html").write_text("<h1>草稿</h1>", encoding="utf-8")
     (root / f"督查通报-2026-11-{EDU}.docx").write_bytes(b"PK\x03\x04docx")
+    (root / f"督查通报-2026-11-问题清单-{EDU_OFFICE}.html").write_text("<p>办公室</p>", encoding="utf-8")
     (root / f"督查通报-2026-10-{HEALTH}.pdf").write_bytes(b"%PDF-1.4")
     (root / "notes.txt").write_text("not a notice", encoding="utf-8")
     (root.parent / "outside.html").write_text("secret outside", encoding="utf-8")
+    if store is None:
+        return
+    from monitor.store import NoticeFile, NoticeIssue
+
+    with store.session() as s:
+        nov = NoticeIssue(month="2026-11", issued_at=datetime(2026, 11, 26, 2, 0), issued_by="张审核",
+                          as_of=date(2026, 11, 26), deadline=date(2026, 12, 6), findings=3, units=[EDU, EDU_OFFICE])
+        octo = NoticeIssue(month="2026-10", issued_at=datetime(2026, 10, 30, 2, 0), issued_by="张审核",
+                           as_of=date(2026, 10, 30), deadline=date(2026, 11, 9), findings=3, units=[HEALTH])
+        s.add_all([nov, octo])
+        s.flush()
+        s.add_all([NoticeFile(issue_id=nov.id, month="2026-11", path="督查通报-2026-11.html", unit=None, kind="notice"),
+                   NoticeFile(issue_id=nov.id, month="2026-11", path=f"督查通报-2026-11-{EDU}.docx", unit=EDU,
+                              kind="extract"),
+                   NoticeFile(issue_id=nov.id, month="2026-11", path=f"督查通报-2026-11-问题清单-{EDU_OFFICE}.html",
+                              unit=EDU_OFFICE, kind="extract"),
+                   NoticeFile(issue_id=octo.id, month="2026-10", path=f"督查通报-2026-10-{HEALTH}.pdf", unit=HEALTH,
+                              kind="extract")])
 
 
 @contextmanager
@@ -108,7 +133,7 @@ def running_dashboard(tmp_path: Path, **kwargs):
     store = Store(f"sqlite:///{tmp_path / 'web.db'}")
     ids = fill_store(store)
     notices = tmp_path / "notices"
-    fill_notices(notices)
+    fill_notices(notices, store)
     app = create_app(store, web_config(notices), secret_key=SECRET, today=lambda: TODAY, **kwargs)
     with serve_app(app) as base:
         yield base, store, ids

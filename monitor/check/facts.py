@@ -44,6 +44,51 @@ def load_probes(store: Store, site_key: str, *, since: datetime, until: datetime
 PROBE_WINDOW_DAYS = 7  # W-V1 monitors one week (S4)
 
 
+def _items_by_column(items, published: dict[str, date]) -> dict[str, list[ItemFacts]]:
+    """Column items as facts. An entry the list shows without a date (or with a month-day whose year the page
+    did not give) is dated by the linked article's own publication date when the crawl read it; the article's
+    date also wins over a URL date (a CMS's creation date)."""
+    by_column: dict[str, list[ItemFacts]] = defaultdict(list)
+    for it in items:
+        when, source = it.date, it.date_source or ("list" if it.date else "")
+        if (when is None or source == "url") and published.get(it.url) is not None:
+            when, source = published[it.url], "article"
+        by_column[it.column_url].append(ItemFacts(url=it.url, title=it.title, date=when, date_text=it.date_text,
+                                                  date_source=source))
+    return by_column
+
+
+def _column(c: Column, by_column: dict[str, list[ItemFacts]], o=None) -> ColumnFacts:
+    kind = o.kind if o is not None and o.kind else _kind(c.kind)
+    evidence = c.evidence or {}
+    return ColumnFacts(
+        url=c.url, name=(o.name if o is not None and o.name else c.name), kind=kind,
+        # the breadcrumb's depth when the page had one (stored by the spider), else the URL's
+        level=(o.level if o is not None and o.level else (c.level if c.level and c.level > 0
+                                                           else column_level(c.url))),
+        parent_url=c.parent_url, items=tuple(by_column.get(c.url, ())),
+        list_pages=tuple(c.list_pages or ()), failure=c.failure, how=c.how,
+        weak=bool(evidence.get("weak")), empty_evidence=evidence.get("empty"),
+        script_unrendered=bool(evidence.get("script")))
+
+
+def column_facts(store: Store, run_id: int) -> list[ColumnFacts]:
+    """One crawl's columns (not the home page) as the rules see them, without sites.yaml overrides."""
+    with store.session() as s:
+        columns = s.scalars(select(Column).where(Column.run_id == run_id, Column.role == "column")
+                            .order_by(Column.id)).all()
+        items = s.scalars(select(ColumnItem).where(ColumnItem.run_id == run_id).order_by(ColumnItem.id)).all()
+        wanted = {it.url for it in items if it.date is None or it.date_source == "url"}
+        published = {}
+        if wanted:
+            for url, pub in s.execute(select(Page.url, Page.pub_date).where(
+                    Page.run_id == run_id, Page.pub_date.is_not(None), Page.error_kind.is_(None))):
+                if url in wanted:
+                    published[url] = pub
+    by_column = _items_by_column(items, published)
+    return [_column(c, by_column) for c in columns]
+
+
 def _shared(value: str | None) -> str | None:
     # a crawl repeats the same URLs and anchor texts (navigation, footer) on every page: keep one copy each
     return sys.intern(value) if value else value
@@ -91,10 +136,8 @@ def load_site_facts(store: Store, config: Config, site: Site, run_id: int, *, as
                          for c in s.scalars(select(SearchCheck).where(SearchCheck.run_id == run_id)
                                             .order_by(SearchCheck.id)))
 
-    by_column: dict[str, list[ItemFacts]] = defaultdict(list)
-    for it in items:
-        by_column[it.column_url].append(ItemFacts(url=it.url, title=it.title, date=it.date, date_text=it.date_text))
-
+    published = {p.url: p.pub_date for p in pages if p.pub_date is not None and not p.error_kind}
+    by_column = _items_by_column(items, published)
     overrides = {o.url: o for o in site.columns}
     col_facts: list[ColumnFacts] = []
     home_items: tuple[ItemFacts, ...] = ()
@@ -105,14 +148,7 @@ def load_site_facts(store: Store, config: Config, site: Site, run_id: int, *, as
         o = overrides.get(c.url)
         if o is not None and o.ignore:
             continue
-        kind = o.kind if o is not None and o.kind else _kind(c.kind)
-        col_facts.append(ColumnFacts(
-            url=c.url, name=(o.name if o is not None and o.name else c.name), kind=kind,
-            # the breadcrumb's depth when the page had one (stored by the spider), else the URL's
-            level=(o.level if o is not None and o.level else (c.level if c.level and c.level > 0
-                                                               else column_level(c.url))),
-            parent_url=c.parent_url, items=tuple(by_column.get(c.url, ())),
-            list_pages=tuple(c.list_pages or ()), failure=c.failure))
+        col_facts.append(_column(c, by_column, o))
 
     probes: tuple[ProbeFacts, ...] = ()
     if as_of is not None:

@@ -37,12 +37,14 @@ from monitor.check import lifecycle
 from monitor.check.checking import fingerprint
 from monitor.config import Config
 from monitor.check.facts import column_level
-from monitor.model import ColumnFacts, ColumnKind, FindingStatus, PageFacts, SiteFacts
+from monitor.model import ColumnFacts, ColumnKind, FindingStatus, ItemFacts, PageFacts, SiteFacts
 from monitor.store import BatchWriter, Column, CrawlRun, Finding, Store, utcnow
 from rules import get_rule
 from rules.base import Verdict
+from rules.website._columns import unverified_reason
 from spiders.columns import classify_column
-from spiders.listing import column_meta, list_items
+from spiders.listing import column_meta
+from spiders.listpage import read_list
 from spiders.netguard import NetPolicy, host_port
 
 REDIRECT_MAX_TIMES = 10  # as the crawler (spiders.settings)
@@ -215,7 +217,11 @@ def _judge_column(store: Store, config: Config, client: httpx.Client, f: Finding
         return None, f"栏目页面无法读取（{reason}）"
     sel = Selector(text=page.text)
     name, ctype = column_meta(sel)
-    items = tuple(list_items(sel, page.url, today=as_of))
+    reading = read_list(sel, page.url, html=page.text)
+    items = tuple(ItemFacts(url=e.url, title=e.title, date=e.date, date_text=e.date_text, date_source=e.date_source)
+                  for e in reading.entries if e.date is None or e.date <= as_of)
+    shown_empty = "marker" if reading.empty_marker else ("container" if reading.empty_container else None)
+    site = next((x for x in config.sites if x.key == f.site), None)
     override = {o.url: o for o in (site.columns if site else ())}.get(f.url)
     if override is not None and override.kind:
         kind = override.kind
@@ -225,7 +231,11 @@ def _judge_column(store: Store, config: Config, client: httpx.Client, f: Finding
         kind = classify_column(name or f.subject, ctype, f.url)
     level = override.level if override is not None and override.level else column_level(f.url)
     cfacts = ColumnFacts(url=f.url, name=(col.name if col is not None else f.subject), kind=kind, level=level,
-                         items=items, list_pages=(page.url,))
+                         items=items, list_pages=(page.url,), how=col.how if col is not None else None,
+                         empty_evidence=shown_empty)
+    unsure = unverified_reason(cfacts)
+    if unsure is not None:
+        return None, f"复查无法确认：{unsure}"
     facts = SiteFacts(site=f.site, site_name=site.name if site else f.site, unit=f.unit,
                       home_url=site.home if site else f.url, run_id=0, crawled_at=utcnow(), columns=(cfacts,))
     entry = get_rule(f.rule)

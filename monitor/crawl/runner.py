@@ -67,7 +67,7 @@ class _Writer(BatchWriter):
 
 def _item_json(it) -> dict[str, Any]:
     return {"url": it.url, "title": _clean(it.title)[:1000], "date": it.date.isoformat() if it.date else None,
-            "date_text": _clean(it.date_text)[:100]}
+            "date_text": _clean(it.date_text)[:100], "date_source": getattr(it, "date_source", "") or ""}
 
 
 class StorePipeline:
@@ -136,7 +136,8 @@ class StorePipeline:
             "page_url": item["page_url"], "column_url": item["column_url"], "role": item["role"],
             "name": _clean(item["name"] or ""), "column_type": _clean(item["column_type"]),
             "empty": bool(item["empty"]), "items": [_item_json(it) for it in item["items"]],
-            "level": item.get("level"), "parent_url": item.get("parent_url")})
+            "level": item.get("level"), "parent_url": item.get("parent_url"), "how": item.get("how"),
+            "evidence": item.get("evidence")})
 
     def close_spider(self):
         self.crawler.spider.item_sink = None
@@ -172,28 +173,64 @@ def assemble_columns(store: Store, run_id: int) -> None:
         s.execute(delete(Column).where(Column.run_id == run_id))
         rows = s.execute(select(ListPage.page_url, ListPage.column_url, ListPage.role, ListPage.name,
                                 ListPage.column_type, ListPage.empty, ListPage.items, ListPage.level,
-                                ListPage.parent_url)
+                                ListPage.parent_url, ListPage.how, ListPage.evidence)
                          .where(ListPage.run_id == run_id).order_by(ListPage.id))
-        for page_url, col_url, role, name, ctype, empty, items, level, parent in rows:
+        for page_url, col_url, role, name, ctype, empty, items, level, parent, how, evidence in rows:
             col = cols.setdefault(col_url, {"role": role, "name": name, "type": ctype, "pages": set(),
-                                            "items": {}, "empty": False, "level": level, "parent": parent})
+                                            "items": {}, "empty": False, "level": level, "parent": parent,
+                                            "how": how, "evidence": None, "first": page_url})
             col["level"] = col["level"] or level
             col["parent"] = col["parent"] or parent
             col["pages"].add(page_url)
             col["empty"] = col["empty"] or empty
+            if how and _HOW_RANK.get(how, 0) > _HOW_RANK.get(col["how"] or "", 0):
+                col["how"] = how  # the column as its strongest page shows it
+            if evidence is not None:
+                col["evidence"] = _merge_evidence(col["evidence"], evidence, first=page_url == col_url
+                                                  or _first_page(page_url, col["first"]))
+                if _first_page(page_url, col["first"]):
+                    col["first"] = page_url
             for it in items or ():
                 col["items"].setdefault(it["url"], it)
     writer = BatchWriter(store, run_id, 2000)
     for url, col in cols.items():
+        evidence = col["evidence"]
+        if evidence is not None:
+            evidence = {**evidence, "pages": len(col["pages"]), "how": col["how"] or evidence.get("how")}
         writer.add("column", {
             "role": col["role"], "url": url, "name": col["name"], "kind": col["type"] or "",
             "level": col["level"] or 0, "parent_url": _parent(url, col, cols), "list_pages": sorted(col["pages"]),
-            "failure": None, "item_count": len(col["items"])})
+            "failure": None, "item_count": len(col["items"]), "how": col["how"], "evidence": evidence})
         for it in col["items"].values():
             writer.add("column_item", {"column_url": url, "url": it["url"], "title": it["title"],
                                        "date": _date.fromisoformat(it["date"]) if it["date"] else None,
-                                       "date_text": it["date_text"]})
+                                       "date_text": it["date_text"], "date_source": it.get("date_source") or None})
     writer.flush()
+
+
+_HOW_RANK = {"navigation": 1, "structure": 2, "meta": 3}
+
+
+def _first_page(page_url: str, first: str) -> bool:
+    """Whether ``page_url`` is an earlier page of its series than ``first`` (index.html before index_1.html)."""
+    return len(page_url) < len(first) or (len(page_url) == len(first) and page_url < first)
+
+
+def _merge_evidence(old: dict[str, Any] | None, new: dict[str, Any], *, first: bool) -> dict[str, Any]:
+    """One column's evidence over its list pages: counts add up, the column is weak only when every page is,
+    and the first page's empty-list evidence stands (a later page of a paginated list may well be short)."""
+    if old is None:
+        return dict(new)
+    out = dict(old)
+    for key in ("entries", "dated", "pinned"):
+        out[key] = (old.get(key) or 0) + (new.get(key) or 0)
+    out["weak"] = bool(old.get("weak")) and bool(new.get("weak"))
+    out["script"] = bool(old.get("script")) or bool(new.get("script"))
+    out["rendered"] = bool(old.get("rendered")) or bool(new.get("rendered"))
+    if first:
+        out["empty"] = new.get("empty")
+        out["name_from"] = new.get("name_from", old.get("name_from"))
+    return out
 
 
 def _parent(url: str, col: dict[str, Any], cols: dict[str, dict[str, Any]]) -> str | None:
@@ -302,8 +339,15 @@ def crawl_sites(config: Config, store: Store, *, sites: list[Site] | None = None
             if progress:
                 progress(f"{site.name}：继续上次中断的抓取（已有 {len(frontier.stored)} 个地址）")
         settings = scrapy_settings(site, log_level=log_level, network=config.network)
-        if previous is not None and settings.getbool("MONITOR_REVALIDATE_ENABLED") \
-                and settings.getbool("MONITOR_REUSE_ENABLED"):
+        if config.workers.broker:  # politeness per host across the whole pool (spiders/pace_redis.py)
+            settings.set("MONITOR_PACE_REDIS", config.workers.broker, priority="cmdline")
+            settings.set("MONITOR_PACE_NAMESPACE", config.workers.namespace, priority="cmdline")
+            # the pacer is the per-host gate; Scrapy's slots are per host name (ports share one), and a request
+            # let through by the pacer but queued in a slot would start later, bunched with the next one
+            settings.set("MONITOR_PACE_CONCURRENCY", site.limits.concurrency_per_host, priority="cmdline")
+            settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", settings.getint("CONCURRENT_REQUESTS"), priority="cmdline")
+        if (previous is not None and settings.getbool("MONITOR_REVALIDATE_ENABLED")
+                and settings.getbool("MONITOR_REUSE_ENABLED")) or config.workers.broker:
             # unchanged pages are confirmed on a light path beside Scrapy (spiders.revalidate); both keep
             # to one pace per host, so Scrapy's own per-slot delay would count the delay twice
             settings.set("MONITOR_PACE_DELAY", settings.getfloat("DOWNLOAD_DELAY"), priority="cmdline")
@@ -312,7 +356,7 @@ def crawl_sites(config: Config, store: Store, *, sites: list[Site] | None = None
         crawler = Crawler(SiteSpider, settings, init_reactor=n == 0)
         runs.append((site, run_id, crawler))
         if progress:
-            crawler.signals.connect(_progress(site, progress), signal=signals.item_scraped)
+            crawler.signals.connect(_progress(site, progress, crawler), signal=signals.item_scraped)
         process.crawl(crawler, site_key=site.key, home=site.home, scope=site.scope,
                       max_pages=site.limits.max_pages, max_depth=site.limits.max_depth,
                       max_list_pages=site.limits.max_list_pages,
@@ -342,15 +386,42 @@ def crawl_sites(config: Config, store: Store, *, sites: list[Site] | None = None
     return results
 
 
-def _progress(site: Site, say: Callable[[str], None]):
-    state = {"n": 0}
+def _progress(site: Site, say: Callable[[str], None], crawler: Crawler | None = None):
+    """Pages done, queued and failed per site: to ``say.site(…)`` when the caller draws a bar, else a line
+    every PROGRESS_EVERY seconds with the rate."""
+    import time
+
+    state = {"n": 0, "last": 0.0, "start": time.monotonic()}
+
+    def queued() -> int | None:
+        try:
+            return len(crawler.engine.slot.scheduler)  # type: ignore[union-attr]
+        except (AttributeError, TypeError):
+            return None
+
+    def errors() -> int:
+        stats = crawler.stats.get_stats() if crawler is not None and crawler.stats is not None else {}
+        return sum(v for k, v in stats.items() if k == "downloader/exception_count"
+                   or (k.startswith("downloader/response_status_count/") and k[-3:-2] in "45"))
 
     def on_item(item, response, spider):
         if item.get("kind") == "reuse" or (item.get("kind") == "page" and not item["page"].get("is_external")):
             state["n"] += 1
-            if state["n"] % 100 == 0:
-                say(f"{site.name}：已抓取 {state['n']} 个页面")
+            now = time.monotonic()
+            if hasattr(say, "site"):
+                if now - state["last"] >= 0.2:
+                    state["last"] = now
+                    say.site(site.name, state["n"], queued(), errors())
+            elif now - state["last"] >= PROGRESS_EVERY:
+                state["last"] = now
+                rate = state["n"] / max(now - state["start"], 1e-6) * 60
+                q = queued()
+                say(f"{site.name}：已抓取 {state['n']} 个页面" + (f"，待抓取 {q}" if q is not None else "")
+                    + f"，出错 {errors()}，每分钟 {rate:.0f} 页")
     return on_item
+
+
+PROGRESS_EVERY = 10.0
 
 
 def _result(store: Store, site: Site, run_id: int) -> CrawlResult:

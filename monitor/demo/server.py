@@ -11,6 +11,7 @@ from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable, Iterator
 
+from monitor.demo.dept import DeptSite
 from monitor.demo.feeds import DemoFeeds
 from monitor.demo.site import DemoSite
 
@@ -111,10 +112,16 @@ class RunningDemo:
     external_base: str
     dead_base: str
     feeds: DemoFeeds | None = None  # the new-media accounts' sources (monitor/demo/feeds.py)
+    dept: DeptSite | None = None  # the department site without column metas (monitor/demo/dept.py)
+    dept_base: str = ""
 
     @property
     def home(self) -> str:
         return self.base + "/"
+
+    @property
+    def dept_home(self) -> str:
+        return self.dept_base + "/"
 
     def url(self, subject_path: str) -> str:
         """The absolute URL of a planted problem's subject (see ``demo.site.PLANTED``)."""
@@ -122,6 +129,8 @@ class RunningDemo:
             return self.external_base + subject_path[4:]
         if subject_path.startswith("dead:"):
             return self.dead_base + subject_path[5:]
+        if subject_path.startswith("dept:"):
+            return self.dept_base + subject_path[5:]
         return self.base + subject_path
 
     def rebuild(self, today: date, *, fixed: frozenset[str] | set[str] = frozenset(), scale: float | None = None) -> None:
@@ -129,6 +138,7 @@ class RunningDemo:
         self.site = DemoSite(today, scale=self.site.scale if scale is None else scale,
                              external_base=self.external_base, dead_base=self.dead_base, fixed=frozenset(fixed))
         self.feeds = DemoFeeds(today, self.base)
+        self.dept = DeptSite(today, portal_base=self.base, fixed=frozenset(fixed))
 
 
 @contextmanager
@@ -139,12 +149,15 @@ def serve_demo(today: date, *, scale: float = 1.0, fixed: frozenset[str] | set[s
     dead = dead_address()
     holder: list[RunningDemo] = []
     server = _serve(lambda path, query="": holder[0].site.lookup(path, query) or holder[0].feeds.pages.get(path))
+    dept_server = _serve(lambda path, query="": holder[0].dept.lookup(path, query))
     site = DemoSite(today, scale=scale, external_base=ext_base, dead_base=dead, fixed=frozenset(fixed))
     base = f"http://127.0.0.1:{server.server_address[1]}"
-    holder.append(RunningDemo(site, base, ext_base, dead, DemoFeeds(today, base)))
+    holder.append(RunningDemo(site, base, ext_base, dead, DemoFeeds(today, base),
+                              DeptSite(today, portal_base=base, fixed=frozenset(fixed)),
+                              f"http://127.0.0.1:{dept_server.server_address[1]}"))
     try:
         yield holder[0]
     finally:
-        for s in (server, external):
+        for s in (server, external, dept_server):
             s.shutdown()
             s.server_close()

@@ -20,6 +20,8 @@ Planted problems (and only these) — ``PLANTED`` lists them for the tests:
   (W-S2), a policy document repealed by a later one but not marked (W-S13).
 Not problems: the home page links the previous year's 政府网站工作年度报表 and an
 适老化版 (W-S14, W-S16), and each 政策解读 links its 政策文件, which links back (W-S12).
+The second site, 示例县农业农村局 (``monitor.demo.dept``, ``DEPT_PLANTED``), carries no column metas: a
+农业动态 column 30 days old and a 政策法规 column 420 days old (a 僵尸栏目, W-V3), and an empty 统计信息 (W-V5).
 Planted articles have fixed paths (``PLANTED_ARTICLES``), whatever the day.
 """
 from __future__ import annotations
@@ -118,7 +120,7 @@ class Planted:
     note: str
 
 
-PLANTED: tuple[Planted, ...] = (
+PORTAL_PLANTED: tuple[Planted, ...] = (
     Planted("W-V3", "/xwzx/xzdt/", "乡镇动态 45 天未更新"),
     Planted("W-V3", "/gsgg/", "公示公告 200 天未更新"),
     Planted("W-V5", "/tjsj/", "统计数据 空白栏目"),
@@ -137,6 +139,14 @@ PLANTED: tuple[Planted, ...] = (
     Planted("W-S13", REPEALED_POLICY, "已被新文件废止的政策文件未标注“已废止”"),
     Planted("A-6", ANNUAL_REPORT, "政府信息公开工作年度报告正文写新收申请20件，表三为18件"),
 )
+# The second demo site, 示例县农业农村局 (monitor/demo/dept.py): a JCMS-like department site without column
+# metas, whose columns are found from their structure. "dept:" names a path on that site.
+DEPT_PLANTED: tuple[Planted, ...] = (
+    Planted("W-V3", "dept:/col/col103/", "农业动态 30 天未更新"),
+    Planted("W-V3", "dept:/col/col104/", "政策法规 420 天未更新（僵尸栏目）"),
+    Planted("W-V5", "dept:/col/col105/", "统计信息 空白栏目（暂无信息）"),
+)
+PLANTED: tuple[Planted, ...] = PORTAL_PLANTED + DEPT_PLANTED
 
 _TOPICS = ("召开全县经济运行调度会", "开展安全生产大检查", "推进乡村振兴重点工作", "部署冬春农田水利建设",
            "召开优化营商环境推进会", "开展森林防火专项督查", "推动民生实事落地见效", "部署防汛抗旱工作",

@@ -167,6 +167,10 @@ class ItemFacts:
     title: str
     date: date | None
     date_text: str = ""
+    # where the date came from: list (shown beside the title), split (across elements), year-inferred
+    # (a month-day given its year by the page), url (the article URL's date), article (the linked
+    # article's own publication date, read by the crawl); "" when undated
+    date_source: str = ""
 
 
 @dataclass(frozen=True)
@@ -181,6 +185,14 @@ class ColumnFacts:
     items: tuple[ItemFacts, ...] = ()
     list_pages: tuple[str, ...] = ()
     failure: str | None = None  # the list page could not be read
+    # how the crawl recognised it: meta (ColumnName), structure (a dated list in the main content),
+    # navigation (named by the site's menu or breadcrumb); None for facts from before recognition was recorded
+    how: str | None = None
+    weak: bool = False  # recognised on weak evidence only: listed, never accused
+    # why the list is empty: marker (暂无信息…), container (a list container with no entry, after rendering
+    # when a script fills it); None: not shown empty. script: a script fills the list and was not rendered
+    empty_evidence: str | None = None
+    script_unrendered: bool = False
 
     @property
     def dated_items(self) -> list[ItemFacts]:

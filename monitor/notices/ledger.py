@@ -35,6 +35,8 @@ class LedgerRow:
     fixed_on: str
     recheck: str  # the latest re-check result, from the history
     history: list[str] = field(default_factory=list)
+    pages: list[str] = field(default_factory=list)  # every page the problem was found on (所在页面)
+    anchors: list[str] = field(default_factory=list)  # the link texts there (W-S1 and the like)
 
 
 @dataclass
@@ -61,6 +63,18 @@ def event_line(e: lifecycle.Event) -> str:
     if e.kind == "deadline":
         return f"{day} {e.actor}：{e.reason}"
     return f"{day} {e.actor}：{e.from_status or '—'} → {e.to_status}（{e.reason}）"
+
+
+def referrers(f: Finding) -> tuple[list[str], list[str]]:
+    """Where a unit goes to fix it: every referring page of a dead link (facts["parents"]) and its link texts,
+    else the page the problem was found on."""
+    parents = (f.facts or {}).get("parents") if isinstance(f.facts, dict) else None
+    if isinstance(parents, list) and parents:
+        pages = list(dict.fromkeys(str(p.get("source_url") or "") for p in parents if isinstance(p, dict)))
+        anchors = list(dict.fromkeys(str(p.get("anchor_text") or "").strip() for p in parents
+                                     if isinstance(p, dict)))
+        return [p for p in pages if p], [a for a in anchors if a]
+    return ([f.source_url] if f.source_url else []), []
 
 
 def build_ledger(store: Store, config: Config, *, month: str, as_of: date | None = None,
@@ -91,6 +105,6 @@ def build_ledger(store: Store, config: Config, *, month: str, as_of: date | None
             description=f.evidence, url=f.url, severity=f.severity,
             deadline=f.deadline.isoformat() if f.deadline else "", status=f.status,
             fixed_on=f.fixed_on.isoformat() if f.fixed_on else "", recheck=recheck,
-            history=[event_line(e) for e in hist]))
+            history=[event_line(e) for e in hist], pages=referrers(f)[0], anchors=referrers(f)[1]))
     return LedgerView(title=f"{config.organisation.region}政府网站和政务新媒体问题整改台账（{first.year}年{first.month}月）",
                       month=month, as_of=as_of.isoformat(), rows=rows)

@@ -14,6 +14,7 @@ import calendar
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any, Mapping
 
 from sqlalchemy import select
@@ -22,7 +23,7 @@ from monitor.check import lifecycle
 from monitor.config import Config
 from monitor.model import FindingStatus, Severity
 from rules.scoring import ScoringConfig, rank_units, score_sites
-from monitor.store import EvidenceShot, Finding, Store
+from monitor.store import EvidenceShot, Finding, NoticeFile, NoticeIssue, Store, utcnow
 from rules import all_rules
 
 S = FindingStatus
@@ -109,12 +110,37 @@ class NoticeView:
     unverified_rows: list[ProblemRow] = field(default_factory=list)
     shots: dict[int, bytes] = field(default_factory=dict)  # EvidenceShot.id → PNG
     newmedia: Any = None  # monitor.notices.notice_newmedia.NewMediaView when accounts are configured
+    # a draft (征求意见稿) changes no finding; an issued notice records who issued it and when
+    draft: bool = True
+    issued_by: str = ""
+    deadline_date: str = ""  # ISO date of the rectification deadline this notice sets
+    # the body at any size: counts per problem type, then a few typical examples each (see summarise)
+    category_rows: list[dict[str, Any]] = field(default_factory=list)
+    sections: list[dict[str, Any]] = field(default_factory=list)
+    full_list: bool = True  # 附件2 lists every problem only while that stays readable
+    unit_summary: list[dict[str, Any]] = field(default_factory=list)  # 附件2 otherwise: per unit, per type
+    cc: str = ""
+    contact: str = ""
+    printed_by: str = ""
+
+    @property
+    def veto_count(self) -> int:
+        return sum(1 for r in self.all_rows if r.severity == Severity.VETO.value)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
 OPEN_FOR_NOTICE = {st.value for st in S if st.is_open} - {S.RECHECK.value}
+# A real 督查通报 names a few typical cases per problem type and leaves the full list to the annex per unit
+# and the ledger: a category with at most LIST_ALL problems is listed whole, a larger one by TYPICAL examples.
+LIST_ALL = 5
+TYPICAL = 3
+VETO_LIST_ALL = 10  # veto items are few and grave: listed whole up to this many, else VETO_TYPICAL of them
+VETO_TYPICAL = 5
+FULL_LIST_MAX = 200  # 附件2 lists every problem up to this many rows, else counts per unit and type
+
+
 UNIT_COLUMNS = [("unit", "单位"), ("sites", "网站数"), ("accounts", "账号数"), ("veto", "单项否决问题"),
                 ("deduction", "扣分问题"), ("result", "检查结果"), ("rank", "排名")]
 SCORE_LABELS = {"score": "得分", "deduction_points": "扣分", "bonus": "加分", "grade": "等次"}
@@ -162,8 +188,9 @@ def review_last_month(store: Store, config: Config, *, month_first: date, as_of:
 
 
 def _rank(units: list[dict[str, Any]]) -> None:
-    """Ranking for 附件1: qualified units first, then by score where scoring gave one, then by problem counts."""
-    ranked = [u for u in units if u["sites"] or u["accounts"]]
+    """Ranking for 附件1 among units with a score: qualified first, then by score, then by problem counts.
+    A unit without a score (vetoed, or judged through accounts only) is listed, not ranked."""
+    ranked = [u for u in units if (u["sites"] or u["accounts"]) and isinstance(u.get("score"), (int, float))]
 
     def key(u: dict[str, Any]) -> tuple:
         score = u.get("score")
@@ -178,7 +205,131 @@ def _rank(units: list[dict[str, Any]]) -> None:
         u.setdefault("rank", "—")
 
 
-def build_notice(store: Store, config: Config, *, month: str, as_of: date, mark_notified: bool = True,
+class NoticeError(ValueError):
+    """Issuing refused (already issued, no issuer named), worded for the person issuing."""
+
+
+def _typical(rows: list[ProblemRow], k: int) -> list[ProblemRow]:
+    """k examples a reader learns most from: flagged (逾期/再次出现) and illustrated first, one per unit before
+    a second from the same unit; ties keep the notice's order, so the same data gives the same choice."""
+    ranked = sorted(rows, key=lambda r: (not r.flag, r.shot_id is None, r.no))
+    out: list[ProblemRow] = []
+    seen: set[str] = set()
+    for r in ranked:
+        if len(out) < k and r.unit not in seen:
+            out.append(r)
+            seen.add(r.unit)
+    for r in ranked:
+        if len(out) < k and r not in out:
+            out.append(r)
+    return sorted(out, key=lambda r: r.no)
+
+
+def _unit_counts(rows: list[ProblemRow], top: int = 5) -> str:
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r.unit] = counts.get(r.unit, 0) + 1
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    text = "、".join(f"{u} {n} 个" for u, n in ranked[:top])
+    return text + ("等" if len(ranked) > top else "")
+
+
+def summarise(veto_rows: list[ProblemRow], groups: "OrderedDict[str, list[ProblemRow]]",
+              all_rows: list[ProblemRow]) -> tuple[list[dict], list[dict], list[dict]]:
+    """Per problem type: counts, units involved and typical examples (the body); per unit and type (附件2)."""
+    sections = []
+    if veto_rows:
+        listed = veto_rows if len(veto_rows) <= VETO_LIST_ALL else _typical(veto_rows, VETO_TYPICAL)
+        sections.append({"title": "单项否决问题", "veto": True, "count": len(veto_rows),
+                         "units": len({r.unit for r in veto_rows}), "by_unit": _unit_counts(veto_rows),
+                         "examples": listed, "more": len(veto_rows) - len(listed)})
+    for category, rows in groups.items():
+        listed = rows if len(rows) <= LIST_ALL else _typical(rows, TYPICAL)
+        sections.append({"title": category, "veto": False, "count": len(rows),
+                         "units": len({r.unit for r in rows}), "by_unit": _unit_counts(rows),
+                         "examples": listed, "more": len(rows) - len(listed)})
+    cats: OrderedDict[tuple[str, str], list[ProblemRow]] = OrderedDict()
+    for r in all_rows:
+        cats.setdefault((r.category, r.severity), []).append(r)
+    category_rows = [{"category": c, "severity": sev, "count": len(rows), "units": len({r.unit for r in rows}),
+                      "sites": len({r.site for r in rows}), "overdue": sum(1 for r in rows if r.flag)}
+                     for (c, sev), rows in cats.items()]
+    per_unit: OrderedDict[str, list[ProblemRow]] = OrderedDict()
+    for r in sorted(all_rows, key=lambda r: (r.unit, r.no)):
+        per_unit.setdefault(r.unit, []).append(r)
+    unit_summary = []
+    for unit, rows in per_unit.items():
+        kinds: dict[str, int] = {}
+        for r in rows:
+            kinds[r.category] = kinds.get(r.category, 0) + 1
+        unit_summary.append({"unit": unit, "count": len(rows),
+                             "veto": sum(1 for r in rows if r.severity == Severity.VETO.value),
+                             "flagged": sum(1 for r in rows if r.flag),
+                             "kinds": "，".join(f"{k} {n}" for k, n in sorted(kinds.items(), key=lambda kv: -kv[1]))})
+    return sections, category_rows, unit_summary
+
+
+def _contact_line(config: Config) -> str:
+    c = config.organisation.contact
+    if c is None:
+        return ""
+    parts = [f"联系人：{c.name}"] + ([f"联系电话：{c.phone}"] if c.phone else []) \
+        + ([f"电子邮箱：{c.email}"] if c.email else [])
+    return "（" + "，".join(parts) + "）"
+
+
+def beijing(at) -> str:
+    """A stored (naive UTC) time as people read it."""
+    from datetime import timezone
+
+    from monitor.timeutil import CHINA
+
+    return at.replace(tzinfo=timezone.utc).astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+
+
+def issued_notices(store: Store, month: str) -> list[NoticeIssue]:
+    with store.session() as s:
+        return list(s.scalars(select(NoticeIssue).where(NoticeIssue.month == month).order_by(NoticeIssue.id)))
+
+
+def issue_notice(store: Store, config: Config, *, month: str, as_of: date, actor: str, force: bool = False,
+                 **kw: Any) -> tuple[NoticeView, int]:
+    """Issue (印发) the month's notice once: findings become 已通报 with their deadline, and who issued it and
+    when is recorded. A second issue of the same month is refused unless ``force`` (then recorded as such)."""
+    month_bounds(month)
+    actor = (actor or "").strip()
+    if not actor:
+        raise NoticeError("请说明由谁印发通报（--by 姓名）")
+    earlier = issued_notices(store, month)
+    if earlier and not force:
+        e = earlier[-1]
+        raise NoticeError(f"{month} 的督查通报已于 {beijing(e.issued_at)} 由 {e.issued_by} 印发，"
+                          "不再重复印发；确需重新印发（如更正后）请加 --force")
+    view = build_notice(store, config, month=month, as_of=as_of, mark_notified=True, actor=actor, **kw)
+    with store.session() as s:
+        row = NoticeIssue(month=month, issued_at=utcnow(), issued_by=actor, as_of=as_of,
+                          deadline=date.fromisoformat(view.deadline_date), findings=len(view.all_rows),
+                          forced=bool(earlier), units=[u["unit"] for u in view.unit_rows])
+        s.add(row)
+        s.flush()
+        issue_id = row.id
+    view.draft, view.issued_by = False, actor
+    return view, issue_id
+
+
+def register_files(store: Store, config: Config, issue_id: int, month: str,
+                   files: list[tuple[Path, str | None, str]]) -> None:
+    """Record which file is for whom: (path, unit or None for the whole notice, kind)."""
+    root = Path(config.storage.notices_dir).resolve()
+    with store.session() as s:
+        for path, unit, kind in files:
+            p = Path(path).resolve()
+            rel = p.relative_to(root).as_posix() if p.is_relative_to(root) else str(p)
+            s.add(NoticeFile(issue_id=issue_id, month=month, path=rel, unit=unit, kind=kind))
+
+
+def build_notice(store: Store, config: Config, *, month: str, as_of: date, mark_notified: bool = False,
+                 actor: str = "通报",
                  unit_scores: Mapping[str, Mapping[str, Any]] | None = None,
                  platform_rows: list[dict[str, Any]] | None = None) -> NoticeView:
     first, last = month_bounds(month)
@@ -194,7 +345,7 @@ def build_notice(store: Store, config: Config, *, month: str, as_of: date, mark_
     if mark_notified and problems:
         with store.session() as s:
             for f in s.scalars(select(Finding).where(Finding.id.in_([f.id for f in problems]))):
-                lifecycle.mark_notified(s, f, deadline, as_of=as_of)
+                lifecycle.mark_notified(s, f, deadline, as_of=as_of, actor=actor)
         problems, unverified = open_findings_for_notice(store, config, as_of=as_of)
 
     site_names = {s.key: s.name for s in config.sites} | {a.key: a.name for a in config.accounts}
@@ -271,6 +422,8 @@ def build_notice(store: Store, config: Config, *, month: str, as_of: date, mark_
         for k, _ in columns:
             u.setdefault(k, "—")
 
+    sections, category_rows, unit_summary = summarise(veto_rows, groups, all_rows)
+    shown = {r.shot_id for sec in sections for r in sec["examples"] if r.shot_id}  # only examples carry pictures
     n = len(site_keys)
     passed = n - len(failed & site_keys)
     na = len(account_keys)
@@ -290,7 +443,11 @@ def build_notice(store: Store, config: Config, *, month: str, as_of: date, mark_
         review=review_last_month(store, config, month_first=first, as_of=as_of),
         veto_rows=veto_rows, deduction_groups=groups, unit_columns=columns, unit_rows=unit_rows,
         all_rows=all_rows, unverified_rows=[row(i, f) for i, f in enumerate(unverified, 1)],
-        shots={sh.id: sh.png for sh in shots.values()}, newmedia=newmedia)
+        shots={sh.id: sh.png for sh in shots.values() if sh.id in shown}, newmedia=newmedia,
+        draft=not mark_notified, deadline_date=deadline.isoformat(),
+        category_rows=category_rows, sections=sections, full_list=len(all_rows) <= FULL_LIST_MAX,
+        unit_summary=unit_summary, cc=org.cc or "", contact=_contact_line(config),
+        printed_by=f"{org.issuer or org.name}{' ' * 2}{cn_date(issued)}印发")
 
 
 def latest_shots(store: Store, finding_ids: list[int]) -> dict[int, EvidenceShot]:

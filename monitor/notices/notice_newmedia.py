@@ -29,6 +29,7 @@ class NewMediaView:
     veto_problems: int = 0
     unverifiable: list[dict[str, Any]] = field(default_factory=list)  # unit, platform, name, reason, url
     unverifiable_keys: list[str] = field(default_factory=list)
+    group_totals: dict[str, int] = field(default_factory=dict)  # category → problems (groups may list fewer)
 
 
 def _rate(judged: int, failed: int) -> str:
@@ -76,6 +77,16 @@ def build_newmedia_view(store: Store, config: Config, *, rows: list, problems: l
             "no": r.no, "unit": r.unit, "platform": a.platform_name, "name": a.name, "rule": r.rule,
             "severity": r.severity, "evidence": r.evidence, "url": r.url, "source_url": r.source_url})
 
+    # at scale a category names a few typical accounts (one per unit first); the full list is per unit
+    from monitor.notices.notice import LIST_ALL, TYPICAL
+
+    totals = {c: len(rs) for c, rs in groups.items()}
+    for c, rs in groups.items():
+        if len(rs) > LIST_ALL:
+            seen: set[str] = set()
+            pick = [r for r in rs if not (r["unit"] in seen or seen.add(r["unit"]))][:TYPICAL]
+            pick += [r for r in rs if r not in pick][:TYPICAL - len(pick)]
+            groups[c] = sorted(pick, key=lambda r: r["no"])
     n = len(config.accounts)
     judged = n - len(reasons)
     return NewMediaView(
@@ -84,4 +95,4 @@ def build_newmedia_view(store: Store, config: Config, *, rows: list, problems: l
         problems=count, veto_problems=veto,
         unverifiable=[{"unit": accounts[k].unit, "platform": accounts[k].platform_name, "name": accounts[k].name,
                        "reason": why, "url": accounts[k].url} for k, why in reasons.items()],
-        unverifiable_keys=list(reasons))
+        unverifiable_keys=list(reasons), group_totals=totals)

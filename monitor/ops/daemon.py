@@ -128,7 +128,8 @@ class Daemon:
             if job_id not in want and not job_id.endswith(":resume"):
                 self.scheduler.remove_job(job_id)
                 removed += 1
-        for key in interrupted_sites(self.store, self.config):
+        # on a worker pool an interrupted crawl's task goes back to the queue by itself (monitor.ops.workers)
+        for key in [] if self.config.workers.broker else interrupted_sites(self.store, self.config):
             if f"crawl:{key}" in want:
                 self.scheduler.add_job(FUNC, DateTrigger(datetime.now(ZoneInfo(self.config.schedule.timezone))),
                                        args=("crawl", key), id=f"crawl:{key}:resume", name=f"{key} 续抓",

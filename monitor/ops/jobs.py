@@ -19,14 +19,14 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Callable
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from monitor.config import Config
 from monitor.ops.locks import HOST, make_lock
 from monitor.ops.logs import event
 from monitor.store import CrawlRun, JobRun, Store, utcnow
 
-log = logging.getLogger("monitor.jobs")
+log = logging.getLogger("monitor.ops.jobs")
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,7 +40,7 @@ COMMANDS: dict[str, list[str]] = {
     "recheck_requested": ["recheck", "--requested"],
 }
 
-KIND_NAMES = {"crawl": "全站抓取", "probe": "可用性探测", "feeds": "新媒体更新", "recheck": "整改复核", "recheck_requested": "已提交整改复查",
+KIND_NAMES = {"crawl": "全站抓取", "probe": "可用性探测", "feeds": "新媒体更新", "recheck": "整改复核", "recheck_requested": "已提交整改复查", "check": "网站检查",
               "notice": "月度督查通报", "notify": "发送提醒"}
 
 # The command line's commands, as the daemon's owner (`monitor schedule`) passes them: a job whose command
@@ -55,6 +55,7 @@ class Outcome:
     outcome: str            # ok | failed | skipped | interrupted
     error: str | None = None
     run_id: int | None = None
+    final: bool = False     # a failure that trying again would not change (the worker pool does not retry it)
 
 
 @dataclass
@@ -97,22 +98,32 @@ def dispatch(kind: str, site: str | None = None) -> str:
     rt = RUNTIME
     if rt is None:  # pragma: no cover - only the daemon schedules jobs
         raise RuntimeError("monitor.ops.jobs.RUNTIME is not set: jobs run inside `monitor schedule`")
+    if rt.config.workers.broker:  # a worker pool runs it (monitor worker); the daemon only queues it
+        from monitor.ops.workers import enqueue
+
+        return enqueue(rt.config, kind, site)
     return run_job(rt, kind, site)
 
 
 def run_job(rt: Runtime, kind: str, site: str | None = None) -> str:
+    return run_recorded(rt, kind, site).outcome
+
+
+def run_recorded(rt: Runtime, kind: str, site: str | None = None, *, handlers: dict | None = None,
+                 task_id: str | None = None, attempt: int | None = None) -> Outcome:
+    """Run one job and record it in ``job_runs``; the pool (monitor.ops.workers) passes its handlers and task."""
     job_id = f"{kind}:{site}" if site else kind
     if rt.stopping.is_set():
-        return "skipped"
+        return Outcome("skipped")
     with rt.store.session() as s:
         row = JobRun(job_id=job_id, kind=kind, site=site, started_at=utcnow(), outcome="running", host=HOST,
-                     pid=os.getpid())
+                     pid=os.getpid(), task_id=task_id, attempt=attempt)
         s.add(row)
         s.flush()
         row_id = row.id
     event(log, "job.started", f"{KIND_NAMES.get(kind, kind)}开始", job=job_id, site=site)
     try:
-        handler = HANDLERS.get(kind, _run_command)
+        handler = (handlers or HANDLERS).get(kind, _run_command)
         res = handler(rt, kind, job_id, site)
     except Exception as exc:  # one failed job never stops the daemon
         log.exception("job failed", extra={"event": "job.error", "job": job_id, "site": site, "run_id": None})
@@ -123,7 +134,7 @@ def run_job(rt: Runtime, kind: str, site: str | None = None) -> str:
     level = logging.INFO if res.outcome in ("ok", "skipped") else logging.WARNING
     event(log, f"job.{res.outcome}", res.error or f"{KIND_NAMES.get(kind, kind)}完成", level=level, job=job_id,
           site=site, run_id=res.run_id)
-    return res.outcome
+    return res
 
 
 # ---------------------------------------------------------------- child processes
@@ -196,8 +207,14 @@ def _run_command(rt: Runtime, kind: str, job: str, site: str | None) -> Outcome:
 # ---------------------------------------------------------------- crawl, notice, notify
 
 def _newest_run(store: Store, site: str) -> int:
+    """The crawl about to start writes into a run with a larger id than this: the newest run's id when it
+    finished, else the id before it (an unfinished run is resumed by the next crawl, see monitor.crawl.resume)."""
     with store.session() as s:
-        return s.scalar(select(func.max(CrawlRun.id)).where(CrawlRun.site == site, CrawlRun.kind == "site")) or 0
+        row = s.execute(select(CrawlRun.id, CrawlRun.status).where(CrawlRun.site == site, CrawlRun.kind == "site")
+                        .order_by(CrawlRun.id.desc()).limit(1)).first()
+        if row is None:
+            return 0
+        return row.id if row.status == "finished" else row.id - 1
 
 
 def _crawl(rt: Runtime, kind: str, job: str, site: str | None) -> Outcome:
@@ -229,7 +246,7 @@ def _crawl(rt: Runtime, kind: str, job: str, site: str | None) -> Outcome:
     check_sites(rt.store, rt.config, as_of=rt.day(), sites=[rt.config.site(site)])
     _notify(rt, job)
     if code == EXIT_SITE_DOWN:
-        return Outcome("failed", f"首页无法访问（其余页面已抓取并检查）：{tail}", run_id)
+        return Outcome("failed", f"首页无法访问（其余页面已抓取并检查）：{tail}", run_id, final=True)
     return Outcome("ok", None, run_id)
 
 
@@ -239,16 +256,21 @@ def previous_month(day: date) -> str:
 
 
 def _notice(rt: Runtime, kind: str, job: str, site: str | None) -> Outcome:
-    """What `monitor report --month <last month>` does, then tell people it is ready."""
-    from monitor.notices.notice import build_notice, month_bounds
-    from reports.notice import write_notice_html
+    """What `monitor report --month <last month>` does: a draft (征求意见稿) for an auditor to proofread.
+
+    Issuing stays a person's act (`monitor report --month … --issue`): a schedule never moves findings to
+    已通报 nor sets deadlines on its own."""
+    from monitor.notices.notice import build_notice, issued_notices, month_bounds
+    from reports.notice import write_notice
 
     today = rt.day()
     month = previous_month(today)
     _, last = month_bounds(month)
     view = build_notice(rt.store, rt.config, month=month, as_of=min(today, last))
-    path = write_notice_html(view, rt.config.storage.notices_dir)
-    event(log, "notice.written", f"督查通报已生成：{path}", job=job, path=str(path))
+    paths = write_notice(view, rt.config.storage.notices_dir, ("html", "docx"))
+    issued = "（该月已印发，此稿仅供对照）" if issued_notices(rt.store, month) else \
+        f"；校对后用 monitor report --month {month} --issue 印发"
+    event(log, "notice.drafted", f"督查通报征求意见稿已生成：{paths[0]}{issued}", job=job, path=str(paths[0]))
     _notify(rt, job)
     return Outcome("ok")
 

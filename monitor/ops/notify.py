@@ -128,7 +128,7 @@ def _notice_states(config: Config) -> list[State]:
         return []
     month = months[-1]  # only the newest: a daemon started on an old folder must not announce history
     path = (folder / f"督查通报-{month}.html").resolve()
-    return [State("notice_ready", month, "ready", "", title=f"{month} 督查通报已生成", detail=f"文件：{path}")]
+    return [State("notice_ready", month, "ready", "", title=f"{month} 督查通报已印发", detail=f"文件：{path}")]
 
 
 def _cn_time(at) -> str:

@@ -118,6 +118,8 @@ class Column(Base):
     list_pages: Mapped[list[Any] | None] = mapped_column(JSON)
     failure: Mapped[str | None] = mapped_column(Text)
     item_count: Mapped[int] = mapped_column(Integer, default=0)
+    how: Mapped[str | None] = mapped_column(String(20))  # meta | structure | navigation (NULL: older runs)
+    evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # how it was recognised, empty-list evidence
 
 
 class ColumnItem(Base):
@@ -129,6 +131,7 @@ class ColumnItem(Base):
     title: Mapped[str] = mapped_column(Text, default="")
     date: Mapped[date | None] = mapped_column(Date)
     date_text: Mapped[str] = mapped_column(String(100), default="")
+    date_source: Mapped[str | None] = mapped_column(String(20))  # list | split | year-inferred | url
 
 
 class Probe(Base):
@@ -459,6 +462,9 @@ class JobRun(Base):
     run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"))
     host: Mapped[str] = mapped_column(String(200), default="")
     pid: Mapped[int | None] = mapped_column(Integer)
+    # on the worker pool (monitor.workers): the Celery task, and which try of it this row is (1, 2, 3 …)
+    task_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    attempt: Mapped[int | None] = mapped_column(Integer)
 
 
 class Lock(Base):
@@ -505,6 +511,38 @@ class EvidenceShot(Base):
     png: Mapped[bytes] = mapped_column(LargeBinary)
     sha256: Mapped[str] = mapped_column(String(64))
     path: Mapped[str | None] = mapped_column(Text)  # copy under storage.notices_dir, for people
+
+
+class NoticeIssue(Base):
+    """A month's notice issued (印发): who issued it and when, its deadline and the units it addresses.
+
+    Rendering a notice is drafting; only issuing writes a row here and moves findings to 已通报.
+    """
+
+    __tablename__ = "notice_issues"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), index=True)
+    issued_at: Mapped[datetime] = mapped_column(DateTime)
+    issued_by: Mapped[str] = mapped_column(String(100))
+    as_of: Mapped[date] = mapped_column(Date)
+    deadline: Mapped[date] = mapped_column(Date)
+    findings: Mapped[int] = mapped_column(Integer, default=0)
+    forced: Mapped[bool] = mapped_column(Boolean, default=False)  # a re-issue the issuer insisted on
+    units: Mapped[list[Any]] = mapped_column(default=list)  # the units the notice addresses (exact names)
+
+
+class NoticeFile(Base):
+    """A file written for an issued notice and whom it is for: unit NULL is the whole notice (every addressed
+    unit may read it), a unit name is that unit's own extract. Visibility is decided here, never by file names."""
+
+    __tablename__ = "notice_files"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issue_id: Mapped[int] = mapped_column(ForeignKey("notice_issues.id", ondelete="CASCADE"), index=True)
+    month: Mapped[str] = mapped_column(String(7))
+    path: Mapped[str] = mapped_column(Text)  # relative to storage.notices_dir (POSIX), or absolute when outside
+    unit: Mapped[str | None] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))  # notice | extract | ledger
+    __table_args__ = (Index("ix_notice_files_path", "path"),)
 
 
 class User(Base):
@@ -599,4 +637,6 @@ class ListPage(Base):
     items: Mapped[list[Any] | None] = mapped_column(JSON)  # [{url, title, date, date_text}]
     parent_url: Mapped[str | None] = mapped_column(Text)  # the column one level up, from the breadcrumb links
     level: Mapped[int | None] = mapped_column(Integer)  # the breadcrumb's depth, when the page has one
+    how: Mapped[str | None] = mapped_column(String(20))  # meta | structure | navigation
+    evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # see spiders.site.SiteSpider._column
     __table_args__ = (Index("ix_list_pages_run_page", "run_id", "page_url"),)

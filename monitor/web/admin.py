@@ -29,15 +29,22 @@ async def users(request: Request):
     units = known_units(request)
     return render(request, "admin_users.html", {
         "page_title": "账号与单位", "accounts": accounts, "roles": ROLE_NAMES,
-        "units": [{"name": u, "accounts": per_unit.get(u, 0)} for u in units]})
+        "units": [{"name": u, "accounts": per_unit.get(u, 0)} for u in units],
+        "unit_choices": [u.name for u in request.app.state.config.units] or units})
 
 
 async def add_user(request: Request):
     require(request, "admin")
     form = await request.form()
+    role, unit = str(form.get("role", "")), str(form.get("unit", "")).strip()
+    names = [u.name for u in request.app.state.config.units]
+    if role == "unit" and unit and names and unit not in names:  # as `monitor user add` does
+        flash(request, f"单位“{unit}”不在 sites.yaml 的 units 列表中；请从列表中选择，或先在 sites.yaml 中添加该单位",
+              "error")
+        return RedirectResponse("/admin/users", status_code=303)
     try:
         create_user(store_of(request), str(form.get("username", "")), str(form.get("password", "")),
-                    str(form.get("role", "")), str(form.get("unit", "")) or None)
+                    role, unit or None)
         flash(request, f"账号“{form.get('username')}”已创建")
     except ValueError as exc:
         flash(request, str(exc), "error")

@@ -46,6 +46,7 @@ routes = [
     Route("/login", auth.login, methods=["POST"]),
     Route("/logout", auth.logout, methods=["POST"], name="logout"),
     Route("/findings", findings.findings_list, name="findings"),
+    Route("/findings/export.csv", findings.findings_export, name="findings_export"),
     Route("/findings/{finding_id:id}", findings.finding_detail, name="finding"),
     Route("/findings/{finding_id:id}/shots/{shot_id:id}.png", findings.finding_shot, name="shot"),
     Route("/findings/{finding_id:id}/status", findings.change_status, methods=["POST"]),

@@ -14,12 +14,15 @@ from monitor.model import FindingStatus as S, xml_safe
 from monitor.model import Severity
 from monitor.store import Finding, FindingEvent, RecheckRequest
 from monitor.web.auth import AUDITORS, CurrentUser, require, store_of
+from monitor.web.facts import labelled
 from monitor.web.overview import OPEN, add_months
 from monitor.web.recheck import request_recheck
 from monitor.web.render import flash, query, render
 
 PAGE_SIZE = 50
-FILTERS = ("unit", "site", "rule", "severity", "status", "month")
+FILTERS = ("unit", "site", "rule", "severity", "status", "month", "q", "verdict", "sort")
+VERDICTS = {"": "确认的问题", "unverified": "待核实", "all": "全部"}
+SORTS = {"": "最新发现在前", "old": "最早发现在前"}
 SUBMITTABLE = (S.OPEN, S.NOTIFIED, S.OVERDUE, S.REOPENED)
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 LIST_COLUMNS = (Finding.id, Finding.rule, Finding.severity, Finding.verdict, Finding.site, Finding.unit,
@@ -48,6 +51,11 @@ def read_filters(request: Request, user: CurrentUser) -> tuple[dict[str, str], l
     if f["severity"] and f["severity"] not in {s.value for s in Severity}:
         problems.append(f"严重程度“{f['severity']}”无效，已忽略")
         f["severity"] = ""
+    f["q"] = f["q"][:100]
+    if f["verdict"] not in VERDICTS:
+        f["verdict"] = ""
+    if f["sort"] not in SORTS:
+        f["sort"] = ""
     if f["month"]:
         m = _MONTH.match(f["month"])
         if not m or not 1 <= int(m.group(2)) <= 12:
@@ -59,6 +67,15 @@ def read_filters(request: Request, user: CurrentUser) -> tuple[dict[str, str], l
 
 
 def filtered(q, f: dict[str, str]):
+    # the same population as the overview and the notice: confirmed findings unless 待核实 is asked for
+    if f.get("verdict") == "unverified":
+        q = q.where(Finding.verdict == "unverified")
+    elif f.get("verdict") != "all":
+        q = q.where(Finding.verdict == "finding")
+    if f.get("q"):
+        like = "%" + f["q"].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        q = q.where(Finding.subject.like(like, escape="\\") | Finding.url.like(like, escape="\\")
+                    | Finding.evidence.like(like, escape="\\"))
     for key in ("unit", "site", "rule", "severity"):
         if f[key]:
             q = q.where(getattr(Finding, key) == f[key])
@@ -73,14 +90,18 @@ def filtered(q, f: dict[str, str]):
 
 
 def list_page(store, f: dict[str, str], *, before: int | None, after: int | None, size: int = PAGE_SIZE) -> dict:
-    """One page, newest first, by keyset on id: constant cost however deep the page."""
+    """One page by keyset on id (newest first, or oldest first with sort=old): constant cost however deep.
+
+    ``before`` continues after that id in the shown order (下一页), ``after`` goes back before it (上一页)."""
     q = filtered(select(*LIST_COLUMNS), f)
+    asc = f.get("sort") == "old"
     if after is not None:
-        q = q.where(Finding.id > after).order_by(Finding.id.asc())
+        q = q.where(Finding.id < after if asc else Finding.id > after).order_by(
+            Finding.id.desc() if asc else Finding.id.asc())
     else:
         if before is not None:
-            q = q.where(Finding.id < before)
-        q = q.order_by(Finding.id.desc())
+            q = q.where(Finding.id > before if asc else Finding.id < before)
+        q = q.order_by(Finding.id.asc() if asc else Finding.id.desc())
     with store.session() as s:
         rows = [dict(r._mapping) for r in s.execute(q.limit(size + 1))]
         total = s.scalar(filtered(select(func.count()).select_from(Finding), f))
@@ -107,7 +128,45 @@ def filter_options(request: Request, user: CurrentUser) -> dict:
             units += [u for u in s.scalars(select(Finding.unit).distinct()) if u not in units]
         sites = [(s.key, s.name) for s in (*config.sites, *config.accounts)]
     return {"units": units, "sites": sites, "rules": [(e.rule.id, e.rule.title) for e in all_rules()],
-            "severities": [s.value for s in Severity], "statuses": [s.value for s in S]}
+            "severities": [s.value for s in Severity], "statuses": [s.value for s in S],
+            "verdicts": list(VERDICTS.items()), "sorts": list(SORTS.items())}
+
+
+def site_names(config) -> dict[str, str]:
+    return {s.key: s.name for s in (*config.sites, *config.accounts)}
+
+
+EXPORT_FIELDS = [("id", "编号"), ("rule", "规则"), ("severity", "严重程度"), ("unit", "单位"), ("site_name", "网站/账号"),
+                 ("subject", "问题对象"), ("url", "链接"), ("status", "状态"), ("first_seen", "首次发现"),
+                 ("last_seen", "最近发现"), ("deadline", "整改期限")]
+EXPORT_MAX = 100_000
+
+
+async def findings_export(request: Request):
+    """The filtered list as CSV (Excel opens it: UTF-8 with BOM); cells that would start a formula are quoted."""
+    import csv
+    import io
+
+    user = require(request)
+    f, _ = read_filters(request, user)
+    names = site_names(request.app.state.config)
+    q = filtered(select(*LIST_COLUMNS), f).order_by(Finding.id.asc() if f["sort"] == "old" else Finding.id.desc())
+    buf = io.StringIO()
+    buf.write("\ufeff")
+    w = csv.writer(buf)
+    w.writerow([label for _, label in EXPORT_FIELDS])
+    with store_of(request).session() as s:
+        for r in s.execute(q.limit(EXPORT_MAX)):
+            row = dict(r._mapping, site_name=names.get(r.site, r.site))
+            w.writerow([_cell(row.get(k)) for k, _ in EXPORT_FIELDS])
+    return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"content-disposition": "attachment; filename*=UTF-8''findings.csv",
+                             "cache-control": "private, no-store"})
+
+
+def _cell(value) -> str:
+    text = "" if value is None else (value.isoformat() if isinstance(value, date) else str(value))
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 BULK_TARGETS = (S.DISMISSED.value, S.OPEN.value, S.WONTFIX.value, S.PENDING.value, lifecycle.REJECT_APPEAL)
@@ -125,8 +184,11 @@ async def findings_list(request: Request):
         "prev": query("/findings", **shown, after=rows[0]["id"]) if page["has_prev"] else None,
         "next": query("/findings", **shown, before=rows[-1]["id"]) if page["has_next"] else None,
     }
+    for r in rows:
+        r["site_name"] = site_names(request.app.state.config).get(r["site"], r["site"])
     return render(request, "findings.html", {"page_title": "问题清单", "filters": f, "problems": problems,
                                              "page": page, "nav": nav, "options": filter_options(request, user),
+                                             "export": query("/findings/export.csv", **shown),
                                              "today": request.app.state.today(), "can_audit": user.role in AUDITORS,
                                              "bulk_targets": BULK_TARGETS})
 
@@ -162,7 +224,8 @@ async def finding_detail(request: Request):
                              .order_by(RecheckRequest.id)).all()
     status = S(f.status)
     return render(request, "finding.html", {
-        "page_title": f"问题 #{f.id}", "f": f, "facts": sorted((f.facts or {}).items()), "events": events,
+        "page_title": f"问题 #{f.id}", "f": f, "facts": labelled(f.facts), "events": events,
+        "site_name": site_names(request.app.state.config).get(f.site, f.site),
         "rechecks": rechecks, "shots": _shots(store, fid), "statuses": [s.value for s in S],
         "can_audit": user.role in AUDITORS, "can_submit": status in SUBMITTABLE and f.verdict == "finding",
         "can_appeal": status in lifecycle.APPEALABLE and f.verdict == "finding",

@@ -39,7 +39,9 @@ def unit_rows(store, *, today: date, unit: str | None, units: list[str]) -> list
     first = month_start(today)
     q = (select(Finding.unit, _n(Finding.status.in_(OPEN)), _n(overdue_condition(today)),
                 _n(and_(Finding.status == S.FIXED.value, Finding.fixed_on >= first)),
-                _n(and_(Finding.severity == Severity.VETO.value, Finding.status.in_(OPEN))))
+                _n(and_(Finding.severity == Severity.VETO.value, Finding.status.in_(OPEN))),
+                _n(Finding.status == S.SUBMITTED.value), _n(Finding.status == S.RECHECK.value),
+                _n(Finding.status == S.FIXED.value))
          .where(Finding.verdict == "finding").group_by(Finding.unit))
     if unit is not None:
         q = q.where(Finding.unit == unit)
@@ -48,10 +50,17 @@ def unit_rows(store, *, today: date, unit: str | None, units: list[str]) -> list
     names = [unit] if unit is not None else list(dict.fromkeys([*units, *sorted(found)]))
     rows = []
     for name in names:
-        open_, overdue, fixed, veto = found.get(name, (0, 0, 0, 0))
+        open_, overdue, fixed, veto, submitted, recheck, fixed_all = found.get(name, (0,) * 7)
         rows.append({"unit": name, "open": open_, "overdue": overdue, "fixed_month": fixed, "veto": veto,
+                     "submitted": submitted, "recheck": recheck, "fixed_all": fixed_all,
+                     "rate": rectify_rate(fixed_all, open_),
                      "link": query("/findings", unit=name, status="open")})
     return rows
+
+
+def rectify_rate(fixed: int, open_: int) -> str:
+    """整改率: fixed among the findings that are fixed or still open (无法整改 counts in neither)."""
+    return f"{fixed / (fixed + open_) * 100:.1f}%" if fixed + open_ else "—"
 
 
 def trend(store, *, today: date, unit: str | None, months: int = 12) -> list[dict]:
@@ -131,6 +140,10 @@ async def overview(request: Request):
     units = [u.name for u in app.config.units]
     rows = unit_rows(store_of(request), today=today, unit=unit, units=units)
     months = trend(store_of(request), today=today, unit=unit)
-    totals = {k: sum(r[k] for r in rows) for k in ("open", "overdue", "fixed_month", "veto")}
+    totals = {k: sum(r[k] for r in rows) for k in ("open", "overdue", "fixed_month", "veto", "submitted", "recheck",
+                                                   "fixed_all")}
+    totals["rate"] = rectify_rate(totals["fixed_all"], totals["open"])
+    totals["submitted_link"] = query("/findings", status=S.SUBMITTED.value)
+    totals["recheck_link"] = query("/findings", status=S.RECHECK.value)
     return render(request, "overview.html", {"page_title": "总览", "today": today, "rows": rows, "totals": totals,
                                              "months": months, "chart": trend_chart(months)})

@@ -7,12 +7,15 @@ from sqlalchemy import case, func, select
 from starlette.requests import Request
 
 from monitor.model import Severity
-from monitor.store import CrawlRun, Finding, Probe, utcnow
+from monitor.store import AccountFetch, CrawlRun, Finding, Probe, utcnow
 from monitor.web.auth import require, store_of
 from monitor.web.overview import OPEN
 from monitor.web.render import query, render
 
 AVAILABILITY_DAYS = 7
+RUN_STATUS = {"finished": "完成", "running": "进行中", "interrupted": "中断", "failed": "失败"}
+FETCH_OUTCOME = {"ok": "成功", "ok0": "成功（无内容）", "http_error": "HTTP 错误", "malformed": "格式错误",
+                 "blocked": "被拦截", "timeout": "超时", "error": "出错", "unreachable": "无法访问"}
 
 
 def _scores(store, config, sites) -> dict[str, dict]:
@@ -41,7 +44,18 @@ def site_rows(store, config, entries, *, kind: str) -> list[dict]:
     since = utcnow() - timedelta(days=AVAILABILITY_DAYS)
     with store.session() as s:
         last_ids = select(func.max(CrawlRun.id)).where(CrawlRun.site.in_(keys)).group_by(CrawlRun.site)
-        runs = {r.site: r for r in s.scalars(select(CrawlRun).where(CrawlRun.id.in_(last_ids)))}
+        finished: dict = {}
+        if kind == "account":  # accounts are fetched by `feeds`, not crawled
+            last_fetch = select(func.max(AccountFetch.id)).where(AccountFetch.account.in_(keys)) \
+                .group_by(AccountFetch.account)
+            runs = {r.account: {"started_at": r.started_at, "status": FETCH_OUTCOME.get(r.outcome, r.outcome),
+                                "pages": r.posts}
+                    for r in s.scalars(select(AccountFetch).where(AccountFetch.id.in_(last_fetch)))}
+        else:
+            runs = {r.site: r for r in s.scalars(select(CrawlRun).where(CrawlRun.id.in_(last_ids)))}
+            done_ids = (select(func.max(CrawlRun.id)).where(CrawlRun.site.in_(keys), CrawlRun.status == "finished")
+                        .group_by(CrawlRun.site))
+            finished = {r.site: r for r in s.scalars(select(CrawlRun).where(CrawlRun.id.in_(done_ids)))}
         probes = {r[0]: r[1:] for r in s.execute(
             select(Probe.site, func.count(), func.coalesce(func.sum(case((Probe.ok, 1), else_=0)), 0),
                    func.max(Probe.at))
@@ -59,11 +73,22 @@ def site_rows(store, config, entries, *, kind: str) -> list[dict]:
         open_, veto = counts.get(e.key, (0, 0))
         rows.append({"key": e.key, "name": e.name, "unit": e.unit,
                      "address": getattr(e, "home", None) or getattr(e, "source", ""),
-                     "platform": getattr(e, "platform", ""),
-                     "run": run, "probes": n, "availability": round(100 * ok / n, 1) if n else None,
+                     "platform": getattr(e, "platform_name", ""),
+                     "run": run, "finished": finished.get(e.key),
+                     "crawling": _crawling(run, config) if kind == "site" else None,
+                     "probes": n, "availability": round(100 * ok / n, 1) if n else None,
                      "last_probe": last_probe, "open": open_, "veto": veto, "score": scores.get(e.key),
                      "link": query("/findings", site=e.key, status="open")})
     return rows
+
+
+def _crawling(run, config):
+    """The run under way, if the newest run is one (a run left 'running' past the crawl timeout is not)."""
+    if run is None or run.status != "running":
+        return None
+    if run.started_at < utcnow() - timedelta(seconds=config.schedule.crawl_timeout_seconds):
+        return None
+    return run
 
 
 async def sites(request: Request):

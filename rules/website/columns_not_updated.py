@@ -3,7 +3,9 @@
 ## What it does
 Flags each column that should be updated within its type's period but was
 not, beyond the columns W-V3 already names: 人事、规划计划类 columns (1 year by
-default), and notice/policy columns below the first level (6 months). The
+default), notice/policy columns below the first level (6 months), and 僵尸栏目 of
+other types (a list of dated entries not updated for a year or more). Undated or
+weakly recognised columns are 待核实, never accused (see W-V3). The
 veto count follows the indicator: stale columns of every type plus empty
 columns, ten or more, veto the site.
 
@@ -53,13 +55,6 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
         col = s.column
         if counted_by_w_v3(col):
             continue
-        evidence = (f"“{col.name}”栏目的信息均无发布日期，按未更新计" if s.newest is None else
-                    f"“{col.name}”栏目最新信息发布于 {s.newest:%Y-%m-%d}，已 {s.age} 天未更新"
-                    f"（{col.kind.value}类栏目应在 {s.period} 天内更新）")
-        newest = col.newest
         yield RULE.finding(
-            subject=col.name, url=col.url, evidence=evidence, severity=severity,
-            facts={"column": col.name, "column_type": col.kind.value, "level": col.level,
-                   "newest_date": s.newest.isoformat() if s.newest else None,
-                   "newest_url": newest.url if newest else None, "age_days": s.age, "period_days": s.period,
-                   "should_update_count": total, "veto_count": t.veto_count})
+            subject=col.name, url=col.url, evidence=s.evidence(), severity=severity,
+            facts={**s.facts(), "should_update_count": total, "veto_count": t.veto_count})

@@ -1,8 +1,11 @@
 """W-V5 empty-column: 空白栏目
 
 ## What it does
-Flags each list column that lists nothing (no entries, or a 暂无信息 page).
-Static pages (机构概况 and the like) are not list columns and are never empty.
+Flags each list column that lists nothing, as the page shows it: a 暂无信息-style
+marker, or a list container with no entry (rendered in Chromium when a script
+fills it). A list whose entries carry no date is not empty (W-V3 dates them by
+their articles). Static pages (机构概况 and the like), weakly recognised columns
+and script-filled lists that could not be rendered are never called empty.
 Five or more empty columns veto the site; fewer are deductions.
 
 ## Why is this bad?
@@ -44,5 +47,6 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
         yield RULE.finding(subject=col.name, url=col.url, severity=severity,
                            evidence=f"“{col.name}”栏目没有任何信息（空白栏目）",
                            facts={"column": col.name, "column_type": col.kind.value, "items": 0,
+                                  "empty_evidence": col.empty_evidence, "recognised_by": col.how,
                                   "list_pages": list(col.list_pages), "empty_count": len(empty),
                                   "veto_count": t.veto_count})

@@ -4,6 +4,8 @@
 Takes the newest dated entry on the home page and flags the site when it is
 older than the limit (14 days). A home page that shows no dated entry at all
 is flagged too: information without a publication date counts as not updated.
+Entries showing a month-day only (11-20) take their year from the page or the
+linked article; when none does, the home page is 待核实, not flagged.
 
 ## Why is this bad?
 A home page with no new information for 2 weeks vetoes the whole site
@@ -47,6 +49,12 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
                                      "error_kind": home.error_kind if home else None})
         return
     dated = [i for i in site.home_items if i.date is not None]
+    if not dated and any(i.date_text for i in site.home_items):
+        # month-days (11-20) whose year neither the page nor the linked articles gave: dates are shown
+        yield RULE.unverified(subject="首页", url=site.home_url,
+                              evidence="首页信息只显示月日，无法确定年份，无法判断是否更新",
+                              facts={"items": len(site.home_items)})
+        return
     if not dated:
         yield RULE.finding(subject="首页", url=site.home_url,
                            evidence="首页没有带发布日期的信息，按未更新计",

@@ -18,7 +18,7 @@ columns are W-V5's, and a first-level policy column is W-V3's as soon as it is
 past W-V3's own period (6 months by default, the same as here); that W-V3
 finding carries the −5 in scoring. This rule names a policy column only when a
 site set W-V3's period longer than this one. Columns whose list page failed
-are not judged; entries without dates count as not updated (S5).
+are not judged; a column none of whose entries has a date that can be known is 待核实, not judged.
 
 ## Why is this bad?
 A 2019 ministry self-check deducts these exact points (S9); Nanjing flags a
@@ -80,19 +80,19 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
     periods = {"policy": t.policy_days, "service_stats": t.service_stats_days, "replies": t.replies_days}
     for col in site.columns:
         part = part_of(col, t)
-        if part is None or col.failure is not None or is_empty(col) or not col.items:
+        if part is None or col.failure is not None or is_empty(col) or not col.items or col.weak:
             continue
         period = periods[part]
         newest = col.newest
-        age = (today - newest.date).days if newest else None
-        if age is not None and age <= period:
+        if newest is None:
+            continue  # no entry with a date that can be known: 待核实, not 未更新
+        age = (today - newest.date).days
+        if age <= period:
             continue
         if part == "policy" and (age is None or age > t.w_v3_policy_days):
             continue  # W-V3 names it (and scoring deducts the −5 there)
         label, indicator = PARTS[part]
-        evidence = (f"“{col.name}”栏目的信息均无发布日期，按未更新计（{label}类栏目应在 {period} 天内更新）"
-                    if newest is None else
-                    f"“{col.name}”栏目最新信息发布于 {newest.date:%Y-%m-%d}，已 {age} 天未更新"
+        evidence = (f"“{col.name}”栏目最新信息发布于 {newest.date:%Y-%m-%d}，已 {age} 天未更新"
                     f"（{label}类栏目应在 {period} 天内更新）")
         yield RULE.finding(subject=col.name, url=col.url, evidence=evidence,
                            facts={"column": col.name, "column_type": col.kind.value, "level": col.level,

@@ -3,9 +3,13 @@
 ## What it does
 Flags each news column (动态、要闻类) whose newest dated entry is older than
 14 days, and each first-level notice or policy column (通知公告、政策文件类一级栏目)
-whose newest entry is older than 6 months. Entries without a readable date
-count as not updated. Five or more such columns veto the site; fewer are
-reported as deductions.
+whose newest entry is older than 6 months. The newest dated entry counts
+wherever it sits (an old 置顶 entry does not make a column stale); entries the
+list shows undated take the linked article's date. A column none of whose
+entries has a date that can be known, or recognised on weak evidence, is
+待核实 (see ``monitor columns``), never accused. A year or more without update
+is said to be a 僵尸栏目 in the text and in ``facts["zombie"]``. Five or more
+such columns veto the site; fewer are reported as deductions.
 
 ## Why is this bad?
 Inspectors count these columns; five or more make the site 不合格.
@@ -48,16 +52,5 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
     severity = Severity.VETO if len(found) >= t.veto_count else Severity.DEDUCTION
     for s in found:
         col = s.column
-        if s.newest is None:
-            evidence = f"“{col.name}”栏目的信息均无发布日期，按未更新计"
-        else:
-            evidence = (f"“{col.name}”栏目最新信息发布于 {s.newest:%Y-%m-%d}，"
-                        f"已 {s.age} 天未更新（{col.kind.value}类栏目应在 {s.period} 天内更新）")
-        newest = col.newest
-        yield RULE.finding(
-            subject=col.name, url=col.url, evidence=evidence, severity=severity,
-            facts={"column": col.name, "column_type": col.kind.value, "level": col.level,
-                   "newest_date": s.newest.isoformat() if s.newest else None,
-                   "newest_title": newest.title if newest else None, "newest_url": newest.url if newest else None,
-                   "age_days": s.age, "period_days": s.period, "stale_count": len(found),
-                   "veto_count": t.veto_count})
+        yield RULE.finding(subject=col.name, url=col.url, evidence=s.evidence(), severity=severity,
+                           facts={**s.facts(), "stale_count": len(found), "veto_count": t.veto_count})

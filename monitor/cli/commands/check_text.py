@@ -44,7 +44,7 @@ def _format(o) -> str:
 
 
 def register(group: click.Group) -> None:
-    @group.command("check-text")
+    @group.command("check-text", short_help="发布前检查稿件（txt、html、pdf、doc、docx、xls、xlsx）：错别字、个人信息、严重表述错误等。")
     @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
     @click.help_option("-h", "--help", help="显示本帮助并退出。")
     @click.option("--leaders", "leaders_path", type=click.Path(dir_okay=False, path_type=Path), default=None,

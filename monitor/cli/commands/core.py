@@ -5,6 +5,7 @@ import csv
 import io
 import json
 import sys
+from pathlib import Path
 from datetime import date
 
 import click
@@ -53,8 +54,11 @@ def run_crawl(config: Config, store: Store, site_keys: tuple[str, ...] = (), *, 
         raise _cli()(str(exc), exit_code=2) from exc
     if not sites:
         raise _cli()("配置中没有任何网站（sites 为空），没有可抓取的内容", exit_code=2)
+    from monitor.cli.progress import CrawlProgress
+
     say(f"开始抓取 {len(sites)} 个网站：" + "、".join(s.name for s in sites))
-    results = crawl_sites(config, store, sites=sites, today=today, progress=say)
+    with CrawlProgress(say) as reporter:
+        results = crawl_sites(config, store, sites=sites, today=today, progress=reporter)
     for r in results:
         site = config.site(r.site)
         state = {"finished": "完成", "interrupted": "中断"}.get(r.status, r.status)
@@ -175,7 +179,8 @@ def register(group: click.Group) -> None:
     @click.pass_obj
     def check_cmd(obj, site_keys, account_keys, as_of):
         """按规则检查最近一次抓取的结果（网站和新媒体账号），更新问题及其整改状态。"""
-        from monitor.check.checking import check_accounts, check_sites
+        from monitor.check.checking import check_accounts, check_site
+        from monitor.cli.progress import progress
 
         config = obj.config()
         store = obj.store(config)
@@ -193,7 +198,11 @@ def register(group: click.Group) -> None:
             _print_account_checks(config, check_accounts(store, config, as_of=today, accounts=accounts), today)
         if not sites:
             return
-        results = check_sites(store, config, as_of=today, sites=sites)
+        results = []
+        with progress("检查网站", total=len(sites)) as p:
+            for site in sites:
+                results.append(check_site(store, config, site, as_of=today))
+                p.advance(extra=site.name)
         t = Table(title=f"检查结果（截至 {today:%Y-%m-%d}）")
         for col in ("网站", "问题", "新发现", "已整改", "重新出现", "待核实", "待人工确认"):
             t.add_column(col)
@@ -216,12 +225,24 @@ def register(group: click.Group) -> None:
     @click.option("--format", "formats", multiple=True, type=click.Choice(["html", "pdf", "docx", "xlsx"]),
                   help="输出格式（可重复）：html、pdf、docx，xlsx 为整改台账；默认 html")
     @click.option("--screenshots", is_flag=True, help="先为尚无截图的问题打开页面截图（需要 Chromium），再生成通报")
+    @click.option("--issue", is_flag=True,
+                  help="正式印发：问题转为“已通报”并确定整改期限，记录印发人和时间，并为各单位生成问题清单；"
+                       "不加时只生成征求意见稿，不改变任何问题的状态")
+    @click.option("--by", "issued_by", help="与 --issue 一起用：印发人（默认为当前系统用户名）")
+    @click.option("--force", is_flag=True, help="与 --issue 一起用：该月已印发过时仍重新印发（如更正后）")
     @click.pass_obj
-    def report_cmd(obj, month, as_of, out_dir, formats, screenshots):
-        """生成某月的督查通报（HTML、PDF、Word），可同时导出整改台账（xlsx）。"""
-        from monitor.notices.notice import build_notice, month_bounds
-        from reports.notice import write_notice
+    def report_cmd(obj, month, as_of, out_dir, formats, screenshots, issue, issued_by, force):
+        """生成某月的督查通报（HTML、PDF、Word），可同时导出整改台账（xlsx）。
 
+        默认生成征求意见稿（文件名带“征求意见稿”），供校对，不改变任何问题的状态；
+        校对无误后加 --issue 正式印发，每月只印发一次。
+        """
+        from monitor.notices.notice import NoticeError, beijing, build_notice, issue_notice, issued_notices, month_bounds, \
+            register_files
+        from reports.notice import write_notice, write_unit_extracts
+
+        if (force or issued_by) and not issue:
+            raise _cli()("--force 和 --by 只能与 --issue 一起使用", exit_code=2)
         config = obj.config()
         store = obj.store(config)
         try:
@@ -231,21 +252,50 @@ def register(group: click.Group) -> None:
         today = _as_of(as_of) if as_of else min(_as_of(None), last)
         out = out_dir or config.storage.notices_dir
         if screenshots:
-            from monitor.crawl.evidence import take_evidence
+            from monitor.cli.progress import screenshots_with_progress as run_with_progress
+            from monitor.crawl.evidence import summary_lines
 
-            shots = take_evidence(store, config, as_of=today, out_dir=out)
-            click.echo(f"已截图 {shots.taken} 个问题" + (f"，{len(shots.failed)} 个失败" if shots.failed else ""),
-                       err=True)
+            for line in summary_lines(run_with_progress(store, config, as_of=today, out_dir=out)):
+                click.echo(line, err=True)
         formats = tuple(dict.fromkeys(formats or ("html",)))
-        view = build_notice(store, config, month=month, as_of=today)
-        paths = write_notice(view, out, tuple(f for f in formats if f != "xlsx"))
+        doc_formats = tuple(f for f in formats if f != "xlsx")
+        issue_id = None
+        if issue:
+            import getpass
+
+            try:
+                view, issue_id = issue_notice(store, config, month=month, as_of=today, force=force,
+                                              actor=issued_by or getpass.getuser())
+            except NoticeError as exc:
+                raise _cli()(str(exc), exit_code=2) from exc
+        else:
+            view = build_notice(store, config, month=month, as_of=today)
+        paths = write_notice(view, out, doc_formats)
+        registered = [(p, None, "notice") for p in paths]
+        extracts = write_unit_extracts(view, out, doc_formats) if issue else []
+        registered += [(p, unit, "extract") for unit, p in extracts]
         if "xlsx" in formats:
             from monitor.notices.ledger import build_ledger
             from reports.ledger import write_ledger
 
-            paths.append(write_ledger(build_ledger(store, config, month=month, as_of=today), out))
-        click.echo(f"督查通报已生成：{'、'.join(str(p) for p in paths)}（问题 {len(view.all_rows)} 个，"
-                   f"其中单项否决 {len(view.veto_rows)} 个）")
+            ledger = write_ledger(build_ledger(store, config, month=month, as_of=today), out)
+            paths.append(ledger)
+            registered.append((ledger, None, "ledger"))
+        if issue_id is not None:
+            register_files(store, config, issue_id, month, registered)
+        what = "督查通报已印发" if issue else "督查通报征求意见稿已生成（未印发，问题状态未改变）"
+        click.echo(f"{what}：{'、'.join(str(p) for p in paths)}（问题 {len(view.all_rows)} 个，"
+                   f"其中单项否决 {view.veto_count} 个）")
+        if issue:
+            click.echo(f"印发人：{view.issued_by}；整改期限：{view.deadline}；已为 {len({u for u, _ in extracts})} 个单位"
+                       f"生成问题清单：{Path(out) / f'{month}-各单位问题清单'}")
+        else:
+            done = issued_notices(store, month)
+            if done:
+                e = done[-1]
+                click.echo(f"注意：{month} 的通报已于 {beijing(e.issued_at)} 由 {e.issued_by} 印发。", err=True)
+            else:
+                click.echo(f"校对无误后，用 monitor report --month {month} --issue 正式印发。", err=True)
 
     @group.command("findings")
     @click.option("--format", "fmt", type=click.Choice(["json", "csv", "table"]), default="table",
@@ -289,29 +339,30 @@ def register(group: click.Group) -> None:
 
     @group.command("rules")
     def rules_cmd():
-        """列出全部检查规则：编号、名称、严重程度、默认阈值和依据。"""
-        import dataclasses
-
+        """列出全部检查规则：编号、名称、严重程度、判定标准和依据。"""
         from rules import all_rules
+        from rules.explain import explain
 
-        t = Table(title="检查规则")
-        for col in ("编号", "名称", "严重程度", "默认阈值", "依据"):
+        t = Table(title="检查规则（monitor rule 编号 查看一条的详细说明）")
+        for col in ("编号", "名称", "严重程度", "判定标准", "依据"):
             t.add_column(col, overflow="fold")
         for e in all_rules():
-            th = e.rule.default_thresholds()
-            values = "；".join(f"{f.name}={getattr(th, f.name)}" for f in dataclasses.fields(th)) or "—"
-            t.add_row(e.rule.id, e.rule.title, e.rule.severity.value, values, e.rule.source)
+            x = explain(e.rule)
+            t.add_row(e.rule.id, e.rule.title, e.rule.severity.value, x["threshold"], x["basis"])
         console().print(t)
 
     @group.command("rule")
     @click.argument("rule_id")
     def rule_cmd(rule_id):
-        """显示一条规则的说明。"""
+        """显示一条规则的说明：检查什么、判定标准（阈值）和依据。"""
         from rules import get_rule
+        from rules.explain import explain
 
         try:
             e = get_rule(rule_id.upper())
         except KeyError as exc:
             raise _cli()(f"没有编号为 {rule_id} 的规则；用 monitor rules 查看全部规则", exit_code=2) from exc
-        click.echo(f"# {e.rule.title}（{e.rule.id}，{e.rule.severity.value}）\n\n{e.rule.doc}")
-
+        x = explain(e.rule)
+        click.echo(f"{e.rule.title}（{e.rule.id}，{'单项否决' if e.rule.severity.value == '否决' else e.rule.severity.value}）\n\n"
+                   f"检查什么：{x['checks']}\n判定标准：{x['threshold']}\n依据：{x['basis']}\n\n"
+                   f"阈值可在 sites.yaml 的 thresholds 下按规则编号调整。")

@@ -113,10 +113,14 @@ def register(group: click.Group) -> None:
         rows = job_status(store)
         fails = recent_failures(store)
         network = network_alerts(store)
+        from monitor.cli.commands.pool_status import pool_of
+
+        pool = pool_of(obj, store)
         if fmt == "json":
             click.echo(json.dumps({"jobs": rows, "failures": [
                 {"job": f.job_id, "started": f.started_at.isoformat(), "outcome": f.outcome, "error": f.error,
-                 "run_id": f.run_id} for f in fails], "network": network}, ensure_ascii=False, indent=2))
+                 "run_id": f.run_id} for f in fails], "network": network, **({"pool": pool} if pool else {})},
+                ensure_ascii=False, indent=2))
             return
         for n in network:
             click.echo(f"网站 {n['site']} 最近一次抓取（编号 {n['run_id']}）：{n['network']}")
@@ -142,13 +146,17 @@ def register(group: click.Group) -> None:
             for x in fails:
                 f.add_row(x.job_id, _cn(x.started_at), OUTCOMES.get(x.outcome, x.outcome), x.error or "—")
             console().print(f)
+        if pool:
+            from monitor.cli.commands.pool_status import print_pool
+
+            print_pool(pool)
         if not rows:
             click.echo("还没有任何定时任务：用 monitor schedule 启动守护进程")
 
     @group.command("notify")
     @click.pass_obj
     def notify_cmd(obj):
-        """现在检查并发送提醒（单项否决问题、网站无法访问、督查通报已生成），每种情况只提醒一次。"""
+        """现在检查并发送提醒（单项否决问题、网站无法访问、督查通报已印发），每种情况只提醒一次。"""
         from monitor.ops.notify import send_pending
 
         config = obj.config()

@@ -22,8 +22,14 @@ def run_feeds(config, store, account_keys: tuple[str, ...] = (), *, base_dir: Pa
         raise _cli()(str(exc), exit_code=2) from exc
     if not accounts:
         raise _cli()("配置中没有任何新媒体账号（accounts 为空），没有可抓取的内容", exit_code=2)
+    from monitor.cli.progress import progress
+
     say(f"开始抓取 {len(accounts)} 个新媒体账号：" + "、".join(a.name for a in accounts))
-    return fetch_accounts(config, store, accounts=accounts, base_dir=base_dir, progress=say)
+    with progress("抓取新媒体账号", total=len(accounts), say=say) as p:
+        def each(message: str) -> None:  # one message per account fetched
+            p.advance(extra=message.strip().split("：", 1)[0])
+            p.note(message)
+        return fetch_accounts(config, store, accounts=accounts, base_dir=base_dir, progress=each)
 
 
 def register(group: click.Group) -> None:

@@ -111,9 +111,10 @@ def register(group: click.Group) -> None:
             click.echo(f"  {label}：{value}")
         click.echo("整改记录：")
         from monitor.notices.ledger import event_line
+        from monitor.notices.notice import beijing
 
         for e in lifecycle.history(store, finding_id):  # one line each, whole, so it can be grepped and copied
-            click.echo(f"  {event_line(e)}（记录于 {e.at:%Y-%m-%d %H:%M:%S} UTC）")
+            click.echo(f"  {event_line(e)}（记录于北京时间 {beijing(e.at)}）")
 
     @group.command("recheck")
     @click.option("--site", "site_keys", multiple=True, help="只复查指定 key 的网站（可重复）")
@@ -156,15 +157,17 @@ def register(group: click.Group) -> None:
     @click.pass_obj
     def evidence_cmd(obj, finding_ids, refresh, as_of, out_dir):
         """用浏览器打开问题页面截图，并用红框标出问题（失效链接、最新一条信息、空白列表），留作通报证据。"""
-        from monitor.crawl.evidence import take_evidence
+        from monitor.cli.progress import screenshots_with_progress as run_with_progress
+        from monitor.crawl.evidence import summary_lines
 
         config = obj.config()
         store = obj.store(config)
-        r = take_evidence(store, config, as_of=_as_of(as_of), finding_ids=finding_ids, out_dir=out_dir,
-                          refresh=refresh)
-        click.echo(f"已截图 {r.taken} 个问题" + (f"，{len(r.failed)} 个失败" if r.failed else ""))
-        for fid, why in r.failed or []:
-            click.echo(f"  问题 {fid}：{why}", err=True)
+        r = run_with_progress(store, config, as_of=_as_of(as_of), finding_ids=finding_ids, out_dir=out_dir,
+                              refresh=refresh)
+        head, *details = summary_lines(r)
+        click.echo(head)
+        for line in details:
+            click.echo(line, err=True)
 
     @group.command("ledger")
     @click.option("--month", required=True, help="台账月份，YYYY-MM，如 2026-11")

@@ -1,7 +1,7 @@
 """users.session_version: signing out or a new password revokes every session cookie of the user
 
 Revision ID: 0014_security_session_version
-Revises: 0014_accusations_dismissed
+Revises: 0014_usability_notice_issues
 Create Date: 2026-11-30 13:20:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0014_security_session_version'
-down_revision = '0014_accusations_dismissed'  # main's 0014 came first; one chain, one head
+down_revision = '0014_usability_notice_issues'  # the other branches' 0014s came first; one chain, one head
 branch_labels = None
 depends_on = None
 
