@@ -147,7 +147,9 @@ sites:
     name: 基准站点
     home: {home}
     unit: 基准
-    limits: {{delay_seconds: 0, concurrency_per_host: {args.concurrency}, max_pages: 1000000, max_depth: 100000}}
+    limits: {{delay_seconds: 0, concurrency_per_host: {args.concurrency}, max_pages: 1000000, max_depth: 100000,
+              max_requests: 10000000, max_external_checks: 1000000, max_external_per_page: 10000,
+              allow_private_network: true}}
 storage: {{url: "sqlite:///{db}", notices_dir: "{work / 'out'}"}}
 """, encoding="utf-8")
         monitor = [sys.executable, "-m", "monitor", "-c", str(cfg)]

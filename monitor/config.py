@@ -38,6 +38,13 @@ class CrawlLimits(_Strict):
     max_attachment_bytes: int = Field(20 * 1024 * 1024, ge=1024, description="附件（PDF/Word/Excel）最大字节数，超过不下载")
     max_urls_per_pattern: int = Field(50, ge=0, description="同一路径只换查询参数的网址最多抓取多少个（防日历、搜索陷阱），0 为不限")
     probe_timeout_seconds: float = Field(15, gt=0, le=300, description="可用性探测的超时（秒），W-V1")
+    max_requests: int = Field(10000, ge=1, description="每次抓取向所有主机发出的请求总数上限（页面、图片、附件、外部链接都算）")
+    max_external_checks: int = Field(2000, ge=0, description="每次抓取最多检查多少个外部链接")
+    max_external_per_page: int = Field(300, ge=0, description="每个页面最多检查多少个外部链接（其余记下不检查）")
+    allow_private_network: bool = Field(
+        False, description="允许访问本机和内网地址（127.0.0.1、10.x、192.168.x 等）。默认只有本网站自己的地址可以是内网地址，"
+                           "页面里指向其他内网地址的链接、表单、重定向和脚本请求一律不访问；仅演示、测试和本机基准测试"
+                           "（都在 127.0.0.1 上运行）需要打开")
 
 
 class ColumnOverride(_Strict):
@@ -390,6 +397,31 @@ def parse_config(data: Any, *, source: str = "sites.yaml") -> Config:
         raise ConfigError(f"配置文件 {source} 有 {len(lines)} 处错误：\n" + "\n".join(lines)) from exc
 
 
+MAX_CONFIG_BYTES = 2 * 1024 * 1024
+MAX_CONFIG_DEPTH = 30  # sites.yaml nests 4-5 levels; a "billion laughs" or deep-nesting file goes far beyond
+
+
+def _refuse_bombs(text: str, p: Path) -> None:
+    """Refuse what safe_load would still choke on: anchors and aliases (a few hundred bytes expand to
+    gigabytes), nesting deep enough to exhaust the recursion limit, an oversized file. Done on the event
+    stream, which PyYAML produces without recursion and without expanding anything."""
+    if len(text.encode("utf-8")) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"配置文件 {p} 过大（超过 {MAX_CONFIG_BYTES // (1024 * 1024)} MB）；sites.yaml 通常只有几十 KB，请检查文件是否正确")
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            mark = event.start_mark
+            raise ConfigError(f"配置文件 {p} 第 {mark.line + 1} 行第 {mark.column + 1} 列使用了 YAML 锚点或别名（& 或 *），"
+                              "为安全起见不支持；请把内容直接写出来")
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_CONFIG_DEPTH:
+                mark = event.start_mark
+                raise ConfigError(f"配置文件 {p} 第 {mark.line + 1} 行嵌套超过 {MAX_CONFIG_DEPTH} 层；请检查缩进和括号")
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
 def load_config(path: str | os.PathLike) -> Config:
     p = Path(path)
     if not p.exists():
@@ -400,7 +432,11 @@ def load_config(path: str | os.PathLike) -> Config:
         # no read bit at all: locked on purpose, even against root, who could read it anyway
         if not p.stat().st_mode & 0o444:
             raise PermissionError(13, "no read permission", str(p))
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        if p.stat().st_size > MAX_CONFIG_BYTES:
+            raise ConfigError(f"配置文件 {p} 过大（超过 {MAX_CONFIG_BYTES // (1024 * 1024)} MB）；sites.yaml 通常只有几十 KB，请检查文件是否正确")
+        text = p.read_text(encoding="utf-8")
+        _refuse_bombs(text, p)
+        data = yaml.safe_load(text)
     except PermissionError as exc:
         raise ConfigError(f"没有权限读取配置文件 {p}；请用 chmod 给运行 monitor 的用户读权限，"
                           "或用 -c 指定可读的配置文件") from exc
@@ -416,7 +452,7 @@ def load_config(path: str | os.PathLike) -> Config:
 
 
 def adhoc_config(url: str, *, db_url: str | None = None, delay: float | None = None,
-                 max_pages: int | None = None) -> Config:
+                 max_pages: int | None = None, allow_private_network: bool = False) -> Config:
     """What `monitor crawl --url` uses: one site, default rules and thresholds, no file."""
     parts = urlsplit(url)
     host = parts.hostname or "site"
@@ -428,6 +464,8 @@ def adhoc_config(url: str, *, db_url: str | None = None, delay: float | None = N
             limits["concurrency_per_host"] = 8
     if max_pages is not None:
         limits["max_pages"] = max_pages
+    if allow_private_network:
+        limits["allow_private_network"] = True
     return parse_config({
         "organisation": {"name": "临时检查"},
         "units": [{"name": "未指定单位"}],

@@ -5,13 +5,16 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from monitor.model import template_safe
+
 TEMPLATES = Path(__file__).parent / "templates"
 
 
 def environment() -> Environment:
     """The one Jinja2 environment: strict, and escaping every .html/.xml template (crawled text is hostile)."""
     env = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined,
-                      autoescape=select_autoescape(["html", "htm", "xml"]), trim_blocks=True, lstrip_blocks=True)
+                      autoescape=select_autoescape(["html", "htm", "xml"]), trim_blocks=True, lstrip_blocks=True,
+                      finalize=template_safe)  # no XML-illegal characters in any rendered format
     env.filters["cn"] = cn_numeral
     return env
 

@@ -8,6 +8,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from monitor.model import cell_safe, xml_safe
+
 COLUMNS = [("序号", 6), ("发现日期", 12), ("单位", 18), ("网站/账号", 20), ("问题类别", 16), ("问题描述", 48),
            ("URL", 40), ("所在页面", 44), ("链接文字", 20), ("严重程度", 9), ("整改期限", 12), ("状态", 10),
            ("整改完成日期", 13), ("复查结果", 30), ("整改过程", 60)]
@@ -72,7 +74,7 @@ def render_ledger_xlsx(view) -> Workbook:
     wb = Workbook()
     ws = wb.active
     ws.title = "汇总"
-    ws["A1"] = view.title
+    ws["A1"] = cell_safe(view.title)
     ws["A1"].font = Font(name="黑体", size=14, bold=True)
     counted = [r for r in view.rows if r.status not in UNCOUNTED]
     aside = "，".join(f"{s} {n} 个" for s, n in view.by_status().items() if s in UNCOUNTED and n)
@@ -85,7 +87,7 @@ def render_ledger_xlsx(view) -> Workbook:
         values = [unit, sum(r.status not in UNCOUNTED for r in rows)] + [sum(r.status == s for r in rows)
                                                                           for s in statuses]
         for c, v in enumerate(values, 1):
-            cell = ws.cell(row=i, column=c, value=v)
+            cell = ws.cell(row=i, column=c, value=cell_safe(v))
             cell.font, cell.border = _BODY, _BORDER
     total = 5 + len(units)
     for c, v in enumerate(["合计", len(counted)] + [view.by_status()[s] for s in statuses], 1):
@@ -103,8 +105,8 @@ def render_ledger_xlsx(view) -> Workbook:
 
     used = {"汇总", "全部问题"}
     for unit in units:
-        us = wb.create_sheet(_sheet_name(unit, used))
-        us["A1"] = f"{unit} 问题整改台账"
+        us = wb.create_sheet(_sheet_name(xml_safe(unit), used))
+        us["A1"] = cell_safe(f"{unit} 问题整改台账")
         us["A1"].font = Font(name="黑体", size=14, bold=True)
         _header(us, 2, COLUMNS)
         mine = [r for r in view.rows if r.unit == unit]
@@ -116,7 +118,8 @@ def render_ledger_xlsx(view) -> Workbook:
 
 def _row(ws, row: int, values: list, status: str) -> None:
     for c, v in enumerate(values, 1):
-        cell = ws.cell(row=row, column=c, value=v)
+        # crawled and typed text: no XML-illegal characters, never a formula
+        cell = ws.cell(row=row, column=c, value=cell_safe(v))
         cell.font, cell.border, cell.alignment = _BODY, _BORDER, _WRAP
     fill = _STATUS_FILL.get(status)
     if fill:

@@ -18,6 +18,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from monitor.model import xml_safe
+
 FANGSONG, HEITI, KAITI, XIAOBIAOSONG = "仿宋", "黑体", "楷体", "方正小标宋简体"
 RED = RGBColor(0xDD, 0x00, 0x00)
 BODY = Pt(16)  # 三号
@@ -49,7 +51,7 @@ def _para(doc, text: str = "", *, font: str = FANGSONG, size=BODY, bold: bool = 
     fmt.space_before = fmt.space_after = Pt(0)
     fmt.line_spacing = Pt(28) if size == BODY else None
     if text:
-        _font(p.add_run(text), font, size, bold=bold, color=color)
+        _font(p.add_run(xml_safe(text)), font, size, bold=bold, color=color)
     return p
 
 
@@ -59,7 +61,7 @@ def _heading(doc, text: str, level: int):
     fmt = p.paragraph_format
     fmt.first_line_indent = Pt(32)
     fmt.space_before, fmt.space_after = Pt(6), Pt(0)
-    _font(p.add_run(text), HEITI if level == 1 else KAITI, BODY, bold=level == 2, color=RGBColor(0, 0, 0))
+    _font(p.add_run(xml_safe(text)), HEITI if level == 1 else KAITI, BODY, bold=level == 2, color=RGBColor(0, 0, 0))
     return p
 
 
@@ -92,12 +94,12 @@ def _table(doc, header: list[str], rows: list[list[str]]):
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
     for cell, text in zip(t.rows[0].cells, header):
         cell.text = ""
-        _font(cell.paragraphs[0].add_run(text), HEITI, TABLE)
+        _font(cell.paragraphs[0].add_run(xml_safe(text)), HEITI, TABLE)
     for values in rows:
         cells = t.add_row().cells
         for cell, text in zip(cells, values):
             cell.text = ""
-            _font(cell.paragraphs[0].add_run(str(text)), FANGSONG, TABLE)
+            _font(cell.paragraphs[0].add_run(xml_safe(str(text))), FANGSONG, TABLE)
     return t
 
 
@@ -325,8 +327,8 @@ def render_notice_docx(view):
         _widths(t, [1.3, 4.0, 4.0, 8.4, 8.0])
         if len(view.unverified_rows) > 200:
             _para(doc, f"另有 {len(view.unverified_rows) - 200} 项，见整改台账。", indent=False)
-    doc.core_properties.title = view.title + ("（征求意见稿）" if view.draft else "")
-    doc.core_properties.author = view.issuer
+    doc.core_properties.title = xml_safe(view.title + ("（征求意见稿）" if view.draft else ""))
+    doc.core_properties.author = xml_safe(view.issuer)
     return doc
 
 

@@ -21,6 +21,12 @@ from pathlib import PurePath
 __all__ = ["DocumentError", "extract_text", "detect_format", "MAX_BYTES"]
 
 MAX_BYTES = 50 * 1024 * 1024  # larger inputs are refused rather than parsed
+# DOCX/XLSX are zip archives: a 2 MB file can unpack to gigabytes (a zip bomb). Each member's declared size
+# is checked before parsing, and zipfile never inflates a member beyond its declared size (it stops there
+# and fails the CRC), so these bound what the parsers can be made to read.
+MAX_MEMBER_BYTES = 25 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
+MAX_TEXT_CHARS = 2_000_000  # extracted text beyond this is cut (the content rules read far less)
 
 
 class DocumentError(Exception):
@@ -86,11 +92,13 @@ def extract_text(data: bytes, *, filename: str = "", content_type: str = "") -> 
         if fmt == "text":
             return _normalise(decode_text(data, content_type=content_type), keep_lines=True)
         if fmt == "pdf":
-            return _pdf_text(data)
+            return _pdf_text(data)[:MAX_TEXT_CHARS]
         if fmt == "docx":
-            return _docx_text(data)
+            _check_archive(data)
+            return _docx_text(data)[:MAX_TEXT_CHARS]
         if fmt == "xlsx":
-            return _xlsx_text(data)
+            _check_archive(data)
+            return _xlsx_text(data)[:MAX_TEXT_CHARS]
         if fmt == "doc":
             return _doc_text(data)
         if fmt == "xls":
@@ -220,6 +228,23 @@ def html_text(markup: str) -> str:
 
 # ---------------------------------------------------------------- PDF, DOCX, XLSX
 
+def _check_archive(data: bytes) -> None:
+    """Refuse a DOCX/XLSX whose members would unpack beyond the bounds (see MAX_MEMBER_BYTES)."""
+    try:
+        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except zipfile.BadZipFile:
+        return  # the parser reports the damaged file
+    total = 0
+    for info in infos:
+        if info.file_size > MAX_MEMBER_BYTES:
+            raise DocumentError(f"压缩包内的 {info.filename[:80]} 解压后有 {info.file_size // (1024 * 1024)} MB，"
+                                f"超过上限 {MAX_MEMBER_BYTES // (1024 * 1024)} MB（可能是“压缩炸弹”），未读取")
+        total += info.file_size
+    if total > MAX_UNZIPPED_BYTES:
+        raise DocumentError(f"文件解压后共 {total // (1024 * 1024)} MB，超过上限 {MAX_UNZIPPED_BYTES // (1024 * 1024)} MB"
+                            "（可能是“压缩炸弹”），未读取")
+
+
 def _pdf_text(data: bytes) -> str:
     from pdfminer.high_level import extract_text as pdf_extract
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
@@ -278,6 +303,7 @@ def _xlsx_text(data: bytes) -> str:
 def _sheets_text(sheets) -> str:
     """(title, rows of cell strings) per sheet as text: a 【title】 line, then one tab-separated line a row."""
     lines: list[str] = []
+    size = 0
     for title, rows in sheets:
         lines.append(f"【{title}】")
         for cells in rows:
@@ -285,6 +311,9 @@ def _sheets_text(sheets) -> str:
                 cells.pop()
             if cells:
                 lines.append("\t".join(cells))
+                size += len(lines[-1]) + 1
+                if size > MAX_TEXT_CHARS:  # a sheet of a million rows: the text is bounded, not the file
+                    return _normalise("\n".join(lines))
     return _normalise("\n".join(lines))
 
 

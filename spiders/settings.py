@@ -26,6 +26,8 @@ RETRY_TIMES = 1
 RETRY_HTTP_CODES = [500, 501, 502, 503, 504, 505, 507, 508, 520, 521, 522, 523, 524, 408]
 
 REDIRECT_MAX_TIMES = 10
+# Only http(s): Scrapy's file/ftp/s3/data handlers would read local files or other services for a page
+DOWNLOAD_HANDLERS = {"file": None, "ftp": None, "s3": None, "data": None}
 METAREFRESH_ENABLED = True
 
 # Every status reaches the spider: a 404 is a fact to record, not an error to drop.
@@ -51,6 +53,9 @@ MONITOR_FLUSH_SECONDS = 0.5  # a killed crawl loses at most this much work (resu
 # Cheap re-checks: conditional GET with the previous run's validators, content-hash fallback.
 # Below HttpCompression (590) and Redirect (600), so it sees the decoded, final response.
 DOWNLOADER_MIDDLEWARES = {
+    # first: every request (redirects, meta refreshes and retries come back through here) is checked against
+    # the site's network scope and counted against limits.max_requests
+    "spiders.netguard.NetGuardMiddleware": 10,
     # a changed page the re-check's light path already downloaded is not fetched a second time
     "spiders.revalidate.PrefetchedMiddleware": 50,
     "monitor.crawl.reuse.ConditionalGetMiddleware": 560,

@@ -30,6 +30,7 @@ from spiders.parsing import html_selector
 from spiders.listing import article_datetime, column_meta, list_items
 from spiders.listpage import read_list
 from spiders.mailbox import MAILBOX_WORDS, looks_like_mailbox, mailbox_rows
+from spiders.netguard import BlockedRequest, NetPolicy
 from spiders.render import looks_like_list_page, script_may_fill, serve_decided_bytes
 from spiders.search import result_links_to, search_box_only, search_form, search_query
 from monitor.model import ItemFacts
@@ -91,6 +92,9 @@ _ERROR_NAMES = {
 def error_kind(failure: Failure) -> tuple[str, str]:
     """A failed request's reason as a short stable kind (a fact, not a verdict)."""
     exc = failure.value
+    if isinstance(exc, BlockedRequest):
+        # refused by the network scope: not a fact about the target (and the same for open and closed ports)
+        return "blocked", str(exc)[:500]
     name = type(exc).__name__
     text = str(exc)
     detail = f"{name}: {text}"[:500]
@@ -150,7 +154,8 @@ class SiteSpider(scrapy.Spider):
                  today: date | None = None, mailbox: bool = True, mailbox_words: Iterable[str] = (),
                  mailbox_urls: Iterable[str] = (), max_list_pages: int = 50, previous: Any = None,
                  frontier: Any = None, browser_urls: Iterable[str] = (), browser: bool = False,
-                 reference_urls: Iterable[str] = (), **kwargs: Any):
+                 reference_urls: Iterable[str] = (), max_requests: int = 10_000, max_external_checks: int = 2000,
+                 max_external_per_page: int = 300, allow_private: bool = False, **kwargs: Any):
         """``previous``: a ``monitor.crawl.reuse.PreviousRun`` (facts of unchanged pages are reused from it);
         ``frontier``: a ``monitor.crawl.resume.Frontier`` when resuming a killed run; ``browser_urls``: column URLs
         configured ``render: browser``; ``browser``: whether Chromium may be used at all."""
@@ -176,6 +181,15 @@ class SiteSpider(scrapy.Spider):
         self.browser = bool(browser)
         self.browser_urls = frozenset(canonical(u) for u in browser_urls)
         self.rendered = 0
+        # bounds on what one crawl sends (sites.yaml limits; NetGuardMiddleware enforces the total)
+        self.max_requests = int(max_requests)
+        self.max_external_checks = int(max_external_checks)
+        self.max_external_per_page = int(max_external_per_page)
+        self.requests_made = 0
+        self.external_checks = 0
+        self.not_checked = 0  # links left unchecked because a bound was reached
+        self._page_externals: tuple[str | None, int] = (None, 0)
+        self.net_policy = NetPolicy(scope=self.scope, allow_private=bool(allow_private))
         self._series: dict[str, str] = {}  # jpage dataproxy URL -> the list page it continues
         self._paged: dict[str, int] = {}  # pagination series -> further pages scheduled for it
 
@@ -188,10 +202,14 @@ class SiteSpider(scrapy.Spider):
                  referer: str | None = None) -> scrapy.Request | None:
         if url in self.scheduled:
             return None
+        if self.requests_made >= self.max_requests:
+            self.not_checked += 1
+            return None
         if not external and parse:
             if self.internal_pages >= self.max_pages:
                 return None
             self.internal_pages += 1
+        self.requests_made += 1
         self.scheduled.add(url)
         meta = {"depth": depth, "external": external, "parse": parse, "started": time.monotonic(),
                 "key_url": url}
@@ -232,7 +250,18 @@ class SiteSpider(scrapy.Spider):
                 req.meta["download_maxsize"] = self._attachment_maxsize()
             return req
         if self.check_external:
-            return self._request(target, depth=depth + 1, external=True, parse=False, referer=referer)
+            # external links are checked once (status only), never crawled, and boundedly
+            page, n = self._page_externals if self._page_externals[0] == referer else (referer, 0)
+            if target in self.scheduled:
+                return None
+            if n >= self.max_external_per_page or self.external_checks >= self.max_external_checks:
+                self.not_checked += 1
+                return None
+            req = self._request(target, depth=depth + 1, external=True, parse=False, referer=referer)
+            if req is not None:
+                self._page_externals = (page, n + 1)
+                self.external_checks += 1
+            return req
         return None
 
     async def start(self):
@@ -323,7 +352,10 @@ class SiteSpider(scrapy.Spider):
     def _diverted(self, obj: Any) -> bool:
         """Whether the light path took this request (it has the previous run's validators)."""
         rv = self.revalidator
-        if rv is not None and isinstance(obj, scrapy.Request) and rv.takes(obj):
+        # the light path goes only where the network scope surely allows (no host name to resolve first);
+        # anything else takes the Scrapy path, where NetGuardMiddleware decides
+        if rv is not None and isinstance(obj, scrapy.Request) and rv.takes(obj) \
+                and self.net_policy.refuse(obj.url) is None and not self.net_policy.needs_lookup(obj.url):
             rv.submit(obj)
             return True
         return False
@@ -683,7 +715,11 @@ class SiteSpider(scrapy.Spider):
             return
         row = {"page_url": page_url, "kind": "form", "action": canonical(form.action)[:2000], "method": form.method,
                "field": form.field[:100]}
-        target = next((it for it in items if len(search_query(it.title)) >= 4), None)
+        # the form is submitted only where the crawl may go: over http(s), to the site itself
+        in_scope = self.in_scope(form.action)
+        target = next((it for it in items if len(search_query(it.title)) >= 4), None) if in_scope else None
+        if not in_scope:
+            row["error_kind"] = "out_of_scope"
         if target is not None:
             row.update(query=search_query(target.title), expected_url=target.url)
         yield {"kind": "search", "search": row}

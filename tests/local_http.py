@@ -39,6 +39,9 @@ class LocalServer:
                     with lock:
                         server.in_flight -= 1
 
+            # every method is answered and counted: a canary must see a POST (an off-site form) too
+            do_POST = do_PUT = do_DELETE = do_OPTIONS = do_PATCH = do_GET
+
             def _answer(self):
                 path = self.path
                 server.hits[urlsplit(path).path] += 1
@@ -105,7 +108,9 @@ def sites_yaml(path, sites: list[dict], **limits) -> str:
 
     data = {"organisation": {"name": "测试县人民政府办公室"}, "units": [{"name": "测试单位"}],
             "sites": [{"key": s["key"], "name": s.get("name", s["key"]), "home": s["home"], "unit": "测试单位",
-                       "limits": {"delay_seconds": 0, "concurrency_per_host": 8, **limits, **s.get("limits", {})}}
+                       # every test server runs on 127.0.0.1: loopback must be allowed explicitly
+                       "limits": {"delay_seconds": 0, "concurrency_per_host": 8, "allow_private_network": True,
+                                  **limits, **s.get("limits", {})}}
                       for s in sites]}
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return str(path)

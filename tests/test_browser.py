@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
-import stat
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -18,15 +19,20 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def chromium_watch(tmp_path: Path) -> tuple[dict, Path]:
+def chromium_watch(tmp_path: Path):
     """MONITOR_CHROMIUM pointing at a wrapper that notes each launch, then runs the real Chromium."""
     if not os.access(CHROMIUM, os.X_OK):
         need_service(f"Chromium not installed at {CHROMIUM}")
-    marker = tmp_path / "chromium-launches.txt"
-    wrapper = tmp_path / "chromium-wrapper.sh"
+    # as root the browser runs as an unprivileged user (spiders.chromium): it must reach the wrapper and
+    # leave its mark, so both live outside pytest's private tmp_path
+    watch = Path(tempfile.mkdtemp(prefix="monitor-chromium-watch-"))
+    watch.chmod(0o777)
+    marker = watch / "chromium-launches.txt"
+    wrapper = watch / "chromium-wrapper.sh"
     wrapper.write_text(f'#!/bin/sh\necho launched >> "{marker}"\nexec {CHROMIUM} "$@"\n')
-    wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
-    return {"MONITOR_CHROMIUM": str(wrapper)}, marker
+    wrapper.chmod(0o755)
+    yield {"MONITOR_CHROMIUM": str(wrapper)}, marker
+    shutil.rmtree(watch, ignore_errors=True)
 
 
 def test_script_filled_column_is_rendered_and_its_items_stored(tmp_path, demo_server, chromium_watch):

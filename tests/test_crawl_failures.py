@@ -17,7 +17,7 @@ def _config(tmp_path: Path, sites: list[tuple[str, str, str]], *, delay: float =
     lines = ["organisation: {name: 示例县人民政府办公室}", "units: [{name: 县政府办}]", "sites:"]
     for key, name, home in sites:
         lines += [f"  - key: {key}", f"    name: {name}", f"    home: {home}", "    unit: 县政府办",
-                  f"    limits: {{delay_seconds: {delay}, concurrency_per_host: {concurrency}, timeout_seconds: 5}}"]
+                  f"    limits: {{delay_seconds: {delay}, concurrency_per_host: {concurrency}, timeout_seconds: 5, allow_private_network: true}}"]
     lines.append(f'storage: {{url: "sqlite:///{tmp_path / "m.db"}", notices_dir: "{tmp_path / "out"}"}}')
     p = tmp_path / "sites.yaml"
     p.write_text("\n".join(lines) + "\n", encoding="utf-8")

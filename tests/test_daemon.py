@@ -97,7 +97,8 @@ def test_daemon_runs_locks_survives_kill_and_stops_cleanly(tmp_path, demo_server
     log_file = tmp_path / "log" / "monitor.log"
     cfg = tmp_path / "sites.yaml"
     demo_server.site.pages = CountingPages(demo_server.site.pages)
-    limits = {"delay_seconds": 0, "concurrency_per_host": 2, "max_pages": 30, "check_external": False}
+    limits = {"delay_seconds": 0, "concurrency_per_host": 2, "max_pages": 30, "check_external": False,
+              "allow_private_network": True}
     cfg.write_text(yaml.safe_dump({
         "organisation": {"name": "示例县人民政府办公室"},
         "units": [{"name": "示例县人民政府办公室", "notify": [receiver.url("unit")]}],

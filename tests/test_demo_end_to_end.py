@@ -168,7 +168,7 @@ sites:
     name: 示例县人民政府门户网站
     home: {demo_server.home}
     unit: 县政府办
-    limits: {{delay_seconds: 0, concurrency_per_host: 8}}
+    limits: {{delay_seconds: 0, concurrency_per_host: 8, allow_private_network: true}}
 storage: {{url: "sqlite:///{tmp_path / 'm.db'}", notices_dir: "{tmp_path / 'out'}"}}
 """, encoding="utf-8")
     out = run_monitor("-c", str(cfg), "crawl", "--as-of", DEMO_DAY.isoformat(), cwd=tmp_path)
@@ -187,7 +187,7 @@ storage: {{url: "sqlite:///{tmp_path / 'm.db'}", notices_dir: "{tmp_path / 'out'
 
 def test_adhoc_url_crawl_works_without_a_config(tmp_path, demo_server):
     out = run_monitor("--db", f"sqlite:///{tmp_path / 'a.db'}", "crawl", "--url", demo_server.home,
-                      "--as-of", DEMO_DAY.isoformat(), "--delay", "0", cwd=tmp_path)
+                      "--as-of", DEMO_DAY.isoformat(), "--delay", "0", "--allow-private-network", cwd=tmp_path)
     # like a link checker: exit 1 when problems were found
     assert out.returncode == 1, out.stderr
     assert "missing-attachment.pdf" in out.stdout

@@ -51,7 +51,8 @@ def test_hostile_anchor_text_is_escaped_and_scope_holds(tmp_path, hostile_site):
     site, outside = hostile_site
     url = f"http://127.0.0.1:{site.server_address[1]}/"
     db = f"sqlite:///{tmp_path / 'h.db'}"
-    out = run_monitor("--db", db, "crawl", "--url", url, "--delay", "0", "--as-of", DEMO_DAY.isoformat(), cwd=tmp_path)
+    out = run_monitor("--db", db, "crawl", "--url", url, "--delay", "0", "--as-of", DEMO_DAY.isoformat(),
+                      "--allow-private-network", cwd=tmp_path)
     assert out.returncode == 1, out.stderr  # the broken /missing.html
     rows = findings_json(db, tmp_path, "--rule", "W-S1")
     assert [r["url"] for r in rows] == [url + "missing.html"]

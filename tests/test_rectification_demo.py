@@ -58,7 +58,7 @@ sites:
     name: 示例县人民政府门户网站
     home: {demo.home}
     unit: 示例县人民政府办公室
-    limits: {{delay_seconds: 0, concurrency_per_host: 8}}
+    limits: {{delay_seconds: 0, concurrency_per_host: 8, allow_private_network: true}}
 storage: {{url: "sqlite:///{self.db}", notices_dir: "{self.out}"}}
 """, encoding="utf-8")
         self.snapshots: dict[str, dict[str, str]] = {}

@@ -17,7 +17,7 @@ sites:
     name: 示例县人民政府门户网站
     home: {home}
     unit: 县政府办
-    limits: {{delay_seconds: {delay}, concurrency_per_host: {concurrency}}}
+    limits: {{delay_seconds: {delay}, concurrency_per_host: {concurrency}, allow_private_network: true}}
 storage: {{url: "{db or f'sqlite:///{tmp_path / "m.db"}'}", notices_dir: "{tmp_path / 'out'}"}}
 """, encoding="utf-8")
     return cfg

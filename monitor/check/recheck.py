@@ -45,6 +45,9 @@ from rules.website._columns import unverified_reason
 from spiders.columns import classify_column
 from spiders.listing import column_meta
 from spiders.listpage import read_list
+from spiders.netguard import NetPolicy, host_port
+
+REDIRECT_MAX_TIMES = 10  # as the crawler (spiders.settings)
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +65,8 @@ class Fetched:
     error_detail: str | None = None
     text: str | None = None
     content_type: str | None = None
+    final_url: str | None = None
+    truncated: bool = False  # the body was larger than the site's max_page_bytes: not read
 
 
 @dataclass
@@ -93,14 +98,65 @@ def _error_kind(exc: Exception) -> str:
     return "other"
 
 
-def fetch(client: httpx.Client, url: str) -> Fetched:
-    try:
-        r = client.get(url)
-    except httpx.HTTPError as exc:
-        return Fetched(url, error_kind=_error_kind(exc), error_detail=str(exc)[:500])
-    ctype = r.headers.get("content-type", "")
-    text = r.text if "html" in ctype or not ctype else None
-    return Fetched(url, status=r.status_code, text=text, content_type=ctype)
+@dataclass(frozen=True)
+class Reach:
+    """What a re-check may fetch for one site: the crawler's scope and limits (sites.yaml)."""
+
+    policy: NetPolicy
+    max_bytes: int = 10 * 1024 * 1024
+
+    @classmethod
+    def of(cls, site) -> "Reach":
+        if site is None:
+            return cls(NetPolicy())
+        return cls(NetPolicy(scope=site.scope, allow_private=site.limits.allow_private_network),
+                   site.limits.max_page_bytes)
+
+
+def _offsite(origin: str, url: str, reach: Reach) -> bool:
+    """A hop to another host:port than the one asked for, outside the site's scope (http → https on the
+    same host is the same site)."""
+    a, b = host_port(origin), host_port(url)
+    if a == b or b in reach.policy.scope:
+        return False
+    defaults = {"80", "443"}
+    return not (a.rsplit(":", 1)[0] == b.rsplit(":", 1)[0] and {a.rsplit(":", 1)[1], b.rsplit(":", 1)[1]} <= defaults)
+
+
+def fetch(client: httpx.Client, url: str, reach: Reach | None = None) -> Fetched:
+    """GET ``url`` as the crawler would: only within the network scope, redirects followed hop by hop (a hop
+    to another site is not followed), at most ``max_bytes`` of body read."""
+    reach = reach or Reach(NetPolicy())
+    current = url
+    for _ in range(REDIRECT_MAX_TIMES + 1):
+        reason = reach.policy.check(current)
+        if reason is not None:
+            return Fetched(url, error_kind="blocked", error_detail=f"blocked ({reason}): {current[:300]}",
+                           final_url=current)
+        if current != url and _offsite(url, current, reach):
+            return Fetched(url, error_kind="offsite", error_detail=f"redirected to another site: {current[:300]}",
+                           final_url=current)
+        try:
+            with client.stream("GET", current) as r:
+                location = r.headers.get("location")
+                if r.status_code in (301, 302, 303, 307, 308) and location:
+                    current = urljoin(current, location.strip())
+                    continue
+                ctype = r.headers.get("content-type", "")
+                if not ("html" in ctype or not ctype):
+                    return Fetched(url, status=r.status_code, content_type=ctype, final_url=current)
+                body = bytearray()
+                for chunk in r.iter_bytes():
+                    body += chunk
+                    if len(body) > reach.max_bytes:  # the crawler's max_page_bytes: never the whole of it
+                        return Fetched(url, status=r.status_code, content_type=ctype, final_url=current,
+                                       error_detail=f"body larger than {reach.max_bytes} bytes", truncated=True)
+                text = bytes(body).decode(r.encoding or "utf-8", errors="replace")
+                return Fetched(url, status=r.status_code, text=text, content_type=ctype, final_url=current)
+        except httpx.HTTPError as exc:
+            return Fetched(url, error_kind=_error_kind(exc), error_detail=str(exc)[:500], final_url=current)
+    return Fetched(url, error_kind="redirects", error_detail=f"more than {REDIRECT_MAX_TIMES} redirects",
+                   final_url=current)
 
 
 def _links_to(page: Fetched, target: str) -> bool:
@@ -113,21 +169,26 @@ def _links_to(page: Fetched, target: str) -> bool:
     return False
 
 
-def _judge_link(client: httpx.Client, f: Finding, fetched: list[Fetched]) -> tuple[bool | None, str]:
+def _judge_link(client: httpx.Client, f: Finding, fetched: list[Fetched], reach: Reach | None = None
+                ) -> tuple[bool | None, str]:
     parents = list(dict.fromkeys(p["source_url"] for p in (f.facts or {}).get("parents", [])))[:MAX_PARENTS]
     parents = parents or ([f.source_url] if f.source_url else [])
     still_linked, unreadable = 0, 0
     for url in parents:
-        page = fetch(client, url)
+        page = fetch(client, url, reach)
         fetched.append(page)
-        if page.status is None or page.status >= 400 or page.text is None:
+        if page.status is None or page.status >= 400 or page.text is None or page.truncated:
             unreadable += 1
         elif _links_to(page, f.url):
             still_linked += 1
     if parents and not still_linked and not unreadable:
         return False, "引用该链接的页面已不再链接它"
-    target = fetch(client, f.url)
+    target = fetch(client, f.url, reach)
     fetched.append(target)
+    if target.error_kind == "blocked":
+        return None, "链接指向本机或内网地址，不在检查范围内，无法确认"
+    if target.error_kind == "offsite":
+        return None, f"链接重定向到其他网站（{target.final_url}），无法确认已整改"
     from rules.website.broken_links import verdict
 
     entry = get_rule("W-S1")
@@ -148,10 +209,11 @@ def _judge_column(store: Store, config: Config, client: httpx.Client, f: Finding
                         .where(CrawlRun.site == f.site, Column.url == f.url, Column.role == "column")
                         .order_by(Column.id.desc()).limit(1)).first()
     list_url = (col.list_pages or [None])[0] if col is not None and col.list_pages else None
-    page = fetch(client, list_url or f.url)
+    site = next((x for x in config.sites if x.key == f.site), None)
+    page = fetch(client, list_url or f.url, Reach.of(site))
     fetched.append(page)
-    if page.status is None or page.status >= 400 or page.text is None:
-        reason = page.error_kind or f"HTTP {page.status}"
+    if page.status is None or page.status >= 400 or page.text is None or page.truncated:
+        reason = page.error_kind or ("页面超过大小上限" if page.truncated else f"HTTP {page.status}")
         return None, f"栏目页面无法读取（{reason}）"
     sel = Selector(text=page.text)
     name, ctype = column_meta(sel)
@@ -199,21 +261,23 @@ def recheck(store: Store, config: Config, *, as_of: date, site_keys: tuple[str, 
     fetched_by_site: dict[str, list[Fetched]] = {}
     verdicts: dict[int, tuple[bool | None, str]] = {}
     headers = {"User-Agent": "monitor-recheck/0.1 (+government website inspection)"}
-    with httpx.Client(timeout=timeout, follow_redirects=True, headers=headers, max_redirects=10) as client:
+    sites = {x.key: x for x in config.sites}
+    # redirects are followed by fetch(), hop by hop, within the site's network scope
+    with httpx.Client(timeout=timeout, follow_redirects=False, headers=headers) as client:
         for f in findings:
             if f.rule not in SUPPORTED:
                 result.skipped.append((f.id, f"{f.rule} 需要完整抓取才能复查"))
                 continue
             fetched = fetched_by_site.setdefault(f.site, [])
             if f.rule == "W-S1":
-                verdicts[f.id] = _judge_link(client, f, fetched)
+                verdicts[f.id] = _judge_link(client, f, fetched, Reach.of(sites.get(f.site)))
             else:
                 verdicts[f.id] = _judge_column(store, config, client, f, as_of, fetched)
     for site_key, pages in fetched_by_site.items():  # what was fetched is a fact, kept like a crawl's
         run_id = store.start_run(site_key, kind="recheck")
         writer = BatchWriter(store, run_id)
         for p in pages:
-            writer.add("page", {"url": p.url, "status": p.status, "error_kind": p.error_kind,
+            writer.add("page", {"url": p.url, "status": p.status, "error_kind": p.error_kind, "final_url": p.final_url,
                                 "error_detail": p.error_detail, "content_type": (p.content_type or "")[:200] or None,
                                 "fetched_at": utcnow()})
         writer.flush()

@@ -40,10 +40,14 @@ class Context:
                 raise MonitorError(str(exc), exit_code=2) from exc
         return self._config
 
-    def store(self, config: Config | None = None) -> Store:
+    def store(self, config: Config | None = None, *, read_only: bool = False) -> Store:
+        """The store; ``read_only`` commands never create a database (or its folder) that is not there."""
         url = self.db_url or (config or self.config()).storage.url
         try:
-            return Store(url)
+            return Store(url, must_exist=read_only)
+        except FileNotFoundError as exc:
+            raise MonitorError(f"数据库文件 {exc} 不存在（还没有抓取过，或路径写错了）；请检查 --db 或 storage.url",
+                               exit_code=2) from exc
         except StoreError as exc:
             raise MonitorError(str(exc), exit_code=2) from exc
         except Exception as exc:  # the database URL is user input: say what is wrong with it
@@ -78,6 +82,9 @@ class MonitorGroup(click.Group):
 @click.pass_context
 def main(ctx: click.Context, config_path: str, db_url: str | None) -> None:
     """政府网站与政务新媒体监测：抓取网站、按国家检查指标检查、生成督查通报并跟踪整改。"""
+    from monitor.cli import termtext
+
+    termtext.install()  # crawled text reaches the terminal as text, never as escape sequences
     ctx.obj = Context(config_path, db_url)
 
 

@@ -17,11 +17,14 @@ import os
 
 from scrapy.settings import Settings
 
+from spiders.chromium import CHROMIUM, CONTEXT_OPTIONS, Gate, launch_options, route_async
+from spiders.netguard import DISABLED_HANDLERS, NetPolicy, host_port
+
 log = logging.getLogger(__name__)
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
+# what a rendered list page may load from other hosts (libraries from a CDN); never data, frames or images
+THIRD_PARTY_TYPES = ("script", "stylesheet")
+SKIPPED_TYPES = ("image", "media", "font")  # not needed to read a list, and each one is a request
 
 
 def browser_path(settings: Settings | None = None) -> str:
@@ -38,10 +41,10 @@ def browser_available(settings: Settings | None = None) -> bool:
 def apply_browser_settings(s: Settings, *, timeout_seconds: float) -> None:
     """Install the lazy browser handler and its Playwright options into one crawler's settings."""
     handler = "monitor.crawl.browser.BrowserHandler"
-    s.set("DOWNLOAD_HANDLERS", {"http": handler, "https": handler}, priority="cmdline")
+    s.set("DOWNLOAD_HANDLERS", {**DISABLED_HANDLERS, "http": handler, "https": handler}, priority="cmdline")
     s.set("PLAYWRIGHT_BROWSER_TYPE", "chromium", priority="cmdline")
-    s.set("PLAYWRIGHT_LAUNCH_OPTIONS", {"executable_path": browser_path(s), "headless": True,
-                                        "args": CHROMIUM_ARGS}, priority="cmdline")
+    # sandboxed, and without a network of its own: every request goes through the gate (spiders.chromium)
+    s.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch_options(browser_path(s)), priority="cmdline")
     s.set("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT", timeout_seconds * 1000, priority="cmdline")
     s.set("PLAYWRIGHT_MAX_CONTEXTS", 2, priority="cmdline")  # the current one and one being retired
     s.set("PLAYWRIGHT_MAX_PAGES_PER_CONTEXT", s.getint("MONITOR_BROWSER_CONCURRENCY", 2), priority="cmdline")
@@ -110,6 +113,9 @@ def _recycling_handler():
                 self._generation += 1
                 self._served = 0
             request.meta["playwright_context"] = name
+            request.meta["playwright_context_kwargs"] = dict(CONTEXT_OPTIONS)
+            # a page whose navigation away was refused may never fire "load" (see _apply_page_methods)
+            request.meta["playwright_page_goto_kwargs"] = {"wait_until": "domcontentloaded"}
             self._busy[name] = self._busy.get(name, 0) + 1
             try:
                 return await super()._download_request(request, spider)
@@ -118,6 +124,41 @@ def _recycling_handler():
                 if name != f"monitor-{self._generation}" and self._busy[name] == 0:
                     del self._busy[name]
                     await self._retire(name)
+
+        def _make_request_handler(self, context_name, method, url, headers, body, encoding, spider,
+                                  initial_request_done):
+            """Every request of a rendered page goes through our gate instead of straight to Chromium's
+            network (which has none): the page's own site, scripts and styles from public hosts, nothing
+            else; no navigation away; redirects checked hop by hop."""
+            spider = spider or self.crawler.spider
+            policy = getattr(spider, "net_policy", None) or NetPolicy(scope=frozenset({host_port(url)}))
+            scope = policy.scope or frozenset({host_port(url)})
+
+            def allow(target: str, rtype: str) -> bool:
+                if rtype in SKIPPED_TYPES:
+                    return False
+                return host_port(target) in scope or rtype in THIRD_PARTY_TYPES
+
+            gate = Gate(url, policy, allow)
+
+            async def handler(route, playwright_request):
+                await route_async(gate, route, playwright_request)
+                if gate.refused:
+                    self.stats.set_value("monitor/browser_refused", len(gate.refused))
+            return handler
+
+        async def _apply_page_methods(self, page, request, spider=None):
+            """Wait for the page's scripts to settle, boundedly: the load event and an idle network. A page
+            that tried to navigate away (refused by the gate) stops loading and may never fire them; it is
+            read as it stands after the wait instead of failing."""
+            from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+            wait_ms = min(self.config.navigation_timeout_ms or 15000, 10000)
+            for state in ("load", "networkidle"):
+                try:
+                    await page.wait_for_load_state(state, timeout=wait_ms)
+                except PlaywrightTimeout:
+                    self.stats.inc_value("monitor/browser_unsettled")
 
         async def _retire(self, name: str) -> None:
             wrapper = self.context_wrappers.get(name)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import queue
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Callable
@@ -130,6 +130,7 @@ def take_evidence(store: Store, config: Config, *, as_of: date, finding_ids: tup
     with store.session() as s:
         findings = s.scalars(q.order_by(Finding.id)).all()
         have = {i for (i,) in s.execute(select(EvidenceShot.finding_id))}
+    sites = {s.key: s for s in config.sites}
     result = EvidenceResult(failed=[])
     requests = []
     for f in findings:
@@ -140,7 +141,10 @@ def take_evidence(store: Store, config: Config, *, as_of: date, finding_ids: tup
         if r is None:
             result.skipped.append((f.id, _why_not(f)))
         else:
-            requests.append(r)
+            # each shot is confined to its own site's scope (spiders.chromium): its origin, and private addresses
+            # only where they are that site's own or the site allows them
+            requests.append(replace(r, scope=sites[f.site].scope,
+                                    allow_private=sites[f.site].limits.allow_private_network))
     if not requests:
         return result
     folder = Path(out_dir or config.storage.notices_dir) / "evidence"

@@ -18,6 +18,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.settings import Settings
 
 from monitor.config import Config, Site
+from monitor.model import xml_safe
 from sqlalchemy import delete, func, insert, select, update
 
 from monitor.store import BatchWriter, Column, ColumnItem, CrawlRun, ListPage, Page, Store, brief, utcnow
@@ -26,10 +27,8 @@ log = logging.getLogger(__name__)
 
 
 def _clean(value: Any) -> Any:
-    # PostgreSQL refuses NUL in text; hostile pages do send them.
-    if isinstance(value, str):
-        return value.replace("\x00", "")
-    return value
+    # PostgreSQL refuses NUL in text, Word and Excel refuse other control characters; hostile pages send them.
+    return xml_safe(value)
 
 
 class _Writer(BatchWriter):
@@ -421,13 +420,24 @@ def crawl_sites(config: Config, store: Store, *, sites: list[Site] | None = None
                       mailbox=site.mailbox.enabled, mailbox_words=site.mailbox.words,
                       mailbox_urls=site.mailbox.urls,
                       previous=previous, frontier=frontier, browser_urls=browser_columns(site),
-                      browser=needs_browser(site, settings), reference_urls=config.network.reference_urls)
+                      browser=needs_browser(site, settings), reference_urls=config.network.reference_urls,
+                      max_requests=site.limits.max_requests, max_external_checks=site.limits.max_external_checks,
+                      max_external_per_page=site.limits.max_external_per_page,
+                      allow_private=site.limits.allow_private_network)
     process.start()
     results = []
     for site, run_id, crawler in runs:
         result = _result(store, site, run_id)
         stats = crawler.stats.get_stats() if crawler.stats is not None else {}
         result.extra["revalidated"] = stats.get("reuse/revalidated", 0)  # confirmed on the light path
+        spider = crawler.spider
+        result.extra.update(
+            requests=stats.get("monitor/requests", 0), max_requests=site.limits.max_requests,
+            external_checks=getattr(spider, "external_checks", 0),
+            max_external_checks=site.limits.max_external_checks,
+            max_external_per_page=site.limits.max_external_per_page,
+            not_checked=getattr(spider, "not_checked", 0) + stats.get("monitor/blocked/budget", 0),
+            blocked=stats.get("monitor/blocked/private", 0) + stats.get("monitor/blocked/scheme", 0))
         results.append(result)
     return results
 

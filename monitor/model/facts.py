@@ -8,9 +8,40 @@ and no network.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+
+# Characters XML 1.0 forbids (C0 controls but tab/newline/CR, lone surrogates, U+FFFE/U+FFFF): one of them in
+# a link text makes python-docx and openpyxl refuse the whole notice or ledger. PostgreSQL refuses NUL too.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(value: Any) -> Any:
+    """A string without XML-illegal characters (other values unchanged): applied when facts are stored and
+    again when any format is rendered (data stored before this rule existed, text typed in the dashboard)."""
+    return _XML_ILLEGAL.sub("", value) if isinstance(value, str) else value
+
+
+def template_safe(value: Any) -> Any:
+    """Jinja ``finalize``: every value a template prints goes out without XML-illegal characters (Markup stays
+    Markup, so nothing is escaped twice)."""
+    if isinstance(value, str):
+        from markupsafe import Markup
+
+        cleaned = xml_safe(value)
+        return Markup(cleaned) if isinstance(value, Markup) else cleaned
+    return value
+
+
+def cell_safe(value: Any) -> Any:
+    """A spreadsheet/CSV cell that Excel or WPS will not run as a formula: text starting with = + - @ (or a tab
+    or CR before one) gets a leading apostrophe. Numbers stay numbers."""
+    value = xml_safe(value)
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 class Severity(str, enum.Enum):

@@ -307,11 +307,15 @@ def busy_seconds() -> float:
 class Store:
     """A database opened and migrated to the current schema."""
 
-    def __init__(self, url: str, *, migrate: bool = True):
+    def __init__(self, url: str, *, migrate: bool = True, must_exist: bool = False):
+        """``must_exist``: a read-only use (`findings`, `columns` …) opens an existing SQLite file or fails with
+        FileNotFoundError; it never creates a folder or an empty database."""
         self.url = _normalise_url(url)
         if self.url.startswith("sqlite:///"):
             path = Path(self.url[len("sqlite:///"):].split("?", 1)[0])
             if str(path) not in ("", ":memory:"):
+                if must_exist and not path.is_file():
+                    raise FileNotFoundError(str(path))
                 _sqlite_path_ready(path)
                 self._sqlite_file = path
         # a server connection may die under us (restart, pg_terminate_backend, network): check one out alive
@@ -688,6 +692,9 @@ class User(Base):
     unit: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # a session cookie carries the version it was issued under; signing out, a new password or deactivation
+    # bumps it, so every older cookie of this user stops working at once
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class LoginFailure(Base):

@@ -67,6 +67,8 @@ async def update_user(request: Request):
                 flash(request, "不能停用自己的账号", "error")
             else:
                 u.active = action == "enable"
+                if not u.active:  # a re-enabled account does not bring its old sessions back
+                    u.session_version = (u.session_version or 0) + 1
                 flash(request, f"账号“{name}”已{'启用' if u.active else '停用'}")
     if action == "password":
         try:

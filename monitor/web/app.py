@@ -10,8 +10,10 @@ from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from monitor.config import Config
 from monitor.store import Store
@@ -19,6 +21,21 @@ from monitor.timeutil import today_cn
 from monitor.web import admin, auth, findings, notices, overview, rulebook, sites
 from monitor.web.render import STATIC, render
 from monitor.web.security import CsrfMiddleware, SecurityHeadersMiddleware
+
+class IdConvertor(Convertor):
+    """A database id in a path: digits that fit a 64-bit integer, else the route does not match (404), rather
+    than an overflow in the database (500)."""
+
+    regex = "[0-9]{1,18}"
+
+    def convert(self, value: str) -> int:
+        return int(value)
+
+    def to_string(self, value: int) -> str:
+        return str(int(value))
+
+
+register_url_convertor("id", IdConvertor())
 
 SESSION_COOKIE = "monitor_session"
 SESSION_MAX_AGE = 12 * 3600  # a working day; then sign in again
@@ -30,14 +47,14 @@ routes = [
     Route("/logout", auth.logout, methods=["POST"], name="logout"),
     Route("/findings", findings.findings_list, name="findings"),
     Route("/findings/export.csv", findings.findings_export, name="findings_export"),
-    Route("/findings/{finding_id:int}", findings.finding_detail, name="finding"),
-    Route("/findings/{finding_id:int}/shots/{shot_id:int}.png", findings.finding_shot, name="shot"),
-    Route("/findings/{finding_id:int}/status", findings.change_status, methods=["POST"]),
-    Route("/findings/{finding_id:int}/deadline", findings.change_deadline, methods=["POST"]),
-    Route("/findings/{finding_id:int}/note", findings.add_note, methods=["POST"]),
-    Route("/findings/{finding_id:int}/submit", findings.submit_fix, methods=["POST"]),
-    Route("/findings/{finding_id:int}/appeal", findings.appeal, methods=["POST"]),
-    Route("/findings/{finding_id:int}/appeal/decision", findings.decide_appeal, methods=["POST"]),
+    Route("/findings/{finding_id:id}", findings.finding_detail, name="finding"),
+    Route("/findings/{finding_id:id}/shots/{shot_id:id}.png", findings.finding_shot, name="shot"),
+    Route("/findings/{finding_id:id}/status", findings.change_status, methods=["POST"]),
+    Route("/findings/{finding_id:id}/deadline", findings.change_deadline, methods=["POST"]),
+    Route("/findings/{finding_id:id}/note", findings.add_note, methods=["POST"]),
+    Route("/findings/{finding_id:id}/submit", findings.submit_fix, methods=["POST"]),
+    Route("/findings/{finding_id:id}/appeal", findings.appeal, methods=["POST"]),
+    Route("/findings/{finding_id:id}/appeal/decision", findings.decide_appeal, methods=["POST"]),
     Route("/findings/bulk", findings.bulk_change, methods=["POST"]),
     Route("/notices", notices.notices, name="notices"),
     Route("/notices/files/{path:path}", notices.notice_file, name="notice_file"),
@@ -45,7 +62,7 @@ routes = [
     Route("/rules", rulebook.rulebook, name="rules"),
     Route("/admin/users", admin.users, name="users"),
     Route("/admin/users", admin.add_user, methods=["POST"]),
-    Route("/admin/users/{user_id:int}", admin.update_user, methods=["POST"]),
+    Route("/admin/users/{user_id:id}", admin.update_user, methods=["POST"]),
     Mount("/static", app=StaticFiles(directory=str(STATIC)), name="static"),
 ]
 
@@ -58,6 +75,22 @@ async def _to_login(request: Request, exc: Exception):
     from monitor.web.render import query
 
     return RedirectResponse(query("/login", next=target), status_code=303)
+
+
+class _App(Starlette):
+    """Starlette with the security headers outermost: error pages (500 included, which Starlette answers
+    outside the user middleware) carry them too."""
+
+    def build_middleware_stack(self):
+        return SecurityHeadersMiddleware(super().build_middleware_stack())
+
+
+async def _server_error(request: Request, exc: Exception):
+    from starlette.responses import HTMLResponse
+
+    # plain, no template: whatever failed must not fail again here
+    return HTMLResponse("<!doctype html><meta charset=utf-8><title>500 服务器内部错误</title>"
+                        "<h1>500 服务器内部错误</h1><p>请稍后再试；问题持续时请联系管理员查看日志。</p>", status_code=500)
 
 
 async def _error_page(request: Request, exc: HTTPException):
@@ -77,19 +110,22 @@ def _analyze(store: Store) -> None:
 
 
 def create_app(store: Store, config: Config, *, secret_key: str, secure_cookies: bool = False,
-               today: Callable[[], date] = today_cn) -> Starlette:
-    """The dashboard over ``store``; ``today`` is the clock (tests pass a fixed day)."""
+               today: Callable[[], date] = today_cn, trusted_proxies: tuple[str, ...] = ()) -> Starlette:
+    """The dashboard over ``store``; ``today`` is the clock (tests pass a fixed day). ``trusted_proxies``:
+    addresses (or networks) of the reverse proxies whose X-Forwarded-For names the client; from anyone
+    else the header is ignored."""
     if not secret_key or len(secret_key) < 32:
         raise ValueError("会话密钥至少 32 个字符")
-    app = Starlette(
+    proxy = [Middleware(ProxyHeadersMiddleware, trusted_hosts=list(trusted_proxies))] if trusted_proxies else []
+    app = _App(
         routes=routes,
         middleware=[
-            Middleware(SecurityHeadersMiddleware),
+            *proxy,
             Middleware(SessionMiddleware, secret_key=secret_key, session_cookie=SESSION_COOKIE,
                        max_age=SESSION_MAX_AGE, same_site="lax", https_only=secure_cookies),
             Middleware(CsrfMiddleware),
         ],
-        exception_handlers={HTTPException: _error_page, auth.LoginRequired: _to_login},
+        exception_handlers={HTTPException: _error_page, auth.LoginRequired: _to_login, 500: _server_error},
     )
     _analyze(store)
     app.state.store = store

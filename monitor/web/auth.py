@@ -1,17 +1,19 @@
 """Accounts, roles and the login / logout pages."""
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
 from monitor.store import Store, User, utcnow
-from monitor.web.security import (clear_login_failures, csrf_token, hash_password, login_blocked,
-                                  record_login_failure, verify_password)
+from monitor.web.security import (LOGIN_CONCURRENCY, LOGIN_QUEUE, clear_login_failures, csrf_token, hash_password,
+                                  login_wait, record_login_failure, verify_password)
 
 ROLE_NAMES = {"admin": "管理员", "auditor": "督查人员", "unit": "责任单位"}
 AUDITORS = ("admin", "auditor")
@@ -54,11 +56,13 @@ def current_user(request: Request) -> CurrentUser | None:
     except AttributeError:
         pass
     user = None
-    uid = request.session.get("uid") if "session" in request.scope else None
-    if isinstance(uid, int):
+    session = request.session if "session" in request.scope else {}
+    uid = session.get("uid")
+    if isinstance(uid, int) and 0 < uid < 2 ** 62:
         with store_of(request).session() as s:
             row = s.get(User, uid)
-            if row is not None and row.active:
+            # the cookie's version must be the user's current one: signing out or a new password revokes it
+            if row is not None and row.active and session.get("sv") == (row.session_version or 0):
                 user = CurrentUser(row.id, row.username, row.role, row.unit)
     request.state.user = user
     return user
@@ -105,6 +109,15 @@ def set_password(store: Store, user_id: int, password: str) -> None:
         if u is None:
             raise ValueError("没有这个用户")
         u.password_hash = hash_password(password)
+        u.session_version = (u.session_version or 0) + 1  # every session signed in with the old password ends
+
+
+def revoke_sessions(store: Store, user_id: int) -> None:
+    """End every session of the user (signing out, deactivation): their cookies no longer sign anyone in."""
+    with store.session() as s:
+        u = s.get(User, user_id)
+        if u is not None:
+            u.session_version = (u.session_version or 0) + 1
 
 
 def _safe_next(target: str | None) -> str:
@@ -115,7 +128,29 @@ def _safe_next(target: str | None) -> str:
 
 
 def client_ip(request: Request) -> str:
+    # X-Forwarded-For counts only from a configured proxy (create_app(trusted_proxies=…)); the address is
+    # rewritten before it gets here
     return request.client.host if request.client else "unknown"
+
+
+_login_slots: asyncio.Semaphore | None = None
+_login_waiting = 0
+
+
+async def _verify_bounded(password_hash: str | None, password: str) -> bool | None:
+    """argon2 in a worker thread, at most LOGIN_CONCURRENCY at once; None when too many logins are queued
+    (the event loop, and every other page, stays responsive whatever arrives at /login)."""
+    global _login_slots, _login_waiting
+    if _login_slots is None:
+        _login_slots = asyncio.Semaphore(LOGIN_CONCURRENCY)
+    if _login_waiting >= LOGIN_QUEUE:
+        return None
+    _login_waiting += 1
+    try:
+        async with _login_slots:
+            return await run_in_threadpool(verify_password, password_hash, password)
+    finally:
+        _login_waiting -= 1
 
 
 # ------------------------------------------------------------------ views
@@ -138,21 +173,35 @@ async def login(request: Request):
     nxt = _safe_next(str(form.get("next", "/")))
     store, ip = store_of(request), client_ip(request)
     ctx = {"page_title": "登录", "next": nxt, "username": username}
-    if login_blocked(store, username, ip):
-        return render(request, "login.html", {**ctx, "error": "登录失败次数过多，请 15 分钟后再试"}, status_code=429)
+    wait = login_wait(store, username, ip)
+    if wait:
+        return render(request, "login.html", {**ctx, "error": f"登录失败次数过多（15 分钟内），请 {_wait_words(wait)}后再试"},
+                      status_code=429, headers={"retry-after": str(wait)})
     with store.session() as s:
-        row = s.scalar(select(User).where(User.username == username))
-    ok = verify_password(row.password_hash if row else None, password)
+        row = s.scalar(select(User).where(User.username == username[:100]))
+    ok = await _verify_bounded(row.password_hash if row else None, password)
+    if ok is None:
+        return render(request, "login.html", {**ctx, "error": "同时登录的请求过多，请稍后再试"}, status_code=429,
+                      headers={"retry-after": "5"})
     if not ok or row is None or not row.active:
         record_login_failure(store, username, ip)
         return render(request, "login.html", {**ctx, "error": "用户名或密码错误，或账号已停用"}, status_code=401)
     clear_login_failures(store, username, ip)
     request.session.clear()  # a fresh session (and CSRF token) on every sign-in
     request.session["uid"] = row.id
+    request.session["sv"] = row.session_version or 0
     csrf_token(request.session)
     return RedirectResponse(nxt, status_code=303)
 
 
+def _wait_words(seconds: int) -> str:
+    return f"{seconds} 秒" if seconds < 120 else f"{(seconds + 59) // 60} 分钟"
+
+
 async def logout(request: Request):
+    user = current_user(request)
+    if user is not None:
+        # a copy of the cookie (another browser, or stolen) must not outlive signing out
+        revoke_sessions(store_of(request), user.id)
     request.session.clear()
     return RedirectResponse("/login", status_code=303)

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from monitor.check import lifecycle
-from monitor.model import FindingStatus as S
+from monitor.model import FindingStatus as S, xml_safe
 from monitor.model import Severity
 from monitor.store import Finding, FindingEvent, RecheckRequest
 from monitor.web.auth import AUDITORS, CurrentUser, require, store_of
@@ -31,10 +31,11 @@ LIST_COLUMNS = (Finding.id, Finding.rule, Finding.severity, Finding.verdict, Fin
 
 
 def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except ValueError:
+    if value in (None, ""):
         return None
+    if len(value) > 18 or not value.isdigit():  # beyond a 64-bit id: a bad request, not a database overflow
+        raise HTTPException(400, "请求参数超出范围")
+    return int(value)
 
 
 def read_filters(request: Request, user: CurrentUser) -> tuple[dict[str, str], list[str]]:
@@ -60,6 +61,8 @@ def read_filters(request: Request, user: CurrentUser) -> tuple[dict[str, str], l
         if not m or not 1 <= int(m.group(2)) <= 12:
             problems.append(f"月份“{f['month']}”格式不对，应为 YYYY-MM，已忽略")
             f["month"] = ""
+        elif not 1990 <= int(m.group(1)) <= 2999:
+            raise HTTPException(400, f"月份“{f['month'][:20]}”超出范围（1990-01 至 2999-12）")
     return f, problems
 
 
@@ -265,7 +268,7 @@ async def change_status(request: Request):
     fid = request.path_params["finding_id"]
     _visible_finding(request, user, fid)
     form = await request.form()
-    to, reason = str(form.get("to", "")), str(form.get("reason", "")).strip()
+    to, reason = str(form.get("to", "")), xml_safe(str(form.get("reason", ""))).strip()
     if to not in {s.value for s in S}:
         flash(request, f"状态“{to}”无效", "error")
     elif not reason:
@@ -284,7 +287,7 @@ async def change_deadline(request: Request):
     fid = request.path_params["finding_id"]
     _visible_finding(request, user, fid)
     form = await request.form()
-    reason = str(form.get("reason", "")).strip()
+    reason = xml_safe(str(form.get("reason", ""))).strip()
     try:
         new = date.fromisoformat(str(form.get("deadline", "")))
     except ValueError:
@@ -306,7 +309,7 @@ async def add_note(request: Request):
     fid = request.path_params["finding_id"]
     _visible_finding(request, user, fid)
     form = await request.form()
-    note = str(form.get("text", "")).strip()
+    note = xml_safe(str(form.get("text", ""))).strip()
     if not note:
         flash(request, "备注不能为空", "error")
     else:
@@ -321,7 +324,7 @@ async def submit_fix(request: Request):
     fid = request.path_params["finding_id"]
     f = _visible_finding(request, user, fid)
     form = await request.form()
-    note = str(form.get("text", "")).strip()
+    note = xml_safe(str(form.get("text", ""))).strip()
     if S(f.status) not in SUBMITTABLE:
         flash(request, f"当前状态为“{f.status}”，不能提交整改", "error")
     elif not note:

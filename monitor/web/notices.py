@@ -99,8 +99,9 @@ async def notices(request: Request):
 
 def resolve_notice(root: Path, rel: str) -> Path:
     """The file under root named by rel, or 404: no '..', no absolute paths, no symlinks out, no other kinds."""
-    if not rel or "\x00" in rel or rel.startswith(("/", "\\")):
-        raise HTTPException(404, "没有这个文件")
+    if not rel or "\x00" in rel or rel.startswith(("/", "\\")) or len(rel) > 1024 \
+            or any(len(part.encode("utf-8", "replace")) > 255 for part in rel.split("/")):
+        raise HTTPException(404, "没有这个文件")  # too long for a file name: not one of ours (and no OSError)
     target = (root / rel).resolve()
     if not target.is_relative_to(root) or not target.is_file() or target.suffix.lower() not in KINDS:
         raise HTTPException(404, "没有这个文件")

@@ -9,6 +9,8 @@ from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from monitor.model import template_safe
 from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
@@ -54,7 +56,9 @@ def local_time(value: datetime | None) -> str:
 
 def _env() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      finalize=template_safe)  # crawled control characters never reach the page
+
     env.filters["href"] = href
     env.filters["show"] = show_value
     env.filters["dt"] = local_time

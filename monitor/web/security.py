@@ -13,8 +13,17 @@ from starlette.datastructures import Headers
 
 from monitor.store import LoginFailure, Store, utcnow
 
-LOGIN_MAX_FAILURES = 5  # failures per username + IP ...
-LOGIN_WINDOW = timedelta(minutes=15)  # ... within this window block further attempts
+LOGIN_WINDOW = timedelta(minutes=15)  # failures older than this no longer count
+# Failures are counted per username (whatever the address: guessing one password) and per client address
+# (whatever the username: spraying one password over many accounts), separately. Beyond the free attempts
+# each further one must wait, doubling from BACKOFF_BASE up to the cap: slowed down, never locked for good.
+LOGIN_MAX_FAILURES = 5  # per username, within LOGIN_WINDOW, before waiting
+LOGIN_MAX_FAILURES_PER_IP = 20  # per client address, within LOGIN_WINDOW, before waiting
+BACKOFF_BASE = timedelta(seconds=30)
+USER_BACKOFF_CAP = timedelta(minutes=5)
+IP_BACKOFF_CAP = LOGIN_WINDOW
+LOGIN_CONCURRENCY = 2  # argon2 hashes computed at once (64 MiB each, off the event loop)
+LOGIN_QUEUE = 16  # logins waiting for a slot; beyond this a login is answered 429 at once
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 MAX_FORM_BYTES = 1024 * 1024
@@ -64,12 +73,31 @@ def csrf_token(session: dict) -> str:
 
 # ------------------------------------------------------------------ login rate limit
 
-def login_blocked(store: Store, username: str, ip: str, now: datetime | None = None) -> bool:
+def _backoff(failures: int, free: int, cap: timedelta) -> timedelta:
+    if failures < free:
+        return timedelta(0)
+    return min(BACKOFF_BASE * (2 ** min(failures - free, 20)), cap)
+
+
+def login_wait(store: Store, username: str, ip: str, now: datetime | None = None) -> int:
+    """Seconds before this username may try again from this address (0: now)."""
     now = now or utcnow()
+    since = now - LOGIN_WINDOW
     with store.session() as s:
-        n = s.scalar(select(func.count()).select_from(LoginFailure).where(
-            LoginFailure.username == username, LoginFailure.ip == ip, LoginFailure.at > now - LOGIN_WINDOW))
-    return n >= LOGIN_MAX_FAILURES
+        n_user, last_user = s.execute(select(func.count(), func.max(LoginFailure.at)).where(
+            LoginFailure.username == username, LoginFailure.at > since)).one()
+        n_ip, last_ip = s.execute(select(func.count(), func.max(LoginFailure.at)).where(
+            LoginFailure.ip == ip, LoginFailure.at > since)).one()
+    wait = timedelta(0)
+    if last_user is not None:
+        wait = max(wait, last_user + _backoff(n_user, LOGIN_MAX_FAILURES, USER_BACKOFF_CAP) - now)
+    if last_ip is not None:
+        wait = max(wait, last_ip + _backoff(n_ip, LOGIN_MAX_FAILURES_PER_IP, IP_BACKOFF_CAP) - now)
+    return max(0, int(wait.total_seconds() + 0.999))
+
+
+def login_blocked(store: Store, username: str, ip: str, now: datetime | None = None) -> bool:
+    return login_wait(store, username, ip, now) > 0
 
 
 def record_login_failure(store: Store, username: str, ip: str) -> None:

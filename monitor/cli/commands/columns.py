@@ -80,7 +80,7 @@ def register(group: click.Group) -> None:
         并标出新增和消失的栏目。仅凭导航识别、证据不足的栏目只列为“待核实”，不作为问题。"""
         from monitor.cli.commands.core import _as_of, console
 
-        store = obj.store()
+        store = obj.store(read_only=True)
         rows, added, removed = inventory(store, site_key, today=_as_of(as_of))
         if fmt == "json":
             click.echo(json.dumps({"columns": rows, "added": added, "removed": removed}, ensure_ascii=False, indent=2))

@@ -16,6 +16,7 @@ from rich.table import Table
 from sqlalchemy import select
 
 from monitor.config import Config, adhoc_config
+from monitor.model import cell_safe
 from monitor.model import FindingStatus
 from monitor.store import Finding, Store
 
@@ -23,7 +24,10 @@ EXIT_SITE_DOWN = 3
 
 
 def console() -> Console:
-    return Console(stderr=False, highlight=False, soft_wrap=True)
+    from monitor.cli.termtext import SafeConsole
+
+    # crawled text is printed: no Rich markup, control characters escaped (monitor.cli.termtext)
+    return SafeConsole(highlight=False, soft_wrap=True)
 
 
 def _cli():
@@ -68,6 +72,12 @@ def run_crawl(config: Config, store: Store, site_keys: tuple[str, ...] = (), *, 
             unchanged = f"，其中 {r.reused} 个未变化、沿用上次结果" + (f"（{light} 个经轻量复核）" if light else "")
         say(f"  {site.name}：{state}，{r.pages} 个地址{unchanged}"
             + (f"；首页无法访问：{r.home_error}" if r.home_error else ""))
+        x = r.extra
+        if "max_requests" in x:
+            say(f"    请求 {x['requests']} 次（上限 {x['max_requests']}）；外部链接检查 {x['external_checks']} 个"
+                f"（每次上限 {x['max_external_checks']}，每页上限 {x['max_external_per_page']}）"
+                + (f"；因达到上限未检查 {x['not_checked']} 个地址" if x["not_checked"] else "")
+                + (f"；{x['blocked']} 个地址指向本机或内网、不在本网站范围内，未访问" if x["blocked"] else ""))
         if r.network:
             say(f"  {site.name}：{r.network}")
     return results
@@ -162,8 +172,10 @@ def register(group: click.Group) -> None:
     @click.option("--as-of", "as_of", help="按哪一天判断（YYYY-MM-DD），默认今天（北京时间）")
     @click.option("--delay", type=click.FloatRange(0, 60), help="与 --url 一起用：同一主机两次请求的间隔（秒），默认 0.5")
     @click.option("--max-pages", type=click.IntRange(1), help="与 --url 一起用：最多抓取的页面数，默认 2000")
+    @click.option("--allow-private-network", is_flag=True,
+                  help="与 --url 一起用：允许访问本机和内网的其他地址（同 sites.yaml 的 limits.allow_private_network，仅用于本机测试）")
     @click.pass_obj
-    def crawl_cmd(obj, site_keys, url, as_of, delay, max_pages):
+    def crawl_cmd(obj, site_keys, url, as_of, delay, max_pages, allow_private_network):
         """抓取网站，记录页面、链接和栏目信息。
 
         用 --url 可不带配置文件临时检查一个网站：抓取后按默认规则检查并列出问题，
@@ -174,7 +186,8 @@ def register(group: click.Group) -> None:
         today = _as_of(as_of)
         if url:
             try:
-                config = adhoc_config(url, db_url=obj.db_url, delay=delay, max_pages=max_pages)
+                config = adhoc_config(url, db_url=obj.db_url, delay=delay, max_pages=max_pages,
+                                      allow_private_network=allow_private_network)
             except Exception as exc:
                 raise _cli()(str(exc), exit_code=2) from exc
         else:
@@ -354,7 +367,7 @@ def register(group: click.Group) -> None:
     @click.pass_obj
     def findings_cmd(obj, fmt, status, site, rule, unit, verdict, month):
         """导出问题清单（JSON 字段说明见 README）。"""
-        store = obj.store()
+        store = obj.store(read_only=True)  # a read-only command creates nothing
         rows = export_rows(store, status=status, site=site, rule=rule, unit=unit,
                            verdict=None if verdict == "all" else verdict)
         if month:
@@ -374,7 +387,8 @@ def register(group: click.Group) -> None:
             w = csv.DictWriter(buf, fieldnames=fields)
             w.writeheader()
             for r in rows:
-                w.writerow({**r, "facts": json.dumps(r["facts"], ensure_ascii=False)})
+                # crawled text in a spreadsheet: never a formula (monitor.model.cell_safe)
+                w.writerow({k: cell_safe(v) for k, v in {**r, "facts": json.dumps(r["facts"], ensure_ascii=False)}.items()})
             sys.stdout.write(buf.getvalue())
         else:
             console().print(findings_table(rows, f"问题清单（{len(rows)} 个）"))

@@ -109,7 +109,7 @@ def register(group: click.Group) -> None:
     @click.pass_obj
     def status_cmd(obj, fmt):
         """各定时任务的上次运行、结果、耗时和下次运行时间，以及最近的失败原因。"""
-        store = obj.store()
+        store = obj.store(read_only=True)
         rows = job_status(store)
         fails = recent_failures(store)
         network = network_alerts(store)

@@ -29,9 +29,13 @@ def demo_settings(home: str, db_url: str, notices_dir: str = f"{DEMO_DIR}/notice
         "accounts": demo_accounts(home.rstrip("/")),
         "sites": [{"key": "demo-portal", "name": "示例县人民政府门户网站", "home": home, "unit": "示例县人民政府办公室",
                    # loopback demo: no need to be polite to ourselves
-                   "limits": {"delay_seconds": 0, "concurrency_per_host": 16, "max_pages": 50000}}]
+                   "limits": {"delay_seconds": 0, "concurrency_per_host": 16, "max_pages": 50000,
+                              # everything of the demo runs on 127.0.0.1 (the "other site" and the dead
+                              # address too): loopback addresses besides the site's own must be allowed
+                              "allow_private_network": True}}]
                  + ([{"key": "demo-dept", "name": "示例县农业农村局网站", "home": dept_home, "unit": DEPT_UNIT,
-                      "limits": {"delay_seconds": 0, "concurrency_per_host": 16}}] if dept_home else []),
+                      "limits": {"delay_seconds": 0, "concurrency_per_host": 16,
+                                  "allow_private_network": True}}] if dept_home else []),
         "storage": {"url": db_url, "notices_dir": notices_dir},
     }
 

@@ -79,7 +79,7 @@ def register(group: click.Group) -> None:
         from monitor.notices.stats import period_bounds, publication_counts
 
         config = obj.config()
-        store = obj.store(config)
+        store = obj.store(config, read_only=True)
         start, end = period_bounds(year, month)
         c = publication_counts(store, config, start=start, end=end)
         period = f"{year}年{month}月" if month else f"{year}年"

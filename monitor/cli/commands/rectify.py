@@ -34,7 +34,7 @@ def register(group: click.Group) -> None:
         """
         from monitor.check import lifecycle
 
-        store = obj.store()
+        store = obj.store(read_only=not (to or deadline or note))
         day = _as_of(as_of)
         actions = sum(bool(x) for x in (to, confirm, reject_appeal))
         if actions > 1:
