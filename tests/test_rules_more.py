@@ -135,6 +135,7 @@ def test_w_v10_same_body_redated_inside_the_window_is_a_candidate_veto():
     assert len(out) == 1
     o = out[0]
     assert o.severity is Severity.VETO and o.facts["needs_confirmation"] is True
+    assert o.facts["candidate"] is True  # 待人工确认: no veto in the notice until an auditor confirms it
     assert (o.subject, o.source_url) == (new.url, old.url)
     assert o.facts["original_date"] == old.pub_date.isoformat() and o.facts["date"] == new.pub_date.isoformat()
     assert old.url in o.evidence and new.url in o.evidence and f"{old.pub_date:%Y-%m-%d}" in o.evidence

@@ -12,7 +12,9 @@ header or footer and are dropped; then each page's own title, every date
 removed. Bodies shorter than min_chars are ignored (short notices repeat
 legitimately). Pages with the same date (one page reachable under two URLs)
 are not flagged, nor are column list pages (their dates are their entries'). One candidate veto per re-dated page, naming the original
-page and both dates; a staff member confirms it (facts.needs_confirmation),
+page and both dates; a staff member confirms it (facts.needs_confirmation; facts.candidate keeps it 待人工确认, out of the
+notice and totals, until an auditor confirms it: the same article cross-posted to two columns on two dates is
+common and must not become a veto on its own),
 since a re-issued notice can be legitimate.
 
 ## Why is this bad?
@@ -108,7 +110,7 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
                 subject=p.url, url=p.url, source_url=first.url,
                 evidence=f"疑似旧稿重发：{p.url}（发布日期 {p.pub_date:%Y-%m-%d}）与 {first.url}"
                          f"（发布日期 {first.pub_date:%Y-%m-%d}）正文相同（{size} 字），需人工确认",
-                facts={"needs_confirmation": True, "url": p.url, "date": p.pub_date.isoformat(),
+                facts={"needs_confirmation": True, "candidate": True, "url": p.url, "date": p.pub_date.isoformat(),
                        "original_url": first.url, "original_date": first.pub_date.isoformat(),
                        "body_chars": size, "body_sha1": digest,
                        "copies": [{"url": x.url, "date": x.pub_date.isoformat()} for x in group]})
