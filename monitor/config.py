@@ -104,6 +104,9 @@ class FeedLimits(_Strict):
     check_links: bool = Field(True, description="是否检查发布内容中的链接（每个链接只检查一次）")
     max_link_checks: int = Field(50, ge=0, le=1000, description="每次最多检查的内文链接数")
     fetch_long_text: bool = Field(True, description="微博长文是否调用 statuses/extend 取全文")
+    allow_private_network: bool = Field(
+        False, description="检查发布内容中的链接时允许访问本机和内网地址。默认只有账号自己的来源地址和配置中的网站可以是"
+                           "内网地址，指向其他内网地址的链接和重定向一律不访问（记为无法核实）；仅演示和测试需要打开")
 
 
 PLATFORM_NAMES = {"wechat": "微信", "weibo": "微博", "douyin": "抖音", "toutiao": "头条", "bilibili": "哔哩哔哩",

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from spiders import settings as defaults
+from spiders.netguard import NetPolicy, host_port
 from monitor.config import Account
 from spiders.feed_parse import (ParsedPost, SourceError, is_platform_link, parse_export, parse_feed, parse_weibo,
                                 parse_weibo_long_text)
@@ -81,8 +82,12 @@ class FeedSpider:
     """Fetches accounts politely: one client, per-host spacing, one retry on transient failures."""
 
     def __init__(self, *, user_agent: str = defaults.USER_AGENT, retry_times: int = defaults.RETRY_TIMES,
-                 retry_codes: tuple[int, ...] = tuple(defaults.RETRY_HTTP_CODES), max_redirects: int = defaults.REDIRECT_MAX_TIMES):
+                 retry_codes: tuple[int, ...] = tuple(defaults.RETRY_HTTP_CODES), max_redirects: int = defaults.REDIRECT_MAX_TIMES,
+                 own_hosts: frozenset[str] = frozenset()):
+        """``own_hosts``: host:port pairs of the configured sites; a post's link to them may be a private address."""
         self.retry_times = retry_times
+        self.own_hosts = own_hosts
+        self.max_redirects = max_redirects
         self.retry_codes = set(retry_codes)
         self.client = httpx.Client(headers={"User-Agent": user_agent.encode("utf-8"), "Accept": "*/*"}, follow_redirects=True,
                                    max_redirects=max_redirects, trust_env=False)
@@ -108,7 +113,8 @@ class FeedSpider:
                 time.sleep(pause)
         self._last[host] = time.monotonic()
 
-    def get(self, url: str, account: Account, *, stream: bool = False) -> httpx.Response:
+    def get(self, url: str, account: Account, *, stream: bool = False,
+            follow_redirects: bool = True) -> httpx.Response:
         """GET with the account's delay and timeout; retried ``retry_times`` on 5xx/timeouts. Raises httpx errors."""
         lim = account.limits
         attempt = 0
@@ -117,7 +123,7 @@ class FeedSpider:
             try:
                 if stream:
                     req = self.client.build_request("GET", url, timeout=lim.timeout_seconds)
-                    resp = self.client.send(req, stream=True)
+                    resp = self.client.send(req, stream=True, follow_redirects=follow_redirects)
                     resp.close()  # status is enough: never download a linked file
                 else:
                     resp = self.client.get(url, timeout=lim.timeout_seconds)
@@ -215,7 +221,24 @@ class FeedSpider:
         if failed:
             result.detail = f"取得 {len(result.posts)} 条发布内容；{failed} 条长微博未能取得全文，按截断文本检查"
 
+    def _get_in_scope(self, url: str, account: Account, policy: NetPolicy) -> httpx.Response | str:
+        """The link's answer, its redirects followed one hop at a time; the refusal reason of the first hop the
+        network policy refuses (a post is untrusted text: it must not make us probe this machine or the intranet)."""
+        for _ in range(self.max_redirects + 1):
+            reason = policy.check(url)
+            if reason:
+                return reason
+            resp = self.get(url, account, stream=True, follow_redirects=False)
+            if not resp.is_redirect or resp.next_request is None:
+                return resp
+            url = str(resp.next_request.url)
+        raise httpx.TooManyRedirects(f"超过 {self.max_redirects} 次重定向", request=resp.request)
+
     def _check_links(self, account: Account, result: FetchResult) -> None:
+        # the account's own source and the configured sites may sit on private addresses; nothing else may
+        own = {host_port(account.source)} if account.source.startswith(("http://", "https://")) else set()
+        policy = NetPolicy(scope=frozenset({*self.own_hosts, *own}),
+                           allow_private=account.limits.allow_private_network)
         seen: set[str] = set()
         for post in result.posts:
             for url in post.links:
@@ -226,8 +249,11 @@ class FeedSpider:
                 seen.add(url)
                 check = LinkCheck(url=url, post_url=post.url)
                 try:
-                    resp = self.get(url, account, stream=True)
-                    check.status = resp.status_code
+                    resp = self._get_in_scope(url, account, policy)
+                    if isinstance(resp, str):  # a hop to this machine or the intranet: never fetched, never judged
+                        check.error_kind, check.error_detail = "blocked", f"不访问内网或本机地址（{resp}）"
+                    else:
+                        check.status = resp.status_code
                 except httpx.HTTPError as exc:
                     check.error_kind = _error_kind(exc)
                     check.error_detail = str(exc)[:500]

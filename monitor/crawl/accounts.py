@@ -90,7 +90,7 @@ def fetch_accounts(config: Config, store: Store, *, accounts: list[Account] | No
     from spiders.feeds import FeedSpider
 
     out = []
-    with FeedSpider() as spider:
+    with FeedSpider(own_hosts=frozenset().union(*(s.scope for s in config.sites))) as spider:
         for account in (accounts if accounts is not None else list(config.accounts)):
             result = spider.fetch(account, base_dir=base_dir)
             try:

@@ -375,7 +375,7 @@ def _feeds_handler(accounts: list[str] | None):
         chosen = [rt.config.account(k) for k in accounts] if accounts else list(rt.config.accounts)
         base_dir = Path(rt.config_path).resolve().parent
         results = []
-        with PooledFeedSpider() as spider:  # as monitor.crawl.accounts.fetch_accounts, with the pool's pace
+        with PooledFeedSpider(own_hosts=frozenset().union(*(s.scope for s in rt.config.sites))) as spider:  # as monitor.crawl.accounts.fetch_accounts, with the pool's pace
             for account in chosen:
                 result = spider.fetch(account, base_dir=base_dir)
                 try:
