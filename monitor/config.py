@@ -404,6 +404,18 @@ MAX_CONFIG_BYTES = 2 * 1024 * 1024
 MAX_CONFIG_DEPTH = 30  # sites.yaml nests 4-5 levels; a "billion laughs" or deep-nesting file goes far beyond
 
 
+class _PlainDumper(yaml.SafeDumper):
+    """Writes shared objects out in full: our own loader refuses anchors and aliases (YAML bombs)."""
+
+    def ignore_aliases(self, data) -> bool:
+        return True
+
+
+def dump_yaml(data: Any) -> str:
+    """YAML that ``load_config`` accepts: no anchors or aliases, Chinese kept as is, keys in the given order."""
+    return yaml.dump(data, Dumper=_PlainDumper, allow_unicode=True, sort_keys=False)
+
+
 def _refuse_bombs(text: str, p: Path) -> None:
     """Refuse what safe_load would still choke on: anchors and aliases (a few hundred bytes expand to
     gigabytes), nesting deep enough to exhaust the recursion limit, an oversized file. Done on the event

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
-import yaml
+from monitor.config import dump_yaml
 from sqlalchemy import insert
 
 from monitor.config import parse_config
@@ -42,7 +42,7 @@ def config(tmp_path: Path, **kw):
 
 def write_config(tmp_path: Path, **kw) -> Path:
     path = tmp_path / "sites.yaml"
-    path.write_text(yaml.safe_dump(settings(tmp_path, **kw), allow_unicode=True), encoding="utf-8")
+    path.write_text(dump_yaml(settings(tmp_path, **kw)), encoding="utf-8")
     return path
 
 

@@ -76,11 +76,11 @@ def rss(title: str, items: list[dict], *, encoding: str = "utf-8") -> bytes:
 
 def write_config(path: Path, accounts: list[dict], *, db: Path, units: list[str] | None = None,
                  sites: str = "") -> Path:
-    import yaml
+    from monitor.config import dump_yaml
 
     units = units or sorted({a["unit"] for a in accounts})
     data = {"organisation": {"name": "示例县人民政府办公室", "doc_number": "示政办函〔2021〕"},
             "units": [{"name": u} for u in units], "accounts": accounts,
             "storage": {"url": f"sqlite:///{db}", "notices_dir": str(path.parent / "out")}}
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False) + sites, encoding="utf-8")
+    path.write_text(dump_yaml(data) + sites, encoding="utf-8")
     return path

@@ -104,7 +104,7 @@ def page(title: str, body: str) -> str:
 
 def sites_yaml(path, sites: list[dict], **limits) -> str:
     """A sites.yaml with the given sites (key, home) and shared limits; returns its path."""
-    import yaml
+    from monitor.config import dump_yaml
 
     data = {"organisation": {"name": "测试县人民政府办公室"}, "units": [{"name": "测试单位"}],
             "sites": [{"key": s["key"], "name": s.get("name", s["key"]), "home": s["home"], "unit": "测试单位",
@@ -112,5 +112,5 @@ def sites_yaml(path, sites: list[dict], **limits) -> str:
                        "limits": {"delay_seconds": 0, "concurrency_per_host": 8, "allow_private_network": True,
                                   **limits, **s.get("limits", {})}}
                       for s in sites]}
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    path.write_text(dump_yaml(data), encoding="utf-8")
     return str(path)

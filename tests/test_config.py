@@ -79,3 +79,19 @@ def test_cli_refuses_a_bad_config_before_crawling(tmp_path):
     assert "错误：" in out.stderr and str(bad) in out.stderr and "sites 第 1 项（portal） → unit" in out.stderr
     assert "Traceback" not in out.stderr
     assert not db.exists()  # nothing was crawled, not even a database opened
+
+
+def test_config_we_write_ourselves_has_no_aliases_our_loader_refuses(tmp_path):
+    """dump_yaml writes shared objects out in full (yaml.safe_dump would emit &id001 / *id001 for them)."""
+    from monitor.config import dump_yaml, load_config
+
+    limits = {"delay_seconds": 0, "allow_private_network": True}
+    data = {"organisation": {"name": "县政府办"}, "units": [{"name": "县政府办"}],
+            "sites": [{"key": k, "name": k, "home": f"http://127.0.0.1:{p}/", "unit": "县政府办", "limits": limits}
+                      for k, p in (("a", 8001), ("b", 8002))]}
+    text = dump_yaml(data)
+    assert "&" not in text and "*" not in text
+    path = tmp_path / "sites.yaml"
+    path.write_text(text, encoding="utf-8")
+    config = load_config(path)
+    assert [s.limits.allow_private_network for s in config.sites] == [True, True]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import yaml
+from monitor.config import dump_yaml
 import os
 import subprocess
 import sys
@@ -45,7 +46,7 @@ def test_dns_refused_for_every_external_host_accuses_nobody(tmp_path):
         cfg = sites_yaml(tmp_path / "sites.yaml", [{"key": "s", "home": srv.url("/")}])
         data = yaml.safe_load(open(cfg, encoding="utf-8"))
         data["network"] = {"reference_urls": [srv.url("/ref")]}  # answers: the verdict comes from the hosts
-        open(cfg, "w", encoding="utf-8").write(yaml.safe_dump(data, allow_unicode=True))
+        open(cfg, "w", encoding="utf-8").write(dump_yaml(data))
         db = f"sqlite:///{tmp_path / 'm.db'}"
         crawl = monitor_with_refusing_dns(port, "-c", cfg, "--db", db, "crawl", "--as-of", DEMO_DAY.isoformat(),
                                           cwd=tmp_path)

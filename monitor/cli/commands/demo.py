@@ -48,11 +48,11 @@ def demo_config(home: str, db_url: str, notices_dir: str = f"{DEMO_DIR}/notices"
 
 def write_demo_config(path: Path, settings: dict) -> None:
     """A sites.yaml beside the demo's database, so every other command can read what the demo stored."""
-    import yaml
+    from monitor.config import dump_yaml
 
     head = ("# 由 monitor demo 生成：示例县的配置，供演示结束后继续使用（查看问题、生成通报、启动看板、添加用户）。\n"
             "# 示例网站只在演示运行期间存在，网址已失效；用它重新抓取请再运行 monitor demo。\n")
-    path.write_text(head + yaml.safe_dump(settings, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    path.write_text(head + dump_yaml(settings), encoding="utf-8")
 
 
 def register(group: click.Group) -> None:
