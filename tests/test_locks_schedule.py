@@ -119,7 +119,7 @@ def test_bad_schedule_is_named():
     with pytest.raises(ConfigError) as err:
         _cfg({"crawl": "0 25 * * *", "timezone": "Mars/Base"})
     text = str(err.value)
-    assert "schedule.crawl" in text and "cron" in text and "schedule.timezone" in text
+    assert "schedule → crawl" in text and "cron" in text and "schedule → timezone" in text
 
 
 @pytest.mark.postgres

@@ -97,7 +97,7 @@ def test_sites_yaml_carries_scoring_and_mailbox_settings():
     assert cfg.sites[0].mailbox.words == ("局长信箱",) and cfg.sites[0].mailbox.enabled
     sc = ScoringConfig.from_config(cfg)
     assert sc.points["W-S3"] == 0.5 and sc.pass_mark == 70.0
-    with pytest.raises(ConfigError, match="mailbox.word"):
+    with pytest.raises(ConfigError, match="mailbox → word"):
         parse_config({"organisation": {"name": "x"},
                       "sites": [{"key": "p", "name": "门户", "home": "http://www.sx.gov.cn/", "unit": "u",
                                  "mailbox": {"word": ["局长信箱"]}}]})

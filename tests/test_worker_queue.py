@@ -72,7 +72,7 @@ def test_the_daemon_queues_jobs_when_a_broker_is_named(tmp_path):
 
 
 def test_workers_broker_must_be_redis():
-    with pytest.raises(ConfigError, match="workers.broker"):
+    with pytest.raises(ConfigError, match="workers → broker"):
         _config("x", broker="amqp://127.0.0.1//")
 
 
