@@ -82,7 +82,7 @@ sites:
     name: 示例县人民政府门户网站
     home: {demo.home}
     unit: 示例县人民政府办公室
-    limits: {{delay_seconds: 0, concurrency_per_host: 8}}
+    limits: {{delay_seconds: 0, concurrency_per_host: 8, allow_private_network: true}}
 storage: {{url: "sqlite:///{work / 'b.db'}", notices_dir: "{work / 'out'}"}}
 """, encoding="utf-8")
         run("-c", str(cfg_path), "crawl", "--as-of", DAY.isoformat(), cwd=work)

@@ -82,7 +82,7 @@ def tree_rss(pid: int) -> int:
 
 def config_text(homes: list[str], feeds: list[str], *, db: str, ns: str, work: Path) -> str:
     sites = "\n".join(f'  - {{key: s{i}, name: 站点{i}, home: "{h}", unit: 基准, limits: {{delay_seconds: 0, '
-                      f'concurrency_per_host: 4, max_pages: 100000}}}}' for i, h in enumerate(homes))
+                      f'concurrency_per_host: 4, max_pages: 100000, allow_private_network: true}}}}' for i, h in enumerate(homes))
     accounts = "\n".join(f'  - {{key: a{i}, platform: wechat, name: 账号{i}, unit: 基准, source: "{u}", '
                          f'limits: {{delay_seconds: 0, check_links: false}}}}' for i, u in enumerate(feeds))
     return f"""organisation: {{name: 基准测试}}

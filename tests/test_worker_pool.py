@@ -64,7 +64,7 @@ def _redis_or_skip():
 
 def _config(path: Path, homes: list[str], *, db: str, broker: str | None, ns: str, notices: Path) -> Path:
     sites = "\n".join(f'  - {{key: s{i}, name: 站点{i}, home: "{h}", unit: 测试单位, '
-                      f'limits: {{delay_seconds: {DELAY}, concurrency_per_host: {PER_HOST}}}}}'
+                      f'limits: {{delay_seconds: {DELAY}, concurrency_per_host: {PER_HOST}, allow_private_network: true}}}}'
                       for i, h in enumerate(homes))
     workers = (f"workers: {{broker: \"{broker}\", namespace: {ns}, redelivery_seconds: 5, retry_seconds: 0.2, "
                f"max_attempts: 3}}\n" if broker else "")

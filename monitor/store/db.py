@@ -237,14 +237,18 @@ class StoreError(Exception):
     """The database cannot be used as it is; the message (Chinese, for the operator) names cause and fix."""
 
 
-def _sqlite_path_ready(path: Path) -> None:
-    """Everything SQLite would fail on with a bare OS error, said plainly before it is opened."""
+def _no_file_in_the_way(path: Path) -> None:
     for parent in path.parents:
         if parent.exists():
             if not parent.is_dir():
                 raise StoreError(f"数据库路径 {path} 无法使用：其上级 {parent} 是一个文件而不是目录；"
                                  f"请移走或改名该文件，或在 --db / storage.url 中换一个目录")
             break
+
+
+def _sqlite_path_ready(path: Path) -> None:
+    """Everything SQLite would fail on with a bare OS error, said plainly before it is opened."""
+    _no_file_in_the_way(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -315,6 +319,7 @@ class Store:
             path = Path(self.url[len("sqlite:///"):].split("?", 1)[0])
             if str(path) not in ("", ":memory:"):
                 if must_exist and not path.is_file():
+                    _no_file_in_the_way(path)  # the more useful message when that is why the file is missing
                     raise FileNotFoundError(str(path))
                 _sqlite_path_ready(path)
                 self._sqlite_file = path
