@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 import pytest
-import yaml
 
+from monitor.config import dump_yaml
 from monitor.ops.locks import DbLock, pid_alive
 from monitor.store import Probe, Store, utcnow
 from tests.conftest import ROOT, run_monitor
@@ -99,7 +99,7 @@ def test_daemon_runs_locks_survives_kill_and_stops_cleanly(tmp_path, demo_server
     demo_server.site.pages = CountingPages(demo_server.site.pages)
     limits = {"delay_seconds": 0, "concurrency_per_host": 2, "max_pages": 30, "check_external": False,
               "allow_private_network": True}
-    cfg.write_text(yaml.safe_dump({
+    cfg.write_text(dump_yaml({
         "organisation": {"name": "示例县人民政府办公室"},
         "units": [{"name": "示例县人民政府办公室", "notify": [receiver.url("unit")]}],
         "sites": [{"key": "demo", "name": "示例门户", "home": demo_server.home, "unit": "示例县人民政府办公室",
@@ -110,7 +110,7 @@ def test_daemon_runs_locks_survives_kill_and_stops_cleanly(tmp_path, demo_server
         "schedule": {"crawl": "every 2s", "notify": "every 1s", "notice": "off", "recheck": "off",
                      "log_file": str(log_file), "stop_timeout_seconds": 30},
         "notify": {"down_after_failures": 2, "events": ["site_down"]},
-    }, allow_unicode=True), encoding="utf-8")
+    }), encoding="utf-8")
 
     store = Store(f"sqlite:///{db}")
     # Someone else is crawling "other": the daemon must refuse to crawl it at the same time.

@@ -150,7 +150,7 @@ def test_identity_and_history_through_the_cli(scenario):
     rows = scenario.rows()
     assert len(rows) == 7  # the same 7 findings after 3 crawls on different days: no duplicates
     news = rows[STALE_NEWS]
-    assert (news["first_seen"], news["last_seen"]) == ("2026-11-26", "2026-12-09")  # 12-09: judged again
+    assert (news["first_seen"], news["last_seen"]) == ("2026-11-26", "2026-12-08")  # the 12-09 check judged the 12-08 crawl again: nothing new was seen
     missing = rows[MISSING_ATTACHMENT]
     assert missing["deadline"] == "2026-12-19"  # the new deadline of the December notice
     con = sqlite3.connect(scenario.db)
