@@ -19,7 +19,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from monitor.model import TextFacts
-from rules.content import personal_data, sensitive, typos, wrong_expression
+from rules.content import typo_or_outdated_wording as typos
+from rules.content import unmasked_personal_data as personal_data
+from rules.content import unsafe_content as sensitive
+from rules.content import wrong_political_expression as wrong_expression
 from rules.content.lexicon import default_ordered_formulas, default_terms
 
 SENTENCES = [

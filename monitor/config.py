@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from monitor.model import ColumnKind
 
@@ -20,6 +21,24 @@ DEFAULT_DB_URL = "sqlite:///var/monitor.db"
 
 class ConfigError(Exception):
     """A configuration problem, worded for the person who edits sites.yaml."""
+
+
+def _check_thresholds(v: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Rule threshold overrides checked against each rule's thresholds dataclass (unknown rule id or key, wrong
+    type, a shared period set twice): one error listing every problem, each with its place and the allowed keys."""
+    if not v:
+        return v
+    from rules import check_overrides  # the rule book, read when a file is loaded (rules import this module)
+
+    problems = check_overrides(v)
+    if problems:
+        raise PydanticCustomError("thresholds", "阈值设置有误",
+                                  {"problems": tuple((p.path, p.message) for p in problems)})
+    return v
+
+
+# thresholds: {rule id: {field: value}}, and {periods: {…}} for the periods several rules share (rules/periods.py)
+Thresholds = Annotated[dict[str, dict[str, Any]], AfterValidator(_check_thresholds)]
 
 
 class _Strict(BaseModel):
@@ -72,7 +91,7 @@ class Site(_Strict):
     allowed_hosts: tuple[str, ...] = ()
     limits: CrawlLimits = CrawlLimits()
     columns: tuple[ColumnOverride, ...] = ()
-    thresholds: dict[str, dict[str, Any]] = {}
+    thresholds: Thresholds = {}
     mailbox: Mailbox = Mailbox()
 
     @field_validator("home")
@@ -137,7 +156,7 @@ class Account(_Strict):
     verified: bool | None = Field(None, description="是否已完成平台认证（N-S3）；不填表示未知")
     registered: bool | None = Field(None, description="是否已在全国政务新媒体信息报送系统登记（N-S3）；不填表示未知")
     limits: FeedLimits = FeedLimits()
-    thresholds: dict[str, dict[str, Any]] = {}
+    thresholds: Thresholds = {}
 
     @property
     def kind(self) -> str:
@@ -287,7 +306,7 @@ class Config(_Strict):
     units: tuple[Unit, ...] = ()
     sites: tuple[Site, ...] = ()
     accounts: tuple[Account, ...] = ()
-    thresholds: dict[str, dict[str, Any]] = {}
+    thresholds: Thresholds = {}
     storage: Storage = Storage()
     schedule: Schedule = Schedule()
     notify: Notify = Notify()
@@ -386,6 +405,8 @@ def _describe(err: dict, data: Any = None) -> str:
         msg = f"{msg}（限值 {bound}）"
     if kind == "value_error" and not err["loc"]:  # a check across the file: its message names the place
         return f"  - {msg}"
+    if kind == "thresholds":  # one line per problem, its place below thresholds (rule id → key)
+        return "\n".join(f"  - {' → '.join([path, *where])}：{problem}" for where, problem in ctx["problems"])
     return f"  - {path}：{msg or '取值不符合要求'}（实际值：{err.get('input')!r}）" if kind != "missing" \
         else f"  - {path}：{msg}"
 
@@ -396,7 +417,7 @@ def parse_config(data: Any, *, source: str = "sites.yaml") -> Config:
     try:
         return Config.model_validate(data)
     except ValidationError as exc:
-        lines = [_describe(e, data) for e in exc.errors()]
+        lines = [line for e in exc.errors() for line in _describe(e, data).split("\n")]
         raise ConfigError(f"配置文件 {source} 有 {len(lines)} 处错误：\n" + "\n".join(lines)) from exc
 
 

@@ -3,7 +3,7 @@
 A probe records facts only: whether a page arrived within the timeout, the
 status or the reason it did not, the latency, whether the host has an AAAA
 record (IPv6) and whether it answers over HTTPS with a valid certificate.
-rules/website/unreachable.py judges them.
+rules/website/site_unreachable.py judges them.
 """
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 Pure helpers for SiteSpider: canonical URLs (session ids and fragments
 dropped, query sorted), the anchors a page offers, the "not found" wording of
 a soft-404 page, the per-pattern cap against crawler traps, and the text of
-an attachment. They record what they see; rules/website/broken_links.py
+an attachment. They record what they see; rules/website/broken_link.py
 (W-S1) decides what is broken.
 """
 from __future__ import annotations

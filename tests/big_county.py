@@ -58,7 +58,7 @@ def seed(store, cfg, total: int = 4000) -> int:
             facts = {}
             if rule == "W-S1":
                 refs = [f"{site.home}index_{(i + j) % 50}.html" for j in range(1 + i % 3)]
-                facts = {"status": 404, "parent_count": len(refs),  # as rules/website/broken_links.py records them
+                facts = {"status": 404, "parent_count": len(refs),  # as rules/website/broken_link.py records them
                          "parents": [{"source_url": r, "anchor_text": f"通知公告第{i}期" if j else "第一页",
                                       "tag": "a", "on_home": False} for j, r in enumerate(refs)]}
             rows.append({"fingerprint": f"{rule}-{site.key}-{i}", "rule": rule, "severity": sev,

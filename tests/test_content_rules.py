@@ -8,7 +8,10 @@ import pytest
 from monitor.model import Severity, TextFacts
 from rules import get_rule, rules_for
 from rules.base import Scope, Verdict
-from rules.content import personal_data, sensitive, typos, wrong_expression
+from rules.content import typo_or_outdated_wording as typos
+from rules.content import unmasked_personal_data as personal_data
+from rules.content import unsafe_content as sensitive
+from rules.content import wrong_political_expression as wrong_expression
 from rules.content.lexicon import LexiconError, default_terms, load_leaders
 from rules.content.pii import find_personal_data, luhn_ok, valid_resident_id
 

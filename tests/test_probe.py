@@ -8,7 +8,7 @@ import pytest
 
 from monitor.model import ProbeFacts, Severity, SiteFacts
 from rules.base import Verdict
-from rules.website import unreachable
+from rules.website import site_unreachable as unreachable
 from tests.conftest import run_monitor
 from tests.local_http import page, refused_port, serve, sites_yaml
 

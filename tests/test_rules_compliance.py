@@ -77,8 +77,8 @@ def test_w_s2_near_misses_fresh_special_channel_and_policy_left_to_w_v3():
     assert run("W-S2", site(columns=cols)) == []
     w_v3 = run("W-V3", site(columns=cols))
     assert [o.subject for o in w_v3] == ["政策文件"]
-    # a site that gives W-V3 a longer period gets the policy column from W-S2 instead
-    assert [o.facts["part"] for o in run("W-S2", site(columns=cols), w_v3_policy_days=500)] == ["policy"]
+    # a site that gives W-V3 a longer period (shared with W-S2) gets the policy column from W-S2 instead
+    assert [o.facts["part"] for o in run("W-S2", site(columns=cols), notice_policy_days=500)] == ["policy"]
 
 
 # ------------------------------------------------------------------ W-S5

@@ -24,7 +24,7 @@ from monitor.check.facts import load_site_facts
 from monitor.model import FindingStatus as S
 from monitor.model import SiteFacts, TextFacts
 from monitor.store import ReportDocument, Check, Finding, FindingEvent, Store, utcnow
-from rules import rules_for
+import rules
 from rules.base import Outcome, Scope, Verdict
 
 FIX_AFTER_ABSENT_CHECKS = lifecycle.FIXED_AFTER_CHECKS  # default; sites.yaml organisation.fixed_after_checks
@@ -131,18 +131,11 @@ def _outside(o: Outcome, text: str, shared: str) -> Outcome | None:
 
 def run_site_rules(facts: SiteFacts, *, today: date) -> tuple[list[str], list[Outcome]]:
     """Every site rule on the facts, and every text rule on the site's pages (site chrome judged once)."""
-    outcomes: list[Outcome] = []
-    ran: list[str] = []
+    site = rules.run(Scope.SITE, facts, today=today, overrides=facts.thresholds)
     texts = site_texts(facts)
-    for scope, arg in ((Scope.SITE, facts), (Scope.TEXT, texts)):
-        for entry in rules_for(scope):
-            t = entry.rule.thresholds_with(facts.thresholds.get(entry.rule.id))
-            found = list(entry.check(arg, today=today, t=t))
-            if scope is Scope.TEXT:
-                found = merge_shared(found, texts, home_url=facts.home_url)
-            outcomes.extend(found)
-            ran.append(entry.rule.id)
-    return ran, outcomes
+    text = rules.run(Scope.TEXT, texts, today=today, overrides=facts.thresholds)
+    # merge_shared groups by rule, so merging all the text rules' outcomes at once is merging each rule's
+    return site.ran + text.ran, site.outcomes + merge_shared(text.outcomes, texts, home_url=facts.home_url)
 
 
 def annual_reports(store: Store, run_id: int, facts: SiteFacts) -> list:
@@ -167,15 +160,14 @@ def annual_reports(store: Store, run_id: int, facts: SiteFacts) -> list:
 def run_report_rules(reports: list, facts: SiteFacts, *, today: date) -> tuple[list[str], list[Outcome]]:
     """Every annual-report rule (Scope.REPORT) on each report, with last year's report where the site has it."""
     by_year = {r.year: r for r in reports if r.year}
+    ran = [e.rule.id for e in rules.rules_for(Scope.REPORT)]
     outcomes: list[Outcome] = []
-    ran: list[str] = []
-    for entry in rules_for(Scope.REPORT):
-        t = entry.rule.thresholds_with(facts.thresholds.get(entry.rule.id))
-        for report in reports:
-            previous = by_year.get(report.year - 1) if report.year else None
-            outcomes.extend(entry.check(report, today=today, t=t, previous=previous))
-        ran.append(entry.rule.id)
-    return ran, outcomes
+    for report in reports:
+        previous = by_year.get(report.year - 1) if report.year else None
+        outcomes.extend(rules.run(Scope.REPORT, report, today=today, overrides=facts.thresholds,
+                                  previous=previous).outcomes)
+    order = {rule_id: n for n, rule_id in enumerate(ran)}
+    return ran, sorted(outcomes, key=lambda o: order[o.rule])  # rule by rule, each rule's reports in order
 
 
 @dataclass
@@ -269,13 +261,8 @@ def check_sites(store: Store, config: Config, *, as_of: date, sites: list[Site] 
 
 def run_account_rules(facts, *, today: date) -> tuple[list[str], list[Outcome]]:
     """Every account rule (Scope.ACCOUNT) on one account's facts."""
-    outcomes: list[Outcome] = []
-    ran: list[str] = []
-    for entry in rules_for(Scope.ACCOUNT):
-        t = entry.rule.thresholds_with(facts.thresholds.get(entry.rule.id))
-        outcomes.extend(entry.check(facts, today=today, t=t))
-        ran.append(entry.rule.id)
-    return ran, outcomes
+    result = rules.run(Scope.ACCOUNT, facts, today=today, overrides=facts.thresholds)
+    return result.ran, result.outcomes
 
 
 def check_accounts(store: Store, config: Config, *, as_of: date, accounts: list | None = None) -> list[CheckResult]:

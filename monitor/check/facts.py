@@ -16,6 +16,7 @@ from monitor.config import Config, Site
 from monitor.model import (ColumnFacts, ColumnKind, ItemFacts, LinkFacts, MessageFacts, PageFacts, ProbeFacts,
                            SearchFacts, SiteFacts)
 from monitor.store import FOLLOW_TAGS, Column, ColumnItem, CrawlRun, Link, Message, Page, Probe, SearchCheck, Store
+from rules import merge_overrides
 
 def _kind(stored: str) -> ColumnKind:
     """The type the spider classified (spiders.columns); unknown values from older runs read as 其他."""
@@ -156,9 +157,7 @@ def load_site_facts(store: Store, config: Config, site: Site, run_id: int, *, as
         until = datetime.combine(as_of + timedelta(days=1), time()) - timedelta(hours=8)
         probes = load_probes(store, site.key, since=until - timedelta(days=PROBE_WINDOW_DAYS), until=until)
 
-    thresholds = {**{k: dict(v) for k, v in config.thresholds.items()}}
-    for rule_id, values in site.thresholds.items():
-        thresholds.setdefault(rule_id, {}).update(values)
+    thresholds = merge_overrides(config.thresholds, site.thresholds)  # shared periods under "periods"
 
     return SiteFacts(
         site=site.key, site_name=site.name, unit=site.unit, home_url=site.home, run_id=run_id,

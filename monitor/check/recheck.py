@@ -39,8 +39,8 @@ from monitor.config import Config
 from monitor.check.facts import column_level
 from monitor.model import ColumnFacts, ColumnKind, FindingStatus, ItemFacts, PageFacts, SiteFacts
 from monitor.store import BatchWriter, Column, CrawlRun, Finding, Store, utcnow
-from rules import get_rule
-from rules.base import Verdict
+from rules import merge_overrides, run, thresholds_for
+from rules.base import Scope, Verdict
 from rules.website._columns import unverified_reason
 from spiders.columns import classify_column
 from spiders.listing import column_meta
@@ -189,10 +189,9 @@ def _judge_link(client: httpx.Client, f: Finding, fetched: list[Fetched], reach:
         return None, "链接指向本机或内网地址，不在检查范围内，无法确认"
     if target.error_kind == "offsite":
         return None, f"链接重定向到其他网站（{target.final_url}），无法确认已整改"
-    from rules.website.broken_links import verdict
+    from rules.website.broken_link import verdict
 
-    entry = get_rule("W-S1")
-    t = entry.rule.thresholds_with(None)
+    t = thresholds_for("W-S1")
     v = verdict(PageFacts(url=f.url, status=target.status, error_kind=target.error_kind), t)
     if v is None:
         return False, f"链接已可访问（HTTP {target.status}）"
@@ -238,9 +237,8 @@ def _judge_column(store: Store, config: Config, client: httpx.Client, f: Finding
         return None, f"复查无法确认：{unsure}"
     facts = SiteFacts(site=f.site, site_name=site.name if site else f.site, unit=f.unit,
                       home_url=site.home if site else f.url, run_id=0, crawled_at=utcnow(), columns=(cfacts,))
-    entry = get_rule(f.rule)
-    t = entry.rule.thresholds_with(config.thresholds_for(f.rule, site))
-    for o in entry.check(facts, today=as_of, t=t):
+    overrides = merge_overrides(config.thresholds, site.thresholds if site else None)
+    for o in run(Scope.SITE, facts, today=as_of, overrides=overrides, select=(f.rule,)).outcomes:
         if o.verdict is Verdict.FINDING and fingerprint(o.rule, f.site, o.subject, o.url) == f.fingerprint:
             return True, f"复查仍存在：{o.evidence}"
     newest = max((i.date for i in items if i.date), default=None)

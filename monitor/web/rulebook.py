@@ -10,7 +10,8 @@ from monitor.web.render import render
 
 
 async def rulebook(request: Request):
-    from rules import all_rules
+    from rules import all_rules, thresholds_for
+    from rules.base import threshold_fields
     from rules.explain import explain
 
     require(request)
@@ -18,13 +19,13 @@ async def rulebook(request: Request):
     rows = []
     for e in all_rules():
         defaults = e.rule.default_thresholds()
-        effective = e.rule.thresholds_with(config.thresholds.get(e.rule.id))
+        effective = thresholds_for(e.rule, config.thresholds)
         x = explain(e.rule, effective)
         rows.append({"id": e.rule.id, "name": e.rule.name, "title": e.rule.title, "severity": e.rule.severity.value,
                      "scope": e.rule.scope.value, "source": e.rule.source, "doc": e.rule.doc,
                      "checks": x["checks"], "threshold": x["threshold"], "basis": x["basis"],
                      "changed": any(getattr(defaults, f.name) != getattr(effective, f.name)
                                     for f in dataclasses.fields(defaults)),
-                     "thresholds": [{"name": f.name, "default": getattr(defaults, f.name),
-                                     "value": getattr(effective, f.name)} for f in dataclasses.fields(defaults)]})
+                     "thresholds": [{"name": f.name, "default": getattr(defaults, f.name), "help": f.help,
+                                     "value": getattr(effective, f.name)} for f in threshold_fields(e.rule.thresholds)]})
     return render(request, "rules.html", {"page_title": "规则库", "rules": rows})

@@ -9,13 +9,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from monitor.model import ColumnFacts, ColumnKind
+from rules.periods import Periods
 
-
-@dataclass(frozen=True)
-class Periods:
-    news_days: int = 14  # 动态、要闻类: 2 weeks (S4)
-    notice_policy_days: int = 183  # 通知公告、政策文件类: 6 months (S4)
-    personnel_planning_days: int = 365  # 人事、规划计划类: 1 year, not confirmed by a source [U] (S6)
+__all__ = ["Periods", "ZOMBIE_DAYS", "Staleness", "counted_by_w_v3", "is_empty", "period_for", "stale",
+           "unverified_reason"]
 
 
 def period_for(col: ColumnFacts, p: Periods) -> int | None:

@@ -4,16 +4,15 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from monitor.model import SiteFacts
-from rules import get_rule
-from rules.content.sensitive import find_unsafe
+from rules import thresholds_for
+from rules.content.unsafe_content import find_unsafe
 
 
 def unsafe_terms(site: SiteFacts, text: str) -> list[str]:
     """The W-V9 words in ``text``, with the deployment's W-V9 additions (sites.yaml thresholds) applied."""
     if not text:
         return []
-    entry = get_rule("W-V9")
-    t = entry.rule.thresholds_with(site.thresholds.get("W-V9"))
+    t = thresholds_for("W-V9", site.thresholds)
     return list(dict.fromkeys(term.word for term, _, _ in find_unsafe(text, t)))
 
 

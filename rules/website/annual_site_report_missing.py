@@ -20,7 +20,6 @@ Checked 2026-02-10, home page only links “2024年度政府网站工作年度�
 Checked 2026-01-20: not judged.
 
 ## Thresholds
-deadline_month (2), deadline_day (1): the first day judged; report_words (年度报表), window_chars (30)
 
 ## Source
 G8 (spec/inspection-rules.md W-S14)
@@ -39,9 +38,9 @@ from rules.website._site import usable_home
 
 @dataclass(frozen=True)
 class Thresholds:
-    deadline_month: int = 2
-    deadline_day: int = 1
-    report_words: tuple[str, ...] = ("年度报表",)
+    deadline_month: int = 2  # month of the first day judged (the report is due by 01-31)
+    deadline_day: int = 1  # day of the first day judged
+    report_words: tuple[str, ...] = ("年度报表",)  # words naming the report on the home page
     window_chars: int = 30  # how far the year may stand from the words in the home page text
 
 

@@ -21,7 +21,6 @@ http://www.example-county.com/: flagged, not under .gov.cn.
 http://10.12.0.8/: flagged, IP-only. http://www.sx.gov.cn/ and http://127.0.0.1:8080/: not flagged.
 
 ## Thresholds
-allowed_suffixes (.gov.cn, .政务, .xn--zfr164b), exempt_hosts (localhost, 127.0.0.1, ::1)
 
 ## Source
 G3, S21, S35, S38 (spec/inspection-rules.md W-S7)
@@ -40,8 +39,8 @@ from rules.base import Outcome, Rule
 
 @dataclass(frozen=True)
 class Thresholds:
-    allowed_suffixes: tuple[str, ...] = (".gov.cn", ".政务", ".xn--zfr164b")
-    exempt_hosts: tuple[str, ...] = ("localhost", "127.0.0.1", "::1")
+    allowed_suffixes: tuple[str, ...] = (".gov.cn", ".政务", ".xn--zfr164b")  # government domain suffixes
+    exempt_hosts: tuple[str, ...] = ("localhost", "127.0.0.1", "::1")  # hosts never judged (local tests)
 
 
 RULE = Rule(id="W-S7", name="domain-not-gov", title="网站域名不规范", severity=Severity.DEDUCTION,

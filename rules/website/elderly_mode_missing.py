@@ -19,7 +19,6 @@ Home page header link “适老化版” or “无障碍浏览”: not flagged.
 Home page without any of the words or links: 提示.
 
 ## Thresholds
-entrance_words (适老化, 无障碍, 长者模式, 长者版, 关怀版, 关怀模式, 老年模式, 读屏), entrance_url_parts (wza, accessib, shilaohua)
 
 ## Source
 G11, S40 (spec/inspection-rules.md W-S16)
@@ -37,8 +36,9 @@ from rules.website._site import home_entrance, usable_home
 
 @dataclass(frozen=True)
 class Thresholds:
+    # words of the entrance on the home page
     entrance_words: tuple[str, ...] = ("适老化", "无障碍", "长者模式", "长者版", "关怀版", "关怀模式", "老年模式", "读屏")
-    entrance_url_parts: tuple[str, ...] = ("wza", "accessib", "shilaohua")
+    entrance_url_parts: tuple[str, ...] = ("wza", "accessib", "shilaohua")  # URL parts of the entrance
 
 
 RULE = Rule(id="W-S16", name="elderly-mode-missing", title="首页未提供适老化/无障碍入口",

@@ -20,7 +20,6 @@ Home page header link “我为政府网站找错” → /jiucuo.html: not flagg
 Home page without the words or a link to zfwzzc.www.gov.cn: flagged.
 
 ## Thresholds
-required (true), entrance_words (我为政府网站找错, 政府网站找错), entrance_url_parts (zfwzzc, jiucuo)
 
 ## Source
 S43, S21 (spec/inspection-rules.md W-S11)
@@ -38,9 +37,9 @@ from rules.website._site import home_entrance, usable_home
 
 @dataclass(frozen=True)
 class Thresholds:
-    required: bool = True
-    entrance_words: tuple[str, ...] = ("我为政府网站找错", "政府网站找错")
-    entrance_url_parts: tuple[str, ...] = ("zfwzzc", "jiucuo")
+    required: bool = True  # false: a notice only
+    entrance_words: tuple[str, ...] = ("我为政府网站找错", "政府网站找错")  # words of the 找错 entrance
+    entrance_url_parts: tuple[str, ...] = ("zfwzzc", "jiucuo")  # URL parts of the entrance
 
 
 RULE = Rule(id="W-S11", name="error-report-entrance-missing", title="首页缺少“我为政府网站找错”入口",

@@ -19,8 +19,8 @@ A 友情链接 to http://old-partner.example/ whose page title is now
 "澳门新葡京娱乐场": flagged. An external page titled "示例市人民政府": not flagged.
 
 ## Thresholds
-none of its own; the W-V9 word list and a deployment's additions to it
-apply. Only the title is read (external pages are checked, not parsed).
+The W-V9 word list and a deployment's additions to it (W-V9 extra_terms …) apply. Only the title
+is read (external pages are checked, not parsed).
 
 ## Source
 S50, P4 (spec/inspection-rules.md W-S15)

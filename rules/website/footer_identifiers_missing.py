@@ -23,7 +23,6 @@ Footer "政府网站标识码：3609990001 赣ICP备12345678号" with no 公网�
 Footer with all four (the badge as an image with alt 党政机关): not flagged.
 
 ## Thresholds
-badge_words (党政机关), badge_url_parts (dzjg, conac, scopsr)
 
 ## Source
 S27, G5 (spec/inspection-rules.md W-S5)
@@ -42,8 +41,8 @@ from rules.website._site import SITE_CODE_RE, usable_home
 
 @dataclass(frozen=True)
 class Thresholds:
-    badge_words: tuple[str, ...] = ("党政机关",)
-    badge_url_parts: tuple[str, ...] = ("dzjg", "conac", "scopsr")
+    badge_words: tuple[str, ...] = ("党政机关",)  # words of the 党政机关网站标识 (image alt or text)
+    badge_url_parts: tuple[str, ...] = ("dzjg", "conac", "scopsr")  # URL parts of the badge's link or image
 
 
 RULE = Rule(id="W-S5", name="footer-identifiers-missing", title="网页底部缺少网站标识", severity=Severity.DEDUCTION,

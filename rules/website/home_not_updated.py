@@ -16,7 +16,6 @@ Newest home entry 2026-11-01, checked 2026-11-26: 25 days > 14, flagged.
 Home page not fetched: unverified (W-V1 judges reachability), not flagged.
 
 ## Thresholds
-max_age_days (14)
 
 ## Source
 S4, S5 (spec/inspection-rules.md)
@@ -33,7 +32,7 @@ from rules.base import Outcome, Rule
 
 @dataclass(frozen=True)
 class Thresholds:
-    max_age_days: int = 14
+    max_age_days: int = 14  # days the newest home-page entry may be old (2 weeks)
 
 
 RULE = Rule(id="W-V2", name="home-not-updated", title="首页不更新", severity=Severity.VETO,

@@ -16,7 +16,6 @@ Newest probe, https False: 提示 "首页 www.example.gov.cn 未能通过 HTTPS�
 No probe tried HTTPS: nothing.
 
 ## Thresholds
-none
 
 ## Source
 spec/inspection-rules.md W-S9 (no official threshold found [U])

@@ -30,7 +30,6 @@ interpretations not linked both ways (S13).
 without the link back: flagged on a.html.
 
 ## Thresholds
-interpretation_words (解读), original_words (原文)
 
 ## Source
 S13, S8 (spec/inspection-rules.md W-S12)
@@ -47,8 +46,8 @@ from rules.base import Outcome, Rule
 
 @dataclass(frozen=True)
 class Thresholds:
-    interpretation_words: tuple[str, ...] = ("解读",)
-    original_words: tuple[str, ...] = ("原文",)
+    interpretation_words: tuple[str, ...] = ("解读",)  # title words of an interpretation (解读) page
+    original_words: tuple[str, ...] = ("原文",)  # anchor words of a link to the original document
 
 
 RULE = Rule(id="W-S12", name="interpretation-not-linked", title="政策解读与政策文件未关联",

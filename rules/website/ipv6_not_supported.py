@@ -21,7 +21,6 @@ Newest probe 2026-11-26 08:00, ipv6 False: 提示 "首页域名没有 IPv6 地�
 Probes with ipv6 None, or no probes: nothing.
 
 ## Thresholds
-none
 
 ## Source
 G9, G10, S9 (spec/inspection-rules.md W-S8)

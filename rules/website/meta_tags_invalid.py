@@ -25,7 +25,6 @@ SiteIDCode: flagged "1 个页面缺少 SiteIDCode". SiteIDCode 3609990001 on eve
 page, footer 标识码 3609990001: not flagged.
 
 ## Thresholds
-site_tags, column_tags, article_tags, code_pattern (\\d{10}|bm\\d{8}), max_examples (5)
 
 ## Source
 G2 (spec/inspection-rules.md W-S6, §2 page meta tags)
@@ -45,11 +44,12 @@ from rules.website._site import footer_site_code
 
 @dataclass(frozen=True)
 class Thresholds:
-    site_tags: tuple[str, ...] = ("SiteName", "SiteDomain", "SiteIDCode")
+    site_tags: tuple[str, ...] = ("SiteName", "SiteDomain", "SiteIDCode")  # meta tags every page must have
+    # meta tags of a column page
     column_tags: tuple[str, ...] = ("ColumnName", "ColumnDescription", "ColumnKeywords", "ColumnType")
-    article_tags: tuple[str, ...] = ("ArticleTitle", "PubDate", "ContentSource")
-    code_pattern: str = r"\d{10}|bm\d{8}"
-    max_examples: int = 5
+    article_tags: tuple[str, ...] = ("ArticleTitle", "PubDate", "ContentSource")  # meta tags of an article page
+    code_pattern: str = r"\d{10}|bm\d{8}"  # the form of SiteIDCode (网站标识码)
+    max_examples: int = 5  # pages named per missing tag
 
 
 RULE = Rule(id="W-S6", name="meta-tags-invalid", title="网页元数据不规范", severity=Severity.DEDUCTION, source="G2",

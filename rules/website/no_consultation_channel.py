@@ -17,7 +17,6 @@ Site whose only interaction entry is “网上信访”: flagged (veto).
 Site with a 县长信箱 column or a “咨询留言” link: not flagged.
 
 ## Thresholds
-consult_words, exclude_words (信访, 举报, 纪检, 监察, 访谈, 征集, 调查, 民意)
 
 ## Source
 S4 (spec/inspection-rules.md W-V6)
@@ -35,8 +34,8 @@ from rules.website._site import CONSULT_WORDS, NOT_CONSULT_WORDS, is_consultatio
 
 @dataclass(frozen=True)
 class Thresholds:
-    consult_words: tuple[str, ...] = CONSULT_WORDS
-    exclude_words: tuple[str, ...] = NOT_CONSULT_WORDS
+    consult_words: tuple[str, ...] = CONSULT_WORDS  # words of a consultation or suggestion channel
+    exclude_words: tuple[str, ...] = NOT_CONSULT_WORDS  # special channels (信访, 举报 …) that do not count
 
 
 RULE = Rule(id="W-V6", name="no-consultation-channel", title="无有效网上咨询渠道", severity=Severity.VETO,

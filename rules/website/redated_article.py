@@ -28,7 +28,6 @@ veto items on updates (S4).
 The same body at /a.html and /b.html both dated 2026-11-20: not flagged.
 
 ## Thresholds
-window_days (30), min_chars (200), boilerplate_share (0.3), boilerplate_min_pages (5)
 
 ## Source
 S4, S35 (spec/inspection-rules.md W-V10)
@@ -48,10 +47,10 @@ from rules.base import Outcome, Rule
 
 @dataclass(frozen=True)
 class Thresholds:
-    window_days: int = 30
-    min_chars: int = 200
-    boilerplate_share: float = 0.3
-    boilerplate_min_pages: int = 5
+    window_days: int = 30  # days back in which a re-dated copy counts
+    min_chars: int = 200  # shortest body compared
+    boilerplate_share: float = 0.3  # share of pages a paragraph must be on to be boilerplate, left out
+    boilerplate_min_pages: int = 5  # pages a paragraph must be on to be boilerplate
 
 
 RULE = Rule(id="W-V10", name="redated-article", title="旧稿重发（同一正文以不同日期发布）", severity=Severity.VETO,

@@ -29,7 +29,6 @@ The same with “【已废止】” in the old document's title: not flagged.
 “有效期至2025年12月31日”, checked 2026-11-26, unmarked: flagged.
 
 ## Thresholds
-column_kinds (政策文件), mark_title_words, mark_text_words, extension_words
 
 ## Source
 G1 (spec/inspection-rules.md §2 Content, W-S13)
@@ -47,11 +46,12 @@ from rules.base import Outcome, Rule
 
 @dataclass(frozen=True)
 class Thresholds:
-    column_kinds: tuple[str, ...] = (ColumnKind.POLICY.value,)
-    mark_title_words: tuple[str, ...] = ("废止", "失效", "停止执行")
+    column_kinds: tuple[str, ...] = (ColumnKind.POLICY.value,)  # column kinds whose documents are read
+    mark_title_words: tuple[str, ...] = ("废止", "失效", "停止执行")  # words in a title that mark a document repealed
+    # words in a text that mark it repealed
     mark_text_words: tuple[str, ...] = ("已废止", "已失效", "已停止执行", "废止】", "失效】", "（废止）", "（失效）",
                                         "[废止]", "[失效]", "状态：废止", "状态：失效", "效力状态：失效", "效力状态：废止")
-    extension_words: tuple[str, ...] = ("延续", "延长")
+    extension_words: tuple[str, ...] = ("延续", "延长")  # words of a validity extension: not a repeal
 
 
 RULE = Rule(id="W-S13", name="repealed-not-marked", title="废止失效文件未标注", severity=Severity.DEDUCTION,

@@ -29,8 +29,6 @@ A 2019 ministry self-check deducts these exact points (S9); Nanjing flags a
 办事统计 newest entry 2026-10-01: 56 days ≤ 92, not flagged.
 
 ## Thresholds
-policy_days (183), service_stats_days (92), replies_days (61), service_stats_words, reply_words,
-reply_exclude_words
 
 ## Source
 S9, S12, S10 (spec/inspection-rules.md W-S2)
@@ -43,19 +41,22 @@ from typing import Iterator
 
 from monitor.model import ColumnFacts, ColumnKind, Severity, SiteFacts
 from rules.base import Outcome, Rule
+from rules.periods import shared
 from rules.website._columns import is_empty
 from rules.website._site import NOT_CONSULT_WORDS
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    policy_days: int = 183
-    service_stats_days: int = 92
-    replies_days: int = 61
-    w_v3_policy_days: int = 183  # W-V3's period for first-level policy columns: no double report below it
+    policy_days: int = 183  # 政策文件类一级栏目 (−5, 发布解读): 6 months (S9)
+    service_stats_days: int = 92  # 办事统计 columns (−2, 办事服务): 3 months (S9)
+    replies_days: int = 61  # 留言答复 columns (−3, 互动交流): 2 months (S12)
+    # W-V3's period for first-level policy columns: a policy column past it is W-V3's, not reported here (S10)
+    notice_policy_days: int = shared("notice_policy_days")
+    # a column whose name holds one of these is a 办事统计 column, whatever its kind
     service_stats_words: tuple[str, ...] = ("办事统计", "办件统计", "办件公示", "办理情况统计", "办件情况", "办件量统计")
-    reply_words: tuple[str, ...] = ("信箱", "留言", "咨询", "答复", "回复", "来信", "问政", "诉求")
-    reply_exclude_words: tuple[str, ...] = NOT_CONSULT_WORDS
+    reply_words: tuple[str, ...] = ("信箱", "留言", "咨询", "答复", "回复", "来信", "问政", "诉求")  # 留言答复 names
+    reply_exclude_words: tuple[str, ...] = NOT_CONSULT_WORDS  # special channels (信访, 举报 …): not 留言答复
 
 
 RULE = Rule(id="W-S2", name="scored-column-not-updated", title="重点栏目更新不及时", severity=Severity.DEDUCTION,
@@ -89,7 +90,7 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
         age = (today - newest.date).days
         if age <= period:
             continue
-        if part == "policy" and (age is None or age > t.w_v3_policy_days):
+        if part == "policy" and (age is None or age > t.notice_policy_days):
             continue  # W-V3 names it (and scoring deducts the −5 there)
         label, indicator = PARTS[part]
         evidence = (f"“{col.name}”栏目最新信息发布于 {newest.date:%Y-%m-%d}，已 {age} 天未更新"

@@ -23,7 +23,6 @@ column left unanswered for more than 3 months vetoes the site (互动回应差, 
 留言 2025-09-01 (more than a year ago): outside the window.
 
 ## Thresholds
-max_wait_days (92, 3 months), window_days (365), count_late_answers (true), exclude_words
 
 ## Source
 S4 (spec/inspection-rules.md W-V7)
@@ -43,10 +42,10 @@ DONE_WORDS = ("已回复", "已答复", "已办结", "已处理", "办结", "已
 
 @dataclass(frozen=True)
 class Thresholds:
-    max_wait_days: int = 92
-    window_days: int = 365
-    count_late_answers: bool = True
-    exclude_words: tuple[str, ...] = NOT_CONSULT_WORDS
+    max_wait_days: int = 92  # days a message may wait for its answer (3 months)
+    window_days: int = 365  # messages asked in the last so many days are judged
+    count_late_answers: bool = True  # an answer after max_wait_days counts too
+    exclude_words: tuple[str, ...] = NOT_CONSULT_WORDS  # special channels (信访, 举报 …): not 政务咨询
 
 
 RULE = Rule(id="W-V7", name="unanswered-message", title="留言超期未答复", severity=Severity.VETO, source="S4",

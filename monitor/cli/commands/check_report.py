@@ -73,14 +73,11 @@ def _extract_document(data: bytes, path: Path) -> str:
 
 
 def run_checks(report: AnnualReportFacts, *, today: date, previous: AnnualReportFacts | None = None) -> list:
-    """Every annual-report rule on one report, in rule-book order."""
-    from rules import rules_for
+    """Every annual-report rule on one report, in rule-book order, with the default thresholds."""
+    import rules
     from rules.base import Scope
 
-    outcomes = []
-    for entry in rules_for(Scope.REPORT):
-        outcomes.extend(entry.check(report, today=today, t=entry.rule.default_thresholds(), previous=previous))
-    return outcomes
+    return rules.run(Scope.REPORT, report, today=today, previous=previous).outcomes
 
 
 @click.command("check-report")

@@ -1,7 +1,7 @@
 """`monitor check-text FILE...`: pre-publication check of drafts (发布前检查).
 
 Extracts the text of each file (HTML, TXT, PDF, DOC, DOCX, XLS, XLSX), runs the content
-rules W-S3, W-S4, W-V8 and W-V9 and prints each finding as file:line.
+rules (every TEXT-scope rule: W-V8, W-V9, W-S3, W-S4) and prints each finding as file:line.
 Exit status: 0 clean, 1 something found, 2 a file could not be read.
 """
 from __future__ import annotations
@@ -14,19 +14,12 @@ import click
 from spiders.documents import DocumentError, extract_text
 from monitor.model import TextFacts
 
-CONTENT_RULES = ("W-V8", "W-V9", "W-S3", "W-S4")
-
-
 def run_content_rules(texts: list[TextFacts], *, today: date, overrides: dict[str, dict] | None = None) -> list:
-    """Outcomes of the content rules over ``texts``, with per-rule threshold overrides."""
-    from rules import get_rule
+    """Outcomes of the content rules (Scope.TEXT) over ``texts``, with per-rule threshold overrides."""
+    import rules
+    from rules.base import Scope
 
-    outcomes = []
-    for rule_id in CONTENT_RULES:
-        entry = get_rule(rule_id)
-        t = entry.rule.thresholds_with((overrides or {}).get(rule_id))
-        outcomes.extend(entry.check(texts, today=today, t=t))
-    return outcomes
+    return rules.run(Scope.TEXT, texts, today=today, overrides=overrides).outcomes
 
 
 def _format(o) -> str:

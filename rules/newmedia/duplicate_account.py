@@ -16,7 +16,6 @@ accounts (S41, S32).
 One WeChat and one Weibo account of the same unit: not flagged.
 
 ## Thresholds
-max_per_platform (1)
 
 ## Source
 N1, N2, S41, S32 (spec/inspection-rules.md N-S3)
@@ -35,7 +34,7 @@ from rules.newmedia._common import account_facts
 
 @dataclass(frozen=True)
 class Thresholds:
-    max_per_platform: int = 1
+    max_per_platform: int = 1  # accounts a unit may have on one platform
 
 
 RULE = Rule(id="N-S3", name="duplicate-account", title="重复账号或账号未认证、未报送", severity=Severity.DEDUCTION,

@@ -18,9 +18,6 @@ Post "严厉打击六合彩等非法赌博活动" is not flagged (W-V9 allow con
 Latest fetch failed: the posts of the last successful fetch are judged.
 
 ## Thresholds
-content_rules (()) limits the content rules run (empty: all TEXT-scope rules).
-Each content rule reads its own thresholds (e.g. W-V9 extra_terms) from the
-account's or the global thresholds.
 
 ## Source
 S30 (spec/inspection-rules.md N-V3); the content rules' own sources
@@ -31,6 +28,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Iterator
 
+import rules
 from monitor.model import AccountFacts, Severity, TextFacts
 from rules.base import Outcome, Rule, Scope, Verdict
 from rules.newmedia._common import account_facts, post_day
@@ -38,7 +36,8 @@ from rules.newmedia._common import account_facts, post_day
 
 @dataclass(frozen=True)
 class Thresholds:
-    content_rules: tuple = ()
+    # the content rules run (empty: every TEXT-scope rule, each with its own thresholds)
+    content_rules: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "content_rules", tuple(self.content_rules or ()))
@@ -60,20 +59,16 @@ def post_texts(account: AccountFacts) -> list[TextFacts]:
 
 
 def check(account: AccountFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
-    from rules import rules_for  # the registry, read at check time (it is built by walking this package)
-
     texts = post_texts(account)
     if not texts:
         return
-    for entry in rules_for(Scope.TEXT):
-        if t.content_rules and entry.rule.id not in t.content_rules:
+    found = rules.run(Scope.TEXT, texts, today=today, overrides=account.thresholds,
+                      select=t.content_rules or None)
+    for o in found.outcomes:
+        if o.verdict is not Verdict.FINDING:
             continue
-        ct = entry.rule.thresholds_with(account.thresholds.get(entry.rule.id))
-        for o in entry.check(texts, today=today, t=ct):
-            if o.verdict is not Verdict.FINDING:
-                continue
-            facts = {**o.facts, **account_facts(account), "content_rule": o.rule,
-                     "content_title": entry.rule.title}
-            # the subject is what a reader sees: the word itself, never an internal rule id (W-S3 …)
-            yield RULE.finding(subject=o.subject, url=o.url, facts=facts, severity=o.severity,
-                               evidence=f"发布内容{entry.rule.title}：{o.evidence}", source_url=account.url)
+        title = rules.get_rule(o.rule).rule.title
+        facts = {**o.facts, **account_facts(account), "content_rule": o.rule, "content_title": title}
+        # the subject is what a reader sees: the word itself, never an internal rule id (W-S3 …)
+        yield RULE.finding(subject=o.subject, url=o.url, facts=facts, severity=o.severity,
+                           evidence=f"发布内容{title}：{o.evidence}", source_url=account.url)

@@ -30,9 +30,6 @@ a 404 to the reader.
 /x answers 403 twice: unverified.
 
 ## Thresholds
-broken_statuses (404, 410 and every 5xx), unverified_statuses (401, 403, 429),
-broken_errors (dns, refused, tls, redirects, reset), unverified_errors
-(timeout, other), soft_404 (true), check_anchors (true)
 
 ## Source
 S36, P2 (spec/inspection-rules.md); field notes §4 (trustworthy verdicts)
@@ -50,12 +47,13 @@ from rules.base import Outcome, Rule
 
 @dataclass(frozen=True)
 class Thresholds:
-    broken_statuses: tuple[int, ...] = (404, 410)
-    unverified_statuses: tuple[int, ...] = (401, 403, 429)
+    broken_statuses: tuple[int, ...] = (404, 410)  # broken statuses, besides every 5xx
+    unverified_statuses: tuple[int, ...] = (401, 403, 429)  # blocked answers: 待核实, no deduction
+    # fetch errors that count as broken
     broken_errors: tuple[str, ...] = ("dns", "refused", "tls", "redirects", "reset")
-    unverified_errors: tuple[str, ...] = ("timeout", "other")
-    soft_404: bool = True
-    check_anchors: bool = True
+    unverified_errors: tuple[str, ...] = ("timeout", "other")  # fetch errors that leave the link 待核实
+    soft_404: bool = True  # a 200 page worded 页面不存在 is broken
+    check_anchors: bool = True  # a #part that does not exist on the target page is broken
 
 
 RULE = Rule(id="W-S1", name="broken-link", title="链接不可用", severity=Severity.DEDUCTION, source="S36, P2",

@@ -17,7 +17,6 @@ under W-V3 is not reported again here (no double deduction, S10).
 人事信息, newest entry 2025-09-01, checked 2026-11-26: 451 days > 365, flagged.
 
 ## Thresholds
-news_days (14), notice_policy_days (183), personnel_planning_days (365, not confirmed by a source), veto_count (10)
 
 ## Source
 S4, S6 (spec/inspection-rules.md)
@@ -30,15 +29,16 @@ from typing import Iterator
 
 from monitor.model import Severity, SiteFacts
 from rules.base import Outcome, Rule
-from rules.website._columns import Periods, counted_by_w_v3, is_empty, stale
+from rules.periods import Periods, shared
+from rules.website._columns import counted_by_w_v3, is_empty, stale
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    news_days: int = 14
-    notice_policy_days: int = 183
-    personnel_planning_days: int = 365
-    veto_count: int = 10
+    news_days: int = shared("news_days")
+    notice_policy_days: int = shared("notice_policy_days")
+    personnel_planning_days: int = shared("personnel_planning_days")
+    veto_count: int = 10  # stale and empty columns together from which the site is vetoed
 
 
 RULE = Rule(id="W-V4", name="column-not-updated", title="栏目长期未更新", severity=Severity.VETO,

@@ -15,7 +15,6 @@ Use instead: 新收8 + 上年结转3 = 11 = 总计11 + 结转0.
 Table 三 not read, or a row missing: unverified, not a finding.
 
 ## Thresholds
-tolerance (0): largest difference accepted.
 
 ## Source
 A3 (spec/inspection-rules.md §5, Table 三 header)
@@ -34,7 +33,7 @@ from rules.base import Outcome, Rule, Scope, Severity
 
 @dataclass(frozen=True)
 class Thresholds:
-    tolerance: int = 0
+    tolerance: int = 0  # largest difference accepted
 
 
 RULE = Rule(id="A-1", name="request-balance-mismatch", title="表三收支不平衡",

@@ -12,7 +12,6 @@ A group total that is not the sum of its results is an inaccurate report.
 Table 四 not read: unverified.
 
 ## Thresholds
-tolerance (0): largest difference accepted.
 
 ## Source
 A4 (spec/inspection-rules.md §5, consistency relations)
@@ -30,7 +29,7 @@ from rules.base import Outcome, Rule, Scope, Severity
 
 @dataclass(frozen=True)
 class Thresholds:
-    tolerance: int = 0
+    tolerance: int = 0  # largest difference accepted
 
 
 RULE = Rule(id="A-4", name="review-litigation-total-mismatch", title="表四总计与分项之和不符",

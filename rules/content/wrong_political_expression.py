@@ -21,10 +21,6 @@ Leaders [{name: 张三, posts: [县委书记], order: 1}, {name: 李四, posts: 
 Not flagged: "政治意识、大局意识" (a partial list), "副县长张三", "原县长张三".
 
 ## Thresholds
-leaders (()): the deployment's leaders ({name, posts[], order, wrong[]}),
-from rules.content.lexicon.load_leaders; check_leader_order (true);
-extra_formulas (()) adds {wrong, right} entries; ignore (()) lists forms never
-reported; max_occurrences (10). Default list: rules/content/data/formulas.yaml.
 
 ## Source
 S4, S5, P4 (spec/inspection-rules.md W-V8)
@@ -34,7 +30,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 from monitor.model import Severity, TextFacts
 from rules.base import Outcome, Rule, Scope
@@ -46,11 +42,12 @@ from rules.content.politics import formula_order_problems, leader_problems
 
 @dataclass(frozen=True)
 class Thresholds:
-    leaders: tuple = ()
-    check_leader_order: bool = True
-    extra_formulas: tuple = ()
-    ignore: tuple = ()
-    max_occurrences: int = 10
+    # the deployment's leaders ({name, posts[], order, wrong[]}); monitor check-text --leaders loads them
+    leaders: tuple[Any, ...] = ()
+    check_leader_order: bool = True  # report leaders listed out of protocol order
+    extra_formulas: tuple[Any, ...] = ()  # entries ({wrong, right}) added to rules/content/data/formulas.yaml
+    ignore: tuple[str, ...] = ()  # forms never reported
+    max_occurrences: int = 10  # occurrences kept in a finding's facts
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "leaders", tuple(leader_from(x, where="W-V8 leaders") for x in self.leaders or ()))

@@ -15,7 +15,6 @@ an old-format report is incomplete against 条例第五十条 and is named in in
 2020年度报告 in the 2019 format: not flagged. Format not recognisable: unverified.
 
 ## Thresholds
-first_year (2021): first report year that must use the 2021 format.
 
 ## Source
 A1, A3 (spec/inspection-rules.md §5)
@@ -32,7 +31,7 @@ from rules.base import Outcome, Rule, Scope, Severity
 
 @dataclass(frozen=True)
 class Thresholds:
-    first_year: int = 2021
+    first_year: int = 2021  # first report year that must use the 2021 format
 
 
 RULE = Rule(id="A-7", name="old-report-format", title="年度报告未使用2021年新格式",

@@ -15,7 +15,6 @@ A result row missing from what was read, with a difference: unverified (the pars
 lost the row), not a finding.
 
 ## Thresholds
-tolerance (0): largest difference accepted.
 
 ## Source
 A4 (spec/inspection-rules.md §5, consistency relations)
@@ -34,7 +33,7 @@ from rules.base import Outcome, Rule, Scope, Severity
 
 @dataclass(frozen=True)
 class Thresholds:
-    tolerance: int = 0
+    tolerance: int = 0  # largest difference accepted
 
 
 RULE = Rule(id="A-2", name="result-total-mismatch", title="表三办理结果总计与分项之和不符",

@@ -15,7 +15,6 @@ Post links http://example.gov.cn/gone.html → 404: flagged.
 Post links t.cn/… that answered 200: not flagged; a 403 answer: not judged.
 
 ## Thresholds
-broken_statuses_from (400); ignore_statuses ((401, 403, 429)) are blocked, not broken
 
 ## Source
 S16, S19 (spec/inspection-rules.md N-S2)
@@ -36,8 +35,8 @@ _BROKEN_ERRORS = {"refused": "连接被拒绝", "dns": "域名无法解析", "tl
 
 @dataclass(frozen=True)
 class Thresholds:
-    broken_statuses_from: int = 400
-    ignore_statuses: tuple = (401, 403, 429)
+    broken_statuses_from: int = 400  # statuses from which a post link is broken
+    ignore_statuses: tuple[int, ...] = (401, 403, 429)  # blocked answers: not broken
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "ignore_statuses", tuple(self.ignore_statuses or ()))

@@ -14,7 +14,6 @@ Last year's report not for the year before (e.g. 2018 against 2020), or its Tabl
 unverified.
 
 ## Thresholds
-tolerance (0): largest difference accepted.
 
 ## Source
 third-party checker (spec/inspection-rules.md §5, cross-year relation)
@@ -32,7 +31,7 @@ from rules.base import Outcome, Rule, Scope, Severity
 
 @dataclass(frozen=True)
 class Thresholds:
-    tolerance: int = 0
+    tolerance: int = 0  # largest difference accepted
 
 
 RULE = Rule(id="A-5", name="carry-over-discontinuity", title="上年结转与上年度报告结转下年度不一致",

@@ -19,10 +19,6 @@ grounds for accountability (条例第四十七条); copied reports are a known f
 2021 report whose text is 96% the 2020 text: flagged.
 
 ## Thresholds
-department_deadline ("01-31"), government_deadline ("03-31"): MM-DD in the year after the report
-year (statutory dates are recollection [U]; local rules may be earlier, e.g. 怀化 01-28);
-max_similarity (0.9): similarity at or above which the text counts as copied [U];
-shingle (5): characters per shingle.
 
 ## Source
 A1, A5, S49 (spec/inspection-rules.md §5)
@@ -40,10 +36,11 @@ from rules.base import Outcome, Rule, Scope, Severity
 
 @dataclass(frozen=True)
 class Thresholds:
+    # MM-DD in the year after the report year; statutory date is recollection [U], local rules may be earlier (怀化 01-28)
     department_deadline: str = "01-31"
-    government_deadline: str = "03-31"
-    max_similarity: float = 0.9
-    shingle: int = 5
+    government_deadline: str = "03-31"  # MM-DD in the year after the report year, for a government's own report [U]
+    max_similarity: float = 0.9  # similarity to last year's report at or above which it counts as copied [U]
+    shingle: int = 5  # characters per shingle of the similarity
 
 
 RULE = Rule(id="A-8", name="late-or-copied-report", title="年度报告逾期发布或与上年雷同",

@@ -15,7 +15,6 @@ Five or more empty columns veto the site; fewer are deductions.
 统计数据 shows “暂无信息”: flagged. A list page that failed to load: not judged.
 
 ## Thresholds
-veto_count (5)
 
 ## Source
 S4, P1 (spec/inspection-rules.md)
@@ -33,7 +32,7 @@ from rules.website._columns import is_empty
 
 @dataclass(frozen=True)
 class Thresholds:
-    veto_count: int = 5
+    veto_count: int = 5  # empty columns from which the site is vetoed; fewer are deductions
 
 
 RULE = Rule(id="W-V5", name="empty-column", title="空白栏目", severity=Severity.VETO, source="S4, P1",

@@ -18,8 +18,6 @@ Text and tables that disagree are an inaccurate report (发布内容不准确); 
 Only “其中” introduces parts; “包括…” lists are often partial and are not checked.
 
 ## Thresholds
-tolerance (0): largest difference accepted; parts_must_cover_total (True): two or more parts
-after “其中” must add up to the total, not just stay below it.
 
 ## Source
 A4 (spec/inspection-rules.md §5, “narrative numbers must match tables”)
@@ -39,8 +37,8 @@ from rules.base import Outcome, Rule, Scope, Severity
 
 @dataclass(frozen=True)
 class Thresholds:
-    tolerance: int = 0
-    parts_must_cover_total: bool = True
+    tolerance: int = 0  # largest difference accepted
+    parts_must_cover_total: bool = True  # two or more parts after 其中 must add up to the total, not just stay below it
 
 
 RULE = Rule(id="A-6", name="narrative-number-mismatch", title="正文数字与合计或表格不符",

@@ -18,7 +18,6 @@ Latest fetch failed (HTTP error, ok=0, malformed, blocked): unverifiable, never 
 Fetch succeeded but the source returned no dated post: unverifiable.
 
 ## Thresholds
-max_days (14)
 
 ## Source
 S29, N2 (spec/inspection-rules.md N-V1)
@@ -36,7 +35,7 @@ from rules.newmedia._common import account_facts, newest_post, post_day, source_
 
 @dataclass(frozen=True)
 class Thresholds:
-    max_days: int = 14
+    max_days: int = 14  # days the newest post may be old (2 weeks)
 
 
 RULE = Rule(id="N-V1", name="account-not-updated", title="政务新媒体更新不及时", severity=Severity.VETO,

@@ -23,10 +23,6 @@ Not flagged: a wrong check digit, a birth date 19901332, "138****1234",
 "订单号 202401011381234567890", "咨询电话：13812345678".
 
 ## Thresholds
-ids (true), mobiles (true), bank_cards (true) switch each kind;
-public_line_cues (咨询电话, 举报电话, …) mark a published service line, not a
-person's number; card_context, card_negative words around card numbers;
-max_occurrences (10).
 
 ## Source
 G12, S22, S23 (spec/inspection-rules.md W-S4, §2 personal data)
@@ -46,13 +42,14 @@ from rules.content.pii import CARD_CONTEXT, CARD_NEGATIVE, PUBLIC_LINE_CUES, fin
 
 @dataclass(frozen=True)
 class Thresholds:
-    ids: bool = True
-    mobiles: bool = True
-    bank_cards: bool = True
-    public_line_cues: tuple = PUBLIC_LINE_CUES
-    card_context: tuple = CARD_CONTEXT
-    card_negative: tuple = CARD_NEGATIVE
-    max_occurrences: int = 10
+    ids: bool = True  # report resident ID numbers (身份证号)
+    mobiles: bool = True  # report mobile numbers
+    bank_cards: bool = True  # report bank card numbers
+    # words that mark a published service line (咨询电话 …), not a person's number
+    public_line_cues: tuple[str, ...] = PUBLIC_LINE_CUES
+    card_context: tuple[str, ...] = CARD_CONTEXT  # words near a number that make it a card number
+    card_negative: tuple[str, ...] = CARD_NEGATIVE  # words near a number that make it not one (订单, 文号 …)
+    max_occurrences: int = 10  # occurrences kept in a finding's facts
 
     def __post_init__(self) -> None:
         for name in ("public_line_cues", "card_context", "card_negative"):

@@ -1,4 +1,4 @@
-"""W-S10 site-search: 站内搜索缺失或不可用
+"""W-S10 site-search-unusable: 站内搜索缺失或不可用
 
 ## What it does
 Reads what the crawl saw of the home page's site search (SiteFacts.searches):
@@ -23,7 +23,6 @@ page for "示例县防汛工作会议" links that article: nothing. The same res
 without it: flagged "搜索已发布信息……未在结果第一页找到". No form: flagged.
 
 ## Thresholds
-none
 
 ## Source
 S12, S28 (spec/inspection-rules.md W-S10)
@@ -43,7 +42,7 @@ class Thresholds:
     pass
 
 
-RULE = Rule(id="W-S10", name="site-search", title="站内搜索缺失或不可用", severity=Severity.DEDUCTION,
+RULE = Rule(id="W-S10", name="site-search-unusable", title="站内搜索缺失或不可用", severity=Severity.DEDUCTION,
             source="S12, S28", thresholds=Thresholds, category="功能设计")
 
 ERRORS = {"dns": "域名无法解析", "refused": "连接被拒绝", "timeout": "请求超时", "tls": "TLS/证书错误",

@@ -16,7 +16,6 @@ not a deduction.
 Last year's report in the 2019 format (no 现行有效件数), or no previous report: nothing.
 
 ## Thresholds
-tolerance (0): largest difference accepted.
 
 ## Source
 [D] derived (spec/inspection-rules.md §5, heuristic)
@@ -35,7 +34,7 @@ from rules.base import Outcome, Rule, Scope, Severity
 
 @dataclass(frozen=True)
 class Thresholds:
-    tolerance: int = 0
+    tolerance: int = 0  # largest difference accepted
 
 
 RULE = Rule(id="A-9", name="in-force-count-discontinuity", title="现行有效件数与上年不衔接",

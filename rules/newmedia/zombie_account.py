@@ -16,7 +16,6 @@ Newest post 2025-06-01: 543 days > 365, 僵尸号.
 Latest fetch failed: unverifiable (same subject as a known finding, so it stays as it was).
 
 ## Thresholds
-cleanup_days (90), zombie_days (365)
 
 ## Source
 S19, S28 (spec/inspection-rules.md N-S1)
@@ -34,8 +33,8 @@ from rules.newmedia._common import account_facts, newest_post, post_day, source_
 
 @dataclass(frozen=True)
 class Thresholds:
-    cleanup_days: int = 90
-    zombie_days: int = 365
+    cleanup_days: int = 90  # days without a post that put an account on the cleanup list
+    zombie_days: int = 365  # days without a post that make it a 僵尸号
 
 
 RULE = Rule(id="N-S1", name="zombie-account", title="僵尸账号", severity=Severity.DEDUCTION,

@@ -23,10 +23,6 @@ Variant spellings (异形词 such as 想像/想象, and the 帐/账 family: 帐�
 standard form, never a deduction.
 
 ## Thresholds
-extra_typos (()), extra_outdated (()) add entries ({wrong, right, since}) for a
-site; ignore (()) lists words never reported there; max_occurrences (10)
-bounds the occurrences kept in the facts. The default lexicons are
-rules/content/data/typos.yaml and outdated.yaml (versioned, with sources).
 
 ## Source
 S24, P1, P4 (spec/inspection-rules.md W-S3); rename dates: see outdated.yaml
@@ -36,7 +32,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 from monitor.model import Severity, TextFacts
 from rules.base import Outcome, Rule, Scope
@@ -49,10 +45,10 @@ KIND_OUTDATED = "过时表述"
 
 @dataclass(frozen=True)
 class Thresholds:
-    extra_typos: tuple = ()
-    extra_outdated: tuple = ()
-    ignore: tuple = ()
-    max_occurrences: int = 10
+    extra_typos: tuple[Any, ...] = ()  # entries ({wrong, right}) added to rules/content/data/typos.yaml
+    extra_outdated: tuple[Any, ...] = ()  # entries ({wrong, right, since}) added to rules/content/data/outdated.yaml
+    ignore: tuple[str, ...] = ()  # words never reported
+    max_occurrences: int = 10  # occurrences kept in a finding's facts
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "extra_typos", terms_from(self.extra_typos, kind=KIND_TYPO, where="W-S3 extra_typos"))

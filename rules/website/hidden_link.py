@@ -37,11 +37,7 @@ unknown sites: a candidate. A ``display:none`` login pop-up with 忘记密码, a
 bShare 分享到 panel, a hidden ``www.xx.gov.cn`` drop-down: nothing.
 
 ## Thresholds
-trusted_domains (government and national media): a hidden link to one of
-them is reported only for a W-V9 word. anchor_words, host_words: the
-wording lists. widget_domains: share, social and statistics hosts.
-block_domains (3): unrelated sites in one hidden block that make it a
-black-hat block. Only inline styles are read.
+Only inline styles are read.
 
 ## Source
 S4, S29, P1, P4 (spec/inspection-rules.md W-V9: 暗链); issue 18 (benign hidden links)
@@ -63,22 +59,26 @@ from rules.website._unsafe import host_of, under, unsafe_terms
 
 @dataclass(frozen=True)
 class Thresholds:
+    # government and national media: a hidden link there is reported only for a W-V9 word
     trusted_domains: tuple[str, ...] = ("gov.cn", "政务", "gov", "xinhuanet.com", "news.cn", "people.com.cn",
                                         "cctv.com", "12377.cn", "conac.cn", "cyberpolice.cn")
+    # gambling, porn, lottery words of an anchor text
     anchor_words: tuple[str, ...] = (
         "赌场", "赌博", "博彩", "娱乐城", "百家乐", "老虎机", "真人娱乐", "真人视讯", "彩票", "时时彩", "六合彩",
         "北京赛车", "pk10", "快三", "体育投注", "投注", "下注", "棋牌", "捕鱼", "葡京", "威尼斯人", "金沙",
         "彩金", "开户送", "色情", "成人", "黄色", "av", "激情", "裸聊", "约炮", "援交", "一夜情", "伟哥",
         "代孕", "办证", "代开发票", "私服", "外挂", "网赚")
+    # host name parts of gambling, lottery, porn sites
     host_words: tuple[str, ...] = (
         "casino", "bocai", "caipiao", "lottery", "baijiale", "bjl", "yulecheng", "duchang", "xinpujing", "xpj",
         "amxpj", "pujing", "bet", "bet365", "betting", "poker", "slot", "slots", "sportsbook", "vns", "weinisi",
         "porn", "sex", "xxx", "jav", "hentai", "av", "seqing", "huangse", "chengren", "pk10", "ssc", "lhc")
+    # share, social and statistics hosts: reported only for a word
     widget_domains: tuple[str, ...] = (
         "bshare.cn", "jiathis.com", "baidu.com", "qq.com", "weibo.com", "weibo.cn", "sina.com.cn", "twitter.com",
         "x.com", "facebook.com", "youtube.com", "linkedin.com", "instagram.com", "douyin.com", "toutiao.com",
         "cnzz.com", "51.la", "umeng.com", "hanweb.com", "trs.com.cn", "kaipuyun.cn", "ucap.com.cn")
-    block_domains: int = 3
+    block_domains: int = 3  # unrelated sites in one hidden block that make it a black-hat block (candidate)
 
 
 RULE = Rule(id="W-V9b", name="hidden-link", title="暗链", severity=Severity.VETO,

@@ -19,10 +19,6 @@ staff member confirms (facts.needs_confirmation).
 Not flagged: "严厉打击六合彩等非法赌博活动", "开展扫黄打非专项行动", "天安门", "毛主席".
 
 ## Thresholds
-extra_terms (()) adds {word, category} entries; extra_allow_context (())
-adds sentence phrases that mark a legitimate mention; ignore (()) lists words
-never reported; max_occurrences (10). Default list and allow phrases:
-rules/content/data/sensitive.yaml.
 
 ## Source
 S4, S29, P1, P4 (spec/inspection-rules.md W-V9)
@@ -32,7 +28,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 from monitor.model import Severity, TextFacts
 from rules.base import Outcome, Rule, Scope
@@ -42,10 +38,10 @@ from rules.content.matching import TextIndex, group_hits, occurrence_facts
 
 @dataclass(frozen=True)
 class Thresholds:
-    extra_terms: tuple = ()
-    extra_allow_context: tuple = ()
-    ignore: tuple = ()
-    max_occurrences: int = 10
+    extra_terms: tuple[Any, ...] = ()  # entries added to rules/content/data/sensitive.yaml: a word or {word, category}
+    extra_allow_context: tuple[str, ...] = ()  # sentence phrases that mark a legitimate mention (打击, 通报 …)
+    ignore: tuple[str, ...] = ()  # words never reported
+    max_occurrences: int = 10  # occurrences kept in a finding's facts
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "extra_terms", terms_from(self.extra_terms, kind="敏感内容", where="W-V9 extra_terms"))

@@ -13,7 +13,6 @@ number was typed in the wrong column or not updated after a correction.
 总计 8: flagged, difference 1.
 
 ## Thresholds
-tolerance (0): largest difference accepted.
 
 ## Source
 A4 (spec/inspection-rules.md §5, consistency relations)
@@ -31,7 +30,7 @@ from rules.base import Outcome, Rule, Scope, Severity
 
 @dataclass(frozen=True)
 class Thresholds:
-    tolerance: int = 0
+    tolerance: int = 0  # largest difference accepted
 
 
 RULE = Rule(id="A-3", name="column-total-mismatch", title="表三总计列与申请人各列之和不符",

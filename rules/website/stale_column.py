@@ -19,7 +19,6 @@ Inspectors count these columns; five or more make the site 不合格.
 A column whose list page could not be read: not judged here.
 
 ## Thresholds
-news_days (14), notice_policy_days (183), veto_count (5)
 
 ## Source
 S4 (spec/inspection-rules.md)
@@ -32,14 +31,15 @@ from typing import Iterator
 
 from monitor.model import Severity, SiteFacts
 from rules.base import Outcome, Rule
-from rules.website._columns import Periods, counted_by_w_v3, stale
+from rules.periods import Periods, shared
+from rules.website._columns import counted_by_w_v3, stale
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    news_days: int = 14
-    notice_policy_days: int = 183
-    veto_count: int = 5
+    news_days: int = shared("news_days")
+    notice_policy_days: int = shared("notice_policy_days")
+    veto_count: int = 5  # stale columns from which the site is vetoed; fewer are deductions
 
 
 RULE = Rule(id="W-V3", name="stale-column", title="栏目不更新", severity=Severity.VETO, source="S4",

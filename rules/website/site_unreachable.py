@@ -19,8 +19,6 @@ one week, at least 20 probes a day, failures of 5% or more (S4, S5).
 Day 2026-11-20 with 12 probes: unverified, 20 a day needed.
 
 ## Thresholds
-window_days (7), min_probes_per_day (20), veto_share (0.05), warn_share (0.03),
-uncounted_statuses (401, 403, 429)
 
 ## Source
 S4, S5, P1 (spec/inspection-rules.md)
@@ -40,11 +38,11 @@ CHINA_OFFSET = timedelta(hours=8)  # probe times are UTC; days are counted in Be
 
 @dataclass(frozen=True)
 class Thresholds:
-    window_days: int = 7
-    min_probes_per_day: int = 20
-    veto_share: float = 0.05
-    warn_share: float = 0.03
-    uncounted_statuses: tuple[int, ...] = (401, 403, 429)
+    window_days: int = 7  # days of probes judged
+    min_probes_per_day: int = 20  # probes a day needed to judge
+    veto_share: float = 0.05  # failed share from which the site is vetoed
+    warn_share: float = 0.03  # failed share from which a notice is given
+    uncounted_statuses: tuple[int, ...] = (401, 403, 429)  # blocked answers: the probe is not counted
 
 
 RULE = Rule(id="W-V1", name="site-unreachable", title="网站无法访问", severity=Severity.VETO,
