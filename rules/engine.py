@@ -140,7 +140,7 @@ class ThresholdProblem:
     message: str  # Chinese, for the person who edits sites.yaml
 
 
-_TYPE_WORDS = {int: "整数", float: "数字", bool: "true 或 false", str: "文本"}
+_TYPE_WORDS = {int: "整数", float: "数字", bool: " true 或 false", str: "文本"}
 
 
 @functools.cache
