@@ -19,6 +19,7 @@ import functools
 import inspect
 import io
 import re
+import textwrap
 import tokenize
 from dataclasses import dataclass, field
 from typing import Any
@@ -139,7 +140,7 @@ def threshold_fields(cls: type) -> list[ThresholdField]:
 def _field_comments(cls: type) -> dict[str, str]:
     """Field name → its comment in the class source: on the field's lines, or on the lines just above it."""
     try:
-        source = inspect.getsource(cls)
+        source = textwrap.dedent(inspect.getsource(cls))
     except (OSError, TypeError):
         return {}
     starts: dict[int, str] = {}
