@@ -2,12 +2,16 @@
 
 The module docstrings of the rules are for developers (English, spec codes); staff and units read this,
 in `monitor rule X` and the dashboard's 规则库. The threshold sentence is built from the thresholds in effect,
-so a site's override shows as it is applied.
+so a site's override shows as it is applied. A rule without its sentence yet (or whose sentence no longer
+fits its thresholds) shows its settings listed from its thresholds dataclass (``settings``), the same
+listing that generates the ``## Thresholds`` section of its documentation, never a stale sentence.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Callable
+
+from rules.base import Rule, threshold_fields
 
 INDICATORS = "《政府网站与政务新媒体检查指标》（国办秘函〔2019〕19号）"
 GUIDE = "《政府网站发展指引》（国办发〔2017〕47号）"
@@ -159,14 +163,26 @@ EXPLAIN: dict[str, Explanation] = {
 }
 
 
-def explain(rule, thresholds=None) -> dict[str, str]:
+def settings(rule: Rule, thresholds: Any = None) -> str:
+    """The rule's settings in effect, listed from its thresholds dataclass (the same listing as the generated
+    ``## Thresholds`` of its documentation): what a rule without its Chinese sentence shows."""
+    t = thresholds if thresholds is not None else rule.default_thresholds()
+    parts = []
+    for f in threshold_fields(rule.thresholds):
+        value = getattr(t, f.name, f.default)
+        shown = "、".join(str(x) for x in value) if isinstance(value, (tuple, list)) else str(value)
+        parts.append(f"{f.name} = {shown}" + ("" if value == f.default else f"（默认 {f.default}）"))
+    return "可调阈值：" + "；".join(parts) + "。" if parts else "该规则没有可调的阈值。"
+
+
+def explain(rule: Rule, thresholds: Any = None) -> dict[str, str]:
     """{"checks", "threshold", "basis"} for a rule, in Chinese; thresholds default to the rule's own."""
     e = EXPLAIN.get(rule.id)
     t = thresholds if thresholds is not None else rule.default_thresholds()
-    if e is None:  # a new rule without its explanation yet: say so rather than show developer text
-        return {"checks": rule.title, "threshold": "（暂无说明）", "basis": INDICATORS}
+    if e is None:  # a new rule without its Chinese sentence yet: its settings, from its dataclass
+        return {"checks": rule.title, "threshold": settings(rule, t), "basis": INDICATORS}
     try:
         threshold = e.threshold(t)
     except (AttributeError, TypeError, ValueError):
-        threshold = "（阈值说明暂不可用）"
+        threshold = settings(rule, t)
     return {"checks": e.checks, "threshold": threshold, "basis": e.basis}

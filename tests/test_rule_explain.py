@@ -37,3 +37,24 @@ def test_cli_rule_and_rules_speak_chinese():
     assert "## What it does" not in res.output and "max_wait_days" not in res.output
     res = CliRunner().invoke(main, ["rules"], terminal_width=250)
     assert res.exit_code == 0 and "判定标准" in res.output and "What it does" not in res.output
+
+
+def test_a_rule_without_its_sentence_shows_its_settings_from_the_dataclass():
+    import dataclasses
+
+    from rules.base import Rule, Severity
+    from rules.explain import settings
+
+    @dataclasses.dataclass(frozen=True)
+    class Thresholds:
+        max_days: int = 30
+        words: tuple[str, ...] = ("信箱", "留言")
+
+    rule = Rule(id="X-1", name="thing-not-updated", title="示例问题", severity=Severity.NOTICE, source="",
+                thresholds=Thresholds)
+    x = explain(rule)
+    assert x["checks"] == "示例问题" and x["threshold"] == "可调阈值：max_days = 30；words = 信箱、留言。"
+    assert settings(rule, Thresholds(max_days=45)) == "可调阈值：max_days = 45（默认 30）；words = 信箱、留言。"
+    # a sentence that no longer fits the dataclass (a field renamed) falls back to the listing, not to a stale text
+    w_v3 = get_rule("W-V3").rule
+    assert explain(w_v3, Thresholds())["threshold"].startswith("可调阈值：news_days = 14；notice_policy_days = 183")
