@@ -9,15 +9,15 @@ import importlib
 import pkgutil
 from dataclasses import dataclass, replace
 from types import ModuleType
-from typing import Callable
+from typing import Callable, Iterable
 
-from rules.base import Rule, Scope
+from rules.base import Outcome, Rule, Scope
 
 
 @dataclass(frozen=True)
 class RuleEntry:
     rule: Rule
-    check: Callable
+    check: Callable[..., Iterable[Outcome]]
     module: ModuleType
 
 
@@ -42,7 +42,7 @@ def _discover() -> dict[str, RuleEntry]:
 _REGISTRY: dict[str, RuleEntry] | None = None
 
 
-def _id_key(rule_id: str) -> tuple:
+def _id_key(rule_id: str) -> tuple[int, bool, int, str]:
     prefix, _, num = rule_id.partition("-")
     order = {"W": 0, "N": 1, "A": 2}.get(prefix, 9)
     kind = num[:1]

@@ -24,7 +24,7 @@ Configuration: ``thresholds: {scoring: {...}}`` in sites.yaml, keys as in
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from monitor.model import FindingStatus, Severity
 
@@ -74,7 +74,7 @@ class ScoringConfig:
         return cls(**values)
 
     @classmethod
-    def from_config(cls, config) -> "ScoringConfig":
+    def from_config(cls, config: Any) -> "ScoringConfig":
         return cls.from_mapping((getattr(config, "thresholds", None) or {}).get("scoring"))
 
 
@@ -180,7 +180,7 @@ def score_sites(findings: Iterable[Any], sites: Iterable[Any], config: ScoringCo
     return out
 
 
-def _rank(items: list, key) -> None:
+def _rank(items: list[Any], key: Callable[[Any], Any]) -> None:
     """Competition ranking (1, 2, 2, 4) by ``key``; items are ranked in place."""
     ordered = sorted(items, key=key)
     prev = None

@@ -22,7 +22,7 @@ Last year's report in the 2019 format (no 现行有效件数), or no previous re
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -44,7 +44,7 @@ RULE = Rule(id="A-9", name="in-force-count-discontinuity", title="现行有效�
 _ROWS = (("规章", lambda r: r == "规章"), ("行政规范性文件", lambda r: r.endswith("规范性文件")))
 
 
-def _cell(report: AnnualReportFacts, match, column: str) -> Cell | None:
+def _cell(report: AnnualReportFacts, match: Callable[[str], bool], column: str) -> Cell | None:
     for c in report.table2:
         if c.section == T2_RULES_SECTION and match(c.row) and c.column == column:
             return c

@@ -57,7 +57,7 @@ def deadline(report: AnnualReportFacts, t: Thresholds) -> tuple[date, str]:
     else:
         month_day, who = t.government_deadline, "发布机关类型未能识别，按人民政府"
     month, day = (int(x) for x in month_day.split("-"))
-    return date(report.year + 1, month, day), who
+    return date((report.year or 0) + 1, month, day), who  # called for a report of a known year
 
 
 def similarity(a: str, b: str, k: int) -> float:

@@ -146,9 +146,10 @@ def load_leaders(path: str | Path) -> tuple[Leader, ...]:
 # ---------------------------------------------------------------- packaged data
 
 @functools.cache
-def _load_yaml(name: str) -> dict:
+def _load_yaml(name: str) -> dict[str, Any]:
     with open(DATA_DIR / name, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        data: dict[str, Any] = yaml.safe_load(fh)
+    return data
 
 
 @functools.cache

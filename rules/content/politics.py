@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import Any
 
 import ahocorasick_rs
 
@@ -34,7 +35,8 @@ class Problem:
 # ---------------------------------------------------------------- ordered formulas
 
 @functools.lru_cache(maxsize=16)
-def _formula_automaton(formulas: tuple[OrderedFormula, ...]):
+def _formula_automaton(formulas: tuple[OrderedFormula, ...]
+                       ) -> tuple[ahocorasick_rs.AhoCorasick | None, list[tuple[int, int]]]:
     patterns: list[str] = []
     owners: list[tuple[int, int]] = []
     for fi, f in enumerate(formulas):
@@ -88,14 +90,14 @@ def _gap_ok(text: str, a: int, b: int, allowed: set[str]) -> bool:
 @dataclass(frozen=True)
 class LeaderIndex:
     leaders: tuple[Leader, ...]
-    ac: object
-    owners: tuple  # per pattern: ("name", Leader) | ("post", post) | ("wrong", Leader)
-    holders: dict  # post -> names holding it
+    ac: ahocorasick_rs.AhoCorasick
+    owners: tuple[tuple[str, Any], ...]  # per pattern: ("name", Leader) | ("post", post) | ("wrong", Leader)
+    holders: dict[str, tuple[str, ...]]  # post -> names holding it
 
 
 @functools.lru_cache(maxsize=16)
 def leader_index(leaders: tuple[Leader, ...]) -> LeaderIndex | None:
-    owners: dict[str, tuple] = {}
+    owners: dict[str, tuple[str, Any]] = {}
     holders: dict[str, list[str]] = {}
     for ld in leaders:
         owners.setdefault(ld.name, ("name", ld))
@@ -144,7 +146,8 @@ def leader_problems(text: str, leaders: tuple[Leader, ...], *, check_order: bool
     return problems
 
 
-def _order_problems(text: str, names: list[tuple[Leader, int, int]], matches: list) -> list[Problem]:
+def _order_problems(text: str, names: list[tuple[Leader, int, int]],
+                    matches: list[tuple[tuple[str, Any], int, int]]) -> list[Problem]:
     post_end = {s: e for (kind, _), s, e in matches if kind == "post"}
     problems: list[Problem] = []
     run: list[tuple[Leader, int, int]] = []
@@ -163,7 +166,7 @@ def _order_problems(text: str, names: list[tuple[Leader, int, int]], matches: li
         return True
 
     def close() -> None:
-        distinct = []
+        distinct: list[tuple[Leader, int, int]] = []
         for ld, s, e in run:
             if all(ld.name != d[0].name for d in distinct):
                 distinct.append((ld, s, e))

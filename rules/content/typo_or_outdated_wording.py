@@ -74,10 +74,13 @@ def find_wording_problems(text: str, *, published: date | None, today: date,
 
     ``matcher`` is ``matcher_for(lexicon(t))``, built once per lexicon and cached.
     """
-    index = None
+    index: TextIndex | None = None
     for term, start, end in matcher.find(text):
         if term.unless_in_sentence or term.since is not None:
             index = index or TextIndex(text)
+        if index is None:  # neither condition below applies
+            yield term, start, end
+            continue
         if term.unless_in_sentence:
             s, e = index.sentence_bounds(start, end)
             if any(w in text[s:e] for w in term.unless_in_sentence):

@@ -37,7 +37,7 @@ from typing import Iterable, Iterator
 from monitor.model import Severity, TextFacts
 from rules.base import Outcome, Rule, Scope
 from rules.content.matching import TextIndex, group_hits, occurrence_facts
-from rules.content.pii import CARD_CONTEXT, CARD_NEGATIVE, PUBLIC_LINE_CUES, find_personal_data
+from rules.content.pii import CARD_CONTEXT, CARD_NEGATIVE, PUBLIC_LINE_CUES, PersonalHit, find_personal_data
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ def check(texts: Iterable[TextFacts], *, today: date, t: Thresholds) -> Iterator
                                source_url=tx.source_url)
 
 
-def _masked_sentence(index: TextIndex, start: int, found: list) -> str:
+def _masked_sentence(index: TextIndex, start: int, found: list[PersonalHit]) -> str:
     """The sentence around ``start`` with every personal number in it replaced by its masked form."""
     s, e = index.sentence_bounds(start, start + 1)
     text = index.text

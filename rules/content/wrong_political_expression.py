@@ -67,7 +67,7 @@ def lexicon(t: Thresholds) -> tuple[Term, ...]:
 
 
 def find_wrong_expressions(text: str, t: Thresholds, matcher: TermMatcher | None = None
-                           ) -> Iterator[tuple[str, int, int, dict]]:
+                           ) -> Iterator[tuple[str, int, int, dict[str, Any]]]:
     """(key, start, end, data) for every wrong expression in ``text`` (plain function, reused by N-V3).
 
     Pass ``matcher_for(lexicon(t))`` when calling it for many texts.

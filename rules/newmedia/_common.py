@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from monitor.model import FETCH_OUTCOMES, AccountFacts, PostFacts
 from monitor.timeutil import CHINA
@@ -24,9 +25,10 @@ def post_day(post: PostFacts) -> date | None:
 
 def newest_post(account: AccountFacts, today: date) -> PostFacts | None:
     """The newest post published on or before ``today``, pinned ones by their own date."""
-    dated = [p for p in account.posts if p.published is not None and post_day(p) <= today]
-    return max(dated, key=lambda p: p.published) if dated else None
+    dated = [(p.published, p) for p in account.posts
+             if p.published is not None and (day := post_day(p)) is not None and day <= today]
+    return max(dated, key=lambda pair: pair[0])[1] if dated else None
 
 
-def account_facts(account: AccountFacts) -> dict:
+def account_facts(account: AccountFacts) -> dict[str, Any]:
     return {"account": account.account, "platform": account.platform, "name": account.name}

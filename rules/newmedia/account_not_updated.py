@@ -42,6 +42,10 @@ RULE = Rule(id="N-V1", name="account-not-updated", title="政务新媒体更新�
             source="S29, N2", thresholds=Thresholds, scope=Scope.ACCOUNT, category="政务新媒体更新不及时")
 
 
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
 def check(account: AccountFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
     subject = account.name
     failure = source_failure(account)
@@ -49,7 +53,7 @@ def check(account: AccountFacts, *, today: date, t: Thresholds) -> Iterator[Outc
     facts = account_facts(account)
     if failure is not None:
         facts.update(outcome=account.latest.outcome if account.latest else None,
-                     last_known_post=post_day(newest).isoformat() if newest else None)
+                     last_known_post=_iso(post_day(newest)) if newest else None)
         yield RULE.unverified(subject=subject, url=account.url, facts=facts,
                               evidence=f"无法核实更新情况：{failure}")
         return
@@ -59,6 +63,8 @@ def check(account: AccountFacts, *, today: date, t: Thresholds) -> Iterator[Outc
                               evidence="数据源未返回任何带发布日期的内容，无法核实更新情况")
         return
     day = post_day(newest)
+    if day is None:  # never: the newest post is a dated one
+        return
     age = (today - day).days
     if age > t.max_days:
         facts.update(newest_date=day.isoformat(), newest_title=newest.title, newest_url=newest.url,

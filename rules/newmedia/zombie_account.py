@@ -55,6 +55,8 @@ def check(account: AccountFacts, *, today: date, t: Thresholds) -> Iterator[Outc
     if newest is None:
         return  # N-V1 already says the account cannot be judged
     day = post_day(newest)
+    if day is None:  # never: the newest post is a dated one
+        return
     age = (today - day).days
     if age <= t.cleanup_days:
         return

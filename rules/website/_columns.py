@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from monitor.model import ColumnFacts, ColumnKind
 from rules.periods import Periods
@@ -83,11 +84,11 @@ class Staleness:
                 f"（{col.kind.value}类栏目应在 {self.period} 天内更新）")
         return text + "，超过一年未更新，属僵尸栏目" if self.zombie else text
 
-    def facts(self) -> dict:
+    def facts(self) -> dict[str, Any]:
         col, newest = self.column, self.column.newest
         return {"column": col.name, "column_type": col.kind.value, "level": col.level,
                 "newest_date": self.newest.isoformat(), "newest_title": newest.title if newest else None,
-                "newest_url": newest.url if newest else None, "newest_date_source": newest.date_source or None,
+                "newest_url": newest.url if newest else None, "newest_date_source": (newest.date_source if newest else "") or None,
                 "age_days": self.age, "period_days": self.period, "zombie": self.zombie,
                 "recognised_by": col.how}
 
@@ -103,7 +104,7 @@ def stale(col: ColumnFacts, today: date, p: Periods) -> Staleness | None:
     if col.failure is not None or not col.items or col.weak:
         return None
     newest = col.newest
-    if newest is None:
+    if newest is None or newest.date is None:
         return None
     age = (today - newest.date).days
     period = period_for(col, p)

@@ -39,7 +39,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterator
+from typing import Any, Iterator
 
 from monitor.model import LinkFacts, PageFacts, Severity, SiteFacts
 from rules.base import Outcome, Rule
@@ -87,9 +87,9 @@ def verdict(page: PageFacts, t: Thresholds) -> tuple[str, str] | None:
     return None
 
 
-def _parents(refs: list[LinkFacts]) -> list[dict]:
+def _parents(refs: list[LinkFacts]) -> list[dict[str, Any]]:
     """Every place the target is linked, once per (page, anchor text, tag)."""
-    out: dict[tuple, dict] = {}
+    out: dict[tuple[str, str, str], dict[str, Any]] = {}
     for l in refs:
         out.setdefault((l.source_url, l.anchor_text, l.tag), {
             "source_url": l.source_url, "anchor_text": l.anchor_text, "tag": l.tag, "on_home": l.on_home})

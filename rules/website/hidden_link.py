@@ -50,7 +50,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Iterator
+from typing import Any, Iterator
 
 from monitor.model import HiddenLink, LinkFacts, Severity, SiteFacts
 from rules.base import Outcome, Rule
@@ -90,7 +90,7 @@ _REPEAT = re.compile(r"([\w\u4e00-\u9fff]{2,6}).*?\1.*?\1", re.S)
 
 
 @lru_cache(maxsize=1)
-def _extract():
+def _extract() -> Any:
     import tldextract
 
     # the bundled public-suffix snapshot: a rule never fetches

@@ -60,10 +60,10 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
                            facts={"newest_date": None, "age_days": None, "period_days": t.max_age_days,
                                   "items": len(site.home_items)})
         return
-    newest = max(dated, key=lambda i: i.date)
-    age = (today - newest.date).days
+    newest_date, newest = max(((i.date, i) for i in dated if i.date is not None), key=lambda pair: pair[0])
+    age = (today - newest_date).days
     if age > t.max_age_days:
         yield RULE.finding(subject="首页", url=site.home_url,
-                           evidence=f"首页最新信息发布于 {newest.date:%Y-%m-%d}，已 {age} 天未更新（超过 {t.max_age_days} 天）",
-                           facts={"newest_date": newest.date.isoformat(), "newest_title": newest.title,
+                           evidence=f"首页最新信息发布于 {newest_date:%Y-%m-%d}，已 {age} 天未更新（超过 {t.max_age_days} 天）",
+                           facts={"newest_date": newest_date.isoformat(), "newest_title": newest.title,
                                   "newest_url": newest.url, "age_days": age, "period_days": t.max_age_days})

@@ -38,9 +38,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterator
+from typing import Iterator, TypeGuard
 
-from monitor.model import ColumnKind, PageFacts, Severity, SiteFacts
+from monitor.model import ColumnKind, LinkFacts, PageFacts, Severity, SiteFacts
 from rules.base import Outcome, Rule
 
 
@@ -54,7 +54,7 @@ RULE = Rule(id="W-S12", name="interpretation-not-linked", title="政策解读与
             severity=Severity.DEDUCTION, source="S13, S8", thresholds=Thresholds, category="发布解读")
 
 
-def _readable(p: PageFacts | None) -> bool:
+def _readable(p: PageFacts | None) -> TypeGuard[PageFacts]:
     return p is not None and not p.is_external and not p.error_kind and (p.status or 0) < 400 and p.text is not None
 
 
@@ -97,7 +97,7 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
         p = pages.get(url)
         return p.url if p is not None else url
 
-    out_links: dict[str, list] = {}
+    out_links: dict[str, list[LinkFacts]] = {}
     for l in site.links:
         out_links.setdefault(canon(l.source_url), []).append(l)
     policy_canon = {canon(u): u for u in policy}

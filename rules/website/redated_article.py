@@ -83,7 +83,7 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
         pages.setdefault(p.final_url or p.url, p)
     if not pages:
         return
-    seen = Counter()
+    seen: Counter[str] = Counter()
     for p in pages.values():
         seen.update(set((p.text or "").split()))
     limit = max(t.boilerplate_min_pages, t.boilerplate_share * len(pages))
@@ -101,15 +101,20 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
     for digest, group in groups.items():
         group.sort(key=lambda p: (p.pub_date, p.url))
         first = group[0]
+        first_day = first.pub_date
         for p in group[1:]:
-            if p.pub_date == first.pub_date or (today - p.pub_date).days > t.window_days or p.pub_date > today:
+            day = p.pub_date
+            if day is None or first_day is None:  # never: only dated pages are grouped
+                continue
+            if day == first_day or (today - day).days > t.window_days or day > today:
                 continue
             size = len(body(p, boilerplate))
             yield RULE.finding(
                 subject=p.url, url=p.url, source_url=first.url,
-                evidence=f"疑似旧稿重发：{p.url}（发布日期 {p.pub_date:%Y-%m-%d}）与 {first.url}"
-                         f"（发布日期 {first.pub_date:%Y-%m-%d}）正文相同（{size} 字），需人工确认",
-                facts={"needs_confirmation": True, "candidate": True, "url": p.url, "date": p.pub_date.isoformat(),
-                       "original_url": first.url, "original_date": first.pub_date.isoformat(),
+                evidence=f"疑似旧稿重发：{p.url}（发布日期 {day:%Y-%m-%d}）与 {first.url}"
+                         f"（发布日期 {first_day:%Y-%m-%d}）正文相同（{size} 字），需人工确认",
+                facts={"needs_confirmation": True, "candidate": True, "url": p.url, "date": day.isoformat(),
+                       "original_url": first.url, "original_date": first_day.isoformat(),
                        "body_chars": size, "body_sha1": digest,
-                       "copies": [{"url": x.url, "date": x.pub_date.isoformat()} for x in group]})
+                       "copies": [{"url": x.url, "date": x.pub_date.isoformat() if x.pub_date else None}
+                                  for x in group]})

@@ -85,7 +85,7 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
             continue
         period = periods[part]
         newest = col.newest
-        if newest is None:
+        if newest is None or newest.date is None:
             continue  # no entry with a date that can be known: 待核实, not 未更新
         age = (today - newest.date).days
         if age <= period:
@@ -98,7 +98,7 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
         yield RULE.finding(subject=col.name, url=col.url, evidence=evidence,
                            facts={"column": col.name, "column_type": col.kind.value, "level": col.level,
                                   "part": part, "part_label": label, "indicator": indicator,
-                                  "newest_date": newest.date.isoformat() if newest else None,
+                                  "newest_date": newest.date.isoformat(),
                                   "newest_title": newest.title if newest else None,
                                   "newest_url": newest.url if newest else None, "age_days": age,
                                   "period_days": period})

@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Iterator
+from typing import Any, Iterator
 
 from monitor.model import ProbeFacts, Severity, SiteFacts
 from rules.base import Outcome, Rule
@@ -68,10 +68,11 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
     per_day = Counter((p.at + CHINA_OFFSET).date() for p in counted)
     failed = [p for p in counted if not p.ok]
     share = len(failed) / len(counted)
-    facts = {
+    by_reason = dict(Counter(_reason(p) for p in failed))
+    facts: dict[str, Any] = {
         "probes": len(counted), "failures": len(failed), "share": round(share, 4),
         "per_day": {d.isoformat(): per_day.get(d, 0) for d in days},
-        "failures_by_reason": dict(Counter(_reason(p) for p in failed)),
+        "failures_by_reason": by_reason,
         "failed_probes": [{"at": p.at.isoformat(timespec="seconds"), "status": p.status,
                            "error_kind": p.error_kind, "elapsed_ms": p.elapsed_ms} for p in failed[:50]],
         "veto_share": t.veto_share, "warn_share": t.warn_share, "min_probes_per_day": t.min_probes_per_day,
@@ -85,7 +86,7 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
                      f"已探测 {len(counted)} 次，失败 {len(failed)} 次（{share:.1%}）")
         return
     summary = (f"近 {t.window_days} 天探测首页 {len(counted)} 次，失败 {len(failed)} 次（{share:.1%}）")
-    reasons = "、".join(f"{k} {v} 次" for k, v in facts["failures_by_reason"].items())
+    reasons = "、".join(f"{k} {v} 次" for k, v in by_reason.items())
     if share >= t.veto_share:
         yield RULE.finding(subject="首页可用性", url=site.home_url, facts=facts,
                            evidence=f"{summary}，达到 {t.veto_share:.0%} 的否决线；失败原因：{reasons}")
