@@ -1,10 +1,8 @@
 """Annual report rules (政府信息公开工作年度报告), A-1 … A-9.
 
 Every check reads one :class:`monitor.model.annual.AnnualReportFacts` and takes
-``previous`` (last year's report facts, or None) as a keyword, so a caller can run
+``previous`` (last year's report facts, or None) as a keyword, so the engine runs
 all of them the same way::
 
-    for entry in rules.rules_for(Scope.REPORT):
-        yield from entry.check(report, today=today, t=entry.rule.default_thresholds(),
-                               previous=previous)
+    rules.run(Scope.REPORT, report, today=today, overrides=thresholds, previous=previous)
 """
