@@ -92,9 +92,13 @@ def shared_readers() -> dict[str, list[str]]:
 
 
 def _normalised(overrides: Overrides | None) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
-    """(each rule's own overrides, the shared periods): shared fields set under a rule move to the periods."""
+    """(each rule's own overrides, the shared periods): shared fields set under a rule move to the periods.
+
+    The loader refuses one level setting a period twice; in a mapping merged without ``merge_overrides`` the
+    ``periods`` section wins, then the value set last (a later level's, as ``dict.update`` merges them)."""
     own: dict[str, dict[str, Any]] = {}
-    periods: dict[str, Any] = dict((overrides or {}).get(PERIODS_KEY) or {})
+    explicit: dict[str, Any] = dict((overrides or {}).get(PERIODS_KEY) or {})
+    periods: dict[str, Any] = {}
     for rule_id, values in (overrides or {}).items():
         if rule_id == PERIODS_KEY or not isinstance(values, Mapping):
             continue
@@ -109,10 +113,10 @@ def _normalised(overrides: Overrides | None) -> tuple[dict[str, dict[str, Any]],
             name = shared_name(f) if f is not None else None
             if name is None:
                 mine[key] = value
-            elif periods.setdefault(name, value) != value:
-                raise ValueError(f"shared period {name} set twice: {periods[name]!r} and {value!r} ({rule_id})")
+            else:
+                periods[name] = value
         own[rule_id] = mine
-    return own, periods
+    return own, {**periods, **explicit}
 
 
 def merge_overrides(*levels: Overrides | None) -> dict[str, dict[str, Any]]:

@@ -189,3 +189,14 @@ def test_a_shared_period_overridden_under_one_rule_changes_what_the_others_find(
     assert found(None) == ["W-V3"]
     assert found({"W-V3": {"notice_policy_days": 240}}) == ["W-S2"]
     assert found({"periods": {"notice_policy_days": 240}}) == ["W-S2"]
+
+
+def test_a_thresholds_mapping_merged_by_update_still_gives_one_value_per_shared_period():
+    """Callers that merge global and per-site values with dict.update (not merge_overrides) get the later
+    level's value for a shared period, and the periods section wins over rule-level values."""
+    import rules
+
+    merged = {"W-V3": {"news_days": 30}, "W-V4": {"news_days": 20}}  # global W-V3, then a site's W-V4
+    assert [rules.thresholds_for(r, merged).news_days for r in ("W-V3", "W-V4")] == [20, 20]
+    merged["periods"] = {"news_days": 25}
+    assert [rules.thresholds_for(r, merged).news_days for r in ("W-V3", "W-V4")] == [25, 25]

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from monitor.config import Account, Config
 from monitor.model import AccountFacts, FetchFacts, LinkCheckFacts, PostFacts
 from monitor.store import AccountFetch, Post, PostLink, Store, utcnow
+from rules import merge_overrides
 from monitor.timeutil import CHINA
 
 log = logging.getLogger(__name__)
@@ -125,9 +126,7 @@ def load_account_facts(store: Store, config: Config, account: Account, *, max_fe
     far = datetime.min.replace(tzinfo=timezone.utc)
     all_posts = sorted((_post(p) for p in posts), key=lambda p: p.published or far, reverse=True)
     current_ids = {p.post_id for p in posts if last_ok is not None and p.last_fetch_id == last_ok}
-    thresholds = {k: dict(v) for k, v in config.thresholds.items()}
-    for rule_id, values in account.thresholds.items():
-        thresholds.setdefault(rule_id, {}).update(values)
+    thresholds = merge_overrides(config.thresholds, account.thresholds)  # shared periods under "periods"
     peers = tuple((a.key, a.name) for a in config.accounts
                   if a.key != account.key and a.unit == account.unit and a.platform == account.platform)
     return AccountFacts(
