@@ -15,7 +15,9 @@ untouched, which fetches, retries and records it as on a first crawl. So the dec
 Scrapy; this module only carries bytes.
 
 Both paths share one ``Pacer`` per host, so a site's politeness (concurrent
-requests, delay between requests) holds for the two together.
+requests, delay between requests) holds for the two together. The ``LightPath``
+extension builds both from the crawl's settings; the middlewares here and the
+spider find them through it.
 """
 from __future__ import annotations
 
@@ -24,9 +26,10 @@ import collections
 import hashlib
 import logging
 import time
-from typing import Any
+from typing import Any, Callable
 
-from scrapy import Request
+from scrapy import Request, signals
+from scrapy.exceptions import DontCloseSpider, NotConfigured
 
 log = logging.getLogger(__name__)
 
@@ -96,24 +99,93 @@ class Pacer:
         return pace
 
 
-class PaceMiddleware:
-    """Downloader middleware: Scrapy's requests wait for the spider's ``Pacer`` while a revalidator shares
-    the hosts (Scrapy's own per-slot delay is then off, see ``monitor.crawl.runner.crawl_sites``)."""
+class LightPath:
+    """Extension: the pace per host shared by Scrapy and the light path, and on a re-crawl the light path itself.
 
-    _HELD = "monitor_pace_held"
+    Built from the crawl's settings when ``MONITOR_PACE_DELAY`` is set (the runner sets it when both paths fetch,
+    or on a worker pool, and then turns Scrapy's own per-slot delay off, see ``monitor.crawl.runner.crawl_sites``):
+    ``pacer`` is a ``Pacer``, or on a pool (``MONITOR_PACE_REDIS``) a ``spiders.pace_redis.RedisPacer``. When the
+    spider opens with a previous run to reuse and reuse is on, ``revalidator`` is its ``Revalidator``; what that
+    produces is stored through ``item_sink``, which the store pipeline sets while it is open.
+    """
 
-    def __init__(self, crawler):
+    def __init__(self, crawler, pacer: Any):
         self.crawler = crawler
+        self.pacer = pacer
+        self.revalidator: Revalidator | None = None
+        self.item_sink: Callable[[Any], Any] | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler)
+        settings = crawler.settings
+        if settings.get("MONITOR_PACE_DELAY") is None:
+            raise NotConfigured  # Scrapy's own per-slot politeness applies
+        delay = settings.getfloat("MONITOR_PACE_DELAY")
+        per_host = settings.getint("MONITOR_PACE_CONCURRENCY") or settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN")
+        if settings.get("MONITOR_PACE_REDIS"):  # a worker pool: the pace holds across all its processes
+            from spiders.pace_redis import RedisPacer
+
+            pacer: Any = RedisPacer(settings.get("MONITOR_PACE_REDIS"), settings.get("MONITOR_PACE_NAMESPACE"),
+                                    per_host, delay, lease_seconds=settings.getfloat("DOWNLOAD_TIMEOUT") + 30)
+        else:
+            pacer = Pacer(per_host, delay)
+        ext = cls(crawler, pacer)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_opened(self, spider) -> None:
+        # after the pipelines opened (the item sink is set), before the spider's first request
+        settings = self.crawler.settings
+        if getattr(spider, "previous", None) is None or self.item_sink is None \
+                or not settings.getbool("MONITOR_REUSE_ENABLED") or not settings.getbool("MONITOR_REVALIDATE_ENABLED"):
+            return
+        per_host = settings.getint("MONITOR_PACE_CONCURRENCY") or settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN")
+        self.revalidator = Revalidator(
+            spider, self.pacer, workers=min(settings.getint("CONCURRENT_REQUESTS"), 4 * per_host),
+            timeout=settings.getfloat("DOWNLOAD_TIMEOUT"), maxsize=settings.getint("DOWNLOAD_MAXSIZE"),
+            user_agent=settings.get("USER_AGENT"), stats=self.crawler.stats)
+
+    def emit(self, item: Any) -> None:
+        """Store an item produced outside Scrapy's callbacks, as if a callback had yielded it."""
+        if self.item_sink is None:  # the pipeline has closed (the crawl was stopped): a resume redoes it
+            return
+        self.item_sink(item)
+        self.crawler.signals.send_catch_log(signals.item_scraped, item=item, response=None,
+                                            spider=self.crawler.spider)
+
+    def spider_idle(self, spider) -> None:
+        if self.revalidator is not None and self.revalidator.busy():
+            self.revalidator.scrapy_idle()
+            raise DontCloseSpider
+
+    async def spider_closed(self, spider, reason) -> None:
+        if self.revalidator is not None:
+            await self.revalidator.close()
+
+
+class PaceMiddleware:
+    """Downloader middleware: Scrapy's requests wait for the shared ``Pacer`` (``LightPath.pacer``); not in the
+    chain when there is none (Scrapy's own per-slot delay then applies)."""
+
+    _HELD = "monitor_pace_held"
+
+    def __init__(self, crawler, pacer: Any):
+        self.crawler = crawler
+        self.pacer = pacer
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        light = crawler.get_extension(LightPath)
+        if light is None:
+            raise NotConfigured
+        return cls(crawler, light.pacer)
 
     async def process_request(self, request):
-        pacer = getattr(self.crawler.spider, "pacer", None)
-        if pacer is None or request.meta.get(self._HELD):
+        if request.meta.get(self._HELD):
             return None
-        pace = pacer.host(request.url)
+        pace = self.pacer.host(request.url)
         await pace.acquire()
         request.meta[self._HELD] = pace
         return None
@@ -140,20 +212,25 @@ _DECODED = frozenset({"content-encoding", "content-length", "transfer-encoding"}
 
 class PrefetchedMiddleware:
     """Downloader middleware: a changed page the light path already downloaded is answered from that
-    download, so it reaches the spider (and every middleware's ``process_response``) without a second GET."""
+    download, so it reaches the spider (and every middleware's ``process_response``) without a second GET.
+    Not in the chain when there is no light path."""
 
-    def __init__(self, crawler):
+    def __init__(self, crawler, light: LightPath):
         self.crawler = crawler
+        self.light = light
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler)
+        light = crawler.get_extension(LightPath)
+        if light is None:
+            raise NotConfigured
+        return cls(crawler, light)
 
     def process_request(self, request):
         got = request.meta.pop(PREFETCHED, None)
         if got is None:
             return None
-        revalidator = getattr(self.crawler.spider, "revalidator", None)
+        revalidator = self.light.revalidator
         if revalidator is not None:
             revalidator.prefetch_consumed()
         from scrapy.http import Headers

@@ -2,7 +2,17 @@
 
 Politeness follows spec/field-notes.md: government hosts get at most 2 concurrent
 requests and about 0.5 s between requests, unless a site's limits say otherwise.
+
+Our own settings (``MONITOR_*``) are declared once, with their defaults, in ``monitor_defaults`` below;
+code reads them from the crawler's settings without restating a default (tests/test_crawl_items.py checks).
 """
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from scrapy.settings import Settings
+
 BOT_NAME = "monitor"
 SPIDER_MODULES = ["spiders"]
 USER_AGENT = "Mozilla/5.0 (compatible; GovSiteMonitor/0.1; +政府网站监测)"
@@ -42,13 +52,11 @@ LOGSTATS_INTERVAL = 0
 DUPEFILTER_CLASS = "scrapy.dupefilters.BaseDupeFilter"
 
 ITEM_PIPELINES = {"monitor.crawl.runner.StorePipeline": 300}
+# the shared pace per host and the light re-check path, when MONITOR_PACE_DELAY is set (spiders.revalidate)
+EXTENSIONS = {"spiders.revalidate.LightPath": 500}
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
-MONITOR_BATCH_SIZE = 500
-MONITOR_ATTACHMENT_MAXSIZE = 20 * 1024 * 1024  # attachments whose text the content rules read
-MONITOR_MAX_URLS_PER_PATTERN = 50  # crawler traps: query variants of one path crawled at most
-MONITOR_FLUSH_SECONDS = 0.5  # a killed crawl loses at most this much work (resume refetches it)
 
 # Cheap re-checks: conditional GET with the previous run's validators, content-hash fallback.
 # Below HttpCompression (590) and Redirect (600), so it sees the decoded, final response.
@@ -75,20 +83,55 @@ SPIDER_MIDDLEWARES = {
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
     "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
 }
-MONITOR_REUSE_ENABLED = True
-# On a re-crawl, requests with stored validators are sent on a light asyncio path (spiders.revalidate):
-# an unchanged page then costs a fraction of a Scrapy request; a changed one goes through Scrapy as usual.
-MONITOR_REVALIDATE_ENABLED = True
-
-# Browser rendering (system Chromium through scrapy-playwright), only for pages that need it:
-# columns set `render: browser` in sites.yaml, and list pages a script fills (MONITOR_BROWSER_DETECT).
-MONITOR_BROWSER_ENABLED = True
-MONITOR_BROWSER_DETECT = True
-MONITOR_BROWSER_PATH = "/usr/bin/chromium"
-MONITOR_BROWSER_MAX_PAGES = 200  # rendered pages per site and crawl
-MONITOR_BROWSER_PAGES_PER_CONTEXT = 100  # then the browser context is closed and a fresh one opened
-MONITOR_BROWSER_CONCURRENCY = 2  # pages open at once
-
 # Scrapy runs CONCURRENT_ITEMS asyncio workers per response (100 by default: ~100 tasks a page);
 # our pipeline is synchronous, so one worker does the same work in order, at a fraction of the cost.
 CONCURRENT_ITEMS = 1
+
+# ------------------------------------------------------------ our own settings
+# Every MONITOR_* setting, with its default, declared here and nowhere else. Lower case, so not itself a setting;
+# crawl_settings() and SiteSpider.update_settings put these under every crawl's settings (a module attribute of
+# the same name, set before the crawl starts, overrides one, as any setting here does).
+monitor_defaults: dict[str, Any] = {
+    # the store pipeline (monitor.crawl.runner.StorePipeline); off: the crawl stores nothing
+    "MONITOR_STORE_ENABLED": True,
+    "MONITOR_BATCH_SIZE": 500,
+    "MONITOR_FLUSH_SECONDS": 0.5,  # a killed crawl loses at most this much work (resume refetches it)
+    "MONITOR_ATTACHMENT_MAXSIZE": 20 * 1024 * 1024,  # attachments whose text the content rules read
+    "MONITOR_MAX_URLS_PER_PATTERN": 50,  # crawler traps: query variants of one path crawled at most
+    # our own network is down when this share of at least this many external hosts failed alike (monitor.crawl.network)
+    "MONITOR_OUTAGE_SHARE": 0.8,
+    "MONITOR_OUTAGE_MIN_HOSTS": 5,
+    # Cheap re-checks: conditional GET with the previous run's validators, content-hash fallback.
+    "MONITOR_REUSE_ENABLED": True,
+    # On a re-crawl, requests with stored validators are sent on a light asyncio path (spiders.revalidate):
+    # an unchanged page then costs a fraction of a Scrapy request; a changed one goes through Scrapy as usual.
+    "MONITOR_REVALIDATE_ENABLED": True,
+    # One pace per host shared by Scrapy and the light path (spiders.revalidate.LightPath), set by the runner
+    # when both fetch or on a worker pool: seconds between requests (None: Scrapy's own DOWNLOAD_DELAY applies),
+    # requests in flight (0: CONCURRENT_REQUESTS_PER_DOMAIN), and on a pool the Redis holding the counts.
+    "MONITOR_PACE_DELAY": None,
+    "MONITOR_PACE_CONCURRENCY": 0,
+    "MONITOR_PACE_REDIS": None,
+    "MONITOR_PACE_NAMESPACE": "monitor",
+    # Browser rendering (system Chromium through scrapy-playwright), only for pages that need it:
+    # columns set `render: browser` in sites.yaml, and list pages a script fills (MONITOR_BROWSER_DETECT).
+    "MONITOR_BROWSER_ENABLED": True,
+    "MONITOR_BROWSER_DETECT": True,
+    "MONITOR_BROWSER_PATH": "/usr/bin/chromium",
+    "MONITOR_BROWSER_MAX_PAGES": 200,  # rendered pages per site and crawl
+    "MONITOR_BROWSER_PAGES_PER_CONTEXT": 100,  # then the browser context is closed and a fresh one opened
+    "MONITOR_BROWSER_CONCURRENCY": 2,  # pages open at once
+}
+
+
+def add_monitor_defaults(settings: Settings) -> None:
+    """Our settings' defaults under whatever ``settings`` already holds."""
+    settings.setdict(monitor_defaults, priority="default")
+
+
+def crawl_settings() -> Settings:
+    """The settings every crawl starts from: this module's, over ``monitor_defaults``."""
+    settings = Settings()
+    add_monitor_defaults(settings)
+    settings.setmodule(sys.modules[__name__], priority="project")
+    return settings

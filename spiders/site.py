@@ -15,8 +15,6 @@ from typing import Any, Iterable
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
-from scrapy import signals as scrapy_signals
-from scrapy.exceptions import DontCloseSpider
 from parsel import Selector
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
@@ -32,8 +30,11 @@ from spiders.listpage import read_list
 from spiders.mailbox import MAILBOX_WORDS, looks_like_mailbox, mailbox_rows
 from spiders.netguard import BlockedRequest, NetPolicy
 from spiders.render import looks_like_list_page, script_may_fill, serve_decided_bytes
+from spiders.revalidate import LightPath, Revalidator
 from spiders.search import result_links_to, search_box_only, search_form, search_query
-from monitor.model import ItemFacts
+from spiders.settings import add_monitor_defaults, monitor_defaults
+from monitor.model import (ItemFacts, ListItem, MessageItem, NetworkItem, PageItem, ReportDocumentItem, ReuseItem,
+                           SearchItem)
 from monitor.store import FOLLOW_TAGS
 from spiders.verdicts import (PatternCap, attachment_text, canonical_url, fragment_of, is_readable_attachment,
                               not_found_text, page_signals)
@@ -265,7 +266,7 @@ class SiteSpider(scrapy.Spider):
         return None
 
     async def start(self):
-        self._start_revalidator()
+        self._use_light_path()
         async for req in self._start_requests():
             if not self._diverted(req):
                 yield req
@@ -276,12 +277,11 @@ class SiteSpider(scrapy.Spider):
                                  meta={"reference": True, "dont_redirect": False, "handle_httpstatus_all": True})
 
     def on_reference(self, response: Response):
-        yield {"kind": "network", "url": response.request.url, "status": response.status, "error_kind": None}
+        yield NetworkItem(url=response.request.url, status=response.status, error_kind=None)
 
     def reference_failed(self, failure: Failure):
         kind, detail = error_kind(failure)
-        yield {"kind": "network", "url": failure.request.url, "status": None, "error_kind": kind,
-               "error_detail": detail}
+        yield NetworkItem(url=failure.request.url, status=None, error_kind=kind, error_detail=detail)
 
     async def _start_requests(self):
         for req in self._reference_requests():
@@ -316,38 +316,18 @@ class SiteSpider(scrapy.Spider):
     # ------------------------------------------------------------ the light path for unchanged pages
 
     @classmethod
-    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        crawler.signals.connect(spider._on_idle, signal=scrapy_signals.spider_idle)
-        crawler.signals.connect(spider._on_closed, signal=scrapy_signals.spider_closed)
-        return spider
+    def update_settings(cls, settings) -> None:
+        super().update_settings(settings)
+        add_monitor_defaults(settings)  # any crawler of this spider reads our settings with their defaults
 
-    revalidator = None
-    pacer = None
-    item_sink = None  # set by monitor.crawl.runner.StorePipeline: stores an item the light path produced
+    light: LightPath | None = None  # the pace and light path of this crawl, when it has them (spiders.revalidate)
+    revalidator: Revalidator | None = None
 
-    def _start_revalidator(self) -> None:
-        """On a re-crawl, requests with stored validators go to a ``spiders.revalidate.Revalidator``."""
-        settings = getattr(self, "settings", None)
-        if settings is None or settings.get("MONITOR_PACE_DELAY") is None:
-            return  # Scrapy's own per-slot politeness applies (see monitor.crawl.runner.crawl_sites)
-        from spiders.revalidate import Pacer, Revalidator
-
-        per_host = settings.getint("MONITOR_PACE_CONCURRENCY") or settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 2)
-        if settings.get("MONITOR_PACE_REDIS"):  # a worker pool: the pace holds across all its processes
-            from spiders.pace_redis import RedisPacer
-
-            self.pacer = RedisPacer(settings.get("MONITOR_PACE_REDIS"), settings.get("MONITOR_PACE_NAMESPACE"),
-                                    per_host, settings.getfloat("MONITOR_PACE_DELAY"),
-                                    lease_seconds=settings.getfloat("DOWNLOAD_TIMEOUT", 15) + 30)
-        else:
-            self.pacer = Pacer(per_host, settings.getfloat("MONITOR_PACE_DELAY"))
-        if self.previous is None or self.item_sink is None:
-            return
-        self.revalidator = Revalidator(
-            self, self.pacer, workers=min(settings.getint("CONCURRENT_REQUESTS", 32), 4 * per_host),
-            timeout=settings.getfloat("DOWNLOAD_TIMEOUT", 15), maxsize=settings.getint("DOWNLOAD_MAXSIZE"),
-            user_agent=settings.get("USER_AGENT"), stats=self.crawler.stats)
+    def _use_light_path(self) -> None:
+        """On a re-crawl, requests with stored validators go to the ``LightPath`` extension's ``Revalidator``."""
+        crawler = getattr(self, "crawler", None)
+        self.light = crawler.get_extension(LightPath) if crawler is not None else None
+        self.revalidator = self.light.revalidator if self.light is not None else None
 
     def _diverted(self, obj: Any) -> bool:
         """Whether the light path took this request (it has the previous run's validators)."""
@@ -360,21 +340,10 @@ class SiteSpider(scrapy.Spider):
             return True
         return False
 
-    def emit_item(self, item: dict[str, Any]) -> None:
-        """Store an item produced outside Scrapy's callbacks, as if a callback had yielded it."""
-        if self.item_sink is None:  # the pipeline has closed (the crawl was stopped): a resume redoes it
-            return
-        self.item_sink(item)
-        self.crawler.signals.send_catch_log(scrapy_signals.item_scraped, item=item, response=None, spider=self)
-
-    def _on_idle(self, spider):
-        if self.revalidator is not None and self.revalidator.busy():
-            self.revalidator.scrapy_idle()
-            raise DontCloseSpider
-
-    async def _on_closed(self, spider, reason):
-        if self.revalidator is not None:
-            await self.revalidator.close()
+    def emit_item(self, item: Any) -> None:
+        """Store an item produced outside Scrapy's callbacks (by the light path), as if a callback had yielded it."""
+        if self.light is not None:
+            self.light.emit(item)
 
     # ------------------------------------------------------------ every response
 
@@ -423,7 +392,7 @@ class SiteSpider(scrapy.Spider):
                     fact["title"] = (response.xpath("//title/text()").get() or "").strip()[:500] or None
                 except Exception:  # the title is a nicety
                     pass
-            out = [{"kind": "page", "page": fact, "links": []}]
+            out = [PageItem(page=fact)]
         yield from out
 
     @staticmethod
@@ -437,7 +406,7 @@ class SiteSpider(scrapy.Spider):
         meta = response.meta
         if (not self.browser or meta.get("rendered") or not meta.get("parse") or meta.get("external")
                 or response.status != 200 or not isinstance(response, TextResponse)
-                or self.rendered >= self.settings.getint("MONITOR_BROWSER_MAX_PAGES", 200)
+                or self.rendered >= self.settings.getint("MONITOR_BROWSER_MAX_PAGES")
                 or not script_may_fill(response.body) or not self.in_scope(response.url)):
             return False
         try:
@@ -465,17 +434,16 @@ class SiteSpider(scrapy.Spider):
         page = None
         rest = []
         for obj in out:
-            if isinstance(obj, dict) and obj.get("kind") == "page" and page is None:
+            if isinstance(obj, PageItem) and page is None:
                 page = obj
-                fact = page["page"]
+                fact = page.page
                 headers = response.headers
                 fact["etag"] = (headers.get(b"ETag") or b"").decode("latin-1")[:200] or None
                 fact["last_modified"] = (headers.get(b"Last-Modified") or b"").decode("latin-1")[:100] or None
                 if response.meta.get("rendered") is True:
                     fact["rendered"] = True
-                page.setdefault("lists", [])
-            elif isinstance(obj, dict) and obj.get("kind") == "list" and page is not None:
-                page["lists"].append(obj)
+            elif isinstance(obj, ListItem) and page is not None:
+                page.lists.append(obj)
             else:
                 rest.append(obj)
         if page is not None:
@@ -495,8 +463,7 @@ class SiteSpider(scrapy.Spider):
         """An unchanged page (answered 304, or the same body): its facts are copied from the previous run and
         the links that run stored for it are followed."""
         key = meta["key_url"]
-        yield {"kind": "reuse", "url": key, "how": how, "elapsed_ms": elapsed_ms, "etag": etag,
-               "last_modified": last_modified}
+        yield ReuseItem(url=key, how=how, elapsed_ms=elapsed_ms, etag=etag, last_modified=last_modified)
         if meta.get("parse") and not meta.get("external"):
             for target, tag, _external in self.previous.links(key):
                 req = self._follow(target, tag=tag, depth=meta.get("depth", 0), referer=key)
@@ -540,7 +507,7 @@ class SiteSpider(scrapy.Spider):
             if is_html and response.status < 400 and isinstance(response, TextResponse):
                 fact["title"] = (response.xpath("//title/text()").get() or "").strip()[:500] or None
                 fact["not_found_text"] = not_found_text(fact["title"])
-            yield {"kind": "page", "page": fact, "links": []}
+            yield PageItem(page=fact)
             return
 
         ctype_header = response.headers.get(b"Content-Type", b"").decode("latin-1")
@@ -573,51 +540,47 @@ class SiteSpider(scrapy.Spider):
         fact.update(page_signals(sel, fact["title"], fact["text"]))
         links, follow = self._links(sel, page_url, depth=meta.get("depth", 0), on_home=is_home, html=html_text)
         self._paginate(sel, response, page_url, html_text, raw_text, links, follow, on_home=is_home, jpage=jpage)
-        yield {"kind": "page", "page": fact, "links": links}
+        yield PageItem(page=fact, links=links)
         heading = " ".join(sel.xpath("//h1//text()").getall())
         if ANNUAL_REPORT_TITLE.search(re.sub(r"\s+", "", f"{fact.get('title') or ''} {heading}")):
             # the report as published: the annual-report rules (A-1 …) parse its tables from this
-            yield {"kind": "report_document", "document": {
-                "url": page_url, "title": (fact.get("title") or heading)[:500], "published": pub,
-                "body": html_text[:2_000_000]}}
+            yield ReportDocumentItem(url=page_url, title=(fact.get("title") or heading)[:500], published=pub,
+                                     body=html_text[:2_000_000])
 
         name, ctype = column_meta(sel)
         if is_home:
             items = list_items(sel, page_url, today=self.today, html=html_text, keep_yearless=True)
-            yield {"kind": "list", "role": "home", "column_url": page_url, "page_url": page_url,
-                   "name": "首页", "column_type": "首页", "items": items, "empty": False}
+            yield ListItem(role="home", column_url=page_url, page_url=page_url, name="首页", column_type="首页",
+                           items=items, empty=False)
             yield from self._search_probe(sel, page_url, items)
         elif jpage:  # a further group of a jpage column: the column is the page the group continues
             col = column_url(canonical(meta.get("series") or self._series.get(page_url) or page_url))
             reading = read_list(sel, page_url, html=html_text, text=fact.get("text"))
             items = [ItemFacts(url=canonical(e.url), title=e.title, date=e.date, date_text=e.date_text,
                                date_source=e.date_source) for e in reading.entries]
-            yield {"kind": "list", "role": "column", "column_url": col, "page_url": page_url, "name": "",
-                   "column_type": classify_column(None, None, col).value, "items": items, "empty": False,
-                   "level": None, "parent_url": None, "how": "structure",
-                   "evidence": {"how": "structure", "entries": len(items),
-                                "dated": sum(1 for i in items if i.date is not None), "datastore": True}}
+            yield ListItem(role="column", column_url=col, page_url=page_url, name="",
+                           column_type=classify_column(None, None, col).value, items=items, empty=False,
+                           how="structure", evidence={"how": "structure", "entries": len(items),
+                                                      "dated": sum(1 for i in items if i.date is not None),
+                                                      "datastore": True})
         else:
             column = self._column(sel, page_url, fact, name, ctype, published, html_text,
                                   rendered=response.meta.get("rendered") is True, body=response.body)
             if column is not None:
                 yield column
-                name = name or column["name"]
+                name = name or column.name
         if self.mailbox and not is_home and (looks_like_mailbox(name, ctype, self.mailbox_words)
                                              or page_url.startswith(self.mailbox_urls)):
             for row in mailbox_rows(sel, page_url, column_url=column_url(page_url), column_name=name or "",
                                     today=self.today):
-                yield {"kind": "message", "message": {
-                    "column_url": row.column_url, "column_name": row.column_name, "page_url": row.page_url,
-                    "url": row.url, "title": row.title, "asked": row.asked, "asked_text": row.asked_text,
-                    "answered": row.answered, "answered_text": row.answered_text, "status": row.status}}
+                yield MessageItem(message=row)
         yield from follow
 
     # ------------------------------------------------------------ columns (栏目)
 
     def _column(self, sel: Selector, page_url: str, fact: dict[str, Any], meta_name: str | None,
                 meta_type: str | None, published, html_text: str, *, rendered: bool,
-                body: bytes) -> dict[str, Any] | None:
+                body: bytes) -> ListItem | None:
         """The list fact of a column page, or None for any other page (an article above all).
 
         Evidence, strongest first (``how``): the ColumnName meta; the structure of the main content (a list
@@ -688,9 +651,9 @@ class SiteSpider(scrapy.Spider):
                     "dated": sum(1 for i in items if i.date is not None), "empty": empty, "script": script,
                     "rendered": rendered, "datastore": reading.datastore,
                     "pinned": sum(1 for e in reading.entries if e.pinned)}
-        return {"kind": "list", "role": "column", "column_url": col, "page_url": page_url, "name": name,
-                "column_type": classify_column(name, meta_type, col).value, "items": items,
-                "empty": empty is not None, "level": level, "parent_url": parent, "how": how, "evidence": evidence}
+        return ListItem(role="column", column_url=col, page_url=page_url, name=name,
+                        column_type=classify_column(name, meta_type, col).value, items=items, empty=empty is not None,
+                        level=level, parent_url=parent, how=how, evidence=evidence)
 
     @staticmethod
     def _title_prefix(title: str | None, metas: dict[str, str]) -> str | None:
@@ -710,8 +673,7 @@ class SiteSpider(scrapy.Spider):
         """Record the home page's search form and search it for an item the home page lists."""
         form = search_form(sel, page_url)
         if form is None:
-            yield {"kind": "search", "search": {"page_url": page_url,
-                                                "kind": "box" if search_box_only(sel) else "none"}}
+            yield SearchItem(search={"page_url": page_url, "kind": "box" if search_box_only(sel) else "none"})
             return
         row = {"page_url": page_url, "kind": "form", "action": canonical(form.action)[:2000], "method": form.method,
                "field": form.field[:100]}
@@ -722,7 +684,7 @@ class SiteSpider(scrapy.Spider):
             row["error_kind"] = "out_of_scope"
         if target is not None:
             row.update(query=search_query(target.title), expected_url=target.url)
-        yield {"kind": "search", "search": row}
+        yield SearchItem(search=row)
         if target is None:
             return
         data = {**form.params, form.field: row["query"]}
@@ -736,15 +698,15 @@ class SiteSpider(scrapy.Spider):
         if isinstance(response, TextResponse) and response.status < 400:
             found = result_links_to(Selector(text=response.text), response.url, row["expected_url"], row["query"],
                                     canonical)
-        yield {"kind": "search", "search": {**row, "kind": "result", "result_url": canonical(response.url)[:2000],
-                                            "status": response.status, "found": found}}
+        yield SearchItem(search={**row, "kind": "result", "result_url": canonical(response.url)[:2000],
+                                 "status": response.status, "found": found})
 
     def search_failed(self, failure: Failure):
         row = failure.request.meta["search"]
         kind, _ = error_kind(failure)
         response = getattr(failure.value, "response", None)
-        yield {"kind": "search", "search": {**row, "kind": "result", "error_kind": kind, "found": False,
-                                            "status": response.status if response is not None else None}}
+        yield SearchItem(search={**row, "kind": "result", "error_kind": kind, "found": False,
+                                 "status": response.status if response is not None else None})
 
     def _paginate(self, sel: Selector, response: Response, page_url: str, html: str, raw: str,
                   links: list[dict[str, Any]], follow: list[scrapy.Request], *, on_home: bool, jpage: bool) -> None:
@@ -824,17 +786,18 @@ class SiteSpider(scrapy.Spider):
     def _pattern_cap(self) -> PatternCap:
         cap = getattr(self, "_cap", None)
         if cap is None:
-            settings = getattr(self, "settings", None)
-            limit = settings.getint("MONITOR_MAX_URLS_PER_PATTERN", 50) if settings is not None else 50
-            cap = self._cap = PatternCap(limit)
+            cap = self._cap = PatternCap(int(self._setting("MONITOR_MAX_URLS_PER_PATTERN")))
         return cap
 
     def _attachment_maxsize(self) -> int:
-        settings = getattr(self, "settings", None)
-        return settings.getint("MONITOR_ATTACHMENT_MAXSIZE", 20 * 1024 * 1024) if settings is not None \
-            else 20 * 1024 * 1024
+        return int(self._setting("MONITOR_ATTACHMENT_MAXSIZE"))
 
-    def _attachment(self, response: Response) -> dict[str, Any]:
+    def _setting(self, name: str) -> Any:
+        """One of our settings: the crawl's, or its declared default for a spider made without a crawler."""
+        settings = getattr(self, "settings", None)
+        return settings.get(name) if settings is not None else monitor_defaults[name]
+
+    def _attachment(self, response: Response) -> PageItem:
         """An in-scope PDF/DOC/DOCX/XLS/XLSX: its text for the content rules, or why it could not be read."""
         ctype = response.headers.get(b"Content-Type", b"").decode("latin-1")
         name = urlsplit(response.url).path.rsplit("/", 1)[-1]
@@ -850,7 +813,7 @@ class SiteSpider(scrapy.Spider):
         else:
             text, error = attachment_text(response.body, url=response.url, content_type=ctype)
             fact.update(text=text, text_error=error)
-        return {"kind": "page", "page": fact, "links": []}
+        return PageItem(page=fact)
 
     def failed(self, failure: Failure):
         request = failure.request
@@ -864,7 +827,7 @@ class SiteSpider(scrapy.Spider):
             if kind == "redirects" and last in chain:
                 detail = f"redirect loop back to {last}; {detail}"[:500]
             chain = chain + [last]
-        yield {"kind": "page", "links": [], "page": {
+        yield PageItem(page={
             "url": url, "final_url": None, "redirect_chain": chain or None,
             "status": response.status if response is not None else None,
             "content_type": None, "size": None,
@@ -875,4 +838,4 @@ class SiteSpider(scrapy.Spider):
             "error_kind": kind, "error_detail": detail,
             "attempts": request.meta.get("retry_times", 0) + 1,
             "attachment": bool(request.meta.get("attachment")),
-        }}
+        })

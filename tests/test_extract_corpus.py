@@ -157,12 +157,12 @@ def _recognise(row: dict[str, str]):
 @pytest.mark.parametrize("row", LISTS, ids=[r["local_path"] for r in LISTS])
 def test_real_list_pages_are_recognised_as_columns(row):
     found = _recognise(row)
-    assert found is not None and found["how"] == "structure", found and found["evidence"]
-    assert found["evidence"]["dated"] >= 10
+    assert found is not None and found.how == "structure", found and found.evidence
+    assert found.evidence["dated"] >= 10
 
 
 @pytest.mark.parametrize("row", [r for r in _rows() if r["page_kind"].startswith(("article", "wechat-article"))],
                          ids=lambda r: r["local_path"])
 def test_real_article_pages_are_never_columns(row):
     found = _recognise(row)
-    assert found is None, (found["how"], found["name"], found["evidence"]) if found else None
+    assert found is None, (found.how, found.name, found.evidence) if found else None

@@ -297,7 +297,7 @@ def test_search_results_and_articles_are_not_columns_and_nav_only_columns_are_we
         return spider._column(sel, url, fact, name, None, article_datetime(sel), html_text, rendered=False,
                               body=html_text.encode())
 
-    assert column("http://x.gov.cn/gzdt/", f"<ul class='list'>{rows}</ul>")["how"] == "structure"
+    assert column("http://x.gov.cn/gzdt/", f"<ul class='list'>{rows}</ul>").how == "structure"
     assert column("http://x.gov.cn/search/?q=会议", f"<ul class='list'>{rows}</ul>", title="搜索结果") is None
     assert column("http://x.gov.cn/gzdt/", f"<ul class='list'>{rows}</ul>",
                   metas={"ColumnName": "工作动态", "ArticleTitle": "某文章", "PubDate": "2026-11-20"}) is None
@@ -305,4 +305,4 @@ def test_search_results_and_articles_are_not_columns_and_nav_only_columns_are_we
                   metas={"ColumnName": "工作动态"}) is None  # an article URL, whatever ColumnName it carries
     weak = column("http://x.gov.cn/zt/", "<div class='main'><p><a href='/zt/a.html'>专题一</a></p>"
                   "<p><a href='/zt/b.html'>专题二</a></p></div>", title="专题专栏_某县")
-    assert weak is not None and weak["how"] == "navigation" and weak["evidence"]["weak"] is True
+    assert weak is not None and weak.how == "navigation" and weak.evidence["weak"] is True

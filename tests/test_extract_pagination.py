@@ -220,7 +220,7 @@ def test_spider_bounds_each_series_across_its_pages_and_records_what_it_follows(
         response = HtmlResponse(url, body=body, request=Request(url, meta={"depth": 1, "parse": True}),
                                 headers={"Content-Type": "text/html; charset=utf-8"})
         out = list(spider.parse_page(response))
-        return [o for o in out if isinstance(o, Request)], out[0]["links"]
+        return [o for o in out if isinstance(o, Request)], out[0].links
 
     scheduled, paged = [], []
     for n in (1, 4, 7, 20):

@@ -396,6 +396,7 @@ def test_a_page_whose_parsing_fails_is_stored_with_its_error():
     from scrapy.http import HtmlResponse, Request
     from scrapy.utils.test import get_crawler
 
+    from monitor.model import PageItem
     from spiders.site import SiteSpider
 
     crawler = get_crawler(SiteSpider)
@@ -415,7 +416,7 @@ def test_a_page_whose_parsing_fails_is_stored_with_its_error():
 
     spider.parse_page = broken
     (item,) = list(spider._parse_or_record(response))
-    fact = item["page"]
-    assert item["kind"] == "page" and fact["url"] == "http://127.0.0.1:9/x.html" and fact["status"] == 200
+    fact = item.page
+    assert isinstance(item, PageItem) and fact["url"] == "http://127.0.0.1:9/x.html" and fact["status"] == 200
     assert "页面解析失败" in fact["text_error"] and "RecursionError" in fact["text_error"]
     assert fact["title"] == "无法解析的页面"

@@ -47,7 +47,7 @@ def apply_browser_settings(s: Settings, *, timeout_seconds: float) -> None:
     s.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch_options(browser_path(s)), priority="cmdline")
     s.set("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT", timeout_seconds * 1000, priority="cmdline")
     s.set("PLAYWRIGHT_MAX_CONTEXTS", 2, priority="cmdline")  # the current one and one being retired
-    s.set("PLAYWRIGHT_MAX_PAGES_PER_CONTEXT", s.getint("MONITOR_BROWSER_CONCURRENCY", 2), priority="cmdline")
+    s.set("PLAYWRIGHT_MAX_PAGES_PER_CONTEXT", s.getint("MONITOR_BROWSER_CONCURRENCY"), priority="cmdline")
 
 
 class BrowserHandler:
@@ -95,7 +95,7 @@ def _recycling_handler():
 
         def __init__(self, crawler):
             super().__init__(crawler)
-            self.pages_per_context = max(1, crawler.settings.getint("MONITOR_BROWSER_PAGES_PER_CONTEXT", 100))
+            self.pages_per_context = max(1, crawler.settings.getint("MONITOR_BROWSER_PAGES_PER_CONTEXT"))
             self._generation = 0
             self._served = 0
             self._busy: dict[str, int] = {}

@@ -112,7 +112,7 @@ class ConditionalGetMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler):
-        if not crawler.settings.getbool("MONITOR_REUSE_ENABLED", True):
+        if not crawler.settings.getbool("MONITOR_REUSE_ENABLED"):
             raise NotConfigured
         return cls(crawler)
 

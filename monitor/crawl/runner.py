@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any, Callable
 
@@ -18,7 +18,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy.settings import Settings
 
 from monitor.config import Config, Site
-from monitor.model import xml_safe
+from monitor.model import (ListItem, MessageFacts, MessageItem, NetworkItem, PageItem, ReportDocumentItem, ReuseItem,
+                           SearchItem, xml_safe)
 from sqlalchemy import delete, func, insert, select, update
 
 from monitor.store import BatchWriter, Column, ColumnItem, CrawlRun, ListPage, Page, Store, brief, utcnow
@@ -70,29 +71,57 @@ class _Writer(BatchWriter):
         self.pending = 0
 
 
+_MESSAGE_FIELDS = tuple(f.name for f in fields(MessageFacts))
+
+
 def _item_json(it) -> dict[str, Any]:
     return {"url": it.url, "title": _clean(it.title)[:1000], "date": it.date.isoformat() if it.date else None,
             "date_text": _clean(it.date_text)[:100], "date_source": getattr(it, "date_source", "") or ""}
+
+
+@dataclass(frozen=True)
+class RunTarget:
+    """The run a crawl's facts go to: which store, which run, and the previous finished run unchanged pages are
+    copied from. The runner hands it to its ``SiteCrawler``; the store pipeline reads it from there."""
+
+    store: Store
+    run_id: int
+    site_key: str
+    previous_run: int | None = None
+
+
+class SiteCrawler(Crawler):
+    """A Scrapy ``Crawler`` for one site's run: its components (``StorePipeline``) find the run in ``target``."""
+
+    def __init__(self, spidercls, settings, *, target: RunTarget, init_reactor: bool = False):
+        super().__init__(spidercls, settings, init_reactor=init_reactor)
+        self.target = target
 
 
 class StorePipeline:
     """Writes the spider's facts to the store; assembles the columns and closes the run when the spider closes.
 
     A page is written in one transaction with its links and list facts, batches are flushed at least every
-    ``MONITOR_FLUSH_SECONDS`` (a kill loses no more than that), and a reused page is copied in SQL.
+    ``MONITOR_FLUSH_SECONDS`` (a kill loses no more than that), and a reused page is copied in SQL. Each crawl
+    item type (``monitor.model.items``) has its handler in ``HANDLERS``; the run written to is the crawler's
+    ``RunTarget`` (no run, no pipeline).
     """
 
-    def __init__(self, crawler, batch_size: int, flush_seconds: float):
+    def __init__(self, crawler, target: RunTarget, batch_size: int, flush_seconds: float):
         self.crawler = crawler
+        self.target = target
+        self.store: Store = target.store
+        self.run_id: int = target.run_id
         self.batch_size = batch_size
         self.flush_seconds = flush_seconds
 
     @classmethod
     def from_crawler(cls, crawler):
-        if not crawler.settings.getbool("MONITOR_STORE_ENABLED", True):
+        target = getattr(crawler, "target", None)
+        if not crawler.settings.getbool("MONITOR_STORE_ENABLED") or not isinstance(target, RunTarget):
             raise NotConfigured
-        pipe = cls(crawler, crawler.settings.getint("MONITOR_BATCH_SIZE", 500),
-                   crawler.settings.getfloat("MONITOR_FLUSH_SECONDS", 0.5))
+        pipe = cls(crawler, target, crawler.settings.getint("MONITOR_BATCH_SIZE"),
+                   crawler.settings.getfloat("MONITOR_FLUSH_SECONDS"))
         # spider_closed fires after the pipelines closed, so the last batch is in before the run is marked
         crawler.signals.connect(pipe.spider_closed, signal=signals.spider_closed)
         return pipe
@@ -100,45 +129,67 @@ class StorePipeline:
     failed: str | None = None  # why the run's facts are incomplete (a batch that could not be written)
 
     def open_spider(self):
-        spider = self.crawler.spider
-        self.store: Store = spider.store
-        self.run_id: int = spider.run_id
-        previous = getattr(spider, "previous", None)
-        self.writer = _Writer(self.store, self.run_id, previous.run_id if previous is not None else None)
+        from spiders.revalidate import LightPath
+
+        self.writer = _Writer(self.store, self.run_id, self.target.previous_run)
         self.last_flush = time.monotonic()
         self.reference: list[tuple[str, str | None]] = []  # the reference sites' answers (monitor.crawl.network)
-        spider.item_sink = self.process_item  # the light re-check path stores through here too
+        self.light = self.crawler.get_extension(LightPath)
+        if self.light is not None:
+            self.light.item_sink = self.process_item  # the light re-check path stores through here too
 
     def process_item(self, item):
         if self.failed:
             return item  # the run is stopping and will be resumed; nothing more goes in out of order
-        kind = item["kind"]
-        if kind == "page":
-            page = {k: _clean(v) for k, v in item["page"].items()}
-            page["fetched_at"] = utcnow()
-            self.writer.add("page", page)
-            for link in item["links"]:
-                self.writer.add("link", {k: _clean(v) for k, v in link.items()})
-            for lst in item.get("lists", ()):
-                self._list(lst)
-        elif kind == "list":  # a list page's facts sent on their own (older spiders)
-            self._list(item)
-        elif kind == "reuse":
-            self.writer.reuse(item)
-        elif kind == "message":
-            self.writer.add("message", {k: _clean(v) for k, v in item["message"].items()})
-        elif kind == "search":
-            self.writer.add("search_check", {k: _clean(v) for k, v in item["search"].items()})
-        elif kind == "network":
-            self.reference.append((item["url"], item.get("error_kind")))
-        elif kind == "report_document":
-            self.writer.add("report_document", {k: _clean(v) for k, v in item["document"].items()})
+        handler = self.HANDLERS.get(type(item))
+        if handler is None:
+            raise TypeError(f"no store handler for crawl item {type(item).__name__}")
+        handler(self, item)
         # flush between items only: a page and its links and lists are committed together or not at all
         now = time.monotonic()
         if self.writer.pending >= self.batch_size or now - self.last_flush >= self.flush_seconds:
             self._flush()
             self.last_flush = now
         return item
+
+    # ------------------------------------------------------------ one handler per crawl item type
+
+    def _page(self, item: PageItem) -> None:
+        page = {k: _clean(v) for k, v in item.page.items()}
+        page["fetched_at"] = utcnow()
+        self.writer.add("page", page)
+        for link in item.links:
+            self.writer.add("link", {k: _clean(v) for k, v in link.items()})
+        for lst in item.lists:
+            self._list(lst)
+
+    def _list(self, item: ListItem) -> None:  # a list page's facts sent on their own (older spiders)
+        self.writer.add("list_page", {
+            "page_url": item.page_url, "column_url": item.column_url, "role": item.role,
+            "name": _clean(item.name or ""), "column_type": _clean(item.column_type),
+            "empty": bool(item.empty), "items": [_item_json(it) for it in item.items],
+            "level": item.level, "parent_url": item.parent_url, "how": item.how, "evidence": item.evidence})
+
+    def _reuse(self, item: ReuseItem) -> None:
+        self.writer.reuse({"url": item.url, "how": item.how, "elapsed_ms": item.elapsed_ms, "etag": item.etag,
+                           "last_modified": item.last_modified})  # the rows monitor.crawl.reuse.copy_unchanged takes
+
+    def _message(self, item: MessageItem) -> None:
+        self.writer.add("message", {k: _clean(getattr(item.message, k)) for k in _MESSAGE_FIELDS})
+
+    def _search(self, item: SearchItem) -> None:
+        self.writer.add("search_check", {k: _clean(v) for k, v in item.search.items()})
+
+    def _network(self, item: NetworkItem) -> None:
+        self.reference.append((item.url, item.error_kind))
+
+    def _report_document(self, item: ReportDocumentItem) -> None:
+        self.writer.add("report_document", {"url": _clean(item.url), "title": _clean(item.title),
+                                            "published": item.published, "body": _clean(item.body)})
+
+    HANDLERS: dict[type, Callable[[StorePipeline, Any], None]] = {
+        PageItem: _page, ListItem: _list, ReuseItem: _reuse, MessageItem: _message, SearchItem: _search,
+        NetworkItem: _network, ReportDocumentItem: _report_document}
 
     def _flush(self) -> bool:
         try:
@@ -150,7 +201,7 @@ class StorePipeline:
 
     def _fail(self, what: str, exc: BaseException) -> None:
         log.error("site=%s run=%s: %s, the run stops unfinished (the next crawl resumes it): %s",
-                  self.crawler.spider.site_key, self.run_id, what, brief(exc))
+                  self.target.site_key, self.run_id, what, brief(exc))
         if self.failed:
             return
         self.failed = f"{what}：{brief(exc)}"
@@ -163,16 +214,9 @@ class StorePipeline:
             except RuntimeError:
                 pass
 
-    def _list(self, item: dict[str, Any]) -> None:
-        self.writer.add("list_page", {
-            "page_url": item["page_url"], "column_url": item["column_url"], "role": item["role"],
-            "name": _clean(item["name"] or ""), "column_type": _clean(item["column_type"]),
-            "empty": bool(item["empty"]), "items": [_item_json(it) for it in item["items"]],
-            "level": item.get("level"), "parent_url": item.get("parent_url"), "how": item.get("how"),
-            "evidence": item.get("evidence")})
-
     def close_spider(self):
-        self.crawler.spider.item_sink = None
+        if self.light is not None:
+            self.light.item_sink = None
         if not self._flush() or self.failed:
             return
         try:
@@ -189,7 +233,7 @@ class StorePipeline:
                        error=None if status == "finished" else (self.failed or reason))
         except Exception as exc:  # the run stays 'running'; the next crawl resumes it
             log.error("site=%s run=%s: could not close the run (the next crawl resumes it): %s",
-                      spider.site_key, self.run_id, brief(exc))
+                      self.target.site_key, self.run_id, brief(exc))
 
 
 def record_network(store: Store, run_id: int, reference: list[tuple[str, str | None]], settings) -> None:
@@ -200,8 +244,8 @@ def record_network(store: Store, run_id: int, reference: list[tuple[str, str | N
         external = s.execute(select(Page.url, Page.error_kind, Page.status)
                              .where(Page.run_id == run_id, Page.is_external.is_(True))).all()
         note = assess([tuple(r) for r in external], reference,
-                      share=settings.getfloat("MONITOR_OUTAGE_SHARE", 0.8),
-                      min_hosts=settings.getint("MONITOR_OUTAGE_MIN_HOSTS", 5))
+                      share=settings.getfloat("MONITOR_OUTAGE_SHARE"),
+                      min_hosts=settings.getint("MONITOR_OUTAGE_MIN_HOSTS"))
         s.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(network=note))
 
     store.write(work, what=f"network note of run {run_id}")
@@ -318,10 +362,9 @@ def finish_run(store: Store, run_id: int, *, status: str, error: str | None) -> 
 
 
 def scrapy_settings(site: Site, *, log_level: str = "WARNING", network=None) -> Settings:
-    from spiders import settings as defaults
+    from spiders.settings import crawl_settings
 
-    s = Settings()
-    s.setmodule(defaults, priority="project")
+    s = crawl_settings()
     lim = site.limits
     s.set("CONCURRENT_REQUESTS_PER_DOMAIN", lim.concurrency_per_host, priority="cmdline")
     s.set("DOWNLOAD_DELAY", lim.delay_seconds, priority="cmdline")
@@ -345,9 +388,9 @@ def needs_browser(site: Site, settings: Settings) -> bool:
     are looked for (MONITOR_BROWSER_DETECT). The browser itself starts only for the first such page."""
     from monitor.crawl.browser import browser_available
 
-    if not settings.getbool("MONITOR_BROWSER_ENABLED", True) or not browser_available(settings):
+    if not settings.getbool("MONITOR_BROWSER_ENABLED") or not browser_available(settings):
         return False
-    return settings.getbool("MONITOR_BROWSER_DETECT", True) or any(c.render == "browser" for c in site.columns)
+    return settings.getbool("MONITOR_BROWSER_DETECT") or any(c.render == "browser" for c in site.columns)
 
 
 def browser_columns(site: Site) -> list[str]:
@@ -377,10 +420,9 @@ def crawl_sites(config: Config, store: Store, *, sites: list[Site] | None = None
     from spiders.site import SiteSpider
 
     targets = list(sites if sites is not None else config.sites)
-    from spiders import settings as defaults
+    from spiders.settings import crawl_settings
 
-    base = Settings()
-    base.setmodule(defaults, priority="project")
+    base = crawl_settings()
     base.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     process = CrawlerProcess(base)
     logging.getLogger("scrapy").setLevel(getattr(logging, log_level, logging.WARNING))
@@ -409,14 +451,15 @@ def crawl_sites(config: Config, store: Store, *, sites: list[Site] | None = None
             settings.set("MONITOR_PACE_DELAY", settings.getfloat("DOWNLOAD_DELAY"), priority="cmdline")
             settings.set("DOWNLOAD_DELAY", 0, priority="cmdline")
         # The first crawler installs the (asyncio) reactor; the others share it.
-        crawler = Crawler(SiteSpider, settings, init_reactor=n == 0)
+        crawler = SiteCrawler(SiteSpider, settings, init_reactor=n == 0, target=RunTarget(
+            store, run_id, site.key, previous.run_id if previous is not None else None))
         runs.append((site, run_id, crawler))
         if progress:
             crawler.signals.connect(_progress(site, progress, crawler), signal=signals.item_scraped)
         process.crawl(crawler, site_key=site.key, home=site.home, scope=site.scope,
                       max_pages=site.limits.max_pages, max_depth=site.limits.max_depth,
                       max_list_pages=site.limits.max_list_pages,
-                      check_external=site.limits.check_external, today=today, store=store, run_id=run_id,
+                      check_external=site.limits.check_external, today=today,
                       mailbox=site.mailbox.enabled, mailbox_words=site.mailbox.words,
                       mailbox_urls=site.mailbox.urls,
                       previous=previous, frontier=frontier, browser_urls=browser_columns(site),
@@ -461,7 +504,7 @@ def _progress(site: Site, say: Callable[[str], None], crawler: Crawler | None = 
                    or (k.startswith("downloader/response_status_count/") and k[-3:-2] in "45"))
 
     def on_item(item, response, spider):
-        if item.get("kind") == "reuse" or (item.get("kind") == "page" and not item["page"].get("is_external")):
+        if isinstance(item, ReuseItem) or (isinstance(item, PageItem) and not item.page.get("is_external")):
             state["n"] += 1
             now = time.monotonic()
             if hasattr(say, "site"):

@@ -1,7 +1,8 @@
 """The facts every stage shares: what spiders record, the store keeps and rules judge.
 
 ``monitor.model`` is the package API: ``from monitor.model import PageFacts`` keeps working while the
-definitions live in ``facts.py`` (pages, links, columns, accounts, statuses) and ``annual.py`` (the
-annual report tables). Nothing here imports another layer.
+definitions live in ``facts.py`` (pages, links, columns, accounts, statuses), ``annual.py`` (the
+annual report tables) and ``items.py`` (what a crawl hands the store). Nothing here imports another layer.
 """
 from monitor.model.facts import *
+from monitor.model.items import *
