@@ -14,8 +14,6 @@ from pathlib import Path
 from monitor.model.views import NoticeView, ProblemRow
 from reports import environment
 
-FORMATS = ("html", "pdf", "docx")
-
 
 def data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
@@ -92,13 +90,6 @@ def write_unit_extracts(view: NoticeView, out_dir: str | Path, formats: tuple[st
                 continue
             out.append((unit, path))
     return out
-
-
-def write_notice_html(view: NoticeView, out_dir: str | Path) -> Path:
-    path = notice_path(view, out_dir, "html")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_notice_html(view), encoding="utf-8")
-    return path
 
 
 def write_notice(view: NoticeView, out_dir: str | Path, formats: tuple[str, ...] = ("html",)) -> list[Path]:

@@ -121,8 +121,6 @@ class StorePipeline:
                 self.writer.add("link", {k: _clean(v) for k, v in link.items()})
             for lst in item.get("lists", ()):
                 self._list(lst)
-        elif kind == "list":  # a list page's facts sent on their own (older spiders)
-            self._list(item)
         elif kind == "reuse":
             self.writer.reuse(item)
         elif kind == "message":

@@ -29,8 +29,6 @@ from rules import all_rules
 S = FindingStatus
 BASIS = ("《国务院办公厅秘书局关于印发政府网站与政务新媒体检查指标、监管工作年度考核指标的通知》（国办秘函〔2019〕19号）",
          "《政府网站发展指引》（国办发〔2017〕47号）")
-PLATFORM_NAMES = {"wechat": "微信", "weibo": "微博", "douyin": "抖音", "toutiao": "头条", "bilibili": "哔哩哔哩",
-                  "kuaishou": "快手", "other": "其他"}
 
 
 def month_bounds(month: str) -> tuple[date, date]:
