@@ -34,6 +34,7 @@ class FetchSummary:
     posts: int
     new_posts: int
     newest: datetime | None  # aware, Asia/Shanghai
+    broken_links: int = 0
 
 
 def _utc_naive(dt: datetime | None) -> datetime | None:
