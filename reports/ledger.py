@@ -7,8 +7,10 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from monitor.model import cell_safe, xml_safe
+from monitor.model.views import LedgerRow, LedgerView
 
 COLUMNS = [("序号", 6), ("发现日期", 12), ("单位", 18), ("网站/账号", 20), ("问题类别", 16), ("问题描述", 48),
            ("URL", 40), ("所在页面", 44), ("链接文字", 20), ("严重程度", 9), ("整改期限", 12), ("状态", 10),
@@ -37,7 +39,7 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return out
 
 
-def _header(ws, row: int, labels: list[tuple[str, int]]) -> None:
+def _header(ws: Worksheet, row: int, labels: list[tuple[str, int]]) -> None:
     for c, (label, width) in enumerate(labels, 1):
         cell = ws.cell(row=row, column=c, value=label)
         cell.font, cell.border, cell.alignment = _HEAD, _BORDER, Alignment(horizontal="center", vertical="center",
@@ -48,7 +50,8 @@ def _header(ws, row: int, labels: list[tuple[str, int]]) -> None:
 
 def _lines(items: list[str]) -> str:
     """One per line, cut to what a cell holds, saying how many were left out."""
-    out, size = [], 0
+    out: list[str] = []
+    size = 0
     for n, item in enumerate(items):
         if size + len(item) + 1 > MAX_CELL - 40:
             out.append(f"……另有 {len(items) - n} 个")
@@ -58,21 +61,22 @@ def _lines(items: list[str]) -> str:
     return "\n".join(out)
 
 
-def _values(r, no: int) -> list:
+def _values(r: LedgerRow, no: int) -> list[str | int]:
     return [no, r.found_on, r.unit, r.site_name, r.category, r.description, r.url, _lines(r.pages),
             _lines(r.anchors), r.severity, r.deadline, r.status, r.fixed_on, r.recheck, _lines(r.history)]
 
 
-def _table_done(ws, header_row: int, last_row: int) -> None:
+def _table_done(ws: Worksheet, header_row: int, last_row: int) -> None:
     """Filters on the header and the header frozen, so a unit can sort and narrow its own list."""
     ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(COLUMNS))}{max(last_row, header_row)}"
     ws.freeze_panes = f"A{header_row + 1}"
 
 
-def render_ledger_xlsx(view) -> Workbook:
-    """A workbook from a ``monitor.notices.ledger.LedgerView``. No queries."""
+def render_ledger_xlsx(view: LedgerView) -> Workbook:
+    """A workbook from a ``LedgerView``. No queries."""
     wb = Workbook()
     ws = wb.active
+    assert isinstance(ws, Worksheet)  # a new workbook's one sheet
     ws.title = "汇总"
     ws["A1"] = cell_safe(view.title)
     ws["A1"].font = Font(name="黑体", size=14, bold=True)
@@ -90,7 +94,8 @@ def render_ledger_xlsx(view) -> Workbook:
             cell = ws.cell(row=i, column=c, value=cell_safe(v))
             cell.font, cell.border = _BODY, _BORDER
     total = 5 + len(units)
-    for c, v in enumerate(["合计", len(counted)] + [view.by_status()[s] for s in statuses], 1):
+    totals: list[str | int] = ["合计", len(counted), *(view.by_status()[s] for s in statuses)]
+    for c, v in enumerate(totals, 1):
         cell = ws.cell(row=total, column=c, value=v)
         cell.font, cell.border = _HEAD, _BORDER
     ws.auto_filter.ref = f"A4:{get_column_letter(2 + len(statuses))}{total - 1}"
@@ -116,7 +121,7 @@ def render_ledger_xlsx(view) -> Workbook:
     return wb
 
 
-def _row(ws, row: int, values: list, status: str) -> None:
+def _row(ws: Worksheet, row: int, values: list[str | int], status: str) -> None:
     for c, v in enumerate(values, 1):
         # crawled and typed text: no XML-illegal characters, never a formula
         cell = ws.cell(row=row, column=c, value=cell_safe(v))
@@ -126,7 +131,7 @@ def _row(ws, row: int, values: list, status: str) -> None:
         ws.cell(row=row, column=STATUS_COL).fill = PatternFill("solid", fgColor=fill)
 
 
-def write_ledger(view, out_dir: str | Path) -> Path:
+def write_ledger(view: LedgerView, out_dir: str | Path) -> Path:
     path = Path(out_dir) / f"整改台账-{view.month}.xlsx"
     path.parent.mkdir(parents=True, exist_ok=True)
     render_ledger_xlsx(view).save(str(path))

@@ -11,14 +11,20 @@ from __future__ import annotations
 import io
 
 from docx import Document
+from docx.document import Document as DocumentObject
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_PARAGRAPH_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.section import Section
+from docx.shared import Cm, Length, Pt, RGBColor
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 
 from monitor.model import xml_safe
+from monitor.model.views import NoticeView, ProblemRow
 
 FANGSONG, HEITI, KAITI, XIAOBIAOSONG = "仿宋", "黑体", "楷体", "方正小标宋简体"
 RED = RGBColor(0xDD, 0x00, 0x00)
@@ -26,7 +32,7 @@ BODY = Pt(16)  # 三号
 TABLE = Pt(10.5)  # 五号
 
 
-def _font(run, name: str, size=BODY, *, bold: bool = False, color: RGBColor | None = None) -> None:
+def _font(run: Run, name: str, size: Length = BODY, *, bold: bool = False, color: RGBColor | None = None) -> None:
     run.font.name = name
     run.font.size = size
     run.font.bold = bold
@@ -41,8 +47,9 @@ def _font(run, name: str, size=BODY, *, bold: bool = False, color: RGBColor | No
         fonts.set(qn(attr), name)
 
 
-def _para(doc, text: str = "", *, font: str = FANGSONG, size=BODY, bold: bool = False, color=None,
-          align=None, indent: bool = True, style: str | None = None):
+def _para(doc: DocumentObject, text: str = "", *, font: str = FANGSONG, size: Length = BODY, bold: bool = False,
+          color: RGBColor | None = None, align: WD_PARAGRAPH_ALIGNMENT | None = None, indent: bool = True,
+          style: str | None = None) -> Paragraph:
     p = doc.add_paragraph(style=style)
     if align is not None:
         p.alignment = align
@@ -55,7 +62,7 @@ def _para(doc, text: str = "", *, font: str = FANGSONG, size=BODY, bold: bool = 
     return p
 
 
-def _heading(doc, text: str, level: int):
+def _heading(doc: DocumentObject, text: str, level: int) -> Paragraph:
     """Real Word headings (navigation pane, outline), dressed in 黑体/楷体."""
     p = doc.add_paragraph(style=f"Heading {level}")
     fmt = p.paragraph_format
@@ -65,7 +72,7 @@ def _heading(doc, text: str, level: int):
     return p
 
 
-def _rule(paragraph, side: str) -> None:
+def _rule(paragraph: Paragraph, side: str) -> None:
     """A thin black line above or below a paragraph (the 版记 lines)."""
     ppr = paragraph._element.get_or_add_pPr()
     border = ppr.find(qn("w:pBdr"))
@@ -78,7 +85,7 @@ def _rule(paragraph, side: str) -> None:
     border.append(el)
 
 
-def _red_rule(paragraph) -> None:
+def _red_rule(paragraph: Paragraph) -> None:
     ppr = paragraph._element.get_or_add_pPr()
     border = OxmlElement("w:pBdr")
     bottom = OxmlElement("w:bottom")
@@ -88,8 +95,8 @@ def _red_rule(paragraph) -> None:
     ppr.append(border)
 
 
-def _table(doc, header: list[str], rows: list[list[str]]):
-    t = doc.add_table(rows=1, cols=len(header))
+def _table(doc: DocumentObject, header: list[str], rows: list[list[str]]) -> Table:
+    t: Table = doc.add_table(rows=1, cols=len(header))  # python-docx leaves this one unannotated
     t.style = "Table Grid"
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
     for cell, text in zip(t.rows[0].cells, header):
@@ -103,7 +110,7 @@ def _table(doc, header: list[str], rows: list[list[str]]):
     return t
 
 
-def _field(paragraph, instr: str) -> None:
+def _field(paragraph: Paragraph, instr: str) -> None:
     """A Word field (PAGE …): Word computes it when the document is shown or printed."""
     run = paragraph.add_run()
     for kind, text in (("begin", None), (None, instr), ("separate", None), (None, "1"), ("end", None)):
@@ -121,7 +128,7 @@ def _field(paragraph, instr: str) -> None:
     _font(run, FANGSONG, Pt(14))
 
 
-def _page_numbers(section, *, draft: bool) -> None:
+def _page_numbers(section: Section, *, draft: bool) -> None:
     """“— 1 —” centred in the footer, as government documents number their pages (and 征求意见稿 on drafts)."""
     section.footer.is_linked_to_previous = False
     p = section.footer.paragraphs[0]
@@ -137,7 +144,7 @@ def _page_numbers(section, *, draft: bool) -> None:
         _font(hp.add_run("征求意见稿"), HEITI, Pt(12), color=RED)
 
 
-def _widths(table, cm: list[float]) -> None:
+def _widths(table: Table, cm: list[float]) -> None:
     """Column widths that keep unit names and dates whole (Word needs them on every cell)."""
     table.autofit = False
     for row in table.rows:
@@ -145,15 +152,15 @@ def _widths(table, cm: list[float]) -> None:
             cell.width = Cm(w)
 
 
-def _landscape_section(doc):
-    sec = doc.add_section()
+def _landscape_section(doc: DocumentObject) -> Section:
+    sec: Section = doc.add_section()  # python-docx leaves this one unannotated
     sec.orientation = WD_ORIENT.LANDSCAPE
     sec.page_width, sec.page_height = Cm(29.7), Cm(21.0)
     sec.left_margin = sec.right_margin = sec.top_margin = sec.bottom_margin = Cm(2)
     return sec
 
 
-def _problem(doc, view, no: int, r, *, with_category: bool) -> None:
+def _problem(doc: DocumentObject, view: NoticeView, no: int, r: ProblemRow, *, with_category: bool) -> None:
     tail = f"（{r.flag}）" if r.flag else ""
     what = f"{r.category}。{r.evidence}" if with_category else r.evidence
     text = f"{no}. {r.unit}“{r.site_name}”：{what}{tail}。链接：{r.url}"
@@ -165,7 +172,7 @@ def _problem(doc, view, no: int, r, *, with_category: bool) -> None:
         _para(doc, r.shot_caption, size=TABLE, indent=False)
 
 
-def render_notice_docx(view):
+def render_notice_docx(view: NoticeView) -> DocumentObject:
     """A ``docx.Document`` of the notice. No queries, no thresholds."""
     doc = Document()
     sec = doc.sections[0]
@@ -336,7 +343,8 @@ def _cn(i: int) -> str:
     return "一二三四五六七八九十"[i - 1] if 1 <= i <= 10 else str(i)
 
 
-def render_unit_docx(view, unit: str, rows: list, unverified: list):
+def render_unit_docx(view: NoticeView, unit: str, rows: list[ProblemRow],
+                     unverified: list[ProblemRow]) -> DocumentObject:
     """One unit's extract as Word: its own problems, evidence and deadlines, on a landscape page."""
     doc = Document()
     sec = doc.sections[0]

@@ -23,15 +23,6 @@ _PUBLISHED = re.compile(r"(?:发布时间|发布日期|发文日期|成文日期
 _NOT_LINKS = ("javascript:", "#", "mailto:", "tel:")
 
 
-def _text(sel: Selector) -> str:
-    return " ".join(t.strip() for t in sel.xpath(".//text()").getall() if t.strip())
-
-
-def _title_link(links: list[Selector]) -> Selector:
-    """The entry's title link: the one with the longest text (163 lists put a short [社会] category link first)."""
-    return max(links, key=lambda a: len((a.attrib.get("title") or _text(a)).strip()))
-
-
 def list_items(sel: Selector, base_url: str, *, today: date | None = None,
                html: str | None = None, keep_yearless: bool = False) -> list[ItemFacts]:
     """Dated entries of every list on the page outside its footer, in page order (the home page's lists).

@@ -2,44 +2,31 @@
 from __future__ import annotations
 
 import json
-import socket
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from tests.loopback import LoopbackServer
+from tests.loopback import refused_port as free_port  # a port to start a receiver on
 
-def free_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+__all__ = ["HttpReceiver", "SmtpReceiver", "free_port"]
 
 
 class HttpReceiver:
     """POSTs to any path are recorded as (path, parsed JSON body)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.got: list[tuple[str, dict]] = []
-        rec = self
+        self.server = LoopbackServer(self._receive)
+        self.port = self.server.port
 
-        class H(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                try:
-                    data = json.loads(body)
-                except ValueError:
-                    data = {"raw": body.decode("utf-8", "replace")}
-                rec.got.append((self.path, data))
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *a):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), H)
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+    def _receive(self, path: str, server: LoopbackServer) -> tuple[int, dict[str, str], bytes]:
+        if server.request.method == "POST":
+            body = server.request.body
+            try:
+                data = json.loads(body)
+            except ValueError:
+                data = {"raw": body.decode("utf-8", "replace")}
+            self.got.append((path, data))
+            return 200, {}, b""
+        return 501, {}, b""
 
     def url(self, path: str) -> str:
         return f"json://127.0.0.1:{self.port}/{path.lstrip('/')}"
@@ -47,9 +34,8 @@ class HttpReceiver:
     def bodies(self, path: str) -> list[str]:
         return [f"{d.get('title', '')}\n{d.get('message', '')}" for p, d in self.got if p == "/" + path.lstrip("/")]
 
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+    def close(self) -> None:
+        self.server.close()
 
 
 class SmtpReceiver:

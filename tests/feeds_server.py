@@ -1,47 +1,31 @@
-"""A tiny loopback server for the feeds tests: corpus files (read-only) and small generated answers.
+"""The feeds tests' server (routes on ``tests.loopback``): corpus files (read-only) and small generated answers.
 
 Routes are keyed by path + query (``/api/container/getIndex?containerid=…``), each answering with a
 status, a content type and bytes; tests change them between fetches (snap0 → snap1).
 """
 from __future__ import annotations
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from tests.conftest import CORPUS, require_shared
+from tests.loopback import LoopbackServer
 
 FEEDS = CORPUS / "feeds"
 
 
 class FeedServer:
+    """Routes by path and query; anything else is a Chinese 404 page."""
+
     def __init__(self) -> None:
         self.routes: dict[str, tuple[int, str, bytes, dict[str, str]]] = {}
-        self.hits: list[str] = []
-        server = self
+        self.server = LoopbackServer(self._answer, protocol="HTTP/1.1")
+        self.base = self.server.base
+        self.hits = self.server.paths  # path + query of every request, in order
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_GET(self) -> None:
-                server.hits.append(self.path)
-                status, ctype, body, headers = server.routes.get(
-                    self.path, (404, "text/html; charset=utf-8", "<html><body>404 页面不存在</body></html>".encode(), {}))
-                self.send_response(status)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
-                for k, v in headers.items():
-                    self.send_header(k, v)
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+    def _answer(self, path: str, _server: LoopbackServer) -> tuple[int, dict[str, str], bytes]:
+        status, ctype, body, headers = self.routes.get(
+            path, (404, "text/html; charset=utf-8", "<html><body>404 页面不存在</body></html>".encode(), {}))
+        return status, {"Content-Type": ctype, **headers}, body
 
     def route(self, path: str, body: bytes | str, *, status: int = 200, ctype: str = "application/xml",
               headers: dict[str, str] | None = None) -> str:
@@ -55,8 +39,7 @@ class FeedServer:
         return self.route(path, data, ctype=ctype or ("application/json" if name.endswith(".json") else "application/xml"))
 
     def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.server.close()
 
 
 def rss(title: str, items: list[dict], *, encoding: str = "utf-8") -> bytes:

@@ -1,40 +1,23 @@
 """Crawled content is untrusted: it is escaped in the notice and never steers the crawler out of scope."""
 from __future__ import annotations
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 
 from tests.conftest import DEMO_DAY, findings_json, run_monitor
+from tests.loopback import LoopbackServer
 
 HOSTILE = "<script>alert(1)</script>"
 
 
-def _serve(pages: dict[str, bytes]):
-    class H(BaseHTTPRequestHandler):
-        def do_GET(self):
-            body = pages.get(self.path)
-            self.send_response(200 if body is not None else 404)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            body = body if body is not None else b"not here"
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *a):
-            pass
-
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), H)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    return srv
+def _serve(pages: dict[str, bytes]) -> LoopbackServer:
+    return LoopbackServer(lambda path, _srv: (200, {}, pages[path]) if path in pages else (404, {}, b"not here"))
 
 
 @pytest.fixture
 def hostile_site():
     outside = _serve({"/": b"<html><body><a href='/deeper.html'>deeper</a></body></html>",
                       "/deeper.html": b"<html><body>must never be fetched</body></html>"})
-    port = outside.server_address[1]
+    port = outside.port
     home = (f"<html><head><title>{HOSTILE}</title></head><body>"
             "<a href='/missing.html'>&lt;script&gt;alert(1)&lt;/script&gt;</a>"
             f"<a href='http://127.0.0.1:{port}/'>outside</a>"
@@ -43,13 +26,12 @@ def hostile_site():
     site = _serve({"/": home})
     yield site, outside
     for s in (site, outside):
-        s.shutdown()
-        s.server_close()
+        s.close()
 
 
 def test_hostile_anchor_text_is_escaped_and_scope_holds(tmp_path, hostile_site):
     site, outside = hostile_site
-    url = f"http://127.0.0.1:{site.server_address[1]}/"
+    url = f"http://127.0.0.1:{site.port}/"
     db = f"sqlite:///{tmp_path / 'h.db'}"
     out = run_monitor("--db", db, "crawl", "--url", url, "--delay", "0", "--as-of", DEMO_DAY.isoformat(),
                       "--allow-private-network", cwd=tmp_path)
@@ -60,12 +42,12 @@ def test_hostile_anchor_text_is_escaped_and_scope_holds(tmp_path, hostile_site):
 
     import sqlite3
     fetched = {u for (u,) in sqlite3.connect(tmp_path / "h.db").execute("select url from pages")}
-    other = f"http://127.0.0.1:{outside.server_address[1]}/"
+    other = f"http://127.0.0.1:{outside.port}/"
     assert other in fetched  # the external link is checked once…
     assert other + "deeper.html" not in fetched  # …and never crawled beyond
 
     cfg = tmp_path / "sites.yaml"
-    key = f"127.0.0.1_{site.server_address[1]}"
+    key = f"127.0.0.1_{site.port}"
     cfg.write_text(f"organisation: {{name: 县政府办}}\nsites:\n  - key: {key}\n    name: 测试站\n    home: {url}\n"
                    f"    unit: 县政府办\nstorage: {{url: '{db}', notices_dir: '{tmp_path / 'out'}'}}\n",
                    encoding="utf-8")

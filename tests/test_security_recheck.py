@@ -5,54 +5,31 @@ to another site is not counted as fixed.
 """
 from __future__ import annotations
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import yaml
 
 from tests.conftest import DEMO_DAY, run_monitor
-from tests.local_http import page, serve
+from tests.local_http import page
+from tests.loopback import LoopbackServer, serve
 
 
-def _site(state: dict, other_base: str):
-    class H(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.0"
+def _site(state: dict, other_base: str) -> LoopbackServer:
+    def huge():
+        yield b"<html><body>"
+        chunk = b"<p>" + b"x" * 1020 + b"</p>"
+        for _ in range(200 * 1024):  # 200 MB, written as long as the reader reads
+            yield chunk
+            state["sent"] += len(chunk)
 
-        def do_GET(self):
-            if self.path == "/" and state["mode"] == "huge":
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.end_headers()
-                chunk = b"<p>" + b"x" * 1020 + b"</p>"
-                try:
-                    self.wfile.write(b"<html><body>")
-                    for _ in range(200 * 1024):  # 200 MB, written as long as the reader reads
-                        self.wfile.write(chunk)
-                        state["sent"] += len(chunk)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
-                return
-            if self.path == "/":
-                body = page("首页", "<a href='/gone.html'>失效</a>").encode()
-                status, headers = 200, {}
-            elif self.path == "/gone.html" and state["mode"] == "huge":
-                status, headers, body = 302, {"Location": other_base + "/landing"}, b""
-            else:
-                status, headers, body = 404, {}, page("页面不存在", "404").encode()
-            self.send_response(status)
-            for k, v in {"Content-Type": "text/html; charset=utf-8", **headers}.items():
-                self.send_header(k, v)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def route(path: str, _srv: LoopbackServer):
+        if path == "/" and state["mode"] == "huge":
+            return 200, {}, huge()
+        if path == "/":
+            return 200, {}, page("首页", "<a href='/gone.html'>失效</a>")
+        if path == "/gone.html" and state["mode"] == "huge":
+            return 302, {"Location": other_base + "/landing"}, b""
+        return 404, {}, page("页面不存在", "404")
 
-        def log_message(self, *a):
-            pass
-
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), H)
-    srv.daemon_threads = True
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    return srv
+    return LoopbackServer(route)
 
 
 def test_recheck_reads_bounded_and_does_not_count_an_offsite_redirect_as_fixed(tmp_path):
@@ -60,7 +37,7 @@ def test_recheck_reads_bounded_and_does_not_count_an_offsite_redirect_as_fixed(t
     with serve(lambda p, s: (200, {}, page("别的网站", "欢迎"))) as other:
         srv = _site(state, other.base)
         try:
-            home = f"http://127.0.0.1:{srv.server_address[1]}/"
+            home = f"http://127.0.0.1:{srv.port}/"
             cfg = tmp_path / "sites.yaml"
             cfg.write_text(yaml.safe_dump({
                 "organisation": {"name": "县政府办"}, "units": [{"name": "县政府办"}],
@@ -75,8 +52,7 @@ def test_recheck_reads_bounded_and_does_not_count_an_offsite_redirect_as_fixed(t
             out = run_monitor("-c", str(cfg), "recheck", "--as-of", DEMO_DAY.isoformat(), cwd=tmp_path)
             assert out.returncode == 0, out.stderr
         finally:
-            srv.shutdown()
-            srv.server_close()
+            srv.close()
     assert "复查 1 个问题：仍存在 0 个，未再发现 0 个" in out.stdout, out.stdout
     assert "重定向到其他网站" in out.stdout
     assert dict(other.hits) == {}  # the redirect to the other site was not followed

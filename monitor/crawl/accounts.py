@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
@@ -138,6 +138,3 @@ def load_account_facts(store: Store, config: Config, account: Account, *, max_fe
                                          error_detail=c.error_detail) for c in links),
         peers=peers, verified=account.verified, registered=account.registered, thresholds=thresholds)
 
-
-def day_of(dt: datetime | None) -> date | None:
-    return dt.astimezone(CHINA).date() if dt is not None else None

@@ -47,7 +47,7 @@ DEPT_COLUMNS: tuple[DeptColumn, ...] = (
     DeptColumn("/col/col106/", "图片新闻", 4, 8, 5, dated=False),
     DeptColumn("/col/col107/", "机构职能", None, static=True),
 )
-STALE_COLUMN, ZOMBIE_COLUMN, EMPTY_COLUMN = "/col/col103/", "/col/col104/", "/col/col105/"
+EMPTY_COLUMN = "/col/col105/"
 
 _TOPICS = ("开展春耕备耕技术指导", "推进高标准农田建设", "部署秋粮收购工作", "开展农产品质量安全抽检",
            "召开乡村振兴工作推进会", "开展农机安全生产检查")

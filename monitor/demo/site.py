@@ -68,7 +68,6 @@ COLUMNS: tuple[DemoColumn, ...] = (
 )
 
 EMPTY_COLUMN = "/tjsj/"
-STATIC_COLUMN = "/jggk/"
 PAGE_SIZE = 15
 REMOVED_ARTICLE = "/xwzx/zwyw/202001/t20200101_999.html"
 MISSING_ATTACHMENT = "/uploads/zcwj/missing-attachment.pdf"
@@ -400,9 +399,6 @@ class DemoSite:
         rows = "".join(f'<li><a href="{p}">{html.escape(t)}</a></li>' for p, t in hits)
         body = f'<h2>搜索“{html.escape(query)}”的结果（{len(hits)} 条）</h2><ul class="result">{rows}</ul>'
         return "text/html; charset=utf-8", self._page("搜索结果", body)
-
-    def url_paths(self) -> list[str]:
-        return sorted(self.pages)
 
 
 def _tiny_pdf() -> bytes:

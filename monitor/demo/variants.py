@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import html
 import json
-from contextlib import contextmanager
 from datetime import date, timedelta
-from typing import Iterator
 
-from monitor.demo.server import RunningDemo, serve_demo
+from monitor.demo.server import RunningDemo
 from monitor.demo.site import DemoColumn, DemoSite
 
 JS_COLUMN = DemoColumn("/xwzx/tpxw/", "图片新闻", "工作动态", 1, 2, 12, parent="新闻中心")
@@ -64,12 +62,6 @@ def use_js_variant(demo: RunningDemo, today: date | None = None) -> RunningDemo:
     demo.site = JsDemoSite(today or demo.site.today, scale=demo.site.scale, external_base=demo.external_base,
                            dead_base=demo.dead_base, fixed=demo.site.fixed)
     return demo
-
-
-@contextmanager
-def serve_js_demo(today: date, *, scale: float = 1.0) -> Iterator[RunningDemo]:
-    with serve_demo(today, scale=scale) as demo:
-        yield use_js_variant(demo, today)
 
 
 def newest_js_date(today: date) -> date:

@@ -97,10 +97,6 @@ class Cell:
     where: str  # "第64行" or "第3个表格第5行"
     section: str = ""  # Table 二: "第二十条第（一）项" …
 
-    @property
-    def row_label(self) -> str:
-        return t3_row_label(self.row) if self.table == "三" else self.row
-
 
 @dataclass(frozen=True)
 class NarrativeNumber:

@@ -200,8 +200,8 @@ class ColumnFacts:
 
     @property
     def newest(self) -> ItemFacts | None:
-        dated = self.dated_items
-        return max(dated, key=lambda i: i.date) if dated else None
+        dated = [(i.date, i) for i in self.items if i.date is not None]
+        return max(dated, key=lambda pair: pair[0])[1] if dated else None
 
 
 @dataclass(frozen=True)
@@ -374,5 +374,5 @@ class AccountFacts:
 
     @property
     def newest_post(self) -> PostFacts | None:
-        dated = [p for p in self.posts if p.published is not None]
-        return max(dated, key=lambda p: p.published) if dated else None
+        dated = [(p.published, p) for p in self.posts if p.published is not None]
+        return max(dated, key=lambda pair: pair[0])[1] if dated else None

@@ -5,7 +5,6 @@ hands plain rows to ``reports.ledger``, which writes the XLSX.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
@@ -13,47 +12,10 @@ from sqlalchemy import select
 from monitor.check import lifecycle
 from monitor.config import Config
 from monitor.model import FindingStatus as S
+from monitor.model.views import LedgerRow, LedgerView
 from monitor.notices.notice import month_bounds
 from monitor.store import Finding, Store
 from rules import all_rules
-
-
-@dataclass
-class LedgerRow:
-    no: int
-    fid: int
-    found_on: str
-    unit: str
-    site_name: str
-    rule: str
-    category: str
-    description: str
-    url: str
-    severity: str
-    deadline: str
-    status: str
-    fixed_on: str
-    recheck: str  # the latest re-check result, from the history
-    history: list[str] = field(default_factory=list)
-    pages: list[str] = field(default_factory=list)  # every page the problem was found on (所在页面)
-    anchors: list[str] = field(default_factory=list)  # the link texts there (W-S1 and the like)
-
-
-@dataclass
-class LedgerView:
-    title: str
-    month: str
-    as_of: str
-    rows: list[LedgerRow]
-
-    def units(self) -> list[str]:
-        return list(dict.fromkeys(r.unit for r in self.rows))
-
-    def by_status(self) -> dict[str, int]:
-        out = {st.value: 0 for st in S}
-        for r in self.rows:
-            out[r.status] = out.get(r.status, 0) + 1
-        return out
 
 
 def event_line(e: lifecycle.Event) -> str:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import calendar
 from collections import OrderedDict
-from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Mapping
@@ -22,6 +21,7 @@ from sqlalchemy import select
 from monitor.check import lifecycle
 from monitor.config import Config
 from monitor.model import FindingStatus, Severity
+from monitor.model.views import NoticeView, ProblemRow, Review
 from rules.scoring import ScoringConfig, rank_units, score_sites
 from monitor.store import EvidenceShot, Finding, NoticeFile, NoticeIssue, Store, utcnow
 from rules import all_rules
@@ -29,8 +29,6 @@ from rules import all_rules
 S = FindingStatus
 BASIS = ("《国务院办公厅秘书局关于印发政府网站与政务新媒体检查指标、监管工作年度考核指标的通知》（国办秘函〔2019〕19号）",
          "《政府网站发展指引》（国办发〔2017〕47号）")
-PLATFORM_NAMES = {"wechat": "微信", "weibo": "微博", "douyin": "抖音", "toutiao": "头条", "bilibili": "哔哩哔哩",
-                  "kuaishou": "快手", "other": "其他"}
 
 
 def month_bounds(month: str) -> tuple[date, date]:
@@ -44,91 +42,6 @@ def month_bounds(month: str) -> tuple[date, date]:
 
 def cn_date(d: date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
-
-
-@dataclass
-class ProblemRow:
-    no: int
-    fid: int
-    unit: str
-    site: str
-    site_name: str
-    rule: str
-    category: str
-    severity: str
-    subject: str
-    evidence: str
-    url: str
-    source_url: str | None
-    deadline: str
-    status: str
-    first_seen: str
-    flag: str = ""  # 逾期未整改 / 整改后再次出现
-    shot_id: int | None = None  # a stored screenshot (EvidenceShot) of this problem
-    shot_caption: str = ""
-
-
-@dataclass
-class Review:
-    """What became of last month's notified findings, replayed from their history."""
-
-    month: str  # YYYY-MM of last month
-    notified: int = 0
-    fixed: int = 0
-    overdue: int = 0
-    reopened: int = 0
-    wontfix: int = 0
-    dismissed: int = 0  # judged 不成立 (误报) by an auditor since
-    pending: int = 0  # still being rectified within the deadline (已通报, 待复核, 已提交整改)
-
-
-@dataclass
-class NoticeView:
-    title: str
-    issuer: str
-    doc_number: str | None
-    addressees: str
-    basis: tuple[str, ...]
-    month: str
-    period: str
-    issued_on: str
-    deadline: str
-    region: str
-    sites_checked: int
-    sites_failed: int
-    pass_rate: str
-    accounts_checked: int = 0
-    accounts_failed: int = 0
-    account_pass_rate: str = "—"
-    platform_rows: list[dict[str, Any]] = field(default_factory=list)  # hook: new-media 合格率 per platform
-    review: Review | None = None
-    veto_rows: list[ProblemRow] = field(default_factory=list)
-    deduction_groups: "OrderedDict[str, list[ProblemRow]]" = field(default_factory=OrderedDict)
-    unit_columns: list[tuple[str, str]] = field(default_factory=list)  # (key, 表头) of 附件1
-    unit_rows: list[dict[str, Any]] = field(default_factory=list)
-    all_rows: list[ProblemRow] = field(default_factory=list)
-    unverified_rows: list[ProblemRow] = field(default_factory=list)
-    shots: dict[int, bytes] = field(default_factory=dict)  # EvidenceShot.id → PNG
-    newmedia: Any = None  # monitor.notices.notice_newmedia.NewMediaView when accounts are configured
-    # a draft (征求意见稿) changes no finding; an issued notice records who issued it and when
-    draft: bool = True
-    issued_by: str = ""
-    deadline_date: str = ""  # ISO date of the rectification deadline this notice sets
-    # the body at any size: counts per problem type, then a few typical examples each (see summarise)
-    category_rows: list[dict[str, Any]] = field(default_factory=list)
-    sections: list[dict[str, Any]] = field(default_factory=list)
-    full_list: bool = True  # 附件2 lists every problem only while that stays readable
-    unit_summary: list[dict[str, Any]] = field(default_factory=list)  # 附件2 otherwise: per unit, per type
-    cc: str = ""
-    contact: str = ""
-    printed_by: str = ""
-
-    @property
-    def veto_count(self) -> int:
-        return sum(1 for r in self.all_rows if r.severity == Severity.VETO.value)
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 OPEN_FOR_NOTICE = {st.value for st in S if st.is_open} - {S.RECHECK.value}

@@ -6,30 +6,14 @@ the 合格率 (neither qualified nor failed). An account with an open veto probl
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
 
 from monitor.config import PLATFORM_NAMES, Config
 from monitor.model import Severity
+from monitor.model.views import NewMediaView
 from monitor.store import AccountFetch, Finding, Store
-
-
-@dataclass
-class NewMediaView:
-    accounts_checked: int
-    accounts_judged: int
-    accounts_failed: int
-    accounts_unverifiable: int
-    pass_rate: str
-    platforms: list[dict[str, Any]] = field(default_factory=list)  # platform, checked, judged, failed, pass_rate
-    groups: "OrderedDict[str, list[dict[str, Any]]]" = field(default_factory=OrderedDict)  # category → rows
-    problems: int = 0
-    veto_problems: int = 0
-    unverifiable: list[dict[str, Any]] = field(default_factory=list)  # unit, platform, name, reason, url
-    unverifiable_keys: list[str] = field(default_factory=list)
-    group_totals: dict[str, int] = field(default_factory=dict)  # category → problems (groups may list fewer)
 
 
 def _rate(judged: int, failed: int) -> str:

@@ -12,8 +12,6 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-FIELDS = ("event", "job", "run_id", "site")
-
 
 class JsonLines(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:

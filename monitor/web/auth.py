@@ -17,7 +17,6 @@ from monitor.web.security import (LOGIN_CONCURRENCY, LOGIN_QUEUE, clear_login_fa
 
 ROLE_NAMES = {"admin": "管理员", "auditor": "督查人员", "unit": "责任单位"}
 AUDITORS = ("admin", "auditor")
-ALL_ROLES = ("admin", "auditor", "unit")
 MIN_PASSWORD = 8
 _USERNAME = re.compile(r"^[\w.@-]{2,100}$")
 
@@ -32,10 +31,6 @@ class CurrentUser:
     username: str
     role: str
     unit: str | None
-
-    @property
-    def is_auditor(self) -> bool:
-        return self.role in AUDITORS
 
     @property
     def is_admin(self) -> bool:

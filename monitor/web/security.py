@@ -96,10 +96,6 @@ def login_wait(store: Store, username: str, ip: str, now: datetime | None = None
     return max(0, int(wait.total_seconds() + 0.999))
 
 
-def login_blocked(store: Store, username: str, ip: str, now: datetime | None = None) -> bool:
-    return login_wait(store, username, ip, now) > 0
-
-
 def record_login_failure(store: Store, username: str, ip: str) -> None:
     with store.session() as s:
         s.add(LoginFailure(username=username[:100], ip=ip[:64], at=utcnow()))

@@ -13,7 +13,6 @@ from monitor.web.overview import OPEN
 from monitor.web.render import query, render
 
 AVAILABILITY_DAYS = 7
-RUN_STATUS = {"finished": "完成", "running": "进行中", "interrupted": "中断", "failed": "失败"}
 FETCH_OUTCOME = {"ok": "成功", "ok0": "成功（无内容）", "http_error": "HTTP 错误", "malformed": "格式错误",
                  "blocked": "被拦截", "timeout": "超时", "error": "出错", "unreachable": "无法访问"}
 

@@ -61,11 +61,8 @@ def load_report(path: Path, *, published: date | None = None) -> AnnualReportFac
 
 
 def _extract_document(data: bytes, path: Path) -> str:
-    try:
-        from spiders.documents import extract_text
-    except ImportError as exc:
-        raise UnreadableReport(f"无法读取 {path}：缺少文档解析模块 spiders.documents，"
-                               f"暂不能读取 .docx/.pdf，请另存为 .txt 或 .html 后再检查") from exc
+    from spiders.documents import extract_text  # pdfminer and python-docx load only for these files
+
     try:
         return extract_text(data, filename=path.name)
     except Exception as exc:  # a broken document must give a message, not a traceback
