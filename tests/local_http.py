@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import socket
+import struct
+import sys
 import threading
 import time
 from collections import Counter
@@ -15,11 +17,15 @@ Route = Callable[[str, "LocalServer"], tuple[int, dict, bytes | str]]
 
 
 class LocalServer:
-    def __init__(self, route: Route, host: str = "127.0.0.1"):
+    def __init__(self, route: Route, host: str = "127.0.0.1", *, tls: bool = False):
         self.route = route
         self.hits: Counter[str] = Counter()
         self.request = threading.local()  # .headers: the headers of the request a route is answering
         self.starts: list[float] = []  # when each request arrived (time.monotonic)
+        # when each request's first bytes reached this host: the kernel's receive time (time.time's clock), so a
+        # handler thread scheduled late under load does not move it (in the order the handlers ran: sort it).
+        # Over TLS, when its handler has read it (time.time()).
+        self.arrivals: list[float] = []
         self.in_flight = 0
         self.max_in_flight = 0
         lock = threading.Lock()
@@ -28,9 +34,15 @@ class LocalServer:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.0"
 
+            def handle(self):
+                # HTTP/1.0: one request per connection
+                self.arrived = None if tls else _arrival_time(self.connection)
+                super().handle()
+
             def do_GET(self):  # http.server's name
                 with lock:
                     server.starts.append(time.monotonic())
+                    server.arrivals.append(self.arrived or time.time())
                     server.in_flight += 1
                     server.max_in_flight = max(server.max_in_flight, server.in_flight)
                 try:
@@ -68,18 +80,80 @@ class LocalServer:
         class Server(ThreadingHTTPServer):
             request_queue_size = 128  # the crawler opens many connections at once
 
+            def server_bind(self):
+                super().server_bind()
+                if _SO_TIMESTAMPNS is not None:  # accepted connections inherit it
+                    self.socket.setsockopt(socket.SOL_SOCKET, _SO_TIMESTAMPNS, 1)
+
+            def get_request(self):
+                conn, addr = super().get_request()
+                if context is not None:  # a failed handshake is an OSError: the server drops that connection
+                    conn = context.wrap_socket(conn, server_side=True)
+                return conn, addr
+
+        context = _self_signed(host) if tls else None
         self.httpd = Server((host, 0), Handler)
         self.httpd.daemon_threads = True
         self.host, self.port = host, self.httpd.server_address[1]
-        self.base = f"http://{host}:{self.port}"
+        self.base = f"{'https' if tls else 'http'}://{host}:{self.port}"
 
     def url(self, path: str) -> str:
         return self.base + path
 
 
+def _self_signed(host: str):
+    """A server-side TLS context with a fresh self-signed certificate for ``host`` (the crawler does not verify)."""
+    import datetime
+    import ipaddress
+    import ssl
+    import tempfile
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(host))]), critical=False)
+            .sign(key, hashes.SHA256()))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    with tempfile.TemporaryDirectory() as tmp:
+        cert_path, key_path = f"{tmp}/cert.pem", f"{tmp}/key.pem"
+        with open(cert_path, "wb") as f:
+            f.write(cert.public_bytes(serialization.Encoding.PEM))
+        with open(key_path, "wb") as f:
+            f.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                      serialization.NoEncryption()))
+        context.load_cert_chain(cert_path, key_path)
+    return context
+
+
+# Linux's receive timestamps (asm-generic/socket.h; Python's socket module does not name it)
+_SO_TIMESTAMPNS = 35 if sys.platform == "linux" else None
+
+
+def _arrival_time(conn: socket.socket) -> float:
+    """When the first bytes waiting on ``conn`` were received, by the kernel's timestamp (Linux; else now)."""
+    if _SO_TIMESTAMPNS is not None:
+        try:
+            _data, ancillary, _flags, _addr = conn.recvmsg(1, socket.CMSG_SPACE(16), socket.MSG_PEEK)
+        except OSError:
+            ancillary = []
+        for level, kind, raw in ancillary:
+            if level == socket.SOL_SOCKET and kind == _SO_TIMESTAMPNS and len(raw) >= 16:
+                sec, nsec = struct.unpack("qq", raw[:16])
+                return sec + nsec / 1e9
+    return time.time()
+
+
 @contextmanager
-def serve(route: Route, host: str = "127.0.0.1") -> Iterator[LocalServer]:
-    srv = LocalServer(route, host)
+def serve(route: Route, host: str = "127.0.0.1", *, tls: bool = False) -> Iterator[LocalServer]:
+    srv = LocalServer(route, host, tls=tls)
     t = threading.Thread(target=srv.httpd.serve_forever, daemon=True)
     t.start()
     try:
