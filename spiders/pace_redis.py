@@ -3,18 +3,26 @@
 One process's ``Pacer`` holds ``concurrency_per_host`` and ``delay_seconds`` for its own requests only.
 On a pool (``workers.broker`` in sites.yaml) several processes, on several machines, crawl sites that
 often share a host (department sites under the portal's host), so the count of requests in flight and
-the time of the last start live in Redis, and one Lua script decides atomically, on Redis's clock,
-whether a request may start now or how long it should wait. A slot is a lease: a process that dies
-holding one loses it when the lease runs out (the request timeout plus a margin), so a killed worker
+the time of the last send live in Redis, and Lua scripts decide atomically, on Redis's clock, whether
+a request may take a slot, or be sent, now or how long it should wait. A slot is a lease: a process that
+dies holding one loses it when the lease runs out (the request timeout plus a margin), so a killed worker
 never blocks a host for good.
+
+As in ``spiders.revalidate.HostPace`` the delay is kept at the send: ``acquire`` takes a slot and waits
+until the next send is due without booking it; ``at_send``, called right before the request is written,
+books the send in Redis. The booking is Redis's; the write follows when the answer is back, so a turn
+answered later than ``SEND_SLACK`` of the delay after it was asked (a slow answer, a stalled loop) is not
+used but asked again: across processes, sends stay at least the delay less that slack apart; within one
+process, exactly the delay (checked again here, in the step that writes).
 """
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 
-# KEYS: slots (zset token -> lease expiry ms), next (ms of the earliest next start)
-# ARGV: token, concurrency, delay ms, lease ms.  Returns 0 when the slot is taken, else ms to wait.
+# KEYS: slots (zset token -> lease expiry ms), next (ms of the earliest next send)
+# ARGV: token, concurrency, lease ms.  Returns 0 when the slot is taken, else ms to wait.
 _ACQUIRE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -22,14 +30,13 @@ redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return -1 end
 local nxt = tonumber(redis.call('GET', KEYS[2]) or '0')
 if nxt > now then return nxt - now end
-local delay = tonumber(ARGV[3])
-redis.call('ZADD', KEYS[1], now + tonumber(ARGV[4]), ARGV[1])
-redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[4]))
-if delay > 0 then redis.call('SET', KEYS[2], now + delay, 'PX', delay + 1000) end
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
 return 0
 """
 
 FULL_POLL = 0.02  # all slots taken: ask again this soon (seconds)
+SEND_SLACK = 0.1  # of the delay: a send's turn answered later than this after it was asked is asked again
 
 
 class RedisHostPace:
@@ -40,18 +47,50 @@ class RedisHostPace:
         prefix = f"{pacer.namespace}:pace:{host}"
         self.keys = (f"{prefix}:slots", f"{prefix}:next")
         self.held: list[str] = []
+        self.last_send: float | None = None  # time.monotonic() of this process's last send to the host
+
+    @property
+    def delay(self) -> float:
+        return self.pacer.delay
 
     async def acquire(self) -> None:
         client, script = self.pacer.script()
         token = uuid.uuid4().hex
         p = self.pacer
         while True:
-            wait = int(await script(keys=self.keys, args=[token, p.concurrency, int(p.delay * 1000), p.lease_ms],
-                                    client=client))
+            wait = int(await script(keys=self.keys, args=[token, p.concurrency, p.lease_ms], client=client))
             if wait == 0:
                 self.held.append(token)
                 return
             await asyncio.sleep(FULL_POLL if wait < 0 else min(wait / 1000, 1.0))
+
+    def _local_wait(self) -> float:
+        if self.last_send is None:
+            return 0.0
+        return self.last_send + self.pacer.delay - time.monotonic()
+
+    async def at_send(self) -> None:
+        """Return when the request may be written, its send booked in Redis; the caller writes it before it
+        awaits anything (see the module docstring)."""
+        p = self.pacer
+        if not p.delay:
+            return
+        client, turn = p.turn_script()
+        while True:
+            wait = self._local_wait()
+            if wait > 0:
+                await asyncio.sleep(wait)
+                continue
+            asked = time.monotonic()
+            wait_ms = int(await turn(keys=[self.keys[1]], args=[int(p.delay * 1000)], client=client))
+            if wait_ms > 0:
+                await asyncio.sleep(min(wait_ms / 1000, 1.0))
+                continue
+            now = time.monotonic()
+            # a turn booked too long before this write, or one this process used meanwhile, is not this send's
+            if now - asked <= p.delay * SEND_SLACK and self._local_wait() <= 0:
+                self.last_send = now
+                return
 
     def release(self) -> None:
         if not self.held:
@@ -74,6 +113,7 @@ class RedisPacer:
         self.pending: set[asyncio.Task] = set()
         self._client = None
         self._script = None
+        self._turn = None
 
     def script(self):
         # created on first use, inside the crawl's running event loop
@@ -82,7 +122,12 @@ class RedisPacer:
 
             self._client = aredis.Redis.from_url(self.url, socket_timeout=10)
             self._script = self._client.register_script(_ACQUIRE)
+            self._turn = self._client.register_script(_TURN)
         return self._client, self._script
+
+    def turn_script(self):
+        client, _ = self.script()
+        return client, self._turn
 
     def host(self, url: str) -> RedisHostPace:
         from spiders.site import host_port
@@ -94,7 +139,8 @@ class RedisPacer:
         return pace
 
 
-# KEYS: next.  ARGV: delay ms.  Returns 0 when this caller may start now, else ms to wait.
+# KEYS: next.  ARGV: delay ms.  Returns 0 when this caller may send now (booked), else ms to wait.
+# Used by RedisHostPace.at_send and RedisTurns.
 _TURN = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)

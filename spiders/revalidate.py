@@ -15,9 +15,10 @@ untouched, which fetches, retries and records it as on a first crawl. So the dec
 Scrapy; this module only carries bytes.
 
 Both paths share one ``Pacer`` per host, so a site's politeness (concurrent
-requests, delay between requests) holds for the two together. The ``LightPath``
-extension builds both from the crawl's settings; the middlewares here and the
-spider find them through it.
+requests, delay between requests) holds for the two together; the delay is kept
+at the send (see ``HostPace``). The ``LightPath`` extension builds both from
+the crawl's settings; the middlewares here, the download handler and the spider
+find them through it.
 """
 from __future__ import annotations
 
@@ -37,48 +38,70 @@ log = logging.getLogger(__name__)
 class HostPace:
     """At most ``concurrency`` requests in flight to one host and ``delay`` seconds between their sends.
 
-    The gap is measured from the moment the previous request was let go, re-checked when a waiter wakes:
-    a turn booked in advance would let a stalled event loop wake two waiters together and send a burst.
+    The pace is kept at the send, not where a request is let go: between the two come a connection (a new TCP
+    connect, a TLS handshake) and whatever else the event loop runs meanwhile, and a loop stalled there once sent a
+    late request and, counted from that one's release, the next right behind it (6 ms apart where 0.2 s was
+    configured). So ``acquire`` takes a slot and waits until a send would be due but records nothing; the HTTP
+    client calls ``at_send`` right before it writes the request (the aiohttp trace below; for Scrapy,
+    ``spiders.pace_http``), and its check and record run in one step with the write: the later of two sends sees
+    the earlier one's time and waits.
     """
 
     def __init__(self, concurrency: int, delay: float):
         self.slots = asyncio.Semaphore(max(1, concurrency))
         self.delay = max(0.0, delay)
-        self.last_send: float | None = None
-        self._turn = asyncio.Lock()  # one waiter at a time measures its gap, so sends come in order
+        self.last_send: float | None = None  # time.monotonic() of the last send to this host
+
+    def due_in(self) -> float:
+        """Seconds until a send to this host is allowed (0 or less: now)."""
+        if not self.delay or self.last_send is None:
+            return 0.0
+        return self.last_send + self.delay - time.monotonic()
 
     async def acquire(self) -> None:
         await self.slots.acquire()
-        if not self.delay:
-            return
-        try:
-            async with self._turn:
-                loop = asyncio.get_running_loop()
-                while self.last_send is not None:
-                    wait = self.last_send + self.delay - loop.time()
-                    if wait <= 0:
-                        break
-                    await asyncio.sleep(wait)
-                self.last_send = loop.time()
-        except BaseException:  # cancelled while waiting its turn: the slot is not taken
+        try:  # most requests then find their turn free at the send
+            while (wait := self.due_in()) > 0:
+                await asyncio.sleep(wait)
+        except BaseException:  # cancelled while waiting: the slot is not taken
             self.slots.release()
             raise
 
-    def sent(self) -> None:
-        """The request left now (its headers are on the wire): the next one counts its gap from here."""
+    def try_send(self) -> float:
+        """0 when the request may be sent now, recorded as sent (the caller writes it at once, without
+        yielding to the loop); else the seconds to wait before asking again."""
+        wait = self.due_in()
+        if wait > 0:
+            return wait
         if self.delay:
-            now = asyncio.get_running_loop().time()
-            self.last_send = now if self.last_send is None else max(self.last_send, now)
+            self.last_send = time.monotonic()
+        return 0.0
+
+    async def at_send(self) -> None:
+        """Return when the request may be written, with its send recorded; the caller writes it before it
+        awaits anything."""
+        while (wait := self.try_send()) > 0:
+            await asyncio.sleep(wait)
 
     def release(self) -> None:
         self.slots.release()
 
 
 async def _headers_sent(_session, context, _params) -> None:
-    # the pace is kept at the send: a connect that stalled after the turn was taken moves the next turn too
+    # aiohttp awaits this right before it writes the request's headers (ClientRequest.send: write_headers,
+    # then, for a request without a body, set_eof writes them with no await between): the send's turn
     pace = context.trace_request_ctx
-    if isinstance(pace, HostPace):
-        pace.sent()
+    if pace is not None and hasattr(pace, "at_send"):
+        await pace.at_send()
+
+
+def pace_trace():
+    """The aiohttp trace that keeps a request's pace (``trace_request_ctx``) at its send."""
+    import aiohttp
+
+    trace = aiohttp.TraceConfig()
+    trace.on_request_headers_sent.append(_headers_sent)
+    return trace
 
 
 class Pacer:
@@ -288,11 +311,9 @@ class Revalidator:
         self.headers = {"User-Agent": user_agent, "Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
                         "Accept-Language": "zh-CN,zh;q=0.9"}
         # Scrapy does not verify certificates either: a TLS problem is judged by the Scrapy path alone.
-        trace = aiohttp.TraceConfig()
-        trace.on_request_headers_sent.append(_headers_sent)
         self.session = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=max(1, workers), ssl=False),
-            cookie_jar=aiohttp.DummyCookieJar(), auto_decompress=True, trace_configs=[trace])
+            cookie_jar=aiohttp.DummyCookieJar(), auto_decompress=True, trace_configs=[pace_trace()])
         self.tasks = [asyncio.ensure_future(self._work()) for _ in range(max(1, workers))]
 
     # ------------------------------------------------------------ the spider's side

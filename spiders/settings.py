@@ -36,8 +36,11 @@ RETRY_TIMES = 1
 RETRY_HTTP_CODES = [500, 501, 502, 503, 504, 505, 507, 508, 520, 521, 522, 523, 524, 408]
 
 REDIRECT_MAX_TIMES = 10
-# Only http(s): Scrapy's file/ftp/s3/data handlers would read local files or other services for a page
-DOWNLOAD_HANDLERS = {"file": None, "ftp": None, "s3": None, "data": None}
+# Only http(s): Scrapy's file/ftp/s3/data handlers would read local files or other services for a page.
+# HTTP(S) is Scrapy's HTTP/1.1 handler keeping each host's delay at the send (spiders/pace_http.py).
+DOWNLOAD_HANDLERS = {"file": None, "ftp": None, "s3": None, "data": None,
+                     "http": "spiders.pace_http.PacedHTTP11DownloadHandler",
+                     "https": "spiders.pace_http.PacedHTTP11DownloadHandler"}
 METAREFRESH_ENABLED = True
 
 # Every status reaches the spider: a 404 is a fact to record, not an error to drop.

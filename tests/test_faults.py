@@ -193,7 +193,8 @@ def test_the_host_pace_holds_at_the_send_when_the_event_loop_stalls():
         sends: list[float] = []
 
         async def one():
-            await pace.acquire()
+            await pace.acquire()  # a slot ...
+            await pace.at_send()  # ... and the send's turn, which the HTTP clients take right before the write
             sends.append(time.monotonic())
             await asyncio.sleep(0.01)
             pace.release()

@@ -88,7 +88,8 @@ def test_redis_pacer_holds_concurrency_and_delay_across_pacers():
     async def crawl(pacer: RedisPacer, n: int):
         async def one():
             pace = pacer.host("http://gov.example:80/a")
-            await pace.acquire()
+            await pace.acquire()  # a slot ...
+            await pace.at_send()  # ... and the send's turn, taken right before the write
             starts.append(time.monotonic())
             in_flight["now"] += 1
             in_flight["peak"] = max(in_flight["peak"], in_flight["now"])

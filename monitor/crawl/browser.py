@@ -51,7 +51,8 @@ def apply_browser_settings(s: Settings, *, timeout_seconds: float) -> None:
 
 
 class BrowserHandler:
-    """The http/https download handler: plain HTTP/1.1, plus a browser for requests that ask for one.
+    """The http/https download handler: plain HTTP/1.1 (paced at the send), plus a browser for requests that ask
+    for one.
 
     Playwright is not even imported until the first ``meta['playwright']`` request, so a plain crawl
     pays nothing for being able to render.
@@ -60,10 +61,10 @@ class BrowserHandler:
     lazy = False
 
     def __init__(self, crawler):
-        from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+        from spiders.pace_http import PacedHTTP11DownloadHandler
 
         self.crawler = crawler
-        self.http = HTTP11DownloadHandler(crawler)
+        self.http = PacedHTTP11DownloadHandler(crawler)  # the host's delay kept at the send
         self.browser = None
         self._lock = asyncio.Lock()
 
