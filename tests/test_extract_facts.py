@@ -311,3 +311,67 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# ------------------------------------------------------------------ the caches behind the speed, against plain code
+
+PAGES = ("http://127.0.0.1:8130/", "http://127.0.0.1:8130/xwzx/gzdt/t20261120_1.html",
+         "http://127.0.0.1:8130/xwzx/gzdt/index_2.html", "http://127.0.0.1:8130/list.jsp?page=2&col=3",
+         "http://127.0.0.1:8130/a;p/b;q", "https://127.0.0.1:8130/zwgk/", "http://other.gov.cn/x/y.html")
+HREFS = ("/", "/xwzx/", "../zwgk/index.html", "./tzgg/", "tzgg", "..", ".", "?page=3", "#top", "#/route", "",
+         "//127.0.0.1:8130/hdjl/", "//other.gov.cn/a", "http://127.0.0.1:8130/Bsfw/?b=2&a=1#x", "HTTP://X.CN/A",
+         "https://127.0.0.1:8130/s", "http:relative.html", "https:x", "ftp://f.cn/a", "a/b/../c.html;jsessionid=1",
+         "/a/./b/../c.html", "content.jsp?id=1&sid=abc", ";x=1", "a\\b", "/中文/路径.html", "%E4%B8%AD.html",
+         "t20261120_1.html#sec", "javascript:void(0)", "mailto:a@b.cn", "x:y", "/\\evil.cn/", "a:b/c")
+
+
+def test_link_resolver_gives_what_plain_resolution_gives():
+    from spiders.links import LinkResolver, resolve_link
+
+    def in_scope(url: str) -> bool:
+        return url.startswith(("http://127.0.0.1:8130/", "https://127.0.0.1:8130/"))
+
+    for limit in (3, 50_000):  # a cache cleared every few links, and one that keeps them all
+        resolver = LinkResolver(in_scope, limit=limit)
+        for _ in range(2):  # the second round comes from the cache
+            for page in PAGES:
+                for raw in HREFS:
+                    assert resolver.resolve(page, raw) == resolve_link(page, raw, in_scope), (page, raw)
+        assert len(resolver._cache) <= limit
+    # links that repeat across a site are resolved once: an absolute path once per site, a relative one per folder
+    resolver = LinkResolver(in_scope)
+    for page in PAGES[:3]:
+        resolver.resolve(page, "/xwzx/")
+        resolver.resolve(page, "../zwgk/")
+    assert sum(1 for _, raw in resolver._cache if raw == "/xwzx/") == 1
+    assert sum(1 for _, raw in resolver._cache if raw == "../zwgk/") == 2
+
+
+def test_entry_cache_hands_out_copies():
+    from lxml import html as lhtml
+
+    from spiders import listpage
+
+    row = lhtml.fragment_fromstring("<li><a href='t20261120_1.html'>关于做好安全生产工作的通知</a><span>11-20</span></li>")
+    first = listpage._cached_entry(row, "http://h/")
+    assert first == listpage._entry(row, "http://h/") and first.month_day == (11, 20)
+    first.url, first.date = "http://h/changed", date(2026, 11, 20)  # what _resolve and _infer_years do in place
+    again = listpage._cached_entry(lhtml.fragment_fromstring(lhtml.tostring(row)), "http://h/")
+    assert again.url == "t20261120_1.html" and again.date is None
+
+
+def test_the_date_walk_is_bounded(monkeypatch):
+    from parsel import Selector
+
+    from spiders import listing
+
+    filler = "".join(f"<p>第{k}段正文。</p>" for k in range(300))
+    page = f"<html><head><title>通知</title></head><body>{filler}<div>发布时间：2026-11-20</div></body></html>"
+    assert listing.article_datetime(Selector(text=page)).date == date(2026, 11, 20)
+    monkeypatch.setattr(listing, "MAX_LINEAR_ELEMENTS", 100)  # the walk stops long before the label
+    beyond = listing.article_datetime(Selector(text=page))
+    assert beyond is None or beyond.source == "htmldate"  # not read from the visible text any more
+    monkeypatch.setattr(listing, "MAX_LINEAR_ELEMENTS", 100_000)
+    monkeypatch.setattr(listing, "MAX_LINEAR_CHARS", 500)
+    text, _ = listing._linear_text(Selector(text=page))
+    assert 500 < len(text) < 600 and "发布时间" not in text
