@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from typing import Iterable
 
+from lxml import etree
 from parsel import Selector
 
 from monitor.model import ItemFacts
@@ -44,10 +46,15 @@ def looks_empty(sel: Selector) -> bool:
     return any(marker in body for marker in _EMPTY_MARKERS)
 
 
+_column_name = etree.XPath("//meta[@name='ColumnName']/@content", smart_strings=False)
+_column_type = etree.XPath("//meta[@name='ColumnType']/@content", smart_strings=False)
+
+
 def column_meta(sel: Selector) -> tuple[str | None, str | None]:
     """The ``ColumnName`` and ``ColumnType`` meta tags of the 网页设计规范, when present."""
-    name = sel.xpath("//meta[@name='ColumnName']/@content").get()
-    kind = sel.xpath("//meta[@name='ColumnType']/@content").get()
+    names = _column_name(sel.root)
+    kinds = _column_type(sel.root)
+    name, kind = (names[0] if names else None), (kinds[0] if kinds else None)
     return (name.strip() if name else None, kind.strip() if kind else None)
 
 
@@ -112,67 +119,101 @@ class PublishedTime:
         return self.value.date()
 
 
-def _linear_text(sel: Selector) -> tuple[str, list[list[int]]]:
+_WS = re.compile(r"\s+")
+_TITLE_SPLIT = re.compile(r"\s*(?:_|\||--|-\s|–|—|－)\s*")
+# The visible text is read for dates up to these bounds (the page's stored text is cut at 200,000 characters
+# too): a hostile page of millions of elements is not walked whole for a date near its top.
+MAX_LINEAR_CHARS = 200_000
+MAX_LINEAR_ELEMENTS = 100_000
+_TITLE_XPATH = etree.XPath("//title//text()", smart_strings=False)
+_BODY_XPATH = etree.XPath("//body")
+
+
+def _squash(text: str) -> str:
+    """``normalize`` then whitespace runs to one space (ASCII needs no NFKC: it is its own normal form)."""
+    return _WS.sub(" ", text if text.isascii() else normalize(text))
+
+
+def _linear_text(sel: Selector) -> tuple[str, Iterable[list[int]]]:
     """The visible text of ``<body>`` as one string (whitespace runs collapsed), and the spans
     where the article title appears.
 
     A title is an ``h1``/``h2`` (or ``*title*`` classed element) whose text starts like the first
-    segment of ``<title>``; failing that, any element whose own text does.
+    segment of ``<title>``; failing that, any element whose own text does (those are tested lazily, in
+    order, as the caller asks for them). Bounded by MAX_LINEAR_CHARS and MAX_LINEAR_ELEMENTS.
     """
-    page_title = normalize(" ".join(sel.xpath("//title//text()").getall())).strip()
-    key = re.split(r"\s*(?:_|\||--|-\s|–|—|－)\s*", page_title)[0].strip() if page_title else ""
-    key = re.sub(r"\s+", "", key)
-    body = sel.root
+    root = sel.root
+    page_title = normalize(" ".join(_TITLE_XPATH(root))).strip() if hasattr(root, "xpath") else ""
+    key = _TITLE_SPLIT.split(page_title)[0].strip() if page_title else ""
+    key = _WS.sub("", key)
+    key12 = key[:12]
+    titled = len(key) >= 4  # a shorter key matches nothing
     parts: list[str] = []
     length = 0
+    ends_space = False  # whether the last piece added ends with a space
     title_at: list[list[int]] = []  # [start, end) of each title element's text
-    head_candidates: list[list[int]] = []
+    head_candidates: list[tuple[int, str]] = []  # (start, own text) of every element with text, tested lazily
 
     def matches_title(text: str) -> bool:
-        t = re.sub(r"\s+", "", normalize(text))
-        return len(t) >= 4 and len(key) >= 4 and (key.startswith(t[:12]) or t.startswith(key[:12]))
+        t = _WS.sub("", normalize(text))
+        return len(t) >= 4 and (key.startswith(t[:12]) or t.startswith(key12))
 
-    def walk(root) -> None:
-        # an explicit stack, not recursion: hostile or broken pages nest thousands of elements deep
-        stack: list = [(root, False, None)]
-        while stack:
-            el, leaving, span = stack.pop()
-            if leaving:
+    def add(text: str) -> None:
+        nonlocal length, ends_space
+        text = _squash(text)
+        if text == " " and ends_space:
+            return
+        parts.append(text)
+        length += len(text)
+        ends_space = text.endswith(" ")
+
+    def walk(top, budget: int) -> int:
+        nonlocal length, ends_space
+        spans: list = []  # one per open element: its title span, or None
+        walker = etree.iterwalk(top, events=("start", "end"))  # no recursion: pages nest thousands deep
+        for event, el in walker:
+            if event == "end":
+                span = spans.pop()
                 if span is not None:
                     span[1] = length  # the title element ends here
                 if el.tail:
                     add(el.tail)
-                add(" ")
+                if not ends_space:
+                    parts.append(" ")
+                    length += 1
+                    ends_space = True
                 continue
-            tag = el.tag if isinstance(el.tag, str) else None
-            if tag is None or tag.lower() in _SKIP_TAGS:
-                stack.append((el, True, None))
+            budget -= 1
+            if budget < 0 or length > MAX_LINEAR_CHARS:
+                break
+            tag = el.tag
+            if not isinstance(tag, str) or tag.lower() in _SKIP_TAGS:
+                walker.skip_subtree()
+                spans.append(None)
                 continue
-            cls = (el.get("class") or "") + " " + (el.get("id") or "")
             span = None
-            if tag.lower() in ("h1", "h2") or "title" in cls.lower():
+            if titled and (tag in ("h1", "h2") or tag.lower() in ("h1", "h2")
+                           or "title" in f"{el.get('class') or ''} {el.get('id') or ''}".lower()):
                 if matches_title("".join(el.itertext())):
                     span = [length, length]
                     title_at.append(span)
-            stack.append((el, True, span))
-            if el.text:
-                if matches_title(el.text):
-                    head_candidates.append([length, length + len(el.text)])
-                add(el.text)
-            stack.extend((child, False, None) for child in reversed(el))
+            spans.append(span)
+            text = el.text
+            if text:
+                if titled:
+                    head_candidates.append((length, text))
+                add(text)
+        return budget
 
-    def add(text: str) -> None:
-        nonlocal length
-        text = re.sub(r"\s+", " ", normalize(text))
-        if text == " " and parts and parts[-1].endswith(" "):
-            return
-        parts.append(text)
-        length += len(text)
-
-    bodies = body.xpath("//body") if hasattr(body, "xpath") else []
-    for b in bodies or [body]:
-        walk(b)
-    return "".join(parts), title_at or head_candidates
+    bodies = _BODY_XPATH(root) if hasattr(root, "xpath") else []
+    budget = MAX_LINEAR_ELEMENTS
+    for b in bodies or [root]:
+        budget = walk(b, budget)
+        if budget < 0 or length > MAX_LINEAR_CHARS:
+            break
+    if title_at:
+        return "".join(parts), title_at
+    return "".join(parts), ([start, start + len(text)] for start, text in head_candidates if matches_title(text))
 
 
 # Words that may follow a publication date on an article's byline; any other CJK character right after a
@@ -232,9 +273,15 @@ def _visible_time(sel: Selector, *, today: date | None) -> PublishedTime | None:
     return None
 
 
+_COMPILED: dict[str, etree.XPath] = {}
+
+
 def _meta_time(sel: Selector, queries: tuple[str, ...], *, today: date | None) -> PublishedTime | None:
     for query in queries:
-        for raw in sel.xpath(query).getall():
+        find = _COMPILED.get(query)
+        if find is None:
+            find = _COMPILED[query] = etree.XPath(query, smart_strings=False)
+        for raw in find(sel.root):
             found = iter_dates(raw, today=today, keep_excluded=True)
             if found:
                 name = query.split("'")[-2] if "'" in query else query

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urljoin
 
+from lxml import etree
 from parsel import Selector
 
 from spiders.dates import infer_year, iter_dates, month_days, normalize, split_date, url_date, url_year_month
@@ -200,6 +201,27 @@ def _entry(el, base_url: str, *, pinned_words: bool = True) -> Entry | None:
     return Entry(url, title, None, "", "", pinned)
 
 
+# Rows repeat from page to page (a site's menus, its latest-news box): an entry is a function of its row's subtree
+# alone, so it is read once per distinct row markup. Bounded: cleared when full.
+_ENTRY_CACHE: dict[bytes, Entry | None] = {}
+ENTRY_CACHE_SIZE = 20_000
+
+
+def _cached_entry(el, base_url: str) -> Entry | None:
+    key = etree.tostring(el, with_tail=False)
+    if key in _ENTRY_CACHE:
+        found = _ENTRY_CACHE[key]
+    else:
+        found = _entry(el, base_url)
+        if len(_ENTRY_CACHE) >= ENTRY_CACHE_SIZE:
+            _ENTRY_CACHE.clear()
+        _ENTRY_CACHE[key] = found
+    # a copy: the caller resolves its URL and gives it a year in place
+    if found is None:
+        return None
+    return Entry(**found.__dict__)
+
+
 _LABEL_WORDS = re.compile(r"发布时间|发布日期|发文日期|成文日期|更新时间|时间|日期|[:：\[\]()（）【】|丨/\s]")
 _SENTENCE = re.compile(r"[，。；！？、,;]")
 
@@ -291,7 +313,7 @@ def _walk(root, base_url: str, blocks: list[Block], containers: list[tuple[objec
             for k in kids:
                 if ctag in ("li", "tr") and k.find(".//" + ctag) is not None:
                     continue  # a menu item holding a sub-menu, a row holding a table
-                e = _entry(k, base_url)
+                e = _cached_entry(k, base_url)
                 if e is not None:
                     entries.append(e)
             if ctag not in _ROW_TAGS and len(entries) < 2:

@@ -21,6 +21,17 @@ _WRAPPERS = re.compile(
 DEEP_NOTE = "页面元素嵌套过深（超过 2048 层），已去掉排版标签后解析"
 
 
+_XPATHS: dict[str, lxml.etree.XPath] = {}
+
+
+def xpath(query: str) -> lxml.etree.XPath:
+    """``query`` compiled once, giving plain strings and lxml elements (no parsel Selector around each node)."""
+    found = _XPATHS.get(query)
+    if found is None:
+        found = _XPATHS[query] = lxml.etree.XPath(query, smart_strings=False)
+    return found
+
+
 def _parse(body: bytes) -> tuple[lxml.etree._Element, bool]:
     parser = lxml.html.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
     root = lxml.etree.fromstring(body or b"<html/>", parser=parser)

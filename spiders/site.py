@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any, Iterable
 from urllib.parse import urljoin, urlsplit
 
+import lxml.etree
 import scrapy
 from parsel import Selector
 from scrapy.http import Response, TextResponse
@@ -21,10 +22,11 @@ from twisted.python.failure import Failure
 
 from spiders.columns import breadcrumb, breadcrumb_links, classify_column, nav_columns
 from spiders.hidden import hidden_links
+from spiders.links import LinkResolver
 from spiders.pagination import (inline_datastore, is_jpage_proxy, jpage_next, jpage_requests, jpage_response_html,
                                  pagination_urls, series_pattern)
 from spiders.encoding import decode_html, text_quality
-from spiders.parsing import html_selector
+from spiders.parsing import html_selector, xpath
 from spiders.listing import article_datetime, column_meta, list_items
 from spiders.listpage import read_list
 from spiders.mailbox import MAILBOX_WORDS, looks_like_mailbox, mailbox_rows
@@ -42,6 +44,8 @@ from spiders.verdicts import (PatternCap, attachment_text, canonical_url, fragme
 ATTACHMENT_EXT = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".zip", ".rar", ".ppt", ".pptx")
 # tag -> attribute holding a link worth checking
 LINK_ATTRS = (("a", "href"), ("img", "src"), ("iframe", "src"), ("script", "src"), ("link", "href"))
+# compiled once: lxml elements, not parsel Selectors wrapped around each of a page's links
+_LINK_FINDERS = tuple((tag, attr, lxml.etree.XPath(f"//{tag}[@{attr}]")) for tag, attr in LINK_ATTRS)
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "about:", "#")
 ANNUAL_REPORT_TITLE = re.compile(r"(?:19|20)\d{2}年度?.{0,30}政府信息公开(?:工作)?年度报告")
 _INDEX_PAGE = re.compile(r"(?:index|default|list)(?:_\d+)?\.s?html?$")
@@ -126,10 +130,10 @@ def _visible(html: str, limit: int = 50_000) -> str:
 def page_meta(sel: Selector, limit: int = 40) -> dict[str, str]:
     """``<meta name=… content=…>`` pairs (网页设计规范 tags and the like), bounded against hostile pages."""
     out: dict[str, str] = {}
-    for node in sel.xpath("//head/meta[@name][@content]")[:limit]:
-        name = node.attrib["name"].strip()[:60]
+    for node in xpath("//head/meta[@name][@content]")(sel.root)[:limit]:
+        name = node.get("name").strip()[:60]
         if name and name not in out:
-            out[name] = node.attrib["content"].strip()[:500]
+            out[name] = node.get("content").strip()[:500]
     return out
 
 
@@ -139,11 +143,11 @@ _FOOTER_XPATH = ("//*[self::footer or @id='footer' or @id='foot' or contains(@cl
 
 def footer_text(sel: Selector) -> str | None:
     """Text of the bottom function area (网页底部功能区), where the site identifiers belong (W-S5)."""
-    blocks = sel.xpath(_FOOTER_XPATH)
+    blocks = xpath(_FOOTER_XPATH)(sel.root)
     node = blocks[-1] if blocks else None
     if node is None:
         return None
-    parts = [t.strip() for t in node.xpath(".//text() | .//img/@alt").getall() if t.strip()]
+    parts = [t.strip() for t in xpath(".//text() | .//img/@alt")(node) if t.strip()]
     return " ".join(parts)[:5000] or None
 
 
@@ -523,11 +527,13 @@ class SiteSpider(scrapy.Spider):
         is_home = canonical(response.meta.get("redirect_urls", [response.url])[0]) == self.home
         published = article_datetime(sel, today=self.today)
         pub, pub_text = (published.date, published.raw) if published else (None, "")
-        text = " ".join(t.strip() for t in sel.xpath(
-            "//body//text()[not(ancestor::script) and not(ancestor::style)]").getall() if t.strip())
+        root = sel.root
+        text = " ".join(t.strip() for t in xpath(
+            "//body//text()[not(ancestor::script) and not(ancestor::style)]")(root) if t.strip())
+        title = xpath("//title/text()")(root)
         fact = self._page_fact(
             response,
-            title=(sel.xpath("//title/text()").get() or "").strip()[:500] or None,
+            title=(title[0] if title else "").strip()[:500] or None,
             encoding=encoding,
             pub_date=pub, pub_date_text=pub_text[:100] or None,
             text=text[:200_000],
@@ -541,7 +547,7 @@ class SiteSpider(scrapy.Spider):
         links, follow = self._links(sel, page_url, depth=meta.get("depth", 0), on_home=is_home, html=html_text)
         self._paginate(sel, response, page_url, html_text, raw_text, links, follow, on_home=is_home, jpage=jpage)
         yield PageItem(page=fact, links=links)
-        heading = " ".join(sel.xpath("//h1//text()").getall())
+        heading = " ".join(xpath("//h1//text()")(root))
         if ANNUAL_REPORT_TITLE.search(re.sub(r"\s+", "", f"{fact.get('title') or ''} {heading}")):
             # the report as published: the annual-report rules (A-1 …) parse its tables from this
             yield ReportDocumentItem(url=page_url, title=(fact.get("title") or heading)[:500], published=pub,
@@ -754,34 +760,41 @@ class SiteSpider(scrapy.Spider):
         # a page reached through a redirect is not fetched a second time under its final URL
         self.scheduled.add(page_url)
         hidden = hidden_links(sel, html=html)
-        for tag, attr in LINK_ATTRS:
-            for node in sel.xpath(f"//{tag}[@{attr}]"):
-                raw = (node.attrib.get(attr) or "").strip()
+        resolve = self._resolver().resolve
+        root = sel.root
+        for tag, attr, find in _LINK_FINDERS:
+            page_links = tag in ("a", "iframe")
+            for node in find(root):
+                raw = node.get(attr).strip()
                 same_page = tag == "a" and raw.startswith("#") and fragment_of(raw) is not None
                 if not raw or (raw.lower().startswith(_SKIP_SCHEMES) and not same_page):
                     continue
-                if tag == "link" and "stylesheet" not in (node.attrib.get("rel") or "") \
-                        and "icon" not in (node.attrib.get("rel") or ""):
+                if tag == "link" and "stylesheet" not in (node.get("rel") or "") \
+                        and "icon" not in (node.get("rel") or ""):
                     continue
-                absolute = urljoin(page_url, raw)
-                target = canonical(absolute)
-                if urlsplit(target).scheme not in ("http", "https"):
+                target, internal, fragment = resolve(page_url, raw)
+                if target is None:
                     continue
-                internal = self.in_scope(target)
-                anchor = " ".join(t.strip() for t in node.xpath(".//text()").getall() if t.strip()) \
-                    or node.attrib.get("title") or node.attrib.get("alt") or ""
+                anchor = " ".join(t.strip() for t in node.itertext() if t.strip()) \
+                    or node.get("title") or node.get("alt") or ""
                 links.append({"source_url": page_url, "target_url": target, "anchor_text": anchor[:300],
                               "tag": tag, "attr": attr, "on_home": on_home, "is_external": not internal,
-                              "fragment": fragment_of(absolute) if tag in ("a", "iframe") else None})
+                              "fragment": fragment if page_links else None})
                 if hidden and tag == "a" and raw in hidden:
                     links[-1]["hidden"] = True
                     links[-1]["hiding"] = hidden[raw].encode()
-                if same_page:
-                    continue
+                if same_page or target in self.scheduled:
+                    continue  # most links of a page (navigation, footer) were scheduled from an earlier one
                 req = self._schedule(target, tag=tag, depth=depth, referer=page_url)
                 if req is not None:
                     follow.append(req)
         return links, follow
+
+    def _resolver(self) -> LinkResolver:
+        resolver = getattr(self, "_link_resolver", None)
+        if resolver is None:
+            resolver = self._link_resolver = LinkResolver(self.in_scope)
+        return resolver
 
     def _pattern_cap(self) -> PatternCap:
         cap = getattr(self, "_cap", None)

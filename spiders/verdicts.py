@@ -16,6 +16,8 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 from parsel import Selector
 
+from spiders.parsing import xpath
+
 # Query parameters that carry a session, never a page: links differing only in them are one page.
 SESSION_PARAMS = frozenset({"jsessionid", "phpsessid", "sid", "sessionid", "session_id", "aspsessionid", "cfid",
                             "cftoken", "sessid", "s_id"})
@@ -66,7 +68,7 @@ def fragment_of(url: str) -> str | None:
 def page_anchors(sel: Selector) -> list[str]:
     """Element ids and <a name> values a fragment link can land on, bounded."""
     out: dict[str, None] = {}
-    for value in sel.xpath("//*[@id]/@id | //a[@name]/@name").getall():
+    for value in xpath("//*[@id]/@id | //a[@name]/@name")(sel.root):
         v = value.strip()[:MAX_ANCHOR_LEN]
         if v:
             out.setdefault(v, None)

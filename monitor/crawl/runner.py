@@ -22,7 +22,8 @@ from monitor.model import (ListItem, MessageFacts, MessageItem, NetworkItem, Pag
                            SearchItem, xml_safe)
 from sqlalchemy import delete, func, insert, select, update
 
-from monitor.store import BatchWriter, Column, ColumnItem, CrawlRun, ListPage, Page, Store, brief, utcnow
+from monitor.store import (BatchWriter, Column, ColumnItem, CrawlRun, ListPage, Page, Store, brief, insert_rows,
+                           utcnow)
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ class _Writer(BatchWriter):
             first = ("page", "list_page", "column", "column_item")
             for kind in first + tuple(k for k in self.TABLES if k not in first and k != "link") + ("link",):
                 if self.buffers[kind]:
-                    s.execute(insert(self.TABLES[kind]), self.buffers[kind])
+                    insert_rows(s, self.TABLES[kind], self.buffers[kind])
             if self.reused:
                 copy_unchanged(s, prev_run=self.prev_run, run_id=self.run_id, rows=self.reused, now=now)
 

@@ -426,6 +426,13 @@ class Store:
                 s.execute(insert(table), rows)
 
 
+def insert_rows(s: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
+    """The hot inserts (pages, links, list facts): one Core ``INSERT`` executed with the whole batch
+    (``executemany``), not the ORM's bulk path, which inspects every row again. Every row carries every column
+    (``BatchWriter.add``)."""
+    s.execute(insert(model.__table__), rows)
+
+
 class BatchWriter:
     """Buffers fact rows and writes them a batch at a time, each batch in one transaction."""
 
@@ -442,12 +449,19 @@ class BatchWriter:
         self._defaults["link"].update(anchor_text="", tag="a", attr="href", on_home=False, is_external=False)
         self._defaults["column"].update(role="column", level=1, item_count=0)
         self._defaults["column_item"].update(title="", date_text="")
+        # a None where the model has a default stores the default (as an ORM insert leaves the column out)
+        self._fill = {k: [(c.key, c.default.arg) for c in t.__table__.columns
+                          if c.key != "id" and c.default is not None and c.default.is_scalar]
+                      for k, t in self.TABLES.items()}
 
     def add(self, kind: str, row: dict[str, Any]) -> None:
         # every row of a batch carries every column, so one executemany serves the batch
         full = dict(self._defaults[kind])
         full.update(row)
         full["run_id"] = self.run_id
+        for key, value in self._fill[kind]:
+            if full[key] is None:
+                full[key] = value
         self.buffers[kind].append(full)
         self.counts[kind] += 1
         self.pending += 1
@@ -462,7 +476,7 @@ class BatchWriter:
             # Parents first, so a killed crawl never leaves an item without its column.
             for kind in dict.fromkeys(("page", "column", "column_item", "link", *self.TABLES)):
                 if self.buffers[kind]:
-                    s.execute(insert(self.TABLES[kind]), self.buffers[kind])
+                    insert_rows(s, self.TABLES[kind], self.buffers[kind])
 
         # the buffers are emptied only once the batch is committed: a failed batch is retried whole
         self.store.write(work, what="batch")
