@@ -191,6 +191,11 @@ class SiteSpider(scrapy.Spider):
         self._page_externals: tuple[str | None, int] = (None, 0)
         self.net_policy = NetPolicy(scope=self.scope, allow_private=bool(allow_private))
         self._series: dict[str, str] = {}  # jpage dataproxy URL -> the list page it continues
+        # the revisit policy (``previous.carry``): leaves held back until the crawl is otherwise idle, then carried
+        # over unfetched, or fetched after all when a page parsed this crawl no longer links to them
+        self.held: dict[str, scrapy.Request] = {}
+        self.released: set[str] = set()
+        self.unlinked: set[str] = set()
         self._paged: dict[str, int] = {}  # pagination series -> further pages scheduled for it
 
     # ------------------------------------------------------------ scheduling
@@ -350,7 +355,10 @@ class SiteSpider(scrapy.Spider):
             user_agent=settings.get("USER_AGENT"), stats=self.crawler.stats)
 
     def _diverted(self, obj: Any) -> bool:
-        """Whether the light path took this request (it has the previous run's validators)."""
+        """Whether the light path took this request (it has the previous run's validators), or the revisit
+        policy holds it back."""
+        if self._held(obj):
+            return True
         rv = self.revalidator
         # the light path goes only where the network scope surely allows (no host name to resolve first);
         # anything else takes the Scrapy path, where NetGuardMiddleware decides
@@ -371,6 +379,64 @@ class SiteSpider(scrapy.Spider):
         if self.revalidator is not None and self.revalidator.busy():
             self.revalidator.scrapy_idle()
             raise DontCloseSpider
+        if self.held and self._release_held():
+            raise DontCloseSpider
+
+    # ------------------------------------------------------------ the revisit policy: leaves not due are carried
+
+    def _held(self, obj: Any) -> bool:
+        """Whether the revisit policy holds this request back: a leaf of the previous run not due this crawl
+        (``previous.carry``, monitor.crawl.revisit). It is decided once nothing else is left to do."""
+        carry = getattr(self.previous, "carry", None)
+        if not carry or not isinstance(obj, scrapy.Request):
+            return False
+        key = obj.meta.get("key_url")
+        if key is None or key not in carry or key in self.released or obj.meta.get("playwright"):
+            return False
+        self.held.setdefault(key, obj)
+        return True
+
+    def _unlink(self, page_url: str, targets: set[str]) -> None:
+        """A page parsed (or failed) this crawl: the leaves the previous run reached from it that it no longer
+        links to are fetched, not carried (an article taken off its list is often gone)."""
+        carry = getattr(self.previous, "carry", None)
+        if not carry:
+            return
+        for target, _tag, _external in self.previous.links(page_url):
+            if target in carry and target not in targets:
+                self.unlinked.add(target)
+
+    def _release_held(self) -> bool:
+        """The crawl is otherwise idle, so every page fetched this crawl has been parsed: carry each held leaf
+        over (its facts copied, its stored links followed) or, when a parsed page dropped its link, fetch it.
+        Stops after a leaf that sent a request (a page it leads to may drop links too) and goes on at the next
+        idle; returns whether a request was sent."""
+        engine = self.crawler.engine
+        stats = self.crawler.stats
+        while self.held:
+            key = next(iter(self.held))
+            request = self.held.pop(key)
+            self.released.add(key)
+            if key in self.unlinked:
+                stats.inc_value("revisit/unlinked")
+                outs: Iterable[Any] = [request]
+            else:
+                stats.inc_value("revisit/carried")
+                self.requests_made -= 1  # it was counted against the bounds when scheduled, and is not sent
+                if request.meta.get("external"):
+                    self.external_checks -= 1
+                outs = self._reused(request.meta, how="carried", elapsed_ms=None, etag=None, last_modified=None)
+            sent = False
+            for out in outs:
+                if not isinstance(out, scrapy.Request):
+                    self.emit_item(out)
+                elif not self._held(out):
+                    sent = True
+                    if not self._diverted(out) and engine is not None:
+                        engine.crawl(out)
+            if sent:
+                return True
+        return False
 
     async def _on_closed(self, spider, reason):
         if self.revalidator is not None:
@@ -500,7 +566,7 @@ class SiteSpider(scrapy.Spider):
         if meta.get("parse") and not meta.get("external"):
             for target, tag, _external in self.previous.links(key):
                 req = self._follow(target, tag=tag, depth=meta.get("depth", 0), referer=key)
-                if req is not None:
+                if req is not None and not self._held(req):
                     yield req
 
     # ------------------------------------------------------------ parsing
@@ -536,6 +602,8 @@ class SiteSpider(scrapy.Spider):
             b"html" in response.headers.get(b"Content-Type", b"html") or jpage)
         if not meta.get("parse") or meta.get("external") or not is_html or response.status >= 400 \
                 or not self.in_scope(response.url):
+            if meta.get("parse") and not meta.get("external"):
+                self._unlink(meta.get("key_url") or canonical(response.url), set())  # no page to link from now
             fact = self._page_fact(response)
             if is_html and response.status < 400 and isinstance(response, TextResponse):
                 fact["title"] = (response.xpath("//title/text()").get() or "").strip()[:500] or None
@@ -573,6 +641,7 @@ class SiteSpider(scrapy.Spider):
         fact.update(page_signals(sel, fact["title"], fact["text"]))
         links, follow = self._links(sel, page_url, depth=meta.get("depth", 0), on_home=is_home, html=html_text)
         self._paginate(sel, response, page_url, html_text, raw_text, links, follow, on_home=is_home, jpage=jpage)
+        self._unlink(page_url, {link["target_url"] for link in links})
         yield {"kind": "page", "page": fact, "links": links}
         heading = " ".join(sel.xpath("//h1//text()").getall())
         if ANNUAL_REPORT_TITLE.search(re.sub(r"\s+", "", f"{fact.get('title') or ''} {heading}")):
@@ -859,6 +928,8 @@ class SiteSpider(scrapy.Spider):
         # a failure after redirects is the failure of the URL that was linked, not of the last hop
         chain = [canonical(u) for u in request.meta.get("redirect_urls", [])]
         url = chain[0] if chain else canonical(request.url)
+        if request.meta.get("parse") and not request.meta.get("external"):
+            self._unlink(url, set())  # the page is gone: what it linked to is no longer reached through it
         if chain:
             last = canonical(request.url)
             if kind == "redirects" and last in chain:
