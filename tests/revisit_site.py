@@ -33,6 +33,7 @@ class RevisitSite:
                         for n in range(notices)]
         self.pages: dict[str, str | None] = {}
         self.extra: dict[str, str] = {}  # path -> additional HTML on that article
+        self.files: dict[str, str | None] = {}  # path -> a document's body (None: 404), served as it is
         self.build()
 
     def build(self) -> None:
@@ -47,6 +48,7 @@ class RevisitSite:
         }
         for u, t, d in self.news + self.notices:
             self.pages[u] = article(t, d, self.extra.get(u, "") + f"<a href='{self.external}/gov.html'>外部</a>")
+        self.pages.update(self.files)
 
     def route(self, path: str, _server) -> tuple[int, dict, str]:
         path = path.split("?", 1)[0]
@@ -55,7 +57,7 @@ class RevisitSite:
         body = self.pages.get(path)
         if body is None:
             return 404, {}, page("404", "页面不存在")
-        ctype = "image/png" if path.endswith(".png") else "text/html; charset=utf-8"
+        ctype = {"png": "image/png", "pdf": "application/pdf"}.get(path.rsplit(".", 1)[-1], "text/html; charset=utf-8")
         return 200, {"Content-Type": ctype}, body
 
 
