@@ -192,10 +192,10 @@ class SiteSpider(scrapy.Spider):
         self.net_policy = NetPolicy(scope=self.scope, allow_private=bool(allow_private))
         self._series: dict[str, str] = {}  # jpage dataproxy URL -> the list page it continues
         # the revisit policy (``previous.carry``): leaves held back until the crawl is otherwise idle, then carried
-        # over unfetched, or fetched after all when a page parsed this crawl no longer links to them
+        # over unfetched, or fetched after all when a page parsed this crawl dropped or added a link to them
         self.held: dict[str, scrapy.Request] = {}
         self.released: set[str] = set()
-        self.unlinked: set[str] = set()
+        self.relinked: set[str] = set()
         self._paged: dict[str, int] = {}  # pagination series -> further pages scheduled for it
 
     # ------------------------------------------------------------ scheduling
@@ -396,29 +396,29 @@ class SiteSpider(scrapy.Spider):
         self.held.setdefault(key, obj)
         return True
 
-    def _unlink(self, page_url: str, targets: set[str]) -> None:
-        """A page parsed (or failed) this crawl: the leaves the previous run reached from it that it no longer
-        links to are fetched, not carried (an article taken off its list is often gone)."""
+    def _relink(self, page_url: str, targets: set[str]) -> None:
+        """A page parsed (or failed) this crawl: the leaves it links to now and did not in the previous run, or
+        linked to then and does not now, are fetched, not carried. The site changed around them: an article
+        taken off its list is often gone, one a new page cites may have been edited to cite it back."""
         carry = getattr(self.previous, "carry", None)
         if not carry:
             return
-        for target, _tag, _external in self.previous.links(page_url):
-            if target in carry and target not in targets:
-                self.unlinked.add(target)
+        before = {target for target, _tag, _external in self.previous.links(page_url)}
+        self.relinked.update(u for u in before.symmetric_difference(targets) if u in carry)
 
     def _release_held(self) -> bool:
         """The crawl is otherwise idle, so every page fetched this crawl has been parsed: carry each held leaf
-        over (its facts copied, its stored links followed) or, when a parsed page dropped its link, fetch it.
-        Stops after a leaf that sent a request (a page it leads to may drop links too) and goes on at the next
-        idle; returns whether a request was sent."""
+        over (its facts copied, its stored links followed) or, when a parsed page dropped or added a link to it,
+        fetch it. Stops after a leaf that sent a request (a page it leads to may change links too) and goes on
+        at the next idle; returns whether a request was sent."""
         engine = self.crawler.engine
         stats = self.crawler.stats
         while self.held:
             key = next(iter(self.held))
             request = self.held.pop(key)
             self.released.add(key)
-            if key in self.unlinked:
-                stats.inc_value("revisit/unlinked")
+            if key in self.relinked:
+                stats.inc_value("revisit/relinked")
                 outs: Iterable[Any] = [request]
             else:
                 stats.inc_value("revisit/carried")
@@ -603,7 +603,7 @@ class SiteSpider(scrapy.Spider):
         if not meta.get("parse") or meta.get("external") or not is_html or response.status >= 400 \
                 or not self.in_scope(response.url):
             if meta.get("parse") and not meta.get("external"):
-                self._unlink(meta.get("key_url") or canonical(response.url), set())  # no page to link from now
+                self._relink(meta.get("key_url") or canonical(response.url), set())  # no page to link from now
             fact = self._page_fact(response)
             if is_html and response.status < 400 and isinstance(response, TextResponse):
                 fact["title"] = (response.xpath("//title/text()").get() or "").strip()[:500] or None
@@ -641,7 +641,7 @@ class SiteSpider(scrapy.Spider):
         fact.update(page_signals(sel, fact["title"], fact["text"]))
         links, follow = self._links(sel, page_url, depth=meta.get("depth", 0), on_home=is_home, html=html_text)
         self._paginate(sel, response, page_url, html_text, raw_text, links, follow, on_home=is_home, jpage=jpage)
-        self._unlink(page_url, {link["target_url"] for link in links})
+        self._relink(page_url, {link["target_url"] for link in links})
         yield {"kind": "page", "page": fact, "links": links}
         heading = " ".join(sel.xpath("//h1//text()").getall())
         if ANNUAL_REPORT_TITLE.search(re.sub(r"\s+", "", f"{fact.get('title') or ''} {heading}")):
@@ -929,7 +929,7 @@ class SiteSpider(scrapy.Spider):
         chain = [canonical(u) for u in request.meta.get("redirect_urls", [])]
         url = chain[0] if chain else canonical(request.url)
         if request.meta.get("parse") and not request.meta.get("external"):
-            self._unlink(url, set())  # the page is gone: what it linked to is no longer reached through it
+            self._relink(url, set())  # the page is gone: what it linked to is no longer reached through it
         if chain:
             last = canonical(request.url)
             if kind == "redirects" and last in chain:

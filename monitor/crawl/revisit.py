@@ -1,17 +1,19 @@
 """The revisit policy of re-crawls: what must be fetched every crawl, and the rest on a rotation.
 
 As search engines do, a re-crawl does not fetch every URL again. Every crawl fetches the home page, every
-list page (a page with list facts, a pagination or jpage target), every HTML page without an article date
-(an about page, or a list our column reading did not recognise: new articles may appear there), every URL
-with an open finding (as the page, the link target or the page holding the link), every URL that failed or
-looked broken last time, and every URL the previous run did not have. The other URLs of the previous run
-(dated article pages, attachments, images, external links: "leaves") are verified on a rotation: each at
-least once per ``revisit_days`` (``sites.yaml`` limits), oldest-verified first, about
-``ceil(N / crawls per window)`` a crawl so the load is spread evenly. A leaf not fetched is carried over:
-its page row, links and other facts are copied from the previous run (``monitor.crawl.reuse.copy_unchanged``)
-with its old ``verified_at``, and the spider follows its stored links. A leaf that a page parsed this crawl
-no longer links to is fetched after all (an article taken off its list is often gone). The first crawl of a
-site, ``revisit_days: 0`` and ``crawl --full`` fetch everything.
+list page (a page with list facts, a pagination or jpage target), every HTML page no column of the previous
+run listed as an item (an about page, a further page of a list, a list our column reading did not
+recognise: new articles may appear there), every URL with an open finding (as the page, the link target or
+the page holding the link), every URL that failed or looked broken last time, and every URL the previous run
+did not have. The other URLs of the previous run ("leaves": the articles its columns listed, attachments,
+images and other resources, external links) are verified on a rotation: each at least once per
+``revisit_days`` (``sites.yaml`` limits), oldest-verified first, about ``ceil(N / crawls per window)`` a
+crawl so the load is spread evenly. A leaf not fetched is carried over: its page row, links and other facts
+are copied from the previous run (``monitor.crawl.reuse.copy_unchanged``) with its old ``verified_at``, and
+the spider follows its stored links. A leaf that a page parsed this crawl no longer links to, or links to
+anew, is fetched after all (an article taken off its list is often gone; one a new page cites may have been
+edited to cite it back). The first crawl of a site, ``revisit_days: 0`` and ``crawl --full`` fetch
+everything.
 
 What a rotation cannot see until the leaf's turn comes: an unchanged-looking article edited in place (a
 new broken link inside it, a typo fixed), or a leaf deleted while every page still links to it.
@@ -28,7 +30,7 @@ from typing import Iterable
 from sqlalchemy import func, select
 
 from monitor.model import FindingStatus
-from monitor.store import FOLLOW_TAGS, CrawlRun, Finding, Link, ListPage, Page, Store
+from monitor.store import FOLLOW_TAGS, ColumnItem, CrawlRun, Finding, Link, ListPage, Page, Store
 
 RECENT_RUNS = 5  # the cadence of crawls is the median gap between the last few runs' starts
 
@@ -92,20 +94,21 @@ def plan_revisits(store: Store, site: str, prev_run: int, *, now: datetime, revi
         structural = set(s.scalars(select(ListPage.page_url).where(ListPage.run_id == prev_run)))
         structural.update(s.scalars(select(Link.target_url).where(Link.run_id == prev_run,
                                                                   Link.tag.in_(FOLLOW_TAGS))))
+        articles = set(s.scalars(select(ColumnItem.url).where(ColumnItem.run_id == prev_run)))
         rows = s.execute(select(Page.url, Page.status, Page.error_kind, Page.redirect_chain, Page.rendered,
                                 Page.is_home, Page.is_external, Page.not_found_text,
-                                Page.text.is_(None) | Page.attachment.is_(True) | Page.pub_date.is_not(None),
+                                Page.text.is_(None) | Page.attachment.is_(True),
                                 func.coalesce(Page.verified_at, Page.fetched_at))
                          .where(Page.run_id == prev_run).order_by(Page.id)).all()
     interval = crawl_interval(starts, now, window)
     findings = open_finding_urls(store, site)
     leaves: dict[str, datetime] = {}
     seen: set[str] = set()
-    for url, status, error, chain, rendered, home, external, not_found, leaf, verified in rows:
+    for url, status, error, chain, rendered, home, external, not_found, resource, verified in rows:
         if url in seen:  # the first row of a URL is the one a re-crawl copies
             continue
         seen.add(url)
-        if (not (leaf or external) or home or rendered or error or not_found or status is None
+        if (not (resource or external or url in articles) or home or rendered or error or not_found or status is None
                 or not 200 <= status < 400
                 or (chain and not external)  # a redirected page's links are stored under its final URL
                 or url in structural or url in findings or verified is None):
