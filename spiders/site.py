@@ -409,10 +409,11 @@ class SiteSpider(scrapy.Spider):
     def _release_held(self) -> bool:
         """The crawl is otherwise idle, so every page fetched this crawl has been parsed: carry each held leaf
         over (its facts copied, its stored links followed) or, when a parsed page dropped or added a link to it,
-        fetch it. Stops after a leaf that sent a request (a page it leads to may change links too) and goes on
-        at the next idle; returns whether a request was sent."""
+        fetch it. Stops after a leaf that sent a page to be parsed (it may change links too) and goes on at the
+        next idle; returns whether a request was sent."""
         engine = self.crawler.engine
         stats = self.crawler.stats
+        sent = False
         while self.held:
             key = next(iter(self.held))
             request = self.held.pop(key)
@@ -426,17 +427,18 @@ class SiteSpider(scrapy.Spider):
                 if request.meta.get("external"):
                     self.external_checks -= 1
                 outs = self._reused(request.meta, how="carried", elapsed_ms=None, etag=None, last_modified=None)
-            sent = False
+            parsed = False
             for out in outs:
                 if not isinstance(out, scrapy.Request):
                     self.emit_item(out)
                 elif not self._held(out):
                     sent = True
+                    parsed = parsed or (out.meta.get("parse") and not out.meta.get("external"))
                     if not self._diverted(out) and engine is not None:
                         engine.crawl(out)
-            if sent:
+            if parsed:
                 return True
-        return False
+        return sent
 
     async def _on_closed(self, spider, reason):
         if self.revalidator is not None:

@@ -1,19 +1,19 @@
 """The revisit policy of re-crawls: what must be fetched every crawl, and the rest on a rotation.
 
-As search engines do, a re-crawl does not fetch every URL again. Every crawl fetches the home page, every
-list page (a page with list facts, a pagination or jpage target), every HTML page no column of the previous
-run listed as an item (an about page, a further page of a list, a list our column reading did not
-recognise: new articles may appear there), every URL with an open finding (as the page, the link target or
-the page holding the link), every URL that failed or looked broken last time, and every URL the previous run
-did not have. The other URLs of the previous run ("leaves": the articles its columns listed, attachments,
-images and other resources, external links) are verified on a rotation: each at least once per
-``revisit_days`` (``sites.yaml`` limits), oldest-verified first, about ``ceil(N / crawls per window)`` a
-crawl so the load is spread evenly. A leaf not fetched is carried over: its page row, links and other facts
-are copied from the previous run (``monitor.crawl.reuse.copy_unchanged``) with its old ``verified_at``, and
-the spider follows its stored links. A leaf that a page parsed this crawl no longer links to, or links to
-anew, is fetched after all (an article taken off its list is often gone; one a new page cites may have been
-edited to cite it back). The first crawl of a site, ``revisit_days: 0`` and ``crawl --full`` fetch
-everything.
+As search engines do, a re-crawl does not fetch every URL again. Every crawl fetches the home page, every list
+page (a page with list facts, a pagination or jpage target), every HTML page that no column of the previous
+run listed as an item and that links somewhere the home page does not (a further page of a list, a list our
+column reading did not recognise: new articles may appear there), every URL with an open finding (as the page,
+the link target or the page holding the link), every URL that failed or looked broken last time, and every URL
+the previous run did not have. The other URLs of the previous run ("leaves": the articles its columns listed,
+pages whose links are all navigation, attachments, images and other resources, external links) are verified on
+a rotation: each at least once per ``revisit_days`` (``sites.yaml`` limits), oldest-verified first, about
+``ceil(N / crawls per window)`` a crawl so the load is spread evenly. A leaf not fetched is carried over: its
+page row, links and other facts are copied from the previous run (``monitor.crawl.reuse.copy_unchanged``) with
+its old ``verified_at``, and the spider follows its stored links. A leaf that a page parsed this crawl no
+longer links to, or links to anew, is fetched after all (an article taken off its list is often gone; one a
+new page cites may have been edited to cite it back). The first crawl of a site, ``revisit_days: 0`` and
+``crawl --full`` fetch everything.
 
 What a rotation cannot see until the leaf's turn comes: an unchanged-looking article edited in place (a
 new broken link inside it, a typo fixed), or a leaf deleted while every page still links to it.
@@ -95,6 +95,13 @@ def plan_revisits(store: Store, site: str, prev_run: int, *, now: datetime, revi
         structural.update(s.scalars(select(Link.target_url).where(Link.run_id == prev_run,
                                                                   Link.tag.in_(FOLLOW_TAGS))))
         articles = set(s.scalars(select(ColumnItem.url).where(ColumnItem.run_id == prev_run)))
+        # pages that lead somewhere the home page does not (a hub, a further list page): new articles may
+        # appear there; a page whose links are all the site's own navigation is a dead end, a leaf
+        home_links = (select(Link.target_url).join(Page, (Page.run_id == Link.run_id) & (Page.url == Link.source_url))
+                      .where(Link.run_id == prev_run, Page.is_home.is_(True)))
+        hubs = set(s.scalars(select(Link.source_url).distinct().where(
+            Link.run_id == prev_run, Link.is_external.is_(False), Link.tag.in_(("a", "iframe")),
+            Link.target_url != Link.source_url, Link.target_url.not_in(home_links))))
         rows = s.execute(select(Page.url, Page.status, Page.error_kind, Page.redirect_chain, Page.rendered,
                                 Page.is_home, Page.is_external, Page.not_found_text,
                                 Page.text.is_(None) | Page.attachment.is_(True),
@@ -108,7 +115,7 @@ def plan_revisits(store: Store, site: str, prev_run: int, *, now: datetime, revi
         if url in seen:  # the first row of a URL is the one a re-crawl copies
             continue
         seen.add(url)
-        if (not (resource or external or url in articles) or home or rendered or error or not_found or status is None
+        if (not (resource or external or url in articles or url not in hubs) or home or rendered or error or not_found or status is None
                 or not 200 <= status < 400
                 or (chain and not external)  # a redirected page's links are stored under its final URL
                 or url in structural or url in findings or verified is None):
