@@ -60,6 +60,10 @@ class CrawlLimits(_Strict):
     max_requests: int = Field(10000, ge=1, description="每次抓取向所有主机发出的请求总数上限（页面、图片、附件、外部链接都算）")
     max_external_checks: int = Field(2000, ge=0, description="每次抓取最多检查多少个外部链接")
     max_external_per_page: int = Field(300, ge=0, description="每个页面最多检查多少个外部链接（其余记下不检查）")
+    revisit_days: int = Field(
+        7, ge=0, le=365, description="再次抓取时，未变化的文章页、附件和外部链接至少每多少天重新请求（复核）一次，其余时候沿用"
+                                     "上次的结果、分批轮流复核；首页、栏目列表页、有未整改问题的页面、失效链接和新出现的链接"
+                                     "每次都抓。0 表示每次抓取都复核全部页面")
     allow_private_network: bool = Field(
         False, description="允许访问本机和内网地址（127.0.0.1、10.x、192.168.x 等）。默认只有本网站自己的地址可以是内网地址，"
                            "页面里指向其他内网地址的链接、表单、重定向和脚本请求一律不访问；仅演示、测试和本机基准测试"

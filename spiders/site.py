@@ -16,6 +16,8 @@ from urllib.parse import urljoin, urlsplit
 
 import lxml.etree
 import scrapy
+from scrapy.exceptions import DontCloseSpider
+from scrapy import signals as scrapy_signals
 from parsel import Selector
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
@@ -196,6 +198,11 @@ class SiteSpider(scrapy.Spider):
         self._page_externals: tuple[str | None, int] = (None, 0)
         self.net_policy = NetPolicy(scope=self.scope, allow_private=bool(allow_private))
         self._series: dict[str, str] = {}  # jpage dataproxy URL -> the list page it continues
+        # the revisit policy (``previous.carry``): leaves held back until the crawl is otherwise idle, then carried
+        # over unfetched, or fetched after all when a page parsed this crawl dropped or added a link to them
+        self.held: dict[str, scrapy.Request] = {}
+        self.released: set[str] = set()
+        self.relinked: set[str] = set()
         self._paged: dict[str, int] = {}  # pagination series -> further pages scheduled for it
 
     # ------------------------------------------------------------ scheduling
@@ -320,6 +327,12 @@ class SiteSpider(scrapy.Spider):
     # ------------------------------------------------------------ the light path for unchanged pages
 
     @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider._on_idle, signal=scrapy_signals.spider_idle)  # the revisit policy's leaves
+        return spider
+
+    @classmethod
     def update_settings(cls, settings) -> None:
         super().update_settings(settings)
         add_monitor_defaults(settings)  # any crawler of this spider reads our settings with their defaults
@@ -334,7 +347,10 @@ class SiteSpider(scrapy.Spider):
         self.revalidator = self.light.revalidator if self.light is not None else None
 
     def _diverted(self, obj: Any) -> bool:
-        """Whether the light path took this request (it has the previous run's validators)."""
+        """Whether the light path took this request (it has the previous run's validators), or the revisit
+        policy holds it back."""
+        if self._held(obj):
+            return True
         rv = self.revalidator
         # the light path goes only where the network scope surely allows (no host name to resolve first);
         # anything else takes the Scrapy path, where NetGuardMiddleware decides
@@ -345,9 +361,81 @@ class SiteSpider(scrapy.Spider):
         return False
 
     def emit_item(self, item: Any) -> None:
-        """Store an item produced outside Scrapy's callbacks (by the light path), as if a callback had yielded it."""
+        """Store an item produced outside Scrapy's callbacks (by the light path, or a leaf carried over), as if a
+        callback had yielded it."""
         if self.light is not None:
             self.light.emit(item)
+            return
+        # no light path (a re-crawl without revalidation): the store pipeline's sink on the crawler, if any
+        sink = getattr(getattr(self, "crawler", None), "item_sink", None)
+        if sink is not None:
+            sink(item)
+            self.crawler.signals.send_catch_log(scrapy_signals.item_scraped, item=item, response=None, spider=self)
+
+    def _on_idle(self, spider) -> None:
+        # the LightPath extension keeps the crawl open while its light path is busy; held leaves wait for that
+        if self.revalidator is not None and self.revalidator.busy():
+            return
+        if self.held and self._release_held():
+            raise DontCloseSpider
+
+    # ------------------------------------------------------------ the revisit policy: leaves not due are carried
+
+    def _held(self, obj: Any) -> bool:
+        """Whether the revisit policy holds this request back: a leaf of the previous run not due this crawl
+        (``previous.carry``, monitor.crawl.revisit). It is decided once nothing else is left to do."""
+        carry = getattr(self.previous, "carry", None)
+        if not carry or not isinstance(obj, scrapy.Request):
+            return False
+        key = obj.meta.get("key_url")
+        if key is None or key not in carry or key in self.released or obj.meta.get("playwright"):
+            return False
+        self.held.setdefault(key, obj)
+        return True
+
+    def _relink(self, page_url: str, targets: set[str]) -> None:
+        """A page parsed (or failed) this crawl: the leaves it links to now and did not in the previous run, or
+        linked to then and does not now, are fetched, not carried. The site changed around them: an article
+        taken off its list is often gone, one a new page cites may have been edited to cite it back."""
+        carry = getattr(self.previous, "carry", None)
+        if not carry:
+            return
+        before = {target for target, _tag, _external in self.previous.links(page_url)}
+        self.relinked.update(u for u in before.symmetric_difference(targets) if u in carry)
+
+    def _release_held(self) -> bool:
+        """The crawl is otherwise idle, so every page fetched this crawl has been parsed: carry each held leaf
+        over (its facts copied, its stored links followed) or, when a parsed page dropped or added a link to it,
+        fetch it. Stops after a leaf that sent a page to be parsed (it may change links too) and goes on at the
+        next idle; returns whether a request was sent."""
+        engine = self.crawler.engine
+        stats = self.crawler.stats
+        sent = False
+        while self.held:
+            key = next(iter(self.held))
+            request = self.held.pop(key)
+            self.released.add(key)
+            if key in self.relinked:
+                stats.inc_value("revisit/relinked")
+                outs: Iterable[Any] = [request]
+            else:
+                stats.inc_value("revisit/carried")
+                self.requests_made -= 1  # it was counted against the bounds when scheduled, and is not sent
+                if request.meta.get("external"):
+                    self.external_checks -= 1
+                outs = self._reused(request.meta, how="carried", elapsed_ms=None, etag=None, last_modified=None)
+            parsed = False
+            for out in outs:
+                if not isinstance(out, scrapy.Request):
+                    self.emit_item(out)
+                elif not self._held(out):
+                    sent = True
+                    parsed = parsed or (out.meta.get("parse") and not out.meta.get("external"))
+                    if not self._diverted(out) and engine is not None:
+                        engine.crawl(out)
+            if parsed:
+                return True
+        return sent
 
     # ------------------------------------------------------------ every response
 
@@ -471,7 +559,7 @@ class SiteSpider(scrapy.Spider):
         if meta.get("parse") and not meta.get("external"):
             for target, tag, _external in self.previous.links(key):
                 req = self._follow(target, tag=tag, depth=meta.get("depth", 0), referer=key)
-                if req is not None:
+                if req is not None and not self._held(req):
                     yield req
 
     # ------------------------------------------------------------ parsing
@@ -507,6 +595,8 @@ class SiteSpider(scrapy.Spider):
             b"html" in response.headers.get(b"Content-Type", b"html") or jpage)
         if not meta.get("parse") or meta.get("external") or not is_html or response.status >= 400 \
                 or not self.in_scope(response.url):
+            if meta.get("parse") and not meta.get("external"):
+                self._relink(meta.get("key_url") or canonical(response.url), set())  # no page to link from now
             fact = self._page_fact(response)
             if is_html and response.status < 400 and isinstance(response, TextResponse):
                 fact["title"] = (response.xpath("//title/text()").get() or "").strip()[:500] or None
@@ -546,6 +636,7 @@ class SiteSpider(scrapy.Spider):
         fact.update(page_signals(sel, fact["title"], fact["text"]))
         links, follow = self._links(sel, page_url, depth=meta.get("depth", 0), on_home=is_home, html=html_text)
         self._paginate(sel, response, page_url, html_text, raw_text, links, follow, on_home=is_home, jpage=jpage)
+        self._relink(page_url, {link["target_url"] for link in links})
         yield PageItem(page=fact, links=links)
         heading = " ".join(xpath("//h1//text()")(root))
         if ANNUAL_REPORT_TITLE.search(re.sub(r"\s+", "", f"{fact.get('title') or ''} {heading}")):
@@ -835,6 +926,8 @@ class SiteSpider(scrapy.Spider):
         # a failure after redirects is the failure of the URL that was linked, not of the last hop
         chain = [canonical(u) for u in request.meta.get("redirect_urls", [])]
         url = chain[0] if chain else canonical(request.url)
+        if request.meta.get("parse") and not request.meta.get("external"):
+            self._relink(url, set())  # the page is gone: what it linked to is no longer reached through it
         if chain:
             last = canonical(request.url)
             if kind == "redirects" and last in chain:

@@ -7,7 +7,8 @@ from pathlib import Path
 from tests.conftest import DEMO_DAY, findings_json, run_monitor
 
 
-def write_config(tmp_path: Path, home: str, *, delay: float = 0, concurrency: int = 8, db: str | None = None) -> Path:
+def write_config(tmp_path: Path, home: str, *, delay: float = 0, concurrency: int = 8, db: str | None = None,
+                 revisit_days: int = 7) -> Path:
     cfg = tmp_path / "sites.yaml"
     cfg.write_text(f"""
 organisation: {{name: 示例县人民政府办公室}}
@@ -17,15 +18,17 @@ sites:
     name: 示例县人民政府门户网站
     home: {home}
     unit: 县政府办
-    limits: {{delay_seconds: {delay}, concurrency_per_host: {concurrency}, allow_private_network: true}}
+    limits: {{delay_seconds: {delay}, concurrency_per_host: {concurrency}, allow_private_network: true,
+              revisit_days: {revisit_days}}}
 storage: {{url: "{db or f'sqlite:///{tmp_path / "m.db"}'}", notices_dir: "{tmp_path / 'out'}"}}
 """, encoding="utf-8")
     return cfg
 
 
-def crawl_and_check(cfg: Path, tmp_path: Path) -> None:
+def crawl_and_check(cfg: Path, tmp_path: Path, *crawl_args: str) -> None:
     for cmd in ("crawl", "check"):
-        out = run_monitor("-c", str(cfg), cmd, "--as-of", DEMO_DAY.isoformat(), cwd=tmp_path)
+        out = run_monitor("-c", str(cfg), cmd, "--as-of", DEMO_DAY.isoformat(),
+                          *(crawl_args if cmd == "crawl" else ()), cwd=tmp_path)
         assert out.returncode == 0, out.stderr
 
 
@@ -59,11 +62,12 @@ def test_unchanged_recrawl_reuses_pages_and_a_changed_article_is_parsed(tmp_path
     assert [(f["rule"], f["url"], f["evidence"]) for f in second] == [(f["rule"], f["url"], f["evidence"])
                                                                         for f in first]
 
-    # one article changes: that page, and only among the site's readable pages, is parsed again
+    # one article changes: on a full re-crawl (every URL requested, none carried over by the revisit
+    # policy) that page, and only among the site's readable pages, is parsed again
     article = next(p for p in demo_server.site.pages if p.startswith("/xwzx/bmdt/2"))
     ctype, body = demo_server.site.pages[article]
     demo_server.site.pages[article] = (ctype, body.replace("会议要求".encode(), "会议再次要求".encode()))
-    crawl_and_check(cfg, tmp_path)
+    crawl_and_check(cfg, tmp_path, "--full")
     r3, parsed3, reused3 = con.execute(
         "select id, pages_parsed, pages_reused from crawl_runs order by id desc limit 1").fetchone()
     fresh = con.execute("select url, text from pages where run_id=? and reused is null and status=200",

@@ -48,8 +48,9 @@ def _site(state: dict):
 def test_recrawl_confirms_unchanged_pages_on_the_light_path_and_scrapy_fetches_the_rest(tmp_path):
     state = {"version": 1}
     with serve(_site(state)) as srv:
+        # every URL verified on each crawl (no revisit rotation): the light path sees every page
         cfg = sites_yaml(tmp_path / "sites.yaml", [{"key": "s", "home": srv.url("/")}],
-                         delay_seconds=0.2, concurrency_per_host=1)
+                         delay_seconds=0.2, concurrency_per_host=1, revisit_days=0)
         db = tmp_path / "m.db"
         args = ("-c", cfg, "--db", f"sqlite:///{db}", "crawl", "--as-of", DEMO_DAY.isoformat())
         first = run_monitor(*args, cwd=tmp_path)
@@ -94,7 +95,7 @@ def test_recrawl_confirms_unchanged_pages_on_the_light_path_and_scrapy_fetches_t
 
 def test_light_path_and_scrapy_path_store_the_same_facts(tmp_path, demo_server):
     """A re-crawl through the light path stores exactly what a re-crawl through Scrapy alone stores."""
-    cfg = write_config(tmp_path, demo_server.home)
+    cfg = write_config(tmp_path, demo_server.home, revisit_days=0)
     args = ["-c", str(cfg), "crawl", "--as-of", DEMO_DAY.isoformat()]
     for _ in range(2):  # the first crawl, then a re-crawl on the light path
         out = run_monitor(*args, cwd=tmp_path)
@@ -154,7 +155,8 @@ def test_a_site_where_every_page_changed_is_parsed_with_one_request_a_page(tmp_p
         return 404, {}, page("404", "页面不存在")
 
     with serve(route) as srv:
-        cfg = sites_yaml(tmp_path / "sites.yaml", [{"key": "s", "home": srv.url("/")}], concurrency_per_host=1)
+        cfg = sites_yaml(tmp_path / "sites.yaml", [{"key": "s", "home": srv.url("/")}], concurrency_per_host=1,
+                         revisit_days=0)
         db = tmp_path / "m.db"
         args = ("-c", cfg, "--db", f"sqlite:///{db}", "crawl", "--as-of", DEMO_DAY.isoformat())
         assert run_monitor(*args, cwd=tmp_path).returncode in (0, 1)

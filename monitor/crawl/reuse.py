@@ -34,6 +34,8 @@ class PreviousRun:
     def __init__(self, store: Store, run_id: int):
         self.store = store
         self.run_id = run_id
+        # URLs this crawl may carry over without fetching them (monitor.crawl.revisit); empty: fetch all
+        self.carry: frozenset[str] = frozenset()
         self.validators: dict[str, Validators] = {}
         with store.session() as s:
             rows = s.execute(select(Page.url, Page.etag, Page.last_modified, Page.content_hash,
@@ -145,7 +147,7 @@ class ConditionalGetMiddleware:
 
 # ------------------------------------------------------------ copying unchanged facts in SQL
 
-_NOT_COPIED = {"id", "run_id", "fetched_at", "reused"}
+_NOT_COPIED = {"id", "run_id", "fetched_at", "reused", "verified_at"}
 # facts stored per page, copied with an unchanged page: (ORM class, column holding the page URL)
 COPIED_WITH_PAGE: list[tuple[type, str]] = [(Link, "source_url"), (ListPage, "page_url"), (Message, "page_url"),
                                             (ReportDocument, "url"), (SearchCheck, "page_url")]
@@ -155,7 +157,9 @@ def copy_unchanged(session, *, prev_run: int, run_id: int, rows: Iterable[dict[s
     """Copy page rows, links and list pages of unchanged URLs from ``prev_run`` into ``run_id``.
 
     ``rows``: {url, how, elapsed_ms, etag, last_modified} per URL; one statement per table for the whole
-    batch. After a 304 the old validators stand; after a same-hash 200 the new response's are kept.
+    batch. After a 304 the old validators stand; after a same-hash 200 the new response's are kept. A page
+    confirmed by a request is verified ``now``; one carried over unfetched (how "carried", the revisit
+    policy) keeps the time it was last verified.
     """
     rows = list(rows)
     if not rows:
@@ -164,14 +168,20 @@ def copy_unchanged(session, *, prev_run: int, run_id: int, rows: Iterable[dict[s
     conn = session.connection()
     pages = Page.__table__
     pcols = [c for c in pages.columns if c.key not in _NOT_COPIED]
-    first = (select(func.min(pages.c.id))
-             .where(pages.c.run_id == prev_run, pages.c.url.in_(bindparam("urls", expanding=True)))
-             .group_by(pages.c.url))
-    conn.execute(insert(pages).from_select(
-        [c.key for c in pcols] + ["run_id", "fetched_at", "reused"],
-        select(*pcols, bindparam("run", run_id), bindparam("now", now), bindparam("yes", True))
-        .where(pages.c.id.in_(first)).order_by(pages.c.id)),
-        {"urls": urls, "run": run_id, "now": now, "yes": True})
+    carried = [r["url"] for r in rows if r.get("how") == "carried"]
+    confirmed = [r["url"] for r in rows if r.get("how") != "carried"]
+    for group, verified in ((confirmed, bindparam("now", now)),
+                            (carried, func.coalesce(pages.c.verified_at, pages.c.fetched_at))):
+        if not group:
+            continue
+        first = (select(func.min(pages.c.id))
+                 .where(pages.c.run_id == prev_run, pages.c.url.in_(bindparam("urls", expanding=True)))
+                 .group_by(pages.c.url))
+        conn.execute(insert(pages).from_select(
+            [c.key for c in pcols] + ["run_id", "fetched_at", "reused", "verified_at"],
+            select(*pcols, bindparam("run", run_id), bindparam("now", now), bindparam("yes", True), verified)
+            .where(pages.c.id.in_(first)).order_by(pages.c.id)),
+            {"urls": group, "run": run_id, "now": now, "yes": True})
     fresh = [{"u": r["url"], "ms": r.get("elapsed_ms"), "et": r.get("etag"), "lm": r.get("last_modified")}
              for r in rows if r.get("how") == "hash"]
     if fresh:  # what this response said, not what the old one did

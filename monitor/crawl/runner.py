@@ -97,6 +97,7 @@ class SiteCrawler(Crawler):
     def __init__(self, spidercls, settings, *, target: RunTarget, init_reactor: bool = False):
         super().__init__(spidercls, settings, init_reactor=init_reactor)
         self.target = target
+        self.item_sink: Any = None  # set by StorePipeline while open: stores an item yielded outside a callback
 
 
 class StorePipeline:
@@ -138,6 +139,7 @@ class StorePipeline:
         self.light = self.crawler.get_extension(LightPath)
         if self.light is not None:
             self.light.item_sink = self.process_item  # the light re-check path stores through here too
+        self.crawler.item_sink = self.process_item  # leaves the spider carries over without a light path
 
     def process_item(self, item):
         if self.failed:
@@ -157,7 +159,7 @@ class StorePipeline:
 
     def _page(self, item: PageItem) -> None:
         page = {k: _clean(v) for k, v in item.page.items()}
-        page["fetched_at"] = utcnow()
+        page["fetched_at"] = page["verified_at"] = utcnow()
         self.writer.add("page", page)
         for link in item.links:
             self.writer.add("link", {k: _clean(v) for k, v in link.items()})
@@ -216,6 +218,7 @@ class StorePipeline:
                 pass
 
     def close_spider(self):
+        self.crawler.item_sink = None
         if self.light is not None:
             self.light.item_sink = None
         if not self._flush() or self.failed:
@@ -352,12 +355,13 @@ def _parent(url: str, col: dict[str, Any], cols: dict[str, dict[str, Any]]) -> s
 def finish_run(store: Store, run_id: int, *, status: str, error: str | None) -> None:
     """Close the run with its counts taken from the store (right after a resume, too)."""
     def work(s) -> None:
-        total, reused, rendered = s.execute(
+        total, reused, rendered, carried = s.execute(
             select(func.count(Page.id), func.count(Page.id).filter(Page.reused.is_(True)),
-                   func.count(Page.id).filter(Page.rendered.is_(True))).where(Page.run_id == run_id)).one()
+                   func.count(Page.id).filter(Page.rendered.is_(True)),
+                   func.count(Page.id).filter(Page.verified_at < Page.fetched_at)).where(Page.run_id == run_id)).one()
         s.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(
             status=status, finished_at=utcnow(), pages=total, error=error,
-            pages_parsed=total - reused, pages_reused=reused, pages_rendered=rendered))
+            pages_parsed=total - reused, pages_reused=reused, pages_rendered=rendered, pages_carried=carried))
 
     store.write(work, what=f"closing run {run_id}")
 
@@ -414,10 +418,14 @@ class CrawlResult:
 
 
 def crawl_sites(config: Config, store: Store, *, sites: list[Site] | None = None, today: date | None = None,
-                log_level: str = "WARNING", progress: Callable[[str], None] | None = None) -> list[CrawlResult]:
-    """Crawl the given sites (default: all in the config) in one Scrapy process."""
+                log_level: str = "WARNING", progress: Callable[[str], None] | None = None,
+                full: bool = False) -> list[CrawlResult]:
+    """Crawl the given sites (default: all in the config) in one Scrapy process.
+
+    ``full``: fetch every URL again, whatever the revisit policy (monitor.crawl.revisit) would carry over."""
     from monitor.crawl.reuse import PreviousRun
     from monitor.crawl.resume import open_run
+    from monitor.crawl.revisit import plan_revisits
     from spiders.site import SiteSpider
 
     targets = list(sites if sites is not None else config.sites)
@@ -428,10 +436,16 @@ def crawl_sites(config: Config, store: Store, *, sites: list[Site] | None = None
     process = CrawlerProcess(base)
     logging.getLogger("scrapy").setLevel(getattr(logging, log_level, logging.WARNING))
     runs: list[tuple[Site, int, Crawler]] = []
+    plans: dict[str, Any] = {}
     for n, site in enumerate(targets):
         # a run killed half-way is resumed; the last finished run's unchanged pages are reused
         run_id, frontier = open_run(store, site.key)
         previous = PreviousRun.latest(store, site.key, before=run_id)
+        plan = None
+        if previous is not None and not full and site.limits.revisit_days > 0:
+            plan = plan_revisits(store, site.key, previous.run_id, now=utcnow(), revisit_days=site.limits.revisit_days)
+            previous.carry = plan.carry
+        plans[site.key] = plan
         if frontier is not None:
             log.warning("site=%s resuming run %s: %d URLs stored, %d to fetch", site.key, run_id,
                         len(frontier.stored), len(frontier.pending))
@@ -474,6 +488,7 @@ def crawl_sites(config: Config, store: Store, *, sites: list[Site] | None = None
         result = _result(store, site, run_id)
         stats = crawler.stats.get_stats() if crawler.stats is not None else {}
         result.extra["revalidated"] = stats.get("reuse/revalidated", 0)  # confirmed on the light path
+        result.extra.update(_revisit_summary(store, run_id, site, plans.get(site.key), full=full))
         spider = crawler.spider
         result.extra.update(
             requests=stats.get("monitor/requests", 0), max_requests=site.limits.max_requests,
@@ -484,6 +499,20 @@ def crawl_sites(config: Config, store: Store, *, sites: list[Site] | None = None
             blocked=stats.get("monitor/blocked/private", 0) + stats.get("monitor/blocked/scheme", 0))
         results.append(result)
     return results
+
+
+def _revisit_summary(store: Store, run_id: int, site: Site, plan, *, full: bool) -> dict[str, Any]:
+    """What the revisit policy did in this run: URLs verified by a request, carried over, when the next is due."""
+    from datetime import timedelta
+
+    with store.session() as s:
+        carried, oldest = s.execute(
+            select(func.count(Page.id).filter(Page.verified_at < Page.fetched_at),
+                   func.min(func.coalesce(Page.verified_at, Page.fetched_at))).where(Page.run_id == run_id)).one()
+    days = site.limits.revisit_days
+    return {"revisit_days": days, "carried": carried or 0, "full": full or plan is None,
+            "rotation": plan.leaves if plan is not None else None,
+            "next_due": oldest + timedelta(days=days) if oldest is not None and days else None}
 
 
 def _progress(site: Site, say: Callable[[str], None], crawler: Crawler | None = None):

@@ -49,7 +49,7 @@ class ReuseItem:
 
     url: str
     how: str  # "304" or "hash"
-    elapsed_ms: int
+    elapsed_ms: int | None  # None: carried over by the revisit policy, not requested
     etag: str | None
     last_modified: str | None
 

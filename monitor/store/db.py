@@ -52,6 +52,7 @@ class CrawlRun(Base):
     pages_rendered: Mapped[int | None] = mapped_column(Integer)  # rendered in Chromium
     owner: Mapped[str | None] = mapped_column(String(100))  # host:pid of the crawl process
     network: Mapped[str | None] = mapped_column(Text)  # "本机网络异常…" when the local network failed (monitor.crawl.network)
+    pages_carried: Mapped[int | None] = mapped_column(Integer)  # not fetched: carried over by the revisit policy
 
 
 class Page(Base):
@@ -73,6 +74,9 @@ class Page(Base):
     error_kind: Mapped[str | None] = mapped_column(String(40))
     error_detail: Mapped[str | None] = mapped_column(Text)
     fetched_at: Mapped[datetime] = mapped_column(DateTime)
+    # when a request last confirmed this row (monitor.crawl.revisit): fetched_at for a fetched page, older for a
+    # page carried over unfetched; NULL (rows before 0015) reads as fetched_at
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime)
     content_hash: Mapped[str | None] = mapped_column(String(64))
     etag: Mapped[str | None] = mapped_column(String(200))  # validators for the next run's conditional GET
     last_modified: Mapped[str | None] = mapped_column(String(100))

@@ -46,8 +46,10 @@ def _as_of(text: str | None) -> date:
 
 
 def run_crawl(config: Config, store: Store, site_keys: tuple[str, ...] = (), *, today: date,
-              say=lambda m: click.echo(m, err=True)) -> list:
-    """Crawl the chosen sites; returns their results. Shared by `crawl`, `demo` and the daemon."""
+              say=lambda m: click.echo(m, err=True), full: bool = False) -> list:
+    """Crawl the chosen sites; returns their results. Shared by `crawl`, `demo` and the daemon.
+
+    ``full``: every URL is requested again (no leaf carried over by the revisit policy)."""
     from monitor.crawl.runner import crawl_sites
 
     try:
@@ -60,19 +62,23 @@ def run_crawl(config: Config, store: Store, site_keys: tuple[str, ...] = (), *, 
 
     say(f"开始抓取 {len(sites)} 个网站：" + "、".join(s.name for s in sites))
     with CrawlProgress(say) as reporter:
-        results = crawl_sites(config, store, sites=sites, today=today, progress=reporter)
+        results = crawl_sites(config, store, sites=sites, today=today, progress=reporter, full=full)
     for r in results:
         site = config.site(r.site)
         state = {"finished": "完成", "interrupted": "中断", "running": "未完成", "failed": "失败"}.get(r.status, r.status)
         if r.status != "finished" and r.error:
             state += f"（{r.error}）"
+        x = r.extra
+        carried = x.get("carried", 0)
         unchanged = ""
-        if r.reused:
-            light = r.extra.get("revalidated", 0)
-            unchanged = f"，其中 {r.reused} 个未变化、沿用上次结果" + (f"（{light} 个经轻量复核）" if light else "")
+        if r.reused - carried:
+            light = x.get("revalidated", 0)
+            unchanged = f"，其中 {r.reused - carried} 个未变化、沿用上次结果" \
+                + (f"（{light} 个经轻量复核）" if light else "")
         say(f"  {site.name}：{state}，{r.pages} 个地址{unchanged}"
             + (f"；首页无法访问：{r.home_error}" if r.home_error else ""))
-        x = r.extra
+        if "revisit_days" in x:
+            say("    " + revisit_line(r.pages, x))
         if "max_requests" in x:
             say(f"    请求 {x['requests']} 次（上限 {x['max_requests']}）；外部链接检查 {x['external_checks']} 个"
                 f"（每次上限 {x['max_external_checks']}，每页上限 {x['max_external_per_page']}）"
@@ -81,6 +87,24 @@ def run_crawl(config: Config, store: Store, site_keys: tuple[str, ...] = (), *, 
         if r.network:
             say(f"  {site.name}：{r.network}")
     return results
+
+
+def revisit_line(pages: int, x: dict) -> str:
+    """The revisit policy's part of the crawl summary: verified, carried over, when the next is due."""
+    from datetime import timezone
+
+    from monitor.timeutil import CHINA
+
+    days, carried, due = x["revisit_days"], x["carried"], x.get("next_due")
+    when = due.replace(tzinfo=timezone.utc).astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if due else ""
+    if not days:
+        return f"本次复核全部 {pages} 个地址（revisit_days 为 0：每次抓取都重新请求全部地址）"
+    if carried:
+        return (f"本次复核 {pages - carried} 个地址（首页、栏目列表页、有未整改问题的、失效的和新出现的地址每次都复核，"
+                f"其余轮流复核），{carried} 个未到复核时间、沿用上次结果未重新请求；每个地址至少每 {days} 天复核一次，"
+                f"最早的一个须在 {when} 前复核")
+    how = "首次抓取或完整抓取" if x.get("full") else "均已到复核时间"
+    return f"本次复核全部 {pages} 个地址（{how}）；以后的抓取按每 {days} 天轮流复核，最早的一个须在 {when} 前复核"
 
 
 @contextmanager
@@ -174,8 +198,11 @@ def register(group: click.Group) -> None:
     @click.option("--max-pages", type=click.IntRange(1), help="与 --url 一起用：最多抓取的页面数，默认 2000")
     @click.option("--allow-private-network", is_flag=True,
                   help="与 --url 一起用：允许访问本机和内网的其他地址（同 sites.yaml 的 limits.allow_private_network，仅用于本机测试）")
+    @click.option("--full", is_flag=True,
+                  help="完整抓取：重新请求全部页面和链接，不沿用上次的结果（默认按 limits.revisit_days 轮流复核未变化的"
+                       "文章页、附件和外部链接）")
     @click.pass_obj
-    def crawl_cmd(obj, site_keys, url, as_of, delay, max_pages, allow_private_network):
+    def crawl_cmd(obj, site_keys, url, as_of, delay, max_pages, allow_private_network, full):
         """抓取网站，记录页面、链接和栏目信息。
 
         用 --url 可不带配置文件临时检查一个网站：抓取后按默认规则检查并列出问题，
@@ -201,7 +228,7 @@ def register(group: click.Group) -> None:
             if busy and not free:
                 names = "、".join(s.name for s, _ in busy)
                 raise _cli()(f"另一个抓取正在进行（{names}），本次未抓取；请等其结束后再试", exit_code=2)
-            results = run_crawl(config, store, tuple(s.key for s in free), today=today)
+            results = run_crawl(config, store, tuple(s.key for s in free), today=today, full=full)
         down = [r for r in results if r.home_error]
         unfinished = [r for r in results if r.status != "finished"]
         rows = []
