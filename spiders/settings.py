@@ -4,7 +4,7 @@ Politeness follows spec/field-notes.md: government hosts get at most 2 concurren
 requests and about 0.5 s between requests, unless a site's limits say otherwise.
 
 Our own settings (``MONITOR_*``) are declared once, with their defaults, in ``monitor_defaults`` below;
-code reads them from the crawler's settings without restating a default (tests/test_crawl_items.py checks).
+code reads them from the crawler's settings without restating a default (tests/unit/test_crawl_items.py checks).
 """
 from __future__ import annotations
 

@@ -97,3 +97,14 @@ def demo_server():
 @pytest.fixture
 def shared_required():
     require_shared()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test is marked by its folder: ``-m unit`` runs the fast ones alone (seconds), ``-m integration``
+    the ones through real servers, browsers and services."""
+    for item in items:
+        parts = Path(str(item.fspath)).parts
+        if "unit" in parts:
+            item.add_marker(pytest.mark.unit)
+        elif "integration" in parts:
+            item.add_marker(pytest.mark.integration)

@@ -1,5 +1,5 @@
 """Scrapy crawls whose event loop stalls once, after Scrapy has let a request go and before it is written: what a
-long parse elsewhere does to a crawl under load. Run by tests/test_pace.py in a process of its own (Scrapy's
+long parse elsewhere does to a crawl under load. Run by tests/integration/test_pace.py in a process of its own (Scrapy's
 reactor runs once per process):
 
     python -m tests.stall DELAY STALL_SECONDS own=URL pacer=URL ...

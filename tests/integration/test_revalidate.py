@@ -11,7 +11,7 @@ import time
 
 from tests.conftest import DEMO_DAY, ROOT, run_monitor
 from tests.local_http import page, serve, sites_yaml
-from tests.test_reuse import facts, write_config
+from tests.integration.test_reuse import facts, write_config
 
 
 BIG = b"%PDF-1.4\n" + b"0" * (3 * 1024 * 1024)

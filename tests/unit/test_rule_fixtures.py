@@ -38,7 +38,7 @@ from monitor.model import AccountFacts, SiteFacts, TextFacts
 from monitor.model.annual import AnnualReportFacts, Cell
 from rules.base import DOC_HEADINGS, Scope, Verdict
 
-FIXTURES = Path(__file__).parent / "rules"
+FIXTURES = Path(__file__).parents[1] / "rules"
 HOME = "http://www.example.gov.cn/"
 _TABLES = {"table2": "二", "table3": "三", "table4": "四"}
 _RELATIVE = re.compile(r"^today([+-]\d+)(?:\s+(\d{1,2}):(\d{2}))?$")

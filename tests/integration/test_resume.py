@@ -13,8 +13,8 @@ from collections import Counter
 from datetime import timedelta
 
 from tests.conftest import DEMO_DAY, ROOT, findings_json, run_monitor
-from tests.test_demo_end_to_end import _expected, _planted_key
-from tests.test_reuse import write_config
+from tests.integration.test_demo_end_to_end import _expected, _planted_key
+from tests.integration.test_reuse import write_config
 
 
 class CountingPages(dict):

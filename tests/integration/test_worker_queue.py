@@ -11,7 +11,7 @@ import pytest
 from monitor.ops import jobs
 from monitor.config import ConfigError, parse_config
 from monitor.store import Store
-from tests.test_worker_pool import REDIS, _redis_or_skip
+from tests.integration.test_worker_pool import REDIS, _redis_or_skip
 
 
 def _config(ns: str, *, broker: str | None = REDIS, accounts: int = 0):

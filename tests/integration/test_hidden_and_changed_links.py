@@ -10,7 +10,7 @@ from monitor.model import LinkFacts, PageFacts
 from spiders.hidden import hidden_hrefs
 from tests.conftest import DEMO_DAY, run_monitor
 from tests.local_http import page, serve, sites_yaml
-from tests.test_rules_website import HOME, run, site
+from tests.unit.test_rules_website import HOME, run, site
 
 CASINO = "http://casino.example/"
 

@@ -12,8 +12,8 @@ import pytest
 from monitor.crawl.browser import CHROMIUM
 from monitor.demo.variants import JS_COLUMN, newest_js_date, use_js_variant
 from tests.conftest import DEMO_DAY, findings_json, need_service, run_monitor
-from tests.test_demo_end_to_end import _expected, _planted_key
-from tests.test_reuse import write_config
+from tests.integration.test_demo_end_to_end import _expected, _planted_key
+from tests.integration.test_reuse import write_config
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from monitor.cli.commands.check_report import register
-from tests.test_annual_report import HTML_2021, SEED, edit_line, seed_text
+from tests.unit.test_annual_report import HTML_2021, SEED, edit_line, seed_text
 
 pytestmark = pytest.mark.usefixtures("shared_required")
 

@@ -22,7 +22,7 @@ from spiders import settings as crawl_defaults
 from spiders.revalidate import LightPath, PaceMiddleware, Pacer, PrefetchedMiddleware
 from spiders.site import SiteSpider
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_crawl_item_type_has_one_store_handler():

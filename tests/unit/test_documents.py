@@ -79,7 +79,7 @@ def test_unreadable_input_raises_document_error_naming_the_file(data, name, mess
     assert name in str(err.value) and message in str(err.value)
 
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 
 
 def test_word_97_document_text_from_a_real_file():

@@ -98,7 +98,7 @@ def attachment_crawl(tmp_path_factory):
     assert all(valid_resident_id(n, today=DEMO_DAY) for n in (DOCX_ID, XLSX_ID, XLS_ID))
     tmp = tmp_path_factory.mktemp("attach")
     files = {"docx": build_docx(), "xlsx": build_xlsx(), "xls": build_xls(),
-             "doc": (Path(__file__).parent / "fixtures" / "harmless-clean.doc").read_bytes()}
+             "doc": (Path(__file__).parents[1] / "fixtures" / "harmless-clean.doc").read_bytes()}
     with serve(make_route(files)) as srv:
         cfg = sites_yaml(tmp / "sites.yaml", [{"key": "att", "home": srv.url("/")}],
                          max_attachment_bytes=200_000)

@@ -27,7 +27,7 @@ def _seed_present():
     require_shared()
 
 
-HTML_2021 = Path(__file__).parent / "data" / "annual" / "2022_format2021_department.html"
+HTML_2021 = Path(__file__).parents[1] / "data" / "annual" / "2022_format2021_department.html"
 TODAY = date(2026, 11, 26)
 
 

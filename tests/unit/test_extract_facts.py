@@ -9,7 +9,7 @@ the per-pattern cap) evolves as in a crawl: the demo portal, its department site
 ``tests/cms_sites.py``, the benchmark's card site, hand-made edge cases (relative links of every shape,
 session ids, hidden links, a page nested too deep) and the shared corpus's real pages.
 
-A deliberate change of what is extracted re-records the file: ``python -m tests.test_extract_facts``
+A deliberate change of what is extracted re-records the file: ``python -m tests.unit.test_extract_facts``
 (and the diff of the commit says which pages changed). Values longer than a short string are kept as a
 digest, so a failure names the site, page and field that changed.
 """
@@ -38,7 +38,7 @@ from spiders.site import SiteSpider
 from tests.cms_sites import FAMILIES, CmsSite
 from tests.conftest import CORPUS, DEMO_DAY, ROOT
 
-RECORD = Path(__file__).parent / "data" / "extract_facts.json.gz"
+RECORD = Path(__file__).parents[1] / "data" / "extract_facts.json.gz"
 DEMO = "http://127.0.0.1:8101"
 EXTERNAL = "http://127.0.0.1:8102"
 DEAD = "http://127.0.0.1:8103"

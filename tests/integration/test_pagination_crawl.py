@@ -21,7 +21,7 @@ import pytest
 
 from tests.conftest import DEMO_DAY, ROOT, findings_json, need_service, run_monitor
 from tests.local_http import page, serve, sites_yaml
-from tests.test_reuse import facts
+from tests.integration.test_reuse import facts
 
 TRS_PAGES, TRS_PER_PAGE = 15, 3
 JCMS_TOTAL, JCMS_PER_PAGE, JCMS_GROUP = 37, 5, 3

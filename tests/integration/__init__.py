@@ -1,0 +1,1 @@
+"""Tests through the real components: loopback servers, crawls, Chromium, PostgreSQL, Redis, worker processes."""
