@@ -16,15 +16,18 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import httpx
 
 from spiders import settings as defaults
 from spiders.netguard import NetPolicy, host_port
-from monitor.config import Account
 from spiders.feed_parse import (ParsedPost, SourceError, is_platform_link, parse_export, parse_feed, parse_weibo,
                                 parse_weibo_long_text)
+
+if TYPE_CHECKING:  # an account's settings as sites.yaml gives them; the loader itself is not needed here
+    from monitor.config import Account
 
 log = logging.getLogger(__name__)
 
