@@ -21,7 +21,9 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from monitor.model import ErrorKind
 from spiders import settings as defaults
+from spiders.errors import httpx_error_kind
 from spiders.netguard import NetPolicy, host_port
 from spiders.feed_parse import (ParsedPost, SourceError, is_platform_link, parse_export, parse_feed, parse_weibo,
                                 parse_weibo_long_text)
@@ -58,27 +60,6 @@ class FetchResult:
 
 def _utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
-
-
-def _error_kind(exc: Exception) -> str:
-    text = str(exc).lower()
-    if isinstance(exc, httpx.TimeoutException):
-        return "timeout"
-    if isinstance(exc, httpx.TooManyRedirects):
-        return "redirects"
-    if "name or service not known" in text or "nodename nor servname" in text or "getaddrinfo" in text:
-        return "dns"
-    if "refused" in text:
-        return "refused"
-    if "reset" in text:
-        return "reset"
-    if "ssl" in text or "certificate" in text:
-        return "tls"
-    return "other"
-
-
-_ERROR_WORDS = {"timeout": "请求超时", "dns": "域名无法解析", "refused": "连接被拒绝", "reset": "连接被重置",
-                "tls": "TLS/证书错误", "redirects": "重定向次数过多", "other": "网络错误"}
 
 
 class FeedSpider:
@@ -176,8 +157,7 @@ class FeedSpider:
         try:
             resp = self.get(account.source, account)
         except httpx.HTTPError as exc:
-            kind = _error_kind(exc)
-            raise SourceError("unreachable", f"{_ERROR_WORDS[kind]}：{account.source}") from exc
+            raise SourceError("unreachable", f"{httpx_error_kind(exc).label}：{account.source}") from exc
         result.http_status = resp.status_code
         final = urlsplit(str(resp.url))
         if resp.status_code in BLOCKED_STATUSES:
@@ -254,10 +234,10 @@ class FeedSpider:
                 try:
                     resp = self._get_in_scope(url, account, policy)
                     if isinstance(resp, str):  # a hop to this machine or the intranet: never fetched, never judged
-                        check.error_kind, check.error_detail = "blocked", f"不访问内网或本机地址（{resp}）"
+                        check.error_kind, check.error_detail = ErrorKind.BLOCKED, f"不访问内网或本机地址（{resp}）"
                     else:
                         check.status = resp.status_code
                 except httpx.HTTPError as exc:
-                    check.error_kind = _error_kind(exc)
+                    check.error_kind = httpx_error_kind(exc)
                     check.error_detail = str(exc)[:500]
                 result.link_checks.append(check)

@@ -17,6 +17,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
+from monitor.model import ErrorKind
+from spiders.errors import httpx_error_kind
+
 # the crawler's User-Agent (spiders/settings.py), as UTF-8 bytes: httpx encodes str headers as ASCII
 USER_AGENT = "Mozilla/5.0 (compatible; GovSiteMonitor/0.1; +政府网站监测)".encode("utf-8")
 HTTPS_TIMEOUT_SECS = 10  # the HTTPS side check; the probe itself uses the site's probe timeout
@@ -44,42 +47,6 @@ class ProbeResult:
 
     def row(self) -> dict:
         return dict(self.__dict__)
-
-
-def _chain(exc: BaseException) -> list[BaseException]:
-    out, seen = [], set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        out.append(exc)
-        exc = exc.__cause__ or exc.__context__
-    return out
-
-
-def error_kind(exc: BaseException) -> str:
-    """An httpx failure as the short kinds the crawler uses (dns, refused, timeout, tls, redirects, reset, other)."""
-    chain = _chain(exc)
-    for e in chain:  # httpx wraps the OS error ("All connection attempts failed"): look underneath
-        if isinstance(e, ConnectionRefusedError):
-            return "refused"
-        if isinstance(e, socket.gaierror):
-            return "dns"
-        if isinstance(e, ssl.SSLError):
-            return "tls"
-    text = " ".join(f"{type(e).__name__}: {e}" for e in chain).lower()
-    if isinstance(exc, httpx.TimeoutException):
-        return "timeout"
-    if isinstance(exc, httpx.TooManyRedirects):
-        return "redirects"
-    if "certificate" in text or "ssl" in text or "tls" in text:
-        return "tls"
-    if "name or service not known" in text or "nodename nor servname" in text or "temporary failure in name" \
-            in text or "getaddrinfo" in text or "name resolution" in text:
-        return "dns"
-    if "refused" in text:
-        return "refused"
-    if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError)) or "reset" in text:
-        return "reset"
-    return "other"
 
 
 async def has_aaaa(host: str) -> bool | None:
@@ -126,13 +93,13 @@ async def probe_one(target: ProbeTarget) -> ProbeResult:
         result.status = resp.status_code
         result.ok = resp.status_code < 400
         if not result.ok:
-            result.error_kind = "http"
+            result.error_kind = ErrorKind.HTTP
             result.error_detail = f"HTTP {resp.status_code}"
     except (asyncio.TimeoutError, httpx.HTTPError, OSError) as exc:
         if isinstance(exc, asyncio.TimeoutError):
-            result.error_kind, result.error_detail = "timeout", f"no page after {target.timeout:g} s"
+            result.error_kind, result.error_detail = ErrorKind.TIMEOUT, f"no page after {target.timeout:g} s"
         else:
-            result.error_kind, result.error_detail = error_kind(exc), f"{type(exc).__name__}: {exc}"[:500]
+            result.error_kind, result.error_detail = httpx_error_kind(exc), f"{type(exc).__name__}: {exc}"[:500]
     result.elapsed_ms = int((time.monotonic() - started) * 1000)
     result.ipv6 = await has_aaaa(host)
     # the probe itself accepts any certificate (availability); this check wants a valid one

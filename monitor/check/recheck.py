@@ -37,12 +37,14 @@ from monitor.check import lifecycle
 from monitor.check.checking import fingerprint
 from monitor.config import Config
 from monitor.check.facts import column_level
-from monitor.model import ColumnFacts, ColumnKind, FindingStatus, ItemFacts, PageFacts, SiteFacts
+from monitor.model import (ColumnFacts, ColumnKind, ErrorKind, FindingStatus, ItemFacts, PageFacts, SiteFacts,
+                           error_label)
 from monitor.store import BatchWriter, Column, CrawlRun, Finding, Store, utcnow
 from rules import merge_overrides, run, thresholds_for
 from rules.base import Scope, Verdict
 from rules.website._columns import unverified_reason
 from spiders.columns import classify_column
+from spiders.errors import httpx_error_kind
 from spiders.listing import column_meta
 from spiders.listpage import read_list
 from spiders.netguard import NetPolicy, host_port
@@ -80,24 +82,6 @@ class RecheckResult:
     reopened: int = 0
 
 
-def _error_kind(exc: Exception) -> str:
-    if isinstance(exc, httpx.TimeoutException):
-        return "timeout"
-    if isinstance(exc, httpx.TooManyRedirects):
-        return "redirects"
-    text = str(exc).lower()
-    # DNS before TLS: a lookup failure for "ssl.example.cn" names the host, not a handshake
-    if "name or service" in text or "nodename" in text or "getaddrinfo" in text or "name resolution" in text:
-        return "dns"
-    if "ssl" in text or "certificate" in text:
-        return "tls"
-    if isinstance(exc, httpx.ConnectError):
-        return "refused"
-    if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError)):
-        return "reset"
-    return "other"
-
-
 @dataclass(frozen=True)
 class Reach:
     """What a re-check may fetch for one site: the crawler's scope and limits (sites.yaml)."""
@@ -131,11 +115,11 @@ def fetch(client: httpx.Client, url: str, reach: Reach | None = None) -> Fetched
     for _ in range(REDIRECT_MAX_TIMES + 1):
         reason = reach.policy.check(current)
         if reason is not None:
-            return Fetched(url, error_kind="blocked", error_detail=f"blocked ({reason}): {current[:300]}",
+            return Fetched(url, error_kind=ErrorKind.BLOCKED, error_detail=f"blocked ({reason}): {current[:300]}",
                            final_url=current)
         if current != url and _offsite(url, current, reach):
-            return Fetched(url, error_kind="offsite", error_detail=f"redirected to another site: {current[:300]}",
-                           final_url=current)
+            return Fetched(url, error_kind=ErrorKind.OFFSITE, final_url=current,
+                           error_detail=f"redirected to another site: {current[:300]}")
         try:
             with client.stream("GET", current) as r:
                 location = r.headers.get("location")
@@ -154,8 +138,8 @@ def fetch(client: httpx.Client, url: str, reach: Reach | None = None) -> Fetched
                 text = bytes(body).decode(r.encoding or "utf-8", errors="replace")
                 return Fetched(url, status=r.status_code, text=text, content_type=ctype, final_url=current)
         except httpx.HTTPError as exc:
-            return Fetched(url, error_kind=_error_kind(exc), error_detail=str(exc)[:500], final_url=current)
-    return Fetched(url, error_kind="redirects", error_detail=f"more than {REDIRECT_MAX_TIMES} redirects",
+            return Fetched(url, error_kind=httpx_error_kind(exc), error_detail=str(exc)[:500], final_url=current)
+    return Fetched(url, error_kind=ErrorKind.REDIRECTS, error_detail=f"more than {REDIRECT_MAX_TIMES} redirects",
                    final_url=current)
 
 
@@ -185,9 +169,9 @@ def _judge_link(client: httpx.Client, f: Finding, fetched: list[Fetched], reach:
         return False, "引用该链接的页面已不再链接它"
     target = fetch(client, f.url, reach)
     fetched.append(target)
-    if target.error_kind == "blocked":
+    if target.error_kind == ErrorKind.BLOCKED:
         return None, "链接指向本机或内网地址，不在检查范围内，无法确认"
-    if target.error_kind == "offsite":
+    if target.error_kind == ErrorKind.OFFSITE:
         return None, f"链接重定向到其他网站（{target.final_url}），无法确认已整改"
     from rules.website.broken_link import verdict
 
@@ -212,7 +196,8 @@ def _judge_column(store: Store, config: Config, client: httpx.Client, f: Finding
     page = fetch(client, list_url or f.url, Reach.of(site))
     fetched.append(page)
     if page.status is None or page.status >= 400 or page.text is None or page.truncated:
-        reason = page.error_kind or ("页面超过大小上限" if page.truncated else f"HTTP {page.status}")
+        reason = (error_label(page.error_kind) if page.error_kind
+                  else "页面超过大小上限" if page.truncated else f"HTTP {page.status}")
         return None, f"栏目页面无法读取（{reason}）"
     sel = Selector(text=page.text)
     name, ctype = column_meta(sel)

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections import Counter
 from urllib.parse import urlsplit
 
+from monitor.model import ErrorKind, error_label
+
 # failures that a broken local network produces for every host alike
-NETWORK_KINDS = ("dns", "refused", "timeout", "reset", "tls", "other")
-KIND_WORDS = {"dns": "域名无法解析", "refused": "连接被拒绝", "timeout": "请求超时", "reset": "连接被重置",
-              "tls": "TLS/证书错误", "other": "网络错误"}
+NETWORK_KINDS = (ErrorKind.DNS, ErrorKind.REFUSED, ErrorKind.TIMEOUT, ErrorKind.RESET, ErrorKind.TLS, ErrorKind.OTHER)
 
 
 def assess(external: list[tuple[str, str | None, int | None]], reference: list[tuple[str, str | None]], *,
@@ -24,7 +24,7 @@ def assess(external: list[tuple[str, str | None, int | None]], reference: list[t
     of the configured reference sites (error_kind None: it answered)."""
     for url, kind in reference:
         if kind:
-            return (f"本机网络异常：参照网站 {url} 无法访问（{KIND_WORDS.get(kind, kind)}），"
+            return (f"本机网络异常：参照网站 {url} 无法访问（{error_label(kind)}），"
                     f"外部链接的失败不能归咎于被检查网站，已标为无法核实")
     hosts: dict[str, str | None] = {}
     for url, kind, status in external:
@@ -45,5 +45,5 @@ def assess(external: list[tuple[str, str | None, int | None]], reference: list[t
     kind, n = failing.most_common(1)[0]
     if n / len(hosts) < share:
         return None
-    return (f"本机网络异常：{len(hosts)} 个外部网站中有 {n} 个{KIND_WORDS.get(kind, kind)}，"
+    return (f"本机网络异常：{len(hosts)} 个外部网站中有 {n} 个{error_label(kind)}，"
             f"多为本机网络（DNS、代理或出口）故障，外部链接的失败已标为无法核实，不作为问题")

@@ -19,7 +19,7 @@ from scrapy.settings import Settings
 
 from monitor.config import Config, Site
 from monitor.model import (ListItem, MessageFacts, MessageItem, NetworkItem, PageItem, ReportDocumentItem, ReuseItem,
-                           SearchItem, xml_safe)
+                           SearchItem, error_label, xml_safe)
 from sqlalchemy import delete, func, insert, select, update
 
 from monitor.store import (BatchWriter, Column, ColumnItem, CrawlRun, ListPage, Page, Store, brief, insert_rows,
@@ -567,25 +567,10 @@ def _result(store: Store, site: Site, run_id: int) -> CrawlResult:
         if home is None:
             home_error = "首页未被抓取"
         elif home.error_kind:
-            home_error = describe_error(home.error_kind, home.error_detail)
+            home_error = error_label(home.error_kind, home.error_detail)
         elif home.status and home.status >= 400:
             home_error = f"HTTP {home.status}"
         return CrawlResult(site.key, run_id, run.status if run else "unknown", run.pages if run else 0, home_error,
                            network=run.network if run else None, reused=(run.pages_reused or 0) if run else 0,
                            error=run.error if run else None)
 
-
-ERROR_KINDS = {
-    "dns": "域名无法解析",
-    "refused": "连接被拒绝",
-    "timeout": "请求超时",
-    "tls": "TLS/证书错误",
-    "redirects": "重定向次数过多或循环",
-    "reset": "连接被重置",
-    "too_large": "内容超过大小上限",
-    "other": "其他网络错误",
-}
-
-
-def describe_error(kind: str | None, detail: str | None = None) -> str:
-    return ERROR_KINDS.get(kind or "other", kind or "未知错误")

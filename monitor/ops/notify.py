@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from monitor.config import Config
 from monitor.ops.logs import event as log_event
-from monitor.model import FindingStatus, Severity
+from monitor.model import ErrorKind, FindingStatus, Severity, error_label
 from monitor.store import Finding, Notification, Probe, Store, utcnow
 
 log = logging.getLogger("monitor.notify")
@@ -112,7 +112,10 @@ def _site_states(store: Store, config: Config) -> list[State]:
                              detail=f"恢复时间：{_cn_time(recent[0].at)}"))
         elif len(recent) == n and not any(p.ok for p in recent):
             p = recent[0]
-            why = p.error_detail or p.error_kind or (f"HTTP {p.status}" if p.status else "无响应")
+            if p.status and (p.error_kind is None or p.error_kind == ErrorKind.HTTP):
+                why = f"HTTP {p.status}"
+            else:  # the kind's label, not the exception's English text
+                why = error_label(p.error_kind) if p.error_kind else "无响应"
             out.append(State("site_down", site.key, "down", site.unit,
                              title=f"{site.name}（{site.home}）连续 {n} 次探测无法访问",
                              detail=f"最近一次：{_cn_time(p.at)}，{why}"))

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from monitor.model import error_label
+
 LABELS = {
     "target": "链接目标", "final_url": "跳转后地址", "status": "HTTP 状态", "error_kind": "错误类型", "reason": "原因",
     "attempts": "尝试次数", "soft_404": "页面提示", "external": "外部链接", "on_home": "首页上有此链接",
@@ -35,7 +37,7 @@ LABELS = {
     "veto_share": "否决比例", "warn_share": "提示比例", "missing": "缺少", "tag": "标签", "term": "词语",
     "words": "关键词", "verified": "已认证", "registered": "已报送", "threshold": "阈值", "body_chars": "正文字数",
     "copies": "副本数", "failed_probes": "失败的探测", "failures_by_reason": "失败原因分布", "markers": "标记",
-    "interaction_columns": "互动栏目", "special_channels": "专门渠道", "timeout": "超时", "redirects": "重定向",
+    "interaction_columns": "互动栏目", "special_channels": "专门渠道",
 }
 _ORDER = {k: n for n, k in enumerate(LABELS)}
 
@@ -70,5 +72,11 @@ def labelled(facts: dict | None) -> list[tuple[str, str]]:
     for k, v in sorted((facts or {}).items(), key=lambda kv: (_ORDER.get(kv[0], len(_ORDER)), kv[0])):
         if v in (None, "", [], {}):
             continue
-        rows.append((LABELS.get(k, k), _parents(v) if k == "parents" and isinstance(v, list) else plain(v)))
+        if k == "parents" and isinstance(v, list):
+            text = _parents(v)
+        elif k == "error_kind" and isinstance(v, str):
+            text = error_label(v)  # the stored kind ("dns") as staff read it (域名无法解析)
+        else:
+            text = plain(v)
+        rows.append((LABELS.get(k, k), text))
     return rows

@@ -6,15 +6,13 @@ from datetime import timedelta
 from sqlalchemy import case, func, select
 from starlette.requests import Request
 
-from monitor.model import Severity
+from monitor.model import FETCH_OUTCOMES, Severity
 from monitor.store import AccountFetch, CrawlRun, Finding, Probe, utcnow
 from monitor.web.auth import require, store_of
 from monitor.web.overview import OPEN
 from monitor.web.render import query, render
 
 AVAILABILITY_DAYS = 7
-FETCH_OUTCOME = {"ok": "成功", "ok0": "成功（无内容）", "http_error": "HTTP 错误", "malformed": "格式错误",
-                 "blocked": "被拦截", "timeout": "超时", "error": "出错", "unreachable": "无法访问"}
 
 
 def _scores(store, config, sites) -> dict[str, dict]:
@@ -47,7 +45,7 @@ def site_rows(store, config, entries, *, kind: str) -> list[dict]:
         if kind == "account":  # accounts are fetched by `feeds`, not crawled
             last_fetch = select(func.max(AccountFetch.id)).where(AccountFetch.account.in_(keys)) \
                 .group_by(AccountFetch.account)
-            runs = {r.account: {"started_at": r.started_at, "status": FETCH_OUTCOME.get(r.outcome, r.outcome),
+            runs = {r.account: {"started_at": r.started_at, "status": FETCH_OUTCOMES.get(r.outcome, r.outcome),
                                 "pages": r.posts}
                     for r in s.scalars(select(AccountFetch).where(AccountFetch.id.in_(last_fetch)))}
         else:

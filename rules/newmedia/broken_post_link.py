@@ -25,12 +25,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Iterator
 
-from monitor.model import AccountFacts, Severity
+from monitor.model import AccountFacts, ErrorKind, Severity, error_label
 from rules.base import Outcome, Rule, Scope
 from rules.newmedia._common import account_facts
 
-_BROKEN_ERRORS = {"refused": "连接被拒绝", "dns": "域名无法解析", "tls": "TLS/证书错误", "redirects": "重定向循环",
-                  "reset": "连接被重置"}
+# fetch failures that show the link broken; a timeout or another failure cannot tell
+_BROKEN_ERRORS = frozenset({ErrorKind.REFUSED, ErrorKind.DNS, ErrorKind.TLS, ErrorKind.REDIRECTS, ErrorKind.RESET})
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ def check(account: AccountFacts, *, today: date, t: Thresholds) -> Iterator[Outc
         if c.error_kind:
             if c.error_kind not in _BROKEN_ERRORS:
                 continue  # timeout or other: could not tell
-            why = _BROKEN_ERRORS[c.error_kind]
+            why = error_label(c.error_kind, c.error_detail)
         elif c.status is not None and c.status >= t.broken_statuses_from and c.status not in t.ignore_statuses:
             why = f"HTTP {c.status}"
         else:

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Iterator
 
-from monitor.model import LinkFacts, PageFacts, Severity, SiteFacts
+from monitor.model import LinkFacts, PageFacts, Severity, SiteFacts, error_label
 from rules.base import Outcome, Rule
 
 
@@ -60,8 +60,6 @@ RULE = Rule(id="W-S1", name="broken-link", title="链接不可用", severity=Sev
             thresholds=Thresholds, category="链接不可用")
 
 ATTACHMENT_EXT = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".zip", ".rar")
-ERROR_WORDS = {"dns": "域名无法解析", "refused": "连接被拒绝", "tls": "TLS/证书错误", "redirects": "重定向过多或循环",
-               "reset": "连接被重置", "timeout": "请求超时", "other": "网络错误"}
 # fragments a browser resolves without an element (HTML: "top" scrolls to the top)
 _IMPLICIT_FRAGMENTS = {"top"}
 
@@ -69,9 +67,7 @@ _IMPLICIT_FRAGMENTS = {"top"}
 def verdict(page: PageFacts, t: Thresholds) -> tuple[str, str] | None:
     """('broken'|'unverified', reason) for a fetched target, None when it answered fine."""
     if page.error_kind:
-        words = ERROR_WORDS.get(page.error_kind, page.error_kind)
-        if page.error_kind == "redirects" and page.error_detail and "loop" in page.error_detail:
-            words = "重定向循环"
+        words = error_label(page.error_kind, page.error_detail)
         if page.error_kind in t.broken_errors:
             return "broken", words
         if page.error_kind in t.unverified_errors:

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Iterator
 
-from monitor.model import SearchFacts, Severity, SiteFacts
+from monitor.model import SearchFacts, Severity, SiteFacts, error_label
 from rules.base import Outcome, Rule
 
 
@@ -44,9 +44,6 @@ class Thresholds:
 
 RULE = Rule(id="W-S10", name="site-search-unusable", title="站内搜索缺失或不可用", severity=Severity.DEDUCTION,
             source="S12, S28", thresholds=Thresholds, category="功能设计")
-
-ERRORS = {"dns": "域名无法解析", "refused": "连接被拒绝", "timeout": "请求超时", "tls": "TLS/证书错误",
-          "redirects": "重定向次数过多", "reset": "连接被重置", "too_large": "结果页过大", "other": "网络错误"}
 
 
 def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
@@ -75,7 +72,7 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
     facts = {"query": result.query, "action": result.action, "expected_url": result.expected_url,
              "result_url": result.result_url, "status": result.status, "error_kind": result.error_kind}
     if result.error_kind or (result.status or 0) >= 400:
-        why = ERRORS.get(result.error_kind or "", "") or f"HTTP {result.status}"
+        why = error_label(result.error_kind) if result.error_kind else f"HTTP {result.status}"
         yield RULE.finding(subject="站内搜索", url=home, facts=facts,
                            evidence=f"站内搜索无法使用：搜索“{result.query}”时 {result.action} {why}")
     elif not result.found:

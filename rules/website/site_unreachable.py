@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Iterator
 
-from monitor.model import ProbeFacts, Severity, SiteFacts
+from monitor.model import ProbeFacts, Severity, SiteFacts, error_label
 from rules.base import Outcome, Rule
 
 CHINA_OFFSET = timedelta(hours=8)  # probe times are UTC; days are counted in Beijing time
@@ -48,14 +48,11 @@ class Thresholds:
 RULE = Rule(id="W-V1", name="site-unreachable", title="网站无法访问", severity=Severity.VETO,
             source="S4, S5, P1", thresholds=Thresholds, category="站点无法访问")
 
-_WORDS = {"dns": "域名无法解析", "refused": "连接被拒绝", "timeout": "超时", "tls": "TLS/证书错误",
-          "redirects": "重定向过多", "reset": "连接被重置", "other": "网络错误"}
-
 
 def _reason(p: ProbeFacts) -> str:
     if p.status is not None and p.status >= 400:
         return f"HTTP {p.status}"
-    return _WORDS.get(p.error_kind or "other", p.error_kind or "网络错误")
+    return error_label(p.error_kind)
 
 
 def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:

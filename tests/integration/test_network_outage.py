@@ -95,12 +95,12 @@ def test_a_dns_failure_is_dns_whatever_the_host_is_called():
     from twisted.internet.error import DNSLookupError
     from twisted.python.failure import Failure
 
-    from monitor.check.recheck import _error_kind
+    from spiders.errors import httpx_error_kind
     from spiders.site import error_kind
 
     failure = Failure(DNSLookupError("no results for hostname lookup: ssl.tls-certificate.example.cn"))
     assert error_kind(failure)[0] == "dns"
     import httpx
 
-    assert _error_kind(httpx.ConnectError("[Errno -2] Name or service not known (ssl.example.cn)")) == "dns"
-    assert _error_kind(httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed")) == "tls"
+    assert httpx_error_kind(httpx.ConnectError("[Errno -2] Name or service not known (ssl.example.cn)")) == "dns"
+    assert httpx_error_kind(httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed")) == "tls"

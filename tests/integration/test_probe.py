@@ -42,7 +42,7 @@ def test_failure_share_at_or_above_5_percent_is_a_veto():
     out = _check(_probes([24] * 7, 9))  # 9 / 168 = 5.4%
     assert len(out) == 1 and out[0].verdict is Verdict.FINDING and out[0].severity is Severity.VETO
     assert out[0].facts["probes"] == 168 and out[0].facts["failures"] == 9
-    assert "5.4%" in out[0].evidence and out[0].facts["failures_by_reason"] == {"超时": 9}
+    assert "5.4%" in out[0].evidence and out[0].facts["failures_by_reason"] == {"请求超时": 9}
 
 
 def test_near_miss_4_9_percent_is_a_warning_not_a_veto():

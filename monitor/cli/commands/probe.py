@@ -5,19 +5,15 @@ import time
 
 import click
 
+from monitor.model import ErrorKind, error_label
 from monitor.store import Probe, Store
-
-
-# the words of monitor.crawl.runner.ERROR_KINDS, without importing Scrapy for a probe
-_ERRORS = {"dns": "域名无法解析", "refused": "连接被拒绝", "timeout": "请求超时", "tls": "TLS/证书错误",
-           "redirects": "重定向次数过多或循环", "reset": "连接被重置", "other": "其他网络错误"}
 
 
 def _describe(r) -> str:
     flags = f"IPv6 {'有' if r.ipv6 else '无'}，HTTPS {'可用' if r.https else '不可用'}"
     if r.ok:
         return f"可访问（HTTP {r.status}，{r.elapsed_ms} 毫秒；{flags}）"
-    why = f"HTTP {r.status}" if r.error_kind == "http" else _ERRORS.get(r.error_kind or "other", r.error_kind)
+    why = f"HTTP {r.status}" if r.error_kind == ErrorKind.HTTP else error_label(r.error_kind)
     return f"无法访问（{why}，{r.elapsed_ms} 毫秒；{flags}）"
 
 
