@@ -20,6 +20,7 @@ from parsel import Selector
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
+from spiders.annual_report import ANNUAL_REPORT_TITLE
 from spiders.columns import breadcrumb, breadcrumb_links, classify_column, nav_columns
 from spiders.hidden import hidden_links
 from spiders.links import LinkResolver
@@ -47,7 +48,6 @@ LINK_ATTRS = (("a", "href"), ("img", "src"), ("iframe", "src"), ("script", "src"
 # compiled once: lxml elements, not parsel Selectors wrapped around each of a page's links
 _LINK_FINDERS = tuple((tag, attr, lxml.etree.XPath(f"//{tag}[@{attr}]")) for tag, attr in LINK_ATTRS)
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "about:", "#")
-ANNUAL_REPORT_TITLE = re.compile(r"(?:19|20)\d{2}年度?.{0,30}政府信息公开(?:工作)?年度报告")
 _INDEX_PAGE = re.compile(r"(?:index|default|list)(?:_\d+)?\.s?html?$")
 _PAGE_QUERY = re.compile(r"(?:(?<=[?&])|^)(?:page|pagenum|pageindex|pageno|p|pn|curpage|currentpage|page_no|pageidx)"
                          r"=\d+(?:&|$)", re.IGNORECASE)

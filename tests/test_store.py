@@ -22,6 +22,28 @@ def test_migrations_build_exactly_the_models_sqlite(sqlite_url):
     Store(sqlite_url)  # opening again is a no-op upgrade
 
 
+def test_a_store_at_the_head_opens_without_alembic_and_an_older_one_is_upgraded(sqlite_url, monkeypatch):
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    from monitor.store.db import _alembic_config, migrations_head
+
+    # the head read from the scripts' lines is Alembic's own head
+    assert [migrations_head()] == ScriptDirectory.from_config(_alembic_config(sqlite_url)).get_heads()
+    store = Store(sqlite_url)
+    real = command.upgrade
+    calls = []
+    monkeypatch.setattr(command, "upgrade", lambda cfg, rev: calls.append(rev) or real(cfg, rev))
+    Store(sqlite_url)
+    assert calls == []  # at the head: Alembic is not run
+    with store.engine.begin() as conn:  # a database one revision behind
+        conn.exec_driver_sql("ALTER TABLE users DROP COLUMN session_version")
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0014_usability_notice_issues'")
+    Store(sqlite_url)
+    assert calls == ["head"]
+    assert _diff(store) == []
+
+
 def test_migrations_build_exactly_the_models_postgresql(pg_url):
     store = Store(pg_url)
     assert _diff(store) == []

@@ -18,6 +18,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.settings import Settings
 
 from monitor.config import Config, Site
+from monitor.crawl.heap import long_lived_heap
 from monitor.model import (ListItem, MessageFacts, MessageItem, NetworkItem, PageItem, ReportDocumentItem, ReuseItem,
                            SearchItem, xml_safe)
 from sqlalchemy import delete, func, insert, select, update
@@ -425,6 +426,8 @@ def crawl_sites(config: Config, store: Store, *, sites: list[Site] | None = None
 
     base = crawl_settings()
     base.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
+    # the spider class is passed in: Scrapy's spider loader would import every module of spiders/ to find it by name
+    base.set("SPIDER_MODULES", [], priority="cmdline")
     process = CrawlerProcess(base)
     logging.getLogger("scrapy").setLevel(getattr(logging, log_level, logging.WARNING))
     runs: list[tuple[Site, int, Crawler]] = []
@@ -468,7 +471,8 @@ def crawl_sites(config: Config, store: Store, *, sites: list[Site] | None = None
                       max_requests=site.limits.max_requests, max_external_checks=site.limits.max_external_checks,
                       max_external_per_page=site.limits.max_external_per_page,
                       allow_private=site.limits.allow_private_network)
-    process.start()
+    with long_lived_heap():  # the start-up's objects set aside from garbage collection (monitor.crawl.heap)
+        process.start()
     results = []
     for site, run_id, crawler in runs:
         result = _result(store, site, run_id)

@@ -5,9 +5,11 @@ leaves its run marked unfinished and every earlier run and finding intact.
 """
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
+import re
 import stat
 import time
 from contextlib import contextmanager
@@ -218,6 +220,28 @@ class FindingEvent(Base):
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+_REVISION_LINE = re.compile(r"^revision\s*(?::[^=]*)?=\s*['\"]([^'\"]+)['\"]\s*$", re.M)
+_DOWN_LINE = re.compile(r"^down_revision\s*(?::[^=]*)?=\s*(.*)$", re.M)
+_QUOTED = re.compile(r"['\"]([^'\"]+)['\"]")
+
+
+@functools.cache
+def migrations_head() -> str | None:
+    """The one head revision of our migration scripts, read from their ``revision``/``down_revision`` lines; None
+    when the scripts do not read plainly (then Alembic itself is asked)."""
+    revisions: set[str] = set()
+    downs: set[str] = set()
+    for script in (MIGRATIONS / "versions").glob("*.py"):
+        text = script.read_text(encoding="utf-8")
+        revision, down = _REVISION_LINE.findall(text), _DOWN_LINE.findall(text)
+        if len(revision) != 1 or len(down) != 1:
+            return None
+        revisions.add(revision[0])
+        downs.update(_QUOTED.findall(down[0].split("#", 1)[0]))
+    heads = revisions - downs
+    return heads.pop() if len(heads) == 1 else None
+
+
 def _alembic_config(url: str):
     from alembic.config import Config as AlembicConfig
 
@@ -335,6 +359,8 @@ class Store:
     _sqlite_file: Path | None = None
 
     def upgrade(self) -> None:
+        if self._at_head():
+            return  # the usual case: Alembic (a third of a second to import and walk its scripts) is not needed
         from alembic import command
         from alembic.util.exc import CommandError
 
@@ -350,6 +376,18 @@ class Store:
             if message:
                 raise StoreError(message) from exc
             raise
+
+    def _at_head(self) -> bool:
+        """Whether the database's one stored revision is the migrations' head (read without Alembic)."""
+        head = migrations_head()
+        if head is None:
+            return False
+        try:
+            with self.engine.connect() as conn:
+                rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+        except DBAPIError:  # no such table yet (a new database) or no database: Alembic decides and explains
+            return False
+        return [tuple(r) for r in rows] == [(head,)]
 
     @contextmanager
     def _migrating(self) -> Iterator[None]:
