@@ -336,6 +336,9 @@ def _script_time(html: str, *, today: date | None) -> PublishedTime | None:
 
 
 def _htmldate_time(html: str) -> PublishedTime | None:
+    written = {dm.date for dm in iter_dates(html)}
+    if not written:
+        return None  # whatever htmldate found would be dropped below: no full date is written on the page
     try:
         from htmldate import find_date
     except ImportError:  # pragma: no cover - htmldate is a declared dependency
@@ -349,7 +352,7 @@ def _htmldate_time(html: str) -> PublishedTime | None:
     value = datetime.strptime(found, "%Y-%m-%d")
     # htmldate turns "版权所有 2008-2024" into 2008-01-01 (field notes): keep its answer only when
     # that full date is written somewhere on the page outside copyright/update wording.
-    if value.date() not in {dm.date for dm in iter_dates(html)}:
+    if value.date() not in written:
         return None
     return PublishedTime(value, False, found, "htmldate")
 
@@ -369,8 +372,10 @@ def article_datetime(sel: Selector, *, now: datetime | None = None,
         value = datetime.fromtimestamp(int(m.group(1)), SHANGHAI).replace(tzinfo=None)
         return PublishedTime(value, True, m.group(0), "wechat-ct")
 
-    visible = _visible_time(sel, today=today)
     meta = _meta_time(sel, _META_PUBLISHED, today=today)
+    if meta is not None and meta.has_time:
+        return meta  # a date and time in the metas: the visible text could not say more (the walk is skipped)
+    visible = _visible_time(sel, today=today)
     if meta is not None:
         if (not meta.has_time and visible is not None and visible.has_time
                 and visible.date == meta.date):
@@ -378,10 +383,11 @@ def article_datetime(sel: Selector, *, now: datetime | None = None,
         return meta
     if visible is not None:
         return visible
-    for fallback in (_meta_time(sel, _META_SECONDARY, today=today), _script_time(html, today=today),
-                     _htmldate_time(html)):
-        if fallback is not None:
-            return fallback
+    for fallback in (lambda: _meta_time(sel, _META_SECONDARY, today=today), lambda: _script_time(html, today=today),
+                     lambda: _htmldate_time(html)):  # in order, each only when the ones before found nothing
+        found = fallback()
+        if found is not None:
+            return found
     if now is not None:
         for raw in sel.xpath("//*[@id='publish_time' or contains(@class,'time') or contains(@class,'date')]"
                              "//text()").getall():

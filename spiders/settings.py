@@ -56,7 +56,9 @@ DUPEFILTER_CLASS = "scrapy.dupefilters.BaseDupeFilter"
 
 ITEM_PIPELINES = {"monitor.crawl.runner.StorePipeline": 300}
 # the shared pace per host and the light re-check path, when MONITOR_PACE_DELAY is set (spiders.revalidate)
-EXTENSIONS = {"spiders.revalidate.LightPath": 500}
+EXTENSIONS = {"spiders.revalidate.LightPath": 500,
+              # off by default, but its module imports aiohttp's web server (a fifth of a second of every start)
+              "scrapy.extensions.remote_control.RemoteControl": None}
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
