@@ -34,6 +34,11 @@ def _clean(value: Any) -> Any:
     return xml_safe(value)
 
 
+def _has_illegal(text: str) -> bool:
+    """Whether ``xml_safe`` would change ``text``."""
+    return xml_safe(text) != text
+
+
 class _Writer(BatchWriter):
     """The BatchWriter plus list pages and SQL copies of unchanged pages, all in one transaction per batch."""
 
@@ -160,8 +165,12 @@ class StorePipeline:
         page = {k: _clean(v) for k, v in item.page.items()}
         page["fetched_at"] = utcnow()
         self.writer.add("page", page)
+        add = self.writer.add
         for link in item.links:
-            self.writer.add("link", {k: _clean(v) for k, v in link.items()})
+            # a link's strings are nearly always clean: one test of them all, then the row as it is (add copies it)
+            if _has_illegal("".join(v for v in link.values() if isinstance(v, str))):
+                link = {k: _clean(v) for k, v in link.items()}
+            add("link", link)
         for lst in item.lists:
             self._list(lst)
 
