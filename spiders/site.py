@@ -45,8 +45,25 @@ from spiders.verdicts import (PatternCap, attachment_text, canonical_url, fragme
 ATTACHMENT_EXT = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".zip", ".rar", ".ppt", ".pptx")
 # tag -> attribute holding a link worth checking
 LINK_ATTRS = (("a", "href"), ("img", "src"), ("iframe", "src"), ("script", "src"), ("link", "href"))
-# compiled once: lxml elements, not parsel Selectors wrapped around each of a page's links
-_LINK_FINDERS = tuple((tag, attr, lxml.etree.XPath(f"//{tag}[@{attr}]")) for tag, attr in LINK_ATTRS)
+_LINK_ATTR = dict(LINK_ATTRS)
+
+
+def _document(root: lxml.etree._Element) -> list[lxml.etree._Element]:
+    """The top-level nodes of ``root``'s document, in order: libxml2 may leave more than one (a second <html>), and
+    an XPath ``//…`` searches them all."""
+    top = root.getroottree().getroot()
+    return [*reversed(list(top.itersiblings(preceding=True))), top, *top.itersiblings()]
+
+
+def _link_nodes(root: lxml.etree._Element) -> list[tuple[str, str, list[lxml.etree._Element]]]:
+    """(tag, attribute, elements) for each of LINK_ATTRS in turn, the elements in document order: what the XPaths
+    ``//a[@href]``, ``//img[@src]`` … select, found in one pass over the document instead of five."""
+    found: dict[str, list[lxml.etree._Element]] = {tag: [] for tag in _LINK_ATTR}
+    for top in _document(root):
+        for el in top.iter(*_LINK_ATTR):
+            if el.get(_LINK_ATTR[el.tag]) is not None:
+                found[el.tag].append(el)
+    return [(tag, attr, found[tag]) for tag, attr in LINK_ATTRS]
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "about:", "#")
 _INDEX_PAGE = re.compile(r"(?:index|default|list)(?:_\d+)?\.s?html?$")
 _PAGE_QUERY = re.compile(r"(?:(?<=[?&])|^)(?:page|pagenum|pageindex|pageno|p|pn|curpage|currentpage|page_no|pageidx)"
@@ -145,10 +162,7 @@ def footer_node(root: lxml.etree._Element) -> lxml.etree._Element | None:
     containing "foot" or "bottom" (case as written): what the XPath ``//*[self::footer or @id='footer' …
     or contains(@class,'foot') or contains(@class,'bottom')]`` selects, found in a quarter of its time."""
     last = None
-    # the whole document, as ``//*``: libxml2 may leave more than one top-level element (a second <html>)
-    top = root.getroottree().getroot()
-    tops = [*reversed(list(top.itersiblings(preceding=True))), top, *top.itersiblings()]
-    for el in (el for t in tops for el in t.iter(lxml.etree.Element)):
+    for el in (el for top in _document(root) for el in top.iter(lxml.etree.Element)):  # the whole document, as //*
         if el.tag == "footer":
             last = el
             continue
@@ -781,10 +795,9 @@ class SiteSpider(scrapy.Spider):
         self.scheduled.add(page_url)
         hidden = hidden_links(sel, html=html)
         resolve = self._resolver().resolve
-        root = sel.root
-        for tag, attr, find in _LINK_FINDERS:
+        for tag, attr, nodes in _link_nodes(sel.root):
             page_links = tag in ("a", "iframe")
-            for node in find(root):
+            for node in nodes:
                 raw = node.get(attr).strip()
                 same_page = tag == "a" and raw.startswith("#") and fragment_of(raw) is not None
                 if not raw or (raw.lower().startswith(_SKIP_SCHEMES) and not same_page):
