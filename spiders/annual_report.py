@@ -29,7 +29,11 @@ from monitor.model.annual import (
 from spiders.annual_html import Line, html_to_lines
 from spiders.annual_narrative import read_narrative
 
-__all__ = ["parse_annual_report", "parse_annual_report_html", "html_to_lines"]
+__all__ = ["ANNUAL_REPORT_TITLE", "parse_annual_report", "parse_annual_report_html", "html_to_lines"]
+
+# the title of a 政府信息公开工作年度报告 (a page's title or heading, a link's text): the crawl stores such pages
+# whole (spiders.site) and the check reads them (monitor.check.checking), without importing the crawler
+ANNUAL_REPORT_TITLE = re.compile(r"(?:19|20)\d{2}年度?.{0,30}政府信息公开(?:工作)?年度报告")
 
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９（）＋－．／　\xa0", "0123456789()+-./  ")

@@ -134,6 +134,25 @@ def _squash(text: str) -> str:
     return _WS.sub(" ", text if text.isascii() else normalize(text))
 
 
+# tag -> how the date walk treats it: skipped with its subtree, a heading (h1/h2), or any other element
+_SKIPPED, _HEADING, _OTHER = "skip", "heading", "other"
+_TAG_FLAGS: dict[str, str] = {}
+
+
+def _tag_flags(tag: str) -> str:
+    low = tag.lower()
+    flags = _SKIPPED if low in _SKIP_TAGS else _HEADING if low in ("h1", "h2") else _OTHER
+    if len(_TAG_FLAGS) < 1000:  # hostile pages make up tag names: the table stays small
+        _TAG_FLAGS[tag] = flags
+    return flags
+
+
+def _title_attr(el) -> bool:
+    """A ``*title*`` class or id (either, in any case)."""
+    cls, ident = el.get("class"), el.get("id")
+    return bool(cls and "title" in cls.lower()) or bool(ident and "title" in ident.lower())
+
+
 def _linear_text(sel: Selector) -> tuple[str, Iterable[list[int]]]:
     """The visible text of ``<body>`` as one string (whitespace runs collapsed), and the spans
     where the article title appears.
@@ -158,51 +177,69 @@ def _linear_text(sel: Selector) -> tuple[str, Iterable[list[int]]]:
         t = _WS.sub("", normalize(text))
         return len(t) >= 4 and (key.startswith(t[:12]) or t.startswith(key12))
 
-    def add(text: str) -> None:
-        nonlocal length, ends_space
-        text = _squash(text)
-        if text == " " and ends_space:
-            return
-        parts.append(text)
-        length += len(text)
-        ends_space = text.endswith(" ")
-
     def walk(top, budget: int) -> int:
         nonlocal length, ends_space
+        # the running length and trailing space are kept in locals here (the hot loop of the date reading) and
+        # written back when the walk ends
+        n, space = length, ends_space
+        append = parts.append
         spans: list = []  # one per open element: its title span, or None
         walker = etree.iterwalk(top, events=("start", "end"))  # no recursion: pages nest thousands deep
         for event, el in walker:
             if event == "end":
                 span = spans.pop()
                 if span is not None:
-                    span[1] = length  # the title element ends here
-                if el.tail:
-                    add(el.tail)
-                if not ends_space:
-                    parts.append(" ")
-                    length += 1
-                    ends_space = True
+                    span[1] = n  # the title element ends here
+                text = el.tail
+                if text:
+                    # a piece of text, whitespace runs squashed (_squash); a blank one is one space
+                    if text.isspace():
+                        if not space:
+                            append(" ")
+                            n += 1
+                            space = True
+                    else:
+                        text = _squash(text)
+                        append(text)
+                        n += len(text)
+                        space = text.endswith(" ")
+                if not space:
+                    append(" ")
+                    n += 1
+                    space = True
                 continue
             budget -= 1
-            if budget < 0 or length > MAX_LINEAR_CHARS:
+            if budget < 0 or n > MAX_LINEAR_CHARS:
                 break
             tag = el.tag
-            if not isinstance(tag, str) or tag.lower() in _SKIP_TAGS:
+            flags = _TAG_FLAGS.get(tag) if isinstance(tag, str) else _SKIPPED
+            if flags is None:
+                flags = _tag_flags(tag)
+            if flags is _SKIPPED:
                 walker.skip_subtree()
                 spans.append(None)
                 continue
             span = None
-            if titled and (tag in ("h1", "h2") or tag.lower() in ("h1", "h2")
-                           or "title" in f"{el.get('class') or ''} {el.get('id') or ''}".lower()):
+            if titled and (flags is _HEADING or _title_attr(el)):
                 if matches_title("".join(el.itertext())):
-                    span = [length, length]
+                    span = [n, n]
                     title_at.append(span)
             spans.append(span)
             text = el.text
             if text:
                 if titled:
-                    head_candidates.append((length, text))
-                add(text)
+                    head_candidates.append((n, text))
+                if text.isspace():
+                    if not space:
+                        append(" ")
+                        n += 1
+                        space = True
+                else:
+                    text = _squash(text)
+                    append(text)
+                    n += len(text)
+                    space = text.endswith(" ")
+        length, ends_space = n, space
         return budget
 
     bodies = _BODY_XPATH(root) if hasattr(root, "xpath") else []
@@ -299,6 +336,9 @@ def _script_time(html: str, *, today: date | None) -> PublishedTime | None:
 
 
 def _htmldate_time(html: str) -> PublishedTime | None:
+    written = {dm.date for dm in iter_dates(html)}
+    if not written:
+        return None  # whatever htmldate found would be dropped below: no full date is written on the page
     try:
         from htmldate import find_date
     except ImportError:  # pragma: no cover - htmldate is a declared dependency
@@ -312,7 +352,7 @@ def _htmldate_time(html: str) -> PublishedTime | None:
     value = datetime.strptime(found, "%Y-%m-%d")
     # htmldate turns "版权所有 2008-2024" into 2008-01-01 (field notes): keep its answer only when
     # that full date is written somewhere on the page outside copyright/update wording.
-    if value.date() not in {dm.date for dm in iter_dates(html)}:
+    if value.date() not in written:
         return None
     return PublishedTime(value, False, found, "htmldate")
 
@@ -332,8 +372,10 @@ def article_datetime(sel: Selector, *, now: datetime | None = None,
         value = datetime.fromtimestamp(int(m.group(1)), SHANGHAI).replace(tzinfo=None)
         return PublishedTime(value, True, m.group(0), "wechat-ct")
 
-    visible = _visible_time(sel, today=today)
     meta = _meta_time(sel, _META_PUBLISHED, today=today)
+    if meta is not None and meta.has_time:
+        return meta  # a date and time in the metas: the visible text could not say more (the walk is skipped)
+    visible = _visible_time(sel, today=today)
     if meta is not None:
         if (not meta.has_time and visible is not None and visible.has_time
                 and visible.date == meta.date):
@@ -341,10 +383,11 @@ def article_datetime(sel: Selector, *, now: datetime | None = None,
         return meta
     if visible is not None:
         return visible
-    for fallback in (_meta_time(sel, _META_SECONDARY, today=today), _script_time(html, today=today),
-                     _htmldate_time(html)):
-        if fallback is not None:
-            return fallback
+    for fallback in (lambda: _meta_time(sel, _META_SECONDARY, today=today), lambda: _script_time(html, today=today),
+                     lambda: _htmldate_time(html)):  # in order, each only when the ones before found nothing
+        found = fallback()
+        if found is not None:
+            return found
     if now is not None:
         for raw in sel.xpath("//*[@id='publish_time' or contains(@class,'time') or contains(@class,'date')]"
                              "//text()").getall():

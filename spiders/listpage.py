@@ -278,6 +278,26 @@ def _heading(el) -> str:
     return ""
 
 
+# (id, class) -> what the element's attributes say: (footer, chrome, list-like); a site repeats a few dozen of them
+_ATTR_WORDS: dict[tuple[str | None, str | None], tuple[bool, bool, bool]] = {}
+_ATTR_WORDS_SIZE = 20_000
+
+
+def _attr_words(ident: str | None, cls: str | None) -> tuple[bool, bool, bool]:
+    key = (ident, cls)
+    found = _ATTR_WORDS.get(key)
+    if found is None:
+        attrs = f"{ident or ''} {cls or ''}"
+        found = (bool(_FOOTER.search(attrs)), bool(_CHROME_WORDS.search(attrs)), bool(_LIST_WORDS.search(attrs)))
+        if len(_ATTR_WORDS) >= _ATTR_WORDS_SIZE:
+            _ATTR_WORDS.clear()
+        _ATTR_WORDS[key] = found
+    return found
+
+
+_NO_WORDS = (False, False, False)
+
+
 def _walk(root, base_url: str, blocks: list[Block], containers: list[tuple[object, bool]]) -> None:
     stack = [(root, False, False)]
     order = 0
@@ -287,13 +307,11 @@ def _walk(root, base_url: str, blocks: list[Block], containers: list[tuple[objec
         if not isinstance(tag, str) or tag in _SKIP:
             continue
         ident, cls = el.get("id"), el.get("class")
-        attrs = f"{ident or ''} {cls or ''}" if ident or cls else ""
-        if not footer and (tag == "footer" or (attrs and _FOOTER.search(attrs))):
+        is_footer, is_chrome, listy = _attr_words(ident, cls) if ident or cls else _NO_WORDS
+        if not footer and (tag == "footer" or is_footer):
             footer = True
         if not chrome:
-            chrome = footer or tag in _CHROME_TAGS or el.get("role") == "navigation" \
-                or bool(attrs and _CHROME_WORDS.search(attrs))
-        listy = bool(attrs and _LIST_WORDS.search(attrs))
+            chrome = footer or tag in _CHROME_TAGS or el.get("role") == "navigation" or is_chrome
         if tag in _CONTAINER_TAGS or (tag == "div" and listy):
             containers.append((el, chrome))
         children = []
@@ -389,13 +407,16 @@ def _merge_runs(blocks: list[Block]) -> list[Block]:
     rules between) is one block: blocks of the same tag and class side by side, under one parent or in
     sibling wrappers of one tag and class, with no heading of their own, are joined."""
     out: list[Block] = []
+    prev_key = None  # the key of out[-1] (a block's key does not change as entries join it)
     for b in blocks:
+        key = b.key()
         prev = out[-1] if out else None
-        if prev is not None and b.key() is not None and b.key() == prev.key() and not b.heading \
+        if prev is not None and key is not None and key == prev_key and not b.heading \
                 and not (prev.heading and b.heading):
             prev.entries.extend(b.entries)
             continue
         out.append(b)
+        prev_key = key
     return out
 
 

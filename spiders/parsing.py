@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 
 import lxml.etree
-import lxml.html
 from parsel import Selector
 
 # containers that carry layout only: dropping their tags keeps every word and every link of the page
@@ -33,7 +32,10 @@ def xpath(query: str) -> lxml.etree.XPath:
 
 
 def _parse(body: bytes) -> tuple[lxml.etree._Element, bool]:
-    parser = lxml.html.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
+    # lxml.etree's HTML parser, not lxml.html's: the same tree, but plain elements. lxml.html calls a Python class
+    # lookup (``HtmlElementClassLookup``) for every element proxy it hands out, some 500 a page, for methods
+    # (text_content, forms …) the extraction does not use.
+    parser = lxml.etree.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
     root = lxml.etree.fromstring(body or b"<html/>", parser=parser)
     if root is None:
         root = lxml.etree.fromstring(b"<html/>", parser=parser)

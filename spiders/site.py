@@ -22,6 +22,7 @@ from parsel import Selector
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
+from spiders.annual_report import ANNUAL_REPORT_TITLE
 from spiders.columns import breadcrumb, breadcrumb_links, classify_column, nav_columns
 from spiders.hidden import hidden_links
 from spiders.links import LinkResolver
@@ -46,10 +47,26 @@ from spiders.verdicts import (PatternCap, attachment_text, canonical_url, fragme
 ATTACHMENT_EXT = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".zip", ".rar", ".ppt", ".pptx")
 # tag -> attribute holding a link worth checking
 LINK_ATTRS = (("a", "href"), ("img", "src"), ("iframe", "src"), ("script", "src"), ("link", "href"))
-# compiled once: lxml elements, not parsel Selectors wrapped around each of a page's links
-_LINK_FINDERS = tuple((tag, attr, lxml.etree.XPath(f"//{tag}[@{attr}]")) for tag, attr in LINK_ATTRS)
+_LINK_ATTR = dict(LINK_ATTRS)
+
+
+def _document(root: lxml.etree._Element) -> list[lxml.etree._Element]:
+    """The top-level nodes of ``root``'s document, in order: libxml2 may leave more than one (a second <html>), and
+    an XPath ``//…`` searches them all."""
+    top = root.getroottree().getroot()
+    return [*reversed(list(top.itersiblings(preceding=True))), top, *top.itersiblings()]
+
+
+def _link_nodes(root: lxml.etree._Element) -> list[tuple[str, str, list[lxml.etree._Element]]]:
+    """(tag, attribute, elements) for each of LINK_ATTRS in turn, the elements in document order: what the XPaths
+    ``//a[@href]``, ``//img[@src]`` … select, found in one pass over the document instead of five."""
+    found: dict[str, list[lxml.etree._Element]] = {tag: [] for tag in _LINK_ATTR}
+    for top in _document(root):
+        for el in top.iter(*_LINK_ATTR):
+            if el.get(_LINK_ATTR[el.tag]) is not None:
+                found[el.tag].append(el)
+    return [(tag, attr, found[tag]) for tag, attr in LINK_ATTRS]
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "about:", "#")
-ANNUAL_REPORT_TITLE = re.compile(r"(?:19|20)\d{2}年度?.{0,30}政府信息公开(?:工作)?年度报告")
 _INDEX_PAGE = re.compile(r"(?:index|default|list)(?:_\d+)?\.s?html?$")
 _PAGE_QUERY = re.compile(r"(?:(?<=[?&])|^)(?:page|pagenum|pageindex|pageno|p|pn|curpage|currentpage|page_no|pageidx)"
                          r"=\d+(?:&|$)", re.IGNORECASE)
@@ -139,14 +156,31 @@ def page_meta(sel: Selector, limit: int = 40) -> dict[str, str]:
     return out
 
 
-_FOOTER_XPATH = ("//*[self::footer or @id='footer' or @id='foot' or contains(@class,'footer') "
-                 "or contains(@class,'foot') or contains(@class,'bottom') or @id='bottom']")
+_FOOTER_IDS = frozenset({"footer", "foot", "bottom"})
+
+
+def footer_node(root: lxml.etree._Element) -> lxml.etree._Element | None:
+    """The last element in document order that is a ``<footer>``, has the id footer/foot/bottom or a class
+    containing "foot" or "bottom" (case as written): what the XPath ``//*[self::footer or @id='footer' …
+    or contains(@class,'foot') or contains(@class,'bottom')]`` selects, found in a quarter of its time."""
+    last = None
+    for el in (el for top in _document(root) for el in top.iter(lxml.etree.Element)):  # the whole document, as //*
+        if el.tag == "footer":
+            last = el
+            continue
+        ident = el.get("id")
+        if ident is not None and ident in _FOOTER_IDS:
+            last = el
+            continue
+        cls = el.get("class")
+        if cls is not None and ("foot" in cls or "bottom" in cls):
+            last = el
+    return last
 
 
 def footer_text(sel: Selector) -> str | None:
     """Text of the bottom function area (网页底部功能区), where the site identifiers belong (W-S5)."""
-    blocks = xpath(_FOOTER_XPATH)(sel.root)
-    node = blocks[-1] if blocks else None
+    node = footer_node(sel.root)
     if node is None:
         return None
     parts = [t.strip() for t in xpath(".//text() | .//img/@alt")(node) if t.strip()]
@@ -852,10 +886,9 @@ class SiteSpider(scrapy.Spider):
         self.scheduled.add(page_url)
         hidden = hidden_links(sel, html=html)
         resolve = self._resolver().resolve
-        root = sel.root
-        for tag, attr, find in _LINK_FINDERS:
+        for tag, attr, nodes in _link_nodes(sel.root):
             page_links = tag in ("a", "iframe")
-            for node in find(root):
+            for node in nodes:
                 raw = node.get(attr).strip()
                 same_page = tag == "a" and raw.startswith("#") and fragment_of(raw) is not None
                 if not raw or (raw.lower().startswith(_SKIP_SCHEMES) and not same_page):
@@ -866,8 +899,11 @@ class SiteSpider(scrapy.Spider):
                 target, internal, fragment = resolve(page_url, raw)
                 if target is None:
                     continue
-                anchor = " ".join(t.strip() for t in node.itertext() if t.strip()) \
-                    or node.get("title") or node.get("alt") or ""
+                if len(node):
+                    anchor = " ".join(t.strip() for t in node.itertext() if t.strip())
+                else:  # no child elements: itertext() is the element's own text alone
+                    anchor = (node.text or "").strip()
+                anchor = anchor or node.get("title") or node.get("alt") or ""
                 links.append({"source_url": page_url, "target_url": target, "anchor_text": anchor[:300],
                               "tag": tag, "attr": attr, "on_home": on_home, "is_external": not internal,
                               "fragment": fragment if page_links else None})

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from monitor.check import lifecycle
 from monitor.config import Config, Site
 from monitor.check.facts import load_site_facts
+from monitor.crawl.heap import long_lived_heap
 from monitor.model import FindingStatus as S
 from monitor.model import SiteFacts, TextFacts
 from monitor.store import ReportDocument, Check, Finding, FindingEvent, Store, utcnow
@@ -140,8 +141,7 @@ def run_site_rules(facts: SiteFacts, *, today: date) -> tuple[list[str], list[Ou
 
 def annual_reports(store: Store, run_id: int, facts: SiteFacts) -> list:
     """The 政府信息公开工作年度报告 a crawl found: report pages (HTML tables) and report attachments (text)."""
-    from spiders.annual_report import parse_annual_report, parse_annual_report_html
-    from spiders.site import ANNUAL_REPORT_TITLE
+    from spiders.annual_report import ANNUAL_REPORT_TITLE, parse_annual_report, parse_annual_report_html
 
     with store.session() as s:
         docs = s.execute(select(ReportDocument.url, ReportDocument.body, ReportDocument.published)
@@ -185,6 +185,11 @@ class CheckResult:
 
 
 def check_site(store: Store, config: Config, site: Site, *, as_of: date) -> CheckResult:
+    with long_lived_heap():  # what the imports built set aside from garbage collection (monitor.crawl.heap)
+        return _check_site(store, config, site, as_of=as_of)
+
+
+def _check_site(store: Store, config: Config, site: Site, *, as_of: date) -> CheckResult:
     run = store.latest_run(site.key)
     if run is None:
         return CheckResult(site.key, None)

@@ -18,6 +18,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.settings import Settings
 
 from monitor.config import Config, Site
+from monitor.crawl.heap import long_lived_heap
 from monitor.model import (ListItem, MessageFacts, MessageItem, NetworkItem, PageItem, ReportDocumentItem, ReuseItem,
                            SearchItem, error_label, xml_safe)
 from sqlalchemy import delete, func, insert, select, update
@@ -31,6 +32,11 @@ log = logging.getLogger(__name__)
 def _clean(value: Any) -> Any:
     # PostgreSQL refuses NUL in text, Word and Excel refuse other control characters; hostile pages send them.
     return xml_safe(value)
+
+
+def _has_illegal(text: str) -> bool:
+    """Whether ``xml_safe`` would change ``text``."""
+    return xml_safe(text) != text
 
 
 class _Writer(BatchWriter):
@@ -161,8 +167,12 @@ class StorePipeline:
         page = {k: _clean(v) for k, v in item.page.items()}
         page["fetched_at"] = page["verified_at"] = utcnow()
         self.writer.add("page", page)
+        add = self.writer.add
         for link in item.links:
-            self.writer.add("link", {k: _clean(v) for k, v in link.items()})
+            # a link's strings are nearly always clean: one test of them all, then the row as it is (add copies it)
+            if _has_illegal("".join(v for v in link.values() if isinstance(v, str))):
+                link = {k: _clean(v) for k, v in link.items()}
+            add("link", link)
         for lst in item.lists:
             self._list(lst)
 
@@ -433,6 +443,8 @@ def crawl_sites(config: Config, store: Store, *, sites: list[Site] | None = None
 
     base = crawl_settings()
     base.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
+    # the spider class is passed in: Scrapy's spider loader would import every module of spiders/ to find it by name
+    base.set("SPIDER_MODULES", [], priority="cmdline")
     process = CrawlerProcess(base)
     logging.getLogger("scrapy").setLevel(getattr(logging, log_level, logging.WARNING))
     runs: list[tuple[Site, int, Crawler]] = []
@@ -482,7 +494,8 @@ def crawl_sites(config: Config, store: Store, *, sites: list[Site] | None = None
                       max_requests=site.limits.max_requests, max_external_checks=site.limits.max_external_checks,
                       max_external_per_page=site.limits.max_external_per_page,
                       allow_private=site.limits.allow_private_network)
-    process.start()
+    with long_lived_heap():  # the start-up's objects set aside from garbage collection (monitor.crawl.heap)
+        process.start()
     results = []
     for site, run_id, crawler in runs:
         result = _result(store, site, run_id)

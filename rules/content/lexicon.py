@@ -145,10 +145,15 @@ def load_leaders(path: str | Path) -> tuple[Leader, ...]:
 
 # ---------------------------------------------------------------- packaged data
 
+# libyaml's parser where PyYAML was built with it: the packaged lexicons are thousands of entries, read on every
+# `monitor check` (a fifth of a second in pure Python); the same safe constructor either way
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 @functools.cache
 def _load_yaml(name: str) -> dict[str, Any]:
     with open(DATA_DIR / name, encoding="utf-8") as fh:
-        data: dict[str, Any] = yaml.safe_load(fh)
+        data: dict[str, Any] = yaml.load(fh, Loader=_SAFE_LOADER)
     return data
 
 

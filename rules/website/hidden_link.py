@@ -136,12 +136,14 @@ def stuffed(text: str) -> bool:
 
 
 def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
-    own = registrable(host_of(site.home_url))
+    own: str | None = None  # the site's registrable domain, worked out at the first hidden link (most sites have none)
     by_target: dict[str, list[LinkFacts]] = defaultdict(list)
     blocks: dict[tuple[str, int], set[str]] = defaultdict(set)  # (page, hidden block) → unrelated domains
     for link in site.links:
         if not (link.hidden and link.is_external and link.tag == "a"):
             continue
+        if own is None:
+            own = registrable(host_of(site.home_url))
         host = host_of(link.target_url)
         domain = registrable(host)
         if not host or domain == own:

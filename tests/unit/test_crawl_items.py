@@ -48,7 +48,9 @@ def test_the_pipeline_stores_each_item_by_its_type():
                                                             date_text="2026-11-20", date_source="list")],
                    empty=False, how="structure")
     page = PageItem(page={"url": home + "gzdt/", "status": 200, "title": "工作动态\x00"},
-                    links=[{"source_url": home + "gzdt/", "target_url": home + "a.html", "anchor_text": "标\x01题"}],
+                    links=[{"source_url": home + "gzdt/", "target_url": home + "a.html", "anchor_text": "标\x01题"},
+                           {"source_url": home + "gzdt/", "target_url": home + "b.html", "anchor_text": "正文",
+                            "on_home": False, "fragment": None}],
                     lists=[lst])
     for item in (page,
                  ReuseItem(url=home, how="304", elapsed_ms=5, etag='"e"', last_modified=None),
@@ -61,7 +63,8 @@ def test_the_pipeline_stores_each_item_by_its_type():
     buf = pipe.writer.buffers
     (row,) = buf["page"]
     assert row["title"] == "工作动态" and row["run_id"] == 7 and row["fetched_at"] is not None
-    assert [r["anchor_text"] for r in buf["link"]] == ["标题"]
+    assert [(r["target_url"], r["anchor_text"]) for r in buf["link"]] == [(home + "a.html", "标题"),
+                                                                          (home + "b.html", "正文")]
     (lp,) = buf["list_page"]
     assert lp["name"] == "工作动态" and lp["how"] == "structure" and lp["items"] == [
         {"url": home + "a.html", "title": "标题", "date": "2026-11-20", "date_text": "2026-11-20",

@@ -22,6 +22,32 @@ def test_migrations_build_exactly_the_models_sqlite(sqlite_url):
     Store(sqlite_url)  # opening again is a no-op upgrade
 
 
+def test_a_store_at_the_head_opens_without_alembic_and_any_other_is_upgraded(sqlite_url, monkeypatch):
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    from monitor.store.db import _alembic_config, migrations_head
+
+    # the head read from the scripts' lines is Alembic's own head
+    assert [migrations_head()] == ScriptDirectory.from_config(_alembic_config(sqlite_url)).get_heads()
+    store = Store(sqlite_url)
+    real = command.upgrade
+    calls = []
+    monkeypatch.setattr(command, "upgrade", lambda cfg, rev: calls.append(rev) or real(cfg, rev))
+    Store(sqlite_url)
+    assert calls == []  # at the head: Alembic is not run
+    from monitor.store import db
+
+    # scripts newer than the database (here: a head the database has not seen): Alembic runs
+    monkeypatch.setattr(db, "migrations_head", lambda: "0099_newer_than_the_database")
+    Store(sqlite_url)
+    assert calls == ["head"]
+    monkeypatch.setattr(db, "migrations_head", lambda: None)  # scripts that do not read plainly: Alembic decides
+    Store(sqlite_url)
+    assert calls == ["head", "head"]
+    assert _diff(store) == []
+
+
 def test_migrations_build_exactly_the_models_postgresql(pg_url):
     store = Store(pg_url)
     assert _diff(store) == []
