@@ -12,6 +12,7 @@ What sets it apart from the demo portal, on purpose:
 
 The server counts every request it answers; the benchmark reads the counter between runs.
 """
+
 from __future__ import annotations
 
 import threading
@@ -19,11 +20,42 @@ from datetime import date, timedelta
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-TOP = ["首页", "政务公开", "新闻动态", "政策文件", "政策解读", "办事服务", "互动交流", "数据发布", "专题专栏", "走进本区"]
+TOP = [
+    "首页",
+    "政务公开",
+    "新闻动态",
+    "政策文件",
+    "政策解读",
+    "办事服务",
+    "互动交流",
+    "数据发布",
+    "专题专栏",
+    "走进本区",
+]
 SUB = ["工作动态", "通知公告", "部门信息"]  # three sub-columns under each top column but the home page
-FOOTER = ["关于本站", "网站地图", "联系我们", "隐私声明", "使用帮助", "无障碍说明", "网站纠错", "版权声明",
-          "政府信息公开指南", "政府信息公开制度", "依申请公开", "政府信息公开年报", "机构职能", "领导信息",
-          "人事信息", "财政信息", "规划计划", "应急管理", "统计信息", "建议提案办理", "新闻发布会"]
+FOOTER = [
+    "关于本站",
+    "网站地图",
+    "联系我们",
+    "隐私声明",
+    "使用帮助",
+    "无障碍说明",
+    "网站纠错",
+    "版权声明",
+    "政府信息公开指南",
+    "政府信息公开制度",
+    "依申请公开",
+    "政府信息公开年报",
+    "机构职能",
+    "领导信息",
+    "人事信息",
+    "财政信息",
+    "规划计划",
+    "应急管理",
+    "统计信息",
+    "建议提案办理",
+    "新闻发布会",
+]
 PER_LIST = 20
 BROKEN_EVERY = 97  # every 97th article links to an attachment that is not there
 
@@ -56,26 +88,31 @@ class CardsSite:
         nav.append("</ul></div>")
         foot = ['<div class="footer"><div class="links">']
         foot += [f'<a href="/about/f{k}.html">{t}</a>' for k, t in enumerate(FOOTER)]
-        foot.append('</div><p>主办单位：示范区人民政府办公室 承办：示范区大数据中心 <a href="/about/f2.html">联系我们</a></p>'
-                    '<p>网站标识码 0000000000 <a href="/about/f1.html">网站地图</a></p></div>')
+        foot.append(
+            '</div><p>主办单位：示范区人民政府办公室 承办：示范区大数据中心 <a href="/about/f2.html">联系我们</a></p>'
+            '<p>网站标识码 0000000000 <a href="/about/f1.html">网站地图</a></p></div>'
+        )
         return "\n".join(nav), "\n".join(foot)
 
     def _page(self, title: str, crumbs: list[tuple[str, str]], main: str) -> bytes:
         nav, foot = self._chrome
         crumb = " &gt; ".join(f'<a href="{h}">{escape(t)}</a>' for h, t in crumbs)
-        return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{escape(title)}_示范区人民政府</title>'
-                f'<link rel="stylesheet" href="/static/site.css"></head><body>'
-                f'<div class="top"><a href="/">示范区人民政府</a></div>{nav}'
-                f'<div class="crumb">当前位置：{crumb}</div><div class="main">{main}</div>{foot}</body></html>'
-                ).encode("utf-8")
+        return (
+            f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{escape(title)}_示范区人民政府</title>'
+            f'<link rel="stylesheet" href="/static/site.css"></head><body>'
+            f'<div class="top"><a href="/">示范区人民政府</a></div>{nav}'
+            f'<div class="crumb">当前位置：{crumb}</div><div class="main">{main}</div>{foot}</body></html>'
+        ).encode("utf-8")
 
     def article_date(self, col: int, k: int) -> date:
         return self.today - timedelta(days=(k * 3 + col) % 900)
 
     def render(self, path: str) -> bytes | None:
         if path in ("/", "/index.html"):
-            cards = "".join(f'<li><a href="/c{i}/s{j}/index.html">{escape(s)}</a></li>'
-                            for i, _t, j, s in ((int(c[1:]), t, int(sj[1:]), s) for c, t, sj, s in self.columns[:9]))
+            cards = "".join(
+                f'<li><a href="/c{i}/s{j}/index.html">{escape(s)}</a></li>'
+                for i, _t, j, s in ((int(c[1:]), t, int(sj[1:]), s) for c, t, sj, s in self.columns[:9])
+            )
             latest = "".join(self._card(ci, k) for ci in range(min(3, len(self.columns))) for k in range(5))
             return self._page("首页", [("/", "首页")], f'<ul class="quick">{cards}</ul><ul class="cards">{latest}</ul>')
         if path.startswith("/about/f") and path.endswith(".html"):
@@ -101,22 +138,34 @@ class CardsSite:
             if not 0 <= p < self.lists_per_col:
                 return None
             items = "".join(self._card(ci, k) for k in range(p * PER_LIST, min(self.per_col, (p + 1) * PER_LIST)))
-            pager = " ".join(f'<a href="/{c}/{s}/index{"" if q == 0 else f"_{q}"}.html">{q + 1}</a>'
-                             for q in range(max(0, p - 2), min(self.lists_per_col, p + 3)))
-            return self._page(sub, crumbs, f'<h2 class="col-title">{sub}</h2><ul class="cards">{items}</ul>'
-                                           f'<div class="pager">共{self.lists_per_col}页 {pager}</div>')
+            pager = " ".join(
+                f'<a href="/{c}/{s}/index{"" if q == 0 else f"_{q}"}.html">{q + 1}</a>'
+                for q in range(max(0, p - 2), min(self.lists_per_col, p + 3))
+            )
+            return self._page(
+                sub,
+                crumbs,
+                f'<h2 class="col-title">{sub}</h2><ul class="cards">{items}</ul>'
+                f'<div class="pager">共{self.lists_per_col}页 {pager}</div>',
+            )
         if leaf.startswith("art") and leaf.endswith(".html") and leaf[3:-5].isdigit():
             k = int(leaf[3:-5])
             if k >= self.per_col:
                 return None
             d = self.article_date(ci, k)
-            attach = (f'<p>附件：<a href="/{c}/{s}/files/att{k}.pdf">附件{k}.pdf</a></p>'
-                      if k % BROKEN_EVERY == 0 else "")
-            body = "".join(f"<p>{sub}第{k}号信息正文第{n}段，示范区各有关部门认真贯彻落实相关工作部署。</p>" for n in range(6))
-            return self._page(f"{sub}信息{k}", crumbs,
-                              f'<div class="article"><h1>{sub}信息{k}</h1>'
-                              f'<div class="info">来源：示范区人民政府 发布日期：{d.year}年{d.month}月{d.day}日 '
-                              f'浏览次数：{k * 7 % 1000}</div><div class="content">{body}{attach}</div></div>')
+            attach = (
+                f'<p>附件：<a href="/{c}/{s}/files/att{k}.pdf">附件{k}.pdf</a></p>' if k % BROKEN_EVERY == 0 else ""
+            )
+            body = "".join(
+                f"<p>{sub}第{k}号信息正文第{n}段，示范区各有关部门认真贯彻落实相关工作部署。</p>" for n in range(6)
+            )
+            return self._page(
+                f"{sub}信息{k}",
+                crumbs,
+                f'<div class="article"><h1>{sub}信息{k}</h1>'
+                f'<div class="info">来源：示范区人民政府 发布日期：{d.year}年{d.month}月{d.day}日 '
+                f'浏览次数：{k * 7 % 1000}</div><div class="content">{body}{attach}</div></div>',
+            )
         return None
 
     def _col_index(self, c: str, s: str) -> int:
@@ -128,9 +177,11 @@ class CardsSite:
     def _card(self, ci: int, k: int) -> str:
         c, _t, s, sub = self.columns[ci]
         d = self.article_date(ci, k)
-        return (f'<li class="card"><a href="/{c}/{s}/art{k}.html"><div class="pic"></div>'
-                f'<h3>{sub}信息{k}</h3><p class="summary">{sub}第{k}号信息摘要……</p></a>'
-                f'<div class="date"><span class="day">{d.day:02d}</span><span class="ym">{d.year}-{d.month:02d}</span></div></li>')
+        return (
+            f'<li class="card"><a href="/{c}/{s}/art{k}.html"><div class="pic"></div>'
+            f'<h3>{sub}信息{k}</h3><p class="summary">{sub}第{k}号信息摘要……</p></a>'
+            f'<div class="date"><span class="day">{d.day:02d}</span><span class="ym">{d.year}-{d.month:02d}</span></div></li>'
+        )
 
 
 class Counter:
@@ -162,7 +213,11 @@ def serve_cards(site: CardsSite, counter: Counter, extra_headers: dict[str, str]
             else:
                 page = site.render(path)
                 if page is None:
-                    body, ctype, code = "<html><body>404 页面不存在</body></html>".encode(), "text/html; charset=utf-8", 404
+                    body, ctype, code = (
+                        "<html><body>404 页面不存在</body></html>".encode(),
+                        "text/html; charset=utf-8",
+                        404,
+                    )
                 else:
                     body, ctype, code = page, "text/html; charset=utf-8", 200
             self.send_response(code)

@@ -7,6 +7,7 @@ together and for a naive ``str.find`` loop over the same lexicons.
 
     /work/main/.venv/bin/python bench/content_rules.py [--mb 5] [--seed 1]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,9 +43,14 @@ SENTENCES = [
     "姓名：王某某，身份证号：35*************123，联系电话：138****1234。",
 ]
 NOISE = [
-    "请按装最新版本。", "县环保局开展执法检查。", "既使困难再大，也要完成任务。",
-    "2015年，原国土资源部印发规划。", "张三，手机13812345678。", "李卫东、张建国出席。",
-    "澳门新葡京注册送彩金。", "增强政治意识、核心意识、大局意识、看齐意识。",
+    "请按装最新版本。",
+    "县环保局开展执法检查。",
+    "既使困难再大，也要完成任务。",
+    "2015年，原国土资源部印发规划。",
+    "张三，手机13812345678。",
+    "李卫东、张建国出席。",
+    "澳门新葡京注册送彩金。",
+    "增强政治意识、核心意识、大局意识、看齐意识。",
 ]
 LEADERS = [
     {"name": "张建国", "posts": ["县委书记"], "order": 1},
@@ -65,8 +71,7 @@ def corpus(target_chars: int, seed: int) -> list[TextFacts]:
                 para += rnd.choice(NOISE)
             paras.append(para)
         body = "\n".join(paras)
-        texts.append(TextFacts(url=f"https://www.example.gov.cn/art/{n}.html", text=body,
-                               published=date(2024, 1, 1)))
+        texts.append(TextFacts(url=f"https://www.example.gov.cn/art/{n}.html", text=body, published=date(2024, 1, 1)))
         total += len(body)
         n += 1
     return texts
@@ -74,9 +79,12 @@ def corpus(target_chars: int, seed: int) -> list[TextFacts]:
 
 def run_rules(texts: list[TextFacts]) -> int:
     count = 0
-    for mod, t in ((typos, typos.Thresholds()), (personal_data, personal_data.Thresholds()),
-                   (wrong_expression, wrong_expression.Thresholds(leaders=LEADERS)),
-                   (sensitive, sensitive.Thresholds())):
+    for mod, t in (
+        (typos, typos.Thresholds()),
+        (personal_data, personal_data.Thresholds()),
+        (wrong_expression, wrong_expression.Thresholds(leaders=LEADERS)),
+        (sensitive, sensitive.Thresholds()),
+    ):
         count += sum(1 for _ in mod.check(texts, today=TODAY, t=t))
     return count
 
@@ -110,8 +118,10 @@ def main() -> None:
     run_rules(texts[:5])  # build and cache the automata outside the timing
     best = min(_timed(run_rules, texts) for _ in range(args.repeat))
     findings = run_rules(texts)
-    print(f"content rules (W-S3+W-S4+W-V8+W-V9): {best[0]:.2f} s, {chars / best[0] / 1e6:.2f} M chars/s, "
-          f"{findings} findings")
+    print(
+        f"content rules (W-S3+W-S4+W-V8+W-V9): {best[0]:.2f} s, {chars / best[0] / 1e6:.2f} M chars/s, "
+        f"{findings} findings"
+    )
     nb = min(_timed(naive, texts, words) for _ in range(1))
     print(f"naive str.find loop, same lexicons (matching only): {nb[0]:.2f} s, {chars / nb[0] / 1e6:.2f} M chars/s")
 

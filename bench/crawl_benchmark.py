@@ -65,6 +65,7 @@ At 1,000 pages the demo stays below 1.5x: its crawl alone is 1.56x, the check's 
 Peak memory on cards at 20,000 pages (20,219 pages, --no-linkchecker): 168 MB for the crawl, 323 MB for the check
 (5.4 ms CPU a page); on the demo at 20,000, 232 MB (the check). These runs predate the revisit policy (item 2).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -164,10 +165,13 @@ def age(db: Path, days: float) -> None:
         return
     con = sqlite3.connect(db)
     shift = f"-{days * 86400:.0f} seconds"
-    con.execute("update pages set fetched_at = datetime(fetched_at, ?), verified_at = datetime(verified_at, ?)",
-                (shift, shift))
-    con.execute("update crawl_runs set started_at = datetime(started_at, ?), finished_at = datetime(finished_at, ?)",
-                (shift, shift))
+    con.execute(
+        "update pages set fetched_at = datetime(fetched_at, ?), verified_at = datetime(verified_at, ?)", (shift, shift)
+    )
+    con.execute(
+        "update crawl_runs set started_at = datetime(started_at, ?), finished_at = datetime(finished_at, ?)",
+        (shift, shift),
+    )
     con.commit()
     con.close()
 
@@ -186,8 +190,13 @@ def run_shape(shape: str, pages_wanted: int, args, env: dict) -> dict:
     work = Path(tempfile.mkdtemp(prefix=f"crawlbench-{shape}-"))
     os.chmod(work, 0o755)  # LinkChecker drops root privileges to nobody and must read its config
     size = scale_for(pages_wanted) if shape == "demo" else pages_wanted
-    server = subprocess.Popen([sys.executable, __file__, "--serve", f"{shape}:{size}"], env=env,
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [sys.executable, __file__, "--serve", f"{shape}:{size}"],
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
 
     def requests_so_far() -> int:
         server.stdin.write("count\n")
@@ -200,7 +209,8 @@ def run_shape(shape: str, pages_wanted: int, args, env: dict) -> dict:
         print(f"\n== {shape}: {home} ({'scale=' + str(size) + ', ' if shape == 'demo' else ''}{n} URLs on the site)")
         db = work / "bench.db"
         cfg = work / "sites.yaml"
-        cfg.write_text(f"""
+        cfg.write_text(
+            f"""
 organisation: {{name: 基准测试}}
 units: [{{name: 基准}}]
 sites:
@@ -211,8 +221,10 @@ sites:
     limits: {{delay_seconds: 0, concurrency_per_host: {args.concurrency}, max_pages: 1000000, max_depth: 100000,
               max_requests: 10000000, max_external_checks: 1000000, max_external_per_page: 10000,
               allow_private_network: true}}
-storage: {{url: "sqlite:///{db}", notices_dir: "{work / 'out'}"}}
-""", encoding="utf-8")
+storage: {{url: "sqlite:///{db}", notices_dir: "{work / "out"}"}}
+""",
+            encoding="utf-8",
+        )
         monitor = [sys.executable, "-m", "monitor", "-c", str(cfg)]
         as_of = ["--as-of", TODAY.isoformat()]
 
@@ -228,50 +240,78 @@ storage: {{url: "sqlite:///{db}", notices_dir: "{work / 'out'}"}}
         r4 = requests_so_far()
         req1, req2 = (r1 - r0) + (r2 - r1), (r3 - r2) + (r4 - r3)
         con = sqlite3.connect(db)
-        runs = con.execute("select pages, pages_parsed, pages_reused, pages_carried from crawl_runs order by id")\
-            .fetchall()
+        runs = con.execute(
+            "select pages, pages_parsed, pages_reused, pages_carried from crawl_runs order by id"
+        ).fetchall()
         findings = con.execute("select count(*) from findings").fetchone()[0]
         con.close()
         pages = runs[0][0]
         ours = Cost(crawl1.wall + check1.wall, crawl1.cpu + check1.cpu, max(crawl1.peak_mb, check1.peak_mb))
         again = Cost(crawl2.wall + check2.wall, crawl2.cpu + check2.cpu, max(crawl2.peak_mb, check2.peak_mb))
-        print(f"monitor crawl  : {pages} pages, {crawl1.wall:.1f} s wall, {crawl1.cpu:.1f} s CPU, "
-              f"peak {crawl1.peak_mb:.0f} MB, {pages / crawl1.wall:.0f} pages/s, {r1 - r0} requests")
-        print(f"monitor check  : {check1.wall:.1f} s wall, {check1.cpu:.1f} s CPU, peak {check1.peak_mb:.0f} MB, "
-              f"{findings} findings, {r2 - r1} requests")
-        print(f"crawl+check    : {ours.wall:.1f} s wall, {pages / ours.wall:.0f} pages/s, "
-              f"{ours.cpu / pages * 1000:.1f} ms CPU per page, peak {ours.peak_mb:.0f} MB")
-        print(f"re-crawl       : {args.recrawl_after:g} day(s) later, {runs[1][0]} pages ({runs[1][3] or 0} carried over "
-              f"unfetched, {runs[1][2] - (runs[1][3] or 0)} confirmed unchanged, {runs[1][1]} parsed), "
-              f"{crawl2.wall:.1f} s wall, {crawl2.cpu:.1f} s CPU, peak {crawl2.peak_mb:.0f} MB, {r3 - r2} requests; "
-              f"with check {again.wall:.1f} s, {req2} requests")
-        print(f"re-crawl ratio : crawl {crawl1.wall / crawl2.wall:.1f}x cheaper by wall time, "
-              f"{crawl1.cpu / crawl2.cpu:.1f}x by CPU; crawl+check {ours.wall / again.wall:.1f}x by wall time, "
-              f"requests {req2 / max(req1, 1):.0%} of the first's")
-        row.update(pages=pages, wall=ours.wall, cpu_ms=ours.cpu / pages * 1000, peak=ours.peak_mb, req1=req1,
-                   req2=req2, wall2=again.wall, crawl_wall=crawl1.wall)
+        print(
+            f"monitor crawl  : {pages} pages, {crawl1.wall:.1f} s wall, {crawl1.cpu:.1f} s CPU, "
+            f"peak {crawl1.peak_mb:.0f} MB, {pages / crawl1.wall:.0f} pages/s, {r1 - r0} requests"
+        )
+        print(
+            f"monitor check  : {check1.wall:.1f} s wall, {check1.cpu:.1f} s CPU, peak {check1.peak_mb:.0f} MB, "
+            f"{findings} findings, {r2 - r1} requests"
+        )
+        print(
+            f"crawl+check    : {ours.wall:.1f} s wall, {pages / ours.wall:.0f} pages/s, "
+            f"{ours.cpu / pages * 1000:.1f} ms CPU per page, peak {ours.peak_mb:.0f} MB"
+        )
+        print(
+            f"re-crawl       : {args.recrawl_after:g} day(s) later, {runs[1][0]} pages ({runs[1][3] or 0} carried over "
+            f"unfetched, {runs[1][2] - (runs[1][3] or 0)} confirmed unchanged, {runs[1][1]} parsed), "
+            f"{crawl2.wall:.1f} s wall, {crawl2.cpu:.1f} s CPU, peak {crawl2.peak_mb:.0f} MB, {r3 - r2} requests; "
+            f"with check {again.wall:.1f} s, {req2} requests"
+        )
+        print(
+            f"re-crawl ratio : crawl {crawl1.wall / crawl2.wall:.1f}x cheaper by wall time, "
+            f"{crawl1.cpu / crawl2.cpu:.1f}x by CPU; crawl+check {ours.wall / again.wall:.1f}x by wall time, "
+            f"requests {req2 / max(req1, 1):.0%} of the first's"
+        )
+        row.update(
+            pages=pages,
+            wall=ours.wall,
+            cpu_ms=ours.cpu / pages * 1000,
+            peak=ours.peak_mb,
+            req1=req1,
+            req2=req2,
+            wall2=again.wall,
+            crawl_wall=crawl1.wall,
+        )
 
         if not args.no_linkchecker:
             exe = shutil.which("linkchecker", path=str(Path(sys.executable).parent)) or shutil.which("linkchecker")
             if exe is None:
                 raise SystemExit("linkchecker not installed: pip install 'linkchecker>=10.5' (the bench extra)")
             lc_cfg = work / "linkcheckerrc"
-            lc_cfg.write_text(f"[checking]\nthreads={args.concurrency}\nmaxrequestspersecond=100000\n"
-                              "recursionlevel=-1\n[filtering]\ncheckextern=0\n[output]\nwarnings=0\nstatus=0\n",
-                              encoding="utf-8")
+            lc_cfg.write_text(
+                f"[checking]\nthreads={args.concurrency}\nmaxrequestspersecond=100000\n"
+                "recursionlevel=-1\n[filtering]\ncheckextern=0\n[output]\nwarnings=0\nstatus=0\n",
+                encoding="utf-8",
+            )
             os.chmod(lc_cfg, 0o644)
             before = requests_so_far()
-            lc = measure([exe, "--config", str(lc_cfg), "--no-warnings", "-t", str(args.concurrency), "--no-status",
-                          home], env=env, cwd=work)
+            lc = measure(
+                [exe, "--config", str(lc_cfg), "--no-warnings", "-t", str(args.concurrency), "--no-status", home],
+                env=env,
+                cwd=work,
+            )
             lc_req = requests_so_far() - before
             m = re.search(r"(\d+) links? in (\d+) URLs? checked", lc.out)
             urls = int(m.group(2)) if m else 0
-            print(f"LinkChecker    : {urls} URLs, {lc.wall:.1f} s wall, {lc.cpu:.1f} s CPU, peak {lc.peak_mb:.0f} MB, "
-                  f"{urls / lc.wall:.0f} URLs/s, {lc_req} requests ({args.concurrency} threads)")
+            print(
+                f"LinkChecker    : {urls} URLs, {lc.wall:.1f} s wall, {lc.cpu:.1f} s CPU, peak {lc.peak_mb:.0f} MB, "
+                f"{urls / lc.wall:.0f} URLs/s, {lc_req} requests ({args.concurrency} threads)"
+            )
             ratio = (pages / ours.wall) / (urls / lc.wall) if urls else float("nan")
-            print(f"ratios         : throughput {ratio:.2f}x LinkChecker's "
-                  f"(crawl alone {(pages / crawl1.wall) / (urls / lc.wall) if urls else float('nan'):.2f}x), "
-                  f"memory {ours.peak_mb / lc.peak_mb:.2f}x, wall time {lc.wall / ours.wall:.2f}x shorter")
+            print(
+                f"ratios         : throughput {ratio:.2f}x LinkChecker's "
+                f"(crawl alone {(pages / crawl1.wall) / (urls / lc.wall) if urls else float('nan'):.2f}x), "
+                f"memory {ours.peak_mb / lc.peak_mb:.2f}x, wall time {lc.wall / ours.wall:.2f}x shorter"
+            )
             row.update(lc_rate=urls / lc.wall, ratio=ratio, lc_cpu_ms=lc.cpu / max(urls, 1) * 1000)
     finally:
         server.stdin.close()
@@ -285,14 +325,22 @@ storage: {{url: "sqlite:///{db}", notices_dir: "{work / 'out'}"}}
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--shape", choices=["all", *SHAPES], default="all",
-                    help="demo: the demo portal; cards: no meta tags, 60+ links a page, cards, HTTP/1.0, "
-                         "no validators; all (default): both")
+    ap.add_argument(
+        "--shape",
+        choices=["all", *SHAPES],
+        default="all",
+        help="demo: the demo portal; cards: no meta tags, 60+ links a page, cards, HTTP/1.0, "
+        "no validators; all (default): both",
+    )
     ap.add_argument("--pages", type=int, help="pages per site (default: demo 20000, cards 10000)")
     ap.add_argument("--concurrency", type=int, default=16, help="ours and LinkChecker's alike")
     ap.add_argument("--no-linkchecker", action="store_true")
-    ap.add_argument("--recrawl-after", type=float, default=1.0,
-                    help="days between the first crawl and the re-crawl (default 1: a daily crawl; 0: right after)")
+    ap.add_argument(
+        "--recrawl-after",
+        type=float,
+        default=1.0,
+        help="days between the first crawl and the re-crawl (default 1: a daily crawl; 0: right after)",
+    )
     ap.add_argument("--keep", action="store_true", help="keep the work directories")
     ap.add_argument("--serve", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -305,19 +353,25 @@ def main() -> None:
     shapes = list(SHAPES) if args.shape == "all" else [args.shape]
     rows = [run_shape(shape, args.pages or SHAPES[shape], args, env) for shape in shapes]
 
-    print(f"\nconcurrency {args.concurrency}; throughput = pages / crawl+check wall time; "
-          "re-crawl = unchanged site, crawl+check")
-    head = (f"{'shape':<6} {'pages':>6} {'pages/s':>8} {'LC URLs/s':>9} {'vs LC':>6} {'CPU ms/pg':>9} "
-            f"{'LC ms/pg':>8} {'peak MB':>7} {'req 1st':>8} {'req 2nd':>8} {'req %':>6} {'wall 1st':>8} "
-            f"{'wall 2nd':>8} {'wall x':>6}")
+    print(
+        f"\nconcurrency {args.concurrency}; throughput = pages / crawl+check wall time; "
+        "re-crawl = unchanged site, crawl+check"
+    )
+    head = (
+        f"{'shape':<6} {'pages':>6} {'pages/s':>8} {'LC URLs/s':>9} {'vs LC':>6} {'CPU ms/pg':>9} "
+        f"{'LC ms/pg':>8} {'peak MB':>7} {'req 1st':>8} {'req 2nd':>8} {'req %':>6} {'wall 1st':>8} "
+        f"{'wall 2nd':>8} {'wall x':>6}"
+    )
     print(head)
     print("-" * len(head))
     nan = float("nan")
     for r in rows:
-        print(f"{r['shape']:<6} {r['pages']:>6} {r['pages'] / r['wall']:>8.0f} {r.get('lc_rate', nan):>9.0f} "
-              f"{r.get('ratio', nan):>5.2f}x {r['cpu_ms']:>9.1f} {r.get('lc_cpu_ms', nan):>8.1f} {r['peak']:>7.0f} "
-              f"{r['req1']:>8} {r['req2']:>8} {r['req2'] / max(r['req1'], 1):>6.0%} {r['wall']:>7.1f}s "
-              f"{r['wall2']:>7.1f}s {r['wall'] / r['wall2']:>5.1f}x")
+        print(
+            f"{r['shape']:<6} {r['pages']:>6} {r['pages'] / r['wall']:>8.0f} {r.get('lc_rate', nan):>9.0f} "
+            f"{r.get('ratio', nan):>5.2f}x {r['cpu_ms']:>9.1f} {r.get('lc_cpu_ms', nan):>8.1f} {r['peak']:>7.0f} "
+            f"{r['req1']:>8} {r['req2']:>8} {r['req2'] / max(r['req1'], 1):>6.0%} {r['wall']:>7.1f}s "
+            f"{r['wall2']:>7.1f}s {r['wall'] / r['wall2']:>5.1f}x"
+        )
 
 
 if __name__ == "__main__":

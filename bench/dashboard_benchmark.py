@@ -9,6 +9,7 @@ Target: under 300 ms per page.
 
     /work/main/.venv/bin/python bench/dashboard_benchmark.py [--findings 100000] [--repeat 7] [--db PATH]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,16 +37,50 @@ from monitor.web.auth import create_user
 from rules import all_rules
 
 TODAY = date(2026, 11, 26)
-DEPARTMENTS = ["发展和改革局", "教育体育局", "科技和工业信息化局", "公安局", "民政局", "司法局", "财政局",
-               "人力资源和社会保障局", "自然资源局", "生态环境局", "住房和城乡建设局", "交通运输局", "水利局",
-               "农业农村局", "商务局", "文化和旅游局", "卫生健康委员会", "退役军人事务局", "应急管理局",
-               "审计局", "市场监督管理局", "统计局", "医疗保障局"]
-UNITS = ([f"示例县{d}" for d in DEPARTMENTS] + [f"示例县{b}分局" for b in ("税务", "气象", "烟草")]
-         + [f"示例县{t}镇人民政府" for t in ("城关", "东山", "西河", "南岭", "北坪")] + ["示例县城南街道办事处"])
-STATUSES = [(s.value, w) for s, w in ((FindingStatus.OPEN, 20), (FindingStatus.NOTIFIED, 20),
-                                      (FindingStatus.FIXED, 35), (FindingStatus.OVERDUE, 8),
-                                      (FindingStatus.RECHECK, 5), (FindingStatus.REOPENED, 3),
-                                      (FindingStatus.WONTFIX, 2), (FindingStatus.SUBMITTED, 7))]
+DEPARTMENTS = [
+    "发展和改革局",
+    "教育体育局",
+    "科技和工业信息化局",
+    "公安局",
+    "民政局",
+    "司法局",
+    "财政局",
+    "人力资源和社会保障局",
+    "自然资源局",
+    "生态环境局",
+    "住房和城乡建设局",
+    "交通运输局",
+    "水利局",
+    "农业农村局",
+    "商务局",
+    "文化和旅游局",
+    "卫生健康委员会",
+    "退役军人事务局",
+    "应急管理局",
+    "审计局",
+    "市场监督管理局",
+    "统计局",
+    "医疗保障局",
+]
+UNITS = (
+    [f"示例县{d}" for d in DEPARTMENTS]
+    + [f"示例县{b}分局" for b in ("税务", "气象", "烟草")]
+    + [f"示例县{t}镇人民政府" for t in ("城关", "东山", "西河", "南岭", "北坪")]
+    + ["示例县城南街道办事处"]
+)
+STATUSES = [
+    (s.value, w)
+    for s, w in (
+        (FindingStatus.OPEN, 20),
+        (FindingStatus.NOTIFIED, 20),
+        (FindingStatus.FIXED, 35),
+        (FindingStatus.OVERDUE, 8),
+        (FindingStatus.RECHECK, 5),
+        (FindingStatus.REOPENED, 3),
+        (FindingStatus.WONTFIX, 2),
+        (FindingStatus.SUBMITTED, 7),
+    )
+]
 PASSWORD = "bench-password-1"
 
 
@@ -67,16 +102,29 @@ def fill(store: Store, n: int, seed: int = 1) -> list[dict]:
         status = rnd.choices(statuses, weights)[0]
         first = start + timedelta(days=int(540 * (i / n)) + rnd.randint(0, 3))
         first = min(first, TODAY)
-        batch.append({
-            "fingerprint": f"{i:064x}", "rule": rule, "severity": severity, "verdict": "finding",
-            "site": site["key"], "unit": site["unit"], "url": f"http://{site['key']}.example.gov.cn/a/{i}.html",
-            "source_url": None, "subject": f"http://{site['key']}.example.gov.cn/a/{i}.html",
-            "evidence": f"链接无法访问（HTTP 404），见于第 {i % 97} 页", "facts": {"status": 404, "n": i},
-            "first_seen": first, "last_seen": min(TODAY, first + timedelta(days=rnd.randint(0, 60))),
-            "occurrences": 1, "absent_checks": 0, "status": status,
-            "deadline": first + timedelta(days=40) if status != FindingStatus.OPEN.value else None,
-            "fixed_on": first + timedelta(days=rnd.randint(5, 60)) if status == FindingStatus.FIXED.value else None,
-            "updated_at": now})
+        batch.append(
+            {
+                "fingerprint": f"{i:064x}",
+                "rule": rule,
+                "severity": severity,
+                "verdict": "finding",
+                "site": site["key"],
+                "unit": site["unit"],
+                "url": f"http://{site['key']}.example.gov.cn/a/{i}.html",
+                "source_url": None,
+                "subject": f"http://{site['key']}.example.gov.cn/a/{i}.html",
+                "evidence": f"链接无法访问（HTTP 404），见于第 {i % 97} 页",
+                "facts": {"status": 404, "n": i},
+                "first_seen": first,
+                "last_seen": min(TODAY, first + timedelta(days=rnd.randint(0, 60))),
+                "occurrences": 1,
+                "absent_checks": 0,
+                "status": status,
+                "deadline": first + timedelta(days=40) if status != FindingStatus.OPEN.value else None,
+                "fixed_on": first + timedelta(days=rnd.randint(5, 60)) if status == FindingStatus.FIXED.value else None,
+                "updated_at": now,
+            }
+        )
         if len(batch) == 5000:
             store.insert_rows(Finding, batch)
             batch = []
@@ -135,9 +183,14 @@ def main() -> None:
     with store.session() as s:
         total = s.scalar(select(func.count()).select_from(Finding))
         max_id = s.scalar(select(func.max(Finding.id)))
-    config = parse_config({"organisation": {"name": "示例县人民政府办公室"}, "units": [{"name": u} for u in UNITS],
-                           "storage": {"url": f"sqlite:///{db}", "notices_dir": str(Path(tmp) / "notices")}},
-                          source="bench")
+    config = parse_config(
+        {
+            "organisation": {"name": "示例县人民政府办公室"},
+            "units": [{"name": u} for u in UNITS],
+            "storage": {"url": f"sqlite:///{db}", "notices_dir": str(Path(tmp) / "notices")},
+        },
+        source="bench",
+    )
     app = create_app(store, config, secret_key="b" * 48, today=lambda: TODAY)
     server, thread, base = serve(app)
     auditor, unit = signed_in(base, "auditor"), signed_in(base, "unit")

@@ -7,6 +7,7 @@ its limits.concurrency_per_host). Prints screenshots per minute for both.
 
     .venv/bin/python bench/evidence_benchmark.py [--shots 60] [--browsers 4]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,8 +30,13 @@ DAY = date(2026, 11, 26)
 
 
 def run(*args: str, cwd: Path) -> None:
-    out = subprocess.run([sys.executable, "-m", "monitor", *args], cwd=cwd, capture_output=True, text=True,
-                         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    out = subprocess.run(
+        [sys.executable, "-m", "monitor", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
     if out.returncode not in (0, 1, 3):
         sys.exit(f"{args[2] if len(args) > 2 else args}: {out.stderr[-2000:]}")
 
@@ -43,17 +49,32 @@ def add_link_findings(store, n: int) -> int:
     from monitor.store import Finding, Link, utcnow
 
     with store.session() as s:
-        links = s.execute(select(Link.source_url, Link.target_url).where(Link.source_url.is_not(None))
-                          .distinct().limit(n * 20)).all()
+        links = s.execute(
+            select(Link.source_url, Link.target_url).where(Link.source_url.is_not(None)).distinct().limit(n * 20)
+        ).all()
         seen, added = set(), 0
         for source, target in links:
             if source in seen:
                 continue
             seen.add(source)
-            s.add(Finding(fingerprint=f"bench-{added}", rule="W-S1", severity="扣分", site="portal",
-                          unit="示例县人民政府办公室", url=target, source_url=source, subject=f"bench-{added}",
-                          evidence="基准测试", facts={}, first_seen=DAY, last_seen=DAY, status="待整改",
-                          updated_at=utcnow()))
+            s.add(
+                Finding(
+                    fingerprint=f"bench-{added}",
+                    rule="W-S1",
+                    severity="扣分",
+                    site="portal",
+                    unit="示例县人民政府办公室",
+                    url=target,
+                    source_url=source,
+                    subject=f"bench-{added}",
+                    evidence="基准测试",
+                    facts={},
+                    first_seen=DAY,
+                    last_seen=DAY,
+                    status="待整改",
+                    updated_at=utcnow(),
+                )
+            )
             added += 1
             if added >= n:
                 break
@@ -74,7 +95,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, serve_demo(DAY) as demo:
         work = Path(tmp)
         cfg_path = work / "sites.yaml"
-        cfg_path.write_text(f"""
+        cfg_path.write_text(
+            f"""
 organisation: {{name: 示例县人民政府办公室}}
 units: [{{name: 示例县人民政府办公室}}]
 sites:
@@ -83,21 +105,26 @@ sites:
     home: {demo.home}
     unit: 示例县人民政府办公室
     limits: {{delay_seconds: 0, concurrency_per_host: 8, allow_private_network: true}}
-storage: {{url: "sqlite:///{work / 'b.db'}", notices_dir: "{work / 'out'}"}}
-""", encoding="utf-8")
+storage: {{url: "sqlite:///{work / "b.db"}", notices_dir: "{work / "out"}"}}
+""",
+            encoding="utf-8",
+        )
         run("-c", str(cfg_path), "crawl", "--as-of", DAY.isoformat(), cwd=work)
         run("-c", str(cfg_path), "check", "--as-of", DAY.isoformat(), cwd=work)
         cfg = load_config(cfg_path)
         store = Store(cfg.storage.url)
         first = take_evidence(store, cfg, as_of=DAY, out_dir=work / "out")
-        print(f"demo: {first.taken} findings can be shot, {len(first.skipped)} cannot "
-              f"({len(first.failed or [])} failed)")
+        print(
+            f"demo: {first.taken} findings can be shot, {len(first.skipped)} cannot ({len(first.failed or [])} failed)"
+        )
         added = add_link_findings(store, args.shots)
         print(f"plus {added} findings on distinct demo pages, {first.taken + added} screenshots a run")
         for n in (1, args.browsers):
             taken, secs, failed = rate(store, cfg, work / "out", browsers=n)
-            print(f"{n} browser(s): {taken} screenshots in {secs:.1f} s = {taken / secs * 60:.0f} per minute"
-                  + (f" ({failed} failed)" if failed else ""))
+            print(
+                f"{n} browser(s): {taken} screenshots in {secs:.1f} s = {taken / secs * 60:.0f} per minute"
+                + (f" ({failed} failed)" if failed else "")
+            )
         store.close()
 
 

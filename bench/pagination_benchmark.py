@@ -7,6 +7,7 @@ the xpath work only on pages with a pagination hint), the same without the gate,
 
     .venv/bin/python bench/pagination_benchmark.py [--rounds 20]
 """
+
 from __future__ import annotations
 
 import argparse

@@ -37,6 +37,7 @@ sets a floor of its own: at the default 0.5 s between requests to a host a 300-p
 paced together across the pool: a portal host with 25 department sites x 300 pages needs >= 1 hour.
 Full scale (only on a quiet machine): `PYTHONPATH=. .venv/bin/python bench/pool_benchmark.py`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -81,17 +82,23 @@ def tree_rss(pid: int) -> int:
 
 
 def config_text(homes: list[str], feeds: list[str], *, db: str, ns: str, work: Path) -> str:
-    sites = "\n".join(f'  - {{key: s{i}, name: 站点{i}, home: "{h}", unit: 基准, limits: {{delay_seconds: 0, '
-                      f'concurrency_per_host: 4, max_pages: 100000, allow_private_network: true}}}}' for i, h in enumerate(homes))
-    accounts = "\n".join(f'  - {{key: a{i}, platform: wechat, name: 账号{i}, unit: 基准, source: "{u}", '
-                         f'limits: {{delay_seconds: 0, check_links: false}}}}' for i, u in enumerate(feeds))
+    sites = "\n".join(
+        f'  - {{key: s{i}, name: 站点{i}, home: "{h}", unit: 基准, limits: {{delay_seconds: 0, '
+        f"concurrency_per_host: 4, max_pages: 100000, allow_private_network: true}}}}"
+        for i, h in enumerate(homes)
+    )
+    accounts = "\n".join(
+        f'  - {{key: a{i}, platform: wechat, name: 账号{i}, unit: 基准, source: "{u}", '
+        f"limits: {{delay_seconds: 0, check_links: false}}}}"
+        for i, u in enumerate(feeds)
+    )
     return f"""organisation: {{name: 基准测试}}
 units: [{{name: 基准}}]
 sites:
 {sites}
 accounts:
-{accounts or '  []'}
-storage: {{url: "{db}", notices_dir: "{work / 'notices'}"}}
+{accounts or "  []"}
+storage: {{url: "{db}", notices_dir: "{work / "notices"}"}}
 workers: {{broker: "{REDIS}", namespace: {ns}, feeds_batch: 50}}
 """
 
@@ -110,9 +117,17 @@ def run_pool(n_workers: int, homes: list[str], feeds: list[str], work: Path) -> 
     cfg.write_text(config_text(homes, feeds, db=db, ns=f"bench{uuid.uuid4().hex[:6]}", work=work), encoding="utf-8")
     monitor = [sys.executable, "-m", "monitor", "-c", str(cfg)]
     store = Store(db)  # the schema, before the workers start
-    workers = [subprocess.Popen(monitor + ["worker", "--concurrency", "1", "--loglevel", "WARNING"], env=ENV, cwd=work,
-                                stdout=(work / f"worker{n_workers}-{i}.log").open("w"), stderr=subprocess.STDOUT,
-                                start_new_session=True) for i in range(n_workers)]
+    workers = [
+        subprocess.Popen(
+            monitor + ["worker", "--concurrency", "1", "--loglevel", "WARNING"],
+            env=ENV,
+            cwd=work,
+            stdout=(work / f"worker{n_workers}-{i}.log").open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        for i in range(n_workers)
+    ]
     peaks = [0] * n_workers
     stop = threading.Event()
 
@@ -120,6 +135,7 @@ def run_pool(n_workers: int, homes: list[str], feeds: list[str], work: Path) -> 
         while not stop.wait(0.5):
             for i, w in enumerate(workers):
                 peaks[i] = max(peaks[i], tree_rss(w.pid))
+
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     try:
@@ -143,13 +159,20 @@ def run_pool(n_workers: int, homes: list[str], feeds: list[str], work: Path) -> 
         t0 = time.monotonic()
         for site in config.sites:
             enqueue(config, "crawl", site.key)
-        crawl_wall = time.monotonic() - t0 + wait_for(lambda s: s.scalar(select(func.count(func.distinct(Check.site)))) >= len(homes))
+        crawl_wall = (
+            time.monotonic()
+            - t0
+            + wait_for(lambda s: s.scalar(select(func.count(func.distinct(Check.site)))) >= len(homes))
+        )
         feeds_wall = 0.0
         if feeds:
             t0 = time.monotonic()
             enqueue(config, "feeds")
-            feeds_wall = time.monotonic() - t0 + wait_for(lambda s: s.scalar(select(func.count(func.distinct(AccountFetch.account))))
-                                  >= len(feeds))
+            feeds_wall = (
+                time.monotonic()
+                - t0
+                + wait_for(lambda s: s.scalar(select(func.count(func.distinct(AccountFetch.account)))) >= len(feeds))
+            )
         with store.session() as s:
             pages = s.scalar(select(func.coalesce(func.sum(CrawlRun.pages), 0)))
             failed = s.scalar(select(func.count(JobRun.id)).where(JobRun.outcome != "ok"))
@@ -164,8 +187,15 @@ def run_pool(n_workers: int, homes: list[str], feeds: list[str], work: Path) -> 
         store.close()
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
-    return {"workers": n_workers, "crawl_wall": crawl_wall, "feeds_wall": feeds_wall, "pages": pages,
-            "accounts": len(feeds), "failed_jobs": failed, "peak_mb": [round(p / 2**20) for p in peaks]}
+    return {
+        "workers": n_workers,
+        "crawl_wall": crawl_wall,
+        "feeds_wall": feeds_wall,
+        "pages": pages,
+        "accounts": len(feeds),
+        "failed_jobs": failed,
+        "peak_mb": [round(p / 2**20) for p in peaks],
+    }
 
 
 def main() -> None:
@@ -176,9 +206,23 @@ def main() -> None:
     ap.add_argument("--pools", default="1,2", help="pool sizes to run, e.g. 1,2")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="poolbench-"))
-    server = subprocess.Popen([sys.executable, "-m", "monitor.demo.many", str(args.sites), "--scale", str(args.scale),
-                               "--own-hosts", "--accounts", str(args.accounts)], env=ENV, stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "monitor.demo.many",
+            str(args.sites),
+            "--scale",
+            str(args.scale),
+            "--own-hosts",
+            "--accounts",
+            str(args.accounts),
+        ],
+        env=ENV,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     results = []
     try:
         info = json.loads(server.stdout.readline())
@@ -186,27 +230,40 @@ def main() -> None:
         for n in (int(x) for x in args.pools.split(",")):
             r = run_pool(n, info["homes"], info["feeds"], work)
             results.append(r)
-            print(f"{n} worker(s): crawl+check {r['crawl_wall']:.1f} s for {r['pages']} pages "
-                  f"({r['pages'] / r['crawl_wall']:.1f} pages/s); feeds {r['feeds_wall']:.1f} s for {r['accounts']} "
-                  f"accounts ({r['accounts'] / r['feeds_wall'] if r['feeds_wall'] else 0:.1f} accounts/s); "
-                  f"jobs not ok: {r['failed_jobs']}; peak memory per worker "
-                  f"{', '.join(f'{m} MB' for m in r['peak_mb'])}", flush=True)
+            print(
+                f"{n} worker(s): crawl+check {r['crawl_wall']:.1f} s for {r['pages']} pages "
+                f"({r['pages'] / r['crawl_wall']:.1f} pages/s); feeds {r['feeds_wall']:.1f} s for {r['accounts']} "
+                f"accounts ({r['accounts'] / r['feeds_wall'] if r['feeds_wall'] else 0:.1f} accounts/s); "
+                f"jobs not ok: {r['failed_jobs']}; peak memory per worker "
+                f"{', '.join(f'{m} MB' for m in r['peak_mb'])}",
+                flush=True,
+            )
     finally:
         server.kill()
     if len(results) >= 2:
         one, two = results[0], results[1]
         total = [r["crawl_wall"] + r["feeds_wall"] for r in (one, two)]
-        print(f"speed-up {two['workers']} workers over {one['workers']}: crawl+check "
-              f"{one['crawl_wall'] / two['crawl_wall']:.2f}x, feeds "
-              f"{one['feeds_wall'] / two['feeds_wall'] if two['feeds_wall'] else 0:.2f}x, all {total[0] / total[1]:.2f}x "
-              f"(load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores, shared with the server)")
+        print(
+            f"speed-up {two['workers']} workers over {one['workers']}: crawl+check "
+            f"{one['crawl_wall'] / two['crawl_wall']:.2f}x, feeds "
+            f"{one['feeds_wall'] / two['feeds_wall'] if two['feeds_wall'] else 0:.2f}x, all {total[0] / total[1]:.2f}x "
+            f"(load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores, shared with the server)"
+        )
     extrapolate(results[-1], args.sites)
 
 
-def extrapolate(r: dict, sites: int, *, day_sites: int = 3000, day_accounts: int = 20000, window_h: float = 12,
-                delay: float = 0.5, per_host: int = 2) -> None:
+def extrapolate(
+    r: dict,
+    sites: int,
+    *,
+    day_sites: int = 3000,
+    day_accounts: int = 20000,
+    window_h: float = 12,
+    delay: float = 0.5,
+    per_host: int = 2,
+) -> None:
     """Workers and machines for a province's day, from the measured cost per site and per account."""
-    site_ws = r["crawl_wall"] * r["workers"] / sites        # worker-seconds per site, CPU-bound here
+    site_ws = r["crawl_wall"] * r["workers"] / sites  # worker-seconds per site, CPU-bound here
     acct_ws = r["feeds_wall"] * r["workers"] / max(1, r["accounts"])
     pages = r["pages"] / sites
     cpu_h = (day_sites * site_ws + day_accounts * acct_ws) / 3600
@@ -215,16 +272,22 @@ def extrapolate(r: dict, sites: int, *, day_sites: int = 3000, day_accounts: int
     # waiting, so a core can run several task processes (monitor worker --concurrency)
     polite_s = max(site_ws, pages * delay)
     procs = day_sites * polite_s / 3600 / window_h
-    print(f"extrapolation to {day_sites:,} sites (~{pages:.0f} pages each) + {day_accounts:,} accounts a day, "
-          f"in a {window_h:.0f}-hour night window:")
+    print(
+        f"extrapolation to {day_sites:,} sites (~{pages:.0f} pages each) + {day_accounts:,} accounts a day, "
+        f"in a {window_h:.0f}-hour night window:"
+    )
     print(f"  measured cost: {site_ws:.1f} worker-seconds a site (crawl+check), {acct_ws:.2f} a feed account")
-    print(f"  CPU: {cpu_h:.1f} core-hours -> {cores:.1f} cores -> {max(1, -(-cores // 2)):.0f} two-core machines "
-          f"(one worker per machine, --concurrency = cores)")
-    print(f"  politeness ({delay} s between requests, {per_host} per host): >= {polite_s:.0f} s a site -> "
-          f"{procs:.0f} task processes busy at once; at ~{max(1, polite_s / site_ws):.0f} waiting crawls per core "
-          f"that is {procs / max(1, polite_s / site_ws):.1f} cores, so the CPU figure above decides; give each "
-          f"two-core machine --concurrency {min(16, max(2, round(2 * polite_s / site_ws)))} and memory for that many "
-          f"task processes (peak per worker process tree above)")
+    print(
+        f"  CPU: {cpu_h:.1f} core-hours -> {cores:.1f} cores -> {max(1, -(-cores // 2)):.0f} two-core machines "
+        f"(one worker per machine, --concurrency = cores)"
+    )
+    print(
+        f"  politeness ({delay} s between requests, {per_host} per host): >= {polite_s:.0f} s a site -> "
+        f"{procs:.0f} task processes busy at once; at ~{max(1, polite_s / site_ws):.0f} waiting crawls per core "
+        f"that is {procs / max(1, polite_s / site_ws):.1f} cores, so the CPU figure above decides; give each "
+        f"two-core machine --concurrency {min(16, max(2, round(2 * polite_s / site_ws)))} and memory for that many "
+        f"task processes (peak per worker process tree above)"
+    )
 
 
 if __name__ == "__main__":

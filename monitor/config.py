@@ -3,6 +3,7 @@
 A bad file fails fast, before anything is crawled, with a Chinese message that
 names the file, the field path and what is expected.
 """
+
 from __future__ import annotations
 
 import os
@@ -32,8 +33,9 @@ def _check_thresholds(v: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]
 
     problems = check_overrides(v)
     if problems:
-        raise PydanticCustomError("thresholds", "阈值设置有误",
-                                  {"problems": tuple((p.path, p.message) for p in problems)})
+        raise PydanticCustomError(
+            "thresholds", "阈值设置有误", {"problems": tuple((p.path, p.message) for p in problems)}
+        )
     return v
 
 
@@ -54,20 +56,32 @@ class CrawlLimits(_Strict):
     timeout_seconds: float = Field(15, gt=0, le=300, description="单个请求的超时（秒）")
     check_external: bool = Field(True, description="是否检查外部链接（只检查一次，不继续抓取）")
     max_page_bytes: int = Field(10 * 1024 * 1024, ge=1024, description="单页最大字节数")
-    max_attachment_bytes: int = Field(20 * 1024 * 1024, ge=1024, description="附件（PDF/Word/Excel）最大字节数，超过不下载")
-    max_urls_per_pattern: int = Field(50, ge=0, description="同一路径只换查询参数的网址最多抓取多少个（防日历、搜索陷阱），0 为不限")
+    max_attachment_bytes: int = Field(
+        20 * 1024 * 1024, ge=1024, description="附件（PDF/Word/Excel）最大字节数，超过不下载"
+    )
+    max_urls_per_pattern: int = Field(
+        50, ge=0, description="同一路径只换查询参数的网址最多抓取多少个（防日历、搜索陷阱），0 为不限"
+    )
     probe_timeout_seconds: float = Field(15, gt=0, le=300, description="可用性探测的超时（秒），W-V1")
-    max_requests: int = Field(10000, ge=1, description="每次抓取向所有主机发出的请求总数上限（页面、图片、附件、外部链接都算）")
+    max_requests: int = Field(
+        10000, ge=1, description="每次抓取向所有主机发出的请求总数上限（页面、图片、附件、外部链接都算）"
+    )
     max_external_checks: int = Field(2000, ge=0, description="每次抓取最多检查多少个外部链接")
     max_external_per_page: int = Field(300, ge=0, description="每个页面最多检查多少个外部链接（其余记下不检查）")
     revisit_days: int = Field(
-        7, ge=0, le=365, description="再次抓取时，未变化的文章页、附件和外部链接至少每多少天重新请求（复核）一次，其余时候沿用"
-                                     "上次的结果、分批轮流复核；首页、栏目列表页、有未整改问题的页面、失效链接和新出现的链接"
-                                     "每次都抓。0 表示每次抓取都复核全部页面")
+        7,
+        ge=0,
+        le=365,
+        description="再次抓取时，未变化的文章页、附件和外部链接至少每多少天重新请求（复核）一次，其余时候沿用"
+        "上次的结果、分批轮流复核；首页、栏目列表页、有未整改问题的页面、失效链接和新出现的链接"
+        "每次都抓。0 表示每次抓取都复核全部页面",
+    )
     allow_private_network: bool = Field(
-        False, description="允许访问本机和内网地址（127.0.0.1、10.x、192.168.x 等）。默认只有本网站自己的地址可以是内网地址，"
-                           "页面里指向其他内网地址的链接、表单、重定向和脚本请求一律不访问；仅演示、测试和本机基准测试"
-                           "（都在 127.0.0.1 上运行）需要打开")
+        False,
+        description="允许访问本机和内网地址（127.0.0.1、10.x、192.168.x 等）。默认只有本网站自己的地址可以是内网地址，"
+        "页面里指向其他内网地址的链接、表单、重定向和脚本请求一律不访问；仅演示、测试和本机基准测试"
+        "（都在 127.0.0.1 上运行）需要打开",
+    )
 
 
 class ColumnOverride(_Strict):
@@ -128,12 +142,21 @@ class FeedLimits(_Strict):
     max_link_checks: int = Field(50, ge=0, le=1000, description="每次最多检查的内文链接数")
     fetch_long_text: bool = Field(True, description="微博长文是否调用 statuses/extend 取全文")
     allow_private_network: bool = Field(
-        False, description="检查发布内容中的链接时允许访问本机和内网地址。默认只有账号自己的来源地址和配置中的网站可以是"
-                           "内网地址，指向其他内网地址的链接和重定向一律不访问（记为无法核实）；仅演示和测试需要打开")
+        False,
+        description="检查发布内容中的链接时允许访问本机和内网地址。默认只有账号自己的来源地址和配置中的网站可以是"
+        "内网地址，指向其他内网地址的链接和重定向一律不访问（记为无法核实）；仅演示和测试需要打开",
+    )
 
 
-PLATFORM_NAMES = {"wechat": "微信", "weibo": "微博", "douyin": "抖音", "toutiao": "头条", "bilibili": "哔哩哔哩",
-                  "kuaishou": "快手", "other": "其他"}
+PLATFORM_NAMES = {
+    "wechat": "微信",
+    "weibo": "微博",
+    "douyin": "抖音",
+    "toutiao": "头条",
+    "bilibili": "哔哩哔哩",
+    "kuaishou": "快手",
+    "other": "其他",
+}
 
 
 class Account(_Strict):
@@ -156,7 +179,9 @@ class Account(_Strict):
     source: str = Field(description="RSS/Atom 地址、m.weibo.cn 接口地址或 JSON/CSV 导出文件路径")
     source_kind: Literal["auto", "feed", "weibo", "export"] = "auto"
     home: str | None = Field(None, description="账号主页地址（通报中的链接），默认用 source")
-    long_text_url: str | None = Field(None, description="微博长文接口，{id} 处填微博 id；默认为 source 同一主机的 /statuses/extend?id={id}")
+    long_text_url: str | None = Field(
+        None, description="微博长文接口，{id} 处填微博 id；默认为 source 同一主机的 /statuses/extend?id={id}"
+    )
     verified: bool | None = Field(None, description="是否已完成平台认证（N-S3）；不填表示未知")
     registered: bool | None = Field(None, description="是否已在全国政务新媒体信息报送系统登记（N-S3）；不填表示未知")
     limits: FeedLimits = FeedLimits()
@@ -186,7 +211,9 @@ class Account(_Strict):
 class Unit(_Strict):
     name: str
     kind: str = "部门"
-    notify: tuple[str, ...] = Field((), description="该单位的提醒地址（Apprise URL，如 mailto://、dingtalk://、wecom://、feishu://、json://）")
+    notify: tuple[str, ...] = Field(
+        (), description="该单位的提醒地址（Apprise URL，如 mailto://、dingtalk://、wecom://、feishu://、json://）"
+    )
 
 
 class Contact(_Strict):
@@ -225,8 +252,10 @@ def _check_trigger(v: str | None) -> str | None:
     try:
         CronTrigger.from_crontab(v, timezone="Asia/Shanghai")
     except ValueError as exc:
-        raise ValueError(f"“{v}”不是合法的触发时间：应为 5 段 cron 表达式（分 时 日 月 周，如 0 1 * * *）"
-                         f"或 every 30m / every 4h / every 10s 这样的间隔（{exc}）") from exc
+        raise ValueError(
+            f"“{v}”不是合法的触发时间：应为 5 段 cron 表达式（分 时 日 月 周，如 0 1 * * *）"
+            f"或 every 30m / every 4h / every 10s 这样的间隔（{exc}）"
+        ) from exc
     return v
 
 
@@ -240,7 +269,9 @@ class Schedule(_Strict):
     feeds: str | None = Field("0 */4 * * *", description="新媒体账号更新抓取")
     recheck: str | None = Field("30 6 * * *", description="整改复核")
     recheck_requested: str | None = Field("*/15 * * * *", description="复查单位已提交整改的问题（看板提交后）")
-    notice: str | None = Field("0 8 1 * *", description="月度督查通报（上月）的征求意见稿；印发用 monitor report --issue")
+    notice: str | None = Field(
+        "0 8 1 * *", description="月度督查通报（上月）的征求意见稿；印发用 monitor report --issue"
+    )
     notify: str | None = Field("*/10 * * * *", description="检查需要发送的提醒")
     misfire_grace_seconds: int = Field(3600, ge=1, description="错过触发时间多久以内仍补跑（秒）")
     lock_backend: Literal["db", "redis"] = Field("db", description="网站锁：db（数据库表）或 redis")
@@ -272,9 +303,16 @@ class Schedule(_Strict):
 class Workers(_Strict):
     """The worker pool (`monitor worker`, monitor/ops/workers.py): without ``broker`` everything runs in one machine."""
 
-    broker: str | None = Field(None, description="Celery 的 Redis 地址，如 redis://127.0.0.1:6379/0；填写后 monitor schedule 只排队，由 monitor worker 执行")
-    namespace: str = Field("monitor", pattern=r"^[A-Za-z0-9_.-]+$", description="队列名和 Redis 键的前缀（多套安装共用一个 Redis 时区分）")
-    max_attempts: int = Field(3, ge=1, le=20, description="任务失败后最多运行几次（含第一次），之后列入 monitor status 的失败任务")
+    broker: str | None = Field(
+        None,
+        description="Celery 的 Redis 地址，如 redis://127.0.0.1:6379/0；填写后 monitor schedule 只排队，由 monitor worker 执行",
+    )
+    namespace: str = Field(
+        "monitor", pattern=r"^[A-Za-z0-9_.-]+$", description="队列名和 Redis 键的前缀（多套安装共用一个 Redis 时区分）"
+    )
+    max_attempts: int = Field(
+        3, ge=1, le=20, description="任务失败后最多运行几次（含第一次），之后列入 monitor status 的失败任务"
+    )
     retry_seconds: float = Field(60, ge=0, description="失败后多久重试（秒），应小于 redelivery_seconds")
     redelivery_seconds: float = Field(300, ge=2, description="执行任务的进程失联多久后交给其他进程重做（秒）")
     feeds_batch: int = Field(50, ge=1, le=10000, description="新媒体账号每个任务抓取多少个")
@@ -298,10 +336,14 @@ class Notify(_Strict):
 class Network(_Strict):
     """Telling a broken local network from broken sites (monitor.crawl.network)."""
 
-    reference_urls: tuple[str, ...] = Field((), description="参照网站：每次抓取先访问；无法访问即判定本机网络异常，"
-                                                           "外部链接的失败标为无法核实，如 https://www.gov.cn/")
-    outage_share: float = Field(0.8, gt=0, le=1, description="同一次抓取中以同一种网络错误失败的外部网站比例达到此值，"
-                                                             "即判定本机网络异常")
+    reference_urls: tuple[str, ...] = Field(
+        (),
+        description="参照网站：每次抓取先访问；无法访问即判定本机网络异常，"
+        "外部链接的失败标为无法核实，如 https://www.gov.cn/",
+    )
+    outage_share: float = Field(
+        0.8, gt=0, le=1, description="同一次抓取中以同一种网络错误失败的外部网站比例达到此值，即判定本机网络异常"
+    )
     outage_min_hosts: int = Field(5, ge=1, description="外部网站至少有几个才按比例判断")
 
 
@@ -327,21 +369,27 @@ class Config(_Strict):
                     raise ValueError(f"{kind} 第 {i + 1} 项 → key：“{item.key}”重复，每个 key 必须唯一")
                 keys.add(item.key)
                 if units and item.unit not in units:
-                    raise ValueError(f"{kind} 第 {i + 1} 项（{item.key}） → unit：“{item.unit}”不在 units 列表中；"
-                                     "请先在 units 里加上该单位")
+                    raise ValueError(
+                        f"{kind} 第 {i + 1} 项（{item.key}） → unit：“{item.unit}”不在 units 列表中；"
+                        "请先在 units 里加上该单位"
+                    )
         return self
 
     def site(self, key: str) -> Site:
         for s in self.sites:
             if s.key == key:
                 return s
-        raise ConfigError(f"配置中没有 key 为“{key}”的网站；可用的有：{', '.join(s.key for s in self.sites) or '（无）'}")
+        raise ConfigError(
+            f"配置中没有 key 为“{key}”的网站；可用的有：{', '.join(s.key for s in self.sites) or '（无）'}"
+        )
 
     def account(self, key: str) -> Account:
         for a in self.accounts:
             if a.key == key:
                 return a
-        raise ConfigError(f"配置中没有 key 为“{key}”的新媒体账号；可用的有：{', '.join(a.key for a in self.accounts) or '（无）'}")
+        raise ConfigError(
+            f"配置中没有 key 为“{key}”的新媒体账号；可用的有：{', '.join(a.key for a in self.accounts) or '（无）'}"
+        )
 
     def thresholds_for(self, rule_id: str, site: Site | None = None) -> dict[str, Any]:
         merged = dict(self.thresholds.get(rule_id, {}))
@@ -370,12 +418,22 @@ _EXPECT = {
 }
 
 
-_EXPECT.update({
-    "list_type": "应为列表", "float_type": "应为数字", "bool_type": "应为 true 或 false",
-    "string_too_short": "不能为空", "too_short": "项数太少", "too_long": "项数太多", "string_too_long": "太长",
-    "date_parsing": "应为日期，如 2026-11-26", "date_type": "应为日期，如 2026-11-26", "url_parsing": "应为网址",
-    "missing_argument": "缺少必填项", "none_required": "应留空",
-})
+_EXPECT.update(
+    {
+        "list_type": "应为列表",
+        "float_type": "应为数字",
+        "bool_type": "应为 true 或 false",
+        "string_too_short": "不能为空",
+        "too_short": "项数太少",
+        "too_long": "项数太多",
+        "string_too_long": "太长",
+        "date_parsing": "应为日期，如 2026-11-26",
+        "date_type": "应为日期，如 2026-11-26",
+        "url_parsing": "应为网址",
+        "missing_argument": "缺少必填项",
+        "none_required": "应留空",
+    }
+)
 
 
 def _path(loc: tuple, data: Any) -> str:
@@ -411,8 +469,11 @@ def _describe(err: dict, data: Any = None) -> str:
         return f"  - {msg}"
     if kind == "thresholds":  # one line per problem, its place below thresholds (rule id → key)
         return "\n".join(f"  - {' → '.join([path, *where])}：{problem}" for where, problem in ctx["problems"])
-    return f"  - {path}：{msg or '取值不符合要求'}（实际值：{err.get('input')!r}）" if kind != "missing" \
+    return (
+        f"  - {path}：{msg or '取值不符合要求'}（实际值：{err.get('input')!r}）"
+        if kind != "missing"
         else f"  - {path}：{msg}"
+    )
 
 
 def parse_config(data: Any, *, source: str = "sites.yaml") -> Config:
@@ -446,13 +507,17 @@ def _refuse_bombs(text: str, p: Path) -> None:
     gigabytes), nesting deep enough to exhaust the recursion limit, an oversized file. Done on the event
     stream, which PyYAML produces without recursion and without expanding anything."""
     if len(text.encode("utf-8")) > MAX_CONFIG_BYTES:
-        raise ConfigError(f"配置文件 {p} 过大（超过 {MAX_CONFIG_BYTES // (1024 * 1024)} MB）；sites.yaml 通常只有几十 KB，请检查文件是否正确")
+        raise ConfigError(
+            f"配置文件 {p} 过大（超过 {MAX_CONFIG_BYTES // (1024 * 1024)} MB）；sites.yaml 通常只有几十 KB，请检查文件是否正确"
+        )
     depth = 0
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             mark = event.start_mark
-            raise ConfigError(f"配置文件 {p} 第 {mark.line + 1} 行第 {mark.column + 1} 列使用了 YAML 锚点或别名（& 或 *），"
-                              "为安全起见不支持；请把内容直接写出来")
+            raise ConfigError(
+                f"配置文件 {p} 第 {mark.line + 1} 行第 {mark.column + 1} 列使用了 YAML 锚点或别名（& 或 *），"
+                "为安全起见不支持；请把内容直接写出来"
+            )
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_CONFIG_DEPTH:
@@ -473,26 +538,39 @@ def load_config(path: str | os.PathLike) -> Config:
         if not p.stat().st_mode & 0o444:
             raise PermissionError(13, "no read permission", str(p))
         if p.stat().st_size > MAX_CONFIG_BYTES:
-            raise ConfigError(f"配置文件 {p} 过大（超过 {MAX_CONFIG_BYTES // (1024 * 1024)} MB）；sites.yaml 通常只有几十 KB，请检查文件是否正确")
+            raise ConfigError(
+                f"配置文件 {p} 过大（超过 {MAX_CONFIG_BYTES // (1024 * 1024)} MB）；sites.yaml 通常只有几十 KB，请检查文件是否正确"
+            )
         text = p.read_text(encoding="utf-8")
         _refuse_bombs(text, p)
         data = yaml.safe_load(text)
     except PermissionError as exc:
-        raise ConfigError(f"没有权限读取配置文件 {p}；请用 chmod 给运行 monitor 的用户读权限，"
-                          "或用 -c 指定可读的配置文件") from exc
+        raise ConfigError(
+            f"没有权限读取配置文件 {p}；请用 chmod 给运行 monitor 的用户读权限，或用 -c 指定可读的配置文件"
+        ) from exc
     except OSError as exc:
-        raise ConfigError(f"无法读取配置文件 {p}（{exc.strerror or exc}）；请检查该文件，或用 -c 指定其他配置文件") from exc
+        raise ConfigError(
+            f"无法读取配置文件 {p}（{exc.strerror or exc}）；请检查该文件，或用 -c 指定其他配置文件"
+        ) from exc
     except UnicodeDecodeError as exc:
         raise ConfigError(f"配置文件 {p} 不是 UTF-8 编码；请另存为 UTF-8") from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列" if mark else ""
-        raise ConfigError(f"配置文件 {p} {where}不是合法的 YAML：{getattr(exc, 'problem', exc)}；请检查缩进和冒号") from exc
+        raise ConfigError(
+            f"配置文件 {p} {where}不是合法的 YAML：{getattr(exc, 'problem', exc)}；请检查缩进和冒号"
+        ) from exc
     return parse_config(data, source=str(p))
 
 
-def adhoc_config(url: str, *, db_url: str | None = None, delay: float | None = None,
-                 max_pages: int | None = None, allow_private_network: bool = False) -> Config:
+def adhoc_config(
+    url: str,
+    *,
+    db_url: str | None = None,
+    delay: float | None = None,
+    max_pages: int | None = None,
+    allow_private_network: bool = False,
+) -> Config:
     """What `monitor crawl --url` uses: one site, default rules and thresholds, no file."""
     parts = urlsplit(url)
     host = parts.hostname or "site"
@@ -506,9 +584,12 @@ def adhoc_config(url: str, *, db_url: str | None = None, delay: float | None = N
         limits["max_pages"] = max_pages
     if allow_private_network:
         limits["allow_private_network"] = True
-    return parse_config({
-        "organisation": {"name": "临时检查"},
-        "units": [{"name": "未指定单位"}],
-        "sites": [{"key": key, "name": host, "home": url, "unit": "未指定单位", "limits": limits}],
-        "storage": {"url": db_url or DEFAULT_DB_URL},
-    }, source="--url")
+    return parse_config(
+        {
+            "organisation": {"name": "临时检查"},
+            "units": [{"name": "未指定单位"}],
+            "sites": [{"key": key, "name": host, "home": url, "unit": "未指定单位", "limits": limits}],
+            "storage": {"url": db_url or DEFAULT_DB_URL},
+        },
+        source="--url",
+    )

@@ -1,4 +1,5 @@
 """The clock, in the users' time zone. Rules never read it: callers pass ``today`` in."""
+
 from __future__ import annotations
 
 from datetime import date, datetime

@@ -1,4 +1,5 @@
 """Reports render what they are given; they decide nothing and fetch nothing."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,9 +13,14 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 def environment() -> Environment:
     """The one Jinja2 environment: strict, and escaping every .html/.xml template (crawled text is hostile)."""
-    env = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined,
-                      autoescape=select_autoescape(["html", "htm", "xml"]), trim_blocks=True, lstrip_blocks=True,
-                      finalize=template_safe)  # no XML-illegal characters in any rendered format
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(["html", "htm", "xml"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        finalize=template_safe,
+    )  # no XML-illegal characters in any rendered format
     env.filters["cn"] = cn_numeral
     return env
 

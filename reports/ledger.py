@@ -1,4 +1,5 @@
 """The rectification ledger (整改台账) as XLSX: a summary sheet and one sheet per unit."""
+
 from __future__ import annotations
 
 import re
@@ -12,9 +13,23 @@ from openpyxl.worksheet.worksheet import Worksheet
 from monitor.model import cell_safe, xml_safe
 from monitor.model.views import LedgerRow, LedgerView
 
-COLUMNS = [("序号", 6), ("发现日期", 12), ("单位", 18), ("网站/账号", 20), ("问题类别", 16), ("问题描述", 48),
-           ("URL", 40), ("所在页面", 44), ("链接文字", 20), ("严重程度", 9), ("整改期限", 12), ("状态", 10),
-           ("整改完成日期", 13), ("复查结果", 30), ("整改过程", 60)]
+COLUMNS = [
+    ("序号", 6),
+    ("发现日期", 12),
+    ("单位", 18),
+    ("网站/账号", 20),
+    ("问题类别", 16),
+    ("问题描述", 48),
+    ("URL", 40),
+    ("所在页面", 44),
+    ("链接文字", 20),
+    ("严重程度", 9),
+    ("整改期限", 12),
+    ("状态", 10),
+    ("整改完成日期", 13),
+    ("复查结果", 30),
+    ("整改过程", 60),
+]
 STATUS_COL = [label for label, _ in COLUMNS].index("状态") + 1
 MAX_CELL = 30000  # Excel holds 32,767 characters a cell
 _THIN = Side(style="thin", color="000000")
@@ -22,8 +37,16 @@ _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEAD = Font(name="黑体", bold=True)
 _BODY = Font(name="仿宋")
 _WRAP = Alignment(wrap_text=True, vertical="top")
-_STATUS_FILL = {"逾期": "F8CBAD", "重新出现": "F8CBAD", "已整改": "C6EFCE", "无法整改": "D9D9D9", "待复核": "FFEB9C",
-                "不成立": "D9D9D9", "异议中": "FFEB9C", "待人工确认": "DDEBF7"}
+_STATUS_FILL = {
+    "逾期": "F8CBAD",
+    "重新出现": "F8CBAD",
+    "已整改": "C6EFCE",
+    "无法整改": "D9D9D9",
+    "待复核": "FFEB9C",
+    "不成立": "D9D9D9",
+    "异议中": "FFEB9C",
+    "待人工确认": "DDEBF7",
+}
 
 
 # 误报 and unconfirmed candidates are listed with their history but are not problems
@@ -42,8 +65,11 @@ def _sheet_name(name: str, used: set[str]) -> str:
 def _header(ws: Worksheet, row: int, labels: list[tuple[str, int]]) -> None:
     for c, (label, width) in enumerate(labels, 1):
         cell = ws.cell(row=row, column=c, value=label)
-        cell.font, cell.border, cell.alignment = _HEAD, _BORDER, Alignment(horizontal="center", vertical="center",
-                                                                          wrap_text=True)
+        cell.font, cell.border, cell.alignment = (
+            _HEAD,
+            _BORDER,
+            Alignment(horizontal="center", vertical="center", wrap_text=True),
+        )
         cell.fill = PatternFill("solid", fgColor="F2F2F2")
         ws.column_dimensions[get_column_letter(c)].width = width
 
@@ -62,8 +88,23 @@ def _lines(items: list[str]) -> str:
 
 
 def _values(r: LedgerRow, no: int) -> list[str | int]:
-    return [no, r.found_on, r.unit, r.site_name, r.category, r.description, r.url, _lines(r.pages),
-            _lines(r.anchors), r.severity, r.deadline, r.status, r.fixed_on, r.recheck, _lines(r.history)]
+    return [
+        no,
+        r.found_on,
+        r.unit,
+        r.site_name,
+        r.category,
+        r.description,
+        r.url,
+        _lines(r.pages),
+        _lines(r.anchors),
+        r.severity,
+        r.deadline,
+        r.status,
+        r.fixed_on,
+        r.recheck,
+        _lines(r.history),
+    ]
 
 
 def _table_done(ws: Worksheet, header_row: int, last_row: int) -> None:
@@ -88,8 +129,9 @@ def render_ledger_xlsx(view: LedgerView) -> Workbook:
     _header(ws, 4, [("单位", 22), ("问题数", 9)] + [(s, 10) for s in statuses])
     for i, unit in enumerate(units, 5):
         rows = [r for r in view.rows if r.unit == unit]
-        values = [unit, sum(r.status not in UNCOUNTED for r in rows)] + [sum(r.status == s for r in rows)
-                                                                          for s in statuses]
+        values = [unit, sum(r.status not in UNCOUNTED for r in rows)] + [
+            sum(r.status == s for r in rows) for s in statuses
+        ]
         for c, v in enumerate(values, 1):
             cell = ws.cell(row=i, column=c, value=cell_safe(v))
             cell.font, cell.border = _BODY, _BORDER

@@ -5,6 +5,7 @@ A4, page numbers, attachments on landscape pages); Chinese glyphs come from the
 Noto CJK fonts (Debian fonts-noto-cjk, see .ci/apt-packages). The DOCX, built
 from the same view, is in ``reports.notice_docx``.
 """
+
 from __future__ import annotations
 
 import base64
@@ -67,7 +68,9 @@ def extract_path(view: NoticeView, out_dir: str | Path, unit: str, fmt: str) -> 
     return Path(out_dir) / f"{view.month}-各单位问题清单" / f"督查通报-{view.month}-问题清单-{safe_name(unit)}.{fmt}"
 
 
-def write_unit_extracts(view: NoticeView, out_dir: str | Path, formats: tuple[str, ...] = ("html",)) -> list[tuple[str, Path]]:
+def write_unit_extracts(
+    view: NoticeView, out_dir: str | Path, formats: tuple[str, ...] = ("html",)
+) -> list[tuple[str, Path]]:
     """Each addressed unit's extract: its own problems with evidence and deadlines. Returns (unit, file) pairs."""
     out: list[tuple[str, Path]] = []
     units = [u["unit"] for u in view.unit_rows]

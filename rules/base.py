@@ -11,6 +11,7 @@ thresholds dataclass (:func:`threshold_fields`: each field, its default and its
 trailing comment or ``metadata["doc"]``), so the documentation cannot drift from
 the code; the module docstring keeps the heading only.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -90,17 +91,46 @@ class Rule:
         names = {f.name for f in dataclasses.fields(self.thresholds)}
         return self.thresholds(**{k: v for k, v in overrides.items() if k in names})
 
-    def finding(self, *, subject: str, url: str, evidence: str, facts: dict[str, Any] | None = None,
-                source_url: str | None = None, severity: Severity | None = None) -> Outcome:
-        return Outcome(rule=self.id, severity=severity or self.severity, verdict=Verdict.FINDING,
-                       subject=subject, url=url, evidence=evidence, facts=dict(facts or {}),
-                       source_url=source_url)
+    def finding(
+        self,
+        *,
+        subject: str,
+        url: str,
+        evidence: str,
+        facts: dict[str, Any] | None = None,
+        source_url: str | None = None,
+        severity: Severity | None = None,
+    ) -> Outcome:
+        return Outcome(
+            rule=self.id,
+            severity=severity or self.severity,
+            verdict=Verdict.FINDING,
+            subject=subject,
+            url=url,
+            evidence=evidence,
+            facts=dict(facts or {}),
+            source_url=source_url,
+        )
 
-    def unverified(self, *, subject: str, url: str, evidence: str, facts: dict[str, Any] | None = None,
-                   source_url: str | None = None) -> Outcome:
-        return Outcome(rule=self.id, severity=Severity.NOTICE, verdict=Verdict.UNVERIFIED,
-                       subject=subject, url=url, evidence=evidence, facts=dict(facts or {}),
-                       source_url=source_url)
+    def unverified(
+        self,
+        *,
+        subject: str,
+        url: str,
+        evidence: str,
+        facts: dict[str, Any] | None = None,
+        source_url: str | None = None,
+    ) -> Outcome:
+        return Outcome(
+            rule=self.id,
+            severity=Severity.NOTICE,
+            verdict=Verdict.UNVERIFIED,
+            subject=subject,
+            url=url,
+            evidence=evidence,
+            facts=dict(facts or {}),
+            source_url=source_url,
+        )
 
 
 @dataclass(frozen=True)
@@ -157,7 +187,7 @@ def _field_comments(cls: type) -> dict[str, str]:
             continue
         row = tok.start[0]
         text = tok.string.lstrip("#").strip()
-        own_line = lines[row - 1][:tok.start[1]].strip() == ""
+        own_line = lines[row - 1][: tok.start[1]].strip() == ""
         before = [r for r in starts if r <= row]
         current = starts[max(before)] if before else None
         if own_line:
@@ -196,8 +226,10 @@ def thresholds_section(cls: type) -> str:
             line += f": {f.help}"
         if f.shared:
             readers = "、".join(_period_readers().get(f.shared, ()))
-            line += (f" [shared period, read by {readers}: a value set under any of them or under "
-                     f"`periods` applies to all; rules/periods.py]")
+            line += (
+                f" [shared period, read by {readers}: a value set under any of them or under "
+                f"`periods` applies to all; rules/periods.py]"
+            )
         lines.append(line)
     return "\n".join(lines)
 

@@ -13,6 +13,7 @@ wrong type, one shared period set twice), each naming its place and the allowed
 keys, in Chinese. :func:`merge_overrides` merges the levels (global, then a
 site's) with the shared periods gathered under ``periods`` (see ``rules.periods``).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -37,8 +38,15 @@ class RunResult:
     outcomes: list[Outcome]
 
 
-def run(scope: Scope, facts: Any, *, today: date, overrides: Overrides | None = None,
-        select: Iterable[str] | None = None, previous: Any = None) -> RunResult:
+def run(
+    scope: Scope,
+    facts: Any,
+    *,
+    today: date,
+    overrides: Overrides | None = None,
+    select: Iterable[str] | None = None,
+    previous: Any = None,
+) -> RunResult:
     """Every rule of ``scope`` (or of ``select`` among them) on ``facts``, with thresholds from ``overrides``.
 
     ``facts`` is what the scope's rules read: a ``SiteFacts`` (SITE), a list of ``TextFacts`` (TEXT), an
@@ -188,9 +196,15 @@ def check_overrides(overrides: Overrides) -> list[ThresholdProblem]:
 
     def shared_value(name: str, value: Any, where: str, path: tuple[str, ...]) -> None:
         if name in periods and periods[name] != value:
-            problems.append(ThresholdProblem(path, (
-                f"{name} 是 {'、'.join(users.get(name, []))} 共用的周期，这里的 {value!r} 与 {set_at[name]} 的 "
-                f"{periods[name]!r} 不同；共用周期只需写一处（写在 {PERIODS_KEY} 下即对所有用到它的规则生效）")))
+            problems.append(
+                ThresholdProblem(
+                    path,
+                    (
+                        f"{name} 是 {'、'.join(users.get(name, []))} 共用的周期，这里的 {value!r} 与 {set_at[name]} 的 "
+                        f"{periods[name]!r} 不同；共用周期只需写一处（写在 {PERIODS_KEY} 下即对所有用到它的规则生效）"
+                    ),
+                )
+            )
             return
         periods[name] = value
         set_at.setdefault(name, where)
@@ -205,8 +219,14 @@ def check_overrides(overrides: Overrides) -> list[ThresholdProblem]:
             hints = _hints(Periods)
             for key, value in values.items():
                 if key not in period_fields:
-                    problems.append(ThresholdProblem((rule_id, str(key)), (
-                        f"不认识的共用周期“{key}”（拼写错了？）；{PERIODS_KEY} 可设的有：{'、'.join(sorted(period_fields))}")))
+                    problems.append(
+                        ThresholdProblem(
+                            (rule_id, str(key)),
+                            (
+                                f"不认识的共用周期“{key}”（拼写错了？）；{PERIODS_KEY} 可设的有：{'、'.join(sorted(period_fields))}"
+                            ),
+                        )
+                    )
                     continue
                 bad = _type_problem(hints[key], value)
                 if bad is not None:
@@ -224,12 +244,22 @@ def check_overrides(overrides: Overrides) -> list[ThresholdProblem]:
             continue
         rule = known.get(rule_id)
         if rule is None:
-            hint = f"（规则编号区分大小写，应写作 {rule_id.upper()}）" if str(rule_id).upper() in known else "（拼写错了？）"
+            hint = (
+                f"（规则编号区分大小写，应写作 {rule_id.upper()}）"
+                if str(rule_id).upper() in known
+                else "（拼写错了？）"
+            )
             readers = sorted({r for rs in users.values() for r in rs}, key=list(known).index)
-            problems.append(ThresholdProblem((str(rule_id),), (
-                f"不认识的规则编号“{rule_id}”{hint}；可用的有：{'、'.join(known)}，"
-                f"以及 {PERIODS_KEY}（{'、'.join(readers)} 共用的周期：{'、'.join(sorted(period_fields))}）"
-                f"和 {SCORING_KEY}（评分设置）")))
+            problems.append(
+                ThresholdProblem(
+                    (str(rule_id),),
+                    (
+                        f"不认识的规则编号“{rule_id}”{hint}；可用的有：{'、'.join(known)}，"
+                        f"以及 {PERIODS_KEY}（{'、'.join(readers)} 共用的周期：{'、'.join(sorted(period_fields))}）"
+                        f"和 {SCORING_KEY}（评分设置）"
+                    ),
+                )
+            )
             continue
         fields = {f.name: f for f in dataclasses.fields(rule.thresholds)}
         hints = _hints(rule.thresholds)
@@ -239,7 +269,9 @@ def check_overrides(overrides: Overrides) -> list[ThresholdProblem]:
             f = fields.get(key)
             if f is None:
                 allowed = f"{rule_id} 可设的阈值有：{'、'.join(fields)}" if fields else f"{rule_id} 没有可调的阈值"
-                problems.append(ThresholdProblem((rule_id, str(key)), f"{rule_id} 没有阈值“{key}”（拼写错了？）；{allowed}"))
+                problems.append(
+                    ThresholdProblem((rule_id, str(key)), f"{rule_id} 没有阈值“{key}”（拼写错了？）；{allowed}")
+                )
                 typed = False
                 continue
             bad = _type_problem(hints[key], value)

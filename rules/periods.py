@@ -16,6 +16,7 @@ global one. The configuration loader moves rule-level shared values into
 ``periods`` (:func:`rules.engine.check_overrides`), so the merged thresholds of a
 site carry each period once.
 """
+
 from __future__ import annotations
 
 import dataclasses

@@ -3,6 +3,7 @@
 A module counts as a rule when it defines ``RULE`` (a :class:`rules.base.Rule`)
 and a ``check`` function. Adding a rule is adding a file: no list to edit.
 """
+
 from __future__ import annotations
 
 import importlib

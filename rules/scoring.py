@@ -21,6 +21,7 @@ without 办事服务 are not implemented.
 Configuration: ``thresholds: {scoring: {...}}`` in sites.yaml, keys as in
 :class:`ScoringConfig` (``points: {W-S3: 0.5}``, ``caps: {功能设计: 21}``…).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
@@ -35,11 +36,29 @@ INDICATOR_POINTS = {"发布解读": 31.0, "办事服务": 25.0, "互动交流": 
 OTHER = "其他"  # rules with no known indicator: not capped by an indicator
 
 RULE_INDICATORS = {
-    "W-V1": "功能设计", "W-V2": "发布解读", "W-V3": "发布解读", "W-V4": "发布解读", "W-V5": "发布解读",
-    "W-V6": "互动交流", "W-V7": "互动交流", "W-V11": "办事服务",
-    "W-S1": "功能设计", "W-S3": "发布解读", "W-S4": "发布解读", "W-S5": "功能设计", "W-S6": "功能设计",
-    "W-S7": "功能设计", "W-S8": "功能设计", "W-S9": "功能设计", "W-S10": "功能设计", "W-S11": "功能设计",
-    "W-S12": "发布解读", "W-S13": "发布解读", "W-S14": "功能设计", "W-S15": "功能设计", "W-S16": "功能设计",
+    "W-V1": "功能设计",
+    "W-V2": "发布解读",
+    "W-V3": "发布解读",
+    "W-V4": "发布解读",
+    "W-V5": "发布解读",
+    "W-V6": "互动交流",
+    "W-V7": "互动交流",
+    "W-V11": "办事服务",
+    "W-S1": "功能设计",
+    "W-S3": "发布解读",
+    "W-S4": "发布解读",
+    "W-S5": "功能设计",
+    "W-S6": "功能设计",
+    "W-S7": "功能设计",
+    "W-S8": "功能设计",
+    "W-S9": "功能设计",
+    "W-S10": "功能设计",
+    "W-S11": "功能设计",
+    "W-S12": "发布解读",
+    "W-S13": "发布解读",
+    "W-S14": "功能设计",
+    "W-S15": "功能设计",
+    "W-S16": "功能设计",
 }
 W_S2_PARTS = {"policy": ("发布解读", 5.0), "service_stats": ("办事服务", 2.0), "replies": ("互动交流", 3.0)}  # S9
 
@@ -65,8 +84,10 @@ class ScoringConfig:
         names = {f.name for f in fields(cls)}
         unknown = set(data) - names
         if unknown:
-            raise ValueError(f"thresholds.scoring 中有不认识的设置：{'、'.join(sorted(unknown))}；"
-                             f"可用的有：{'、'.join(sorted(names))}")
+            raise ValueError(
+                f"thresholds.scoring 中有不认识的设置：{'、'.join(sorted(unknown))}；"
+                f"可用的有：{'、'.join(sorted(names))}"
+            )
         values: dict[str, Any] = {}
         for k, v in data.items():
             current = getattr(base, k)
@@ -173,9 +194,20 @@ def score_sites(findings: Iterable[Any], sites: Iterable[Any], config: ScoringCo
         deducted = round(min(sum(capped.values()), cfg.full_marks), 2)
         score = None if veto_rules else round(cfg.full_marks - deducted, 2)
         result = FAIL if veto_rules or (score is not None and score < cfg.pass_mark) else PASS
-        out.append(SiteScore(site=key, site_name=_get(s, "name") or key, unit=_get(s, "unit") or "",
-                             vetoed=bool(veto_rules), veto_rules=veto_rules, deductions=deductions,
-                             by_indicator=capped, deducted=deducted, score=score, result=result))
+        out.append(
+            SiteScore(
+                site=key,
+                site_name=_get(s, "name") or key,
+                unit=_get(s, "unit") or "",
+                vetoed=bool(veto_rules),
+                veto_rules=veto_rules,
+                deductions=deductions,
+                by_indicator=capped,
+                deducted=deducted,
+                score=score,
+                result=result,
+            )
+        )
     _rank(out, key=lambda x: (x.result != PASS, x.score is None, -(x.score or 0.0)))
     return out
 
@@ -203,10 +235,16 @@ def rank_units(site_scores: Iterable[SiteScore], units: Iterable[str] = ()) -> l
         scored = [s.score for s in ss if s.score is not None]
         failed = [s for s in ss if s.result == FAIL]
         worst = min(ss, key=lambda s: (s.result == PASS, s.score is not None, s.score or 0.0)) if ss else None
-        out.append(UnitScore(unit=unit, sites=len(ss), failed=len(failed),
-                             result=(FAIL if failed else PASS) if ss else "—",
-                             average=round(sum(scored) / len(scored), 2) if scored else None,
-                             worst_site=worst.site if worst else None))
+        out.append(
+            UnitScore(
+                unit=unit,
+                sites=len(ss),
+                failed=len(failed),
+                result=(FAIL if failed else PASS) if ss else "—",
+                average=round(sum(scored) / len(scored), 2) if scored else None,
+                worst_site=worst.site if worst else None,
+            )
+        )
     with_sites = [u for u in out if u.sites]
     _rank(with_sites, key=lambda u: (u.result != PASS, u.average is None, -(u.average or 0.0)))
     return sorted(out, key=lambda u: (u.rank == 0, u.rank))  # stable: ties keep the units' order

@@ -3,6 +3,7 @@
 The annual-report parser reads both flattened text and HTML through these lines, so the two
 inputs share one table reader. Every line keeps where it came from (“第2个表格第4行”).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -25,8 +26,26 @@ def html_to_lines(html: str) -> list[Line]:
     lines: list[Line] = []
     buf: list[str] = []
     counters = {"table": 0, "para": 0}
-    blocks = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "section", "article", "body",
-              "blockquote", "pre", "ul", "ol", "center", "title"}
+    blocks = {
+        "p",
+        "div",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "section",
+        "article",
+        "body",
+        "blockquote",
+        "pre",
+        "ul",
+        "ol",
+        "center",
+        "title",
+    }
 
     def flush() -> None:
         text = " ".join("".join(buf).split())

@@ -7,6 +7,7 @@ Two kinds are read:
   “上年度结转的 3 项政府信息公开申请”, “无因政府信息公开工作被申请行政复议…的案件” (Table 四, 0).
 Only “其中” introduces parts; “包括” lists are often partial and are not read.
 """
+
 from __future__ import annotations
 
 import re
@@ -92,9 +93,8 @@ def _label_before(text: str, end: int) -> str:
 
 def read_sums(sent: Sentence) -> Iterator[NarrativeSum]:
     for m in _TOTAL_BEFORE_QIZHONG.finditer(sent.text):
-        total = NarrativeNumber(_number(m.group(1)), m.group(2), _label_before(sent.text, m.start()),
-                                m.group(0))
-        rest = sent.text[m.end():].lstrip("，,：: ")
+        total = NarrativeNumber(_number(m.group(1)), m.group(2), _label_before(sent.text, m.start()), m.group(0))
+        rest = sent.text[m.end() :].lstrip("，,：: ")
         if "分别" in rest:
             continue
         parts: list[NarrativeNumber] = []
@@ -108,7 +108,7 @@ def read_sums(sent: Sentence) -> Iterator[NarrativeSum]:
             if len(found) != 1 or found[0].group(2) != total.unit:
                 break
             f = found[0]
-            parts.append(NarrativeNumber(_number(f.group(1)), f.group(2), clause[:f.start()].strip(), clause))
+            parts.append(NarrativeNumber(_number(f.group(1)), f.group(2), clause[: f.start()].strip(), clause))
         if parts:
             yield NarrativeSum(total=total, parts=tuple(parts), sentence=sent.text, where=sent.where)
 
@@ -120,7 +120,7 @@ def read_claims(sent: Sentence) -> Iterator[NarrativeClaim]:
             continue
         for m in pattern.finditer(sent.text):
             clause_start = max(sent.text.rfind(c, 0, m.start()) for c in "，,；。") + 1
-            span = sent.text[clause_start:m.end()]
+            span = sent.text[clause_start : m.end()]
             if _COMPARE.search(span):
                 continue
             if quantity == T3_NEW and (_NOT_DISCLOSURE.search(span) or not ("公开" in span or "信息" in span)):

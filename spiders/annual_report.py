@@ -5,6 +5,7 @@ extraction gives them) or as an HTML page with ``<table>``s. Both the 2019 trial
 (国办公开办函〔2019〕60号) and the 2021 format (国办公开办函〔2021〕30号) are read. An unknown
 shape gives partial facts and a list of parse problems, never an exception.
 """
+
 from __future__ import annotations
 
 import re
@@ -38,10 +39,24 @@ ANNUAL_REPORT_TITLE = re.compile(r"(?:19|20)\d{2}年度?.{0,30}政府信息公�
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９（）＋－．／　\xa0", "0123456789()+-./  ")
 _MARKERS = {
-    FORMAT_2021: ("本年制发件数", "本年废止件数", "现行有效件数", "本年处理决定数量", "本年收费金额",
-                  "逾期不补正", "逾期未按收费通知"),
-    FORMAT_2019: ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增/减",
-                  "政府集中采购", "采购总金额"),
+    FORMAT_2021: (
+        "本年制发件数",
+        "本年废止件数",
+        "现行有效件数",
+        "本年处理决定数量",
+        "本年收费金额",
+        "逾期不补正",
+        "逾期未按收费通知",
+    ),
+    FORMAT_2019: (
+        "本年新制作数量",
+        "本年新公开数量",
+        "对外公开总数量",
+        "上一年项目数量",
+        "本年增/减",
+        "政府集中采购",
+        "采购总金额",
+    ),
 }
 _HEADINGS = {
     "二": re.compile(r"^[二2][、.]?主动公开政府信息(?:的)?情况"),
@@ -55,11 +70,26 @@ _INT = re.compile(r"^\d+$")
 _SPACED_INT = re.compile(r"^\d+(?: \d+)+$")
 _T2_NUMBER = re.compile(r"^([+-]?\d+(?:\.\d+)?)(万元|万|元|件|个|项)?$")
 _T2_SECTION = re.compile(r"第二十条第\(([一二三四五六七八九十]+)\)项")
-_T3_GROUP_NUMERALS = {"一": "予以公开", "二": "部分公开", "三": "不予公开", "四": "无法提供",
-                      "五": "不予处理", "六": "其他处理", "七": T3_RESULT_TOTAL}
+_T3_GROUP_NUMERALS = {
+    "一": "予以公开",
+    "二": "部分公开",
+    "三": "不予公开",
+    "四": "无法提供",
+    "五": "不予处理",
+    "六": "其他处理",
+    "七": T3_RESULT_TOTAL,
+}
 _T3_ITEM_WORDS = {
-    "不予公开": ("国家秘密", "其他法律行政法规禁止公开", "三安全一稳定", "第三方合法权益", "内部事务",
-                 "过程性信息", "行政执法案卷", "行政查询事项"),
+    "不予公开": (
+        "国家秘密",
+        "其他法律行政法规禁止公开",
+        "三安全一稳定",
+        "第三方合法权益",
+        "内部事务",
+        "过程性信息",
+        "行政执法案卷",
+        "行政查询事项",
+    ),
     "无法提供": ("不掌握", "另行制作", "仍不明确"),
     "不予处理": ("信访举报投诉", "重复申请", "公开出版物", "大量反复申请", "重新出具"),
     "其他处理": ("逾期不补正", "逾期未按收费", "其他"),
@@ -91,6 +121,7 @@ def _numbers(cells: list[str], expected: int) -> tuple[list[str], list[int]]:
 
 # ---------------------------------------------------------------- entry points
 
+
 def parse_annual_report(text: str, *, url: str = "", published: date | None = None) -> AnnualReportFacts:
     """Facts of a report given as text (tables flattened to rows)."""
     lines = [Line(t, f"第{i}行", "\t" in t) for i, t in enumerate(text.splitlines(), 1)]
@@ -107,6 +138,7 @@ def parse_annual_report_html(html: str, *, url: str = "", published: date | None
 
 
 # ---------------------------------------------------------------- parsing
+
 
 def _parse(lines: list[Line], *, url: str, published: date | None) -> AnnualReportFacts:
     problems: list[str] = []
@@ -128,11 +160,22 @@ def _parse(lines: list[Line], *, url: str, published: date | None) -> AnnualRepo
     narrative = [(ln.text, ln.where) for ln in lines if not ln.in_table]
     sums, claims = read_narrative(narrative)
     return AnnualReportFacts(
-        year=year, organisation=organisation, title=title, issuer_kind=_issuer_kind(organisation),
-        format_version=fmt, format_markers=markers, table2=tuple(table2), table3=tuple(table3),
-        table4=tuple(table4), sums=sums, claims=claims,
+        year=year,
+        organisation=organisation,
+        title=title,
+        issuer_kind=_issuer_kind(organisation),
+        format_version=fmt,
+        format_markers=markers,
+        table2=tuple(table2),
+        table3=tuple(table3),
+        table4=tuple(table4),
+        sums=sums,
+        claims=claims,
         narrative_text="\n".join(t.strip() for t, _ in narrative if t.strip()),
-        problems=tuple(problems), url=url, published=published)
+        problems=tuple(problems),
+        url=url,
+        published=published,
+    )
 
 
 def _title(lines: list[Line]) -> tuple[str, str, int | None]:
@@ -140,7 +183,7 @@ def _title(lines: list[Line]) -> tuple[str, str, int | None]:
     for ln in candidates:
         m = _TITLE.search(compact(ln.text))
         if m and len(compact(ln.text)) < 60:
-            org = m.group(1).strip("《》“”\"")
+            org = m.group(1).strip('《》“”"')
             return compact(ln.text).strip("《》"), org, int(m.group(2))
     for ln in lines:
         m = re.search(r"(\d{4})年度?(?:政府)?信息公开(?:工作)?年度报告", compact(ln.text))
@@ -178,7 +221,7 @@ def _region(lines: list[Line], heads: dict[str, int], key: str) -> list[Line]:
         return lines
     start = heads[key] + 1
     later = [i for i in heads.values() if i > heads[key]]
-    return lines[start:min(later) if later else len(lines)]
+    return lines[start : min(later) if later else len(lines)]
 
 
 def _format(lines: list[Line]) -> tuple[str, tuple[str, ...]]:
@@ -284,8 +327,10 @@ def _table3(lines: list[Line], fmt: str, problems: list[str]) -> list[Cell]:
             problems.append(f"表三{ln.where}（{t3_row_label(key)}）：只有{len(nums)}个数字，已跳过")
             continue
         if len(nums) > len(T3_COLUMNS):
-            problems.append(f"表三{ln.where}（{t3_row_label(key)}）：有{len(nums)}个数字，"
-                            f"取第1个为自然人、最后1个为总计、其间前5个为法人或其他组织")
+            problems.append(
+                f"表三{ln.where}（{t3_row_label(key)}）：有{len(nums)}个数字，"
+                f"取第1个为自然人、最后1个为总计、其间前5个为法人或其他组织"
+            )
             nums = [nums[0], *nums[1:6], nums[-1]]
         if key in seen:
             problems.append(f"表三{ln.where}：“{t3_row_label(key)}”行重复出现，已跳过")

@@ -15,6 +15,7 @@ screenshots, ``spiders.evidence``) run a stranger's JavaScript. Three layers kee
    and a host resolver that resolves nothing, so whatever escapes the route (the follow-up of a
    redirect, a WebSocket, a request the route does not see) fails instead of reaching the network.
 """
+
 from __future__ import annotations
 
 import os
@@ -26,12 +27,19 @@ from spiders.netguard import NetPolicy
 
 CHROMIUM = "/usr/bin/chromium"
 WRAPPER = str(Path(__file__).with_name("chromium-as-user.sh"))
-BASE_ARGS = ["--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run",
-             "--disable-sync", "--disable-dev-shm-usage",
-             # layer 3: no route of its own to any network (see the module docstring)
-             "--proxy-server=http://blackhole.invalid:1", "--proxy-bypass-list=<-loopback>",
-             "--host-resolver-rules=MAP * ~NOTFOUND",
-             "--force-webrtc-ip-handling-policy=disable_non_proxied_udp"]
+BASE_ARGS = [
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    # layer 3: no route of its own to any network (see the module docstring)
+    "--proxy-server=http://blackhole.invalid:1",
+    "--proxy-bypass-list=<-loopback>",
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+    "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
+]
 MAX_HOPS = 5
 MAX_REQUESTS_PER_PAGE = 300  # a page that asks for more gets the rest refused
 CONTEXT_OPTIONS = {"service_workers": "block", "accept_downloads": False}
@@ -43,8 +51,11 @@ def launch_options(executable: str = CHROMIUM) -> dict:
     opts: dict = {"headless": True, "chromium_sandbox": True, "args": list(BASE_ARGS)}
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         opts["executable_path"] = WRAPPER
-        opts["env"] = {**os.environ, "MONITOR_CHROMIUM_REAL": executable,
-                       "MONITOR_BROWSER_USER": os.environ.get("MONITOR_BROWSER_USER", "nobody")}
+        opts["env"] = {
+            **os.environ,
+            "MONITOR_CHROMIUM_REAL": executable,
+            "MONITOR_BROWSER_USER": os.environ.get("MONITOR_BROWSER_USER", "nobody"),
+        }
     else:
         opts["executable_path"] = executable
     return opts
@@ -61,6 +72,7 @@ def same_origin(page_url: str) -> Callable[[str], bool]:
     def allow(url: str) -> bool:
         p = urlsplit(url)
         return (p.scheme, p.hostname, p.port) == origin
+
     return allow
 
 

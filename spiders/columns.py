@@ -14,6 +14,7 @@ Order of precedence in ``classify_column``:
 3. keywords in the URL path (tzgg, zcwj, xxgk …), for columns whose name is missing or an icon;
 4. otherwise ``OTHER``.
 """
+
 from __future__ import annotations
 
 import re
@@ -123,9 +124,11 @@ def nav_columns(sel: Selector, base_url: str) -> list[tuple[str, str, str | None
     seen: set[str] = set()
     for menu in sel.xpath(_NAV_XPATH):
         # Skip a menu nested in one already taken (its links were read with the outer one).
-        if menu.xpath("ancestor::nav | ancestor::*[self::ul or self::div or self::dl]"
-                      "[contains(translate(@id,'NAVMENU','navmenu'),'nav') or contains(translate(@class,'NAVMENU','navmenu'),'nav')"
-                      " or contains(translate(@id,'NAVMENU','navmenu'),'menu') or contains(translate(@class,'NAVMENU','navmenu'),'menu')]"):
+        if menu.xpath(
+            "ancestor::nav | ancestor::*[self::ul or self::div or self::dl]"
+            "[contains(translate(@id,'NAVMENU','navmenu'),'nav') or contains(translate(@class,'NAVMENU','navmenu'),'nav')"
+            " or contains(translate(@id,'NAVMENU','navmenu'),'menu') or contains(translate(@class,'NAVMENU','navmenu'),'menu')]"
+        ):
             continue
         for a in menu.xpath(".//a[@href]"):
             href = a.attrib.get("href", "").strip()
@@ -198,8 +201,10 @@ def _breadcrumb(sel: Selector):
     candidates = sel.xpath(_BREADCRUMB_XPATH)
     if not candidates:
         # An element whose own text starts with 当前位置/您的位置.
-        candidates = sel.xpath("//*[not(self::script or self::style)][text()[contains(.,'当前位置') or "
-                               "contains(.,'您的位置') or contains(.,'您现在的位置')]]")
+        candidates = sel.xpath(
+            "//*[not(self::script or self::style)][text()[contains(.,'当前位置') or "
+            "contains(.,'您的位置') or contains(.,'您现在的位置')]]"
+        )
     for node in candidates:
         text = " ".join(t.strip() for t in node.xpath(".//text()[not(ancestor::script)]").getall() if t.strip())
         text = _HERE.split(text, maxsplit=1)[-1]

@@ -17,6 +17,7 @@ Forms read (after full-width digits and punctuation are folded to ASCII):
 Dates preceded by copyright, "last updated" or CMS-build wording are skipped: they are not
 publication dates (版权所有 2008-2024, 最后更新, 更新时间, 修改时间, 生成时间).
 """
+
 from __future__ import annotations
 
 import re
@@ -30,8 +31,7 @@ _FULL = re.compile(
     # The same separator twice (2026-11-20, 2026/11/20, 2026.11.20) or 年…月: "2018-05/03" and
     # "2019年1-7月" (January to July) are not dates.
     r"(?:(?P<sep>[-/.])\s*(?P<m>\d{1,2})\s*(?P=sep)|年\s*(?P<m2>\d{1,2})\s*月)"
-    r"\s*(?P<d>\d{1,2})(?!\d)(?:\s*日)?"
-    + _TIME
+    r"\s*(?P<d>\d{1,2})(?!\d)(?:\s*日)?" + _TIME
 )
 # Month-day with no year: 11-20, [11-20], 11/20, 11月20日. Not part of a longer number or a full date.
 _SHORT = re.compile(
@@ -76,7 +76,7 @@ def _make(y: int, m: int, d: int, hh: str | None = None, mm: str | None = None, 
 
 
 def _excluded(text: str, start: int) -> bool:
-    return bool(_EXCLUDE_BEFORE.search(text[max(0, start - _EXCLUDE_WINDOW):start]))
+    return bool(_EXCLUDE_BEFORE.search(text[max(0, start - _EXCLUDE_WINDOW) : start]))
 
 
 def iter_dates(text: str, *, today: date | None = None, keep_excluded: bool = False) -> list[DateMatch]:
@@ -131,8 +131,12 @@ def parse_relative(text: str, *, now: datetime) -> datetime | None:
         return now
     if m["unit"]:
         n = int(m["n"])
-        delta = {"秒": timedelta(seconds=n), "分钟": timedelta(minutes=n),
-                 "小时": timedelta(hours=n), "天": timedelta(days=n)}[m["unit"]]
+        delta = {
+            "秒": timedelta(seconds=n),
+            "分钟": timedelta(minutes=n),
+            "小时": timedelta(hours=n),
+            "天": timedelta(days=n),
+        }[m["unit"]]
         return now - delta
     days = {"今天": 0, "昨天": 1, "前天": 2}[m["word"]]
     day = (now - timedelta(days=days)).date()
@@ -182,7 +186,7 @@ def url_date(url: str) -> date | None:
     """The date a CMS wrote into an article URL (see above), or None."""
     path = url.split("?", 1)[0].split("#", 1)[0]
     path = path.split("//", 1)[-1]
-    path = path[path.find("/"):] if "/" in path else ""
+    path = path[path.find("/") :] if "/" in path else ""
     for pattern in _URL_FULL:
         for m in pattern.finditer(path):
             try:
@@ -198,7 +202,7 @@ def url_year_month(url: str) -> tuple[int, int] | None:
     if found is not None:
         return found.year, found.month
     path = url.split("?", 1)[0].split("#", 1)[0].split("//", 1)[-1]
-    path = path[path.find("/"):] if "/" in path else ""
+    path = path[path.find("/") :] if "/" in path else ""
     m = _URL_MONTH.search(path)
     if m and 1 <= int(m["m"]) <= 12:
         return int(m["y"]), int(m["m"])
@@ -255,8 +259,9 @@ def _on(year: int, month: int, day: int) -> date | None:
         return None
 
 
-def infer_year(month: int, day: int, *, above: date | None = None, below: date | None = None,
-               hint: tuple[int, int] | None = None) -> date | None:
+def infer_year(
+    month: int, day: int, *, above: date | None = None, below: date | None = None, hint: tuple[int, int] | None = None
+) -> date | None:
     """The year of a month-day from what surrounds it, or None when nothing decides it.
 
     ``hint``: (year, month) of the entry's own URL date: taken when its month agrees. ``above`` and

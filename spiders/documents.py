@@ -10,6 +10,7 @@ their piece table (olefile opens the compound file); Excel 97-2003 (.xls,
 :class:`DocumentError` with the fix; scanned PDFs without a text layer give an
 empty string (the caller records the text as unverified).
 """
+
 from __future__ import annotations
 
 import io
@@ -34,18 +35,39 @@ class DocumentError(Exception):
 
 
 _EXT = {
-    ".html": "html", ".htm": "html", ".shtml": "html", ".xhtml": "html", ".jsp": "html", ".asp": "html",
-    ".aspx": "html", ".php": "html",
-    ".txt": "text", ".text": "text", ".md": "text", ".csv": "text",
-    ".pdf": "pdf", ".docx": "docx", ".xlsx": "xlsx", ".xlsm": "xlsx",
-    ".doc": "doc", ".xls": "xls", ".wps": "doc", ".et": "xls", ".ppt": "ppt", ".pptx": "ppt",
+    ".html": "html",
+    ".htm": "html",
+    ".shtml": "html",
+    ".xhtml": "html",
+    ".jsp": "html",
+    ".asp": "html",
+    ".aspx": "html",
+    ".php": "html",
+    ".txt": "text",
+    ".text": "text",
+    ".md": "text",
+    ".csv": "text",
+    ".pdf": "pdf",
+    ".docx": "docx",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".doc": "doc",
+    ".xls": "xls",
+    ".wps": "doc",
+    ".et": "xls",
+    ".ppt": "ppt",
+    ".pptx": "ppt",
 }
 _CTYPE = {
-    "text/html": "html", "application/xhtml+xml": "html", "text/plain": "text", "text/csv": "text",
+    "text/html": "html",
+    "application/xhtml+xml": "html",
+    "text/plain": "text",
+    "text/csv": "text",
     "application/pdf": "pdf",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
-    "application/msword": "doc", "application/vnd.ms-excel": "xls",
+    "application/msword": "doc",
+    "application/vnd.ms-excel": "xls",
 }
 
 
@@ -84,7 +106,9 @@ def extract_text(data: bytes, *, filename: str = "", content_type: str = "") -> 
     """Plain text of ``data``; raises DocumentError (Chinese message) when it cannot be read."""
     label = filename or "输入"
     if len(data) > MAX_BYTES:
-        raise DocumentError(f"{label}：文件过大（{len(data) // (1024 * 1024)} MB，上限 {MAX_BYTES // (1024 * 1024)} MB）")
+        raise DocumentError(
+            f"{label}：文件过大（{len(data) // (1024 * 1024)} MB，上限 {MAX_BYTES // (1024 * 1024)} MB）"
+        )
     fmt = detect_format(data, filename=filename, content_type=content_type)
     try:
         if fmt == "html":
@@ -106,7 +130,9 @@ def extract_text(data: bytes, *, filename: str = "", content_type: str = "") -> 
     except DocumentError as exc:
         raise DocumentError(f"{label}：{exc}") from exc.__cause__
     except Exception as exc:  # parsers raise many types on malformed input
-        raise DocumentError(f"{label}：无法解析为 {fmt.upper()} 文件（{type(exc).__name__}: {exc}），文件可能已损坏") from exc
+        raise DocumentError(
+            f"{label}：无法解析为 {fmt.upper()} 文件（{type(exc).__name__}: {exc}），文件可能已损坏"
+        ) from exc
     raise DocumentError(f"{label}：暂不支持 PowerPoint 格式，请导出为 PDF 后再检查")
 
 
@@ -122,6 +148,7 @@ def _codec(name: str) -> str | None:
     name = _ALIASES.get(name, name)
     try:
         import codecs
+
         return codecs.lookup(name).name
     except LookupError:
         return None
@@ -177,9 +204,42 @@ def _normalise(text: str, *, keep_lines: bool = False) -> str:
 # ---------------------------------------------------------------- HTML
 
 _DROP = {"script", "style", "noscript", "template", "head", "iframe", "object", "embed", "svg", "canvas", "select"}
-_BLOCK = {"p", "div", "br", "li", "ul", "ol", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6", "section",
-          "article", "header", "footer", "nav", "aside", "blockquote", "pre", "dd", "dt", "dl", "form", "hr",
-          "main", "figure", "figcaption", "caption", "tbody", "thead", "address"}
+_BLOCK = {
+    "p",
+    "div",
+    "br",
+    "li",
+    "ul",
+    "ol",
+    "tr",
+    "table",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "nav",
+    "aside",
+    "blockquote",
+    "pre",
+    "dd",
+    "dt",
+    "dl",
+    "form",
+    "hr",
+    "main",
+    "figure",
+    "figcaption",
+    "caption",
+    "tbody",
+    "thead",
+    "address",
+}
 _CELL = {"td", "th"}
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 
@@ -228,6 +288,7 @@ def html_text(markup: str) -> str:
 
 # ---------------------------------------------------------------- PDF, DOCX, XLSX
 
+
 def _check_archive(data: bytes) -> None:
     """Refuse a DOCX/XLSX whose members would unpack beyond the bounds (see MAX_MEMBER_BYTES)."""
     try:
@@ -237,12 +298,16 @@ def _check_archive(data: bytes) -> None:
     total = 0
     for info in infos:
         if info.file_size > MAX_MEMBER_BYTES:
-            raise DocumentError(f"压缩包内的 {info.filename[:80]} 解压后有 {info.file_size // (1024 * 1024)} MB，"
-                                f"超过上限 {MAX_MEMBER_BYTES // (1024 * 1024)} MB（可能是“压缩炸弹”），未读取")
+            raise DocumentError(
+                f"压缩包内的 {info.filename[:80]} 解压后有 {info.file_size // (1024 * 1024)} MB，"
+                f"超过上限 {MAX_MEMBER_BYTES // (1024 * 1024)} MB（可能是“压缩炸弹”），未读取"
+            )
         total += info.file_size
     if total > MAX_UNZIPPED_BYTES:
-        raise DocumentError(f"文件解压后共 {total // (1024 * 1024)} MB，超过上限 {MAX_UNZIPPED_BYTES // (1024 * 1024)} MB"
-                            "（可能是“压缩炸弹”），未读取")
+        raise DocumentError(
+            f"文件解压后共 {total // (1024 * 1024)} MB，超过上限 {MAX_UNZIPPED_BYTES // (1024 * 1024)} MB"
+            "（可能是“压缩炸弹”），未读取"
+        )
 
 
 def _pdf_text(data: bytes) -> str:
@@ -294,8 +359,10 @@ def _xlsx_text(data: bytes) -> str:
 
     wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
-        return _sheets_text((ws.title, (["" if v is None else _cell_str(v) for v in row]
-                                        for row in ws.iter_rows(values_only=True))) for ws in wb.worksheets)
+        return _sheets_text(
+            (ws.title, (["" if v is None else _cell_str(v) for v in row] for row in ws.iter_rows(values_only=True)))
+            for ws in wb.worksheets
+        )
     finally:
         wb.close()
 
@@ -348,13 +415,13 @@ def doc_plain_text(word: bytes, table: bytes) -> str:
     WordDocument stream, each either 8-bit (cp1252, "compressed") or UTF-16LE; Chinese text is the latter.
     """
     fc_clx, lcb_clx = struct.unpack_from("<II", word, 0x01A2)
-    clx = table[fc_clx:fc_clx + lcb_clx]
+    clx = table[fc_clx : fc_clx + lcb_clx]
     i = 0
     while i < len(clx) and clx[i] == 0x01:  # Prc: formatting modifiers, not text
         i += 3 + struct.unpack_from("<h", clx, i + 1)[0]
     if i + 5 > len(clx) or clx[i] != 0x02:
         raise DocumentError("文档的文本索引（piece table）无法识别，文件可能已损坏")
-    plc = clx[i + 5:i + 5 + struct.unpack_from("<I", clx, i + 1)[0]]
+    plc = clx[i + 5 : i + 5 + struct.unpack_from("<I", clx, i + 1)[0]]
     n = (len(plc) - 4) // 12
     if n <= 0:
         return ""
@@ -365,9 +432,9 @@ def doc_plain_text(word: bytes, table: bytes) -> str:
         count = max(0, cps[k + 1] - cps[k])
         if fc & 0x40000000:
             start = (fc & 0x3FFFFFFF) // 2
-            parts.append(word[start:start + count].decode("cp1252", "replace"))
+            parts.append(word[start : start + count].decode("cp1252", "replace"))
         else:
-            parts.append(word[fc:fc + 2 * count].decode("utf-16-le", "replace"))
+            parts.append(word[fc : fc + 2 * count].decode("utf-16-le", "replace"))
     return _doc_visible("".join(parts))
 
 
@@ -398,6 +465,7 @@ def _doc_visible(raw: str) -> str:
 
 # ---------------------------------------------------------------- Excel 97-2003 (.xls)
 
+
 def _xls_text(data: bytes) -> str:
     import xlrd
 
@@ -408,8 +476,10 @@ def _xls_text(data: bytes) -> str:
             raise DocumentError("表格已加密（设置了打开密码），无法读取；请去掉密码后再发布或检查") from exc
         raise
     try:
-        return _sheets_text((sheet.name, ([_xls_cell(c, book.datemode) for c in sheet.row(r)]
-                                          for r in range(sheet.nrows))) for sheet in book.sheets())
+        return _sheets_text(
+            (sheet.name, ([_xls_cell(c, book.datemode) for c in sheet.row(r)] for r in range(sheet.nrows)))
+            for sheet in book.sheets()
+        )
     finally:
         book.release_resources()
 

@@ -20,6 +20,7 @@ Two corrections apply to declarations (2 and 3):
 
 A declaration that does not decode the bytes (``utf-8`` over GBK bytes) is skipped, not trusted.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -34,9 +35,17 @@ _SNIFF_BYTES = 16384
 _META = re.compile(rb"<meta\b[^>]*>", re.IGNORECASE)
 _CHARSET_ATTR = re.compile(rb"""charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.IGNORECASE)
 _XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*\bencoding\s*=\s*["']([A-Za-z0-9_.:\-]+)["']""", re.IGNORECASE)
-_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "cp936": "gb18030", "x-gbk": "gb18030",
-              "iso-8859-1": "cp1252", "latin-1": "cp1252", "ascii": "utf-8", "us-ascii": "utf-8",
-              "big5": "big5hkscs"}
+_SUPERSETS = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "cp936": "gb18030",
+    "x-gbk": "gb18030",
+    "iso-8859-1": "cp1252",
+    "latin-1": "cp1252",
+    "ascii": "utf-8",
+    "us-ascii": "utf-8",
+    "big5": "big5hkscs",
+}
 _CJK = {"gb18030", "big5hkscs", "euc_jp", "shift_jis", "cp932", "euc_kr", "cp949", "utf-8"}
 
 
@@ -87,7 +96,7 @@ def decode_html(body: bytes, *, http_charset: str | None) -> tuple[str, str]:
     """The page text and the encoding used to read it (see the module docstring for the order)."""
     for bom, encoding in _BOMS:
         if body.startswith(bom):
-            return body[len(bom):].decode(encoding, errors="replace"), encoding
+            return body[len(bom) :].decode(encoding, errors="replace"), encoding
     utf8 = _is_utf8_text(body)
     for label in (http_charset, declared_charset(body)):
         encoding = canonical(label)

@@ -5,6 +5,7 @@ rule reads a timeout the same whoever fetched. The order matters: the OS error u
 it: "All connection attempts failed"), DNS before TLS (a lookup failure for "ssl.example.cn" is a DNS failure),
 and a connection error that names no refusal stays ``other`` (an unreachable host is not a refusal).
 """
+
 from __future__ import annotations
 
 import socket
@@ -14,8 +15,13 @@ import httpx
 
 from monitor.model import ErrorKind
 
-_DNS_WORDS = ("name or service not known", "nodename nor servname", "temporary failure in name", "getaddrinfo",
-              "name resolution")
+_DNS_WORDS = (
+    "name or service not known",
+    "nodename nor servname",
+    "temporary failure in name",
+    "getaddrinfo",
+    "name resolution",
+)
 
 
 def _chain(exc: BaseException) -> list[BaseException]:

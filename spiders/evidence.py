@@ -15,6 +15,7 @@ network of its own; only the page and resources of its own origin are fetched
 (through ``spiders.chromium.Gate``), never a loopback or private address other
 than the configured site's, and the page may not navigate elsewhere.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from typing import Iterable, Iterator
 
 from spiders.chromium import CHROMIUM, CONTEXT_OPTIONS, Gate, launch_options, route_sync, same_origin
 from spiders.netguard import NetPolicy
+
 VIEWPORT = {"width": 1280, "height": 900}
 LOAD_WAIT_MS = 3000  # after the document is parsed, how long to wait for its images before the shot
 
@@ -73,8 +75,9 @@ def take_shots(requests: list[ShotRequest], *, timeout_ms: int = 15000, executab
     return list(iter_shots(requests, timeout_ms=timeout_ms, executable=executable))
 
 
-def iter_shots(requests: Iterable[ShotRequest], *, timeout_ms: int = 15000,
-               executable: str = CHROMIUM) -> Iterator[Shot]:
+def iter_shots(
+    requests: Iterable[ShotRequest], *, timeout_ms: int = 15000, executable: str = CHROMIUM
+) -> Iterator[Shot]:
     """One browser; each shot is yielded as soon as it is taken (the caller keeps it at once), and the next
     request is asked for only then, so a caller can pace requests (per host) as the shots complete."""
     from playwright.sync_api import Error as PlaywrightError
@@ -87,7 +90,9 @@ def iter_shots(requests: Iterable[ShotRequest], *, timeout_ms: int = 15000,
             for req in requests:
                 policy = NetPolicy(scope=frozenset(req.scope), allow_private=req.allow_private)
                 if policy.check(req.page_url) is not None:
-                    yield Shot(req.key, req.page_url, None, 0, error="页面地址是内网或本机地址，不在本网站范围内，未截图")
+                    yield Shot(
+                        req.key, req.page_url, None, 0, error="页面地址是内网或本机地址，不在本网站范围内，未截图"
+                    )
                     continue
                 origin = same_origin(req.page_url)
                 gate = Gate(req.page_url, policy, lambda url, _rtype, origin=origin: origin(url))

@@ -4,6 +4,7 @@ They turn bytes into :class:`ParsedPost` rows (publish time in Asia/Shanghai, ra
 or raise :class:`SourceError` with the outcome key the fetch is recorded under (``malformed``, ``ok0``,
 ``blocked``). They judge nothing: staleness and content are the rules' business.
 """
+
 from __future__ import annotations
 
 import csv
@@ -48,7 +49,8 @@ class ParsedPost:
 _NUMERIC = re.compile(
     r"^\s*(?P<y>\d{4})[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})日?"
     r"(?:[ T]+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?(?:\.\d+)?)?"
-    r"\s*(?P<z>Z|[+-]\d{2}:?\d{2})?\s*$")
+    r"\s*(?P<z>Z|[+-]\d{2}:?\d{2})?\s*$"
+)
 
 
 def parse_time(raw: str | None, *, now: datetime | None = None) -> datetime | None:
@@ -114,6 +116,7 @@ def _relative(text: str, now: datetime) -> datetime | None:
 
 
 # ---------------------------------------------------------------- HTML fragments
+
 
 def html_text_and_links(fragment: str, base: str) -> tuple[str, list[str]]:
     """Visible text (``<br>`` and blocks as line breaks) and absolute link targets of an HTML fragment."""
@@ -187,8 +190,17 @@ def parse_feed(body: bytes, *, content_type: str = "", base: str = "", now: date
             if st:  # feedparser's struct_time is UTC
                 published = datetime(*st[:6], tzinfo=timezone.utc).astimezone(CHINA)
         pid = e.get("id") or link or hashlib.sha1(f"{title}\x1f{raw}".encode()).hexdigest()
-        posts.append(ParsedPost(post_id=str(pid)[:200], title=title or _short_title(text), text=text or title,
-                                published=published, published_text=raw[:100], url=link, links=links))
+        posts.append(
+            ParsedPost(
+                post_id=str(pid)[:200],
+                title=title or _short_title(text),
+                text=text or title,
+                published=published,
+                published_text=raw[:100],
+                url=link,
+                links=links,
+            )
+        )
     return posts
 
 
@@ -230,7 +242,9 @@ def parse_weibo(body: bytes, *, now: datetime | None = None) -> list[ParsedPost]
         msg = doc.get("msg")
         if not msg and isinstance(doc.get("data"), dict):
             msg = doc["data"].get("msg")
-        raise SourceError("ok0", f"微博接口返回 ok={doc.get('ok')}" + (f"：{msg}" if msg else "（账号被封禁、不存在或需要登录）"))
+        raise SourceError(
+            "ok0", f"微博接口返回 ok={doc.get('ok')}" + (f"：{msg}" if msg else "（账号被封禁、不存在或需要登录）")
+        )
     data = doc.get("data")
     if not isinstance(data, dict) or not isinstance(data.get("cards"), list):
         raise SourceError("malformed", "微博接口返回的 JSON 缺少 data.cards")
@@ -241,9 +255,19 @@ def parse_weibo(body: bytes, *, now: datetime | None = None) -> list[ParsedPost]
             continue
         raw = str(mb.get("created_at") or "")
         text, links = html_text_and_links(str(mb.get("text") or ""), WEIBO_BASE)
-        posts.append(ParsedPost(post_id=pid, title=_short_title(text), text=text, published=parse_time(raw, now=now),
-                                published_text=raw[:100], url=f"https://m.weibo.cn/detail/{pid}",
-                                pinned=is_pinned(mb), links=links, long_text=bool(mb.get("isLongText"))))
+        posts.append(
+            ParsedPost(
+                post_id=pid,
+                title=_short_title(text),
+                text=text,
+                published=parse_time(raw, now=now),
+                published_text=raw[:100],
+                url=f"https://m.weibo.cn/detail/{pid}",
+                pinned=is_pinned(mb),
+                links=links,
+                long_text=bool(mb.get("isLongText")),
+            )
+        )
     return posts
 
 
@@ -281,14 +305,17 @@ def parse_export(body: bytes, *, name: str, now: datetime | None = None) -> list
             raise SourceError("malformed", f"导出文件 {name} 第 {exc.lineno} 行不是合法的 JSON：{exc.msg}") from exc
         doc = doc.get("posts") if isinstance(doc, dict) else doc
         if not isinstance(doc, list) or not all(isinstance(r, dict) for r in doc):
-            raise SourceError("malformed", f"导出文件 {name} 应为对象列表，或 {{\"posts\": [...]}}")
+            raise SourceError("malformed", f'导出文件 {name} 应为对象列表，或 {{"posts": [...]}}')
         rows = doc
     else:
         reader = csv.DictReader(io.StringIO(raw))
         missing = {"published"} - set(reader.fieldnames or ())
         if missing or not ({"title", "text"} & set(reader.fieldnames or ())):
-            raise SourceError("malformed", f"导出文件 {name} 的表头应包含 published 以及 title 或 text；"
-                                           f"实际为：{', '.join(reader.fieldnames or ()) or '（空）'}")
+            raise SourceError(
+                "malformed",
+                f"导出文件 {name} 的表头应包含 published 以及 title 或 text；"
+                f"实际为：{', '.join(reader.fieldnames or ()) or '（空）'}",
+            )
         rows = list(reader)
     posts = []
     for n, r in enumerate(rows, 1):
@@ -307,15 +334,31 @@ def parse_export(body: bytes, *, name: str, now: datetime | None = None) -> list
             links = list(links) + [x for x in found if x not in links]
         pid = str(r.get("id") or url or hashlib.sha1(f"{title}\x1f{rawdate}\x1f{n}".encode()).hexdigest())
         pinned = r.get("pinned")
-        posts.append(ParsedPost(post_id=pid[:200], title=title or _short_title(text), text=text or title,
-                                published=parse_time(rawdate, now=now), published_text=rawdate[:100], url=url,
-                                pinned=pinned is True or str(pinned).strip().lower() in _TRUE,
-                                links=[str(x) for x in links if str(x).startswith(("http://", "https://"))]))
+        posts.append(
+            ParsedPost(
+                post_id=pid[:200],
+                title=title or _short_title(text),
+                text=text or title,
+                published=parse_time(rawdate, now=now),
+                published_text=rawdate[:100],
+                url=url,
+                pinned=pinned is True or str(pinned).strip().lower() in _TRUE,
+                links=[str(x) for x in links if str(x).startswith(("http://", "https://"))],
+            )
+        )
     return posts
 
 
-PLATFORM_HOSTS = ("weibo.cn", "weibo.com", "sinaimg.cn", "mp.weixin.qq.com", "douyin.com", "toutiao.com",
-                  "bilibili.com", "kuaishou.com")
+PLATFORM_HOSTS = (
+    "weibo.cn",
+    "weibo.com",
+    "sinaimg.cn",
+    "mp.weixin.qq.com",
+    "douyin.com",
+    "toutiao.com",
+    "bilibili.com",
+    "kuaishou.com",
+)
 
 
 def is_platform_link(url: str) -> bool:

@@ -9,6 +9,7 @@ without a second reactor.
 
 The spider records what it saw, including failures (outcome + reason); it never judges an account.
 """
+
 from __future__ import annotations
 
 import logging
@@ -25,8 +26,15 @@ from monitor.model import ErrorKind
 from spiders import settings as defaults
 from spiders.errors import httpx_error_kind
 from spiders.netguard import NetPolicy, host_port
-from spiders.feed_parse import (ParsedPost, SourceError, is_platform_link, parse_export, parse_feed, parse_weibo,
-                                parse_weibo_long_text)
+from spiders.feed_parse import (
+    ParsedPost,
+    SourceError,
+    is_platform_link,
+    parse_export,
+    parse_feed,
+    parse_weibo,
+    parse_weibo_long_text,
+)
 
 if TYPE_CHECKING:  # an account's settings as sites.yaml gives them; the loader itself is not needed here
     from monitor.config import Account
@@ -65,16 +73,26 @@ def _utcnow() -> datetime:
 class FeedSpider:
     """Fetches accounts politely: one client, per-host spacing, one retry on transient failures."""
 
-    def __init__(self, *, user_agent: str = defaults.USER_AGENT, retry_times: int = defaults.RETRY_TIMES,
-                 retry_codes: tuple[int, ...] = tuple(defaults.RETRY_HTTP_CODES), max_redirects: int = defaults.REDIRECT_MAX_TIMES,
-                 own_hosts: frozenset[str] = frozenset()):
+    def __init__(
+        self,
+        *,
+        user_agent: str = defaults.USER_AGENT,
+        retry_times: int = defaults.RETRY_TIMES,
+        retry_codes: tuple[int, ...] = tuple(defaults.RETRY_HTTP_CODES),
+        max_redirects: int = defaults.REDIRECT_MAX_TIMES,
+        own_hosts: frozenset[str] = frozenset(),
+    ):
         """``own_hosts``: host:port pairs of the configured sites; a post's link to them may be a private address."""
         self.retry_times = retry_times
         self.own_hosts = own_hosts
         self.max_redirects = max_redirects
         self.retry_codes = set(retry_codes)
-        self.client = httpx.Client(headers={"User-Agent": user_agent.encode("utf-8"), "Accept": "*/*"}, follow_redirects=True,
-                                   max_redirects=max_redirects, trust_env=False)
+        self.client = httpx.Client(
+            headers={"User-Agent": user_agent.encode("utf-8"), "Accept": "*/*"},
+            follow_redirects=True,
+            max_redirects=max_redirects,
+            trust_env=False,
+        )
         self._last: dict[str, float] = {}
 
     def close(self) -> None:
@@ -97,8 +115,7 @@ class FeedSpider:
                 time.sleep(pause)
         self._last[host] = time.monotonic()
 
-    def get(self, url: str, account: Account, *, stream: bool = False,
-            follow_redirects: bool = True) -> httpx.Response:
+    def get(self, url: str, account: Account, *, stream: bool = False, follow_redirects: bool = True) -> httpx.Response:
         """GET with the account's delay and timeout; retried ``retry_times`` on 5xx/timeouts. Raises httpx errors."""
         lim = account.limits
         attempt = 0
@@ -161,15 +178,19 @@ class FeedSpider:
         result.http_status = resp.status_code
         final = urlsplit(str(resp.url))
         if resp.status_code in BLOCKED_STATUSES:
-            raise SourceError("blocked", f"数据源拒绝访问（HTTP {resp.status_code}），可能需要登录、Cookie 失效或被限流")
-        if str(resp.url) != account.source and any(w in (final.hostname or "") + final.path.lower() for w in _BLOCKED_PATHS):
+            raise SourceError(
+                "blocked", f"数据源拒绝访问（HTTP {resp.status_code}），可能需要登录、Cookie 失效或被限流"
+            )
+        if str(resp.url) != account.source and any(
+            w in (final.hostname or "") + final.path.lower() for w in _BLOCKED_PATHS
+        ):
             raise SourceError("blocked", f"数据源跳转到登录或验证页面：{resp.url}")
         if resp.status_code >= 400:
             raise SourceError("http_error", f"数据源返回 HTTP {resp.status_code}")
         return resp
 
     def _export(self, account: Account, base_dir: Path | None, now: datetime) -> list[ParsedPost]:
-        src = account.source[len("file://"):] if account.source.startswith("file://") else account.source
+        src = account.source[len("file://") :] if account.source.startswith("file://") else account.source
         path = Path(src)
         if not path.is_absolute() and base_dir is not None:
             path = base_dir / path
@@ -199,7 +220,9 @@ class FeedSpider:
                 continue
             if text:
                 post.text = text
-                post.links = links + [x for x in post.links if x not in links and not x.endswith(f"/status/{post.post_id}")]
+                post.links = links + [
+                    x for x in post.links if x not in links and not x.endswith(f"/status/{post.post_id}")
+                ]
                 post.long_text = False
         if failed:
             result.detail = f"取得 {len(result.posts)} 条发布内容；{failed} 条长微博未能取得全文，按截断文本检查"
@@ -220,8 +243,7 @@ class FeedSpider:
     def _check_links(self, account: Account, result: FetchResult) -> None:
         # the account's own source and the configured sites may sit on private addresses; nothing else may
         own = {host_port(account.source)} if account.source.startswith(("http://", "https://")) else set()
-        policy = NetPolicy(scope=frozenset({*self.own_hosts, *own}),
-                           allow_private=account.limits.allow_private_network)
+        policy = NetPolicy(scope=frozenset({*self.own_hosts, *own}), allow_private=account.limits.allow_private_network)
         seen: set[str] = set()
         for post in result.posts:
             for url in post.links:

@@ -9,6 +9,7 @@ block is not evaluated (the page is never executed). This records the facts
 itself when it is a menu, pop-up or widget a reader can open); whether a
 hidden link is a 暗链 is for rule W-V9b.
 """
+
 from __future__ import annotations
 
 import re
@@ -21,13 +22,16 @@ _HIDING_STYLE = re.compile(
     r"|visibility\s*:\s*hidden"
     r"|font-size\s*:\s*0(?![.\d]*[1-9])"  # font-size:0 / 0px, not 0.8em
     r"|(?:left|top|text-indent|margin-left|margin-top)\s*:\s*-\s*\d{3,}",  # off-screen: -999px, -9999em
-    re.I)
+    re.I,
+)
 _OFFSCREEN = re.compile(r"(?:left|top|margin-left|margin-top)\s*:\s*-\s*\d{3,}", re.I)
 _INDENT = re.compile(r"text-indent\s*:\s*-\s*\d{3,}", re.I)
 _FONT0 = re.compile(r"font-size\s*:\s*0(?![.\d]*[1-9])", re.I)
 _VISIBILITY = re.compile(r"visibility\s*:\s*hidden", re.I)
-_CANDIDATES = ("//body//*[@hidden or contains(@style, 'none') or contains(@style, 'hidden') "
-               "or contains(@style, ':0') or contains(@style, ': 0') or contains(@style, '-')]")
+_CANDIDATES = (
+    "//body//*[@hidden or contains(@style, 'none') or contains(@style, 'hidden') "
+    "or contains(@style, ':0') or contains(@style, ': 0') or contains(@style, '-')]"
+)
 
 
 _ANY_HIDING = re.compile(_HIDING_STYLE.pattern + r"|\shidden[\s>=/]", re.I)
@@ -36,10 +40,50 @@ _HINTS = ("none", "NONE", "None", "hidden", "HIDDEN", "Hidden", "font-size", "FO
 
 # What a block a reader opens calls itself in its class or id: drop-down menus, login and other pop-ups,
 # share and social widgets, QR codes, tabs. Matched as a word part of class/id names (sub-menu, loginPop …).
-_UI_WORDS = ("menu", "nav", "drop", "sub", "pop", "layer", "login", "logon", "user", "dialog", "modal", "share",
-             "bshare", "bds", "jiathis", "social", "sns", "weixin", "wechat", "weibo", "qrcode", "erweima", "ewm",
-             "code", "tabs?(?![a-z])", "more", "tip", "toggle", "slide", "hover", "panel", "mask", "search",
-             "select", "mobile", "wap", "app(?![a-z])", "lang", "tool", "float", "fixed", "popup")
+_UI_WORDS = (
+    "menu",
+    "nav",
+    "drop",
+    "sub",
+    "pop",
+    "layer",
+    "login",
+    "logon",
+    "user",
+    "dialog",
+    "modal",
+    "share",
+    "bshare",
+    "bds",
+    "jiathis",
+    "social",
+    "sns",
+    "weixin",
+    "wechat",
+    "weibo",
+    "qrcode",
+    "erweima",
+    "ewm",
+    "code",
+    "tabs?(?![a-z])",
+    "more",
+    "tip",
+    "toggle",
+    "slide",
+    "hover",
+    "panel",
+    "mask",
+    "search",
+    "select",
+    "mobile",
+    "wap",
+    "app(?![a-z])",
+    "lang",
+    "tool",
+    "float",
+    "fixed",
+    "popup",
+)
 _UI_RE = re.compile(r"(?<![a-z])(" + "|".join(_UI_WORDS) + r")")
 _UI_TAGS = {"nav", "li", "dd", "select", "option", "dialog", "menu"}
 _CAMEL = re.compile(r"([a-z0-9])([A-Z])")

@@ -13,6 +13,7 @@ bounded cache keyed by the part of the page URL the resolution depends on (RFC 3
 So ``/xxgk/index.html`` is resolved once per site and ``../xwzx/`` once per directory, however many pages show
 them. The cache is cleared when it reaches its bound (a site with millions of distinct links keeps memory flat).
 """
+
 from __future__ import annotations
 
 from typing import Callable, NamedTuple
@@ -43,7 +44,7 @@ class LinkResolver:
             cut = page_url.find("/", start + 3) if start >= 0 else -1
             origin = page_url[:cut] if cut >= 0 else page_url
             path_part = page_url.split("?", 1)[0].split("#", 1)[0]
-            folder = path_part[:path_part.rfind("/") + 1] if cut >= 0 else page_url
+            folder = path_part[: path_part.rfind("/") + 1] if cut >= 0 else page_url
             self._page = (page_url, origin, folder)
         return origin, folder
 

@@ -4,6 +4,7 @@ and when an article was published.
 Pure helpers over a parsel ``Selector``; the spiders call them and store what
 they return. Nothing here judges whether a column is stale.
 """
+
 from __future__ import annotations
 
 import re
@@ -25,8 +26,9 @@ _PUBLISHED = re.compile(r"(?:发布时间|发布日期|发文日期|成文日期
 _NOT_LINKS = ("javascript:", "#", "mailto:", "tel:")
 
 
-def list_items(sel: Selector, base_url: str, *, today: date | None = None,
-               html: str | None = None, keep_yearless: bool = False) -> list[ItemFacts]:
+def list_items(
+    sel: Selector, base_url: str, *, today: date | None = None, html: str | None = None, keep_yearless: bool = False
+) -> list[ItemFacts]:
     """Dated entries of every list on the page outside its footer, in page order (the home page's lists).
 
     See ``spiders.listpage``: an entry is a row (``li``, ``tr``, ``dd``, ``div`` card…) pairing a title
@@ -35,9 +37,11 @@ def list_items(sel: Selector, base_url: str, *, today: date | None = None,
     cannot be inferred is left out here (kept undated with ``keep_yearless``), as an undated one is.
     A date after ``today`` is left out (a mistyped year, an event announced ahead).
     """
-    return [ItemFacts(url=e.url, title=e.title, date=e.date, date_text=e.date_text, date_source=e.date_source)
-            for e in all_dated_entries(sel, base_url, html=html, keep_yearless=keep_yearless)
-            if today is None or e.date is None or e.date <= today]
+    return [
+        ItemFacts(url=e.url, title=e.title, date=e.date, date_text=e.date_text, date_source=e.date_source)
+        for e in all_dated_entries(sel, base_url, html=html, keep_yearless=keep_yearless)
+        if today is None or e.date is None or e.date <= today
+    ]
 
 
 def looks_empty(sel: Selector) -> bool:
@@ -90,14 +94,13 @@ _META_PUBLISHED = (
     "//meta[@itemprop='datePublished']/@content",
     "//meta[@name='og:time' or @property='og:time']/@content",
 )
-_META_SECONDARY = (
-    "//meta[@property='article:published_time' or @name='article:published_time']/@content",
-)
+_META_SECONDARY = ("//meta[@property='article:published_time' or @name='article:published_time']/@content",)
 _WECHAT_CT = re.compile(r"""var\s+ct\s*=\s*["']?(\d{9,11})["']?""")
 _SCRIPT_PUBTIME = re.compile(r"""["']?pubtime["']?\s*[:=]\s*["']([^"']{8,25})["']""", re.IGNORECASE)
 _JSONLD_PUBLISHED = re.compile(r'"(?:datePublished|pubDate)"\s*:\s*"([^"]{8,30})"')
-_LABEL = re.compile(r"(?:发布时间|发布日期|发表时间|发表日期|发稿时间|发文日期|时间|日期|日　期|Date)\s*[:：]?\s*$",
-                    re.IGNORECASE)
+_LABEL = re.compile(
+    r"(?:发布时间|发布日期|发表时间|发表日期|发稿时间|发文日期|时间|日期|日　期|Date)\s*[:：]?\s*$", re.IGNORECASE
+)
 _STRONG_LABEL = re.compile(r"(?:发布时间|发布日期|发表时间|发表日期|发稿时间|发文日期)\s*[:：]?\s*$")
 _SKIP_TAGS = {"script", "style", "noscript", "template", "select", "option", "textarea", "head", "footer"}
 _AFTER_TITLE_WINDOW = 400
@@ -255,8 +258,31 @@ def _linear_text(sel: Selector) -> tuple[str, Iterable[list[int]]]:
 
 # Words that may follow a publication date on an article's byline; any other CJK character right after a
 # date (召开, 起, 至…) or right before it (于, 在…) puts the date in a sentence of the body.
-_BYLINE_AFTER = ("来源", "星期", "周", "浏览", "阅读", "发布", "作者", "编辑", "信息来源", "点击", "字号", "责任",
-                 "文章来源", "访问", "打印", "关闭", "分享", "【", "[", "(", "（", "|", "丨")
+_BYLINE_AFTER = (
+    "来源",
+    "星期",
+    "周",
+    "浏览",
+    "阅读",
+    "发布",
+    "作者",
+    "编辑",
+    "信息来源",
+    "点击",
+    "字号",
+    "责任",
+    "文章来源",
+    "访问",
+    "打印",
+    "关闭",
+    "分享",
+    "【",
+    "[",
+    "(",
+    "（",
+    "|",
+    "丨",
+)
 
 
 def _cjk(ch: str) -> bool:
@@ -265,7 +291,7 @@ def _cjk(ch: str) -> bool:
 
 def _in_sentence(text: str, dm: DateMatch) -> bool:
     before = text[dm.start - 1] if dm.start > 0 else " "
-    after = text[dm.end:dm.end + 4]
+    after = text[dm.end : dm.end + 4]
     if _cjk(before):
         return True
     return bool(after) and _cjk(after[0]) and not after.startswith(_BYLINE_AFTER)
@@ -278,22 +304,23 @@ def _visible_time(sel: Selector, *, today: date | None) -> PublishedTime | None:
     found = iter_dates(text)
     if today is not None:
         for dm in iter_dates(text, today=today):
-            if not any(f.start <= dm.start < f.end for f in found) \
-                    and _STRONG_LABEL.search(text[max(0, dm.start - 12):dm.start]):
+            if not any(f.start <= dm.start < f.end for f in found) and _STRONG_LABEL.search(
+                text[max(0, dm.start - 12) : dm.start]
+            ):
                 found.append(dm)
         found.sort(key=lambda dm: dm.start)
     if not found:
         return None
 
     def labelled(dm: DateMatch) -> bool:
-        return bool(_LABEL.search(text[max(0, dm.start - 12):dm.start]))
+        return bool(_LABEL.search(text[max(0, dm.start - 12) : dm.start]))
 
     def pick(dm: DateMatch, how: str) -> PublishedTime:
         return PublishedTime(dm.value, dm.has_time, dm.text, f"visible:{how}")
 
     # A 发布时间/发布日期 label is the page saying which date is the publication date: first one wins.
     for dm in found:
-        if _STRONG_LABEL.search(text[max(0, dm.start - 12):dm.start]):
+        if _STRONG_LABEL.search(text[max(0, dm.start - 12) : dm.start]):
             return pick(dm, "publish-label")
     for start, end in titles:
         # a date inside the title is what the article is about, not when it was published
@@ -357,8 +384,7 @@ def _htmldate_time(html: str) -> PublishedTime | None:
     return PublishedTime(value, False, found, "htmldate")
 
 
-def article_datetime(sel: Selector, *, now: datetime | None = None,
-                     today: date | None = None) -> PublishedTime | None:
+def article_datetime(sel: Selector, *, now: datetime | None = None, today: date | None = None) -> PublishedTime | None:
     """The publication time of an article page (see the order of evidence above), or None.
 
     ``today`` gives month-day dates their year; ``now`` resolves relative forms (昨天, 3小时前) and
@@ -377,28 +403,30 @@ def article_datetime(sel: Selector, *, now: datetime | None = None,
         return meta  # a date and time in the metas: the visible text could not say more (the walk is skipped)
     visible = _visible_time(sel, today=today)
     if meta is not None:
-        if (not meta.has_time and visible is not None and visible.has_time
-                and visible.date == meta.date):
+        if not meta.has_time and visible is not None and visible.has_time and visible.date == meta.date:
             return visible
         return meta
     if visible is not None:
         return visible
-    for fallback in (lambda: _meta_time(sel, _META_SECONDARY, today=today), lambda: _script_time(html, today=today),
-                     lambda: _htmldate_time(html)):  # in order, each only when the ones before found nothing
+    for fallback in (
+        lambda: _meta_time(sel, _META_SECONDARY, today=today),
+        lambda: _script_time(html, today=today),
+        lambda: _htmldate_time(html),
+    ):  # in order, each only when the ones before found nothing
         found = fallback()
         if found is not None:
             return found
     if now is not None:
-        for raw in sel.xpath("//*[@id='publish_time' or contains(@class,'time') or contains(@class,'date')]"
-                             "//text()").getall():
+        for raw in sel.xpath(
+            "//*[@id='publish_time' or contains(@class,'time') or contains(@class,'date')]//text()"
+        ).getall():
             value = parse_relative(raw, now=now)
             if value is not None:
                 return PublishedTime(value, value.time() != datetime.min.time(), raw.strip(), "relative")
     return None
 
 
-def article_date(sel: Selector, *, now: datetime | None = None,
-                 today: date | None = None) -> tuple[date | None, str]:
+def article_date(sel: Selector, *, now: datetime | None = None, today: date | None = None) -> tuple[date | None, str]:
     """The publication date of an article page and the raw text it was read from."""
     found = article_datetime(sel, now=now, today=today)
     if found is None:
@@ -406,5 +434,12 @@ def article_date(sel: Selector, *, now: datetime | None = None,
     return found.date, found.raw
 
 
-__all__ = ["PublishedTime", "article_date", "article_datetime", "column_meta", "list_items",
-           "looks_empty", "parse_date"]
+__all__ = [
+    "PublishedTime",
+    "article_date",
+    "article_datetime",
+    "column_meta",
+    "list_items",
+    "looks_empty",
+    "parse_date",
+]

@@ -17,6 +17,7 @@ content. Dates are read in this order for each entry:
 
 Pure helpers: the spider records what they return; nothing here judges a column.
 """
+
 from __future__ import annotations
 
 import re
@@ -32,8 +33,9 @@ from spiders.dates import infer_year, iter_dates, month_days, normalize, split_d
 ENTRY_TAGS = frozenset({"li", "tr", "dd", "div", "p", "dl", "article"})
 # li/tr/dd are list rows by nature: one row is a list; a div or p needs siblings like it
 _ROW_TAGS = frozenset({"li", "tr", "dd"})
-_SKIP = frozenset({"script", "style", "noscript", "template", "select", "option", "textarea", "head", "iframe",
-                   "svg", "button"})
+_SKIP = frozenset(
+    {"script", "style", "noscript", "template", "select", "option", "textarea", "head", "iframe", "svg", "button"}
+)
 _CHROME_TAGS = frozenset({"nav", "footer", "header", "aside"})
 # id/class words of site chrome: navigation, header, footer, side boxes, related/hot/latest lists
 _CHROME_WORDS = re.compile(
@@ -41,18 +43,34 @@ _CHROME_WORDS = re.compile(
     r"|crumbs?|location|position|dqwz|related|relate\w*|xgwz|xgxx|xgxw|xglj|xgyd|xgwj|recommend\w*|tuijian|hot\w*"
     r"|rank\w*|latest|zxxx|rdxw|tjyd|links?"
     r"|friend\w*|yqlj|share\w*|login|toolbar|tools|\w*tree\w*|pagebar|pages|pager|pagination|fenye|paging)(?:$|[\s_\-\d])",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _SIDE_HEADINGS = ("相关", "热点", "热门", "最新", "推荐", "排行", "点击", "阅读", "友情链接", "专题")
 _LIST_WORDS = re.compile(r"list|lb|news|xxgk|gkml|con_?box|column|lanmu|tab_?con|data", re.IGNORECASE)
 _PINNED = re.compile(r"置顶|\btop\b|\[顶\]|【顶】|^顶$")
 _NOT_LINKS = ("javascript:", "#", "mailto:", "tel:")
 _MIN_TITLE = 2
 # link texts that are controls, not titles
-_NOT_TITLES = re.compile(r"^(?:更多|更多>+|more|首页|上一页|下一页|上页|下页|尾页|末页|前页|后页|跳转|确定|返回|打印|关闭|"
-                         r"\d+|[<>»«›‹.…\s]+|\[?\s*更多\s*\]?)$", re.IGNORECASE)
+_NOT_TITLES = re.compile(
+    r"^(?:更多|更多>+|more|首页|上一页|下一页|上页|下页|尾页|末页|前页|后页|跳转|确定|返回|打印|关闭|"
+    r"\d+|[<>»«›‹.…\s]+|\[?\s*更多\s*\]?)$",
+    re.IGNORECASE,
+)
 _MAX_ENTRY_TEXT = 500
-EMPTY_MARKERS = ("暂无信息", "暂无数据", "暂无内容", "暂无记录", "暂无相关信息", "暂无文章", "暂无新闻",
-                 "没有记录", "没有相关信息", "没有找到相关", "无相关信息", "无记录")
+EMPTY_MARKERS = (
+    "暂无信息",
+    "暂无数据",
+    "暂无内容",
+    "暂无记录",
+    "暂无相关信息",
+    "暂无文章",
+    "暂无新闻",
+    "没有记录",
+    "没有相关信息",
+    "没有找到相关",
+    "无相关信息",
+    "无记录",
+)
 _ZERO_COUNT = re.compile(r"共\s*0\s*(?:条|篇|页)|记录数\s*[:：]\s*0(?!\d)|总数\s*[:：]\s*0(?!\d)")
 _CONTAINER_TAGS = frozenset({"ul", "ol", "table", "tbody", "dl"})
 _DATE_CLASS = re.compile(r"date|time|(?:^|[\s_\-])(?:rq|sj|fbsj|fbrq|day)(?:$|[\s_\-])", re.IGNORECASE)
@@ -86,8 +104,14 @@ class Block:
         top = up.getparent() if up is not None else None
         if top is None:
             return None
-        return (el.getroottree().getpath(top), up.tag, up.get("class") or "", el.tag, el.get("class") or "",
-                self.chrome)
+        return (
+            el.getroottree().getpath(top),
+            up.tag,
+            up.get("class") or "",
+            el.tag,
+            el.get("class") or "",
+            self.chrome,
+        )
 
     @property
     def dated(self) -> int:
@@ -177,8 +201,11 @@ def _entry(el, base_url: str, *, pinned_words: bool = True) -> Entry | None:
     if len(rest) > _MAX_ENTRY_TEXT:
         return None  # a paragraph of body text with a link in it, not a list row
     url = links[i].get("href").strip()  # resolved against the page URL only for the blocks that are used
-    pinned = bool(rest and _PINNED.search(rest)) or "top" in (el.get("class") or "").lower().split() \
+    pinned = (
+        bool(rest and _PINNED.search(rest))
+        or "top" in (el.get("class") or "").lower().split()
         or "置顶" in _text(links[i])[:4]
+    )
     # an element marked as the date (class date/time/rq/sj) speaks first: a card's summary may hold other dates
     marked: list[str] = []
     inside: set = set()
@@ -235,8 +262,9 @@ def _alone(piece: str, start: int, end: int) -> bool:
     summary or a title: 2025年11月28日以来，… is no publication date."""
     before = _LABEL_WORDS.sub("", piece[:start])
     after = _LABEL_WORDS.sub("", piece[end:])
-    if (before and _cjk(before[-1]) and not piece[:start].rstrip().endswith(("时间", "日期"))) \
-            or (after and _cjk(after[0]) and not after.startswith(("浏览", "阅读", "点击", "来源"))):
+    if (before and _cjk(before[-1]) and not piece[:start].rstrip().endswith(("时间", "日期"))) or (
+        after and _cjk(after[0]) and not after.startswith(("浏览", "阅读", "点击", "来源"))
+    ):
         return False
     rest = before + after
     return len(rest) <= 12 and not _SENTENCE.search(rest)
@@ -367,8 +395,9 @@ def _datastore_block(html: str, base_url: str) -> Block | None:
 _INDEX = re.compile(r"(?:index|default|list)(?:_\d+)?\.s?html?$")
 
 
-_PAGE_PARAM = re.compile(r"(?:(?<=[?&])|^)(?:page|pagenum|pageindex|pageno|p|pn|curpage|currentpage)=\d+&?",
-                         re.IGNORECASE)
+_PAGE_PARAM = re.compile(
+    r"(?:(?<=[?&])|^)(?:page|pagenum|pageindex|pageno|p|pn|curpage|currentpage)=\d+&?", re.IGNORECASE
+)
 
 
 def _column_key(url: str) -> str:
@@ -411,8 +440,13 @@ def _merge_runs(blocks: list[Block]) -> list[Block]:
     for b in blocks:
         key = b.key()
         prev = out[-1] if out else None
-        if prev is not None and key is not None and key == prev_key and not b.heading \
-                and not (prev.heading and b.heading):
+        if (
+            prev is not None
+            and key is not None
+            and key == prev_key
+            and not b.heading
+            and not (prev.heading and b.heading)
+        ):
             prev.entries.extend(b.entries)
             continue
         out.append(b)
@@ -448,8 +482,14 @@ def read_list(sel: Selector, base_url: str, *, html: str | None = None, text: st
     if main:
         best = main[0]
         out.main = best
-        if len(main) > 1 and len(main[1].entries) >= 3 and 2 * len(main[1].entries) >= len(best.entries) \
-                and main[1].heading and best.heading and main[1].heading != best.heading:
+        if (
+            len(main) > 1
+            and len(main[1].entries) >= 3
+            and 2 * len(main[1].entries) >= len(best.entries)
+            and main[1].heading
+            and best.heading
+            and main[1].heading != best.heading
+        ):
             out.overview = True
         _infer_years(best.entries)
         _date_from_url(best.entries)
@@ -458,9 +498,14 @@ def read_list(sel: Selector, base_url: str, *, html: str | None = None, text: st
         # an empty list container: named like a list (class/id list, news…) or a table with a header row,
         # holding no link and hardly any text (a layout table or an article body is no empty list)
         out.empty_container = any(
-            not chrome and not _links(el) and len(_text(el)) <= 30 for el, chrome in containers
-            if el.tag.lower() != "dl" and (_LIST_WORDS.search(_attrs(el))
-                                           or (el.tag.lower() in ("table", "tbody") and next(el.iter("th"), None) is not None)))
+            not chrome and not _links(el) and len(_text(el)) <= 30
+            for el, chrome in containers
+            if el.tag.lower() != "dl"
+            and (
+                _LIST_WORDS.search(_attrs(el))
+                or (el.tag.lower() in ("table", "tbody") and next(el.iter("th"), None) is not None)
+            )
+        )
         body = text if text is not None else " ".join(sel.xpath("//body//text()[not(ancestor::script)]").getall())
         for marker in EMPTY_MARKERS:
             if marker in body:
@@ -473,8 +518,9 @@ def read_list(sel: Selector, base_url: str, *, html: str | None = None, text: st
     return out
 
 
-def all_dated_entries(sel: Selector, base_url: str, *, html: str | None = None,
-                      keep_yearless: bool = False) -> list[Entry]:
+def all_dated_entries(
+    sel: Selector, base_url: str, *, html: str | None = None, keep_yearless: bool = False
+) -> list[Entry]:
     """Every dated entry of every block outside the footer (the home page's lists), in page order;
     with ``keep_yearless``, month-day entries whose year the page does not give too (undated)."""
     blocks, _ = read_blocks(sel, base_url, html=html)

@@ -9,6 +9,7 @@ Pure helpers over a parsel ``Selector``. Two layouts are read:
 A row without a readable 留言/提问 date is not a message row and is skipped.
 Nothing here judges whether a message waited too long (W-V7 does).
 """
+
 from __future__ import annotations
 
 import re
@@ -23,7 +24,17 @@ from spiders.dates import parse_date
 # Words in a list page's ColumnName/ColumnType or name that make it worth reading as a mailbox.
 MAILBOX_WORDS = ("信箱", "留言", "咨询", "来信", "诉求", "问政", "投诉")
 
-_ASKED_HEAD = ("留言时间", "提问时间", "来信时间", "咨询时间", "留言日期", "提问日期", "来信日期", "提交时间", "发布时间")
+_ASKED_HEAD = (
+    "留言时间",
+    "提问时间",
+    "来信时间",
+    "咨询时间",
+    "留言日期",
+    "提问日期",
+    "来信日期",
+    "提交时间",
+    "发布时间",
+)
 _ANSWER_HEAD = ("回复时间", "答复时间", "办结时间", "回复日期", "答复日期", "办结日期", "处理时间")
 _STATUS_HEAD = ("状态", "办理状态", "回复状态", "处理状态")
 _TITLE_HEAD = ("标题", "主题", "信件标题", "留言标题", "内容")
@@ -49,8 +60,12 @@ def _header_map(cells: list[str]) -> dict[str, int]:
     out: dict[str, int] = {}
     for i, c in enumerate(cells):
         c = c.replace(" ", "")
-        for key, words in (("asked", _ASKED_HEAD), ("answered", _ANSWER_HEAD), ("status", _STATUS_HEAD),
-                           ("title", _TITLE_HEAD)):
+        for key, words in (
+            ("asked", _ASKED_HEAD),
+            ("answered", _ANSWER_HEAD),
+            ("status", _STATUS_HEAD),
+            ("title", _TITLE_HEAD),
+        ):
             if key not in out and any(w in c for w in words):
                 out[key] = i
                 break
@@ -79,12 +94,20 @@ def _from_tables(sel: Selector, base: dict, page_url: str, today: date | None) -
             status = status_word(texts[head["status"]]) if "status" in head and len(texts) > head["status"] else ""
             link = tr.xpath(".//a[@href]")
             href = link[0].attrib.get("href", "").strip() if link else ""
-            title = ((link[0].attrib.get("title") or _text(link[0])) if link else
-                     texts[head.get("title", 0)]).strip()
-            rows.append(MessageFacts(
-                **base, page_url=page_url, url=urljoin(page_url, href) if href else None, title=title[:500],
-                asked=asked, answered=parse_date(answered_text, today=today), status=status,
-                asked_text=asked_text[:100], answered_text=answered_text[:100]))
+            title = ((link[0].attrib.get("title") or _text(link[0])) if link else texts[head.get("title", 0)]).strip()
+            rows.append(
+                MessageFacts(
+                    **base,
+                    page_url=page_url,
+                    url=urljoin(page_url, href) if href else None,
+                    title=title[:500],
+                    asked=asked,
+                    answered=parse_date(answered_text, today=today),
+                    status=status,
+                    asked_text=asked_text[:100],
+                    answered_text=answered_text[:100],
+                )
+            )
     return rows
 
 
@@ -103,16 +126,25 @@ def _from_entries(sel: Selector, base: dict, page_url: str, today: date | None) 
             continue
         m_ans = _ANSWER_LABEL.search(text)
         href = links[0].attrib.get("href", "").strip()
-        rows.append(MessageFacts(
-            **base, page_url=page_url, url=urljoin(page_url, href) if href else None,
-            title=(links[0].attrib.get("title") or _text(links[0])).strip()[:500], asked=asked,
-            answered=parse_date(m_ans.group(1), today=today) if m_ans else None, status=status_word(text),
-            asked_text=m_asked.group(1).strip()[:100], answered_text=m_ans.group(1).strip()[:100] if m_ans else ""))
+        rows.append(
+            MessageFacts(
+                **base,
+                page_url=page_url,
+                url=urljoin(page_url, href) if href else None,
+                title=(links[0].attrib.get("title") or _text(links[0])).strip()[:500],
+                asked=asked,
+                answered=parse_date(m_ans.group(1), today=today) if m_ans else None,
+                status=status_word(text),
+                asked_text=m_asked.group(1).strip()[:100],
+                answered_text=m_ans.group(1).strip()[:100] if m_ans else "",
+            )
+        )
     return rows
 
 
-def mailbox_rows(sel: Selector, page_url: str, *, column_url: str, column_name: str = "",
-                 today: date | None = None) -> list[MessageFacts]:
+def mailbox_rows(
+    sel: Selector, page_url: str, *, column_url: str, column_name: str = "", today: date | None = None
+) -> list[MessageFacts]:
     """Every message row of a mailbox list page, tables first; a URL listed twice is kept once."""
     base = {"column_url": column_url, "column_name": column_name}
     found = _from_tables(sel, base, page_url, today) or _from_entries(sel, base, page_url, today)

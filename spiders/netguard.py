@@ -18,6 +18,7 @@ the same whether the port is open or closed, so nothing is learnt by probing.
 The check happens before the connection; a DNS answer that changes between our
 lookup and the connection (DNS rebinding) is not caught by this layer alone.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -90,8 +91,13 @@ class NetPolicy:
     def needs_lookup(self, url: str) -> bool:
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
-        return not (self.allow_private or not host or _ip_literal(host) or host_port(url) in self.scope
-                    or parts.scheme.lower() not in SCHEMES)
+        return not (
+            self.allow_private
+            or not host
+            or _ip_literal(host)
+            or host_port(url) in self.scope
+            or parts.scheme.lower() not in SCHEMES
+        )
 
     def check(self, url: str) -> str | None:
         """``refuse`` with the host name resolved here (blocking; for the synchronous callers)."""

@@ -14,6 +14,7 @@ the ``LightPath`` extension's ``pacer``, shared with the light path of ``spiders
 protocol write the request and flushes the socket's buffer: no other send can come between the check and the
 bytes leaving. On a TLS connection the turn is taken after the handshake, when the request itself can leave.
 """
+
 from __future__ import annotations
 
 import asyncio

@@ -15,6 +15,7 @@ answered later than ``SEND_SLACK`` of the delay after it was asked (a slow answe
 used but asked again: across processes, sends stay at least the delay less that slack apart; within one
 process, exactly the delay (checked again here, in the step that writes).
 """
+
 from __future__ import annotations
 
 import asyncio

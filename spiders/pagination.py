@@ -22,6 +22,7 @@ The results are absolute, deduplicated, in page order, without the page itself, 
 Fragment-only links (``#page=2``, used by JS-driven lists such as 163's rolling news) are not pages.
 A page without any pagination hint (``has_pagination_hint``, plain substring checks) costs no xpath pass.
 """
+
 from __future__ import annotations
 
 import html as html_lib
@@ -47,8 +48,11 @@ def _page_word(html: str) -> bool:
     """下一页 / 下页 / 后页 / 尾页 / 末页 / 最后一页 or a 共N页 total: one scan for 页, a look at what precedes each."""
     i = html.find("页")
     while i != -1:
-        if html[i - 1:i] in ("下", "后", "尾", "末") or html[max(0, i - 2):i] in ("下一", "后一") \
-                or ("共" in html[max(0, i - 130):i] and _TOTAL_BEFORE.search(html, max(0, i - 130), i)):
+        if (
+            html[i - 1 : i] in ("下", "后", "尾", "末")
+            or html[max(0, i - 2) : i] in ("下一", "后一")
+            or ("共" in html[max(0, i - 130) : i] and _TOTAL_BEFORE.search(html, max(0, i - 130), i))
+        ):
             return True
         i = html.find("页", i + 1)
     return "下一頁" in html
@@ -71,7 +75,7 @@ def _number_link(html: str) -> bool:
         i = html.find(close)
         while i != -1:
             j = html.rfind(">", max(0, i - 16), i)
-            if j != -1 and html[j + 1:i].strip().isdigit() and len(html[j + 1:i].strip()) <= 4:
+            if j != -1 and html[j + 1 : i].strip().isdigit() and len(html[j + 1 : i].strip()) <= 4:
                 return True
             i = html.find(close, i + 4)
     return False
@@ -117,7 +121,7 @@ def _trs_pages(text: str, base_url: str, max_pages: int) -> list[str]:
     if "createPageHTML" not in text and "countPage" not in text:
         return []
     for m in _CREATE_PAGE.finditer(text):
-        if "function" in text[max(0, m.start() - 20):m.start()]:
+        if "function" in text[max(0, m.start() - 20) : m.start()]:
             continue  # the function's own definition, inlined by some sites
         values: list[int | str | None] = []
         for arg in _js_args(m.group(1)):
@@ -132,9 +136,15 @@ def _trs_pages(text: str, base_url: str, max_pages: int) -> list[str]:
                 values.append(None)
         # (count, current, stem, ext) wherever they start: TRS has forms with a div id before them
         for i in range(len(values) - 3):
-            count, current, stem, ext = values[i:i + 4]
-            if isinstance(count, int) and isinstance(current, int) and isinstance(stem, str) \
-                    and isinstance(ext, str) and stem and re.fullmatch(r"s?html?|jsp|php|aspx?", ext, re.IGNORECASE):
+            count, current, stem, ext = values[i : i + 4]
+            if (
+                isinstance(count, int)
+                and isinstance(current, int)
+                and isinstance(stem, str)
+                and isinstance(ext, str)
+                and stem
+                and re.fullmatch(r"s?html?|jsp|php|aspx?", ext, re.IGNORECASE)
+            ):
                 return [urljoin(base_url, f"{stem}_{n}.{ext}") for n in range(1, min(count, max_pages + 1))]
     c = _COUNT_PAGE.search(text)
     if not c:
@@ -149,7 +159,7 @@ def _series_key(url: str) -> tuple[str, str, int] | None:
     query = parse_qsl(parts.query, keep_blank_values=True)
     for i, (k, v) in enumerate(query):
         if k.lower() in _PAGE_PARAMS and v.isdigit():
-            rest = query[:i] + [(k, "{n}")] + query[i + 1:]
+            rest = query[:i] + [(k, "{n}")] + query[i + 1 :]
             pattern = urlunsplit(parts._replace(query=urlencode(rest, safe="{}"), fragment=""))
             return pattern, "query", int(v)
     name = parts.path.rsplit("/", 1)[-1]
@@ -199,7 +209,13 @@ def pagination_urls(sel: Selector, base_url: str, *, max_pages: int, html: str |
         if not _same_origin(url, base_url):
             continue
         key = _series_key(url)
-        if rel == "next" or is_word or any(w in label for w in ("下一页", "末页", "尾页")) or is_number and key is not None:
+        if (
+            rel == "next"
+            or is_word
+            or any(w in label for w in ("下一页", "末页", "尾页"))
+            or is_number
+            and key is not None
+        ):
             found.append(url)
         if key is not None:
             series.setdefault(key[0], []).append(key[2])
@@ -227,17 +243,21 @@ def pagination_urls(sel: Selector, base_url: str, *, max_pages: int, html: str |
 
 def _order(urls: list[str]) -> list[str]:
     """Page order: numbered pages by number, the rest where they were found."""
+
     def key(item: tuple[int, str]) -> tuple[int, int]:
         i, url = item
         k = _series_key(url)
         return (k[2], i) if k else (10**9, i)
+
     return [u for _, u in sorted(enumerate(urls), key=key)]
 
 
 # ------------------------------------------------------------ 大汉 JCMS jpage
 
 JPAGE_PROXY = "/module/web/jpage/dataproxy.jsp"
-_DATASTORE_SCRIPT = re.compile(r"<script\b[^>]*>\s*(<datastore\b.*?</datastore>)\s*</script>", re.DOTALL | re.IGNORECASE)
+_DATASTORE_SCRIPT = re.compile(
+    r"<script\b[^>]*>\s*(<datastore\b.*?</datastore>)\s*</script>", re.DOTALL | re.IGNORECASE
+)
 _DATASTORE = re.compile(r"<datastore\b.*?</datastore>", re.DOTALL | re.IGNORECASE)
 _RECORD = re.compile(r"<record\b[^>]*>\s*(?:<!\[CDATA\[(.*?)\]\]>|(.*?))\s*</record>", re.DOTALL | re.IGNORECASE)
 _NEXTGROUP = re.compile(r"<nextgroup\b[^>]*>.*?href\s*=\s*['\"]([^'\"]+)['\"]", re.DOTALL | re.IGNORECASE)
@@ -245,8 +265,17 @@ _TOTAL_RECORD = re.compile(r"(?:totalRecord|totalrecord)\s*(?:[:=]\s*|>\s*)['\"]
 _PER_PAGE = re.compile(r"perPage\s*[:=]\s*['\"]?(\d{1,4})", re.IGNORECASE)
 _GROUP_SIZE = re.compile(r"groupSize\s*[:=]\s*['\"]?(\d{1,3})", re.IGNORECASE)
 _PROXY_URL = re.compile(r"proxyUrl\s*[:=]\s*['\"]([^'\"]+)['\"]", re.IGNORECASE)
-_JPAGE_PARAMS = ("col", "appid", "webid", "path", "columnid", "sourceContentType", "unitid", "webname",
-                 "permissiontype")
+_JPAGE_PARAMS = (
+    "col",
+    "appid",
+    "webid",
+    "path",
+    "columnid",
+    "sourceContentType",
+    "unitid",
+    "webname",
+    "permissiontype",
+)
 _RANGE_PARAMS = ("startrecord", "endrecord", "perpage", "page")
 
 
@@ -341,8 +370,11 @@ def jpage_requests(html: str, base_url: str, *, max_pages: int) -> list[str]:
     bound = (max_pages + 1) * per_page  # records on the first page and max_pages further ones
     start = inline + 1
     if total is None:
-        return [_proxy_url(proxy, params, start, start + chunk - 1, per_page)] if ds and inline >= chunk \
-            and start <= bound else []
+        return (
+            [_proxy_url(proxy, params, start, start + chunk - 1, per_page)]
+            if ds and inline >= chunk and start <= bound
+            else []
+        )
     out = []
     while start <= min(total, bound):
         out.append(_proxy_url(proxy, params, start, start + chunk - 1, per_page))

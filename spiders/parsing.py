@@ -6,6 +6,7 @@ such pages readable, so we do too: when the parser reports that depth, the page 
 purely presentational wrappers removed, which keeps its text, links, title and meta, and the page's
 fact says what was done.
 """
+
 from __future__ import annotations
 
 import re
@@ -16,7 +17,9 @@ from parsel import Selector
 # containers that carry layout only: dropping their tags keeps every word and every link of the page
 _WRAPPERS = re.compile(
     rb"(?:</?(?:div|span|font|b|i|u|s|em|strong|small|big|center|section|article|main|aside|nav|header|footer"
-    rb"|blockquote|p|dl|dt|dd|ul|ol|li|label|strike|tt|sub|sup|mark|figure|figcaption)\b[^>]*>\s*)+", re.I)
+    rb"|blockquote|p|dl|dt|dd|ul|ol|li|label|strike|tt|sub|sup|mark|figure|figcaption)\b[^>]*>\s*)+",
+    re.I,
+)
 DEEP_NOTE = "页面元素嵌套过深（超过 2048 层），已去掉排版标签后解析"
 
 

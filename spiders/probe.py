@@ -5,6 +5,7 @@ status or the reason it did not, the latency, whether the host has an AAAA
 record (IPv6) and whether it answers over HTTPS with a valid certificate.
 rules/website/site_unreachable.py judges them.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -57,8 +58,9 @@ async def has_aaaa(host: str) -> bool | None:
     except OSError:
         pass
     try:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, None, family=socket.AF_INET6,
-                                                             type=socket.SOCK_STREAM)
+        infos = await asyncio.get_running_loop().getaddrinfo(
+            host, None, family=socket.AF_INET6, type=socket.SOCK_STREAM
+        )
     except (socket.gaierror, UnicodeError, OSError):
         return False
     return bool(infos)
@@ -72,8 +74,9 @@ async def answers_https(url: str, timeout: float) -> bool:
     else:
         target = urlunsplit(("https", parts.hostname or "", parts.path or "/", parts.query, ""))
     try:
-        async with httpx.AsyncClient(verify=ssl.create_default_context(), timeout=timeout,
-                                     headers={"User-Agent": USER_AGENT}) as client:
+        async with httpx.AsyncClient(
+            verify=ssl.create_default_context(), timeout=timeout, headers={"User-Agent": USER_AGENT}
+        ) as client:
             await client.get(target)
         return True
     except httpx.HTTPError:
@@ -86,8 +89,13 @@ async def probe_one(target: ProbeTarget) -> ProbeResult:
     started = time.monotonic()
     result = ProbeResult(site=target.site, url=target.url, at=at, ok=False)
     try:
-        async with httpx.AsyncClient(timeout=target.timeout, follow_redirects=True, max_redirects=10,
-                                     verify=False, headers={"User-Agent": USER_AGENT}) as client:
+        async with httpx.AsyncClient(
+            timeout=target.timeout,
+            follow_redirects=True,
+            max_redirects=10,
+            verify=False,
+            headers={"User-Agent": USER_AGENT},
+        ) as client:
             # the whole answer must arrive within the timeout, not just each read
             resp = await asyncio.wait_for(client.get(target.url), timeout=target.timeout)
         result.status = resp.status_code

@@ -5,6 +5,7 @@ unattended screen shows fresh news. Scrapy follows it like a redirect, to the sa
 until REDIRECT_MAX_TIMES: the page was recorded as a redirect loop, a broken link, and on a home page as a
 site that is down. A browser shows the page; so do we. A refresh to another URL is still followed.
 """
+
 from __future__ import annotations
 
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware

@@ -4,6 +4,7 @@ Pure helpers; the spider decides to re-request such a page in Chromium. The
 raw HTML is a fact too: a column whose list only a script fills is still a
 column, and we want the entries an inspector sees in the browser.
 """
+
 from __future__ import annotations
 
 import re
@@ -12,10 +13,26 @@ from parsel import Selector
 
 _INLINE_SCRIPT = re.compile(rb"<script\b[^>]*>(.+?)</script>", re.S | re.I)
 # what a script does when it writes a list into the page or loads one
-_FILLS = (b"fetch(", b"xmlhttprequest", b"$.ajax", b"$.get", b"$.post", b"getjson", b".innerhtml",
-          b"document.write", b"appendchild", b"insertadjacenthtml", b"axios", b".load(", b".html(", b".append(")
-LIST_CONTAINER = ("//*[self::ul or self::ol or self::div or self::table or self::tbody]"
-                  "[contains(@class,'list') or contains(@id,'list') or contains(@class,'List')]")
+_FILLS = (
+    b"fetch(",
+    b"xmlhttprequest",
+    b"$.ajax",
+    b"$.get",
+    b"$.post",
+    b"getjson",
+    b".innerhtml",
+    b"document.write",
+    b"appendchild",
+    b"insertadjacenthtml",
+    b"axios",
+    b".load(",
+    b".html(",
+    b".append(",
+)
+LIST_CONTAINER = (
+    "//*[self::ul or self::ol or self::div or self::table or self::tbody]"
+    "[contains(@class,'list') or contains(@id,'list') or contains(@class,'List')]"
+)
 
 
 def script_may_fill(body: bytes) -> bool:
@@ -35,8 +52,16 @@ def looks_like_list_page(sel: Selector) -> bool:
 
 
 # Python codec names (spiders.encoding) as the WHATWG labels Chromium knows
-_WEB_LABELS = {"big5hkscs": "big5", "cp1252": "windows-1252", "utf-16-le": "utf-16le", "utf-16-be": "utf-16be",
-               "euc_jp": "euc-jp", "cp932": "shift_jis", "euc_kr": "euc-kr", "cp949": "euc-kr"}
+_WEB_LABELS = {
+    "big5hkscs": "big5",
+    "cp1252": "windows-1252",
+    "utf-16-le": "utf-16le",
+    "utf-16-be": "utf-16be",
+    "euc_jp": "euc-jp",
+    "cp932": "shift_jis",
+    "euc_kr": "euc-kr",
+    "cp949": "euc-kr",
+}
 
 
 def web_charset(codec: str) -> str:
@@ -65,8 +90,9 @@ async def serve_decided_bytes(page, request) -> None:
                 await route.fulfill(response=fetched, body=data)
                 return
         _, codec = decode_html(data, http_charset=charset)
-        await route.fulfill(status=status, body=data,
-                            headers={"Content-Type": f"text/html; charset={web_charset(codec)}"})
+        await route.fulfill(
+            status=status, body=data, headers={"Content-Type": f"text/html; charset={web_charset(codec)}"}
+        )
 
     # the navigation only (times=1): later requests to the same URL from the page's scripts go out as usual
     await page.route(lambda url: url.split("#", 1)[0] == target, fulfill, times=1)

@@ -20,6 +20,7 @@ at the send (see ``HostPace``). The ``LightPath`` extension builds both from
 the crawl's settings; the middlewares here, the download handler and the spider
 find them through it.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -148,8 +149,13 @@ class LightPath:
         if settings.get("MONITOR_PACE_REDIS"):  # a worker pool: the pace holds across all its processes
             from spiders.pace_redis import RedisPacer
 
-            pacer: Any = RedisPacer(settings.get("MONITOR_PACE_REDIS"), settings.get("MONITOR_PACE_NAMESPACE"),
-                                    per_host, delay, lease_seconds=settings.getfloat("DOWNLOAD_TIMEOUT") + 30)
+            pacer: Any = RedisPacer(
+                settings.get("MONITOR_PACE_REDIS"),
+                settings.get("MONITOR_PACE_NAMESPACE"),
+                per_host,
+                delay,
+                lease_seconds=settings.getfloat("DOWNLOAD_TIMEOUT") + 30,
+            )
         else:
             pacer = Pacer(per_host, delay)
         ext = cls(crawler, pacer)
@@ -161,22 +167,30 @@ class LightPath:
     def spider_opened(self, spider) -> None:
         # after the pipelines opened (the item sink is set), before the spider's first request
         settings = self.crawler.settings
-        if getattr(spider, "previous", None) is None or self.item_sink is None \
-                or not settings.getbool("MONITOR_REUSE_ENABLED") or not settings.getbool("MONITOR_REVALIDATE_ENABLED"):
+        if (
+            getattr(spider, "previous", None) is None
+            or self.item_sink is None
+            or not settings.getbool("MONITOR_REUSE_ENABLED")
+            or not settings.getbool("MONITOR_REVALIDATE_ENABLED")
+        ):
             return
         per_host = settings.getint("MONITOR_PACE_CONCURRENCY") or settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN")
         self.revalidator = Revalidator(
-            spider, self.pacer, workers=min(settings.getint("CONCURRENT_REQUESTS"), 4 * per_host),
-            timeout=settings.getfloat("DOWNLOAD_TIMEOUT"), maxsize=settings.getint("DOWNLOAD_MAXSIZE"),
-            user_agent=settings.get("USER_AGENT"), stats=self.crawler.stats)
+            spider,
+            self.pacer,
+            workers=min(settings.getint("CONCURRENT_REQUESTS"), 4 * per_host),
+            timeout=settings.getfloat("DOWNLOAD_TIMEOUT"),
+            maxsize=settings.getint("DOWNLOAD_MAXSIZE"),
+            user_agent=settings.get("USER_AGENT"),
+            stats=self.crawler.stats,
+        )
 
     def emit(self, item: Any) -> None:
         """Store an item produced outside Scrapy's callbacks, as if a callback had yielded it."""
         if self.item_sink is None:  # the pipeline has closed (the crawl was stopped): a resume redoes it
             return
         self.item_sink(item)
-        self.crawler.signals.send_catch_log(signals.item_scraped, item=item, response=None,
-                                            spider=self.crawler.spider)
+        self.crawler.signals.send_catch_log(signals.item_scraped, item=item, response=None, spider=self.crawler.spider)
 
     def spider_idle(self, spider) -> None:
         if self.revalidator is not None and self.revalidator.busy():
@@ -289,8 +303,17 @@ class Revalidator:
     ``workers`` bounds the requests this path keeps open in all (the pacer bounds them per host).
     """
 
-    def __init__(self, spider: Any, pacer: Pacer, *, workers: int, timeout: float, maxsize: int,
-                 user_agent: str, stats: Any = None):
+    def __init__(
+        self,
+        spider: Any,
+        pacer: Pacer,
+        *,
+        workers: int,
+        timeout: float,
+        maxsize: int,
+        user_agent: str,
+        stats: Any = None,
+    ):
         import aiohttp
 
         self.spider = spider
@@ -308,12 +331,18 @@ class Revalidator:
         self.room.set()
         self.closed = False
         self.wake = asyncio.Event()
-        self.headers = {"User-Agent": user_agent, "Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
-                        "Accept-Language": "zh-CN,zh;q=0.9"}
+        self.headers = {
+            "User-Agent": user_agent,
+            "Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
+            "Accept-Language": "zh-CN,zh;q=0.9",
+        }
         # Scrapy does not verify certificates either: a TLS problem is judged by the Scrapy path alone.
         self.session = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=max(1, workers), ssl=False),
-            cookie_jar=aiohttp.DummyCookieJar(), auto_decompress=True, trace_configs=[pace_trace()])
+            cookie_jar=aiohttp.DummyCookieJar(),
+            auto_decompress=True,
+            trace_configs=[pace_trace()],
+        )
         self.tasks = [asyncio.ensure_future(self._work()) for _ in range(max(1, workers))]
 
     # ------------------------------------------------------------ the spider's side
@@ -395,8 +424,13 @@ class Revalidator:
         started = time.monotonic()
         how = None
         try:
-            async with self.session.get(URL(request.url, encoded=True), headers=headers, allow_redirects=False,
-                                        timeout=self.timeout, trace_request_ctx=pace) as resp:
+            async with self.session.get(
+                URL(request.url, encoded=True),
+                headers=headers,
+                allow_redirects=False,
+                timeout=self.timeout,
+                trace_request_ctx=pace,
+            ) as resp:
                 if resp.status == 304:
                     how = "304"
                 elif resp.status == 200 and (resp.content_length or 0) <= maxsize:
@@ -406,8 +440,11 @@ class Revalidator:
                             how = "hash"
                         else:  # changed: Scrapy parses this very response instead of fetching it again
                             request.meta[PREFETCHED] = (
-                                str(resp.url), resp.status,
-                                [(k, val) for k, val in resp.headers.items() if k.lower() not in _DECODED], body)
+                                str(resp.url),
+                                resp.status,
+                                [(k, val) for k, val in resp.headers.items() if k.lower() not in _DECODED],
+                                body,
+                            )
                 etag, modified = resp.headers.get("ETag"), resp.headers.get("Last-Modified")
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError, UnicodeError):
             how = None  # a failure is for Scrapy to retry, confirm and record
@@ -423,8 +460,13 @@ class Revalidator:
             self.stats.inc_value("reuse/not_modified" if how == "304" else "reuse/same_hash")
             self.stats.inc_value("reuse/revalidated")
         elapsed = int((time.monotonic() - started) * 1000)
-        for out in self.spider._reused(request.meta, how=how, elapsed_ms=elapsed,
-                                       etag=(etag or "")[:200] or None, last_modified=(modified or "")[:100] or None):
+        for out in self.spider._reused(
+            request.meta,
+            how=how,
+            elapsed_ms=elapsed,
+            etag=(etag or "")[:200] or None,
+            last_modified=(modified or "")[:100] or None,
+        ):
             if isinstance(out, Request):
                 self.route(out)
             else:

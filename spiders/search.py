@@ -4,6 +4,7 @@ The spider looks for a search form on the home page, searches for the title of
 an item the home page lists, and records whether the first result page links
 that item. It records facts only: W-S10 judges them.
 """
+
 from __future__ import annotations
 
 import re
@@ -13,8 +14,25 @@ from urllib.parse import urljoin
 from parsel import Selector
 
 # names search boxes of Chinese CMSs use (TRS searchword, 拓尔思/开普 keyword, q, wd …)
-_FIELD_NAMES = ("q", "query", "keyword", "keywords", "searchword", "searchkey", "kw", "wd", "word", "key",
-                "search", "sw", "text", "title", "content", "searchtext", "qt")
+_FIELD_NAMES = (
+    "q",
+    "query",
+    "keyword",
+    "keywords",
+    "searchword",
+    "searchkey",
+    "kw",
+    "wd",
+    "word",
+    "key",
+    "search",
+    "sw",
+    "text",
+    "title",
+    "content",
+    "searchtext",
+    "qt",
+)
 _SEARCHY = re.compile(r"search|sousuo|jsearch|query|find|sskj|\bss\b", re.I)
 _CUE_WORDS = ("搜索", "检索", "关键字", "关键词", "查询")
 _TEXT_INPUT = ".//input[not(@type) or @type='text' or @type='search']"
@@ -29,8 +47,9 @@ class SearchForm:
 
 
 def _cues(node: Selector) -> str:
-    attrs = " ".join(node.attrib.get(a, "") for a in ("id", "class", "name", "placeholder", "value", "title",
-                                                       "action", "onsubmit"))
+    attrs = " ".join(
+        node.attrib.get(a, "") for a in ("id", "class", "name", "placeholder", "value", "title", "action", "onsubmit")
+    )
     return attrs
 
 
@@ -41,8 +60,12 @@ def search_form(sel: Selector, page_url: str) -> SearchForm | None:
         boxes = [b for b in form.xpath(_TEXT_INPUT) if b.attrib.get("name")]
         if not boxes:
             continue
-        buttons = " ".join(form.xpath(".//button//text() | .//input[@type='submit' or @type='image']/@value"
-                                      " | .//input[@type='submit' or @type='image']/@alt").getall())
+        buttons = " ".join(
+            form.xpath(
+                ".//button//text() | .//input[@type='submit' or @type='image']/@value"
+                " | .//input[@type='submit' or @type='image']/@alt"
+            ).getall()
+        )
         named = [b for b in boxes if b.attrib["name"].strip().lower() in _FIELD_NAMES]
         hay = _cues(form) + " " + " ".join(_cues(b) for b in boxes) + " " + buttons
         if not (named or _SEARCHY.search(hay) or any(w in hay for w in _CUE_WORDS)):
@@ -53,8 +76,9 @@ def search_form(sel: Selector, page_url: str) -> SearchForm | None:
             params[hidden.attrib["name"]] = hidden.attrib.get("value", "")
         method = (form.attrib.get("method") or "get").strip().lower()
         action = urljoin(page_url, (form.attrib.get("action") or "").strip() or page_url)
-        return SearchForm(action=action, method="post" if method == "post" else "get",
-                          field=box.attrib["name"].strip(), params=params)
+        return SearchForm(
+            action=action, method="post" if method == "post" else "get", field=box.attrib["name"].strip(), params=params
+        )
     return None
 
 

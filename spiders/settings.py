@@ -6,6 +6,7 @@ requests and about 0.5 s between requests, unless a site's limits say otherwise.
 Our own settings (``MONITOR_*``) are declared once, with their defaults, in ``monitor_defaults`` below;
 code reads them from the crawler's settings without restating a default (tests/unit/test_crawl_items.py checks).
 """
+
 from __future__ import annotations
 
 import sys
@@ -38,9 +39,14 @@ RETRY_HTTP_CODES = [500, 501, 502, 503, 504, 505, 507, 508, 520, 521, 522, 523, 
 REDIRECT_MAX_TIMES = 10
 # Only http(s): Scrapy's file/ftp/s3/data handlers would read local files or other services for a page.
 # HTTP(S) is Scrapy's HTTP/1.1 handler keeping each host's delay at the send (spiders/pace_http.py).
-DOWNLOAD_HANDLERS = {"file": None, "ftp": None, "s3": None, "data": None,
-                     "http": "spiders.pace_http.PacedHTTP11DownloadHandler",
-                     "https": "spiders.pace_http.PacedHTTP11DownloadHandler"}
+DOWNLOAD_HANDLERS = {
+    "file": None,
+    "ftp": None,
+    "s3": None,
+    "data": None,
+    "http": "spiders.pace_http.PacedHTTP11DownloadHandler",
+    "https": "spiders.pace_http.PacedHTTP11DownloadHandler",
+}
 METAREFRESH_ENABLED = True
 
 # Every status reaches the spider: a 404 is a fact to record, not an error to drop.
@@ -60,10 +66,14 @@ EXTENSIONS = {"spiders.revalidate.LightPath": 500}
 # Components a crawl never enables are left out of Scrapy's base lists, not set to None: Scrapy imports every
 # listed component, None or not, to compare their paths, and these two import what no crawl needs (aiohttp's web
 # server; tldextract and requests for cookies, which are off): a sixth of a second of every crawl's start.
-_NEVER_LOADED = {"scrapy.extensions.remote_control.RemoteControl", "scrapy.downloadermiddlewares.cookies.CookiesMiddleware"}
+_NEVER_LOADED = {
+    "scrapy.extensions.remote_control.RemoteControl",
+    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware",
+}
 EXTENSIONS_BASE = {k: v for k, v in default_settings.EXTENSIONS_BASE.items() if k not in _NEVER_LOADED}
-DOWNLOADER_MIDDLEWARES_BASE = {k: v for k, v in default_settings.DOWNLOADER_MIDDLEWARES_BASE.items()
-                               if k not in _NEVER_LOADED}
+DOWNLOADER_MIDDLEWARES_BASE = {
+    k: v for k, v in default_settings.DOWNLOADER_MIDDLEWARES_BASE.items() if k not in _NEVER_LOADED
+}
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"

@@ -5,6 +5,7 @@ nothing: whether a link is broken or a column stale is for the rules.
 Retries, politeness and storage are Scrapy components configured in
 ``spiders.settings``.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -26,8 +27,15 @@ from spiders.annual_report import ANNUAL_REPORT_TITLE
 from spiders.columns import breadcrumb, breadcrumb_links, classify_column, nav_columns
 from spiders.hidden import hidden_links
 from spiders.links import LinkResolver
-from spiders.pagination import (inline_datastore, is_jpage_proxy, jpage_next, jpage_requests, jpage_response_html,
-                                 pagination_urls, series_pattern)
+from spiders.pagination import (
+    inline_datastore,
+    is_jpage_proxy,
+    jpage_next,
+    jpage_requests,
+    jpage_response_html,
+    pagination_urls,
+    series_pattern,
+)
 from spiders.encoding import decode_html, text_quality
 from spiders.parsing import html_selector, xpath
 from spiders.listing import article_datetime, column_meta, list_items
@@ -38,11 +46,26 @@ from spiders.render import looks_like_list_page, script_may_fill, serve_decided_
 from spiders.revalidate import LightPath, Revalidator
 from spiders.search import result_links_to, search_box_only, search_form, search_query
 from spiders.settings import add_monitor_defaults, monitor_defaults
-from monitor.model import (ItemFacts, ListItem, MessageItem, NetworkItem, PageItem, ReportDocumentItem, ReuseItem,
-                           SearchItem)
+from monitor.model import (
+    ItemFacts,
+    ListItem,
+    MessageItem,
+    NetworkItem,
+    PageItem,
+    ReportDocumentItem,
+    ReuseItem,
+    SearchItem,
+)
 from monitor.store import FOLLOW_TAGS
-from spiders.verdicts import (PatternCap, attachment_text, canonical_url, fragment_of, is_readable_attachment,
-                              not_found_text, page_signals)
+from spiders.verdicts import (
+    PatternCap,
+    attachment_text,
+    canonical_url,
+    fragment_of,
+    is_readable_attachment,
+    not_found_text,
+    page_signals,
+)
 
 ATTACHMENT_EXT = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".zip", ".rar", ".ppt", ".pptx")
 # tag -> attribute holding a link worth checking
@@ -66,16 +89,23 @@ def _link_nodes(root: lxml.etree._Element) -> list[tuple[str, str, list[lxml.etr
             if el.get(_LINK_ATTR[el.tag]) is not None:
                 found[el.tag].append(el)
     return [(tag, attr, found[tag]) for tag, attr in LINK_ATTRS]
+
+
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "about:", "#")
 _INDEX_PAGE = re.compile(r"(?:index|default|list)(?:_\d+)?\.s?html?$")
-_PAGE_QUERY = re.compile(r"(?:(?<=[?&])|^)(?:page|pagenum|pageindex|pageno|p|pn|curpage|currentpage|page_no|pageidx)"
-                         r"=\d+(?:&|$)", re.IGNORECASE)
+_PAGE_QUERY = re.compile(
+    r"(?:(?<=[?&])|^)(?:page|pagenum|pageindex|pageno|p|pn|curpage|currentpage|page_no|pageidx)"
+    r"=\d+(?:&|$)",
+    re.IGNORECASE,
+)
 # Article URL shapes of the common CMS families: TRS t20261120_1.html, 大汉 /art/2026/11/20/art_1_2.html,
 # content_123.html, /2026/11/20/…, detail/show pages with an id.
 ARTICLE_URL = re.compile(
     r"/t\d{8}_\d+\.\w+$|/art_\d+_\d+\.\w+$|/art/\d{4}/|/content_\d+\.\w+$|/(?:19|20)\d{2}/\d{1,2}/\d{1,2}/[^/]+\.\w+$"
     r"|/(?:19|20)\d{4}/[^/]*\d{5,}[^/]*\.s?html?$|/(?:detail|show|view|article)[\w-]*\.(?:s?html?|jsp|aspx?|php)\?"
-    r"|/(?:detail|show|view|article)/\d+", re.IGNORECASE)
+    r"|/(?:detail|show|view|article)/\d+",
+    re.IGNORECASE,
+)
 _SEARCH_PAGE = re.compile(r"/search|[?&](?:q|keyword|keywords|searchword|wd|kw|query)=|/(?:tag|tags)/", re.IGNORECASE)
 _NOT_NAMES = ("正文", "详情", "内容", "详细信息", "文章", "浏览文章", "列表", "当前位置", "首页", "网站首页")
 
@@ -104,12 +134,20 @@ def column_url(page_url: str) -> str:
 
 _ERROR_NAMES = {
     # Scrapy >= 2.14 wraps download errors in its own exceptions; Twisted's names are the older ones.
-    "CannotResolveHostError": "dns", "DNSLookupError": "dns",
-    "DownloadConnectionRefusedError": "refused", "ConnectionRefusedError": "refused",
-    "DownloadTimeoutError": "timeout", "TimeoutError": "timeout", "TCPTimedOutError": "timeout",
+    "CannotResolveHostError": "dns",
+    "DNSLookupError": "dns",
+    "DownloadConnectionRefusedError": "refused",
+    "ConnectionRefusedError": "refused",
+    "DownloadTimeoutError": "timeout",
+    "TimeoutError": "timeout",
+    "TCPTimedOutError": "timeout",
     "DownloadCancelledError": "too_large",
-    "ResponseDataLossError": "reset", "ResponseNeverReceived": "reset", "ConnectionLost": "reset",
-    "ConnectionDone": "reset", "ConnectionAborted": "reset", "DownloadFailedError": "reset",
+    "ResponseDataLossError": "reset",
+    "ResponseNeverReceived": "reset",
+    "ConnectionLost": "reset",
+    "ConnectionDone": "reset",
+    "ConnectionAborted": "reset",
+    "DownloadFailedError": "reset",
 }
 
 
@@ -142,8 +180,11 @@ def _http_charset(response: Response) -> str | None:
 
 def _visible(html: str, limit: int = 50_000) -> str:
     sel = Selector(text=html)
-    return " ".join(t.strip() for t in sel.xpath(
-        "//body//text()[not(ancestor::script) and not(ancestor::style)]").getall() if t.strip())[:limit]
+    return " ".join(
+        t.strip()
+        for t in sel.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]").getall()
+        if t.strip()
+    )[:limit]
 
 
 def page_meta(sel: Selector, limit: int = 40) -> dict[str, str]:
@@ -190,13 +231,30 @@ def footer_text(sel: Selector) -> str | None:
 class SiteSpider(scrapy.Spider):
     name = "site"
 
-    def __init__(self, site_key: str = "adhoc", home: str = "", scope: Iterable[str] = (),
-                 max_pages: int = 2000, max_depth: int = 5, check_external: bool = True,
-                 today: date | None = None, mailbox: bool = True, mailbox_words: Iterable[str] = (),
-                 mailbox_urls: Iterable[str] = (), max_list_pages: int = 50, previous: Any = None,
-                 frontier: Any = None, browser_urls: Iterable[str] = (), browser: bool = False,
-                 reference_urls: Iterable[str] = (), max_requests: int = 10_000, max_external_checks: int = 2000,
-                 max_external_per_page: int = 300, allow_private: bool = False, **kwargs: Any):
+    def __init__(
+        self,
+        site_key: str = "adhoc",
+        home: str = "",
+        scope: Iterable[str] = (),
+        max_pages: int = 2000,
+        max_depth: int = 5,
+        check_external: bool = True,
+        today: date | None = None,
+        mailbox: bool = True,
+        mailbox_words: Iterable[str] = (),
+        mailbox_urls: Iterable[str] = (),
+        max_list_pages: int = 50,
+        previous: Any = None,
+        frontier: Any = None,
+        browser_urls: Iterable[str] = (),
+        browser: bool = False,
+        reference_urls: Iterable[str] = (),
+        max_requests: int = 10_000,
+        max_external_checks: int = 2000,
+        max_external_per_page: int = 300,
+        allow_private: bool = False,
+        **kwargs: Any,
+    ):
         """``previous``: a ``monitor.crawl.reuse.PreviousRun`` (facts of unchanged pages are reused from it);
         ``frontier``: a ``monitor.crawl.resume.Frontier`` when resuming a killed run; ``browser_urls``: column URLs
         configured ``render: browser``; ``browser``: whether Chromium may be used at all."""
@@ -244,8 +302,9 @@ class SiteSpider(scrapy.Spider):
     def in_scope(self, url: str) -> bool:
         return urlsplit(url).scheme in ("http", "https") and host_port(url) in self.scope
 
-    def _request(self, url: str, *, depth: int, external: bool = False, parse: bool = True,
-                 referer: str | None = None) -> scrapy.Request | None:
+    def _request(
+        self, url: str, *, depth: int, external: bool = False, parse: bool = True, referer: str | None = None
+    ) -> scrapy.Request | None:
         if url in self.scheduled:
             return None
         if self.requests_made >= self.max_requests:
@@ -257,16 +316,16 @@ class SiteSpider(scrapy.Spider):
             self.internal_pages += 1
         self.requests_made += 1
         self.scheduled.add(url)
-        meta = {"depth": depth, "external": external, "parse": parse, "started": time.monotonic(),
-                "key_url": url}
+        meta = {"depth": depth, "external": external, "parse": parse, "started": time.monotonic(), "key_url": url}
         if not parse:
             # a checked resource or external link: read the status, not the whole body
             meta["download_maxsize"] = 2 * 1024 * 1024
         elif not external and self.browser and column_url(url) in self.browser_urls:
             meta.update(self._browser_meta())  # a column configured `render: browser`
         headers = {"Referer": referer} if referer else None
-        return scrapy.Request(url, callback=self.on_response, errback=self.failed, meta=meta,
-                              headers=headers, dont_filter=True)
+        return scrapy.Request(
+            url, callback=self.on_response, errback=self.failed, meta=meta, headers=headers, dont_filter=True
+        )
 
     def _follow(self, target: str, *, tag: str, depth: int, referer: str) -> scrapy.Request | None:
         """Schedule a link known from the store (a reused page's, or a resumed run's frontier)."""
@@ -318,8 +377,13 @@ class SiteSpider(scrapy.Spider):
 
     def _reference_requests(self):
         for url in self.reference_urls:
-            yield scrapy.Request(url, callback=self.on_reference, errback=self.reference_failed, dont_filter=True,
-                                 meta={"reference": True, "dont_redirect": False, "handle_httpstatus_all": True})
+            yield scrapy.Request(
+                url,
+                callback=self.on_reference,
+                errback=self.reference_failed,
+                dont_filter=True,
+                meta={"reference": True, "dont_redirect": False, "handle_httpstatus_all": True},
+            )
 
     def on_reference(self, response: Response):
         yield NetworkItem(url=response.request.url, status=response.status, error_kind=None)
@@ -355,8 +419,12 @@ class SiteSpider(scrapy.Spider):
         from scrapy_playwright.page import PageMethod
 
         self.rendered += 1
-        return {"playwright": True, "rendered": True, "playwright_page_init_callback": serve_decided_bytes,
-                "playwright_page_methods": [PageMethod("wait_for_load_state", "networkidle")]}
+        return {
+            "playwright": True,
+            "rendered": True,
+            "playwright_page_init_callback": serve_decided_bytes,
+            "playwright_page_methods": [PageMethod("wait_for_load_state", "networkidle")],
+        }
 
     # ------------------------------------------------------------ the light path for unchanged pages
 
@@ -388,8 +456,13 @@ class SiteSpider(scrapy.Spider):
         rv = self.revalidator
         # the light path goes only where the network scope surely allows (no host name to resolve first);
         # anything else takes the Scrapy path, where NetGuardMiddleware decides
-        if rv is not None and isinstance(obj, scrapy.Request) and rv.takes(obj) \
-                and self.net_policy.refuse(obj.url) is None and not self.net_policy.needs_lookup(obj.url):
+        if (
+            rv is not None
+            and isinstance(obj, scrapy.Request)
+            and rv.takes(obj)
+            and self.net_policy.refuse(obj.url) is None
+            and not self.net_policy.needs_lookup(obj.url)
+        ):
             rv.submit(obj)
             return True
         return False
@@ -485,19 +558,31 @@ class SiteSpider(scrapy.Spider):
             yield from self._reuse(response)
             return
         if self._needs_browser(response):
-            headers = {k: v for k, v in response.request.headers.items()
-                       if k.lower() not in (b"if-none-match", b"if-modified-since")}
-            yield response.request.replace(meta={**meta, **self._browser_meta(), "started": time.monotonic(),
-                                                 "raw_response": response, "render_body": response.body,
-                                                 "render_http_charset": _http_charset(response)},
-                                           headers=headers, errback=self._render_failed)
+            headers = {
+                k: v
+                for k, v in response.request.headers.items()
+                if k.lower() not in (b"if-none-match", b"if-modified-since")
+            }
+            yield response.request.replace(
+                meta={
+                    **meta,
+                    **self._browser_meta(),
+                    "started": time.monotonic(),
+                    "raw_response": response,
+                    "render_body": response.body,
+                    "render_http_charset": _http_charset(response),
+                },
+                headers=headers,
+                errback=self._render_failed,
+            )
             return
         raw = meta.get("raw_response")
         if meta.get("rendered") is True and raw is not None and not self._render_as_good(response, raw):
             # the browser's text is worse than our own decode of the same bytes (mojibake): keep ours
             self.crawler.stats.inc_value("browser/kept_raw_decode")
-            self.logger.warning("render kept out, site=%s url=%s: its text reads worse than the raw decode",
-                                self.site_key, response.url)
+            self.logger.warning(
+                "render kept out, site=%s url=%s: its text reads worse than the raw decode", self.site_key, response.url
+            )
             raw.meta["rendered"] = "worse"
             yield from self._bundle(raw, self._parse_or_record(raw))
             return
@@ -530,10 +615,17 @@ class SiteSpider(scrapy.Spider):
 
     def _needs_browser(self, response: Response) -> bool:
         meta = response.meta
-        if (not self.browser or meta.get("rendered") or not meta.get("parse") or meta.get("external")
-                or response.status != 200 or not isinstance(response, TextResponse)
-                or self.rendered >= self.settings.getint("MONITOR_BROWSER_MAX_PAGES")
-                or not script_may_fill(response.body) or not self.in_scope(response.url)):
+        if (
+            not self.browser
+            or meta.get("rendered")
+            or not meta.get("parse")
+            or meta.get("external")
+            or response.status != 200
+            or not isinstance(response, TextResponse)
+            or self.rendered >= self.settings.getint("MONITOR_BROWSER_MAX_PAGES")
+            or not script_may_fill(response.body)
+            or not self.in_scope(response.url)
+        ):
             return False
         try:
             text = response.text
@@ -579,13 +671,14 @@ class SiteSpider(scrapy.Spider):
     def _reuse(self, response: Response):
         meta = response.meta
         yield from self._reused(
-            meta, how=meta["unchanged"],
+            meta,
+            how=meta["unchanged"],
             elapsed_ms=int((time.monotonic() - meta.get("started", time.monotonic())) * 1000),
             etag=(response.headers.get(b"ETag") or b"").decode("latin-1")[:200] or None,
-            last_modified=(response.headers.get(b"Last-Modified") or b"").decode("latin-1")[:100] or None)
+            last_modified=(response.headers.get(b"Last-Modified") or b"").decode("latin-1")[:100] or None,
+        )
 
-    def _reused(self, meta: dict[str, Any], *, how: str, elapsed_ms: int, etag: str | None,
-                last_modified: str | None):
+    def _reused(self, meta: dict[str, Any], *, how: str, elapsed_ms: int, etag: str | None, last_modified: str | None):
         """An unchanged page (answered 304, or the same body): its facts are copied from the previous run and
         the links that run stored for it are followed."""
         key = meta["key_url"]
@@ -626,9 +719,15 @@ class SiteSpider(scrapy.Spider):
         # a jpage dataproxy answer is XML holding list entries: read as the list page it is
         jpage = isinstance(response, TextResponse) and is_jpage_proxy(response.url) and response.status < 400
         is_html = isinstance(response, TextResponse) and (
-            b"html" in response.headers.get(b"Content-Type", b"html") or jpage)
-        if not meta.get("parse") or meta.get("external") or not is_html or response.status >= 400 \
-                or not self.in_scope(response.url):
+            b"html" in response.headers.get(b"Content-Type", b"html") or jpage
+        )
+        if (
+            not meta.get("parse")
+            or meta.get("external")
+            or not is_html
+            or response.status >= 400
+            or not self.in_scope(response.url)
+        ):
             if meta.get("parse") and not meta.get("external"):
                 self._relink(meta.get("key_url") or canonical(response.url), set())  # no page to link from now
             fact = self._page_fact(response)
@@ -639,7 +738,11 @@ class SiteSpider(scrapy.Spider):
             return
 
         ctype_header = response.headers.get(b"Content-Type", b"").decode("latin-1")
-        charset = ctype_header.lower().split("charset=", 1)[1].split(";")[0].strip() if "charset=" in ctype_header.lower() else None
+        charset = (
+            ctype_header.lower().split("charset=", 1)[1].split(";")[0].strip()
+            if "charset=" in ctype_header.lower()
+            else None
+        )
         html_text, encoding = decode_html(response.body, http_charset=charset)
         raw_text = html_text
         if jpage:
@@ -652,14 +755,18 @@ class SiteSpider(scrapy.Spider):
         published = article_datetime(sel, today=self.today)
         pub, pub_text = (published.date, published.raw) if published else (None, "")
         root = sel.root
-        text = " ".join(t.strip() for t in xpath(
-            "//body//text()[not(ancestor::script) and not(ancestor::style)]")(root) if t.strip())
+        text = " ".join(
+            t.strip()
+            for t in xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]")(root)
+            if t.strip()
+        )
         title = xpath("//title/text()")(root)
         fact = self._page_fact(
             response,
             title=(title[0] if title else "").strip()[:500] or None,
             encoding=encoding,
-            pub_date=pub, pub_date_text=pub_text[:100] or None,
+            pub_date=pub,
+            pub_date_text=pub_text[:100] or None,
             text=text[:200_000],
             meta=page_meta(sel),
             footer=footer_text(sel),
@@ -675,43 +782,89 @@ class SiteSpider(scrapy.Spider):
         heading = " ".join(xpath("//h1//text()")(root))
         if ANNUAL_REPORT_TITLE.search(re.sub(r"\s+", "", f"{fact.get('title') or ''} {heading}")):
             # the report as published: the annual-report rules (A-1 …) parse its tables from this
-            yield ReportDocumentItem(url=page_url, title=(fact.get("title") or heading)[:500], published=pub,
-                                     body=html_text[:2_000_000])
+            yield ReportDocumentItem(
+                url=page_url, title=(fact.get("title") or heading)[:500], published=pub, body=html_text[:2_000_000]
+            )
 
         name, ctype = column_meta(sel)
         if is_home:
             items = list_items(sel, page_url, today=self.today, html=html_text, keep_yearless=True)
-            yield ListItem(role="home", column_url=page_url, page_url=page_url, name="首页", column_type="首页",
-                           items=items, empty=False)
+            yield ListItem(
+                role="home",
+                column_url=page_url,
+                page_url=page_url,
+                name="首页",
+                column_type="首页",
+                items=items,
+                empty=False,
+            )
             yield from self._search_probe(sel, page_url, items)
         elif jpage:  # a further group of a jpage column: the column is the page the group continues
             col = column_url(canonical(meta.get("series") or self._series.get(page_url) or page_url))
             reading = read_list(sel, page_url, html=html_text, text=fact.get("text"))
-            items = [ItemFacts(url=canonical(e.url), title=e.title, date=e.date, date_text=e.date_text,
-                               date_source=e.date_source) for e in reading.entries]
-            yield ListItem(role="column", column_url=col, page_url=page_url, name="",
-                           column_type=classify_column(None, None, col).value, items=items, empty=False,
-                           how="structure", evidence={"how": "structure", "entries": len(items),
-                                                      "dated": sum(1 for i in items if i.date is not None),
-                                                      "datastore": True})
+            items = [
+                ItemFacts(
+                    url=canonical(e.url), title=e.title, date=e.date, date_text=e.date_text, date_source=e.date_source
+                )
+                for e in reading.entries
+            ]
+            yield ListItem(
+                role="column",
+                column_url=col,
+                page_url=page_url,
+                name="",
+                column_type=classify_column(None, None, col).value,
+                items=items,
+                empty=False,
+                how="structure",
+                evidence={
+                    "how": "structure",
+                    "entries": len(items),
+                    "dated": sum(1 for i in items if i.date is not None),
+                    "datastore": True,
+                },
+            )
         else:
-            column = self._column(sel, page_url, fact, name, ctype, published, html_text,
-                                  rendered=response.meta.get("rendered") is True, body=response.body)
+            column = self._column(
+                sel,
+                page_url,
+                fact,
+                name,
+                ctype,
+                published,
+                html_text,
+                rendered=response.meta.get("rendered") is True,
+                body=response.body,
+            )
             if column is not None:
                 yield column
                 name = name or column.name
-        if self.mailbox and not is_home and (looks_like_mailbox(name, ctype, self.mailbox_words)
-                                             or page_url.startswith(self.mailbox_urls)):
-            for row in mailbox_rows(sel, page_url, column_url=column_url(page_url), column_name=name or "",
-                                    today=self.today):
+        if (
+            self.mailbox
+            and not is_home
+            and (looks_like_mailbox(name, ctype, self.mailbox_words) or page_url.startswith(self.mailbox_urls))
+        ):
+            for row in mailbox_rows(
+                sel, page_url, column_url=column_url(page_url), column_name=name or "", today=self.today
+            ):
                 yield MessageItem(message=row)
         yield from follow
 
     # ------------------------------------------------------------ columns (栏目)
 
-    def _column(self, sel: Selector, page_url: str, fact: dict[str, Any], meta_name: str | None,
-                meta_type: str | None, published, html_text: str, *, rendered: bool,
-                body: bytes) -> ListItem | None:
+    def _column(
+        self,
+        sel: Selector,
+        page_url: str,
+        fact: dict[str, Any],
+        meta_name: str | None,
+        meta_type: str | None,
+        published,
+        html_text: str,
+        *,
+        rendered: bool,
+        body: bytes,
+    ) -> ListItem | None:
         """The list fact of a column page, or None for any other page (an article above all).
 
         Evidence, strongest first (``how``): the ColumnName meta; the structure of the main content (a list
@@ -728,31 +881,43 @@ class SiteSpider(scrapy.Spider):
         strong = reading.strong()
         if not strong and ARTICLE_URL.search(page_url.split("#", 1)[0]):
             return None
-        if not strong and published is not None and (
+        if (
+            not strong
+            and published is not None
+            and (
                 published.source == "visible:publish-label"
-                or (published.source.startswith("visible:") and len(fact.get("text") or "") >= 300)):
+                or (published.source.startswith("visible:") and len(fact.get("text") or "") >= 300)
+            )
+        ):
             return None  # one dated body (a 发布时间 label, or a date right below the title of a long text): an article
         col = column_url(page_url)
         crumb = breadcrumb(sel)
         crumb_name = crumb[-1] if len(crumb) >= 2 and crumb[-1] not in _NOT_NAMES and len(crumb[-1]) <= 20 else None
         nav = None
         if not meta_name or not crumb:
-            nav = next(((n, u, parent) for n, u, parent in nav_columns(sel, page_url)
-                        if column_url(canonical(u)) == col), None)
+            nav = next(
+                ((n, u, parent) for n, u, parent in nav_columns(sel, page_url) if column_url(canonical(u)) == col), None
+            )
         if meta_name:
             how = "meta"
         elif strong:
             how = "structure"
-        elif (nav or crumb_name) and not reading.overview and (
-                len(reading.entries) >= 2 or reading.empty_container or reading.empty_marker):
+        elif (
+            (nav or crumb_name)
+            and not reading.overview
+            and (len(reading.entries) >= 2 or reading.empty_container or reading.empty_marker)
+        ):
             how = "navigation"
         else:
             return None
         heading = reading.main.heading if reading.main is not None else ""
         name, name_from = meta_name, "meta"
-        for candidate, source in ((crumb_name, "breadcrumb"), (heading, "heading"),
-                                  (self._title_prefix(fact.get("title"), metas), "title"),
-                                  (nav[0] if nav else None, "navigation")):
+        for candidate, source in (
+            (crumb_name, "breadcrumb"),
+            (heading, "heading"),
+            (self._title_prefix(fact.get("title"), metas), "title"),
+            (nav[0] if nav else None, "navigation"),
+        ):
             if name:
                 break
             if candidate and 2 <= len(candidate) <= 20 and candidate not in _NOT_NAMES:
@@ -764,27 +929,53 @@ class SiteSpider(scrapy.Spider):
         if nav is not None and nav[2] and level is None:
             level = 2
             if parent is None:
-                parent = next((column_url(canonical(u)) for n, u, _p in nav_columns(sel, page_url) if n == nav[2]),
-                              None)
+                parent = next(
+                    (column_url(canonical(u)) for n, u, _p in nav_columns(sel, page_url) if n == nav[2]), None
+                )
         empty = None
         if not reading.entries:
             if reading.empty_marker:
                 empty = "marker"
             elif reading.empty_container:
                 empty = "container"
-        script = not reading.entries and not rendered and not reading.empty_marker \
-            and script_may_fill(body)
-        weak = how == "navigation" and not (reading.empty_container or reading.empty_marker) \
-            and len(reading.entries) < 3 and not (reading.main is not None and reading.main.container)
-        items = [ItemFacts(url=canonical(e.url), title=e.title, date=e.date, date_text=e.date_text,
-                           date_source=e.date_source) for e in reading.entries]
-        evidence = {"how": how, "name_from": name_from, "weak": weak, "entries": len(items),
-                    "dated": sum(1 for i in items if i.date is not None), "empty": empty, "script": script,
-                    "rendered": rendered, "datastore": reading.datastore,
-                    "pinned": sum(1 for e in reading.entries if e.pinned)}
-        return ListItem(role="column", column_url=col, page_url=page_url, name=name,
-                        column_type=classify_column(name, meta_type, col).value, items=items, empty=empty is not None,
-                        level=level, parent_url=parent, how=how, evidence=evidence)
+        script = not reading.entries and not rendered and not reading.empty_marker and script_may_fill(body)
+        weak = (
+            how == "navigation"
+            and not (reading.empty_container or reading.empty_marker)
+            and len(reading.entries) < 3
+            and not (reading.main is not None and reading.main.container)
+        )
+        items = [
+            ItemFacts(
+                url=canonical(e.url), title=e.title, date=e.date, date_text=e.date_text, date_source=e.date_source
+            )
+            for e in reading.entries
+        ]
+        evidence = {
+            "how": how,
+            "name_from": name_from,
+            "weak": weak,
+            "entries": len(items),
+            "dated": sum(1 for i in items if i.date is not None),
+            "empty": empty,
+            "script": script,
+            "rendered": rendered,
+            "datastore": reading.datastore,
+            "pinned": sum(1 for e in reading.entries if e.pinned),
+        }
+        return ListItem(
+            role="column",
+            column_url=col,
+            page_url=page_url,
+            name=name,
+            column_type=classify_column(name, meta_type, col).value,
+            items=items,
+            empty=empty is not None,
+            level=level,
+            parent_url=parent,
+            how=how,
+            evidence=evidence,
+        )
 
     @staticmethod
     def _title_prefix(title: str | None, metas: dict[str, str]) -> str | None:
@@ -806,8 +997,13 @@ class SiteSpider(scrapy.Spider):
         if form is None:
             yield SearchItem(search={"page_url": page_url, "kind": "box" if search_box_only(sel) else "none"})
             return
-        row = {"page_url": page_url, "kind": "form", "action": canonical(form.action)[:2000], "method": form.method,
-               "field": form.field[:100]}
+        row = {
+            "page_url": page_url,
+            "kind": "form",
+            "action": canonical(form.action)[:2000],
+            "method": form.method,
+            "field": form.field[:100],
+        }
         # the form is submitted only where the crawl may go: over http(s), to the site itself
         in_scope = self.in_scope(form.action)
         target = next((it for it in items if len(search_query(it.title)) >= 4), None) if in_scope else None
@@ -819,28 +1015,61 @@ class SiteSpider(scrapy.Spider):
         if target is None:
             return
         data = {**form.params, form.field: row["query"]}
-        yield scrapy.FormRequest(form.action, method=form.method.upper(), formdata=data, callback=self.on_search,
-                                 errback=self.search_failed, dont_filter=True,
-                                 headers={"Referer": page_url}, meta={"search": row, "started": time.monotonic()})
+        yield scrapy.FormRequest(
+            form.action,
+            method=form.method.upper(),
+            formdata=data,
+            callback=self.on_search,
+            errback=self.search_failed,
+            dont_filter=True,
+            headers={"Referer": page_url},
+            meta={"search": row, "started": time.monotonic()},
+        )
 
     def on_search(self, response: Response):
         row = response.meta["search"]
         found = False
         if isinstance(response, TextResponse) and response.status < 400:
-            found = result_links_to(Selector(text=response.text), response.url, row["expected_url"], row["query"],
-                                    canonical)
-        yield SearchItem(search={**row, "kind": "result", "result_url": canonical(response.url)[:2000],
-                                 "status": response.status, "found": found})
+            found = result_links_to(
+                Selector(text=response.text), response.url, row["expected_url"], row["query"], canonical
+            )
+        yield SearchItem(
+            search={
+                **row,
+                "kind": "result",
+                "result_url": canonical(response.url)[:2000],
+                "status": response.status,
+                "found": found,
+            }
+        )
 
     def search_failed(self, failure: Failure):
         row = failure.request.meta["search"]
         kind, _ = error_kind(failure)
         response = getattr(failure.value, "response", None)
-        yield SearchItem(search={**row, "kind": "result", "error_kind": kind, "found": False,
-                                 "status": response.status if response is not None else None})
+        yield SearchItem(
+            search={
+                **row,
+                "kind": "result",
+                "error_kind": kind,
+                "found": False,
+                "status": response.status if response is not None else None,
+            }
+        )
 
-    def _paginate(self, sel: Selector, response: Response, page_url: str, html: str, raw: str,
-                  links: list[dict[str, Any]], follow: list[scrapy.Request], *, on_home: bool, jpage: bool) -> None:
+    def _paginate(
+        self,
+        sel: Selector,
+        response: Response,
+        page_url: str,
+        html: str,
+        raw: str,
+        links: list[dict[str, Any]],
+        follow: list[scrapy.Request],
+        *,
+        on_home: bool,
+        jpage: bool,
+    ) -> None:
         """Follow the further pages of a list, on any page that has a pagination form, and record each URL
         this schedules as a link of its own tag (FOLLOW_TAGS): an unchanged re-crawl follows the stored links
         of a page and a resume rebuilds its frontier from them, so they must reach what this crawl reached."""
@@ -856,8 +1085,11 @@ class SiteSpider(scrapy.Spider):
             # one series (index_N.html, ?page=N …) gets max_list_pages pages in all, however many of its pages
             # show a further window of the page bar (a 末页 link to page 99999 on each)
             series = (series_pattern(target) or column_url(page_url)) if tag == "page" else None
-            if series is not None and target not in self.scheduled \
-                    and self._paged.get(series, 0) >= self.max_list_pages:
+            if (
+                series is not None
+                and target not in self.scheduled
+                and self._paged.get(series, 0) >= self.max_list_pages
+            ):
                 continue
             req = self._schedule(target, tag=tag, depth=depth, referer=page_url)
             if req is None:
@@ -865,8 +1097,18 @@ class SiteSpider(scrapy.Spider):
             if series is not None:
                 self._paged[series] = self._paged.get(series, 0) + 1
             follow.append(req)
-            links.append({"source_url": page_url, "target_url": target, "anchor_text": "", "tag": tag,
-                          "attr": "script", "on_home": on_home, "is_external": False, "fragment": None})
+            links.append(
+                {
+                    "source_url": page_url,
+                    "target_url": target,
+                    "anchor_text": "",
+                    "tag": tag,
+                    "attr": "script",
+                    "on_home": on_home,
+                    "is_external": False,
+                    "fragment": None,
+                }
+            )
 
     def _crumb_parent(self, sel: Selector, page_url: str, col: str) -> str | None:
         """The column one level up: the last breadcrumb link that is neither the home page nor this column."""
@@ -893,8 +1135,11 @@ class SiteSpider(scrapy.Spider):
                 same_page = tag == "a" and raw.startswith("#") and fragment_of(raw) is not None
                 if not raw or (raw.lower().startswith(_SKIP_SCHEMES) and not same_page):
                     continue
-                if tag == "link" and "stylesheet" not in (node.get("rel") or "") \
-                        and "icon" not in (node.get("rel") or ""):
+                if (
+                    tag == "link"
+                    and "stylesheet" not in (node.get("rel") or "")
+                    and "icon" not in (node.get("rel") or "")
+                ):
                     continue
                 target, internal, fragment = resolve(page_url, raw)
                 if target is None:
@@ -904,9 +1149,18 @@ class SiteSpider(scrapy.Spider):
                 else:  # no child elements: itertext() is the element's own text alone
                     anchor = (node.text or "").strip()
                 anchor = anchor or node.get("title") or node.get("alt") or ""
-                links.append({"source_url": page_url, "target_url": target, "anchor_text": anchor[:300],
-                              "tag": tag, "attr": attr, "on_home": on_home, "is_external": not internal,
-                              "fragment": fragment if page_links else None})
+                links.append(
+                    {
+                        "source_url": page_url,
+                        "target_url": target,
+                        "anchor_text": anchor[:300],
+                        "tag": tag,
+                        "attr": attr,
+                        "on_home": on_home,
+                        "is_external": not internal,
+                        "fragment": fragment if page_links else None,
+                    }
+                )
                 if hidden and tag == "a" and raw in hidden:
                     links[-1]["hidden"] = True
                     links[-1]["hiding"] = hidden[raw].encode()
@@ -946,10 +1200,16 @@ class SiteSpider(scrapy.Spider):
             # an HTML page where a document should be: often a "file not found" page answered with 200
             sel = Selector(text=response.text)
             title = (sel.xpath("//title/text()").get() or "").strip()[:500] or None
-            text = " ".join(t.strip() for t in sel.xpath(
-                "//body//text()[not(ancestor::script) and not(ancestor::style)]").getall() if t.strip())
-            fact.update(title=title or fact["title"], not_found_text=not_found_text(title, text),
-                        text_error="附件地址返回的是网页而不是文件")
+            text = " ".join(
+                t.strip()
+                for t in sel.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]").getall()
+                if t.strip()
+            )
+            fact.update(
+                title=title or fact["title"],
+                not_found_text=not_found_text(title, text),
+                text_error="附件地址返回的是网页而不是文件",
+            )
         else:
             text, error = attachment_text(response.body, url=response.url, content_type=ctype)
             fact.update(text=text, text_error=error)
@@ -969,15 +1229,21 @@ class SiteSpider(scrapy.Spider):
             if kind == "redirects" and last in chain:
                 detail = f"redirect loop back to {last}; {detail}"[:500]
             chain = chain + [last]
-        yield PageItem(page={
-            "url": url, "final_url": None, "redirect_chain": chain or None,
-            "status": response.status if response is not None else None,
-            "content_type": None, "size": None,
-            "elapsed_ms": int((time.monotonic() - request.meta.get("started", time.monotonic())) * 1000),
-            "depth": request.meta.get("depth", 0),
-            "is_home": url == self.home,
-            "is_external": request.meta.get("external", False),
-            "error_kind": kind, "error_detail": detail,
-            "attempts": request.meta.get("retry_times", 0) + 1,
-            "attachment": bool(request.meta.get("attachment")),
-        })
+        yield PageItem(
+            page={
+                "url": url,
+                "final_url": None,
+                "redirect_chain": chain or None,
+                "status": response.status if response is not None else None,
+                "content_type": None,
+                "size": None,
+                "elapsed_ms": int((time.monotonic() - request.meta.get("started", time.monotonic())) * 1000),
+                "depth": request.meta.get("depth", 0),
+                "is_home": url == self.home,
+                "is_external": request.meta.get("external", False),
+                "error_kind": kind,
+                "error_detail": detail,
+                "attempts": request.meta.get("retry_times", 0) + 1,
+                "attachment": bool(request.meta.get("attachment")),
+            }
+        )

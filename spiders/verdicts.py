@@ -6,6 +6,7 @@ a soft-404 page, the per-pattern cap against crawler traps, and the text of
 an attachment. They record what they see; rules/website/broken_link.py
 (W-S1) decides what is broken.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,21 +20,28 @@ from parsel import Selector
 from spiders.parsing import xpath
 
 # Query parameters that carry a session, never a page: links differing only in them are one page.
-SESSION_PARAMS = frozenset({"jsessionid", "phpsessid", "sid", "sessionid", "session_id", "aspsessionid", "cfid",
-                            "cftoken", "sessid", "s_id"})
+SESSION_PARAMS = frozenset(
+    {"jsessionid", "phpsessid", "sid", "sessionid", "session_id", "aspsessionid", "cfid", "cftoken", "sessid", "s_id"}
+)
 _PATH_SESSION = re.compile(r";(?:jsessionid|phpsessid|sessionid|sid)=[^/?#]*", re.I)
 
 MAX_ANCHORS = 2000  # ids and names kept per page (a hostile page may have millions)
 MAX_ANCHOR_LEN = 200
 
 # A 200 page saying the page does not exist (soft-404). Title: strong enough alone.
-_TITLE_404 = re.compile(r"^\W*404\s*(?:$|[-–—|_:：)）】\]])|404\s*(?:not\s*found|错误|页面|error)|(?:错误|error)\s*[:：]?\s*404|not\s*found|"
-                        r"页面不存在|页面未找到|页面找不到|找不到(?:该|您要的|您要访问的|您访问的)?页面|您(?:所)?访问的页面|"
-                        r"(?:文章|信息|内容|页面)(?:不存在|已被?删除)", re.I)
+_TITLE_404 = re.compile(
+    r"^\W*404\s*(?:$|[-–—|_:：)）】\]])|404\s*(?:not\s*found|错误|页面|error)|(?:错误|error)\s*[:：]?\s*404|not\s*found|"
+    r"页面不存在|页面未找到|页面找不到|找不到(?:该|您要的|您要访问的|您访问的)?页面|您(?:所)?访问的页面|"
+    r"(?:文章|信息|内容|页面)(?:不存在|已被?删除)",
+    re.I,
+)
 # Body: only on a short page, and only with wording that names the page itself.
-_BODY_404 = re.compile(r"404\s*not\s*found|page\s+not\s+found|页面不存在|页面未找到|找不到(?:该|您要访问的|您访问的|相关)?页面|"
-                       r"您(?:所)?访问的页面(?:不存在|已删除|已被删除|找不到)|(?:文章|信息|内容)(?:不存在|已被?删除)|"
-                       r"错误代码[:：]?\s*404|\b404\b\s*[-–—:：]?\s*(?:错误|页面)", re.I)
+_BODY_404 = re.compile(
+    r"404\s*not\s*found|page\s+not\s+found|页面不存在|页面未找到|找不到(?:该|您要访问的|您访问的|相关)?页面|"
+    r"您(?:所)?访问的页面(?:不存在|已删除|已被删除|找不到)|(?:文章|信息|内容)(?:不存在|已被?删除)|"
+    r"错误代码[:：]?\s*404|\b404\b\s*[-–—:：]?\s*(?:错误|页面)",
+    re.I,
+)
 SOFT_404_MAX_TEXT = 3000  # characters of visible text: longer pages are real pages that mention "404"
 
 
@@ -137,8 +145,9 @@ def is_readable_attachment(url: str) -> bool:
     return PurePosixPath(urlsplit(url).path.lower()).suffix in ATTACHMENT_TEXT_EXT
 
 
-def attachment_text(body: bytes, *, url: str, content_type: str | None,
-                    max_chars: int = 200_000) -> tuple[str | None, str | None]:
+def attachment_text(
+    body: bytes, *, url: str, content_type: str | None, max_chars: int = 200_000
+) -> tuple[str | None, str | None]:
     """(text, error): the attachment's text via spiders.documents, or why it could not be read."""
     from spiders.documents import DocumentError, extract_text
 

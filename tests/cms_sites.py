@@ -2,6 +2,7 @@
 ColumnName meta on its list pages, each with the same columns: fresh and multi-page, outdated, zombie, empty,
 pinned, undated (fresh and outdated), and standard-conforming article pages (ColumnName + ArticleTitle + PubDate).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -102,8 +103,12 @@ class CmsSite:
             out.append(Entry(self.article_path(col, i, n, d), title, d, dated=col.dated))
         if col.pinned:
             d = self.today - timedelta(days=800)
-            out.insert(0, Entry(self.article_path(col, i, 99, d), f"关于{col.name}公开工作的说明", d, pinned=True,
-                                dated=col.dated))
+            out.insert(
+                0,
+                Entry(
+                    self.article_path(col, i, 99, d), f"关于{col.name}公开工作的说明", d, pinned=True, dated=col.dated
+                ),
+            )
         return out
 
     def _build(self) -> None:
@@ -117,23 +122,54 @@ class CmsSite:
             self.columns[col.key] = path
             entries = self._entries(col, i)
             column = {"name": col.name, "type": col.type, "url": path + "index.html", "id": 1000 + i}
-            chunks = [entries[k:k + PAGE_SIZE] for k in range(0, len(entries), PAGE_SIZE)] or [[]]
+            chunks = [entries[k : k + PAGE_SIZE] for k in range(0, len(entries), PAGE_SIZE)] or [[]]
             for page, chunk in enumerate(chunks):
                 name = "index.html" if page == 0 else f"index_{page}.html"
                 shown = [] if self.family == "script" else chunk
-                self._put(path + name, list_t.render(site_name=self.site_name, nav=nav, column=column, entries=shown,
-                                                     page=page, pages=len(chunks), total=len(entries), hot=hot))
+                self._put(
+                    path + name,
+                    list_t.render(
+                        site_name=self.site_name,
+                        nav=nav,
+                        column=column,
+                        entries=shown,
+                        page=page,
+                        pages=len(chunks),
+                        total=len(entries),
+                        hot=hot,
+                    ),
+                )
                 if self.family == "script":
-                    rows = [{"url": e.url, "title": e.title, "top": e.pinned,
-                             "date": f"{e.date:%Y-%m-%d}" if e.dated else None} for e in chunk]
-                    self._put(f"{path}data_{page}.json", json.dumps({"rows": rows}, ensure_ascii=False),
-                              "application/json; charset=utf-8")
+                    rows = [
+                        {
+                            "url": e.url,
+                            "title": e.title,
+                            "top": e.pinned,
+                            "date": f"{e.date:%Y-%m-%d}" if e.dated else None,
+                        }
+                        for e in chunk
+                    ]
+                    self._put(
+                        f"{path}data_{page}.json",
+                        json.dumps({"rows": rows}, ensure_ascii=False),
+                        "application/json; charset=utf-8",
+                    )
             for e in entries:
                 related = [r for r in entries if r is not e][:3]
-                self._put(e.url, article_t.render(site_name=self.site_name, nav=nav, column=column,
-                                                  article={"title": e.title, "date": e.date}, related=related))
+                self._put(
+                    e.url,
+                    article_t.render(
+                        site_name=self.site_name,
+                        nav=nav,
+                        column=column,
+                        article={"title": e.title, "date": e.date},
+                        related=related,
+                    ),
+                )
             if col.key in ("gzdt", "zcwj"):
-                blocks.append({"name": col.name, "url": column["url"], "entries": [e for e in entries if not e.pinned][:5]})
+                blocks.append(
+                    {"name": col.name, "url": column["url"], "entries": [e for e in entries if not e.pinned][:5]}
+                )
         self._put("/", self.env.get_template("home.html").render(site_name=self.site_name, nav=nav, blocks=blocks))
 
     def lookup(self, path: str) -> tuple[str, bytes] | None:

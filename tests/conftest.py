@@ -1,4 +1,5 @@
 """Shared fixtures: real servers on 127.0.0.1, real SQLite files, a real PostgreSQL database."""
+
 from __future__ import annotations
 
 import json
@@ -46,12 +47,20 @@ def require_shared() -> None:
         need_service(f"the shared corpus and seed are not at {SHARED} (set MONITOR_SHARED)")
 
 
-def run_monitor(*args: str, cwd: Path, timeout: float = 240, env: dict | None = None,
-                input: str | None = None) -> subprocess.CompletedProcess:
+def run_monitor(
+    *args: str, cwd: Path, timeout: float = 240, env: dict | None = None, input: str | None = None
+) -> subprocess.CompletedProcess:
     """Run the real CLI in its own process (Scrapy's reactor runs once per process)."""
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "ignore", **(env or {})}
-    return subprocess.run([sys.executable, "-m", "monitor", *args], cwd=cwd, env=full_env, capture_output=True,
-                          text=True, timeout=timeout, input=input)
+    return subprocess.run(
+        [sys.executable, "-m", "monitor", *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        input=input,
+    )
 
 
 def findings_json(db_url: str, cwd: Path, *extra: str) -> list[dict]:
@@ -71,8 +80,9 @@ def pg_url():
     try:
         import psycopg
 
-        admin = psycopg.connect(PG_ADMIN_URL.replace("postgresql://", "postgresql://", 1), autocommit=True,
-                                connect_timeout=3)
+        admin = psycopg.connect(
+            PG_ADMIN_URL.replace("postgresql://", "postgresql://", 1), autocommit=True, connect_timeout=3
+        )
     except Exception as exc:  # any failure means no server here
         need_service(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc}")
         return

@@ -1,4 +1,5 @@
 """Small real receivers for notification tests: an SMTP server (aiosmtpd) and an HTTP server that records bodies."""
+
 from __future__ import annotations
 
 import json

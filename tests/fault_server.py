@@ -3,6 +3,7 @@
 Routes are plain functions of the path on ``tests.loopback``'s server; an answer may also be ``RESET`` (the
 connection closed with a TCP RST), and a body may be a gzip bomb or text in another charset (``X-Encode-As``).
 """
+
 from __future__ import annotations
 
 import gzip
@@ -13,8 +14,10 @@ __all__ = ["RESET", "gzip_bomb", "html", "serve_faults"]
 
 
 def html(title: str, body: str, *, head: str = "", charset: str = "utf-8") -> str:
-    return (f"<!doctype html><html><head><meta charset='{charset}'><title>{title}</title>{head}</head>"
-            f"<body>{body}</body></html>")
+    return (
+        f"<!doctype html><html><head><meta charset='{charset}'><title>{title}</title>{head}</head>"
+        f"<body>{body}</body></html>"
+    )
 
 
 _BOMB: bytes | None = None

@@ -3,6 +3,7 @@
 Routes are keyed by path + query (``/api/container/getIndex?containerid=…``), each answering with a
 status, a content type and bytes; tests change them between fetches (snap0 → snap1).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -24,11 +25,19 @@ class FeedServer:
 
     def _answer(self, path: str, _server: LoopbackServer) -> tuple[int, dict[str, str], bytes]:
         status, ctype, body, headers = self.routes.get(
-            path, (404, "text/html; charset=utf-8", "<html><body>404 页面不存在</body></html>".encode(), {}))
+            path, (404, "text/html; charset=utf-8", "<html><body>404 页面不存在</body></html>".encode(), {})
+        )
         return status, {"Content-Type": ctype, **headers}, body
 
-    def route(self, path: str, body: bytes | str, *, status: int = 200, ctype: str = "application/xml",
-              headers: dict[str, str] | None = None) -> str:
+    def route(
+        self,
+        path: str,
+        body: bytes | str,
+        *,
+        status: int = 200,
+        ctype: str = "application/xml",
+        headers: dict[str, str] | None = None,
+    ) -> str:
         self.routes[path] = (status, ctype, body.encode("utf-8") if isinstance(body, str) else body, headers or {})
         return self.base + path
 
@@ -36,7 +45,9 @@ class FeedServer:
         """Serve a corpus file byte for byte (like http.server: no charset in the header)."""
         require_shared()
         data = (FEEDS / name).read_bytes()
-        return self.route(path, data, ctype=ctype or ("application/json" if name.endswith(".json") else "application/xml"))
+        return self.route(
+            path, data, ctype=ctype or ("application/json" if name.endswith(".json") else "application/xml")
+        )
 
     def close(self) -> None:
         self.server.close()
@@ -46,24 +57,32 @@ def rss(title: str, items: list[dict], *, encoding: str = "utf-8") -> bytes:
     """A small RSS 2.0 feed: items with title, link, description (HTML) and pubDate."""
     from xml.sax.saxutils import escape
 
-    parts = [f'<?xml version="1.0" encoding="{encoding}"?><rss version="2.0"><channel><title>{escape(title)}</title>'
-             "<link>http://127.0.0.1/</link><description>test</description>"]
+    parts = [
+        f'<?xml version="1.0" encoding="{encoding}"?><rss version="2.0"><channel><title>{escape(title)}</title>'
+        "<link>http://127.0.0.1/</link><description>test</description>"
+    ]
     for it in items:
-        parts.append(f"<item><title>{escape(it['title'])}</title><link>{escape(it['link'])}</link>"
-                     f"<guid>{escape(it.get('guid', it['link']))}</guid>"
-                     f"<description>{escape(it.get('html', ''))}</description>"
-                     f"<pubDate>{escape(it['date'])}</pubDate></item>")
+        parts.append(
+            f"<item><title>{escape(it['title'])}</title><link>{escape(it['link'])}</link>"
+            f"<guid>{escape(it.get('guid', it['link']))}</guid>"
+            f"<description>{escape(it.get('html', ''))}</description>"
+            f"<pubDate>{escape(it['date'])}</pubDate></item>"
+        )
     parts.append("</channel></rss>")
     return "".join(parts).encode(encoding)
 
 
-def write_config(path: Path, accounts: list[dict], *, db: Path, units: list[str] | None = None,
-                 sites: str = "") -> Path:
+def write_config(
+    path: Path, accounts: list[dict], *, db: Path, units: list[str] | None = None, sites: str = ""
+) -> Path:
     from monitor.config import dump_yaml
 
     units = units or sorted({a["unit"] for a in accounts})
-    data = {"organisation": {"name": "示例县人民政府办公室", "doc_number": "示政办函〔2021〕"},
-            "units": [{"name": u} for u in units], "accounts": accounts,
-            "storage": {"url": f"sqlite:///{db}", "notices_dir": str(path.parent / "out")}}
+    data = {
+        "organisation": {"name": "示例县人民政府办公室", "doc_number": "示政办函〔2021〕"},
+        "units": [{"name": u} for u in units],
+        "accounts": accounts,
+        "storage": {"url": f"sqlite:///{db}", "notices_dir": str(path.parent / "out")},
+    }
     path.write_text(dump_yaml(data) + sites, encoding="utf-8")
     return path

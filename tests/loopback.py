@@ -15,6 +15,7 @@ timestamp, so a handler thread scheduled late under load does not move it; over 
 and ``body``. The special servers (the fault suite's hostile site, the feeds server, the notification
 receiver) are routes on top of this one.
 """
+
 from __future__ import annotations
 
 import socket
@@ -163,19 +164,28 @@ def _self_signed(host: str):
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
     now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
-            .not_valid_after(now + datetime.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(host))]), critical=False)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(host))]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     with tempfile.TemporaryDirectory() as tmp:
         cert_path, key_path = f"{tmp}/cert.pem", f"{tmp}/key.pem"
         with open(cert_path, "wb") as f:
             f.write(cert.public_bytes(serialization.Encoding.PEM))
         with open(key_path, "wb") as f:
-            f.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                      serialization.NoEncryption()))
+            f.write(
+                key.private_bytes(
+                    serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+                )
+            )
         context.load_cert_chain(cert_path, key_path)
     return context
 
@@ -199,8 +209,9 @@ def _arrival_time(conn: socket.socket) -> float:
 
 
 @contextmanager
-def serve(route: Route, host: str = "127.0.0.1", *, protocol: str = "HTTP/1.0",
-          tls: bool = False) -> Iterator[LoopbackServer]:
+def serve(
+    route: Route, host: str = "127.0.0.1", *, protocol: str = "HTTP/1.0", tls: bool = False
+) -> Iterator[LoopbackServer]:
     with LoopbackServer(route, host, protocol=protocol, tls=tls) as srv:
         yield srv
 

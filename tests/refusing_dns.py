@@ -4,6 +4,7 @@ Stands in for a monitoring server without working DNS (an intranet machine, a pr
 resolves every external host through ``127.0.0.1:$MONITOR_TEST_DNS_PORT`` and is refused (RCODE 5).
 Addresses (127.0.0.1) need no lookup, so the local test site itself stays reachable.
 """
+
 from __future__ import annotations
 
 import ipaddress

@@ -9,6 +9,7 @@ pace (``MONITOR_PACE_DELAY``, ``LightPath.pacer``) and Scrapy's delay off (a re-
 settings, the http(s) handler they configure wrapped in ``StallingHandler``, one request at a time per host;
 ``turn`` with a shared pacer that stalls the loop right after it grants a send its turn (two requests at a time
 per host, so the next one is waiting for its turn meanwhile), through the configured handler itself."""
+
 from __future__ import annotations
 
 import sys
@@ -118,16 +119,26 @@ def main(delay: float, seconds: float, crawls: list[tuple[str, str]]) -> None:
     this.STALL_SECONDS = seconds
     this.INNER = defaults.DOWNLOAD_HANDLERS.get("http") or INNER
 
-    def settings(download_delay: float, per_host: int = 1, stall_handler: bool = True,
-                 pace_delay: float | None = None, stalling_pacer: bool = False) -> Settings:
+    def settings(
+        download_delay: float,
+        per_host: int = 1,
+        stall_handler: bool = True,
+        pace_delay: float | None = None,
+        stalling_pacer: bool = False,
+    ) -> Settings:
         s = Settings()
         s.setmodule(defaults, priority="project")
         if pace_delay is not None:  # the shared pace a re-crawl or a worker pool uses (LightPath.pacer)
             s.set("MONITOR_PACE_DELAY", pace_delay)
             s.set("MONITOR_PACE_CONCURRENCY", per_host)
         if stalling_pacer:
-            s.set("EXTENSIONS", {**{k: v for k, v in defaults.EXTENSIONS.items() if not k.endswith(".LightPath")},
-                                 "tests.stall.StallingLightPath": 0})
+            s.set(
+                "EXTENSIONS",
+                {
+                    **{k: v for k, v in defaults.EXTENSIONS.items() if not k.endswith(".LightPath")},
+                    "tests.stall.StallingLightPath": 0,
+                },
+            )
         if stall_handler:
             stalling = "tests.stall.StallingHandler"
             s.set("DOWNLOAD_HANDLERS", {**defaults.DOWNLOAD_HANDLERS, "http": stalling, "https": stalling})
@@ -145,7 +156,8 @@ def main(delay: float, seconds: float, crawls: list[tuple[str, str]]) -> None:
         if mode == "pacer":
             return CrawlerRunner(settings(0, pace_delay=delay)).crawl(FollowSpider, home=url)
         return CrawlerRunner(settings(0, per_host=2, stall_handler=False, pace_delay=delay, stalling_pacer=True)).crawl(
-            FollowSpider, home=url)
+            FollowSpider, home=url
+        )
 
     done = defer.DeferredList([crawl(mode, url) for mode, url in crawls], consumeErrors=True)
     done.addBoth(lambda _: reactor.stop())

@@ -6,6 +6,7 @@ its rectification can be followed: 待整改 → 已通报 → 待复核 (absent
 is still there; 重新出现 when it comes back after 已整改. Every move goes
 through ``monitor.check.lifecycle`` and is appended to the finding's history.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -57,10 +58,19 @@ def site_texts(facts: SiteFacts) -> list[TextFacts]:
     linked_from: dict[str, str] = {}
     for link in facts.links:
         linked_from.setdefault(link.target_url, link.source_url)
-    return [TextFacts(url=p.url, text=p.text, title=p.title or "", published=p.pub_date,
-                      kind="attachment" if p.attachment else "page", site=facts.site,
-                      source_url=linked_from.get(p.url) if p.attachment else None)
-            for p in facts.pages if p.text and not p.is_external]
+    return [
+        TextFacts(
+            url=p.url,
+            text=p.text,
+            title=p.title or "",
+            published=p.pub_date,
+            kind="attachment" if p.attachment else "page",
+            site=facts.site,
+            source_url=linked_from.get(p.url) if p.attachment else None,
+        )
+        for p in facts.pages
+        if p.text and not p.is_external
+    ]
 
 
 SHARED_MIN_PAGES = 3  # text repeated on at least this many pages …
@@ -101,25 +111,39 @@ def merge_shared(outcomes: list[Outcome], texts: list[TextFacts], *, home_url: s
             if rest is not None:
                 out.append(rest)
         facts = {**first.facts, "shared": True, "pages": urls[:20], "page_count": len(urls)}
-        out.append(replace(first, url=home_url, source_url=urls[0], facts=facts,
-                           evidence=f"全站 {len(urls)} 个页面共有的部分（导航、登录栏、页脚等）中，按一处计："
-                                    f"{first.evidence}；出现在 {urls[0]} 等 {len(urls)} 个页面"))
+        out.append(
+            replace(
+                first,
+                url=home_url,
+                source_url=urls[0],
+                facts=facts,
+                evidence=f"全站 {len(urls)} 个页面共有的部分（导航、登录栏、页脚等）中，按一处计："
+                f"{first.evidence}；出现在 {urls[0]} 等 {len(urls)} 个页面",
+            )
+        )
     return out
 
 
 def _context(text: str, start: int, end: int) -> str:
-    return " ".join(text[max(0, start - _CONTEXT):end + _CONTEXT].split())
+    return " ".join(text[max(0, start - _CONTEXT) : end + _CONTEXT].split())
 
 
 def _outside(o: Outcome, text: str, shared: str) -> Outcome | None:
     """The page's own finding for the occurrences of ``o`` outside the shared text, or None."""
-    occ = [oc for oc in (o.facts.get("occurrences") or []) if isinstance(oc.get("offset"), int)
-           and _context(text, oc["offset"], oc["offset"] + len(o.subject)) != shared]
+    occ = [
+        oc
+        for oc in (o.facts.get("occurrences") or [])
+        if isinstance(oc.get("offset"), int) and _context(text, oc["offset"], oc["offset"] + len(o.subject)) != shared
+    ]
     if not occ:
         return None
     first = occ[0]
-    facts = {**o.facts, **{k: first[k] for k in ("offset", "line", "column", "sentence") if k in first},
-             "count": len(occ), "occurrences": occ}
+    facts = {
+        **o.facts,
+        **{k: first[k] for k in ("offset", "line", "column", "sentence") if k in first},
+        "count": len(occ),
+        "occurrences": occ,
+    }
     facts.pop("end", None)
     evidence = o.evidence
     if o.facts.get("sentence") and first.get("sentence"):
@@ -144,12 +168,18 @@ def annual_reports(store: Store, run_id: int, facts: SiteFacts) -> list:
     from spiders.annual_report import ANNUAL_REPORT_TITLE, parse_annual_report, parse_annual_report_html
 
     with store.session() as s:
-        docs = s.execute(select(ReportDocument.url, ReportDocument.body, ReportDocument.published)
-                         .where(ReportDocument.run_id == run_id).order_by(ReportDocument.id)).all()
+        docs = s.execute(
+            select(ReportDocument.url, ReportDocument.body, ReportDocument.published)
+            .where(ReportDocument.run_id == run_id)
+            .order_by(ReportDocument.id)
+        ).all()
     reports = [parse_annual_report_html(body, url=url, published=published) for url, body, published in docs]
     seen = {url for url, _, _ in docs}
-    titled = {link.target_url: link.source_url for link in facts.links
-              if ANNUAL_REPORT_TITLE.search(re.sub(r"\s+", "", link.anchor_text or ""))}
+    titled = {
+        link.target_url: link.source_url
+        for link in facts.links
+        if ANNUAL_REPORT_TITLE.search(re.sub(r"\s+", "", link.anchor_text or ""))
+    }
     pub = {p.url: p.pub_date for p in facts.pages}
     for page in facts.pages:
         if page.url in titled and page.url not in seen and page.text and "\n" in page.text:
@@ -164,8 +194,9 @@ def run_report_rules(reports: list, facts: SiteFacts, *, today: date) -> tuple[l
     outcomes: list[Outcome] = []
     for report in reports:
         previous = by_year.get(report.year - 1) if report.year else None
-        outcomes.extend(rules.run(Scope.REPORT, report, today=today, overrides=facts.thresholds,
-                                  previous=previous).outcomes)
+        outcomes.extend(
+            rules.run(Scope.REPORT, report, today=today, overrides=facts.thresholds, previous=previous).outcomes
+        )
     order = {rule_id: n for n, rule_id in enumerate(ran)}
     return ran, sorted(outcomes, key=lambda o: order[o.rule])  # rule by rule, each rule's reports in order
 
@@ -198,25 +229,45 @@ def _check_site(store: Store, config: Config, site: Site, *, as_of: date) -> Che
     report_ids, report_outcomes = run_report_rules(annual_reports(store, run.id, facts), facts, today=as_of)
     rule_ids += report_ids
     outcomes += report_outcomes
-    result = record_outcomes(store, site_key=site.key, unit=site.unit, rule_ids=rule_ids,
-                             outcomes=outcomes, as_of=as_of, run_id=run.id,
-                             fixed_after=config.organisation.fixed_after_checks)
+    result = record_outcomes(
+        store,
+        site_key=site.key,
+        unit=site.unit,
+        rule_ids=rule_ids,
+        outcomes=outcomes,
+        as_of=as_of,
+        run_id=run.id,
+        fixed_after=config.organisation.fixed_after_checks,
+    )
     result.outcomes = outcomes
     return result
 
 
-def record_outcomes(store: Store, *, site_key: str, unit: str, rule_ids: list[str], outcomes: list[Outcome],
-                    as_of: date, run_id: int | None, fixed_after: int = FIX_AFTER_ABSENT_CHECKS) -> CheckResult:
+def record_outcomes(
+    store: Store,
+    *,
+    site_key: str,
+    unit: str,
+    rule_ids: list[str],
+    outcomes: list[Outcome],
+    as_of: date,
+    run_id: int | None,
+    fixed_after: int = FIX_AFTER_ABSENT_CHECKS,
+) -> CheckResult:
     """Upsert findings by fingerprint and move every finding of these rules through its lifecycle."""
     result = CheckResult(site_key, run_id)
     seen: set[str] = set()
     with store.session() as s:
         # A crawl is one observation: judging the same run again (crawl --url then check, a re-run of the
         # check) must not count its absences a second time, or one re-crawl would close a finding alone.
-        again = run_id is not None and s.scalar(
-            select(Check.id).where(Check.site == site_key, Check.run_id == run_id).limit(1)) is not None
-        existing = {f.fingerprint: f for f in s.scalars(
-            select(Finding).where(Finding.site == site_key, Finding.rule.in_(rule_ids)))}
+        again = (
+            run_id is not None
+            and s.scalar(select(Check.id).where(Check.site == site_key, Check.run_id == run_id).limit(1)) is not None
+        )
+        existing = {
+            f.fingerprint: f
+            for f in s.scalars(select(Finding).where(Finding.site == site_key, Finding.rule.in_(rule_ids)))
+        }
         for o in outcomes:
             fp = fingerprint(o.rule, site_key, o.subject, o.url)
             if fp in seen:
@@ -236,22 +287,55 @@ def record_outcomes(store: Store, *, site_key: str, unit: str, rule_ids: list[st
                 result.findings += 1
             if f is None:
                 first = S.PENDING if candidate else S.OPEN
-                f = Finding(fingerprint=fp, rule=o.rule, severity=o.severity.value, verdict=o.verdict.value,
-                            site=site_key, unit=unit, url=o.url, source_url=o.source_url, subject=o.subject,
-                            evidence=o.evidence, facts=o.facts, first_seen=as_of, last_seen=as_of, occurrences=1,
-                            absent_checks=0, status=first.value, updated_at=utcnow())
+                f = Finding(
+                    fingerprint=fp,
+                    rule=o.rule,
+                    severity=o.severity.value,
+                    verdict=o.verdict.value,
+                    site=site_key,
+                    unit=unit,
+                    url=o.url,
+                    source_url=o.source_url,
+                    subject=o.subject,
+                    evidence=o.evidence,
+                    facts=o.facts,
+                    first_seen=as_of,
+                    last_seen=as_of,
+                    occurrences=1,
+                    absent_checks=0,
+                    status=first.value,
+                    updated_at=utcnow(),
+                )
                 s.add(f)
                 s.flush()
-                s.add(FindingEvent(finding_id=f.id, at=utcnow(), actor="系统检查", from_status=None,
-                                   to_status=first.value, as_of=as_of, kind="status",
-                                   reason="首次发现（候选问题，待人工确认）" if candidate else "首次发现"))
+                s.add(
+                    FindingEvent(
+                        finding_id=f.id,
+                        at=utcnow(),
+                        actor="系统检查",
+                        from_status=None,
+                        to_status=first.value,
+                        as_of=as_of,
+                        kind="status",
+                        reason="首次发现（候选问题，待人工确认）" if candidate else "首次发现",
+                    )
+                )
                 if o.verdict is Verdict.FINDING and not candidate:
                     result.new += 1
                 continue
             f.severity, f.verdict, f.url, f.source_url = o.severity.value, o.verdict.value, o.url, o.source_url
             f.evidence, f.facts, f.unit = o.evidence, o.facts, unit
-            if lifecycle.observe_present(s, f, as_of=as_of, evidence_key=(o.facts or {}).get("evidence_key"),
-                                         candidate=candidate, count=not again) == "reopened":
+            if (
+                lifecycle.observe_present(
+                    s,
+                    f,
+                    as_of=as_of,
+                    evidence_key=(o.facts or {}).get("evidence_key"),
+                    candidate=candidate,
+                    count=not again,
+                )
+                == "reopened"
+            ):
                 result.reopened += 1
         for fp, f in existing.items() if not again else ():
             if fp not in seen and lifecycle.observe_absent(s, f, as_of=as_of, fixed_after=fixed_after) == "fixed":
@@ -275,14 +359,21 @@ def check_accounts(store: Store, config: Config, *, as_of: date, accounts: list 
     from monitor.crawl.accounts import load_account_facts
 
     results = []
-    for account in (accounts if accounts is not None else list(config.accounts)):
+    for account in accounts if accounts is not None else list(config.accounts):
         facts = load_account_facts(store, config, account)
         if facts.latest is None:
             results.append(CheckResult(account.key, None, fetched=False))
             continue
         rule_ids, outcomes = run_account_rules(facts, today=as_of)
-        result = record_outcomes(store, site_key=account.key, unit=account.unit, rule_ids=rule_ids,
-                                 outcomes=outcomes, as_of=as_of, run_id=None)
+        result = record_outcomes(
+            store,
+            site_key=account.key,
+            unit=account.unit,
+            rule_ids=rule_ids,
+            outcomes=outcomes,
+            as_of=as_of,
+            run_id=None,
+        )
         result.outcomes = outcomes
         result.fetched = True
         results.append(result)

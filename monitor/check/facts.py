@@ -3,6 +3,7 @@
 Column overrides from sites.yaml are applied here: they are facts the staff
 know better than the page does (a column's real type or level).
 """
+
 from __future__ import annotations
 
 import sys
@@ -13,10 +14,20 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 
 from monitor.config import Config, Site
-from monitor.model import (ColumnFacts, ColumnKind, ItemFacts, LinkFacts, MessageFacts, PageFacts, ProbeFacts,
-                           SearchFacts, SiteFacts)
+from monitor.model import (
+    ColumnFacts,
+    ColumnKind,
+    ItemFacts,
+    LinkFacts,
+    MessageFacts,
+    PageFacts,
+    ProbeFacts,
+    SearchFacts,
+    SiteFacts,
+)
 from monitor.store import FOLLOW_TAGS, Column, ColumnItem, CrawlRun, Link, Message, Page, Probe, SearchCheck, Store
 from rules import merge_overrides
+
 
 def _kind(stored: str) -> ColumnKind:
     """The type the spider classified (spiders.columns); unknown values from older runs read as 其他."""
@@ -36,10 +47,22 @@ def column_level(url: str) -> int:
 
 def load_probes(store: Store, site_key: str, *, since: datetime, until: datetime) -> tuple[ProbeFacts, ...]:
     with store.session() as s:
-        rows = s.scalars(select(Probe).where(Probe.site == site_key, Probe.at >= since, Probe.at < until)
-                         .order_by(Probe.at)).all()
-    return tuple(ProbeFacts(at=p.at, url=p.url, ok=p.ok, status=p.status, error_kind=p.error_kind,
-                            elapsed_ms=p.elapsed_ms, ipv6=p.ipv6, https=p.https) for p in rows)
+        rows = s.scalars(
+            select(Probe).where(Probe.site == site_key, Probe.at >= since, Probe.at < until).order_by(Probe.at)
+        ).all()
+    return tuple(
+        ProbeFacts(
+            at=p.at,
+            url=p.url,
+            ok=p.ok,
+            status=p.status,
+            error_kind=p.error_kind,
+            elapsed_ms=p.elapsed_ms,
+            ipv6=p.ipv6,
+            https=p.https,
+        )
+        for p in rows
+    )
 
 
 PROBE_WINDOW_DAYS = 7  # W-V1 monitors one week (S4)
@@ -54,8 +77,9 @@ def _items_by_column(items, published: dict[str, date]) -> dict[str, list[ItemFa
         when, source = it.date, it.date_source or ("list" if it.date else "")
         if (when is None or source == "url") and published.get(it.url) is not None:
             when, source = published[it.url], "article"
-        by_column[it.column_url].append(ItemFacts(url=it.url, title=it.title, date=when, date_text=it.date_text,
-                                                  date_source=source))
+        by_column[it.column_url].append(
+            ItemFacts(url=it.url, title=it.title, date=when, date_text=it.date_text, date_source=source)
+        )
     return by_column
 
 
@@ -63,27 +87,37 @@ def _column(c: Column, by_column: dict[str, list[ItemFacts]], o=None) -> ColumnF
     kind = o.kind if o is not None and o.kind else _kind(c.kind)
     evidence = c.evidence or {}
     return ColumnFacts(
-        url=c.url, name=(o.name if o is not None and o.name else c.name), kind=kind,
+        url=c.url,
+        name=(o.name if o is not None and o.name else c.name),
+        kind=kind,
         # the breadcrumb's depth when the page had one (stored by the spider), else the URL's
-        level=(o.level if o is not None and o.level else (c.level if c.level and c.level > 0
-                                                           else column_level(c.url))),
-        parent_url=c.parent_url, items=tuple(by_column.get(c.url, ())),
-        list_pages=tuple(c.list_pages or ()), failure=c.failure, how=c.how,
-        weak=bool(evidence.get("weak")), empty_evidence=evidence.get("empty"),
-        script_unrendered=bool(evidence.get("script")))
+        level=(o.level if o is not None and o.level else (c.level if c.level and c.level > 0 else column_level(c.url))),
+        parent_url=c.parent_url,
+        items=tuple(by_column.get(c.url, ())),
+        list_pages=tuple(c.list_pages or ()),
+        failure=c.failure,
+        how=c.how,
+        weak=bool(evidence.get("weak")),
+        empty_evidence=evidence.get("empty"),
+        script_unrendered=bool(evidence.get("script")),
+    )
 
 
 def column_facts(store: Store, run_id: int) -> list[ColumnFacts]:
     """One crawl's columns (not the home page) as the rules see them, without sites.yaml overrides."""
     with store.session() as s:
-        columns = s.scalars(select(Column).where(Column.run_id == run_id, Column.role == "column")
-                            .order_by(Column.id)).all()
+        columns = s.scalars(
+            select(Column).where(Column.run_id == run_id, Column.role == "column").order_by(Column.id)
+        ).all()
         items = s.scalars(select(ColumnItem).where(ColumnItem.run_id == run_id).order_by(ColumnItem.id)).all()
         wanted = {it.url for it in items if it.date is None or it.date_source == "url"}
         published = {}
         if wanted:
-            for url, pub in s.execute(select(Page.url, Page.pub_date).where(
-                    Page.run_id == run_id, Page.pub_date.is_not(None), Page.error_kind.is_(None))):
+            for url, pub in s.execute(
+                select(Page.url, Page.pub_date).where(
+                    Page.run_id == run_id, Page.pub_date.is_not(None), Page.error_kind.is_(None)
+                )
+            ):
                 if url in wanted:
                     published[url] = pub
     by_column = _items_by_column(items, published)
@@ -97,45 +131,119 @@ def _shared(value: str | None) -> str | None:
 
 def _link(row) -> LinkFacts:
     source, target, anchor, tag, attr, on_home, external, fragment, hidden, hiding = row
-    return LinkFacts(_shared(source), _shared(target), _shared(anchor) or "", _shared(tag), _shared(attr),
-                     bool(on_home), bool(external), fragment, bool(hidden), hiding)
+    return LinkFacts(
+        _shared(source),
+        _shared(target),
+        _shared(anchor) or "",
+        _shared(tag),
+        _shared(attr),
+        bool(on_home),
+        bool(external),
+        fragment,
+        bool(hidden),
+        hiding,
+    )
 
 
 def _page(p, with_text: bool) -> PageFacts:
     meta = {_shared(k): _shared(v) if isinstance(v, str) else v for k, v in (p[12] or {}).items()}
-    return PageFacts(url=_shared(p[0]), final_url=_shared(p[1]), status=p[2], error_kind=p[3], error_detail=p[4],
-                     content_type=_shared(p[5]), title=p[6], is_home=p[7], is_external=p[8], depth=p[9],
-                     pub_date=p[10], text=p[11] if with_text else None, meta=meta, footer=_shared(p[13]),
-                     not_found_text=p[14], anchors=frozenset(p[15]) if p[15] is not None else None,
-                     attempts=p[16], attachment=bool(p[17]), text_error=p[18])
+    return PageFacts(
+        url=_shared(p[0]),
+        final_url=_shared(p[1]),
+        status=p[2],
+        error_kind=p[3],
+        error_detail=p[4],
+        content_type=_shared(p[5]),
+        title=p[6],
+        is_home=p[7],
+        is_external=p[8],
+        depth=p[9],
+        pub_date=p[10],
+        text=p[11] if with_text else None,
+        meta=meta,
+        footer=_shared(p[13]),
+        not_found_text=p[14],
+        anchors=frozenset(p[15]) if p[15] is not None else None,
+        attempts=p[16],
+        attachment=bool(p[17]),
+        text_error=p[18],
+    )
 
 
-def load_site_facts(store: Store, config: Config, site: Site, run_id: int, *, as_of: date | None = None,
-                    with_text: bool = True) -> SiteFacts:
+def load_site_facts(
+    store: Store, config: Config, site: Site, run_id: int, *, as_of: date | None = None, with_text: bool = True
+) -> SiteFacts:
     """One crawl's facts, plus the probes of the week before ``as_of`` (Asia/Shanghai day)."""
     with store.session() as s:
         run = s.get(CrawlRun, run_id)
         # streamed a batch at a time and turned into facts at once, so a 20,000-page crawl's raw rows are
         # never all in memory together (and repeated strings are shared, see _shared)
-        pages = [_page(p, with_text) for p in s.execute(select(
-            Page.url, Page.final_url, Page.status, Page.error_kind, Page.error_detail, Page.content_type,
-            Page.title, Page.is_home, Page.is_external, Page.depth, Page.pub_date,
-            Page.text if with_text else Page.id, Page.meta, Page.footer,
-            Page.not_found_text, Page.anchors, Page.attempts, Page.attachment, Page.text_error,
-        ).where(Page.run_id == run_id).order_by(Page.id).execution_options(yield_per=2000))]
-        links = [_link(row) for row in s.execute(select(
-            Link.source_url, Link.target_url, Link.anchor_text, Link.tag, Link.attr, Link.on_home, Link.is_external,
-            Link.fragment, Link.hidden, Link.hiding,
-        ).where(Link.run_id == run_id, Link.tag.not_in(FOLLOW_TAGS))
-            .order_by(Link.id).execution_options(yield_per=20000))]
+        pages = [
+            _page(p, with_text)
+            for p in s.execute(
+                select(
+                    Page.url,
+                    Page.final_url,
+                    Page.status,
+                    Page.error_kind,
+                    Page.error_detail,
+                    Page.content_type,
+                    Page.title,
+                    Page.is_home,
+                    Page.is_external,
+                    Page.depth,
+                    Page.pub_date,
+                    Page.text if with_text else Page.id,
+                    Page.meta,
+                    Page.footer,
+                    Page.not_found_text,
+                    Page.anchors,
+                    Page.attempts,
+                    Page.attachment,
+                    Page.text_error,
+                )
+                .where(Page.run_id == run_id)
+                .order_by(Page.id)
+                .execution_options(yield_per=2000)
+            )
+        ]
+        links = [
+            _link(row)
+            for row in s.execute(
+                select(
+                    Link.source_url,
+                    Link.target_url,
+                    Link.anchor_text,
+                    Link.tag,
+                    Link.attr,
+                    Link.on_home,
+                    Link.is_external,
+                    Link.fragment,
+                    Link.hidden,
+                    Link.hiding,
+                )
+                .where(Link.run_id == run_id, Link.tag.not_in(FOLLOW_TAGS))
+                .order_by(Link.id)
+                .execution_options(yield_per=20000)
+            )
+        ]
         columns = s.scalars(select(Column).where(Column.run_id == run_id).order_by(Column.id)).all()
         items = s.scalars(select(ColumnItem).where(ColumnItem.run_id == run_id).order_by(ColumnItem.id)).all()
         messages = s.scalars(select(Message).where(Message.run_id == run_id).order_by(Message.id)).all()
-        searches = tuple(SearchFacts(kind=c.kind, page_url=c.page_url, action=c.action, query=c.query,
-                                     expected_url=c.expected_url, result_url=c.result_url, status=c.status,
-                                     error_kind=c.error_kind, found=c.found)
-                         for c in s.scalars(select(SearchCheck).where(SearchCheck.run_id == run_id)
-                                            .order_by(SearchCheck.id)))
+        searches = tuple(
+            SearchFacts(
+                kind=c.kind,
+                page_url=c.page_url,
+                action=c.action,
+                query=c.query,
+                expected_url=c.expected_url,
+                result_url=c.result_url,
+                status=c.status,
+                error_kind=c.error_kind,
+                found=c.found,
+            )
+            for c in s.scalars(select(SearchCheck).where(SearchCheck.run_id == run_id).order_by(SearchCheck.id))
+        )
 
     published = {p.url: p.pub_date for p in pages if p.pub_date is not None and not p.error_kind}
     by_column = _items_by_column(items, published)
@@ -160,13 +268,33 @@ def load_site_facts(store: Store, config: Config, site: Site, run_id: int, *, as
     thresholds = merge_overrides(config.thresholds, site.thresholds)  # shared periods under "periods"
 
     return SiteFacts(
-        site=site.key, site_name=site.name, unit=site.unit, home_url=site.home, run_id=run_id,
-        crawled_at=run.started_at, network=run.network,
+        site=site.key,
+        site_name=site.name,
+        unit=site.unit,
+        home_url=site.home,
+        run_id=run_id,
+        crawled_at=run.started_at,
+        network=run.network,
         pages=tuple(pages),
         probes=probes,
         links=tuple(links),
-        columns=tuple(col_facts), home_items=home_items, thresholds=thresholds,
-        messages=tuple(MessageFacts(column_url=m.column_url, column_name=m.column_name, page_url=m.page_url,
-                                    url=m.url, title=m.title, asked=m.asked, answered=m.answered, status=m.status,
-                                    asked_text=m.asked_text, answered_text=m.answered_text) for m in messages),
-        searches=searches)
+        columns=tuple(col_facts),
+        home_items=home_items,
+        thresholds=thresholds,
+        messages=tuple(
+            MessageFacts(
+                column_url=m.column_url,
+                column_name=m.column_name,
+                page_url=m.page_url,
+                url=m.url,
+                title=m.title,
+                asked=m.asked,
+                answered=m.answered,
+                status=m.status,
+                asked_text=m.asked_text,
+                answered_text=m.answered_text,
+            )
+            for m in messages
+        ),
+        searches=searches,
+    )

@@ -32,6 +32,7 @@ States (monitor.model.FindingStatus):
 - 异议中: a unit disputes the finding, with a reason. Still counted; an auditor
   accepts (→ 不成立) or rejects (→ the state before the appeal).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -72,11 +73,23 @@ class Event:
 
 # ------------------------------------------------------------------ primitives (inside a session)
 
-def record(s: Session, f: Finding, to: S, reason: str, *, actor: str = SYSTEM, as_of: date | None = None,
-           kind: str = "status") -> None:
+
+def record(
+    s: Session, f: Finding, to: S, reason: str, *, actor: str = SYSTEM, as_of: date | None = None, kind: str = "status"
+) -> None:
     """Append one event and, for a status event, move the finding."""
-    s.add(FindingEvent(finding_id=f.id, at=utcnow(), actor=actor, from_status=f.status, to_status=to.value,
-                       reason=reason, as_of=as_of, kind=kind))
+    s.add(
+        FindingEvent(
+            finding_id=f.id,
+            at=utcnow(),
+            actor=actor,
+            from_status=f.status,
+            to_status=to.value,
+            reason=reason,
+            as_of=as_of,
+            kind=kind,
+        )
+    )
     f.status = to.value
     f.updated_at = utcnow()
 
@@ -87,14 +100,32 @@ def _overdue(f: Finding, as_of: date) -> bool:
 
 def confirmed_by_auditor(s: Session, f: Finding) -> bool:
     """Whether a person has ever moved this finding out of 待人工确认 (or set it by hand to a counted state)."""
-    return s.scalar(select(FindingEvent.id).where(
-        FindingEvent.finding_id == f.id, FindingEvent.kind == "status",
-        FindingEvent.from_status == S.PENDING.value, FindingEvent.to_status != S.DISMISSED.value,
-        ~FindingEvent.actor.startswith("系统")).limit(1)) is not None
+    return (
+        s.scalar(
+            select(FindingEvent.id)
+            .where(
+                FindingEvent.finding_id == f.id,
+                FindingEvent.kind == "status",
+                FindingEvent.from_status == S.PENDING.value,
+                FindingEvent.to_status != S.DISMISSED.value,
+                ~FindingEvent.actor.startswith("系统"),
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
-def observe_present(s: Session, f: Finding, *, as_of: date, actor: str = SYSTEM, evidence_key: str | None = None,
-                    candidate: bool = False, count: bool = True) -> str | None:
+def observe_present(
+    s: Session,
+    f: Finding,
+    *,
+    as_of: date,
+    actor: str = SYSTEM,
+    evidence_key: str | None = None,
+    candidate: bool = False,
+    count: bool = True,
+) -> str | None:
     """A check saw the finding again. Returns 'reopened' when it came back after 已整改 (or, after 不成立,
     with changed evidence).
 
@@ -111,23 +142,31 @@ def observe_present(s: Session, f: Finding, *, as_of: date, actor: str = SYSTEM,
         if f.dismissed_key is None or f.dismissed_key == (evidence_key or ""):
             return None  # the same evidence an auditor already judged 误报
         f.dismissed_key = None
-        record(s, f, S.PENDING if candidate else S.OPEN, "判定不成立后证据发生变化，重新提出",
-               actor=actor, as_of=as_of)
+        record(s, f, S.PENDING if candidate else S.OPEN, "判定不成立后证据发生变化，重新提出", actor=actor, as_of=as_of)
         return "reopened"
     if status is S.PENDING:
         if not candidate:
             record(s, f, S.OPEN, "检查结果已确认问题（不再需要人工确认）", actor=actor, as_of=as_of)
         return None
-    if candidate and status in (S.OPEN, S.NOTIFIED, S.OVERDUE, S.REOPENED, S.RECHECK) \
-            and not confirmed_by_auditor(s, f):
+    if (
+        candidate
+        and status in (S.OPEN, S.NOTIFIED, S.OVERDUE, S.REOPENED, S.RECHECK)
+        and not confirmed_by_auditor(s, f)
+    ):
         record(s, f, S.PENDING, "候选问题，须人工确认后才计入通报和统计", actor=actor, as_of=as_of)
         return None
     if status is S.FIXED:
         f.fixed_on = None
         old = f.deadline
         f.deadline = None  # the old deadline is history; the next notice sets a new one
-        record(s, f, S.REOPENED, "已整改的问题再次出现" + (f"（原整改期限 {old:%Y-%m-%d}）" if old else ""),
-               actor=actor, as_of=as_of)
+        record(
+            s,
+            f,
+            S.REOPENED,
+            "已整改的问题再次出现" + (f"（原整改期限 {old:%Y-%m-%d}）" if old else ""),
+            actor=actor,
+            as_of=as_of,
+        )
         return "reopened"
     if status in (S.RECHECK, S.SUBMITTED):
         what = "单位报已整改，复查时问题仍然存在" if status is S.SUBMITTED else "复查时问题仍然存在"
@@ -141,8 +180,9 @@ def observe_present(s: Session, f: Finding, *, as_of: date, actor: str = SYSTEM,
     return None
 
 
-def observe_absent(s: Session, f: Finding, *, as_of: date, fixed_after: int = FIXED_AFTER_CHECKS,
-                   actor: str = SYSTEM) -> str | None:
+def observe_absent(
+    s: Session, f: Finding, *, as_of: date, fixed_after: int = FIXED_AFTER_CHECKS, actor: str = SYSTEM
+) -> str | None:
     """A check that would have seen the finding did not. Returns 'fixed' when it is now 已整改."""
     status = S(f.status)
     if status in (S.FIXED, S.DISMISSED, *_HELD):
@@ -163,15 +203,24 @@ def observe_absent(s: Session, f: Finding, *, as_of: date, fixed_after: int = FI
         record(s, f, S.FIXED, f"连续 {f.absent_checks} 次复查未再发现", actor=actor, as_of=as_of)
         return "fixed"
     if status is not S.RECHECK:
-        record(s, f, S.RECHECK, f"本次复查未发现（{f.absent_checks}/{fixed_after}），待再次复查确认",
-               actor=actor, as_of=as_of)
+        record(
+            s,
+            f,
+            S.RECHECK,
+            f"本次复查未发现（{f.absent_checks}/{fixed_after}），待再次复查确认",
+            actor=actor,
+            as_of=as_of,
+        )
     return None
 
 
 def sweep_overdue(s: Session, *, as_of: date, sites: Iterable[str] | None = None, actor: str = SYSTEM) -> int:
     """Findings whose deadline passed while still open become 逾期, even when no check saw anything new."""
-    q = select(Finding).where(Finding.deadline.is_not(None), Finding.deadline < as_of,
-                              Finding.status.in_([st.value for st in _AUTO_OVERDUE_FROM]))
+    q = select(Finding).where(
+        Finding.deadline.is_not(None),
+        Finding.deadline < as_of,
+        Finding.status.in_([st.value for st in _AUTO_OVERDUE_FROM]),
+    )
     if sites is not None:
         q = q.where(Finding.site.in_(list(sites)))
     n = 0
@@ -195,6 +244,7 @@ def mark_notified(s: Session, f: Finding, deadline: date, *, as_of: date, actor:
 
 # ------------------------------------------------------------------ the API the CLI and dashboard call
 
+
 def _get(s: Session, finding_id: int) -> Finding:
     f = s.get(Finding, finding_id)
     if f is None:
@@ -202,8 +252,9 @@ def _get(s: Session, finding_id: int) -> Finding:
     return f
 
 
-def set_status(store: Store, finding_id: int, to: S | str, *, actor: str, reason: str,
-               as_of: date | None = None) -> None:
+def set_status(
+    store: Store, finding_id: int, to: S | str, *, actor: str, reason: str, as_of: date | None = None
+) -> None:
     """An auditor's or unit's status change, with a reason, appended to the history."""
     try:
         target = S(to)
@@ -220,8 +271,9 @@ def set_status(store: Store, finding_id: int, to: S | str, *, actor: str, reason
         if target in (S.WONTFIX, S.DISMISSED, S.APPEALED) and not reason:
             raise LifecycleError(f"设为“{target.value}”必须说明原因（--reason）")
         if target is S.APPEALED and current not in APPEALABLE:
-            raise LifecycleError(f"问题 {finding_id} 当前为“{current.value}”，不能提出异议；"
-                                 f"只有未整改的问题可以提出异议")
+            raise LifecycleError(
+                f"问题 {finding_id} 当前为“{current.value}”，不能提出异议；只有未整改的问题可以提出异议"
+            )
         if target is S.SUBMITTED and not current.is_open:
             raise LifecycleError(f"问题 {finding_id} 当前为“{current.value}”，不能再提交整改")
         if target is S.OVERDUE and f.deadline is None:
@@ -248,9 +300,16 @@ def reject_appeal(store: Store, finding_id: int, *, actor: str, reason: str, as_
         f = _get(s, finding_id)
         if S(f.status) is not S.APPEALED:
             raise LifecycleError(f"问题 {finding_id} 当前为“{f.status}”，没有待处理的异议")
-        before = s.scalar(select(FindingEvent.from_status).where(
-            FindingEvent.finding_id == f.id, FindingEvent.kind == "status",
-            FindingEvent.to_status == S.APPEALED.value).order_by(FindingEvent.id.desc()).limit(1))
+        before = s.scalar(
+            select(FindingEvent.from_status)
+            .where(
+                FindingEvent.finding_id == f.id,
+                FindingEvent.kind == "status",
+                FindingEvent.to_status == S.APPEALED.value,
+            )
+            .order_by(FindingEvent.id.desc())
+            .limit(1)
+        )
         back = S(before) if before and before != S.APPEALED.value else S.OPEN
         if back is S.OVERDUE and f.deadline is None:
             back = S.OPEN
@@ -258,8 +317,15 @@ def reject_appeal(store: Store, finding_id: int, *, actor: str, reason: str, as_
         return back.value
 
 
-def select_findings(store: Store, *, ids: Iterable[int] = (), rule: str | None = None, site: str | None = None,
-                    unit: str | None = None, status: str | None = None) -> list[int]:
+def select_findings(
+    store: Store,
+    *,
+    ids: Iterable[int] = (),
+    rule: str | None = None,
+    site: str | None = None,
+    unit: str | None = None,
+    status: str | None = None,
+) -> list[int]:
     """Finding ids for a bulk action: the given ids, or every finding matching rule / site / unit / status."""
     q = select(Finding.id).order_by(Finding.id)
     ids = list(ids)
@@ -281,8 +347,9 @@ def select_findings(store: Store, *, ids: Iterable[int] = (), rule: str | None =
         return list(s.scalars(q))
 
 
-def bulk_set(store: Store, finding_ids: Iterable[int], to: S | str, *, actor: str, reason: str,
-             as_of: date | None = None) -> tuple[list[int], list[tuple[int, str]]]:
+def bulk_set(
+    store: Store, finding_ids: Iterable[int], to: S | str, *, actor: str, reason: str, as_of: date | None = None
+) -> tuple[list[int], list[tuple[int, str]]]:
     """One state and one reason for many findings, each change in its own history.
     ``to`` may also be "驳回异议". Returns (changed, [(id, why not)])."""
     done: list[int] = []
@@ -302,8 +369,9 @@ def bulk_set(store: Store, finding_ids: Iterable[int], to: S | str, *, actor: st
 REJECT_APPEAL = "驳回异议"
 
 
-def extend_deadline(store: Store, finding_id: int, new_deadline: date, *, actor: str, reason: str = "",
-                    as_of: date | None = None) -> None:
+def extend_deadline(
+    store: Store, finding_id: int, new_deadline: date, *, actor: str, reason: str = "", as_of: date | None = None
+) -> None:
     """Set or move a finding's deadline; a 逾期 finding whose new deadline has not passed is 已通报 again."""
     with store.session() as s:
         f = _get(s, finding_id)
@@ -312,8 +380,11 @@ def extend_deadline(store: Store, finding_id: int, new_deadline: date, *, actor:
             raise LifecycleError(f"问题 {finding_id} 当前为“{status.value}”，无需调整整改期限")
         old = f.deadline
         f.deadline = new_deadline
-        what = f"整改期限由 {old:%Y-%m-%d} 调整为 {new_deadline:%Y-%m-%d}" if old else \
-            f"整改期限设为 {new_deadline:%Y-%m-%d}"
+        what = (
+            f"整改期限由 {old:%Y-%m-%d} 调整为 {new_deadline:%Y-%m-%d}"
+            if old
+            else f"整改期限设为 {new_deadline:%Y-%m-%d}"
+        )
         record(s, f, status, what + (f"：{reason}" if reason else ""), actor=actor, as_of=as_of, kind="deadline")
         if status is S.OVERDUE and (as_of is None or new_deadline >= as_of):
             record(s, f, S.NOTIFIED, "整改期限已延长", actor=actor, as_of=as_of)
@@ -330,8 +401,9 @@ def add_note(store: Store, finding_id: int, text: str, *, actor: str, as_of: dat
 
 def history(store: Store, finding_id: int) -> list[Event]:
     with store.session() as s:
-        rows = s.scalars(select(FindingEvent).where(FindingEvent.finding_id == finding_id)
-                         .order_by(FindingEvent.id)).all()
+        rows = s.scalars(
+            select(FindingEvent).where(FindingEvent.finding_id == finding_id).order_by(FindingEvent.id)
+        ).all()
     return [Event(e.at, e.as_of, e.actor, e.from_status, e.to_status, e.reason, e.kind) for e in rows]
 
 
@@ -343,7 +415,8 @@ def histories(store: Store, finding_ids: Iterable[int] | None = None) -> dict[in
     with store.session() as s:
         for e in s.scalars(q):
             out.setdefault(e.finding_id, []).append(
-                Event(e.at, e.as_of, e.actor, e.from_status, e.to_status, e.reason, e.kind))
+                Event(e.at, e.as_of, e.actor, e.from_status, e.to_status, e.reason, e.kind)
+            )
     return out
 
 

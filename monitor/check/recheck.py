@@ -22,6 +22,7 @@ What it cannot confirm (left as they are, reported as 无法复查):
   counts across columns): a re-check never changes a finding's severity, and
   a column re-checked alone is not counted towards a veto.
 """
+
 from __future__ import annotations
 
 import logging
@@ -37,8 +38,16 @@ from monitor.check import lifecycle
 from monitor.check.checking import fingerprint
 from monitor.config import Config
 from monitor.check.facts import column_level
-from monitor.model import (ColumnFacts, ColumnKind, ErrorKind, FindingStatus, ItemFacts, PageFacts, SiteFacts,
-                           error_label)
+from monitor.model import (
+    ColumnFacts,
+    ColumnKind,
+    ErrorKind,
+    FindingStatus,
+    ItemFacts,
+    PageFacts,
+    SiteFacts,
+    error_label,
+)
 from monitor.store import BatchWriter, Column, CrawlRun, Finding, Store, utcnow
 from rules import merge_overrides, run, thresholds_for
 from rules.base import Scope, Verdict
@@ -93,8 +102,9 @@ class Reach:
     def of(cls, site) -> "Reach":
         if site is None:
             return cls(NetPolicy())
-        return cls(NetPolicy(scope=site.scope, allow_private=site.limits.allow_private_network),
-                   site.limits.max_page_bytes)
+        return cls(
+            NetPolicy(scope=site.scope, allow_private=site.limits.allow_private_network), site.limits.max_page_bytes
+        )
 
 
 def _offsite(origin: str, url: str, reach: Reach) -> bool:
@@ -115,11 +125,19 @@ def fetch(client: httpx.Client, url: str, reach: Reach | None = None) -> Fetched
     for _ in range(REDIRECT_MAX_TIMES + 1):
         reason = reach.policy.check(current)
         if reason is not None:
-            return Fetched(url, error_kind=ErrorKind.BLOCKED, error_detail=f"blocked ({reason}): {current[:300]}",
-                           final_url=current)
+            return Fetched(
+                url,
+                error_kind=ErrorKind.BLOCKED,
+                error_detail=f"blocked ({reason}): {current[:300]}",
+                final_url=current,
+            )
         if current != url and _offsite(url, current, reach):
-            return Fetched(url, error_kind=ErrorKind.OFFSITE, final_url=current,
-                           error_detail=f"redirected to another site: {current[:300]}")
+            return Fetched(
+                url,
+                error_kind=ErrorKind.OFFSITE,
+                final_url=current,
+                error_detail=f"redirected to another site: {current[:300]}",
+            )
         try:
             with client.stream("GET", current) as r:
                 location = r.headers.get("location")
@@ -133,14 +151,21 @@ def fetch(client: httpx.Client, url: str, reach: Reach | None = None) -> Fetched
                 for chunk in r.iter_bytes():
                     body += chunk
                     if len(body) > reach.max_bytes:  # the crawler's max_page_bytes: never the whole of it
-                        return Fetched(url, status=r.status_code, content_type=ctype, final_url=current,
-                                       error_detail=f"body larger than {reach.max_bytes} bytes", truncated=True)
+                        return Fetched(
+                            url,
+                            status=r.status_code,
+                            content_type=ctype,
+                            final_url=current,
+                            error_detail=f"body larger than {reach.max_bytes} bytes",
+                            truncated=True,
+                        )
                 text = bytes(body).decode(r.encoding or "utf-8", errors="replace")
                 return Fetched(url, status=r.status_code, text=text, content_type=ctype, final_url=current)
         except httpx.HTTPError as exc:
             return Fetched(url, error_kind=httpx_error_kind(exc), error_detail=str(exc)[:500], final_url=current)
-    return Fetched(url, error_kind=ErrorKind.REDIRECTS, error_detail=f"more than {REDIRECT_MAX_TIMES} redirects",
-                   final_url=current)
+    return Fetched(
+        url, error_kind=ErrorKind.REDIRECTS, error_detail=f"more than {REDIRECT_MAX_TIMES} redirects", final_url=current
+    )
 
 
 def _links_to(page: Fetched, target: str) -> bool:
@@ -153,8 +178,9 @@ def _links_to(page: Fetched, target: str) -> bool:
     return False
 
 
-def _judge_link(client: httpx.Client, f: Finding, fetched: list[Fetched], reach: Reach | None = None
-                ) -> tuple[bool | None, str]:
+def _judge_link(
+    client: httpx.Client, f: Finding, fetched: list[Fetched], reach: Reach | None = None
+) -> tuple[bool | None, str]:
     parents = list(dict.fromkeys(p["source_url"] for p in (f.facts or {}).get("parents", [])))[:MAX_PARENTS]
     parents = parents or ([f.source_url] if f.source_url else [])
     still_linked, unreadable = 0, 0
@@ -185,25 +211,38 @@ def _judge_link(client: httpx.Client, f: Finding, fetched: list[Fetched], reach:
     return None, f"链接状态无法确认（{reason}）"
 
 
-def _judge_column(store: Store, config: Config, client: httpx.Client, f: Finding, as_of: date,
-                  fetched: list[Fetched]) -> tuple[bool | None, str]:
+def _judge_column(
+    store: Store, config: Config, client: httpx.Client, f: Finding, as_of: date, fetched: list[Fetched]
+) -> tuple[bool | None, str]:
     with store.session() as s:
-        col = s.scalars(select(Column).join(CrawlRun, CrawlRun.id == Column.run_id)
-                        .where(CrawlRun.site == f.site, Column.url == f.url, Column.role == "column")
-                        .order_by(Column.id.desc()).limit(1)).first()
+        col = s.scalars(
+            select(Column)
+            .join(CrawlRun, CrawlRun.id == Column.run_id)
+            .where(CrawlRun.site == f.site, Column.url == f.url, Column.role == "column")
+            .order_by(Column.id.desc())
+            .limit(1)
+        ).first()
     list_url = (col.list_pages or [None])[0] if col is not None and col.list_pages else None
     site = next((x for x in config.sites if x.key == f.site), None)
     page = fetch(client, list_url or f.url, Reach.of(site))
     fetched.append(page)
     if page.status is None or page.status >= 400 or page.text is None or page.truncated:
-        reason = (error_label(page.error_kind) if page.error_kind
-                  else "页面超过大小上限" if page.truncated else f"HTTP {page.status}")
+        reason = (
+            error_label(page.error_kind)
+            if page.error_kind
+            else "页面超过大小上限"
+            if page.truncated
+            else f"HTTP {page.status}"
+        )
         return None, f"栏目页面无法读取（{reason}）"
     sel = Selector(text=page.text)
     name, ctype = column_meta(sel)
     reading = read_list(sel, page.url, html=page.text)
-    items = tuple(ItemFacts(url=e.url, title=e.title, date=e.date, date_text=e.date_text, date_source=e.date_source)
-                  for e in reading.entries if e.date is None or e.date <= as_of)
+    items = tuple(
+        ItemFacts(url=e.url, title=e.title, date=e.date, date_text=e.date_text, date_source=e.date_source)
+        for e in reading.entries
+        if e.date is None or e.date <= as_of
+    )
     shown_empty = "marker" if reading.empty_marker else ("container" if reading.empty_container else None)
     site = next((x for x in config.sites if x.key == f.site), None)
     override = {o.url: o for o in (site.columns if site else ())}.get(f.url)
@@ -214,25 +253,49 @@ def _judge_column(store: Store, config: Config, client: httpx.Client, f: Finding
     else:
         kind = classify_column(name or f.subject, ctype, f.url)
     level = override.level if override is not None and override.level else column_level(f.url)
-    cfacts = ColumnFacts(url=f.url, name=(col.name if col is not None else f.subject), kind=kind, level=level,
-                         items=items, list_pages=(page.url,), how=col.how if col is not None else None,
-                         empty_evidence=shown_empty)
+    cfacts = ColumnFacts(
+        url=f.url,
+        name=(col.name if col is not None else f.subject),
+        kind=kind,
+        level=level,
+        items=items,
+        list_pages=(page.url,),
+        how=col.how if col is not None else None,
+        empty_evidence=shown_empty,
+    )
     unsure = unverified_reason(cfacts)
     if unsure is not None:
         return None, f"复查无法确认：{unsure}"
-    facts = SiteFacts(site=f.site, site_name=site.name if site else f.site, unit=f.unit,
-                      home_url=site.home if site else f.url, run_id=0, crawled_at=utcnow(), columns=(cfacts,))
+    facts = SiteFacts(
+        site=f.site,
+        site_name=site.name if site else f.site,
+        unit=f.unit,
+        home_url=site.home if site else f.url,
+        run_id=0,
+        crawled_at=utcnow(),
+        columns=(cfacts,),
+    )
     overrides = merge_overrides(config.thresholds, site.thresholds if site else None)
     for o in run(Scope.SITE, facts, today=as_of, overrides=overrides, select=(f.rule,)).outcomes:
         if o.verdict is Verdict.FINDING and fingerprint(o.rule, f.site, o.subject, o.url) == f.fingerprint:
             return True, f"复查仍存在：{o.evidence}"
     newest = max((i.date for i in items if i.date), default=None)
-    return False, (f"复查未再发现（列表页最新信息 {newest:%Y-%m-%d}，共 {len(items)} 条）" if newest
-                   else f"复查未再发现（列表页 {len(items)} 条）")
+    return False, (
+        f"复查未再发现（列表页最新信息 {newest:%Y-%m-%d}，共 {len(items)} 条）"
+        if newest
+        else f"复查未再发现（列表页 {len(items)} 条）"
+    )
 
 
-def recheck(store: Store, config: Config, *, as_of: date, site_keys: tuple[str, ...] = (),
-            finding_ids: tuple[int, ...] = (), timeout: float = 15.0) -> RecheckResult:
+def recheck(
+    store: Store,
+    config: Config,
+    *,
+    as_of: date,
+    site_keys: tuple[str, ...] = (),
+    finding_ids: tuple[int, ...] = (),
+    timeout: float = 15.0,
+) -> RecheckResult:
     keys = set(site_keys) or {s.key for s in config.sites}
     open_states = [st.value for st in FindingStatus if st.is_open]
     q = select(Finding).where(Finding.site.in_(keys), Finding.verdict == "finding", Finding.status.in_(open_states))
@@ -260,9 +323,18 @@ def recheck(store: Store, config: Config, *, as_of: date, site_keys: tuple[str, 
         run_id = store.start_run(site_key, kind="recheck")
         writer = BatchWriter(store, run_id)
         for p in pages:
-            writer.add("page", {"url": p.url, "status": p.status, "error_kind": p.error_kind, "final_url": p.final_url,
-                                "error_detail": p.error_detail, "content_type": (p.content_type or "")[:200] or None,
-                                "fetched_at": utcnow()})
+            writer.add(
+                "page",
+                {
+                    "url": p.url,
+                    "status": p.status,
+                    "error_kind": p.error_kind,
+                    "final_url": p.final_url,
+                    "error_detail": p.error_detail,
+                    "content_type": (p.content_type or "")[:200] or None,
+                    "fetched_at": utcnow(),
+                },
+            )
         writer.flush()
         store.finish_run(run_id, pages=len(pages))
     fixed_after = config.organisation.fixed_after_checks
@@ -288,5 +360,13 @@ def recheck(store: Store, config: Config, *, as_of: date, site_keys: tuple[str, 
 def lifecycle_note(f: Finding, why: str, as_of: date):
     from monitor.store import FindingEvent
 
-    return FindingEvent(finding_id=f.id, at=utcnow(), actor=ACTOR, from_status=f.status, to_status=f.status,
-                        reason=why, as_of=as_of, kind="note")
+    return FindingEvent(
+        finding_id=f.id,
+        at=utcnow(),
+        actor=ACTOR,
+        from_status=f.status,
+        to_status=f.status,
+        reason=why,
+        as_of=as_of,
+        kind="note",
+    )

@@ -4,6 +4,7 @@ per command family in ``commands/``. It wires the layers below; it holds no logi
 ``monitor.cli.main`` (the console entry point) and ``monitor.cli.MonitorError`` are the package API,
 loaded on first use so that importing one command module does not build the whole group.
 """
+
 from monitor.crawl.heap import command_process
 
 command_process()  # before the imports of the command: the garbage collector set for one command a process

@@ -1,4 +1,5 @@
 """`monitor`: the command line. It only wires the stages; every message is Chinese."""
+
 from __future__ import annotations
 
 import importlib
@@ -46,8 +47,9 @@ class Context:
         try:
             return Store(url, must_exist=read_only)
         except FileNotFoundError as exc:
-            raise MonitorError(f"数据库文件 {exc} 不存在（还没有抓取过，或路径写错了）；请检查 --db 或 storage.url",
-                               exit_code=2) from exc
+            raise MonitorError(
+                f"数据库文件 {exc} 不存在（还没有抓取过，或路径写错了）；请检查 --db 或 storage.url", exit_code=2
+            ) from exc
         except StoreError as exc:
             raise MonitorError(str(exc), exit_code=2) from exc
         except Exception as exc:  # the database URL is user input: say what is wrong with it
@@ -67,18 +69,31 @@ class MonitorGroup(click.Group):
             return super().invoke(ctx)
         except (DBAPIError, StoreError) as exc:
             obj = ctx.obj
-            message = str(exc) if isinstance(exc, StoreError) else describe_db_error(
-                exc, (obj.db_url or "") if obj is not None else "")
+            message = (
+                str(exc)
+                if isinstance(exc, StoreError)
+                else describe_db_error(exc, (obj.db_url or "") if obj is not None else "")
+            )
             if message:
                 raise MonitorError(message, exit_code=2) from exc
             raise
 
 
 @click.group(cls=MonitorGroup, context_settings=CONTEXT_SETTINGS)
-@click.option("-c", "--config", "config_path", default=lambda: os.environ.get("MONITOR_CONFIG", "sites.yaml"),
-              show_default="sites.yaml", help="配置文件路径（也可用环境变量 MONITOR_CONFIG）")
-@click.option("--db", "db_url", default=lambda: os.environ.get("MONITOR_DB"),
-              help="数据库地址，覆盖配置中的 storage.url（如 sqlite:///var/monitor.db 或 postgresql://…）")
+@click.option(
+    "-c",
+    "--config",
+    "config_path",
+    default=lambda: os.environ.get("MONITOR_CONFIG", "sites.yaml"),
+    show_default="sites.yaml",
+    help="配置文件路径（也可用环境变量 MONITOR_CONFIG）",
+)
+@click.option(
+    "--db",
+    "db_url",
+    default=lambda: os.environ.get("MONITOR_DB"),
+    help="数据库地址，覆盖配置中的 storage.url（如 sqlite:///var/monitor.db 或 postgresql://…）",
+)
 @click.pass_context
 def main(ctx: click.Context, config_path: str, db_url: str | None) -> None:
     """政府网站与政务新媒体监测：抓取网站、按国家检查指标检查、生成督查通报并跟踪整改。"""

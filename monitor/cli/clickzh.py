@@ -3,6 +3,7 @@
 Click marks its strings for gettext but ships no catalogue; we give it one, as a
 dictionary, by replacing the ``_``/``ngettext`` its modules imported.
 """
+
 from __future__ import annotations
 
 import click.core

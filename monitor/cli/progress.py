@@ -4,6 +4,7 @@ One small interface for crawl, feeds, check, report and screenshots: ``with prog
 p.advance(…)``. In a terminal (stderr is a TTY) a bar with rate and ETA is drawn; otherwise (cron, systemd,
 CI, tests) a plain line is written every ``every`` seconds and at the end, so logs show that work goes on.
 """
+
 from __future__ import annotations
 
 import sys
@@ -44,8 +45,7 @@ class Progress:
         else:
             self._say(message)
 
-    def advance(self, n: int = 1, *, error: bool = False, extra: str | None = None,
-                total: int | None = None) -> None:
+    def advance(self, n: int = 1, *, error: bool = False, extra: str | None = None, total: int | None = None) -> None:
         self.done += n
         self.errors += int(error)
         if extra is not None:
@@ -53,8 +53,12 @@ class Progress:
         if total is not None:
             self.total = total
         if self._bar is not None:
-            self._bar.update(self._task, completed=self.done, total=self.total,
-                             description=f"{self.label}" + (f"（{self.extra}）" if self.extra else ""))
+            self._bar.update(
+                self._task,
+                completed=self.done,
+                total=self.total,
+                description=f"{self.label}" + (f"（{self.extra}）" if self.extra else ""),
+            )
         elif time.monotonic() - self._last >= self._every:
             self._last = time.monotonic()
             self._say(self.line())
@@ -77,8 +81,14 @@ def is_terminal() -> bool:
 
 
 @contextmanager
-def progress(label: str, total: int | None = None, *, say: Callable[[str], None] | None = None,
-             every: float = 10.0, terminal: bool | None = None) -> Iterator[Progress]:
+def progress(
+    label: str,
+    total: int | None = None,
+    *,
+    say: Callable[[str], None] | None = None,
+    every: float = 10.0,
+    terminal: bool | None = None,
+) -> Iterator[Progress]:
     say = say or (lambda m: click.echo(m, err=True))
     p = Progress(label, total, say=say, every=every)
     use_bar = is_terminal() if terminal is None else terminal
@@ -92,8 +102,14 @@ def progress(label: str, total: int | None = None, *, say: Callable[[str], None]
         )
         from rich.progress import Progress as Bar
 
-        bar = Bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=Console(stderr=True), transient=False)
+        bar = Bar(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=False,
+        )
         with bar:
             p._bar, p._task = bar, bar.add_task(label, total=total)
             yield p
@@ -126,9 +142,14 @@ class CrawlProgress:
             from rich.progress import BarColumn, TextColumn, TimeRemainingColumn
             from rich.progress import Progress as Bar
 
-            self._bar = Bar(TextColumn("{task.description}"), BarColumn(),
-                            TextColumn("{task.completed}/{task.total} 页 {task.fields[errors]}"),
-                            TextColumn("{task.fields[rate]}"), TimeRemainingColumn(), console=Console(stderr=True))
+            self._bar = Bar(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.completed}/{task.total} 页 {task.fields[errors]}"),
+                TextColumn("{task.fields[rate]}"),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+            )
             self._bar.start()
         return self
 
@@ -146,8 +167,9 @@ class CrawlProgress:
         task = self._tasks[name]
         elapsed = next((t.elapsed for t in self._bar.tasks if t.id == task), None) or 0
         rate = f"{done / elapsed * 60:.0f} 页/分" if elapsed > 1 else ""
-        self._bar.update(task, completed=done, total=max(total, done), errors=f"出错 {errors}" if errors else "",
-                         rate=rate)
+        self._bar.update(
+            task, completed=done, total=max(total, done), errors=f"出错 {errors}" if errors else "", rate=rate
+        )
 
 
 def screenshots_with_progress(store, config, **kw):
@@ -155,5 +177,6 @@ def screenshots_with_progress(store, config, **kw):
     from monitor.crawl.evidence import take_evidence
 
     with progress("截图") as p:
-        return take_evidence(store, config, on_shot=lambda done, total, err: p.advance(error=bool(err), total=total),
-                             **kw)
+        return take_evidence(
+            store, config, on_shot=lambda done, total, err: p.advance(error=bool(err), total=total), **kw
+        )

@@ -5,6 +5,7 @@ cursor or rewrite what was printed) and Rich markup (``[/bold]`` makes Rich rais
 goes through here: control characters (C0 but newline and tab, DEL, C1) and bidirectional overrides
 are written as visible escapes (``\\u001b``), and Rich never reads markup in what we print.
 """
+
 from __future__ import annotations
 
 import re

@@ -3,6 +3,7 @@
 Wiring only, like monitor/crawl/runner.py and monitor/check/facts.py: spiders/feeds.py fetches, this stores what it saw
 (every fetch is a fact, a failed one with its reason), and reads it back as ``AccountFacts`` for the rules.
 """
+
 from __future__ import annotations
 
 import logging
@@ -45,27 +46,44 @@ def _utc_naive(dt: datetime | None) -> datetime | None:
 def store_fetch(store: Store, account: Account, result) -> FetchSummary:
     """One fetch, its posts (upserted by post id) and its link checks, in one transaction."""
     with store.session() as s:
-        f = AccountFetch(account=account.key, platform=account.platform, source=account.source,
-                         source_kind=account.kind, started_at=result.started_at or utcnow(),
-                         finished_at=result.finished_at or utcnow(), outcome=result.outcome,
-                         detail=_clean(result.detail)[:2000], http_status=result.http_status,
-                         posts=len(result.posts), new_posts=0)
+        f = AccountFetch(
+            account=account.key,
+            platform=account.platform,
+            source=account.source,
+            source_kind=account.kind,
+            started_at=result.started_at or utcnow(),
+            finished_at=result.finished_at or utcnow(),
+            outcome=result.outcome,
+            detail=_clean(result.detail)[:2000],
+            http_status=result.http_status,
+            posts=len(result.posts),
+            new_posts=0,
+        )
         s.add(f)
         s.flush()
         ids = [p.post_id for p in result.posts]
-        existing = {p.post_id: p for p in s.scalars(select(Post).where(Post.account == account.key,
-                                                                       Post.post_id.in_(ids)))} if ids else {}
+        existing = (
+            {p.post_id: p for p in s.scalars(select(Post).where(Post.account == account.key, Post.post_id.in_(ids)))}
+            if ids
+            else {}
+        )
         new = 0
         done: set[str] = set()
         for p in result.posts:
             if p.post_id in done:
                 continue
             done.add(p.post_id)
-            values = dict(title=_clean(p.title)[:2000], text=_clean(p.text), url=_clean(p.url)[:2000],
-                          published_at=_utc_naive(p.published),
-                          published_date=p.published.astimezone(CHINA).date() if p.published else None,
-                          published_text=_clean(p.published_text)[:100], pinned=p.pinned, links=list(p.links),
-                          last_fetch_id=f.id)
+            values = dict(
+                title=_clean(p.title)[:2000],
+                text=_clean(p.text),
+                url=_clean(p.url)[:2000],
+                published_at=_utc_naive(p.published),
+                published_date=p.published.astimezone(CHINA).date() if p.published else None,
+                published_text=_clean(p.published_text)[:100],
+                pinned=p.pinned,
+                links=list(p.links),
+                last_fetch_id=f.id,
+            )
             row = existing.get(p.post_id)
             if row is None:
                 s.add(Post(account=account.key, post_id=p.post_id, first_fetch_id=f.id, **values))
@@ -76,23 +94,46 @@ def store_fetch(store: Store, account: Account, result) -> FetchSummary:
         f.new_posts = new
         broken = 0
         for c in result.link_checks:
-            s.add(PostLink(fetch_id=f.id, account=account.key, post_url=_clean(c.post_url), url=_clean(c.url),
-                           status=c.status, error_kind=c.error_kind, error_detail=_clean(c.error_detail),
-                           checked_at=result.finished_at or utcnow()))
+            s.add(
+                PostLink(
+                    fetch_id=f.id,
+                    account=account.key,
+                    post_url=_clean(c.post_url),
+                    url=_clean(c.url),
+                    status=c.status,
+                    error_kind=c.error_kind,
+                    error_detail=_clean(c.error_detail),
+                    checked_at=result.finished_at or utcnow(),
+                )
+            )
             broken += bool(c.error_kind or (c.status or 0) >= 400)
         dated = [p.published for p in result.posts if p.published]
-        return FetchSummary(account.key, f.id, result.outcome, result.detail, len(result.posts), new,
-                            max(dated) if dated else None, broken)
+        return FetchSummary(
+            account.key,
+            f.id,
+            result.outcome,
+            result.detail,
+            len(result.posts),
+            new,
+            max(dated) if dated else None,
+            broken,
+        )
 
 
-def fetch_accounts(config: Config, store: Store, *, accounts: list[Account] | None = None,
-                   base_dir: Path | None = None, progress: Callable[[str], None] | None = None) -> list[FetchSummary]:
+def fetch_accounts(
+    config: Config,
+    store: Store,
+    *,
+    accounts: list[Account] | None = None,
+    base_dir: Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> list[FetchSummary]:
     """Fetch each account and store the outcome; one failing account never stops the others."""
     from spiders.feeds import FeedSpider
 
     out = []
     with FeedSpider(own_hosts=frozenset().union(*(s.scope for s in config.sites))) as spider:
-        for account in (accounts if accounts is not None else list(config.accounts)):
+        for account in accounts if accounts is not None else list(config.accounts):
             result = spider.fetch(account, base_dir=base_dir)
             try:
                 out.append(store_fetch(store, account, result))
@@ -106,35 +147,78 @@ def fetch_accounts(config: Config, store: Store, *, accounts: list[Account] | No
 
 # ---------------------------------------------------------------- facts
 
+
 def _post(p: Post) -> PostFacts:
-    published = (p.published_at.replace(tzinfo=timezone.utc).astimezone(CHINA) if p.published_at else None)
-    return PostFacts(post_id=p.post_id, title=p.title, text=p.text, published=published, url=p.url, pinned=p.pinned,
-                     links=tuple(p.links or ()), published_text=p.published_text)
+    published = p.published_at.replace(tzinfo=timezone.utc).astimezone(CHINA) if p.published_at else None
+    return PostFacts(
+        post_id=p.post_id,
+        title=p.title,
+        text=p.text,
+        published=published,
+        url=p.url,
+        pinned=p.pinned,
+        links=tuple(p.links or ()),
+        published_text=p.published_text,
+    )
 
 
 def load_account_facts(store: Store, config: Config, account: Account, *, max_fetches: int = 10) -> AccountFacts:
     """What the rules read about one account: its recent fetches, every post seen, its peers on the platform."""
     with store.session() as s:
-        fetches = s.scalars(select(AccountFetch).where(AccountFetch.account == account.key)
-                            .order_by(AccountFetch.id.desc()).limit(max_fetches)).all()
+        fetches = s.scalars(
+            select(AccountFetch)
+            .where(AccountFetch.account == account.key)
+            .order_by(AccountFetch.id.desc())
+            .limit(max_fetches)
+        ).all()
         posts = s.scalars(select(Post).where(Post.account == account.key)).all()
-        last_ok = s.scalars(select(AccountFetch.id).where(AccountFetch.account == account.key,
-                                                          AccountFetch.outcome == "ok")
-                            .order_by(AccountFetch.id.desc()).limit(1)).first()
-        links = s.scalars(select(PostLink).where(PostLink.fetch_id == last_ok).order_by(PostLink.id)).all() \
-            if last_ok else []
+        last_ok = s.scalars(
+            select(AccountFetch.id)
+            .where(AccountFetch.account == account.key, AccountFetch.outcome == "ok")
+            .order_by(AccountFetch.id.desc())
+            .limit(1)
+        ).first()
+        links = (
+            s.scalars(select(PostLink).where(PostLink.fetch_id == last_ok).order_by(PostLink.id)).all()
+            if last_ok
+            else []
+        )
     far = datetime.min.replace(tzinfo=timezone.utc)
     all_posts = sorted((_post(p) for p in posts), key=lambda p: p.published or far, reverse=True)
     current_ids = {p.post_id for p in posts if last_ok is not None and p.last_fetch_id == last_ok}
     thresholds = merge_overrides(config.thresholds, account.thresholds)  # shared periods under "periods"
-    peers = tuple((a.key, a.name) for a in config.accounts
-                  if a.key != account.key and a.unit == account.unit and a.platform == account.platform)
+    peers = tuple(
+        (a.key, a.name)
+        for a in config.accounts
+        if a.key != account.key and a.unit == account.unit and a.platform == account.platform
+    )
     return AccountFacts(
-        account=account.key, platform=account.platform, name=account.name, unit=account.unit, url=account.url,
-        fetches=tuple(FetchFacts(at=f.started_at, outcome=f.outcome, detail=f.detail, http_status=f.http_status,
-                                 posts=f.posts, new_posts=f.new_posts) for f in fetches),
-        posts=tuple(all_posts), current_posts=tuple(p for p in all_posts if p.post_id in current_ids),
-        link_checks=tuple(LinkCheckFacts(url=c.url, post_url=c.post_url, status=c.status, error_kind=c.error_kind,
-                                         error_detail=c.error_detail) for c in links),
-        peers=peers, verified=account.verified, registered=account.registered, thresholds=thresholds)
-
+        account=account.key,
+        platform=account.platform,
+        name=account.name,
+        unit=account.unit,
+        url=account.url,
+        fetches=tuple(
+            FetchFacts(
+                at=f.started_at,
+                outcome=f.outcome,
+                detail=f.detail,
+                http_status=f.http_status,
+                posts=f.posts,
+                new_posts=f.new_posts,
+            )
+            for f in fetches
+        ),
+        posts=tuple(all_posts),
+        current_posts=tuple(p for p in all_posts if p.post_id in current_ids),
+        link_checks=tuple(
+            LinkCheckFacts(
+                url=c.url, post_url=c.post_url, status=c.status, error_kind=c.error_kind, error_detail=c.error_detail
+            )
+            for c in links
+        ),
+        peers=peers,
+        verified=account.verified,
+        registered=account.registered,
+        thresholds=thresholds,
+    )

@@ -9,6 +9,7 @@ for a browser (``meta['playwright']``) to scrapy-playwright's handler, with two 
 Each page is closed as soon as its HTML is read (scrapy-playwright does so
 unless ``playwright_include_page`` is set, which we never do).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -29,8 +30,9 @@ SKIPPED_TYPES = ("image", "media", "font")  # not needed to read a list, and eac
 
 def browser_path(settings: Settings | None = None) -> str:
     # MONITOR_CHROMIUM lets a machine point at its own build (and tests watch for launches)
-    return os.environ.get("MONITOR_CHROMIUM") or (settings.get("MONITOR_BROWSER_PATH") if settings else None) \
-        or CHROMIUM
+    return (
+        os.environ.get("MONITOR_CHROMIUM") or (settings.get("MONITOR_BROWSER_PATH") if settings else None) or CHROMIUM
+    )
 
 
 def browser_available(settings: Settings | None = None) -> bool:
@@ -126,8 +128,9 @@ def _recycling_handler():
                     del self._busy[name]
                     await self._retire(name)
 
-        def _make_request_handler(self, context_name, method, url, headers, body, encoding, spider,
-                                  initial_request_done):
+        def _make_request_handler(
+            self, context_name, method, url, headers, body, encoding, spider, initial_request_done
+        ):
             """Every request of a rendered page goes through our gate instead of straight to Chromium's
             network (which has none): the page's own site, scripts and styles from public hosts, nothing
             else; no navigation away; redirects checked hop by hop."""
@@ -146,6 +149,7 @@ def _recycling_handler():
                 await route_async(gate, route, playwright_request)
                 if gate.refused:
                     self.stats.set_value("monitor/browser_refused", len(gate.refused))
+
             return handler
 
         async def _apply_page_methods(self, page, request, spider=None):

@@ -4,6 +4,7 @@ Screenshots are facts like any other: taken when asked (this command, or
 `monitor report --screenshots`), stored in ``evidence_shots`` with a copy
 under ``storage.notices_dir/evidence/``, and only ever *embedded* by reports.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -28,9 +29,12 @@ HIGHLIGHT = {"link": "已用红框标出失效链接", "item": "已用红框标�
 
 
 def summary_lines(r: "EvidenceResult") -> list[str]:
-    head = f"已截图 {r.taken} 个问题" + (f"，{len(r.failed)} 个失败" if r.failed else "") \
-        + (f"，{r.kept} 个已有截图（沿用，--refresh 可重拍）" if r.kept else "") \
+    head = (
+        f"已截图 {r.taken} 个问题"
+        + (f"，{len(r.failed)} 个失败" if r.failed else "")
+        + (f"，{r.kept} 个已有截图（沿用，--refresh 可重拍）" if r.kept else "")
         + (f"，{len(r.skipped)} 个无法截图" if r.skipped else "")
+    )
     lines = [head]
     lines += [f"  问题 {fid} 截图失败：{why}" for fid, why in r.failed or []]
     lines += [f"  问题 {fid} 跳过：{why}" for fid, why in r.skipped]
@@ -52,9 +56,13 @@ def shot_request(store: Store, f: Finding) -> ShotRequest | None:
         return ShotRequest(f.id, f.source_url, "link", f.url) if f.source_url else None
     if f.rule in ("W-V3", "W-V4", "W-V5"):
         with store.session() as s:
-            col = s.scalars(select(Column).join(CrawlRun, CrawlRun.id == Column.run_id)
-                            .where(CrawlRun.site == f.site, Column.url == f.url, Column.role == "column")
-                            .order_by(Column.id.desc()).limit(1)).first()
+            col = s.scalars(
+                select(Column)
+                .join(CrawlRun, CrawlRun.id == Column.run_id)
+                .where(CrawlRun.site == f.site, Column.url == f.url, Column.role == "column")
+                .order_by(Column.id.desc())
+                .limit(1)
+            ).first()
         page = (col.list_pages or [f.url])[0] if col is not None and col.list_pages else f.url
         newest = facts.get("newest_url")
         return ShotRequest(f.id, page, "item", newest) if newest else ShotRequest(f.id, page, "list")
@@ -92,8 +100,10 @@ class _HostPacer:
                     while True:
                         if self.stopped or not self.pending:
                             return
-                        pick = next((r for r in self.pending
-                                     if self.busy.get(self.host(r), 0) < self.limit_of(self.host(r))), None)
+                        pick = next(
+                            (r for r in self.pending if self.busy.get(self.host(r), 0) < self.limit_of(self.host(r))),
+                            None,
+                        )
                         if pick is not None:
                             break
                         self.cond.wait(0.5)
@@ -113,9 +123,17 @@ class _HostPacer:
             self.cond.notify_all()
 
 
-def take_evidence(store: Store, config: Config, *, as_of: date, finding_ids: tuple[int, ...] = (),
-                  out_dir: str | Path | None = None, refresh: bool = False, browsers: int = MAX_BROWSERS,
-                  on_shot: Callable[[int, int, str | None], None] | None = None) -> EvidenceResult:
+def take_evidence(
+    store: Store,
+    config: Config,
+    *,
+    as_of: date,
+    finding_ids: tuple[int, ...] = (),
+    out_dir: str | Path | None = None,
+    refresh: bool = False,
+    browsers: int = MAX_BROWSERS,
+    on_shot: Callable[[int, int, str | None], None] | None = None,
+) -> EvidenceResult:
     """Screenshot every open finding of the supported rules that has no shot yet (all of them with refresh).
 
     Each shot is stored the moment it is taken, so an interrupted run keeps its work and the next run resumes
@@ -123,8 +141,12 @@ def take_evidence(store: Store, config: Config, *, as_of: date, finding_ids: tup
     ``limits.concurrency_per_host``. ``on_shot(done, total, error)`` reports progress."""
     keys = {s.key for s in config.sites}
     open_states = [st.value for st in FindingStatus if st.is_open]
-    q = select(Finding).where(Finding.site.in_(keys), Finding.verdict == "finding", Finding.status.in_(open_states),
-                              Finding.rule.in_(SHOT_RULES))
+    q = select(Finding).where(
+        Finding.site.in_(keys),
+        Finding.verdict == "finding",
+        Finding.status.in_(open_states),
+        Finding.rule.in_(SHOT_RULES),
+    )
     if finding_ids:
         q = q.where(Finding.id.in_(finding_ids))
     with store.session() as s:
@@ -143,8 +165,9 @@ def take_evidence(store: Store, config: Config, *, as_of: date, finding_ids: tup
         else:
             # each shot is confined to its own site's scope (spiders.chromium): its origin, and private addresses
             # only where they are that site's own or the site allows them
-            requests.append(replace(r, scope=sites[f.site].scope,
-                                    allow_private=sites[f.site].limits.allow_private_network))
+            requests.append(
+                replace(r, scope=sites[f.site].scope, allow_private=sites[f.site].limits.allow_private_network)
+            )
     if not requests:
         return result
     folder = Path(out_dir or config.storage.notices_dir) / "evidence"
@@ -208,6 +231,17 @@ def _keep(store: Store, shot, req: ShotRequest, folder: Path, as_of: date, resul
     path.write_bytes(shot.png)
     note = HIGHLIGHT[req.mode] if shot.found else "页面上未找到要标出的元素"
     with store.session() as s:
-        s.add(EvidenceShot(finding_id=shot.key, as_of=as_of, taken_at=utcnow(), page_url=shot.page_url,
-                           highlight=note, found=bool(shot.found), png=shot.png, sha256=digest, path=str(path)))
+        s.add(
+            EvidenceShot(
+                finding_id=shot.key,
+                as_of=as_of,
+                taken_at=utcnow(),
+                page_url=shot.page_url,
+                highlight=note,
+                found=bool(shot.found),
+                png=shot.png,
+                sha256=digest,
+                path=str(path),
+            )
+        )
     result.taken += 1

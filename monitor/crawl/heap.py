@@ -9,6 +9,7 @@ collected less often; on leaving, both are undone, so a process running many bat
 frees the batch's cycles as before. Memory is not at stake: the objects set aside are alive anyway, and the
 larger first generation holds a few thousand more short-lived containers at most.
 """
+
 from __future__ import annotations
 
 import atexit

@@ -5,6 +5,7 @@ Computed once per run from the run's own facts (the external link checks and the
 in ``crawl_runs.network``; the crawl summary and ``monitor status`` show it, and W-S1 then reports the failed
 external links as unverified instead of broken: nobody is accused for a server without DNS or a proxy down.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -16,16 +17,23 @@ from monitor.model import ErrorKind, error_label
 NETWORK_KINDS = (ErrorKind.DNS, ErrorKind.REFUSED, ErrorKind.TIMEOUT, ErrorKind.RESET, ErrorKind.TLS, ErrorKind.OTHER)
 
 
-def assess(external: list[tuple[str, str | None, int | None]], reference: list[tuple[str, str | None]], *,
-           share: float = 0.8, min_hosts: int = 5) -> str | None:
+def assess(
+    external: list[tuple[str, str | None, int | None]],
+    reference: list[tuple[str, str | None]],
+    *,
+    share: float = 0.8,
+    min_hosts: int = 5,
+) -> str | None:
     """A Chinese sentence when the local network looks broken, else None.
 
     ``external``: (url, error_kind, status) of the run's external link checks; ``reference``: (url, error_kind)
     of the configured reference sites (error_kind None: it answered)."""
     for url, kind in reference:
         if kind:
-            return (f"本机网络异常：参照网站 {url} 无法访问（{error_label(kind)}），"
-                    f"外部链接的失败不能归咎于被检查网站，已标为无法核实")
+            return (
+                f"本机网络异常：参照网站 {url} 无法访问（{error_label(kind)}），"
+                f"外部链接的失败不能归咎于被检查网站，已标为无法核实"
+            )
     hosts: dict[str, str | None] = {}
     for url, kind, status in external:
         host = (urlsplit(url).hostname or "").lower()
@@ -45,5 +53,7 @@ def assess(external: list[tuple[str, str | None, int | None]], reference: list[t
     kind, n = failing.most_common(1)[0]
     if n / len(hosts) < share:
         return None
-    return (f"本机网络异常：{len(hosts)} 个外部网站中有 {n} 个{error_label(kind)}，"
-            f"多为本机网络（DNS、代理或出口）故障，外部链接的失败已标为无法核实，不作为问题")
+    return (
+        f"本机网络异常：{len(hosts)} 个外部网站中有 {n} 个{error_label(kind)}，"
+        f"多为本机网络（DNS、代理或出口）故障，外部链接的失败已标为无法核实，不作为问题"
+    )

@@ -9,6 +9,7 @@ pages included); a page whose site search had not been answered is fetched
 again. Each stored page was written in one transaction with its links and
 list facts, so a stored page's links are all there.
 """
+
 from __future__ import annotations
 
 import os
@@ -56,20 +57,29 @@ class Frontier:
 def open_run(store: Store, site: str, *, max_age: timedelta = RESUME_MAX_AGE) -> tuple[int, Frontier | None]:
     """The run to crawl into: the site's unfinished run when it can be resumed, else a new one."""
     with store.session() as s:
-        last = s.scalars(select(CrawlRun).where(CrawlRun.site == site, CrawlRun.kind == "site")
-                         .order_by(CrawlRun.id.desc()).limit(1)).first()
-        resumable = (last is not None and last.status in ("running", "interrupted")
-                     and last.pages_parsed is not None and last.started_at >= utcnow() - max_age
-                     and not (last.status == "running" and _alive(last.owner)))
+        last = s.scalars(
+            select(CrawlRun).where(CrawlRun.site == site, CrawlRun.kind == "site").order_by(CrawlRun.id.desc()).limit(1)
+        ).first()
+        resumable = (
+            last is not None
+            and last.status in ("running", "interrupted")
+            and last.pages_parsed is not None
+            and last.started_at >= utcnow() - max_age
+            and not (last.status == "running" and _alive(last.owner))
+        )
         if resumable:
-            s.execute(update(CrawlRun).where(CrawlRun.id == last.id)
-                      .values(status="running", owner=owner_id(), error=None))
+            s.execute(
+                update(CrawlRun).where(CrawlRun.id == last.id).values(status="running", owner=owner_id(), error=None)
+            )
             run_id = last.id
     if not resumable:
         run_id = store.start_run(site)
         with store.session() as s:
-            s.execute(update(CrawlRun).where(CrawlRun.id == run_id)
-                      .values(pages_parsed=0, pages_reused=0, pages_rendered=0, owner=owner_id()))
+            s.execute(
+                update(CrawlRun)
+                .where(CrawlRun.id == run_id)
+                .values(pages_parsed=0, pages_reused=0, pages_rendered=0, owner=owner_id())
+            )
         return run_id, None
     return run_id, load_frontier(store, run_id)
 
@@ -80,12 +90,18 @@ def _redo_unanswered_searches(s, run_id: int) -> None:
     (its form's hidden fields), it is no link a frontier could hold."""
     from monitor.crawl.reuse import COPIED_WITH_PAGE
 
-    asked = set(s.scalars(select(SearchCheck.page_url).where(
-        SearchCheck.run_id == run_id, SearchCheck.kind == "form", SearchCheck.query.is_not(None))))
+    asked = set(
+        s.scalars(
+            select(SearchCheck.page_url).where(
+                SearchCheck.run_id == run_id, SearchCheck.kind == "form", SearchCheck.query.is_not(None)
+            )
+        )
+    )
     if not asked:
         return
-    answered = set(s.scalars(select(SearchCheck.page_url).where(
-        SearchCheck.run_id == run_id, SearchCheck.kind == "result")))
+    answered = set(
+        s.scalars(select(SearchCheck.page_url).where(SearchCheck.run_id == run_id, SearchCheck.kind == "result"))
+    )
     for url in sorted(asked - answered):
         s.execute(delete(Page).where(Page.run_id == run_id, Page.url == url))
         for table, key in COPIED_WITH_PAGE:
@@ -97,16 +113,17 @@ def load_frontier(store: Store, run_id: int) -> Frontier:
     depth: dict[str, int] = {}
     with store.session() as s:
         _redo_unanswered_searches(s, run_id)
-        for url, d, external in s.execute(select(Page.url, Page.depth, Page.is_external)
-                                          .where(Page.run_id == run_id)):
+        for url, d, external in s.execute(select(Page.url, Page.depth, Page.is_external).where(Page.run_id == run_id)):
             f.stored.add(url)
             depth.setdefault(url, d)
             if not external:
                 f.internal_pages += 1
         seen: set[str] = set()
         for target, source, tag, external in s.execute(
-                select(Link.target_url, Link.source_url, Link.tag, Link.is_external)
-                .where(Link.run_id == run_id).order_by(Link.id)):
+            select(Link.target_url, Link.source_url, Link.tag, Link.is_external)
+            .where(Link.run_id == run_id)
+            .order_by(Link.id)
+        ):
             if target in f.stored or target in seen:
                 continue
             seen.add(target)

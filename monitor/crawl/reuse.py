@@ -7,6 +7,7 @@ copied from the previous run in SQL, and the spider follows the links the
 previous run stored for it. Pages rendered in a browser are always fetched
 afresh: their HTML shell says nothing about the data a script loads.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -38,18 +39,23 @@ class PreviousRun:
         self.carry: frozenset[str] = frozenset()
         self.validators: dict[str, Validators] = {}
         with store.session() as s:
-            rows = s.execute(select(Page.url, Page.etag, Page.last_modified, Page.content_hash,
-                                    Page.text.is_not(None))
-                             .where(Page.run_id == run_id, Page.status == 200, Page.error_kind.is_(None),
-                                    Page.rendered.is_not(True))).all()
+            rows = s.execute(
+                select(Page.url, Page.etag, Page.last_modified, Page.content_hash, Page.text.is_not(None)).where(
+                    Page.run_id == run_id, Page.status == 200, Page.error_kind.is_(None), Page.rendered.is_not(True)
+                )
+            ).all()
         for url, etag, modified, digest, parsed in rows:
             if url not in self.validators and (etag or modified or digest):
                 self.validators[url] = Validators(etag, modified, digest, bool(parsed))
 
     @classmethod
     def latest(cls, store: Store, site: str, *, before: int | None = None) -> "PreviousRun | None":
-        q = select(CrawlRun.id).where(CrawlRun.site == site, CrawlRun.kind == "site",
-                                      CrawlRun.status == "finished", CrawlRun.pages_parsed.is_not(None))
+        q = select(CrawlRun.id).where(
+            CrawlRun.site == site,
+            CrawlRun.kind == "site",
+            CrawlRun.status == "finished",
+            CrawlRun.pages_parsed.is_not(None),
+        )
         if before is not None:
             q = q.where(CrawlRun.id < before)
         with store.session() as s:
@@ -84,7 +90,9 @@ class PreviousRun:
         with self.store.engine.connect() as conn:
             rows = conn.execution_options(stream_results=True, yield_per=20000).execute(
                 select(Link.source_url, Link.target_url, Link.tag, Link.is_external)
-                .where(Link.run_id == self.run_id).order_by(Link.id))
+                .where(Link.run_id == self.run_id)
+                .order_by(Link.id)
+            )
             for source, target, tag, external in rows:
                 key = (target, tag, bool(external))
                 i = index.get(key)
@@ -149,8 +157,13 @@ class ConditionalGetMiddleware:
 
 _NOT_COPIED = {"id", "run_id", "fetched_at", "reused", "verified_at"}
 # facts stored per page, copied with an unchanged page: (ORM class, column holding the page URL)
-COPIED_WITH_PAGE: list[tuple[type, str]] = [(Link, "source_url"), (ListPage, "page_url"), (Message, "page_url"),
-                                            (ReportDocument, "url"), (SearchCheck, "page_url")]
+COPIED_WITH_PAGE: list[tuple[type, str]] = [
+    (Link, "source_url"),
+    (ListPage, "page_url"),
+    (Message, "page_url"),
+    (ReportDocument, "url"),
+    (SearchCheck, "page_url"),
+]
 
 
 def copy_unchanged(session, *, prev_run: int, run_id: int, rows: Iterable[dict[str, Any]], now) -> None:
@@ -170,32 +183,49 @@ def copy_unchanged(session, *, prev_run: int, run_id: int, rows: Iterable[dict[s
     pcols = [c for c in pages.columns if c.key not in _NOT_COPIED]
     carried = [r["url"] for r in rows if r.get("how") == "carried"]
     confirmed = [r["url"] for r in rows if r.get("how") != "carried"]
-    for group, verified in ((confirmed, bindparam("now", now)),
-                            (carried, func.coalesce(pages.c.verified_at, pages.c.fetched_at))):
+    for group, verified in (
+        (confirmed, bindparam("now", now)),
+        (carried, func.coalesce(pages.c.verified_at, pages.c.fetched_at)),
+    ):
         if not group:
             continue
-        first = (select(func.min(pages.c.id))
-                 .where(pages.c.run_id == prev_run, pages.c.url.in_(bindparam("urls", expanding=True)))
-                 .group_by(pages.c.url))
-        conn.execute(insert(pages).from_select(
-            [c.key for c in pcols] + ["run_id", "fetched_at", "reused", "verified_at"],
-            select(*pcols, bindparam("run", run_id), bindparam("now", now), bindparam("yes", True), verified)
-            .where(pages.c.id.in_(first)).order_by(pages.c.id)),
-            {"urls": group, "run": run_id, "now": now, "yes": True})
-    fresh = [{"u": r["url"], "ms": r.get("elapsed_ms"), "et": r.get("etag"), "lm": r.get("last_modified")}
-             for r in rows if r.get("how") == "hash"]
+        first = (
+            select(func.min(pages.c.id))
+            .where(pages.c.run_id == prev_run, pages.c.url.in_(bindparam("urls", expanding=True)))
+            .group_by(pages.c.url)
+        )
+        conn.execute(
+            insert(pages).from_select(
+                [c.key for c in pcols] + ["run_id", "fetched_at", "reused", "verified_at"],
+                select(*pcols, bindparam("run", run_id), bindparam("now", now), bindparam("yes", True), verified)
+                .where(pages.c.id.in_(first))
+                .order_by(pages.c.id),
+            ),
+            {"urls": group, "run": run_id, "now": now, "yes": True},
+        )
+    fresh = [
+        {"u": r["url"], "ms": r.get("elapsed_ms"), "et": r.get("etag"), "lm": r.get("last_modified")}
+        for r in rows
+        if r.get("how") == "hash"
+    ]
     if fresh:  # what this response said, not what the old one did
-        conn.execute(update(pages).where(pages.c.run_id == run_id, pages.c.url == bindparam("u"))
-                     .values(elapsed_ms=bindparam("ms"), etag=bindparam("et"), last_modified=bindparam("lm")),
-                     fresh)
+        conn.execute(
+            update(pages)
+            .where(pages.c.run_id == run_id, pages.c.url == bindparam("u"))
+            .values(elapsed_ms=bindparam("ms"), etag=bindparam("et"), last_modified=bindparam("lm")),
+            fresh,
+        )
     for table, key_name in COPIED_WITH_PAGE:
         table = table.__table__
         key = table.c[key_name]
         cols = [c for c in table.columns if c.key not in ("id", "run_id")]
-        conn.execute(insert(table).from_select(
-            [c.key for c in cols] + ["run_id"],
-            select(*cols, bindparam("run", run_id))
-            # no ORDER BY: SQLite would then scan the run through ix_*_run_id instead of seeking by URL;
-            # the (run_id, url) index returns each page's rows in id order all the same
-            .where(table.c.run_id == prev_run, key.in_(bindparam("urls", expanding=True)))),
-            {"urls": urls, "run": run_id})
+        conn.execute(
+            insert(table).from_select(
+                [c.key for c in cols] + ["run_id"],
+                select(*cols, bindparam("run", run_id))
+                # no ORDER BY: SQLite would then scan the run through ix_*_run_id instead of seeking by URL;
+                # the (run_id, url) index returns each page's rows in id order all the same
+                .where(table.c.run_id == prev_run, key.in_(bindparam("urls", expanding=True))),
+            ),
+            {"urls": urls, "run": run_id},
+        )

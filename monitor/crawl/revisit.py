@@ -18,6 +18,7 @@ new page cites may have been edited to cite it back). The first crawl of a site,
 What a rotation cannot see until the leaf's turn comes: an unchanged-looking article edited in place (a
 new broken link inside it, a typo fixed), or a leaf deleted while every page still links to it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -49,8 +50,9 @@ def _spread(url: str) -> bytes:
     return hashlib.blake2b(url.encode("utf-8", "surrogatepass"), digest_size=8).digest()
 
 
-def choose(leaves: Iterable[tuple[str, datetime]], *, now: datetime, interval: timedelta,
-           window: timedelta) -> set[str]:
+def choose(
+    leaves: Iterable[tuple[str, datetime]], *, now: datetime, interval: timedelta, window: timedelta
+) -> set[str]:
     """The leaves to verify this crawl: those that would be older than ``window`` at the next crawl (expected
     ``interval`` from now), topped up oldest-first to ``ceil(N * interval / window)`` so each crawl does its
     share instead of all falling due together."""
@@ -61,7 +63,7 @@ def choose(leaves: Iterable[tuple[str, datetime]], *, now: datetime, interval: t
     quota = math.ceil(len(leaves) * (interval / window))
     if len(due) < quota:
         rest = sorted((verified, _spread(u), u) for u, verified in leaves if u not in due)
-        due.update(u for _, _, u in rest[:quota - len(due)])
+        due.update(u for _, _, u in rest[: quota - len(due)])
     return due
 
 
@@ -79,8 +81,9 @@ def open_finding_urls(store: Store, site: str) -> set[str]:
     (or a relapse) shows at once."""
     open_states = [s.value for s in FindingStatus if s.is_open]
     with store.session() as s:
-        rows = s.execute(select(Finding.url, Finding.source_url)
-                         .where(Finding.site == site, Finding.status.in_(open_states))).all()
+        rows = s.execute(
+            select(Finding.url, Finding.source_url).where(Finding.site == site, Finding.status.in_(open_states))
+        ).all()
     return {u for row in rows for u in row if u}
 
 
@@ -88,25 +91,53 @@ def plan_revisits(store: Store, site: str, prev_run: int, *, now: datetime, revi
     """Which URLs of ``prev_run`` this crawl may carry over unfetched (see the module docstring)."""
     window = timedelta(days=revisit_days)
     with store.session() as s:
-        starts = list(s.scalars(select(CrawlRun.started_at)
-                                .where(CrawlRun.site == site, CrawlRun.kind == "site", CrawlRun.status == "finished")
-                                .order_by(CrawlRun.id.desc()).limit(RECENT_RUNS)))
+        starts = list(
+            s.scalars(
+                select(CrawlRun.started_at)
+                .where(CrawlRun.site == site, CrawlRun.kind == "site", CrawlRun.status == "finished")
+                .order_by(CrawlRun.id.desc())
+                .limit(RECENT_RUNS)
+            )
+        )
         structural = set(s.scalars(select(ListPage.page_url).where(ListPage.run_id == prev_run)))
-        structural.update(s.scalars(select(Link.target_url).where(Link.run_id == prev_run,
-                                                                  Link.tag.in_(FOLLOW_TAGS))))
+        structural.update(s.scalars(select(Link.target_url).where(Link.run_id == prev_run, Link.tag.in_(FOLLOW_TAGS))))
         articles = set(s.scalars(select(ColumnItem.url).where(ColumnItem.run_id == prev_run)))
         # pages that lead somewhere the home page does not (a hub, a further list page): new articles may
         # appear there; a page whose links are all the site's own navigation is a dead end, a leaf
-        home_links = (select(Link.target_url).join(Page, (Page.run_id == Link.run_id) & (Page.url == Link.source_url))
-                      .where(Link.run_id == prev_run, Page.is_home.is_(True)))
-        hubs = set(s.scalars(select(Link.source_url).distinct().where(
-            Link.run_id == prev_run, Link.is_external.is_(False), Link.tag.in_(("a", "iframe")),
-            Link.target_url != Link.source_url, Link.target_url.not_in(home_links))))
-        rows = s.execute(select(Page.url, Page.status, Page.error_kind, Page.redirect_chain, Page.rendered,
-                                Page.is_home, Page.is_external, Page.not_found_text,
-                                Page.text.is_(None) | Page.attachment.is_(True),
-                                func.coalesce(Page.verified_at, Page.fetched_at))
-                         .where(Page.run_id == prev_run).order_by(Page.id)).all()
+        home_links = (
+            select(Link.target_url)
+            .join(Page, (Page.run_id == Link.run_id) & (Page.url == Link.source_url))
+            .where(Link.run_id == prev_run, Page.is_home.is_(True))
+        )
+        hubs = set(
+            s.scalars(
+                select(Link.source_url)
+                .distinct()
+                .where(
+                    Link.run_id == prev_run,
+                    Link.is_external.is_(False),
+                    Link.tag.in_(("a", "iframe")),
+                    Link.target_url != Link.source_url,
+                    Link.target_url.not_in(home_links),
+                )
+            )
+        )
+        rows = s.execute(
+            select(
+                Page.url,
+                Page.status,
+                Page.error_kind,
+                Page.redirect_chain,
+                Page.rendered,
+                Page.is_home,
+                Page.is_external,
+                Page.not_found_text,
+                Page.text.is_(None) | Page.attachment.is_(True),
+                func.coalesce(Page.verified_at, Page.fetched_at),
+            )
+            .where(Page.run_id == prev_run)
+            .order_by(Page.id)
+        ).all()
     interval = crawl_interval(starts, now, window)
     findings = open_finding_urls(store, site)
     leaves: dict[str, datetime] = {}
@@ -115,12 +146,26 @@ def plan_revisits(store: Store, site: str, prev_run: int, *, now: datetime, revi
         if url in seen:  # the first row of a URL is the one a re-crawl copies
             continue
         seen.add(url)
-        if (not (resource or external or url in articles or url not in hubs) or home or rendered or error or not_found or status is None
-                or not 200 <= status < 400
-                or (chain and not external)  # a redirected page's links are stored under its final URL
-                or url in structural or url in findings or verified is None):
+        if (
+            not (resource or external or url in articles or url not in hubs)
+            or home
+            or rendered
+            or error
+            or not_found
+            or status is None
+            or not 200 <= status < 400
+            or (chain and not external)  # a redirected page's links are stored under its final URL
+            or url in structural
+            or url in findings
+            or verified is None
+        ):
             continue
         leaves[url] = verified
     verify = choose(leaves.items(), now=now, interval=interval, window=window)
-    return RevisitPlan(carry=frozenset(u for u in leaves if u not in verify), leaves=len(leaves),
-                       verify=len(verify), window=window, interval=interval)
+    return RevisitPlan(
+        carry=frozenset(u for u in leaves if u not in verify),
+        leaves=len(leaves),
+        verify=len(verify),
+        window=window,
+        interval=interval,
+    )

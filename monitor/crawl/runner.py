@@ -4,6 +4,7 @@ One CrawlerProcess runs every site's spider side by side, each with its own
 politeness settings; a site that fails records its failure as facts and
 never stops the others.
 """
+
 from __future__ import annotations
 
 import logging
@@ -19,12 +20,21 @@ from scrapy.settings import Settings
 
 from monitor.config import Config, Site
 from monitor.crawl.heap import long_lived_heap
-from monitor.model import (ListItem, MessageFacts, MessageItem, NetworkItem, PageItem, ReportDocumentItem, ReuseItem,
-                           SearchItem, error_label, xml_safe)
+from monitor.model import (
+    ListItem,
+    MessageFacts,
+    MessageItem,
+    NetworkItem,
+    PageItem,
+    ReportDocumentItem,
+    ReuseItem,
+    SearchItem,
+    error_label,
+    xml_safe,
+)
 from sqlalchemy import delete, func, insert, select, update
 
-from monitor.store import (BatchWriter, Column, ColumnItem, CrawlRun, ListPage, Page, Store, brief, insert_rows,
-                           utcnow)
+from monitor.store import BatchWriter, Column, ColumnItem, CrawlRun, ListPage, Page, Store, brief, insert_rows, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +92,13 @@ _MESSAGE_FIELDS = tuple(f.name for f in fields(MessageFacts))
 
 
 def _item_json(it) -> dict[str, Any]:
-    return {"url": it.url, "title": _clean(it.title)[:1000], "date": it.date.isoformat() if it.date else None,
-            "date_text": _clean(it.date_text)[:100], "date_source": getattr(it, "date_source", "") or ""}
+    return {
+        "url": it.url,
+        "title": _clean(it.title)[:1000],
+        "date": it.date.isoformat() if it.date else None,
+        "date_text": _clean(it.date_text)[:100],
+        "date_source": getattr(it, "date_source", "") or "",
+    }
 
 
 @dataclass(frozen=True)
@@ -128,8 +143,12 @@ class StorePipeline:
         target = getattr(crawler, "target", None)
         if not crawler.settings.getbool("MONITOR_STORE_ENABLED") or not isinstance(target, RunTarget):
             raise NotConfigured
-        pipe = cls(crawler, target, crawler.settings.getint("MONITOR_BATCH_SIZE"),
-                   crawler.settings.getfloat("MONITOR_FLUSH_SECONDS"))
+        pipe = cls(
+            crawler,
+            target,
+            crawler.settings.getint("MONITOR_BATCH_SIZE"),
+            crawler.settings.getfloat("MONITOR_FLUSH_SECONDS"),
+        )
         # spider_closed fires after the pipelines closed, so the last batch is in before the run is marked
         crawler.signals.connect(pipe.spider_closed, signal=signals.spider_closed)
         return pipe
@@ -177,15 +196,33 @@ class StorePipeline:
             self._list(lst)
 
     def _list(self, item: ListItem) -> None:  # a list page's facts sent on their own (older spiders)
-        self.writer.add("list_page", {
-            "page_url": item.page_url, "column_url": item.column_url, "role": item.role,
-            "name": _clean(item.name or ""), "column_type": _clean(item.column_type),
-            "empty": bool(item.empty), "items": [_item_json(it) for it in item.items],
-            "level": item.level, "parent_url": item.parent_url, "how": item.how, "evidence": item.evidence})
+        self.writer.add(
+            "list_page",
+            {
+                "page_url": item.page_url,
+                "column_url": item.column_url,
+                "role": item.role,
+                "name": _clean(item.name or ""),
+                "column_type": _clean(item.column_type),
+                "empty": bool(item.empty),
+                "items": [_item_json(it) for it in item.items],
+                "level": item.level,
+                "parent_url": item.parent_url,
+                "how": item.how,
+                "evidence": item.evidence,
+            },
+        )
 
     def _reuse(self, item: ReuseItem) -> None:
-        self.writer.reuse({"url": item.url, "how": item.how, "elapsed_ms": item.elapsed_ms, "etag": item.etag,
-                           "last_modified": item.last_modified})  # the rows monitor.crawl.reuse.copy_unchanged takes
+        self.writer.reuse(
+            {
+                "url": item.url,
+                "how": item.how,
+                "elapsed_ms": item.elapsed_ms,
+                "etag": item.etag,
+                "last_modified": item.last_modified,
+            }
+        )  # the rows monitor.crawl.reuse.copy_unchanged takes
 
     def _message(self, item: MessageItem) -> None:
         self.writer.add("message", {k: _clean(getattr(item.message, k)) for k in _MESSAGE_FIELDS})
@@ -197,12 +234,25 @@ class StorePipeline:
         self.reference.append((item.url, item.error_kind))
 
     def _report_document(self, item: ReportDocumentItem) -> None:
-        self.writer.add("report_document", {"url": _clean(item.url), "title": _clean(item.title),
-                                            "published": item.published, "body": _clean(item.body)})
+        self.writer.add(
+            "report_document",
+            {
+                "url": _clean(item.url),
+                "title": _clean(item.title),
+                "published": item.published,
+                "body": _clean(item.body),
+            },
+        )
 
     HANDLERS: dict[type, Callable[[StorePipeline, Any], None]] = {
-        PageItem: _page, ListItem: _list, ReuseItem: _reuse, MessageItem: _message, SearchItem: _search,
-        NetworkItem: _network, ReportDocumentItem: _report_document}
+        PageItem: _page,
+        ListItem: _list,
+        ReuseItem: _reuse,
+        MessageItem: _message,
+        SearchItem: _search,
+        NetworkItem: _network,
+        ReportDocumentItem: _report_document,
+    }
 
     def _flush(self) -> bool:
         try:
@@ -213,8 +263,13 @@ class StorePipeline:
             return False
 
     def _fail(self, what: str, exc: BaseException) -> None:
-        log.error("site=%s run=%s: %s, the run stops unfinished (the next crawl resumes it): %s",
-                  self.target.site_key, self.run_id, what, brief(exc))
+        log.error(
+            "site=%s run=%s: %s, the run stops unfinished (the next crawl resumes it): %s",
+            self.target.site_key,
+            self.run_id,
+            what,
+            brief(exc),
+        )
         if self.failed:
             return
         self.failed = f"{what}：{brief(exc)}"
@@ -240,14 +295,18 @@ class StorePipeline:
             self._fail("汇总栏目失败", exc)
 
     def spider_closed(self, spider, reason):
-        status = "finished" if reason in ("finished", "closespider_pagecount") and not self.failed \
-            else "interrupted"
+        status = "finished" if reason in ("finished", "closespider_pagecount") and not self.failed else "interrupted"
         try:
-            finish_run(self.store, self.run_id, status=status,
-                       error=None if status == "finished" else (self.failed or reason))
+            finish_run(
+                self.store, self.run_id, status=status, error=None if status == "finished" else (self.failed or reason)
+            )
         except Exception as exc:  # the run stays 'running'; the next crawl resumes it
-            log.error("site=%s run=%s: could not close the run (the next crawl resumes it): %s",
-                      self.target.site_key, self.run_id, brief(exc))
+            log.error(
+                "site=%s run=%s: could not close the run (the next crawl resumes it): %s",
+                self.target.site_key,
+                self.run_id,
+                brief(exc),
+            )
 
 
 def record_network(store: Store, run_id: int, reference: list[tuple[str, str | None]], settings) -> None:
@@ -255,11 +314,15 @@ def record_network(store: Store, run_id: int, reference: list[tuple[str, str | N
     from monitor.crawl.network import assess
 
     def work(s) -> None:
-        external = s.execute(select(Page.url, Page.error_kind, Page.status)
-                             .where(Page.run_id == run_id, Page.is_external.is_(True))).all()
-        note = assess([tuple(r) for r in external], reference,
-                      share=settings.getfloat("MONITOR_OUTAGE_SHARE"),
-                      min_hosts=settings.getint("MONITOR_OUTAGE_MIN_HOSTS"))
+        external = s.execute(
+            select(Page.url, Page.error_kind, Page.status).where(Page.run_id == run_id, Page.is_external.is_(True))
+        ).all()
+        note = assess(
+            [tuple(r) for r in external],
+            reference,
+            share=settings.getfloat("MONITOR_OUTAGE_SHARE"),
+            min_hosts=settings.getint("MONITOR_OUTAGE_MIN_HOSTS"),
+        )
         s.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(network=note))
 
     store.write(work, what=f"network note of run {run_id}")
@@ -277,14 +340,40 @@ def _assemble(s, run_id: int) -> None:
     from datetime import date as _date
 
     cols: dict[str, dict[str, Any]] = {}
-    rows = s.execute(select(ListPage.page_url, ListPage.column_url, ListPage.role, ListPage.name,
-                            ListPage.column_type, ListPage.empty, ListPage.items, ListPage.level,
-                            ListPage.parent_url, ListPage.how, ListPage.evidence)
-                     .where(ListPage.run_id == run_id).order_by(ListPage.id))
+    rows = s.execute(
+        select(
+            ListPage.page_url,
+            ListPage.column_url,
+            ListPage.role,
+            ListPage.name,
+            ListPage.column_type,
+            ListPage.empty,
+            ListPage.items,
+            ListPage.level,
+            ListPage.parent_url,
+            ListPage.how,
+            ListPage.evidence,
+        )
+        .where(ListPage.run_id == run_id)
+        .order_by(ListPage.id)
+    )
     for page_url, col_url, role, name, ctype, empty, items, level, parent, how, evidence in rows:
-        col = cols.setdefault(col_url, {"role": role, "name": name, "type": ctype, "pages": set(),
-                                        "items": {}, "empty": False, "level": level, "parent": parent,
-                                        "how": how, "evidence": None, "first": page_url})
+        col = cols.setdefault(
+            col_url,
+            {
+                "role": role,
+                "name": name,
+                "type": ctype,
+                "pages": set(),
+                "items": {},
+                "empty": False,
+                "level": level,
+                "parent": parent,
+                "how": how,
+                "evidence": None,
+                "first": page_url,
+            },
+        )
         col["level"] = col["level"] or level
         col["parent"] = col["parent"] or parent
         col["pages"].add(page_url)
@@ -292,8 +381,9 @@ def _assemble(s, run_id: int) -> None:
         if how and _HOW_RANK.get(how, 0) > _HOW_RANK.get(col["how"] or "", 0):
             col["how"] = how  # the column as its strongest page shows it
         if evidence is not None:
-            col["evidence"] = _merge_evidence(col["evidence"], evidence, first=page_url == col_url
-                                              or _first_page(page_url, col["first"]))
+            col["evidence"] = _merge_evidence(
+                col["evidence"], evidence, first=page_url == col_url or _first_page(page_url, col["first"])
+            )
             if _first_page(page_url, col["first"]):
                 col["first"] = page_url
         for it in items or ():
@@ -303,21 +393,39 @@ def _assemble(s, run_id: int) -> None:
         evidence = col["evidence"]
         if evidence is not None:
             evidence = {**evidence, "pages": len(col["pages"]), "how": col["how"] or evidence.get("how")}
-        columns.append({
-            "role": col["role"], "url": url, "name": col["name"], "kind": col["type"] or "",
-            "level": col["level"] or 0, "parent_url": _parent(url, col, cols), "list_pages": sorted(col["pages"]),
-            "failure": None, "item_count": len(col["items"]), "how": col["how"], "evidence": evidence,
-            "run_id": run_id})
+        columns.append(
+            {
+                "role": col["role"],
+                "url": url,
+                "name": col["name"],
+                "kind": col["type"] or "",
+                "level": col["level"] or 0,
+                "parent_url": _parent(url, col, cols),
+                "list_pages": sorted(col["pages"]),
+                "failure": None,
+                "item_count": len(col["items"]),
+                "how": col["how"],
+                "evidence": evidence,
+                "run_id": run_id,
+            }
+        )
         for it in col["items"].values():
-            column_items.append({"column_url": url, "url": it["url"], "title": it["title"],
-                                 "date": _date.fromisoformat(it["date"]) if it["date"] else None,
-                                 "date_text": it["date_text"], "date_source": it.get("date_source") or None,
-                                 "run_id": run_id})
+            column_items.append(
+                {
+                    "column_url": url,
+                    "url": it["url"],
+                    "title": it["title"],
+                    "date": _date.fromisoformat(it["date"]) if it["date"] else None,
+                    "date_text": it["date_text"],
+                    "date_source": it.get("date_source") or None,
+                    "run_id": run_id,
+                }
+            )
     s.execute(delete(ColumnItem).where(ColumnItem.run_id == run_id))  # a resumed run assembles afresh
     s.execute(delete(Column).where(Column.run_id == run_id))
     for table, batch in ((Column, columns), (ColumnItem, column_items)):
         for i in range(0, len(batch), 2000):
-            s.execute(insert(table), batch[i:i + 2000])
+            s.execute(insert(table), batch[i : i + 2000])
 
 
 _HOW_RANK = {"navigation": 1, "structure": 2, "meta": 3}
@@ -357,21 +465,37 @@ def _parent(url: str, col: dict[str, Any], cols: dict[str, dict[str, Any]]) -> s
         cut = path.rstrip("/").rfind("/")
         if cut <= path.find("//") + 1:
             return None
-        path = path[:cut + 1]
+        path = path[: cut + 1]
         if path in cols and cols[path]["role"] == "column" and path != url:
             return path
 
 
 def finish_run(store: Store, run_id: int, *, status: str, error: str | None) -> None:
     """Close the run with its counts taken from the store (right after a resume, too)."""
+
     def work(s) -> None:
         total, reused, rendered, carried = s.execute(
-            select(func.count(Page.id), func.count(Page.id).filter(Page.reused.is_(True)),
-                   func.count(Page.id).filter(Page.rendered.is_(True)),
-                   func.count(Page.id).filter(Page.verified_at < Page.fetched_at)).where(Page.run_id == run_id)).one()
-        s.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(
-            status=status, finished_at=utcnow(), pages=total, error=error,
-            pages_parsed=total - reused, pages_reused=reused, pages_rendered=rendered, pages_carried=carried))
+            select(
+                func.count(Page.id),
+                func.count(Page.id).filter(Page.reused.is_(True)),
+                func.count(Page.id).filter(Page.rendered.is_(True)),
+                func.count(Page.id).filter(Page.verified_at < Page.fetched_at),
+            ).where(Page.run_id == run_id)
+        ).one()
+        s.execute(
+            update(CrawlRun)
+            .where(CrawlRun.id == run_id)
+            .values(
+                status=status,
+                finished_at=utcnow(),
+                pages=total,
+                error=error,
+                pages_parsed=total - reused,
+                pages_reused=reused,
+                pages_rendered=rendered,
+                pages_carried=carried,
+            )
+        )
 
     store.write(work, what=f"closing run {run_id}")
 
@@ -427,9 +551,16 @@ class CrawlResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def crawl_sites(config: Config, store: Store, *, sites: list[Site] | None = None, today: date | None = None,
-                log_level: str = "WARNING", progress: Callable[[str], None] | None = None,
-                full: bool = False) -> list[CrawlResult]:
+def crawl_sites(
+    config: Config,
+    store: Store,
+    *,
+    sites: list[Site] | None = None,
+    today: date | None = None,
+    log_level: str = "WARNING",
+    progress: Callable[[str], None] | None = None,
+    full: bool = False,
+) -> list[CrawlResult]:
     """Crawl the given sites (default: all in the config) in one Scrapy process.
 
     ``full``: fetch every URL again, whatever the revisit policy (monitor.crawl.revisit) would carry over."""
@@ -459,8 +590,13 @@ def crawl_sites(config: Config, store: Store, *, sites: list[Site] | None = None
             previous.carry = plan.carry
         plans[site.key] = plan
         if frontier is not None:
-            log.warning("site=%s resuming run %s: %d URLs stored, %d to fetch", site.key, run_id,
-                        len(frontier.stored), len(frontier.pending))
+            log.warning(
+                "site=%s resuming run %s: %d URLs stored, %d to fetch",
+                site.key,
+                run_id,
+                len(frontier.stored),
+                len(frontier.pending),
+            )
             if progress:
                 progress(f"{site.name}：继续上次中断的抓取（已有 {len(frontier.stored)} 个地址）")
         settings = scrapy_settings(site, log_level=log_level, network=config.network)
@@ -471,29 +607,48 @@ def crawl_sites(config: Config, store: Store, *, sites: list[Site] | None = None
             # let through by the pacer but queued in a slot would start later, bunched with the next one
             settings.set("MONITOR_PACE_CONCURRENCY", site.limits.concurrency_per_host, priority="cmdline")
             settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", settings.getint("CONCURRENT_REQUESTS"), priority="cmdline")
-        if (previous is not None and settings.getbool("MONITOR_REVALIDATE_ENABLED")
-                and settings.getbool("MONITOR_REUSE_ENABLED")) or config.workers.broker:
+        if (
+            previous is not None
+            and settings.getbool("MONITOR_REVALIDATE_ENABLED")
+            and settings.getbool("MONITOR_REUSE_ENABLED")
+        ) or config.workers.broker:
             # unchanged pages are confirmed on a light path beside Scrapy (spiders.revalidate); both keep
             # to one pace per host, so Scrapy's own per-slot delay would count the delay twice
             settings.set("MONITOR_PACE_DELAY", settings.getfloat("DOWNLOAD_DELAY"), priority="cmdline")
             settings.set("DOWNLOAD_DELAY", 0, priority="cmdline")
         # The first crawler installs the (asyncio) reactor; the others share it.
-        crawler = SiteCrawler(SiteSpider, settings, init_reactor=n == 0, target=RunTarget(
-            store, run_id, site.key, previous.run_id if previous is not None else None))
+        crawler = SiteCrawler(
+            SiteSpider,
+            settings,
+            init_reactor=n == 0,
+            target=RunTarget(store, run_id, site.key, previous.run_id if previous is not None else None),
+        )
         runs.append((site, run_id, crawler))
         if progress:
             crawler.signals.connect(_progress(site, progress, crawler), signal=signals.item_scraped)
-        process.crawl(crawler, site_key=site.key, home=site.home, scope=site.scope,
-                      max_pages=site.limits.max_pages, max_depth=site.limits.max_depth,
-                      max_list_pages=site.limits.max_list_pages,
-                      check_external=site.limits.check_external, today=today,
-                      mailbox=site.mailbox.enabled, mailbox_words=site.mailbox.words,
-                      mailbox_urls=site.mailbox.urls,
-                      previous=previous, frontier=frontier, browser_urls=browser_columns(site),
-                      browser=needs_browser(site, settings), reference_urls=config.network.reference_urls,
-                      max_requests=site.limits.max_requests, max_external_checks=site.limits.max_external_checks,
-                      max_external_per_page=site.limits.max_external_per_page,
-                      allow_private=site.limits.allow_private_network)
+        process.crawl(
+            crawler,
+            site_key=site.key,
+            home=site.home,
+            scope=site.scope,
+            max_pages=site.limits.max_pages,
+            max_depth=site.limits.max_depth,
+            max_list_pages=site.limits.max_list_pages,
+            check_external=site.limits.check_external,
+            today=today,
+            mailbox=site.mailbox.enabled,
+            mailbox_words=site.mailbox.words,
+            mailbox_urls=site.mailbox.urls,
+            previous=previous,
+            frontier=frontier,
+            browser_urls=browser_columns(site),
+            browser=needs_browser(site, settings),
+            reference_urls=config.network.reference_urls,
+            max_requests=site.limits.max_requests,
+            max_external_checks=site.limits.max_external_checks,
+            max_external_per_page=site.limits.max_external_per_page,
+            allow_private=site.limits.allow_private_network,
+        )
     with long_lived_heap():  # the start-up's objects set aside from garbage collection (monitor.crawl.heap)
         process.start()
     results = []
@@ -504,12 +659,14 @@ def crawl_sites(config: Config, store: Store, *, sites: list[Site] | None = None
         result.extra.update(_revisit_summary(store, run_id, site, plans.get(site.key), full=full))
         spider = crawler.spider
         result.extra.update(
-            requests=stats.get("monitor/requests", 0), max_requests=site.limits.max_requests,
+            requests=stats.get("monitor/requests", 0),
+            max_requests=site.limits.max_requests,
             external_checks=getattr(spider, "external_checks", 0),
             max_external_checks=site.limits.max_external_checks,
             max_external_per_page=site.limits.max_external_per_page,
             not_checked=getattr(spider, "not_checked", 0) + stats.get("monitor/blocked/budget", 0),
-            blocked=stats.get("monitor/blocked/private", 0) + stats.get("monitor/blocked/scheme", 0))
+            blocked=stats.get("monitor/blocked/private", 0) + stats.get("monitor/blocked/scheme", 0),
+        )
         results.append(result)
     return results
 
@@ -520,12 +677,19 @@ def _revisit_summary(store: Store, run_id: int, site: Site, plan, *, full: bool)
 
     with store.session() as s:
         carried, oldest = s.execute(
-            select(func.count(Page.id).filter(Page.verified_at < Page.fetched_at),
-                   func.min(func.coalesce(Page.verified_at, Page.fetched_at))).where(Page.run_id == run_id)).one()
+            select(
+                func.count(Page.id).filter(Page.verified_at < Page.fetched_at),
+                func.min(func.coalesce(Page.verified_at, Page.fetched_at)),
+            ).where(Page.run_id == run_id)
+        ).one()
     days = site.limits.revisit_days
-    return {"revisit_days": days, "carried": carried or 0, "full": full or plan is None,
-            "rotation": plan.leaves if plan is not None else None,
-            "next_due": oldest + timedelta(days=days) if oldest is not None and days else None}
+    return {
+        "revisit_days": days,
+        "carried": carried or 0,
+        "full": full or plan is None,
+        "rotation": plan.leaves if plan is not None else None,
+        "next_due": oldest + timedelta(days=days) if oldest is not None and days else None,
+    }
 
 
 def _progress(site: Site, say: Callable[[str], None], crawler: Crawler | None = None):
@@ -543,8 +707,12 @@ def _progress(site: Site, say: Callable[[str], None], crawler: Crawler | None = 
 
     def errors() -> int:
         stats = crawler.stats.get_stats() if crawler is not None and crawler.stats is not None else {}
-        return sum(v for k, v in stats.items() if k == "downloader/exception_count"
-                   or (k.startswith("downloader/response_status_count/") and k[-3:-2] in "45"))
+        return sum(
+            v
+            for k, v in stats.items()
+            if k == "downloader/exception_count"
+            or (k.startswith("downloader/response_status_count/") and k[-3:-2] in "45")
+        )
 
     def on_item(item, response, spider):
         if isinstance(item, ReuseItem) or (isinstance(item, PageItem) and not item.page.get("is_external")):
@@ -558,8 +726,12 @@ def _progress(site: Site, say: Callable[[str], None], crawler: Crawler | None = 
                 state["last"] = now
                 rate = state["n"] / max(now - state["start"], 1e-6) * 60
                 q = queued()
-                say(f"{site.name}：已抓取 {state['n']} 个页面" + (f"，待抓取 {q}" if q is not None else "")
-                    + f"，出错 {errors()}，每分钟 {rate:.0f} 页")
+                say(
+                    f"{site.name}：已抓取 {state['n']} 个页面"
+                    + (f"，待抓取 {q}" if q is not None else "")
+                    + f"，出错 {errors()}，每分钟 {rate:.0f} 页"
+                )
+
     return on_item
 
 
@@ -574,8 +746,9 @@ def _result(store: Store, site: Site, run_id: int) -> CrawlResult:
 
     with store.session() as s:
         run = s.get(CrawlRun, run_id)
-        home = s.scalars(select(Page).where(Page.run_id == run_id, Page.url == canonical(site.home))
-                         .order_by(Page.id).limit(1)).first()
+        home = s.scalars(
+            select(Page).where(Page.run_id == run_id, Page.url == canonical(site.home)).order_by(Page.id).limit(1)
+        ).first()
         home_error = None
         if home is None:
             home_error = "首页未被抓取"
@@ -583,7 +756,13 @@ def _result(store: Store, site: Site, run_id: int) -> CrawlResult:
             home_error = error_label(home.error_kind, home.error_detail)
         elif home.status and home.status >= 400:
             home_error = f"HTTP {home.status}"
-        return CrawlResult(site.key, run_id, run.status if run else "unknown", run.pages if run else 0, home_error,
-                           network=run.network if run else None, reused=(run.pages_reused or 0) if run else 0,
-                           error=run.error if run else None)
-
+        return CrawlResult(
+            site.key,
+            run_id,
+            run.status if run else "unknown",
+            run.pages if run else 0,
+            home_error,
+            network=run.network if run else None,
+            reused=(run.pages_reused or 0) if run else 0,
+            error=run.error if run else None,
+        )

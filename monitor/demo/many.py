@@ -6,6 +6,7 @@ directory. ``shared_host=False`` gives each portal its own port (its own host fo
 is logged with its start and end times (monotonic) per host:port, so a test can check politeness from the
 server's side. ``accounts`` RSS feeds are served too (``/feeds/<n>.xml`` on the first server).
 """
+
 from __future__ import annotations
 
 import re
@@ -46,17 +47,32 @@ def _rss(n: int, today: date) -> bytes:
     items = "".join(
         f"<item><title>账号{n}第{i}条发布</title><link>http://127.0.0.1:9/a/{n}/{i}.html</link>"
         f"<guid>a{n}-{i}</guid><pubDate>{(datetime(today.year, today.month, today.day, 9) - timedelta(days=3 * i)):%a, %d %b %Y %H:%M:%S} +0800</pubDate>"
-        f"<description>第{i}条发布的内容。</description></item>" for i in range(5))
-    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>账号{n}</title>'
-            f"{items}</channel></rss>").encode()
+        f"<description>第{i}条发布的内容。</description></item>"
+        for i in range(5)
+    )
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>账号{n}</title>'
+        f"{items}</channel></rss>"
+    ).encode()
 
 
 @contextmanager
-def serve_many(today: date, n_sites: int, *, scale: float = 0.1, shared_host: bool = True, accounts: int = 0,
-               latency: float = 0.0, log_path: str | None = None) -> Iterator[ManySites]:
+def serve_many(
+    today: date,
+    n_sites: int,
+    *,
+    scale: float = 0.1,
+    shared_host: bool = True,
+    accounts: int = 0,
+    latency: float = 0.0,
+    log_path: str | None = None,
+) -> Iterator[ManySites]:
     """Serve ``n_sites`` demo portals (and ``accounts`` feeds); ``latency`` seconds added to every answer."""
-    external = _serve(lambda p, q="": ("text/html; charset=utf-8", b"<html><title>ext</title><body>ok</body></html>")
-                      if p == "/ok.html" else None)
+    external = _serve(
+        lambda p, q="": (
+            ("text/html; charset=utf-8", b"<html><title>ext</title><body>ok</body></html>") if p == "/ok.html" else None
+        )
+    )
     ext_base = f"http://127.0.0.1:{external.server_address[1]}"
     site = DemoSite(today, scale=scale, external_base=ext_base, dead_base=dead_address())
     running = ManySites([], [])
@@ -76,7 +92,7 @@ def serve_many(today: date, n_sites: int, *, scale: float = 0.1, shared_host: bo
             if prefix:
                 if not path.startswith(prefix.decode()):
                     return None
-                path = path[len(prefix) - 1:]
+                path = path[len(prefix) - 1 :]
             key = f"{path}?{query}"
             if key not in cache:
                 found = site.lookup(path, query)
@@ -84,6 +100,7 @@ def serve_many(today: date, n_sites: int, *, scale: float = 0.1, shared_host: bo
                     found = (found[0], _ROOT_LINK.sub(rb"\1" + prefix, found[1]), *found[2:])
                 cache[key] = found
             return cache[key]
+
         return lookup
 
     def logged(lookup, host: str):
@@ -99,6 +116,7 @@ def serve_many(today: date, n_sites: int, *, scale: float = 0.1, shared_host: bo
                 finally:
                     if self.path != log_path:
                         running.log.append(Hit(host, self.path, start, time.monotonic()))
+
         return Logged
 
     def start(lookup) -> str:
@@ -122,6 +140,7 @@ def serve_many(today: date, n_sites: int, *, scale: float = 0.1, shared_host: bo
                     return top(path, query)
                 m = re.match(r"/s\d+/", path)
                 return lookups[m.group(0)](path, query) if m and m.group(0) in lookups else None
+
             base = start(route)
             holder.append(base)
             running.homes = [f"{base}/s{i}/" for i in range(n_sites)]
@@ -157,8 +176,15 @@ def main() -> None:
     ap.add_argument("--own-hosts", action="store_true")
     ap.add_argument("--accounts", type=int, default=0)
     args = ap.parse_args()
-    with serve_many(today_cn(), args.sites, scale=args.scale, shared_host=not args.own_hosts,
-                    accounts=args.accounts, latency=args.latency, log_path=LOG_PATH) as many:
+    with serve_many(
+        today_cn(),
+        args.sites,
+        scale=args.scale,
+        shared_host=not args.own_hosts,
+        accounts=args.accounts,
+        latency=args.latency,
+        log_path=LOG_PATH,
+    ) as many:
         print(json.dumps({"homes": many.homes, "feeds": many.feeds}), flush=True)
         sys.stdin.read()
 

@@ -1,4 +1,5 @@
 """Serves the demo portal, a small 'other site' for external links, and a dead address, on 127.0.0.1."""
+
 from __future__ import annotations
 
 import email.utils
@@ -18,7 +19,9 @@ from monitor.demo.site import DemoSite
 _BOOT = email.utils.formatdate(usegmt=True)
 
 
-def _handler(lookup: Callable[[str, str], tuple[str, bytes] | tuple[str, bytes, int] | None]) -> type[BaseHTTPRequestHandler]:
+def _handler(
+    lookup: Callable[[str, str], tuple[str, bytes] | tuple[str, bytes, int] | None],
+) -> type[BaseHTTPRequestHandler]:
     # path -> (body, ETag, Last-Modified): a page keeps its validators until its body changes
     validators: dict[str, tuple[bytes, str, str]] = {}
     lock = threading.Lock()
@@ -133,18 +136,32 @@ class RunningDemo:
             return self.dept_base + subject_path[5:]
         return self.base + subject_path
 
-    def rebuild(self, today: date, *, fixed: frozenset[str] | set[str] = frozenset(), scale: float | None = None) -> None:
+    def rebuild(
+        self, today: date, *, fixed: frozenset[str] | set[str] = frozenset(), scale: float | None = None
+    ) -> None:
         """Serve another day's or another state's site at the same addresses (for re-check tests)."""
-        self.site = DemoSite(today, scale=self.site.scale if scale is None else scale,
-                             external_base=self.external_base, dead_base=self.dead_base, fixed=frozenset(fixed))
+        self.site = DemoSite(
+            today,
+            scale=self.site.scale if scale is None else scale,
+            external_base=self.external_base,
+            dead_base=self.dead_base,
+            fixed=frozenset(fixed),
+        )
         self.feeds = DemoFeeds(today, self.base)
         self.dept = DeptSite(today, portal_base=self.base, fixed=frozenset(fixed))
 
 
 @contextmanager
-def serve_demo(today: date, *, scale: float = 1.0, fixed: frozenset[str] | set[str] = frozenset()) -> Iterator[RunningDemo]:
-    external = _serve(lambda p, q="": ("text/html; charset=utf-8", "<html><title>外部网站</title><body>ok</body></html>".encode())
-                      if p == "/ok.html" else None)
+def serve_demo(
+    today: date, *, scale: float = 1.0, fixed: frozenset[str] | set[str] = frozenset()
+) -> Iterator[RunningDemo]:
+    external = _serve(
+        lambda p, q="": (
+            ("text/html; charset=utf-8", "<html><title>外部网站</title><body>ok</body></html>".encode())
+            if p == "/ok.html"
+            else None
+        )
+    )
     ext_base = f"http://127.0.0.1:{external.server_address[1]}"
     dead = dead_address()
     holder: list[RunningDemo] = []
@@ -152,9 +169,17 @@ def serve_demo(today: date, *, scale: float = 1.0, fixed: frozenset[str] | set[s
     dept_server = _serve(lambda path, query="": holder[0].dept.lookup(path, query))
     site = DemoSite(today, scale=scale, external_base=ext_base, dead_base=dead, fixed=frozenset(fixed))
     base = f"http://127.0.0.1:{server.server_address[1]}"
-    holder.append(RunningDemo(site, base, ext_base, dead, DemoFeeds(today, base),
-                              DeptSite(today, portal_base=base, fixed=frozenset(fixed)),
-                              f"http://127.0.0.1:{dept_server.server_address[1]}"))
+    holder.append(
+        RunningDemo(
+            site,
+            base,
+            ext_base,
+            dead,
+            DemoFeeds(today, base),
+            DeptSite(today, portal_base=base, fixed=frozenset(fixed)),
+            f"http://127.0.0.1:{dept_server.server_address[1]}",
+        )
+    )
     try:
         yield holder[0]
     finally:

@@ -24,6 +24,7 @@ The second site, 示例县农业农村局 (``monitor.demo.dept``, ``DEPT_PLANTED
 农业动态 column 30 days old and a 政策法规 column 420 days old (a 僵尸栏目, W-V3), and an empty 统计信息 (W-V5).
 Planted articles have fixed paths (``PLANTED_ARTICLES``), whatever the day.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -89,10 +90,15 @@ SITE_REPORT = "/about/ndbb.html"  # 政府网站工作年度报表, linked from 
 ELDER_MODE = "/about/slh.html"  # 适老化版 entrance on the home page (W-S16)
 PLANTED_ARTICLES: dict[tuple[str, int], str] = {
     ("/zfxxgk/nb/", 0): ANNUAL_REPORT,
-    ("/xwzx/bmdt/", 1): TYPO_ARTICLE, ("/xwzx/zwyw/", 4): OUTDATED_ARTICLE,
-    ("/xwzx/zwyw/", 3): WRONG_EXPRESSION_ARTICLE, ("/gsgg/", 0): MOBILE_ARTICLE, ("/gsgg/", 1): ID_ARTICLE,
-    ("/xwzx/bmdt/", 5): NO_SITE_CODE_ARTICLE, ("/hdjl/xxgk/", 14): UNANSWERED_MESSAGE,
-    ("/zcwj/", 10): REPEALED_POLICY, ("/zcwj/", 2): REPEALING_POLICY,
+    ("/xwzx/bmdt/", 1): TYPO_ARTICLE,
+    ("/xwzx/zwyw/", 4): OUTDATED_ARTICLE,
+    ("/xwzx/zwyw/", 3): WRONG_EXPRESSION_ARTICLE,
+    ("/gsgg/", 0): MOBILE_ARTICLE,
+    ("/gsgg/", 1): ID_ARTICLE,
+    ("/xwzx/bmdt/", 5): NO_SITE_CODE_ARTICLE,
+    ("/hdjl/xxgk/", 14): UNANSWERED_MESSAGE,
+    ("/zcwj/", 10): REPEALED_POLICY,
+    ("/zcwj/", 2): REPEALING_POLICY,
 }
 REPEALED_TITLE = "示例县城乡环境卫生管理办法"
 # The planted text of each article (only while its problem is not fixed).
@@ -147,16 +153,34 @@ DEPT_PLANTED: tuple[Planted, ...] = (
 )
 PLANTED: tuple[Planted, ...] = PORTAL_PLANTED + DEPT_PLANTED
 
-_TOPICS = ("召开全县经济运行调度会", "开展安全生产大检查", "推进乡村振兴重点工作", "部署冬春农田水利建设",
-           "召开优化营商环境推进会", "开展森林防火专项督查", "推动民生实事落地见效", "部署防汛抗旱工作",
-           "举办就业招聘会", "开展食品安全抽检", "推进城乡环境整治", "召开教育工作会议")
+_TOPICS = (
+    "召开全县经济运行调度会",
+    "开展安全生产大检查",
+    "推进乡村振兴重点工作",
+    "部署冬春农田水利建设",
+    "召开优化营商环境推进会",
+    "开展森林防火专项督查",
+    "推动民生实事落地见效",
+    "部署防汛抗旱工作",
+    "举办就业招聘会",
+    "开展食品安全抽检",
+    "推进城乡环境整治",
+    "召开教育工作会议",
+)
 
 
 class DemoSite:
     """All pages of the demo portal, generated in memory."""
 
-    def __init__(self, today: date, *, scale: float = 1.0, external_base: str = "http://127.0.0.1:9",
-                 dead_base: str = "http://127.0.0.1:9", fixed: frozenset[str] | set[str] = frozenset()):
+    def __init__(
+        self,
+        today: date,
+        *,
+        scale: float = 1.0,
+        external_base: str = "http://127.0.0.1:9",
+        dead_base: str = "http://127.0.0.1:9",
+        fixed: frozenset[str] | set[str] = frozenset(),
+    ):
         """``fixed`` names planted problems (their ``subject_path``) the site has rectified."""
         unknown = set(fixed) - {p.subject_path for p in PLANTED}
         if unknown:
@@ -198,11 +222,11 @@ class DemoSite:
         return (
             '<div class="footer" id="footer">'
             '<p><a href="/about/wzdt.html">网站地图</a> | <a href="/about/lxwm.html">联系我们</a></p>'
-            f'<p>主办单位：示例县人民政府办公室　承办单位：示例县大数据中心　'
-            f'政府网站标识码：{SITE_CODE}</p>'
+            f"<p>主办单位：示例县人民政府办公室　承办单位：示例县大数据中心　"
+            f"政府网站标识码：{SITE_CODE}</p>"
             '<p>赣ICP备12345678号　<img src="/images/gaba.png" alt="公安备案">赣公网安备 36099902000123号</p>'
             '<p><a href="/about/dzjg.html"><img src="/images/dzjg.png" alt="党政机关"></a>'
-            '　版权所有 2008-2026 示例县人民政府</p>'
+            "　版权所有 2008-2026 示例县人民政府</p>"
             "</div>"
         )
 
@@ -219,7 +243,7 @@ class DemoSite:
             '<a href="/jiucuo.html" class="jiucuo">我为政府网站找错</a>'
             f'<form class="search" action="{SEARCH_PATH}" method="get"><input type="text" name="q" '
             'placeholder="请输入关键字"><input type="submit" value="搜索"></form></div>'
-            f"{self._nav()}<div class=\"main\">{body}</div>{self._footer()}</body></html>"
+            f'{self._nav()}<div class="main">{body}</div>{self._footer()}</body></html>'
         )
         return doc.encode("utf-8")
 
@@ -256,27 +280,36 @@ class DemoSite:
         return items
 
     def _list_pages(self, col: DemoColumn, items: list[tuple[str, str, date]]) -> None:
-        meta = {"ColumnName": col.name, "ColumnType": col.column_type,
-                "ColumnDescription": f"{col.name}栏目", "ColumnKeywords": col.name}
+        meta = {
+            "ColumnName": col.name,
+            "ColumnType": col.column_type,
+            "ColumnDescription": f"{col.name}栏目",
+            "ColumnKeywords": col.name,
+        }
         crumb = f'<div class="position">当前位置：<a href="/">首页</a> &gt; {col.parent + " &gt; " if col.parent else ""}{col.name}</div>'
         if col.newest_age is None:
             if col.path == EMPTY_COLUMN:
                 body = f'{crumb}<h2>{col.name}</h2><ul class="list"></ul><p class="empty">暂无信息</p>'
             else:
-                body = (f"{crumb}<h2>{col.name}</h2><div class=\"article\"><p>示例县人民政府是县级国家行政机关，"
-                        "负责全县经济社会发展和行政管理工作。</p><p>地址：示例县人民路1号　电话：0797-1234567</p></div>")
+                body = (
+                    f'{crumb}<h2>{col.name}</h2><div class="article"><p>示例县人民政府是县级国家行政机关，'
+                    "负责全县经济社会发展和行政管理工作。</p><p>地址：示例县人民路1号　电话：0797-1234567</p></div>"
+                )
             self._put(f"{col.path}index.html", self._page(col.name, body, meta=meta))
             return
-        pages = [items[i:i + PAGE_SIZE] for i in range(0, len(items), PAGE_SIZE)] or [[]]
+        pages = [items[i : i + PAGE_SIZE] for i in range(0, len(items), PAGE_SIZE)] or [[]]
         count = len(pages)
         for n, chunk in enumerate(pages):
             rows = "".join(
                 f'<li><a href="{p}" title="{html.escape(t)}">{html.escape(t)}</a><span class="date">{d:%Y-%m-%d}</span></li>'
-                for p, t, d in chunk)
+                for p, t, d in chunk
+            )
             if col.column_type == "咨询投诉":
                 rows = self._mailbox_rows(chunk)
-            script = (f'<script>var countPage = {count};var currentPage = {n};'
-                      f'createPageHTML(countPage, currentPage, "index", "html");</script>')
+            script = (
+                f"<script>var countPage = {count};var currentPage = {n};"
+                f'createPageHTML(countPage, currentPage, "index", "html");</script>'
+            )
             nav = []
             if n + 1 < count:
                 nav.append(f'<a href="index_{n + 1}.html">下一页</a>')
@@ -284,8 +317,7 @@ class DemoSite:
                 prev = "index.html" if n == 1 else f"index_{n - 1}.html"
                 nav.append(f'<a href="{prev}">上一页</a>')
             listing = rows if col.column_type == "咨询投诉" else f'<ul class="list">{rows}</ul>'
-            body = (f'{crumb}<h2>{col.name}</h2>{listing}'
-                    f'<div class="page">{"".join(nav)}{script}</div>')
+            body = f'{crumb}<h2>{col.name}</h2>{listing}<div class="page">{"".join(nav)}{script}</div>'
             name = "index.html" if n == 0 else f"index_{n}.html"
             self._put(f"{col.path}{name}", self._page(col.name, body, meta=meta))
 
@@ -297,8 +329,10 @@ class DemoSite:
                 replied, state = "—", "未回复"
             else:
                 replied, state = f"{min(d + timedelta(days=3), self.today):%Y-%m-%d}", "已回复"
-            rows.append(f'<tr><td><a href="{p}" title="{html.escape(t)}">{html.escape(t)}</a></td>'
-                        f"<td>{d:%Y-%m-%d}</td><td>{replied}</td><td>{state}</td></tr>")
+            rows.append(
+                f'<tr><td><a href="{p}" title="{html.escape(t)}">{html.escape(t)}</a></td>'
+                f"<td>{d:%Y-%m-%d}</td><td>{replied}</td><td>{state}</td></tr>"
+            )
         return "".join(rows) + "</table>"
 
     def _article(self, col: DemoColumn, path: str, title: str, d: date, extra: str = "") -> None:
@@ -311,8 +345,13 @@ class DemoSite:
             "发展思想，扎实做好各项工作，确保取得实效。</p>"
             f"<p>会议要求，各乡镇、各部门要压实责任，细化措施，抓好落实。</p>{extra}</div>"
         )
-        meta = {"ArticleTitle": title, "PubDate": f"{d:%Y-%m-%d} 09:30", "ContentSource": "示例县人民政府办公室",
-                "ColumnName": "", "ColumnType": ""}
+        meta = {
+            "ArticleTitle": title,
+            "PubDate": f"{d:%Y-%m-%d} 09:30",
+            "ContentSource": "示例县人民政府办公室",
+            "ColumnName": "",
+            "ColumnType": "",
+        }
         meta = {k: v for k, v in meta.items() if v}
         drop = ("SiteIDCode",) if path == NO_SITE_CODE_ARTICLE and path not in self.fixed else ()
         self._put(path, self._page(title, body, meta=meta, drop=drop))
@@ -332,44 +371,64 @@ class DemoSite:
                 if col.path == "/xwzx/zwyw/" and i == 2 and REMOVED_ARTICLE not in self.fixed:
                     extra = f'<p>相关阅读：<a href="{REMOVED_ARTICLE}">示例县召开2019年度总结大会</a></p>'
                 if col.path == "/zcwj/" and i == 0:
-                    extra = (f'<p>附件：<a href="{MISSING_ATTACHMENT}">实施细则.pdf</a>　'
-                             f'<a href="{PRESENT_ATTACHMENT}">政策图解.pdf</a></p>')
+                    extra = (
+                        f'<p>附件：<a href="{MISSING_ATTACHMENT}">实施细则.pdf</a>　'
+                        f'<a href="{PRESENT_ATTACHMENT}">政策图解.pdf</a></p>'
+                    )
                     if MISSING_ATTACHMENT in self.fixed:
                         self._put(MISSING_ATTACHMENT, _tiny_pdf(), "application/pdf")
                 if col.path == "/zcjd/" and docs:
                     dp, dt, _ = docs[i % len(docs)]
                     extra += f'<p>政策原文：<a href="{dp}">{html.escape(dt)}</a></p>'
                 if col.path == "/zcwj/":
-                    extra += "".join(f'<p>相关解读：<a href="{jp}">{html.escape(jt)}</a></p>'
-                                     for k, (jp, jt, _) in enumerate(jds) if k % len(docs) == i)
+                    extra += "".join(
+                        f'<p>相关解读：<a href="{jp}">{html.escape(jt)}</a></p>'
+                        for k, (jp, jt, _) in enumerate(jds)
+                        if k % len(docs) == i
+                    )
                 if path in PLANTED_TEXT:
                     extra += _FIXED_TEXT[path] if path in self.fixed else PLANTED_TEXT[path]
                 if path == REPEALING_POLICY:
-                    extra += (f"<p>本办法自{d.year}年{d.month}月{d.day}日起施行，《{REPEALED_TITLE}》"
-                              "（示政发〔2026〕12号）同时废止。</p>")
+                    extra += (
+                        f"<p>本办法自{d.year}年{d.month}月{d.day}日起施行，《{REPEALED_TITLE}》"
+                        "（示政发〔2026〕12号）同时废止。</p>"
+                    )
                 if path == ANNUAL_REPORT:
                     body = report_body(SITE_NAME, d.year - 1, d, planted=ANNUAL_REPORT not in self.fixed)
-                    self._put(path, self._page(title, body, meta={
-                        "ArticleTitle": title, "PubDate": f"{d:%Y-%m-%d} 09:00", "ContentSource": SITE_NAME}))
+                    self._put(
+                        path,
+                        self._page(
+                            title,
+                            body,
+                            meta={"ArticleTitle": title, "PubDate": f"{d:%Y-%m-%d} 09:00", "ContentSource": SITE_NAME},
+                        ),
+                    )
                     continue
                 self._article(col, path, title, d, extra)
         self._home(latest)
-        for path, title in (("/about/wzdt.html", "网站地图"), ("/about/lxwm.html", "联系我们"),
-                            ("/about/dzjg.html", "党政机关网站标识"), ("/jiucuo.html", "我为政府网站找错"),
-                            (SITE_REPORT, f"{SITE_NAME}{self.today.year - 1}年度政府网站工作年度报表"),
-                            (ELDER_MODE, "适老化版")):
+        for path, title in (
+            ("/about/wzdt.html", "网站地图"),
+            ("/about/lxwm.html", "联系我们"),
+            ("/about/dzjg.html", "党政机关网站标识"),
+            ("/jiucuo.html", "我为政府网站找错"),
+            (SITE_REPORT, f"{SITE_NAME}{self.today.year - 1}年度政府网站工作年度报表"),
+            (ELDER_MODE, "适老化版"),
+        ):
             self._put(path, self._page(title, f"<h2>{title}</h2><p>{title}页面。</p>"))
         self._put("/css/style.css", b"body{font-family:sans-serif}", "text/css")
-        png = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                            "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082")
+        png = bytes.fromhex(
+            "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+            "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082"
+        )
         self._put("/images/gaba.png", png, "image/png")
         self._put("/images/dzjg.png", png, "image/png")
         self._put(PRESENT_ATTACHMENT, _tiny_pdf(), "application/pdf")
 
     def _home(self, latest: dict[str, list[tuple[str, str, date]]]) -> None:
         def block(path: str, heading: str, n: int = 6) -> str:
-            rows = "".join(f'<li><a href="{p}">{html.escape(t)}</a><span>{d:%m-%d}</span></li>'
-                           for p, t, d in latest[path][:n])
+            rows = "".join(
+                f'<li><a href="{p}">{html.escape(t)}</a><span>{d:%m-%d}</span></li>' for p, t, d in latest[path][:n]
+            )
             return f'<div class="block"><h3><a href="{path}index.html">{heading}</a></h3><ul>{rows}</ul></div>'
 
         friends = [f'<li><a href="{self.external_base}/ok.html">江西省人民政府</a></li>']
@@ -379,12 +438,30 @@ class DemoSite:
             friends.append(f'<li><a href="{self.dead_base}/">示例县融媒体中心</a></li>')
         links = f'<div class="links"><h3>友情链接</h3><ul class="friend">{"".join(friends)}</ul></div>'
 
-        services = (f'<div class="quick"><a href="{SITE_REPORT}">{self.today.year - 1}年度政府网站工作年度报表</a>'
-                    f'　<a href="{ELDER_MODE}">适老化版</a></div>')
-        body = services + block("/xwzx/zwyw/", "政务要闻") + block("/tzgg/", "通知公告") + block("/zcwj/", "政策文件") + links
-        self._put("/", self._page("首页", body, meta={"ColumnName": "首页", "ColumnType": "首页",
-                                                    "ColumnDescription": f"{SITE_NAME}门户网站首页",
-                                                    "ColumnKeywords": "首页"}))
+        services = (
+            f'<div class="quick"><a href="{SITE_REPORT}">{self.today.year - 1}年度政府网站工作年度报表</a>'
+            f'　<a href="{ELDER_MODE}">适老化版</a></div>'
+        )
+        body = (
+            services
+            + block("/xwzx/zwyw/", "政务要闻")
+            + block("/tzgg/", "通知公告")
+            + block("/zcwj/", "政策文件")
+            + links
+        )
+        self._put(
+            "/",
+            self._page(
+                "首页",
+                body,
+                meta={
+                    "ColumnName": "首页",
+                    "ColumnType": "首页",
+                    "ColumnDescription": f"{SITE_NAME}门户网站首页",
+                    "ColumnKeywords": "首页",
+                },
+            ),
+        )
 
     def lookup(self, path: str, query: str = "") -> tuple[str, bytes] | None:
         """What the server answers for ``path`` (and its query string: only the site search reads it)."""
@@ -403,8 +480,11 @@ class DemoSite:
 
 def _tiny_pdf() -> bytes:
     """A one-page PDF, written by hand so the demo needs no PDF library."""
-    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] /Contents 4 0 R >>"]
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] /Contents 4 0 R >>",
+    ]
     stream = b"BT /F1 12 Tf 20 50 Td (policy) Tj ET"
     objs.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
     out = b"%PDF-1.4\n"

@@ -6,6 +6,7 @@
 exist, so a crawl that renders it plants nothing new; a crawl that does not
 sees an empty column.
 """
+
 from __future__ import annotations
 
 import html
@@ -38,11 +39,17 @@ class JsDemoSite(DemoSite):
         super()._build()
         col = JS_COLUMN
         items = self._items(col)
-        meta = {"ColumnName": col.name, "ColumnType": col.column_type,
-                "ColumnDescription": f"{col.name}栏目", "ColumnKeywords": col.name}
-        body = (f'<div class="position">当前位置：<a href="/">首页</a> &gt; {col.parent} &gt; {col.name}</div>'
-                f'<h2>{col.name}</h2><ul class="list" id="js-list"></ul>'
-                f"<script>{_FILL % JS_ENDPOINT}</script>")
+        meta = {
+            "ColumnName": col.name,
+            "ColumnType": col.column_type,
+            "ColumnDescription": f"{col.name}栏目",
+            "ColumnKeywords": col.name,
+        }
+        body = (
+            f'<div class="position">当前位置：<a href="/">首页</a> &gt; {col.parent} &gt; {col.name}</div>'
+            f'<h2>{col.name}</h2><ul class="list" id="js-list"></ul>'
+            f"<script>{_FILL % JS_ENDPOINT}</script>"
+        )
         self._put(f"{col.path}index.html", self._page(col.name, body, meta=meta))
         data = {"items": [{"url": p, "title": t, "date": f"{d:%Y-%m-%d}"} for p, t, d in items]}
         self._put(JS_ENDPOINT, json.dumps(data, ensure_ascii=False).encode(), "application/json; charset=utf-8")
@@ -59,8 +66,13 @@ class JsDemoSite(DemoSite):
 
 def use_js_variant(demo: RunningDemo, today: date | None = None) -> RunningDemo:
     """Serve the js variant at the running demo's addresses (instead of the plain portal)."""
-    demo.site = JsDemoSite(today or demo.site.today, scale=demo.site.scale, external_base=demo.external_base,
-                           dead_base=demo.dead_base, fixed=demo.site.fixed)
+    demo.site = JsDemoSite(
+        today or demo.site.today,
+        scale=demo.site.scale,
+        external_base=demo.external_base,
+        dead_base=demo.dead_base,
+        fixed=demo.site.fixed,
+    )
     return demo
 
 

@@ -5,6 +5,7 @@ definitions live in ``facts.py`` (pages, links, columns, accounts, statuses), ``
 annual report tables), ``items.py`` (what a crawl hands the store) and ``errors.py`` (why a fetch failed:
 ``ErrorKind`` and its one Chinese label). Nothing here imports another layer.
 """
+
 from monitor.model.errors import *
 from monitor.model.facts import *
 from monitor.model.items import *

@@ -4,6 +4,7 @@ The parser (``spiders.annual_report``) fills these; the A-rules (``rules.annual_
 them. Every number keeps where it came from (``Cell.where``: a line of the text, or a row of an
 HTML table) and its raw text, so a finding can name the cell. Nothing here judges.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -84,6 +85,7 @@ T2_IN_FORCE = "现行有效件数"
 
 
 # ---------------------------------------------------------------- facts
+
 
 @dataclass(frozen=True)
 class Cell:

@@ -5,6 +5,7 @@ link checks); rules judge it; notices, the dashboard and the command line show :
 are the strings already in the database, so adding a kind never needs a migration, and every label is written
 here once. How an exception becomes a kind is the spiders' business (``spiders.errors``).
 """
+
 from __future__ import annotations
 
 import enum

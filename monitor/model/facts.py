@@ -5,6 +5,7 @@ reports render findings. These plain dataclasses are what crosses the stage
 borders, so that a rule can be tested on facts built by hand, with no store
 and no network.
 """
+
 from __future__ import annotations
 
 import enum
@@ -88,11 +89,11 @@ class FindingStatus(str, enum.Enum):
     @property
     def is_open(self) -> bool:
         """An open problem: counted in notices, totals and scores (a candidate or a 误报 is not)."""
-        return self not in (FindingStatus.FIXED, FindingStatus.WONTFIX, FindingStatus.DISMISSED,
-                            FindingStatus.PENDING)
+        return self not in (FindingStatus.FIXED, FindingStatus.WONTFIX, FindingStatus.DISMISSED, FindingStatus.PENDING)
 
 
 # ---------------------------------------------------------------- facts
+
 
 @dataclass(frozen=True, slots=True)  # many thousands per crawl: no __dict__ each
 class PageFacts:

@@ -5,6 +5,7 @@
 store as they are (a page's facts, its links, a search check) stay dicts keyed by their table's columns;
 the item around them says what they are.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -13,8 +14,16 @@ from typing import Any
 
 from monitor.model.facts import ItemFacts, MessageFacts
 
-__all__ = ["CRAWL_ITEMS", "ListItem", "MessageItem", "NetworkItem", "PageItem", "ReportDocumentItem", "ReuseItem",
-           "SearchItem"]
+__all__ = [
+    "CRAWL_ITEMS",
+    "ListItem",
+    "MessageItem",
+    "NetworkItem",
+    "PageItem",
+    "ReportDocumentItem",
+    "ReuseItem",
+    "SearchItem",
+]
 
 
 @dataclass(slots=True)

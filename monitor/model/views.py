@@ -3,6 +3,7 @@
 ``monitor.notices`` fills them from the store; ``reports`` renders them and decides nothing. They live in the
 model so that both sides share one typed definition without ``reports`` importing the app layers.
 """
+
 from __future__ import annotations
 
 from collections import OrderedDict

@@ -3,6 +3,7 @@
 Wiring only: reads findings and their append-only history from the store and
 hands plain rows to ``reports.ledger``, which writes the XLSX.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -33,14 +34,14 @@ def referrers(f: Finding) -> tuple[list[str], list[str]]:
     parents = (f.facts or {}).get("parents") if isinstance(f.facts, dict) else None
     if isinstance(parents, list) and parents:
         pages = list(dict.fromkeys(str(p.get("source_url") or "") for p in parents if isinstance(p, dict)))
-        anchors = list(dict.fromkeys(str(p.get("anchor_text") or "").strip() for p in parents
-                                     if isinstance(p, dict)))
+        anchors = list(dict.fromkeys(str(p.get("anchor_text") or "").strip() for p in parents if isinstance(p, dict)))
         return [p for p in pages if p], [a for a in anchors if a]
     return ([f.source_url] if f.source_url else []), []
 
 
-def build_ledger(store: Store, config: Config, *, month: str, as_of: date | None = None,
-                 unit: str | None = None) -> LedgerView:
+def build_ledger(
+    store: Store, config: Config, *, month: str, as_of: date | None = None, unit: str | None = None
+) -> LedgerView:
     """Findings seen by the month's end that were not already closed before it began."""
     first, last = month_bounds(month)
     as_of = min(as_of or last, last)
@@ -61,12 +62,30 @@ def build_ledger(store: Store, config: Config, *, month: str, as_of: date | None
         checks = [e for e in hist if e.kind in ("status", "note") and e.actor.startswith("系统")]
         last = checks[-1] if checks else None
         recheck = f"{(last.as_of or last.at.date()):%Y-%m-%d} {last.actor}：{last.reason}" if last else ""
-        rows.append(LedgerRow(
-            no=len(rows) + 1, fid=f.id, found_on=f.first_seen.isoformat(), unit=f.unit,
-            site_name=names.get(f.site, f.site), rule=f.rule, category=f"{titles.get(f.rule, f.rule)}（{f.rule}）",
-            description=f.evidence, url=f.url, severity=f.severity,
-            deadline=f.deadline.isoformat() if f.deadline else "", status=f.status,
-            fixed_on=f.fixed_on.isoformat() if f.fixed_on else "", recheck=recheck,
-            history=[event_line(e) for e in hist], pages=referrers(f)[0], anchors=referrers(f)[1]))
-    return LedgerView(title=f"{config.organisation.region}政府网站和政务新媒体问题整改台账（{first.year}年{first.month}月）",
-                      month=month, as_of=as_of.isoformat(), rows=rows)
+        rows.append(
+            LedgerRow(
+                no=len(rows) + 1,
+                fid=f.id,
+                found_on=f.first_seen.isoformat(),
+                unit=f.unit,
+                site_name=names.get(f.site, f.site),
+                rule=f.rule,
+                category=f"{titles.get(f.rule, f.rule)}（{f.rule}）",
+                description=f.evidence,
+                url=f.url,
+                severity=f.severity,
+                deadline=f.deadline.isoformat() if f.deadline else "",
+                status=f.status,
+                fixed_on=f.fixed_on.isoformat() if f.fixed_on else "",
+                recheck=recheck,
+                history=[event_line(e) for e in hist],
+                pages=referrers(f)[0],
+                anchors=referrers(f)[1],
+            )
+        )
+    return LedgerView(
+        title=f"{config.organisation.region}政府网站和政务新媒体问题整改台账（{first.year}年{first.month}月）",
+        month=month,
+        as_of=as_of.isoformat(),
+        rows=rows,
+    )

@@ -8,6 +8,7 @@ the same view, so the same notice, byte for byte.
 Hooks for parallel work: ``platform_rows`` (new-media 合格率 per platform) is
 rendered only when filled; ``unit_scores`` adds columns (得分, 排名…) to 附件1.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -27,8 +28,10 @@ from monitor.store import EvidenceShot, Finding, NoticeFile, NoticeIssue, Store,
 from rules import all_rules
 
 S = FindingStatus
-BASIS = ("《国务院办公厅秘书局关于印发政府网站与政务新媒体检查指标、监管工作年度考核指标的通知》（国办秘函〔2019〕19号）",
-         "《政府网站发展指引》（国办发〔2017〕47号）")
+BASIS = (
+    "《国务院办公厅秘书局关于印发政府网站与政务新媒体检查指标、监管工作年度考核指标的通知》（国办秘函〔2019〕19号）",
+    "《政府网站发展指引》（国办发〔2017〕47号）",
+)
 
 
 def month_bounds(month: str) -> tuple[date, date]:
@@ -54,16 +57,24 @@ VETO_TYPICAL = 5
 FULL_LIST_MAX = 200  # 附件2 lists every problem up to this many rows, else counts per unit and type
 
 
-UNIT_COLUMNS = [("unit", "单位"), ("sites", "网站数"), ("accounts", "账号数"), ("veto", "单项否决问题"),
-                ("deduction", "扣分问题"), ("result", "检查结果"), ("rank", "排名")]
+UNIT_COLUMNS = [
+    ("unit", "单位"),
+    ("sites", "网站数"),
+    ("accounts", "账号数"),
+    ("veto", "单项否决问题"),
+    ("deduction", "扣分问题"),
+    ("result", "检查结果"),
+    ("rank", "排名"),
+]
 SCORE_LABELS = {"score": "得分", "deduction_points": "扣分", "bonus": "加分", "grade": "等次"}
 
 
 def open_findings_for_notice(store: Store, config: Config, *, as_of: date) -> tuple[list[Finding], list[Finding]]:
     keys = {s.key for s in config.sites} | {a.key for a in config.accounts}
     with store.session() as s:
-        rows = s.scalars(select(Finding).where(Finding.site.in_(keys), Finding.first_seen <= as_of)
-                         .order_by(Finding.id)).all()
+        rows = s.scalars(
+            select(Finding).where(Finding.site.in_(keys), Finding.first_seen <= as_of).order_by(Finding.id)
+        ).all()
     problems = [f for f in rows if f.verdict == "finding" and f.status in OPEN_FOR_NOTICE]
     unverified = [f for f in rows if f.verdict == "unverified" and f.status in OPEN_FOR_NOTICE]
     return problems, unverified
@@ -78,8 +89,13 @@ def review_last_month(store: Store, config: Config, *, month_first: date, as_of:
         ids = [i for (i,) in s.execute(select(Finding.id).where(Finding.site.in_(keys)))]
     review = Review(month=f"{prev_first:%Y-%m}")
     for events in lifecycle.histories(store, ids).values():
-        notified = any(e.kind == "status" and e.to_status == S.NOTIFIED.value and e.as_of is not None
-                       and prev_first <= e.as_of <= prev_last for e in events)
+        notified = any(
+            e.kind == "status"
+            and e.to_status == S.NOTIFIED.value
+            and e.as_of is not None
+            and prev_first <= e.as_of <= prev_last
+            for e in events
+        )
         if not notified:
             continue
         review.notified += 1
@@ -92,8 +108,9 @@ def review_last_month(store: Store, config: Config, *, month_first: date, as_of:
             review.wontfix += 1
         elif now == S.DISMISSED.value:
             review.dismissed += 1
-        elif now == S.REOPENED.value or any(e.to_status == S.REOPENED.value and e.as_of and e.as_of <= as_of
-                                             and e.as_of > prev_first for e in events):
+        elif now == S.REOPENED.value or any(
+            e.to_status == S.REOPENED.value and e.as_of and e.as_of <= as_of and e.as_of > prev_first for e in events
+        ):
             review.reopened += 1
         else:
             review.pending += 1
@@ -147,26 +164,51 @@ def _unit_counts(rows: list[ProblemRow], top: int = 5) -> str:
     return text + ("等" if len(ranked) > top else "")
 
 
-def summarise(veto_rows: list[ProblemRow], groups: "OrderedDict[str, list[ProblemRow]]",
-              all_rows: list[ProblemRow]) -> tuple[list[dict], list[dict], list[dict]]:
+def summarise(
+    veto_rows: list[ProblemRow], groups: "OrderedDict[str, list[ProblemRow]]", all_rows: list[ProblemRow]
+) -> tuple[list[dict], list[dict], list[dict]]:
     """Per problem type: counts, units involved and typical examples (the body); per unit and type (附件2)."""
     sections = []
     if veto_rows:
         listed = veto_rows if len(veto_rows) <= VETO_LIST_ALL else _typical(veto_rows, VETO_TYPICAL)
-        sections.append({"title": "单项否决问题", "veto": True, "count": len(veto_rows),
-                         "units": len({r.unit for r in veto_rows}), "by_unit": _unit_counts(veto_rows),
-                         "examples": listed, "more": len(veto_rows) - len(listed)})
+        sections.append(
+            {
+                "title": "单项否决问题",
+                "veto": True,
+                "count": len(veto_rows),
+                "units": len({r.unit for r in veto_rows}),
+                "by_unit": _unit_counts(veto_rows),
+                "examples": listed,
+                "more": len(veto_rows) - len(listed),
+            }
+        )
     for category, rows in groups.items():
         listed = rows if len(rows) <= LIST_ALL else _typical(rows, TYPICAL)
-        sections.append({"title": category, "veto": False, "count": len(rows),
-                         "units": len({r.unit for r in rows}), "by_unit": _unit_counts(rows),
-                         "examples": listed, "more": len(rows) - len(listed)})
+        sections.append(
+            {
+                "title": category,
+                "veto": False,
+                "count": len(rows),
+                "units": len({r.unit for r in rows}),
+                "by_unit": _unit_counts(rows),
+                "examples": listed,
+                "more": len(rows) - len(listed),
+            }
+        )
     cats: OrderedDict[tuple[str, str], list[ProblemRow]] = OrderedDict()
     for r in all_rows:
         cats.setdefault((r.category, r.severity), []).append(r)
-    category_rows = [{"category": c, "severity": sev, "count": len(rows), "units": len({r.unit for r in rows}),
-                      "sites": len({r.site for r in rows}), "overdue": sum(1 for r in rows if r.flag)}
-                     for (c, sev), rows in cats.items()]
+    category_rows = [
+        {
+            "category": c,
+            "severity": sev,
+            "count": len(rows),
+            "units": len({r.unit for r in rows}),
+            "sites": len({r.site for r in rows}),
+            "overdue": sum(1 for r in rows if r.flag),
+        }
+        for (c, sev), rows in cats.items()
+    ]
     per_unit: OrderedDict[str, list[ProblemRow]] = OrderedDict()
     for r in sorted(all_rows, key=lambda r: (r.unit, r.no)):
         per_unit.setdefault(r.unit, []).append(r)
@@ -175,10 +217,15 @@ def summarise(veto_rows: list[ProblemRow], groups: "OrderedDict[str, list[Proble
         kinds: dict[str, int] = {}
         for r in rows:
             kinds[r.category] = kinds.get(r.category, 0) + 1
-        unit_summary.append({"unit": unit, "count": len(rows),
-                             "veto": sum(1 for r in rows if r.severity == Severity.VETO.value),
-                             "flagged": sum(1 for r in rows if r.flag),
-                             "kinds": "，".join(f"{k} {n}" for k, n in sorted(kinds.items(), key=lambda kv: -kv[1]))})
+        unit_summary.append(
+            {
+                "unit": unit,
+                "count": len(rows),
+                "veto": sum(1 for r in rows if r.severity == Severity.VETO.value),
+                "flagged": sum(1 for r in rows if r.flag),
+                "kinds": "，".join(f"{k} {n}" for k, n in sorted(kinds.items(), key=lambda kv: -kv[1])),
+            }
+        )
     return sections, category_rows, unit_summary
 
 
@@ -186,8 +233,11 @@ def _contact_line(config: Config) -> str:
     c = config.organisation.contact
     if c is None:
         return ""
-    parts = [f"联系人：{c.name}"] + ([f"联系电话：{c.phone}"] if c.phone else []) \
+    parts = (
+        [f"联系人：{c.name}"]
+        + ([f"联系电话：{c.phone}"] if c.phone else [])
         + ([f"电子邮箱：{c.email}"] if c.email else [])
+    )
     return "（" + "，".join(parts) + "）"
 
 
@@ -205,8 +255,9 @@ def issued_notices(store: Store, month: str) -> list[NoticeIssue]:
         return list(s.scalars(select(NoticeIssue).where(NoticeIssue.month == month).order_by(NoticeIssue.id)))
 
 
-def issue_notice(store: Store, config: Config, *, month: str, as_of: date, actor: str, force: bool = False,
-                 **kw: Any) -> tuple[NoticeView, int]:
+def issue_notice(
+    store: Store, config: Config, *, month: str, as_of: date, actor: str, force: bool = False, **kw: Any
+) -> tuple[NoticeView, int]:
     """Issue (印发) the month's notice once: findings become 已通报 with their deadline, and who issued it and
     when is recorded. A second issue of the same month is refused unless ``force`` (then recorded as such)."""
     month_bounds(month)
@@ -216,13 +267,22 @@ def issue_notice(store: Store, config: Config, *, month: str, as_of: date, actor
     earlier = issued_notices(store, month)
     if earlier and not force:
         e = earlier[-1]
-        raise NoticeError(f"{month} 的督查通报已于 {beijing(e.issued_at)} 由 {e.issued_by} 印发，"
-                          "不再重复印发；确需重新印发（如更正后）请加 --force")
+        raise NoticeError(
+            f"{month} 的督查通报已于 {beijing(e.issued_at)} 由 {e.issued_by} 印发，"
+            "不再重复印发；确需重新印发（如更正后）请加 --force"
+        )
     view = build_notice(store, config, month=month, as_of=as_of, mark_notified=True, actor=actor, **kw)
     with store.session() as s:
-        row = NoticeIssue(month=month, issued_at=utcnow(), issued_by=actor, as_of=as_of,
-                          deadline=date.fromisoformat(view.deadline_date), findings=len(view.all_rows),
-                          forced=bool(earlier), units=[u["unit"] for u in view.unit_rows])
+        row = NoticeIssue(
+            month=month,
+            issued_at=utcnow(),
+            issued_by=actor,
+            as_of=as_of,
+            deadline=date.fromisoformat(view.deadline_date),
+            findings=len(view.all_rows),
+            forced=bool(earlier),
+            units=[u["unit"] for u in view.unit_rows],
+        )
         s.add(row)
         s.flush()
         issue_id = row.id
@@ -230,8 +290,9 @@ def issue_notice(store: Store, config: Config, *, month: str, as_of: date, actor
     return view, issue_id
 
 
-def register_files(store: Store, config: Config, issue_id: int, month: str,
-                   files: list[tuple[Path, str | None, str]]) -> None:
+def register_files(
+    store: Store, config: Config, issue_id: int, month: str, files: list[tuple[Path, str | None, str]]
+) -> None:
     """Record which file is for whom: (path, unit or None for the whole notice, kind)."""
     root = Path(config.storage.notices_dir).resolve()
     with store.session() as s:
@@ -241,10 +302,17 @@ def register_files(store: Store, config: Config, issue_id: int, month: str,
             s.add(NoticeFile(issue_id=issue_id, month=month, path=rel, unit=unit, kind=kind))
 
 
-def build_notice(store: Store, config: Config, *, month: str, as_of: date, mark_notified: bool = False,
-                 actor: str = "通报",
-                 unit_scores: Mapping[str, Mapping[str, Any]] | None = None,
-                 platform_rows: list[dict[str, Any]] | None = None) -> NoticeView:
+def build_notice(
+    store: Store,
+    config: Config,
+    *,
+    month: str,
+    as_of: date,
+    mark_notified: bool = False,
+    actor: str = "通报",
+    unit_scores: Mapping[str, Mapping[str, Any]] | None = None,
+    platform_rows: list[dict[str, Any]] | None = None,
+) -> NoticeView:
     first, last = month_bounds(month)
     as_of = min(as_of, last) if as_of >= first else as_of
     org = config.organisation
@@ -265,8 +333,11 @@ def build_notice(store: Store, config: Config, *, month: str, as_of: date, mark_
     titles = {e.rule.id: e.rule.problem_category for e in all_rules()}
     order = {e.rule.id: n for n, e in enumerate(all_rules())}
     shots = latest_shots(store, [f.id for f in problems])
-    reopened = {fid for fid, evs in lifecycle.histories(store, [f.id for f in problems]).items()
-                if any(e.to_status == S.REOPENED.value and e.as_of and first <= e.as_of <= as_of for e in evs)}
+    reopened = {
+        fid
+        for fid, evs in lifecycle.histories(store, [f.id for f in problems]).items()
+        if any(e.to_status == S.REOPENED.value and e.as_of and first <= e.as_of <= as_of for e in evs)
+    }
 
     def flag(f: Finding) -> str:
         if f.status == S.OVERDUE.value:
@@ -275,14 +346,26 @@ def build_notice(store: Store, config: Config, *, month: str, as_of: date, mark_
 
     def row(n: int, f: Finding) -> ProblemRow:
         shot = shots.get(f.id)
-        return ProblemRow(no=n, fid=f.id, unit=f.unit, site=f.site, site_name=site_names.get(f.site, f.site),
-                          rule=f.rule, category=titles.get(f.rule, f.rule), severity=f.severity, subject=f.subject,
-                          evidence=f.evidence, url=f.url, source_url=f.source_url,
-                          deadline=(f.deadline or deadline).isoformat(), status=f.status,
-                          first_seen=f.first_seen.isoformat(), flag=flag(f),
-                          shot_id=shot.id if shot else None,
-                          shot_caption=(f"截图：{shot.page_url}（{shot.as_of:%Y-%m-%d}，{shot.highlight}）"
-                                        if shot else ""))
+        return ProblemRow(
+            no=n,
+            fid=f.id,
+            unit=f.unit,
+            site=f.site,
+            site_name=site_names.get(f.site, f.site),
+            rule=f.rule,
+            category=titles.get(f.rule, f.rule),
+            severity=f.severity,
+            subject=f.subject,
+            evidence=f.evidence,
+            url=f.url,
+            source_url=f.source_url,
+            deadline=(f.deadline or deadline).isoformat(),
+            status=f.status,
+            first_seen=f.first_seen.isoformat(),
+            flag=flag(f),
+            shot_id=shot.id if shot else None,
+            shot_caption=(f"截图：{shot.page_url}（{shot.as_of:%Y-%m-%d}，{shot.highlight}）" if shot else ""),
+        )
 
     ranked = sorted(problems, key=lambda f: (Severity(f.severity).rank, order.get(f.rule, 999), f.unit, f.site, f.id))
     all_rows = [row(n, f) for n, f in enumerate(ranked, 1)]
@@ -300,8 +383,10 @@ def build_notice(store: Store, config: Config, *, month: str, as_of: date, mark_
     site_scores = score_sites(problems, list(config.sites), ScoringConfig.from_config(config))
     failed |= {sc.site for sc in site_scores if sc.result == "不合格"}
     if unit_scores is None:
-        unit_scores = {us.unit: {"score": round(us.average, 1) if us.average is not None else "—"}
-                       for us in rank_units(site_scores)}
+        unit_scores = {
+            us.unit: {"score": round(us.average, 1) if us.average is not None else "—"}
+            for us in rank_units(site_scores)
+        }
     blank = {"sites": 0, "accounts": 0, "failed": 0, "veto": 0, "deduction": 0, "notice": 0}
     units: OrderedDict[str, dict[str, Any]] = OrderedDict((u.name, {"unit": u.name, **blank}) for u in config.units)
     for item, kind in [(s, "sites") for s in config.sites] + [(a, "accounts") for a in config.accounts]:
@@ -344,23 +429,41 @@ def build_notice(store: Store, config: Config, *, month: str, as_of: date, mark_
     y, m = first.year, first.month
     return NoticeView(
         title=f"关于{y}年{m}月{org.region}政府网站和政务新媒体检查情况的通报",
-        issuer=org.issuer or org.name, doc_number=f"{org.doc_number}{m}号" if org.doc_number else None,
-        addressees=org.addressees, basis=BASIS,
-        month=month, period=f"{cn_date(first)}至{cn_date(min(as_of, last))}",
-        issued_on=cn_date(issued), deadline=cn_date(deadline),
-        region=org.region, sites_checked=n, sites_failed=len(failed & site_keys),
+        issuer=org.issuer or org.name,
+        doc_number=f"{org.doc_number}{m}号" if org.doc_number else None,
+        addressees=org.addressees,
+        basis=BASIS,
+        month=month,
+        period=f"{cn_date(first)}至{cn_date(min(as_of, last))}",
+        issued_on=cn_date(issued),
+        deadline=cn_date(deadline),
+        region=org.region,
+        sites_checked=n,
+        sites_failed=len(failed & site_keys),
         pass_rate=f"{(passed / n * 100):.1f}%" if n else "—",
-        accounts_checked=na, accounts_failed=len(failed & account_keys),
+        accounts_checked=na,
+        accounts_failed=len(failed & account_keys),
         account_pass_rate=f"{(a_passed / na * 100):.1f}%" if na else "—",
         platform_rows=list(platform_rows or []),
         review=review_last_month(store, config, month_first=first, as_of=as_of),
-        veto_rows=veto_rows, deduction_groups=groups, unit_columns=columns, unit_rows=unit_rows,
-        all_rows=all_rows, unverified_rows=[row(i, f) for i, f in enumerate(unverified, 1)],
-        shots={sh.id: sh.png for sh in shots.values() if sh.id in shown}, newmedia=newmedia,
-        draft=not mark_notified, deadline_date=deadline.isoformat(),
-        category_rows=category_rows, sections=sections, full_list=len(all_rows) <= FULL_LIST_MAX,
-        unit_summary=unit_summary, cc=org.cc or "", contact=_contact_line(config),
-        printed_by=f"{org.issuer or org.name}{' ' * 2}{cn_date(issued)}印发")
+        veto_rows=veto_rows,
+        deduction_groups=groups,
+        unit_columns=columns,
+        unit_rows=unit_rows,
+        all_rows=all_rows,
+        unverified_rows=[row(i, f) for i, f in enumerate(unverified, 1)],
+        shots={sh.id: sh.png for sh in shots.values() if sh.id in shown},
+        newmedia=newmedia,
+        draft=not mark_notified,
+        deadline_date=deadline.isoformat(),
+        category_rows=category_rows,
+        sections=sections,
+        full_list=len(all_rows) <= FULL_LIST_MAX,
+        unit_summary=unit_summary,
+        cc=org.cc or "",
+        contact=_contact_line(config),
+        printed_by=f"{org.issuer or org.name}{' ' * 2}{cn_date(issued)}印发",
+    )
 
 
 def latest_shots(store: Store, finding_ids: list[int]) -> dict[int, EvidenceShot]:
@@ -368,6 +471,7 @@ def latest_shots(store: Store, finding_ids: list[int]) -> dict[int, EvidenceShot
     if not finding_ids:
         return {}
     with store.session() as s:
-        rows = s.scalars(select(EvidenceShot).where(EvidenceShot.finding_id.in_(finding_ids))
-                         .order_by(EvidenceShot.id)).all()
+        rows = s.scalars(
+            select(EvidenceShot).where(EvidenceShot.finding_id.in_(finding_ids)).order_by(EvidenceShot.id)
+        ).all()
     return {r.finding_id: r for r in rows}

@@ -3,6 +3,7 @@
 An account whose source failed (or was never fetched) is *unverifiable*: listed as such, and left out of
 the 合格率 (neither qualified nor failed). An account with an open veto problem (N-V1, N-V3 veto) fails.
 """
+
 from __future__ import annotations
 
 from collections import OrderedDict
@@ -20,15 +21,17 @@ def _rate(judged: int, failed: int) -> str:
     return f"{(judged - failed) / judged * 100:.1f}%" if judged else "—"
 
 
-def build_newmedia_view(store: Store, config: Config, *, rows: list, problems: list[Finding],
-                        unverified: list[Finding]) -> NewMediaView | None:
+def build_newmedia_view(
+    store: Store, config: Config, *, rows: list, problems: list[Finding], unverified: list[Finding]
+) -> NewMediaView | None:
     """``rows`` are the notice's ranked ProblemRows; ``problems``/``unverified`` its open findings."""
     if not config.accounts:
         return None
     accounts = {a.key: a for a in config.accounts}
     with store.session() as s:
-        fetched = set(s.scalars(select(AccountFetch.account).where(AccountFetch.account.in_(list(accounts)))
-                                .distinct()).all())
+        fetched = set(
+            s.scalars(select(AccountFetch.account).where(AccountFetch.account.in_(list(accounts))).distinct()).all()
+        )
     reasons: OrderedDict[str, str] = OrderedDict()
     for a in config.accounts:
         if a.key not in fetched:
@@ -45,9 +48,14 @@ def build_newmedia_view(store: Store, config: Config, *, rows: list, problems: l
             continue
         judged = [a for a in members if a.key not in reasons]
         bad = [a for a in judged if a.key in failed]
-        by_platform[code] = {"platform": name, "checked": len(members), "judged": len(judged),
-                             "failed": len(bad), "unverifiable": len(members) - len(judged),
-                             "pass_rate": _rate(len(judged), len(bad))}
+        by_platform[code] = {
+            "platform": name,
+            "checked": len(members),
+            "judged": len(judged),
+            "failed": len(bad),
+            "unverifiable": len(members) - len(judged),
+            "pass_rate": _rate(len(judged), len(bad)),
+        }
 
     groups: OrderedDict[str, list[dict[str, Any]]] = OrderedDict()
     count = veto = 0
@@ -57,9 +65,19 @@ def build_newmedia_view(store: Store, config: Config, *, rows: list, problems: l
             continue
         count += 1
         veto += r.severity == Severity.VETO.value
-        groups.setdefault(r.category, []).append({
-            "no": r.no, "unit": r.unit, "platform": a.platform_name, "name": a.name, "rule": r.rule,
-            "severity": r.severity, "evidence": r.evidence, "url": r.url, "source_url": r.source_url})
+        groups.setdefault(r.category, []).append(
+            {
+                "no": r.no,
+                "unit": r.unit,
+                "platform": a.platform_name,
+                "name": a.name,
+                "rule": r.rule,
+                "severity": r.severity,
+                "evidence": r.evidence,
+                "url": r.url,
+                "source_url": r.source_url,
+            }
+        )
 
     # at scale a category names a few typical accounts (one per unit first); the full list is per unit
     from monitor.notices.notice import LIST_ALL, TYPICAL
@@ -69,14 +87,30 @@ def build_newmedia_view(store: Store, config: Config, *, rows: list, problems: l
         if len(rs) > LIST_ALL:
             seen: set[str] = set()
             pick = [r for r in rs if not (r["unit"] in seen or seen.add(r["unit"]))][:TYPICAL]
-            pick += [r for r in rs if r not in pick][:TYPICAL - len(pick)]
+            pick += [r for r in rs if r not in pick][: TYPICAL - len(pick)]
             groups[c] = sorted(pick, key=lambda r: r["no"])
     n = len(config.accounts)
     judged = n - len(reasons)
     return NewMediaView(
-        accounts_checked=n, accounts_judged=judged, accounts_failed=len(failed), accounts_unverifiable=len(reasons),
-        pass_rate=_rate(judged, len(failed)), platforms=list(by_platform.values()), groups=groups,
-        problems=count, veto_problems=veto,
-        unverifiable=[{"unit": accounts[k].unit, "platform": accounts[k].platform_name, "name": accounts[k].name,
-                       "reason": why, "url": accounts[k].url} for k, why in reasons.items()],
-        unverifiable_keys=list(reasons), group_totals=totals)
+        accounts_checked=n,
+        accounts_judged=judged,
+        accounts_failed=len(failed),
+        accounts_unverifiable=len(reasons),
+        pass_rate=_rate(judged, len(failed)),
+        platforms=list(by_platform.values()),
+        groups=groups,
+        problems=count,
+        veto_problems=veto,
+        unverifiable=[
+            {
+                "unit": accounts[k].unit,
+                "platform": accounts[k].platform_name,
+                "name": accounts[k].name,
+                "reason": why,
+                "url": accounts[k].url,
+            }
+            for k, why in reasons.items()
+        ],
+        unverifiable_keys=list(reasons),
+        group_totals=totals,
+    )

@@ -5,6 +5,7 @@ Site counts come from the column items of each site's latest finished crawl, ded
 article listed in two columns, or on the home page too, is one item of the site); account counts from
 the posts table by publish day (Asia/Shanghai).
 """
+
 from __future__ import annotations
 
 import calendar
@@ -44,45 +45,79 @@ class Counts:
         return sum(a["items"] for a in self.accounts)
 
     def as_dict(self) -> dict:
-        return {"start": self.start.isoformat(), "end": self.end.isoformat(), "site_total": self.site_total,
-                "account_total": self.account_total, "sites": self.sites, "columns": self.columns,
-                "accounts": self.accounts, "units": self.units}
+        return {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "site_total": self.site_total,
+            "account_total": self.account_total,
+            "sites": self.sites,
+            "columns": self.columns,
+            "accounts": self.accounts,
+            "units": self.units,
+        }
 
 
 def publication_counts(store: Store, config: Config, *, start: date, end: date) -> Counts:
     out = Counts(start, end)
-    units: OrderedDict[str, dict] = OrderedDict((u.name, {"unit": u.name, "site_items": 0, "account_items": 0})
-                                                for u in config.units)
+    units: OrderedDict[str, dict] = OrderedDict(
+        (u.name, {"unit": u.name, "site_items": 0, "account_items": 0}) for u in config.units
+    )
     for site in config.sites:
         run = store.latest_run(site.key)
         urls: set[str] = set()
         if run is not None:
             with store.session() as s:
-                rows = s.execute(select(ColumnItem.column_url, ColumnItem.url, Column.name, Column.role)
-                                 .join(Column, (Column.run_id == ColumnItem.run_id)
-                                       & (Column.url == ColumnItem.column_url))
-                                 .where(ColumnItem.run_id == run.id, ColumnItem.date >= start,
-                                        ColumnItem.date <= end)).all()
+                rows = s.execute(
+                    select(ColumnItem.column_url, ColumnItem.url, Column.name, Column.role)
+                    .join(Column, (Column.run_id == ColumnItem.run_id) & (Column.url == ColumnItem.column_url))
+                    .where(ColumnItem.run_id == run.id, ColumnItem.date >= start, ColumnItem.date <= end)
+                ).all()
             per_column: OrderedDict[str, tuple[str, set[str]]] = OrderedDict()
             for column_url, url, name, role in rows:
                 urls.add(url)
                 if role == "column":
                     per_column.setdefault(column_url, (name, set()))[1].add(url)
             for column_url, (name, items) in sorted(per_column.items()):
-                out.columns.append({"site": site.key, "site_name": site.name, "column": name,
-                                    "column_url": column_url, "items": len(items)})
-        out.sites.append({"site": site.key, "site_name": site.name, "unit": site.unit, "items": len(urls),
-                          "crawled": run is not None})
+                out.columns.append(
+                    {
+                        "site": site.key,
+                        "site_name": site.name,
+                        "column": name,
+                        "column_url": column_url,
+                        "items": len(items),
+                    }
+                )
+        out.sites.append(
+            {
+                "site": site.key,
+                "site_name": site.name,
+                "unit": site.unit,
+                "items": len(urls),
+                "crawled": run is not None,
+            }
+        )
         units.setdefault(site.unit, {"unit": site.unit, "site_items": 0, "account_items": 0})["site_items"] += len(urls)
     with store.session() as s:
-        counts = dict(s.execute(select(Post.account, func.count(Post.id))
-                                .where(Post.published_date >= start, Post.published_date <= end)
-                                .group_by(Post.account)).all())
+        counts = dict(
+            s.execute(
+                select(Post.account, func.count(Post.id))
+                .where(Post.published_date >= start, Post.published_date <= end)
+                .group_by(Post.account)
+            ).all()
+        )
         fetched = set(s.scalars(select(Post.account).distinct()).all())
     for a in config.accounts:
         n = counts.get(a.key, 0)
-        out.accounts.append({"account": a.key, "name": a.name, "unit": a.unit, "platform": a.platform_name,
-                             "items": n, "fetched": a.key in fetched})
+        out.accounts.append(
+            {
+                "account": a.key,
+                "name": a.name,
+                "unit": a.unit,
+                "platform": a.platform_name,
+                "items": n,
+                "fetched": a.key in fetched,
+            }
+        )
         units.setdefault(a.unit, {"unit": a.unit, "site_items": 0, "account_items": 0})["account_items"] += n
     out.units = list(units.values())
     return out

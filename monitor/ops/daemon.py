@@ -6,6 +6,7 @@ restart keeps their next run times and misfired runs within the grace time are r
 Ctrl-C) stops cleanly: running children get SIGTERM (Scrapy closes, the run is marked interrupted),
 the daemon waits for them, and the next start re-runs every interrupted crawl.
 """
+
 from __future__ import annotations
 
 import logging
@@ -60,8 +61,11 @@ def desired_jobs(config: Config, commands: set[str]) -> dict[str, tuple[object, 
         if sched.probe and "probe" in commands:
             out[f"probe:{site.key}"] = (make_trigger(sched.probe, tz), ("probe", site.key), f"{site.name} 可用性探测")
         if sched.crawl:
-            out[f"crawl:{site.key}"] = (make_trigger(sched.crawl, tz, stagger_minutes=i * sched.crawl_stagger_minutes),
-                                        ("crawl", site.key), f"{site.name} 全站抓取")
+            out[f"crawl:{site.key}"] = (
+                make_trigger(sched.crawl, tz, stagger_minutes=i * sched.crawl_stagger_minutes),
+                ("crawl", site.key),
+                f"{site.name} 全站抓取",
+            )
     for kind in ("feeds", "recheck", "recheck_requested"):
         spec = getattr(sched, kind)
         if spec and jobs.COMMANDS[kind][0] in commands and (kind != "feeds" or config.accounts):
@@ -78,8 +82,12 @@ def interrupted_sites(store: Store, config: Config) -> list[str]:
     out = []
     with store.session() as s:
         for site in config.sites:
-            run = s.scalars(select(CrawlRun).where(CrawlRun.site == site.key, CrawlRun.kind == "site")
-                            .order_by(CrawlRun.id.desc()).limit(1)).first()
+            run = s.scalars(
+                select(CrawlRun)
+                .where(CrawlRun.site == site.key, CrawlRun.kind == "site")
+                .order_by(CrawlRun.id.desc())
+                .limit(1)
+            ).first()
             if run is not None and run.status in ("interrupted", "running"):
                 out.append(site.key)
     return out
@@ -90,8 +98,14 @@ class DaemonRunning(Exception):
 
 
 class Daemon:
-    def __init__(self, config_path: str, db_url: str | None, config: Config, store: Store,
-                 commands: Iterable[str] = jobs.KNOWN_COMMANDS):
+    def __init__(
+        self,
+        config_path: str,
+        db_url: str | None,
+        config: Config,
+        store: Store,
+        commands: Iterable[str] = jobs.KNOWN_COMMANDS,
+    ):
         self.config, self.store = config, store
         self.rt = jobs.Runtime(config_path, db_url, config, store, commands=frozenset(commands))
         self.stop_event = threading.Event()
@@ -108,7 +122,8 @@ class Daemon:
             jobstores={"default": SQLAlchemyJobStore(engine=self.store.engine, tablename="apscheduler_jobs")},
             executors={"default": ThreadPoolExecutor(workers)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": sched.misfire_grace_seconds},
-            timezone=ZoneInfo(sched.timezone))
+            timezone=ZoneInfo(sched.timezone),
+        )
 
     def sync_jobs(self) -> dict[str, int]:
         """Make the job store match sites.yaml, keeping unchanged jobs (and their due times) as they are."""
@@ -118,8 +133,12 @@ class Daemon:
         kept = added = removed = 0
         for job_id, (trigger, args, name) in want.items():
             old = have.get(job_id)
-            if (old is not None and old.func_ref == FUNC and tuple(old.args) == args
-                    and _trigger_key(old.trigger) == _trigger_key(trigger)):
+            if (
+                old is not None
+                and old.func_ref == FUNC
+                and tuple(old.args) == args
+                and _trigger_key(old.trigger) == _trigger_key(trigger)
+            ):
                 kept += 1
                 continue
             self.scheduler.add_job(FUNC, trigger, args=args, id=job_id, name=name, replace_existing=True)
@@ -131,16 +150,24 @@ class Daemon:
         # on a worker pool an interrupted crawl's task goes back to the queue by itself (monitor.ops.workers)
         for key in [] if self.config.workers.broker else interrupted_sites(self.store, self.config):
             if f"crawl:{key}" in want:
-                self.scheduler.add_job(FUNC, DateTrigger(datetime.now(ZoneInfo(self.config.schedule.timezone))),
-                                       args=("crawl", key), id=f"crawl:{key}:resume", name=f"{key} 续抓",
-                                       replace_existing=True, misfire_grace_time=None)
+                self.scheduler.add_job(
+                    FUNC,
+                    DateTrigger(datetime.now(ZoneInfo(self.config.schedule.timezone))),
+                    args=("crawl", key),
+                    id=f"crawl:{key}:resume",
+                    name=f"{key} 续抓",
+                    replace_existing=True,
+                    misfire_grace_time=None,
+                )
                 event(log, "crawl.resume", "上次抓取未完成，立即重新抓取", job=f"crawl:{key}", site=key)
         return {"kept": kept, "added": added, "removed": removed}
 
     def run(self) -> int:
         if not self.daemon_lock.acquire():
-            raise DaemonRunning(f"另一个守护进程正在使用这个数据库运行（{self.daemon_lock.holder()}）；"
-                                "同一数据库只能运行一个 monitor schedule")
+            raise DaemonRunning(
+                f"另一个守护进程正在使用这个数据库运行（{self.daemon_lock.holder()}）；"
+                "同一数据库只能运行一个 monitor schedule"
+            )
         jobs.RUNTIME = self.rt
         try:
             reaped = jobs.reap_abandoned(self.store)

@@ -5,6 +5,7 @@ under the site's lock, then the site is checked in-process (the function ``monit
 notifications go out. Jobs whose command lives in another module (probe, feeds, recheck) are run by
 command name through the same child-process runner, so the daemon schedules whatever the CLI offers.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -40,8 +41,16 @@ COMMANDS: dict[str, list[str]] = {
     "recheck_requested": ["recheck", "--requested"],
 }
 
-KIND_NAMES = {"crawl": "全站抓取", "probe": "可用性探测", "feeds": "新媒体更新", "recheck": "整改复核", "recheck_requested": "已提交整改复查", "check": "网站检查",
-              "notice": "月度督查通报", "notify": "发送提醒"}
+KIND_NAMES = {
+    "crawl": "全站抓取",
+    "probe": "可用性探测",
+    "feeds": "新媒体更新",
+    "recheck": "整改复核",
+    "recheck_requested": "已提交整改复查",
+    "check": "网站检查",
+    "notice": "月度督查通报",
+    "notify": "发送提醒",
+}
 
 # The command line's commands, as the daemon's owner (`monitor schedule`) passes them: a job whose command
 # this build lacks is skipped. Without that list every command named above is taken to exist.
@@ -52,10 +61,10 @@ EXIT_SITE_DOWN = 3  # monitor crawl: the home page could not be fetched, the res
 
 @dataclass
 class Outcome:
-    outcome: str            # ok | failed | skipped | interrupted
+    outcome: str  # ok | failed | skipped | interrupted
     error: str | None = None
     run_id: int | None = None
-    final: bool = False     # a failure that trying again would not change (the worker pool does not retry it)
+    final: bool = False  # a failure that trying again would not change (the worker pool does not retry it)
 
 
 @dataclass
@@ -93,6 +102,7 @@ RUNTIME: Runtime | None = None
 
 # ---------------------------------------------------------------- the one entry point the job store references
 
+
 def dispatch(kind: str, site: str | None = None) -> str:
     """Run one job and record it. Referenced by the job store as ``monitor.ops.jobs:dispatch``."""
     rt = RUNTIME
@@ -109,15 +119,31 @@ def run_job(rt: Runtime, kind: str, site: str | None = None) -> str:
     return run_recorded(rt, kind, site).outcome
 
 
-def run_recorded(rt: Runtime, kind: str, site: str | None = None, *, handlers: dict | None = None,
-                 task_id: str | None = None, attempt: int | None = None) -> Outcome:
+def run_recorded(
+    rt: Runtime,
+    kind: str,
+    site: str | None = None,
+    *,
+    handlers: dict | None = None,
+    task_id: str | None = None,
+    attempt: int | None = None,
+) -> Outcome:
     """Run one job and record it in ``job_runs``; the pool (monitor.ops.workers) passes its handlers and task."""
     job_id = f"{kind}:{site}" if site else kind
     if rt.stopping.is_set():
         return Outcome("skipped")
     with rt.store.session() as s:
-        row = JobRun(job_id=job_id, kind=kind, site=site, started_at=utcnow(), outcome="running", host=HOST,
-                     pid=os.getpid(), task_id=task_id, attempt=attempt)
+        row = JobRun(
+            job_id=job_id,
+            kind=kind,
+            site=site,
+            started_at=utcnow(),
+            outcome="running",
+            host=HOST,
+            pid=os.getpid(),
+            task_id=task_id,
+            attempt=attempt,
+        )
         s.add(row)
         s.flush()
         row_id = row.id
@@ -129,15 +155,28 @@ def run_recorded(rt: Runtime, kind: str, site: str | None = None, *, handlers: d
         log.exception("job failed", extra={"event": "job.error", "job": job_id, "site": site, "run_id": None})
         res = Outcome("failed", f"{type(exc).__name__}: {exc}")
     with rt.store.session() as s:
-        s.execute(update(JobRun).where(JobRun.id == row_id).values(
-            finished_at=utcnow(), ok=res.outcome == "ok", outcome=res.outcome, error=res.error, run_id=res.run_id))
+        s.execute(
+            update(JobRun)
+            .where(JobRun.id == row_id)
+            .values(
+                finished_at=utcnow(), ok=res.outcome == "ok", outcome=res.outcome, error=res.error, run_id=res.run_id
+            )
+        )
     level = logging.INFO if res.outcome in ("ok", "skipped") else logging.WARNING
-    event(log, f"job.{res.outcome}", res.error or f"{KIND_NAMES.get(kind, kind)}完成", level=level, job=job_id,
-          site=site, run_id=res.run_id)
+    event(
+        log,
+        f"job.{res.outcome}",
+        res.error or f"{KIND_NAMES.get(kind, kind)}完成",
+        level=level,
+        job=job_id,
+        site=site,
+        run_id=res.run_id,
+    )
     return res
 
 
 # ---------------------------------------------------------------- child processes
+
 
 def _die_with_parent() -> None:  # runs in the child between fork and exec
     try:
@@ -154,13 +193,31 @@ def child_argv(rt: Runtime, args: list[str]) -> list[str]:
     return argv + args
 
 
-def run_child(rt: Runtime, args: list[str], *, job: str, site: str | None, timeout: float,
-              on_start: Callable[[int], None] | None = None, env_extra: dict[str, str] | None = None) -> tuple[int, str]:
+def run_child(
+    rt: Runtime,
+    args: list[str],
+    *,
+    job: str,
+    site: str | None,
+    timeout: float,
+    on_start: Callable[[int], None] | None = None,
+    env_extra: dict[str, str] | None = None,
+) -> tuple[int, str]:
     """Run ``monitor <args>``; returns (exit code, the tail of its output). SIGTERMed when the daemon stops."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-           **(env_extra or {})}
-    proc = subprocess.Popen(child_argv(rt, args), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env=env, start_new_session=True, preexec_fn=_die_with_parent)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        **(env_extra or {}),
+    }
+    proc = subprocess.Popen(
+        child_argv(rt, args),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        start_new_session=True,
+        preexec_fn=_die_with_parent,
+    )
     with rt.children_lock:
         rt.children[proc.pid] = proc
     event(log, "child.started", " ".join(["monitor", *args]), job=job, site=site, pid=proc.pid)
@@ -170,8 +227,9 @@ def run_child(rt: Runtime, args: list[str], *, job: str, site: str | None, timeo
         try:
             out, _ = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
-            event(log, "child.timeout", f"运行超过 {timeout:.0f} 秒，正在停止", level=logging.WARNING, job=job,
-                  site=site)
+            event(
+                log, "child.timeout", f"运行超过 {timeout:.0f} 秒，正在停止", level=logging.WARNING, job=job, site=site
+            )
             proc.terminate()
             try:
                 out, _ = proc.communicate(timeout=60)
@@ -207,12 +265,17 @@ def _run_command(rt: Runtime, kind: str, job: str, site: str | None) -> Outcome:
 
 # ---------------------------------------------------------------- crawl, notice, notify
 
+
 def _newest_run(store: Store, site: str) -> int:
     """The crawl about to start writes into a run with a larger id than this: the newest run's id when it
     finished, else the id before it (an unfinished run is resumed by the next crawl, see monitor.crawl.resume)."""
     with store.session() as s:
-        row = s.execute(select(CrawlRun.id, CrawlRun.status).where(CrawlRun.site == site, CrawlRun.kind == "site")
-                        .order_by(CrawlRun.id.desc()).limit(1)).first()
+        row = s.execute(
+            select(CrawlRun.id, CrawlRun.status)
+            .where(CrawlRun.site == site, CrawlRun.kind == "site")
+            .order_by(CrawlRun.id.desc())
+            .limit(1)
+        ).first()
         if row is None:
             return 0
         return row.id if row.status == "finished" else row.id - 1
@@ -222,22 +285,37 @@ def _crawl(rt: Runtime, kind: str, job: str, site: str | None) -> Outcome:
     assert site is not None
     lock = make_lock(rt.config, rt.store, f"crawl:{site}")
     if not lock.acquire():
-        return Outcome("skipped", f"已跳过：该网站正被其他进程抓取（锁 crawl:{site}，持有者 {lock.holder() or '未知'}）")
+        return Outcome(
+            "skipped", f"已跳过：该网站正被其他进程抓取（锁 crawl:{site}，持有者 {lock.holder() or '未知'}）"
+        )
     try:
         before = _newest_run(rt.store, site)
         from monitor.ops.locks import HELD_LOCK_ENV
 
         # the child's `monitor crawl` takes the same lock: it finds it held for it and goes on
-        code, tail = run_child(rt, [a.format(site=site) for a in COMMANDS["crawl"]], job=job, site=site,
-                               timeout=rt.config.schedule.crawl_timeout_seconds, on_start=lock.set_child,
-                               env_extra={HELD_LOCK_ENV: f"{lock.name}\t{lock.owner}"})
+        code, tail = run_child(
+            rt,
+            [a.format(site=site) for a in COMMANDS["crawl"]],
+            job=job,
+            site=site,
+            timeout=rt.config.schedule.crawl_timeout_seconds,
+            on_start=lock.set_child,
+            env_extra={HELD_LOCK_ENV: f"{lock.name}\t{lock.owner}"},
+        )
         with rt.store.session() as s:
-            run = s.scalars(select(CrawlRun).where(CrawlRun.site == site, CrawlRun.id > before)
-                            .order_by(CrawlRun.id.desc()).limit(1)).first()
+            run = s.scalars(
+                select(CrawlRun)
+                .where(CrawlRun.site == site, CrawlRun.id > before)
+                .order_by(CrawlRun.id.desc())
+                .limit(1)
+            ).first()
             run_id, status = (run.id, run.status) if run else (None, None)
             if run is not None and status == "running":  # the child died without closing its run
-                s.execute(update(CrawlRun).where(CrawlRun.id == run.id)
-                          .values(status="interrupted", finished_at=utcnow(), error=f"exit {code}"))
+                s.execute(
+                    update(CrawlRun)
+                    .where(CrawlRun.id == run.id)
+                    .values(status="interrupted", finished_at=utcnow(), error=f"exit {code}")
+                )
                 status = "interrupted"
         if status == "interrupted" or (rt.stopping.is_set() and status != "finished"):
             return Outcome("interrupted", "抓取被中断（守护进程停止或子进程被终止），下次启动时会重新抓取", run_id)
@@ -273,8 +351,11 @@ def _notice(rt: Runtime, kind: str, job: str, site: str | None) -> Outcome:
     _, last = month_bounds(month)
     view = build_notice(rt.store, rt.config, month=month, as_of=min(today, last))
     paths = write_notice(view, rt.config.storage.notices_dir, ("html", "docx"))
-    issued = "（该月已印发，此稿仅供对照）" if issued_notices(rt.store, month) else \
-        f"；校对后用 monitor report --month {month} --issue 印发"
+    issued = (
+        "（该月已印发，此稿仅供对照）"
+        if issued_notices(rt.store, month)
+        else f"；校对后用 monitor report --month {month} --issue 印发"
+    )
     event(log, "notice.drafted", f"督查通报征求意见稿已生成：{paths[0]}{issued}", job=job, path=str(paths[0]))
     _notify(rt, job)
     return Outcome("ok")

@@ -5,6 +5,7 @@ a conditional UPDATE of a row whose lease expired or whose holder process is gon
 renewed by a heartbeat thread; dropped on release. `RedisLock` does the same with SET NX PX and a
 compare-and-delete script, for installations that already run Redis.
 """
+
 from __future__ import annotations
 
 import os
@@ -76,8 +77,7 @@ class _Heartbeat:
 
 
 class DbLock:
-    def __init__(self, store: Store, name: str, *, ttl: float = 300, owner: str | None = None,
-                 heartbeat: bool = True):
+    def __init__(self, store: Store, name: str, *, ttl: float = 300, owner: str | None = None, heartbeat: bool = True):
         self.store, self.name, self.ttl = store, name, ttl
         self.owner = owner or new_owner()
         self._beat = _Heartbeat(self, ttl) if heartbeat else None
@@ -87,8 +87,16 @@ class DbLock:
 
     def acquire(self) -> bool:
         now = utcnow()
-        row = {"name": self.name, "owner": self.owner, "host": HOST, "pid": os.getpid(), "child_pid": None,
-               "acquired_at": now, "heartbeat_at": now, "expires_at": self._expiry(now)}
+        row = {
+            "name": self.name,
+            "owner": self.owner,
+            "host": HOST,
+            "pid": os.getpid(),
+            "child_pid": None,
+            "acquired_at": now,
+            "heartbeat_at": now,
+            "expires_at": self._expiry(now),
+        }
         try:
             with self.store.session() as s:
                 s.execute(insert(Lock), [row])
@@ -108,16 +116,21 @@ class DbLock:
             if not (cur.expires_at < now or abandoned or cur.owner == self.owner):
                 return False
             # Conditional on the row we looked at, so two contenders cannot both win.
-            res = s.execute(update(Lock).where(Lock.name == self.name, Lock.owner == cur.owner,
-                                               Lock.expires_at == cur.expires_at)
-                            .values(**{k: v for k, v in row.items() if k != "name"}))
+            res = s.execute(
+                update(Lock)
+                .where(Lock.name == self.name, Lock.owner == cur.owner, Lock.expires_at == cur.expires_at)
+                .values(**{k: v for k, v in row.items() if k != "name"})
+            )
             return res.rowcount == 1
 
     def renew(self) -> bool:
         now = utcnow()
         with self.store.session() as s:
-            res = s.execute(update(Lock).where(Lock.name == self.name, Lock.owner == self.owner)
-                            .values(heartbeat_at=now, expires_at=self._expiry(now)))
+            res = s.execute(
+                update(Lock)
+                .where(Lock.name == self.name, Lock.owner == self.owner)
+                .values(heartbeat_at=now, expires_at=self._expiry(now))
+            )
             return res.rowcount == 1
 
     def set_child(self, pid: int | None) -> None:
@@ -139,8 +152,9 @@ class DbLock:
 
 class RedisLock:
     _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end"
-    _RENEW = ("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) "
-              "else return 0 end")
+    _RENEW = (
+        "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end"
+    )
 
     def __init__(self, url: str, name: str, *, ttl: float = 300, owner: str | None = None, heartbeat: bool = True):
         import redis

@@ -3,6 +3,7 @@
 Call ``event(log, "crawl.finished", job=..., site=..., run_id=..., message="…")``; anything else logged
 through the standard library (APScheduler, our modules) becomes a line of the same shape.
 """
+
 from __future__ import annotations
 
 import json
@@ -32,8 +33,14 @@ class JsonLines(logging.Formatter):
         return json.dumps(out, ensure_ascii=False, default=str)
 
 
-def setup_logging(path: str | None, *, max_bytes: int = 10 * 1024 * 1024, backups: int = 10,
-                  level: int = logging.INFO, stderr: bool = True) -> logging.Handler | None:
+def setup_logging(
+    path: str | None,
+    *,
+    max_bytes: int = 10 * 1024 * 1024,
+    backups: int = 10,
+    level: int = logging.INFO,
+    stderr: bool = True,
+) -> logging.Handler | None:
     """Route the root logger to a rotated JSON-lines file (and stderr); returns the file handler."""
     root = logging.getLogger()
     root.setLevel(level)
@@ -41,8 +48,7 @@ def setup_logging(path: str | None, *, max_bytes: int = 10 * 1024 * 1024, backup
     handler = None
     if path:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(path, maxBytes=max_bytes, backupCount=backups,
-                                                       encoding="utf-8")
+        handler = logging.handlers.RotatingFileHandler(path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8")
         handler.setFormatter(fmt)
         root.addHandler(handler)
     if stderr:
@@ -54,6 +60,15 @@ def setup_logging(path: str | None, *, max_bytes: int = 10 * 1024 * 1024, backup
     return handler
 
 
-def event(log: logging.Logger, name: str, message: str = "", *, level: int = logging.INFO, job: str | None = None,
-          run_id: int | None = None, site: str | None = None, **data) -> None:
+def event(
+    log: logging.Logger,
+    name: str,
+    message: str = "",
+    *,
+    level: int = logging.INFO,
+    job: str | None = None,
+    run_id: int | None = None,
+    site: str | None = None,
+    **data,
+) -> None:
     log.log(level, message, extra={"event": name, "job": job, "run_id": run_id, "site": site, "data": data})

@@ -6,6 +6,7 @@ event; events are grouped per unit into one message rendered from ``templates/no
 through Apprise to the unit's URLs and the global ones. Rows are written per recipient only after its
 message went out, so a failed send is retried at the next run and a sent one is never repeated.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -33,10 +34,10 @@ NOTICE_FILE = re.compile(r"督查通报-(\d{4}-\d{2})\.html$")
 class State:
     """How one subject stands now: a veto finding open/closed, a site down/up, a month's notice ready."""
 
-    event: str       # veto | site_down | notice_ready
-    subject: str     # finding fingerprint | site key | month
-    state: str       # open|closed | down|up | ready
-    unit: str        # "" for everyone
+    event: str  # veto | site_down | notice_ready
+    subject: str  # finding fingerprint | site key | month
+    state: str  # open|closed | down|up | ready
+    unit: str  # "" for everyone
     title: str
     detail: str = ""
 
@@ -82,20 +83,36 @@ def recipients(config: Config) -> list[Recipient]:
 
 def last_told(store: Store) -> dict[tuple[str, str, str], str]:
     with store.session() as s:
-        newest = select(func.max(Notification.id)).group_by(Notification.event, Notification.subject,
-                                                              Notification.recipient)
-        rows = s.execute(select(Notification.event, Notification.subject, Notification.recipient,
-                                Notification.state).where(Notification.id.in_(newest))).all()
+        newest = select(func.max(Notification.id)).group_by(
+            Notification.event, Notification.subject, Notification.recipient
+        )
+        rows = s.execute(
+            select(Notification.event, Notification.subject, Notification.recipient, Notification.state).where(
+                Notification.id.in_(newest)
+            )
+        ).all()
     return {(e, subj, r): st for e, subj, r, st in rows}
 
 
 def _veto_states(store: Store, config: Config) -> list[State]:
     names = {s.key: s.name for s in config.sites} | {a.key: a.name for a in config.accounts}
     with store.session() as s:
-        rows = s.scalars(select(Finding).where(Finding.severity == Severity.VETO.value,
-                                               Finding.verdict == "finding").order_by(Finding.id)).all()
-    return [State("veto", f.fingerprint, "open" if FindingStatus(f.status).is_open else "closed", f.unit,
-                  title=f"{names.get(f.site, f.site)}：{f.evidence}", detail=f"地址：{f.url}") for f in rows]
+        rows = s.scalars(
+            select(Finding)
+            .where(Finding.severity == Severity.VETO.value, Finding.verdict == "finding")
+            .order_by(Finding.id)
+        ).all()
+    return [
+        State(
+            "veto",
+            f.fingerprint,
+            "open" if FindingStatus(f.status).is_open else "closed",
+            f.unit,
+            title=f"{names.get(f.site, f.site)}：{f.evidence}",
+            detail=f"地址：{f.url}",
+        )
+        for f in rows
+    ]
 
 
 def _site_states(store: Store, config: Config) -> list[State]:
@@ -103,30 +120,49 @@ def _site_states(store: Store, config: Config) -> list[State]:
     out = []
     for site in config.sites:
         with store.session() as s:
-            recent = s.scalars(select(Probe).where(Probe.site == site.key).order_by(Probe.at.desc(), Probe.id.desc())
-                               .limit(n)).all()
+            recent = s.scalars(
+                select(Probe).where(Probe.site == site.key).order_by(Probe.at.desc(), Probe.id.desc()).limit(n)
+            ).all()
         if not recent:
             continue
         if recent[0].ok:
-            out.append(State("site_down", site.key, "up", site.unit, title=f"{site.name}（{site.home}）已恢复访问",
-                             detail=f"恢复时间：{_cn_time(recent[0].at)}"))
+            out.append(
+                State(
+                    "site_down",
+                    site.key,
+                    "up",
+                    site.unit,
+                    title=f"{site.name}（{site.home}）已恢复访问",
+                    detail=f"恢复时间：{_cn_time(recent[0].at)}",
+                )
+            )
         elif len(recent) == n and not any(p.ok for p in recent):
             p = recent[0]
             if p.status and (p.error_kind is None or p.error_kind == ErrorKind.HTTP):
                 why = f"HTTP {p.status}"
             else:  # the kind's label, not the exception's English text
                 why = error_label(p.error_kind) if p.error_kind else "无响应"
-            out.append(State("site_down", site.key, "down", site.unit,
-                             title=f"{site.name}（{site.home}）连续 {n} 次探测无法访问",
-                             detail=f"最近一次：{_cn_time(p.at)}，{why}"))
+            out.append(
+                State(
+                    "site_down",
+                    site.key,
+                    "down",
+                    site.unit,
+                    title=f"{site.name}（{site.home}）连续 {n} 次探测无法访问",
+                    detail=f"最近一次：{_cn_time(p.at)}，{why}",
+                )
+            )
         # failing but not yet confirmed: no state, wait for the next probes
     return out
 
 
 def _notice_states(config: Config) -> list[State]:
     folder = Path(config.storage.notices_dir)
-    months = sorted(m.group(1) for p in folder.glob("督查通报-*.html") if (m := NOTICE_FILE.search(p.name))) \
-        if folder.is_dir() else []
+    months = (
+        sorted(m.group(1) for p in folder.glob("督查通报-*.html") if (m := NOTICE_FILE.search(p.name)))
+        if folder.is_dir()
+        else []
+    )
     if not months:
         return []
     month = months[-1]  # only the newest: a daemon started on an old folder must not announce history
@@ -156,8 +192,11 @@ def current_states(store: Store, config: Config) -> list[State]:
 
 def _env() -> Environment:
     # Plain text messages: no HTML escaping (the .txt name keeps autoescape off), strict about names.
-    return Environment(loader=FileSystemLoader(str(Path(__file__).parent / "templates")),
-                       undefined=StrictUndefined, keep_trailing_newline=True)
+    return Environment(
+        loader=FileSystemLoader(str(Path(__file__).parent / "templates")),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
 
 
 def render_message(unit: str, events: list[State], *, org: str) -> tuple[str, str]:
@@ -202,15 +241,32 @@ def send_pending(store: Store, config: Config, *, job: str | None = None) -> dic
                 title, body = render_message(unit, tell, org=config.organisation.name)
                 ok, why = _send(r.url, title, body)
                 stats["messages" if ok else "failed"] += 1
-                log_event(log, "notify.sent" if ok else "notify.failed", f"{title}：{'已发送' if ok else why}",
-                          level=logging.INFO if ok else logging.ERROR, job=job, unit=unit, channel=r.scheme,
-                          events=[f"{st.event}:{st.subject}:{st.state}" for st in tell])
+                log_event(
+                    log,
+                    "notify.sent" if ok else "notify.failed",
+                    f"{title}：{'已发送' if ok else why}",
+                    level=logging.INFO if ok else logging.ERROR,
+                    job=job,
+                    unit=unit,
+                    channel=r.scheme,
+                    events=[f"{st.event}:{st.subject}:{st.state}" for st in tell],
+                )
             if not ok:
                 continue  # nothing recorded for this recipient: the next run tries again
             now = utcnow()
             with store.session() as s:
                 for st, say in items:
-                    s.add(Notification(event=st.event, subject=st.subject, state=st.state, unit=st.unit,
-                                       recipient=r.key, at=now, sent=say, detail=st.title[:2000]))
+                    s.add(
+                        Notification(
+                            event=st.event,
+                            subject=st.subject,
+                            state=st.state,
+                            unit=st.unit,
+                            recipient=r.key,
+                            at=now,
+                            sent=say,
+                            detail=st.title[:2000],
+                        )
+                    )
     stats["events"] = len(changed)
     return stats

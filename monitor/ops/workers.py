@@ -19,6 +19,7 @@ At least once, and safe to run twice:
 
 ``celery -A monitor.ops.workers inspect active`` (and Flower) work with ``MONITOR_CONFIG`` naming sites.yaml.
 """
+
 from __future__ import annotations
 
 import json
@@ -57,30 +58,43 @@ def queue_for(config: Config, kind: str) -> str:
 
 def transport_options(config: Config) -> dict:
     w = config.workers
-    return {"visibility_timeout": w.redelivery_seconds,
-            # look for messages of vanished workers often: each look is one small ZRANGE
-            "unacked_restore_interval": max(1.0, min(10.0, w.redelivery_seconds / 3)),
-            "unacked_restore_throttle": 1,
-            "unacked_key": f"{w.namespace}:unacked", "unacked_index_key": f"{w.namespace}:unacked_index",
-            "unacked_mutex_key": f"{w.namespace}:unacked_mutex", "unacked_mutex_expire": 60}
+    return {
+        "visibility_timeout": w.redelivery_seconds,
+        # look for messages of vanished workers often: each look is one small ZRANGE
+        "unacked_restore_interval": max(1.0, min(10.0, w.redelivery_seconds / 3)),
+        "unacked_restore_throttle": 1,
+        "unacked_key": f"{w.namespace}:unacked",
+        "unacked_index_key": f"{w.namespace}:unacked_index",
+        "unacked_mutex_key": f"{w.namespace}:unacked_mutex",
+        "unacked_mutex_expire": 60,
+    }
 
 
 def configure(config: Config) -> Celery:
     """Point the app at the config's broker and queues (once per process and broker)."""
     w = config.workers
     if w.broker is None:
-        raise ConfigError("sites.yaml 没有 workers.broker：请填写 Redis 地址（如 redis://127.0.0.1:6379/0）后再启动工作进程")
+        raise ConfigError(
+            "sites.yaml 没有 workers.broker：请填写 Redis 地址（如 redis://127.0.0.1:6379/0）后再启动工作进程"
+        )
     key = (w.broker, w.namespace, w.redelivery_seconds)
     if _configured.get("key") == key:
         return app
     app.conf.update(
-        broker_url=w.broker, broker_transport_options=transport_options(config),
+        broker_url=w.broker,
+        broker_transport_options=transport_options(config),
         broker_connection_retry_on_startup=True,
-        task_default_queue=f"{w.namespace}.jobs", task_ignore_result=True,
-        task_acks_late=True, task_reject_on_worker_lost=True, worker_prefetch_multiplier=1,
-        task_serializer="json", accept_content=["json"],
-        worker_send_task_events=True, task_send_sent_event=True,  # Flower and `celery events` see the tasks
-        worker_hijack_root_logger=False, timezone=config.schedule.timezone,
+        task_default_queue=f"{w.namespace}.jobs",
+        task_ignore_result=True,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_serializer="json",
+        accept_content=["json"],
+        worker_send_task_events=True,
+        task_send_sent_event=True,  # Flower and `celery events` see the tasks
+        worker_hijack_root_logger=False,
+        timezone=config.schedule.timezone,
         # a task process that grew past ~1.5 GB (a huge site's check) is replaced after its task
         worker_max_memory_per_child=1_500_000,
     )
@@ -105,6 +119,7 @@ _configure_from_env()
 
 # ---------------------------------------------------------------- queueing
 
+
 def enqueue(config: Config, kind: str, site: str | None = None, *, accounts: list[str] | None = None) -> str:
     """Queue one job (a feeds job is split into batches of accounts); returns "queued"."""
     configure(config)
@@ -112,18 +127,29 @@ def enqueue(config: Config, kind: str, site: str | None = None, *, accounts: lis
         keys = [a.key for a in config.accounts]
         n = config.workers.feeds_batch
         for i in range(0, len(keys), n):
-            enqueue(config, kind, None, accounts=keys[i:i + n])
+            enqueue(config, kind, None, accounts=keys[i : i + n])
         return "queued"
     kwargs = {"accounts": accounts} if accounts else {}
-    res = app.send_task(TASK, args=(kind, site), kwargs=kwargs, queue=queue_for(config, kind),
-                        headers={"monitor_enqueued_at": time.time(),
-                                 "monitor_job": f"{kind}:{site}" if site else kind})
-    event(log, "job.queued", f"{jobs.KIND_NAMES.get(kind, kind)}已排队", job=f"{kind}:{site}" if site else kind,
-          site=site, task=res.id)
+    res = app.send_task(
+        TASK,
+        args=(kind, site),
+        kwargs=kwargs,
+        queue=queue_for(config, kind),
+        headers={"monitor_enqueued_at": time.time(), "monitor_job": f"{kind}:{site}" if site else kind},
+    )
+    event(
+        log,
+        "job.queued",
+        f"{jobs.KIND_NAMES.get(kind, kind)}已排队",
+        job=f"{kind}:{site}" if site else kind,
+        site=site,
+        task=res.id,
+    )
     return "queued"
 
 
 # ---------------------------------------------------------------- the pool process's state
+
 
 class _State:
     rt: jobs.Runtime | None = None
@@ -184,8 +210,15 @@ class _Beat:
         self.interval = max(0.5, min(10.0, w.redelivery_seconds / 4))
         self.key = f"{w.namespace}:worker:{HOST}:{os.getpid()}"
         self.index_key = transport_options(config)["unacked_index_key"]
-        self.info = {"host": HOST, "pid": os.getpid(), "node": "", "job": "", "task": "", "since": "",
-                     "started": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+        self.info = {
+            "host": HOST,
+            "pid": os.getpid(),
+            "node": "",
+            "job": "",
+            "task": "",
+            "since": "",
+            "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        }
         self.tag: str | None = None
         self.lock = threading.Lock()
 
@@ -214,8 +247,9 @@ class _Beat:
     @contextmanager
     def working(self, job: str, task_id: str, tag: str | None, node: str):
         with self.lock:
-            self.info.update(job=job, task=task_id, node=node,
-                             since=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+            self.info.update(
+                job=job, task=task_id, node=node, since=datetime.now(timezone.utc).isoformat(timespec="seconds")
+            )
             self.tag = tag
         self.beat()
         try:
@@ -232,6 +266,7 @@ class _Beat:
 
 # ---------------------------------------------------------------- the task
 
+
 @app.task(name=TASK, bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
 def run_task(self, kind: str, site: str | None = None, accounts: list[str] | None = None) -> str:
     rt = runtime()
@@ -239,13 +274,24 @@ def run_task(self, kind: str, site: str | None = None, accounts: list[str] | Non
     info = req.delivery_info or {}
     attempt = req.retries + 1
     job = f"{kind}:{site}" if site else kind
-    handlers = {**jobs.HANDLERS, "crawl": _crawl_handler(req.id, bool(info.get("redelivered"))),
-                "check": _check_handler, "feeds": _feeds_handler(accounts)}
+    handlers = {
+        **jobs.HANDLERS,
+        "crawl": _crawl_handler(req.id, bool(info.get("redelivered"))),
+        "check": _check_handler,
+        "feeds": _feeds_handler(accounts),
+    }
     assert STATE.beat is not None
     with rt.store.session() as s:  # an earlier delivery whose process died left its row open: close it
-        s.execute(update(JobRun).where(JobRun.task_id == req.id, JobRun.finished_at.is_(None)).values(
-            finished_at=utcnow(), ok=False, outcome="interrupted",
-            error="执行该任务的工作进程中止，任务已交给其他工作进程重做"))
+        s.execute(
+            update(JobRun)
+            .where(JobRun.task_id == req.id, JobRun.finished_at.is_(None))
+            .values(
+                finished_at=utcnow(),
+                ok=False,
+                outcome="interrupted",
+                error="执行该任务的工作进程中止，任务已交给其他工作进程重做",
+            )
+        )
     tag = (getattr(req, "properties", None) or {}).get("delivery_tag")  # kombu's key in its unacked index
     with STATE.beat.working(job, req.id, tag, req.hostname or ""):
         res = jobs.run_recorded(rt, kind, site, handlers=handlers, task_id=req.id, attempt=attempt)
@@ -253,8 +299,15 @@ def run_task(self, kind: str, site: str | None = None, accounts: list[str] | Non
         w = rt.config.workers
         if attempt < w.max_attempts:
             raise self.retry(countdown=w.retry_seconds, max_retries=None)
-        event(log, "job.given_up", f"{jobs.KIND_NAMES.get(kind, kind)}已失败 {attempt} 次，不再重试：{res.error}",
-              level=logging.ERROR, job=job, site=site, task=req.id)
+        event(
+            log,
+            "job.given_up",
+            f"{jobs.KIND_NAMES.get(kind, kind)}已失败 {attempt} 次，不再重试：{res.error}",
+            level=logging.ERROR,
+            job=job,
+            site=site,
+            task=req.id,
+        )
     return res.outcome
 
 
@@ -276,9 +329,13 @@ def _take(lock: RedisLock, *, wait: float) -> bool:
 def _task_run(store: Store, task_id: str) -> int | None:
     """The finished crawl an earlier delivery of this task already made, if any."""
     with store.session() as s:
-        return s.scalar(select(CrawlRun.id).join(JobRun, JobRun.run_id == CrawlRun.id)
-                        .where(JobRun.task_id == task_id, CrawlRun.status == "finished")
-                        .order_by(CrawlRun.id.desc()).limit(1))
+        return s.scalar(
+            select(CrawlRun.id)
+            .join(JobRun, JobRun.run_id == CrawlRun.id)
+            .where(JobRun.task_id == task_id, CrawlRun.status == "finished")
+            .order_by(CrawlRun.id.desc())
+            .limit(1)
+        )
 
 
 def _tried_before(store: Store, task_id: str) -> bool:
@@ -310,25 +367,42 @@ def _crawl_handler(task_id: str, redelivered: bool):
         # a re-delivered or retried task's earlier holder may be dead: wait for its lease to run out
         again = redelivered or _tried_before(rt.store, task_id)
         if not _take(lock, wait=rt.config.schedule.lock_ttl_seconds + 5 if again else 0):
-            return jobs.Outcome("skipped", f"已跳过：该网站正被其他进程抓取（锁 {lock.name}，持有者 {lock.holder() or '未知'}）")
+            return jobs.Outcome(
+                "skipped", f"已跳过：该网站正被其他进程抓取（锁 {lock.name}，持有者 {lock.holder() or '未知'}）"
+            )
         code = 0
         try:
             run_id = _task_run(rt.store, task_id)
             if run_id is None:
                 before = jobs._newest_run(rt.store, site)
-                code, tail = jobs.run_child(rt, [a.format(site=site) for a in jobs.COMMANDS["crawl"]], job=job,
-                                            site=site, timeout=rt.config.schedule.crawl_timeout_seconds)
+                code, tail = jobs.run_child(
+                    rt,
+                    [a.format(site=site) for a in jobs.COMMANDS["crawl"]],
+                    job=job,
+                    site=site,
+                    timeout=rt.config.schedule.crawl_timeout_seconds,
+                )
                 with rt.store.session() as s:
-                    run = s.scalars(select(CrawlRun).where(CrawlRun.site == site, CrawlRun.id > before)
-                                    .order_by(CrawlRun.id.desc()).limit(1)).first()
+                    run = s.scalars(
+                        select(CrawlRun)
+                        .where(CrawlRun.site == site, CrawlRun.id > before)
+                        .order_by(CrawlRun.id.desc())
+                        .limit(1)
+                    ).first()
                     run_id, status = (run.id, run.status) if run else (None, None)
                     if run is not None and status == "running":  # the child died without closing its run
-                        s.execute(update(CrawlRun).where(CrawlRun.id == run.id)
-                                  .values(status="interrupted", finished_at=utcnow(), error=f"exit {code}"))
+                        s.execute(
+                            update(CrawlRun)
+                            .where(CrawlRun.id == run.id)
+                            .values(status="interrupted", finished_at=utcnow(), error=f"exit {code}")
+                        )
                         status = "interrupted"
                     if run_id is not None:  # a re-delivery of this task finds its crawl here
-                        s.execute(update(JobRun).where(JobRun.task_id == task_id, JobRun.finished_at.is_(None))
-                                  .values(run_id=run_id))
+                        s.execute(
+                            update(JobRun)
+                            .where(JobRun.task_id == task_id, JobRun.finished_at.is_(None))
+                            .values(run_id=run_id)
+                        )
                 if status == "interrupted":
                     return jobs.Outcome("interrupted", "抓取被中断，重试时从中断处继续", run_id)
                 if code not in (0, jobs.EXIT_SITE_DOWN) or status != "finished":
@@ -341,6 +415,7 @@ def _crawl_handler(task_id: str, redelivered: bool):
         if code == jobs.EXIT_SITE_DOWN:
             return jobs.Outcome("failed", f"首页无法访问（其余页面已抓取并检查）：{tail}", run_id, final=True)
         return jobs.Outcome("ok", None, run_id)
+
     return crawl
 
 
@@ -375,7 +450,9 @@ def _feeds_handler(accounts: list[str] | None):
         chosen = [rt.config.account(k) for k in accounts] if accounts else list(rt.config.accounts)
         base_dir = Path(rt.config_path).resolve().parent
         results = []
-        with PooledFeedSpider(own_hosts=frozenset().union(*(s.scope for s in rt.config.sites))) as spider:  # as monitor.crawl.accounts.fetch_accounts, with the pool's pace
+        with PooledFeedSpider(
+            own_hosts=frozenset().union(*(s.scope for s in rt.config.sites))
+        ) as spider:  # as monitor.crawl.accounts.fetch_accounts, with the pool's pace
             for account in chosen:
                 result = spider.fetch(account, base_dir=base_dir)
                 try:
@@ -387,10 +464,12 @@ def _feeds_handler(accounts: list[str] | None):
             return jobs.Outcome("failed", f"{len(chosen) - len(results)} 个账号的抓取结果未能保存")
         # a source that failed is stored as such (the account is 无法核实): trying again now changes nothing
         return jobs.Outcome("ok", f"{len(failed)} 个账号的数据源抓取失败：{'、'.join(failed[:10])}" if failed else None)
+
     return feeds
 
 
 # ---------------------------------------------------------------- what `monitor status` shows
+
 
 def _iso(ts: float | None) -> str | None:
     return datetime.fromtimestamp(ts, timezone.utc).isoformat(timespec="seconds") if ts else None
@@ -404,9 +483,16 @@ def pool_status(config: Config, store: Store) -> dict:
     for key in client.scan_iter(f"{w.namespace}:worker:*", count=500):
         info = {k.decode(): v.decode() for k, v in client.hgetall(key).items()}
         if info:
-            workers.append({"host": info.get("host"), "pid": int(info.get("pid") or 0), "node": info.get("node") or None,
-                            "job": info.get("job") or None, "since": info.get("since") or None,
-                            "started": info.get("started")})
+            workers.append(
+                {
+                    "host": info.get("host"),
+                    "pid": int(info.get("pid") or 0),
+                    "node": info.get("node") or None,
+                    "job": info.get("job") or None,
+                    "since": info.get("since") or None,
+                    "started": info.get("started"),
+                }
+            )
     workers.sort(key=lambda x: (x["host"] or "", x["pid"]))
     queues = []
     for short in QUEUES:
@@ -423,31 +509,61 @@ def pool_status(config: Config, store: Store) -> dict:
                 headers = msg.get("headers") or {}
                 at = headers.get("monitor_enqueued_at")
                 if oldest is None or (at and at < oldest["at"]):
-                    oldest = {"at": at, "task": headers.get("id"),
-                              "job": headers.get("monitor_job") or headers.get("argsrepr"),
-                              "retries": headers.get("retries") or 0}
+                    oldest = {
+                        "at": at,
+                        "task": headers.get("id"),
+                        "job": headers.get("monitor_job") or headers.get("argsrepr"),
+                        "retries": headers.get("retries") or 0,
+                    }
             except (ValueError, TypeError):
                 continue
-        queues.append({"queue": name, "name": QUEUE_NAMES[short], "waiting": length,
-                       "oldest_enqueued": _iso(oldest["at"]) if oldest else None,
-                       "oldest_job": oldest["job"] if oldest else None})
+        queues.append(
+            {
+                "queue": name,
+                "name": QUEUE_NAMES[short],
+                "waiting": length,
+                "oldest_enqueued": _iso(oldest["at"]) if oldest else None,
+                "oldest_job": oldest["job"] if oldest else None,
+            }
+        )
     unacked = client.zcard(transport_options(config)["unacked_index_key"])
-    return {"workers": workers, "queues": queues, "running_or_reserved": unacked,
-            "given_up": given_up(store, w.max_attempts)}
+    return {
+        "workers": workers,
+        "queues": queues,
+        "running_or_reserved": unacked,
+        "given_up": given_up(store, w.max_attempts),
+    }
 
 
 def given_up(store: Store, max_attempts: int, limit: int = 50) -> list[dict]:
     """Pool jobs that failed on their last allowed attempt and have not succeeded since."""
     with store.session() as s:
-        rows = s.scalars(select(JobRun).where(JobRun.task_id.is_not(None), JobRun.attempt >= max_attempts,
-                                              JobRun.outcome.in_(("failed", "interrupted")))
-                         .order_by(JobRun.id.desc()).limit(limit)).all()
+        rows = s.scalars(
+            select(JobRun)
+            .where(
+                JobRun.task_id.is_not(None),
+                JobRun.attempt >= max_attempts,
+                JobRun.outcome.in_(("failed", "interrupted")),
+            )
+            .order_by(JobRun.id.desc())
+            .limit(limit)
+        ).all()
         out = []
         for r in rows:
-            later_ok = s.scalar(select(JobRun.id).where(JobRun.job_id == r.job_id, JobRun.id > r.id,
-                                                        JobRun.outcome == "ok").limit(1))
+            later_ok = s.scalar(
+                select(JobRun.id).where(JobRun.job_id == r.job_id, JobRun.id > r.id, JobRun.outcome == "ok").limit(1)
+            )
             if later_ok is None:
-                out.append({"job": r.job_id, "kind": r.kind, "site": r.site, "task": r.task_id,
-                            "attempts": r.attempt, "failed_at": (r.finished_at or r.started_at).isoformat(),
-                            "error": r.error, "host": r.host})
+                out.append(
+                    {
+                        "job": r.job_id,
+                        "kind": r.kind,
+                        "site": r.site,
+                        "task": r.task_id,
+                        "attempts": r.attempt,
+                        "failed_at": (r.finished_at or r.started_at).isoformat(),
+                        "error": r.error,
+                        "host": r.host,
+                    }
+                )
     return out

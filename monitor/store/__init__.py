@@ -3,4 +3,5 @@
 ``monitor.store`` is the package API: ``from monitor.store import Store, Page`` keeps working while
 the definitions live in ``db.py``. The store imports only ``monitor.model``.
 """
+
 from monitor.store.db import *

@@ -3,6 +3,7 @@
 Facts go in through batched transactional writes; a crawl killed half-way
 leaves its run marked unfinished and every earlier run and finding intact.
 """
+
 from __future__ import annotations
 
 import functools
@@ -17,8 +18,23 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
-from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text,
-                        create_engine, event, insert, select, update)
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    create_engine,
+    event,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
@@ -53,7 +69,9 @@ class CrawlRun(Base):
     pages_reused: Mapped[int | None] = mapped_column(Integer)
     pages_rendered: Mapped[int | None] = mapped_column(Integer)  # rendered in Chromium
     owner: Mapped[str | None] = mapped_column(String(100))  # host:pid of the crawl process
-    network: Mapped[str | None] = mapped_column(Text)  # "本机网络异常…" when the local network failed (monitor.crawl.network)
+    network: Mapped[str | None] = mapped_column(
+        Text
+    )  # "本机网络异常…" when the local network failed (monitor.crawl.network)
     pages_carried: Mapped[int | None] = mapped_column(Integer)  # not fetched: carried over by the revisit policy
 
 
@@ -257,7 +275,7 @@ def _alembic_config(url: str):
 
 def _normalise_url(url: str) -> str:
     if url.startswith("postgresql://"):
-        return "postgresql+psycopg://" + url[len("postgresql://"):]
+        return "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
 
 
@@ -269,8 +287,10 @@ def _no_file_in_the_way(path: Path) -> None:
     for parent in path.parents:
         if parent.exists():
             if not parent.is_dir():
-                raise StoreError(f"数据库路径 {path} 无法使用：其上级 {parent} 是一个文件而不是目录；"
-                                 f"请移走或改名该文件，或在 --db / storage.url 中换一个目录")
+                raise StoreError(
+                    f"数据库路径 {path} 无法使用：其上级 {parent} 是一个文件而不是目录；"
+                    f"请移走或改名该文件，或在 --db / storage.url 中换一个目录"
+                )
             break
 
 
@@ -280,19 +300,25 @@ def _sqlite_path_ready(path: Path) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise StoreError(f"无法创建数据库所在目录 {path.parent}（{exc.strerror or exc}）；"
-                         "请先建好该目录并给运行 monitor 的用户写权限，或换一个数据库路径") from exc
+        raise StoreError(
+            f"无法创建数据库所在目录 {path.parent}（{exc.strerror or exc}）；"
+            "请先建好该目录并给运行 monitor 的用户写权限，或换一个数据库路径"
+        ) from exc
     if path.is_dir():
         raise StoreError(f"数据库路径 {path} 是一个目录；请指定其中的文件，如 sqlite:///{path / 'monitor.db'}")
     if path.exists():
         # the owner's write bit counts even for root, who could write anyway: a file made read-only on
         # purpose (a copy for viewing, a backup) is never written to
         if not os.access(path, os.W_OK) or not path.stat().st_mode & stat.S_IWUSR:
-            raise StoreError(f"数据库文件 {path} 是只读的，monitor 无法写入；请给运行 monitor 的用户写权限"
-                             f"（如 chmod u+w {path}），或用 --db 指定一个可写的数据库")
+            raise StoreError(
+                f"数据库文件 {path} 是只读的，monitor 无法写入；请给运行 monitor 的用户写权限"
+                f"（如 chmod u+w {path}），或用 --db 指定一个可写的数据库"
+            )
     if not os.access(path.parent, os.W_OK | os.X_OK):
-        raise StoreError(f"数据库所在目录 {path.parent} 不可写（SQLite 要在其中建立日志文件）；"
-                         "请给运行 monitor 的用户该目录的写权限，或换一个目录")
+        raise StoreError(
+            f"数据库所在目录 {path.parent} 不可写（SQLite 要在其中建立日志文件）；"
+            "请给运行 monitor 的用户该目录的写权限，或换一个目录"
+        )
 
 
 def describe_db_error(exc: BaseException, url: str = "") -> str | None:
@@ -300,14 +326,18 @@ def describe_db_error(exc: BaseException, url: str = "") -> str | None:
     text = str(getattr(exc, "orig", None) or exc)
     where = f"数据库 {_safe_url(url)} " if url else "数据库"
     if "database is locked" in text or "database table is locked" in text:
-        return (f"{where}正被其他程序锁定，等待 {busy_seconds():.0f} 秒后仍未释放（可能有另一个 monitor 进程"
-                "正在写入，或有程序打开了该文件）；请等其结束或关闭占用该文件的程序后重试")
+        return (
+            f"{where}正被其他程序锁定，等待 {busy_seconds():.0f} 秒后仍未释放（可能有另一个 monitor 进程"
+            "正在写入，或有程序打开了该文件）；请等其结束或关闭占用该文件的程序后重试"
+        )
     if "readonly database" in text or "read-only transaction" in text:
         return f"{where}是只读的，无法写入；请给运行 monitor 的用户写权限，或用 --db 指定一个可写的数据库"
     if "Can't locate revision" in text:
         rev = text.split("identified by", 1)[-1].strip(" '\"") if "identified by" in text else ""
-        return (f"{where}的结构版本{f'（{rev}）' if rev else ''}比本程序新，是由更新版本的 monitor 写入的；"
-                "请把 monitor 升级到最新版本后再使用该数据库，或用 --db 指定其他数据库")
+        return (
+            f"{where}的结构版本{f'（{rev}）' if rev else ''}比本程序新，是由更新版本的 monitor 写入的；"
+            "请把 monitor 升级到最新版本后再使用该数据库，或用 --db 指定其他数据库"
+        )
     if "unable to open database file" in text:
         return f"{where}无法打开（路径不存在或没有权限）；请检查 --db / storage.url 中的路径"
     return None
@@ -344,7 +374,7 @@ class Store:
         FileNotFoundError; it never creates a folder or an empty database."""
         self.url = _normalise_url(url)
         if self.url.startswith("sqlite:///"):
-            path = Path(self.url[len("sqlite:///"):].split("?", 1)[0])
+            path = Path(self.url[len("sqlite:///") :].split("?", 1)[0])
             if str(path) not in ("", ":memory:"):
                 if must_exist and not path.is_file():
                     _no_file_in_the_way(path)  # the more useful message when that is why the file is missing
@@ -352,8 +382,7 @@ class Store:
                 _sqlite_path_ready(path)
                 self._sqlite_file = path
         # a server connection may die under us (restart, pg_terminate_backend, network): check one out alive
-        self.engine: Engine = create_engine(self.url, future=True,
-                                            pool_pre_ping=not self.url.startswith("sqlite"))
+        self.engine: Engine = create_engine(self.url, future=True, pool_pre_ping=not self.url.startswith("sqlite"))
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -429,12 +458,18 @@ class Store:
             except DBAPIError as exc:
                 # SQLite already waited busy_seconds() for a lock: trying again would only wait as long again
                 transient = exc.connection_invalidated or (
-                    isinstance(exc, (OperationalError, InterfaceError)) and "locked" not in str(exc.orig))
+                    isinstance(exc, (OperationalError, InterfaceError)) and "locked" not in str(exc.orig)
+                )
                 if not transient or attempt == attempts:
                     log.error("store %s failed after %d attempt(s): %s", what, attempt, brief(exc))
                     raise
-                log.warning("store %s failed (attempt %d/%d), retrying on a fresh connection: %s",
-                            what, attempt, attempts, brief(exc))
+                log.warning(
+                    "store %s failed (attempt %d/%d), retrying on a fresh connection: %s",
+                    what,
+                    attempt,
+                    attempts,
+                    brief(exc),
+                )
                 if not exc.connection_invalidated:
                     self.engine.dispose()  # every pooled connection may be as dead as this one
                 time.sleep(pause)
@@ -445,22 +480,34 @@ class Store:
     def start_run(self, site: str, kind: str = "site") -> int:
         with self.session() as s:
             # A run still 'running' from a killed process is over: say so, keep its facts.
-            s.execute(update(CrawlRun).where(CrawlRun.site == site, CrawlRun.kind == kind,
-                                             CrawlRun.status == "running").values(status="interrupted"))
+            s.execute(
+                update(CrawlRun)
+                .where(CrawlRun.site == site, CrawlRun.kind == kind, CrawlRun.status == "running")
+                .values(status="interrupted")
+            )
             run = CrawlRun(site=site, kind=kind, started_at=utcnow(), status="running")
             s.add(run)
             s.flush()
             return run.id
 
     def finish_run(self, run_id: int, *, status: str = "finished", pages: int = 0, error: str | None = None) -> None:
-        self.write(lambda s: s.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(
-            status=status, finished_at=utcnow(), pages=pages, error=error)), what="finish run")
+        self.write(
+            lambda s: s.execute(
+                update(CrawlRun)
+                .where(CrawlRun.id == run_id)
+                .values(status=status, finished_at=utcnow(), pages=pages, error=error)
+            ),
+            what="finish run",
+        )
 
     def latest_run(self, site: str, kind: str = "site") -> CrawlRun | None:
         with self.session() as s:
-            return s.scalars(select(CrawlRun).where(CrawlRun.site == site, CrawlRun.kind == kind,
-                                                    CrawlRun.status == "finished")
-                             .order_by(CrawlRun.id.desc()).limit(1)).first()
+            return s.scalars(
+                select(CrawlRun)
+                .where(CrawlRun.site == site, CrawlRun.kind == kind, CrawlRun.status == "finished")
+                .order_by(CrawlRun.id.desc())
+                .limit(1)
+            ).first()
 
     def insert_rows(self, table: type[Base], rows: list[dict[str, Any]]) -> None:
         if rows:
@@ -507,8 +554,9 @@ def _sqlite_insert(table: Any, dialect: Any, keys: tuple[str, ...]) -> tuple[str
         compiled = insert(table).compile(dialect=dialect, column_keys=list(keys))
         procs = compiled._bind_processors  # what executing the statement applies to each parameter
         order = compiled.positiontup or ()
-        _SQLITE_INSERTS[(table, keys)] = (compiled.string, tuple((k, procs.get(k)) for k in order)) \
-            if sorted(order) == sorted(keys) else None
+        _SQLITE_INSERTS[(table, keys)] = (
+            (compiled.string, tuple((k, procs.get(k)) for k in order)) if sorted(order) == sorted(keys) else None
+        )
     return _SQLITE_INSERTS[(table, keys)]
 
 
@@ -522,16 +570,22 @@ class BatchWriter:
         self.buffers: dict[str, list[dict[str, Any]]] = {k: [] for k in self.TABLES}
         self.pending = 0
         self.counts = {k: 0 for k in self.TABLES}
-        self._defaults = {k: {c.key: None for c in t.__table__.columns if c.key != "id"}
-                          for k, t in self.TABLES.items()}
+        self._defaults = {
+            k: {c.key: None for c in t.__table__.columns if c.key != "id"} for k, t in self.TABLES.items()
+        }
         self._defaults["page"].update(depth=0, is_home=False, is_external=False)
         self._defaults["link"].update(anchor_text="", tag="a", attr="href", on_home=False, is_external=False)
         self._defaults["column"].update(role="column", level=1, item_count=0)
         self._defaults["column_item"].update(title="", date_text="")
         # a None where the model has a default stores the default (as an ORM insert leaves the column out)
-        self._fill = {k: [(c.key, c.default.arg) for c in t.__table__.columns
-                          if c.key != "id" and c.default is not None and c.default.is_scalar]
-                      for k, t in self.TABLES.items()}
+        self._fill = {
+            k: [
+                (c.key, c.default.arg)
+                for c in t.__table__.columns
+                if c.key != "id" and c.default is not None and c.default.is_scalar
+            ]
+            for k, t in self.TABLES.items()
+        }
 
     def add(self, kind: str, row: dict[str, Any]) -> None:
         # every row of a batch carries every column, so one executemany serves the batch
@@ -577,6 +631,7 @@ def dumps(obj: Any) -> str:
 
 
 # ---------------------------------------------------------------- new media (accounts)
+
 
 class AccountFetch(Base):
     """One fetch of a new-media account's source and its outcome (ok, http_error, ok0, malformed, blocked…)."""
@@ -680,17 +735,18 @@ BatchWriter.TABLES["search_check"] = SearchCheck
 
 # ---------------------------------------------------------------- the daemon (monitor schedule)
 
+
 class JobRun(Base):
     """One run of a scheduled job: what ran, when, how it ended, and the crawl it made if any."""
 
     __tablename__ = "job_runs"
     id: Mapped[int] = mapped_column(primary_key=True)
     job_id: Mapped[str] = mapped_column(String(200), index=True)  # e.g. crawl:demo-portal
-    kind: Mapped[str] = mapped_column(String(20))                 # crawl|probe|feeds|recheck|notice|notify
+    kind: Mapped[str] = mapped_column(String(20))  # crawl|probe|feeds|recheck|notice|notify
     site: Mapped[str | None] = mapped_column(String(100))
     started_at: Mapped[datetime] = mapped_column(DateTime)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
-    ok: Mapped[bool | None] = mapped_column(Boolean)               # None while running
+    ok: Mapped[bool | None] = mapped_column(Boolean)  # None while running
     outcome: Mapped[str] = mapped_column(String(20), default="running")  # running|ok|failed|skipped|interrupted
     error: Mapped[str | None] = mapped_column(Text)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"))
@@ -720,9 +776,9 @@ class Notification(Base):
 
     __tablename__ = "notifications"
     id: Mapped[int] = mapped_column(primary_key=True)
-    event: Mapped[str] = mapped_column(String(40))        # veto|site_down|notice_ready
-    subject: Mapped[str] = mapped_column(String(300))     # finding fingerprint, site key, month
-    state: Mapped[str] = mapped_column(String(40))        # open|closed, down|up, ready
+    event: Mapped[str] = mapped_column(String(40))  # veto|site_down|notice_ready
+    subject: Mapped[str] = mapped_column(String(300))  # finding fingerprint, site key, month
+    state: Mapped[str] = mapped_column(String(40))  # open|closed, down|up, ready
     unit: Mapped[str] = mapped_column(String(200), default="")
     recipient: Mapped[str] = mapped_column(String(64), default="")  # hash of the Apprise URL (no secrets stored)
     at: Mapped[datetime] = mapped_column(DateTime)
@@ -829,10 +885,18 @@ Index("ix_findings_unit_id", Finding.unit, Finding.id)
 Index("ix_findings_status_id", Finding.status, Finding.id)
 Index("ix_findings_severity_id", Finding.severity, Finding.id)
 # covering indexes of the overview: per-unit counts, and the 12-month trend (by first_seen / fixed_on)
-Index("ix_findings_overview", Finding.unit, Finding.status, Finding.severity, Finding.verdict, Finding.deadline,
-      Finding.fixed_on)
-Index("ix_findings_first_seen_cover", Finding.first_seen, Finding.verdict, Finding.status, Finding.unit,
-      Finding.fixed_on)
+Index(
+    "ix_findings_overview",
+    Finding.unit,
+    Finding.status,
+    Finding.severity,
+    Finding.verdict,
+    Finding.deadline,
+    Finding.fixed_on,
+)
+Index(
+    "ix_findings_first_seen_cover", Finding.first_seen, Finding.verdict, Finding.status, Finding.unit, Finding.fixed_on
+)
 Index("ix_findings_site_id", Finding.site, Finding.id)
 Index("ix_findings_rule_id", Finding.rule, Finding.id)
 

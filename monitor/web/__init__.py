@@ -11,6 +11,7 @@ Roles: ``admin`` (users and units, and everything an auditor sees),
 ``auditor`` (every unit's findings, notices and actions), ``unit`` (only its
 own unit's findings and notices; may mark a finding 已提交整改).
 """
+
 from monitor.web.app import create_app
 
 __all__ = ["create_app"]

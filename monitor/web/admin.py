@@ -1,4 +1,5 @@
 """Administration: accounts (add, deactivate, reset password) and the units they belong to."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -24,13 +25,21 @@ async def users(request: Request):
     store = store_of(request)
     with store.session() as s:
         accounts = s.scalars(select(User).order_by(User.role, User.username)).all()
-        per_unit = dict(s.execute(select(User.unit, func.count()).where(User.unit.is_not(None))
-                                  .group_by(User.unit)).all())
+        per_unit = dict(
+            s.execute(select(User.unit, func.count()).where(User.unit.is_not(None)).group_by(User.unit)).all()
+        )
     units = known_units(request)
-    return render(request, "admin_users.html", {
-        "page_title": "账号与单位", "accounts": accounts, "roles": ROLE_NAMES,
-        "units": [{"name": u, "accounts": per_unit.get(u, 0)} for u in units],
-        "unit_choices": [u.name for u in request.app.state.config.units] or units})
+    return render(
+        request,
+        "admin_users.html",
+        {
+            "page_title": "账号与单位",
+            "accounts": accounts,
+            "roles": ROLE_NAMES,
+            "units": [{"name": u, "accounts": per_unit.get(u, 0)} for u in units],
+            "unit_choices": [u.name for u in request.app.state.config.units] or units,
+        },
+    )
 
 
 async def add_user(request: Request):
@@ -39,12 +48,14 @@ async def add_user(request: Request):
     role, unit = str(form.get("role", "")), str(form.get("unit", "")).strip()
     names = [u.name for u in request.app.state.config.units]
     if role == "unit" and unit and names and unit not in names:  # as `monitor user add` does
-        flash(request, f"单位“{unit}”不在 sites.yaml 的 units 列表中；请从列表中选择，或先在 sites.yaml 中添加该单位",
-              "error")
+        flash(
+            request,
+            f"单位“{unit}”不在 sites.yaml 的 units 列表中；请从列表中选择，或先在 sites.yaml 中添加该单位",
+            "error",
+        )
         return RedirectResponse("/admin/users", status_code=303)
     try:
-        create_user(store_of(request), str(form.get("username", "")), str(form.get("password", "")),
-                    role, unit or None)
+        create_user(store_of(request), str(form.get("username", "")), str(form.get("password", "")), role, unit or None)
         flash(request, f"账号“{form.get('username')}”已创建")
     except ValueError as exc:
         flash(request, str(exc), "error")

@@ -1,4 +1,5 @@
 """The dashboard application: one routes list, the middleware stack and the error pages."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -21,6 +22,7 @@ from monitor.timeutil import today_cn
 from monitor.web import admin, auth, findings, notices, overview, rulebook, sites
 from monitor.web.render import STATIC, render
 from monitor.web.security import CsrfMiddleware, SecurityHeadersMiddleware
+
 
 class IdConvertor(Convertor):
     """A database id in a path: digits that fit a 64-bit integer, else the route does not match (404), rather
@@ -66,8 +68,14 @@ routes = [
     Mount("/static", app=StaticFiles(directory=str(STATIC)), name="static"),
 ]
 
-ERROR_TITLES = {400: "请求有误", 403: "禁止访问", 404: "页面不存在", 405: "不支持的请求方式", 429: "请求过多",
-                500: "服务器内部错误"}
+ERROR_TITLES = {
+    400: "请求有误",
+    403: "禁止访问",
+    404: "页面不存在",
+    405: "不支持的请求方式",
+    429: "请求过多",
+    500: "服务器内部错误",
+}
 
 
 async def _to_login(request: Request, exc: Exception):
@@ -89,16 +97,23 @@ async def _server_error(request: Request, exc: Exception):
     from starlette.responses import HTMLResponse
 
     # plain, no template: whatever failed must not fail again here
-    return HTMLResponse("<!doctype html><meta charset=utf-8><title>500 服务器内部错误</title>"
-                        "<h1>500 服务器内部错误</h1><p>请稍后再试；问题持续时请联系管理员查看日志。</p>", status_code=500)
+    return HTMLResponse(
+        "<!doctype html><meta charset=utf-8><title>500 服务器内部错误</title>"
+        "<h1>500 服务器内部错误</h1><p>请稍后再试；问题持续时请联系管理员查看日志。</p>",
+        status_code=500,
+    )
 
 
 async def _error_page(request: Request, exc: HTTPException):
     detail = exc.detail if isinstance(exc.detail, str) and exc.detail != ERROR_TITLES.get(exc.status_code) else ""
     if not detail or detail.isascii():
         detail = ERROR_TITLES.get(exc.status_code, "出错了")
-    return render(request, "error.html", {"page_title": ERROR_TITLES.get(exc.status_code, "出错了"),
-                                          "status": exc.status_code, "detail": detail}, status_code=exc.status_code)
+    return render(
+        request,
+        "error.html",
+        {"page_title": ERROR_TITLES.get(exc.status_code, "出错了"), "status": exc.status_code, "detail": detail},
+        status_code=exc.status_code,
+    )
 
 
 def _analyze(store: Store) -> None:
@@ -109,8 +124,15 @@ def _analyze(store: Store) -> None:
             conn.exec_driver_sql("ANALYZE findings")
 
 
-def create_app(store: Store, config: Config, *, secret_key: str, secure_cookies: bool = False,
-               today: Callable[[], date] = today_cn, trusted_proxies: tuple[str, ...] = ()) -> Starlette:
+def create_app(
+    store: Store,
+    config: Config,
+    *,
+    secret_key: str,
+    secure_cookies: bool = False,
+    today: Callable[[], date] = today_cn,
+    trusted_proxies: tuple[str, ...] = (),
+) -> Starlette:
     """The dashboard over ``store``; ``today`` is the clock (tests pass a fixed day). ``trusted_proxies``:
     addresses (or networks) of the reverse proxies whose X-Forwarded-For names the client; from anyone
     else the header is ignored."""
@@ -121,8 +143,14 @@ def create_app(store: Store, config: Config, *, secret_key: str, secure_cookies:
         routes=routes,
         middleware=[
             *proxy,
-            Middleware(SessionMiddleware, secret_key=secret_key, session_cookie=SESSION_COOKIE,
-                       max_age=SESSION_MAX_AGE, same_site="lax", https_only=secure_cookies),
+            Middleware(
+                SessionMiddleware,
+                secret_key=secret_key,
+                session_cookie=SESSION_COOKIE,
+                max_age=SESSION_MAX_AGE,
+                same_site="lax",
+                https_only=secure_cookies,
+            ),
             Middleware(CsrfMiddleware),
         ],
         exception_handlers={HTTPException: _error_page, auth.LoginRequired: _to_login, 500: _server_error},

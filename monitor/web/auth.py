@@ -1,4 +1,5 @@
 """Accounts, roles and the login / logout pages."""
+
 from __future__ import annotations
 
 import asyncio
@@ -12,8 +13,16 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
 from monitor.store import Store, User, utcnow
-from monitor.web.security import (LOGIN_CONCURRENCY, LOGIN_QUEUE, clear_login_failures, csrf_token, hash_password,
-                                  login_wait, record_login_failure, verify_password)
+from monitor.web.security import (
+    LOGIN_CONCURRENCY,
+    LOGIN_QUEUE,
+    clear_login_failures,
+    csrf_token,
+    hash_password,
+    login_wait,
+    record_login_failure,
+    verify_password,
+)
 
 ROLE_NAMES = {"admin": "管理员", "auditor": "督查人员", "unit": "责任单位"}
 AUDITORS = ("admin", "auditor")
@@ -53,7 +62,7 @@ def current_user(request: Request) -> CurrentUser | None:
     user = None
     session = request.session if "session" in request.scope else {}
     uid = session.get("uid")
-    if isinstance(uid, int) and 0 < uid < 2 ** 62:
+    if isinstance(uid, int) and 0 < uid < 2**62:
         with store_of(request).session() as s:
             row = s.get(User, uid)
             # the cookie's version must be the user's current one: signing out or a new password revokes it
@@ -89,8 +98,14 @@ def create_user(store: Store, username: str, password: str, role: str, unit: str
     with store.session() as s:
         if s.scalar(select(User.id).where(User.username == username)) is not None:
             raise ValueError(f"用户名“{username}”已存在")
-        u = User(username=username, password_hash=hash_password(password), role=role,
-                 unit=unit.strip() if unit else None, active=True, created_at=utcnow())
+        u = User(
+            username=username,
+            password_hash=hash_password(password),
+            role=role,
+            unit=unit.strip() if unit else None,
+            active=True,
+            created_at=utcnow(),
+        )
         s.add(u)
         s.flush()
         return u.id
@@ -150,13 +165,17 @@ async def _verify_bounded(password_hash: str | None, password: str) -> bool | No
 
 # ------------------------------------------------------------------ views
 
+
 async def login_page(request: Request):
     from monitor.web.render import render
 
     if current_user(request) is not None:
         return RedirectResponse("/", status_code=303)
-    return render(request, "login.html", {"page_title": "登录", "next": _safe_next(request.query_params.get("next")),
-                                          "error": None, "username": ""})
+    return render(
+        request,
+        "login.html",
+        {"page_title": "登录", "next": _safe_next(request.query_params.get("next")), "error": None, "username": ""},
+    )
 
 
 async def login(request: Request):
@@ -170,14 +189,24 @@ async def login(request: Request):
     ctx = {"page_title": "登录", "next": nxt, "username": username}
     wait = login_wait(store, username, ip)
     if wait:
-        return render(request, "login.html", {**ctx, "error": f"登录失败次数过多（15 分钟内），请 {_wait_words(wait)}后再试"},
-                      status_code=429, headers={"retry-after": str(wait)})
+        return render(
+            request,
+            "login.html",
+            {**ctx, "error": f"登录失败次数过多（15 分钟内），请 {_wait_words(wait)}后再试"},
+            status_code=429,
+            headers={"retry-after": str(wait)},
+        )
     with store.session() as s:
         row = s.scalar(select(User).where(User.username == username[:100]))
     ok = await _verify_bounded(row.password_hash if row else None, password)
     if ok is None:
-        return render(request, "login.html", {**ctx, "error": "同时登录的请求过多，请稍后再试"}, status_code=429,
-                      headers={"retry-after": "5"})
+        return render(
+            request,
+            "login.html",
+            {**ctx, "error": "同时登录的请求过多，请稍后再试"},
+            status_code=429,
+            headers={"retry-after": "5"},
+        )
     if not ok or row is None or not row.active:
         record_login_failure(store, username, ip)
         return render(request, "login.html", {**ctx, "error": "用户名或密码错误，或账号已停用"}, status_code=401)

@@ -1,4 +1,5 @@
 """Findings: the filtered list (keyset pagination), the detail page and the rectification actions."""
+
 from __future__ import annotations
 
 import re
@@ -25,9 +26,20 @@ VERDICTS = {"": "确认的问题", "unverified": "待核实", "all": "全部"}
 SORTS = {"": "最新发现在前", "old": "最早发现在前"}
 SUBMITTABLE = (S.OPEN, S.NOTIFIED, S.OVERDUE, S.REOPENED)
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-LIST_COLUMNS = (Finding.id, Finding.rule, Finding.severity, Finding.verdict, Finding.site, Finding.unit,
-                Finding.subject, Finding.url, Finding.status, Finding.first_seen, Finding.last_seen,
-                Finding.deadline)
+LIST_COLUMNS = (
+    Finding.id,
+    Finding.rule,
+    Finding.severity,
+    Finding.verdict,
+    Finding.site,
+    Finding.unit,
+    Finding.subject,
+    Finding.url,
+    Finding.status,
+    Finding.first_seen,
+    Finding.last_seen,
+    Finding.deadline,
+)
 
 
 def _int(value: str | None) -> int | None:
@@ -74,8 +86,11 @@ def filtered(q, f: dict[str, str]):
         q = q.where(Finding.verdict == "finding")
     if f.get("q"):
         like = "%" + f["q"].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        q = q.where(Finding.subject.like(like, escape="\\") | Finding.url.like(like, escape="\\")
-                    | Finding.evidence.like(like, escape="\\"))
+        q = q.where(
+            Finding.subject.like(like, escape="\\")
+            | Finding.url.like(like, escape="\\")
+            | Finding.evidence.like(like, escape="\\")
+        )
     for key in ("unit", "site", "rule", "severity"):
         if f[key]:
             q = q.where(getattr(Finding, key) == f[key])
@@ -97,7 +112,8 @@ def list_page(store, f: dict[str, str], *, before: int | None, after: int | None
     asc = f.get("sort") == "old"
     if after is not None:
         q = q.where(Finding.id < after if asc else Finding.id > after).order_by(
-            Finding.id.desc() if asc else Finding.id.asc())
+            Finding.id.desc() if asc else Finding.id.asc()
+        )
     else:
         if before is not None:
             q = q.where(Finding.id > before if asc else Finding.id < before)
@@ -127,18 +143,34 @@ def filter_options(request: Request, user: CurrentUser) -> dict:
         with store_of(request).session() as s:
             units += [u for u in s.scalars(select(Finding.unit).distinct()) if u not in units]
         sites = [(s.key, s.name) for s in (*config.sites, *config.accounts)]
-    return {"units": units, "sites": sites, "rules": [(e.rule.id, e.rule.title) for e in all_rules()],
-            "severities": [s.value for s in Severity], "statuses": [s.value for s in S],
-            "verdicts": list(VERDICTS.items()), "sorts": list(SORTS.items())}
+    return {
+        "units": units,
+        "sites": sites,
+        "rules": [(e.rule.id, e.rule.title) for e in all_rules()],
+        "severities": [s.value for s in Severity],
+        "statuses": [s.value for s in S],
+        "verdicts": list(VERDICTS.items()),
+        "sorts": list(SORTS.items()),
+    }
 
 
 def site_names(config) -> dict[str, str]:
     return {s.key: s.name for s in (*config.sites, *config.accounts)}
 
 
-EXPORT_FIELDS = [("id", "编号"), ("rule", "规则"), ("severity", "严重程度"), ("unit", "单位"), ("site_name", "网站/账号"),
-                 ("subject", "问题对象"), ("url", "链接"), ("status", "状态"), ("first_seen", "首次发现"),
-                 ("last_seen", "最近发现"), ("deadline", "整改期限")]
+EXPORT_FIELDS = [
+    ("id", "编号"),
+    ("rule", "规则"),
+    ("severity", "严重程度"),
+    ("unit", "单位"),
+    ("site_name", "网站/账号"),
+    ("subject", "问题对象"),
+    ("url", "链接"),
+    ("status", "状态"),
+    ("first_seen", "首次发现"),
+    ("last_seen", "最近发现"),
+    ("deadline", "整改期限"),
+]
 EXPORT_MAX = 100_000
 
 
@@ -159,9 +191,14 @@ async def findings_export(request: Request):
         for r in s.execute(q.limit(EXPORT_MAX)):
             row = dict(r._mapping, site_name=names.get(r.site, r.site))
             w.writerow([_cell(row.get(k)) for k, _ in EXPORT_FIELDS])
-    return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"content-disposition": "attachment; filename*=UTF-8''findings.csv",
-                             "cache-control": "private, no-store"})
+    return Response(
+        buf.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "content-disposition": "attachment; filename*=UTF-8''findings.csv",
+            "cache-control": "private, no-store",
+        },
+    )
 
 
 def _cell(value) -> str:
@@ -186,11 +223,22 @@ async def findings_list(request: Request):
     }
     for r in rows:
         r["site_name"] = site_names(request.app.state.config).get(r["site"], r["site"])
-    return render(request, "findings.html", {"page_title": "问题清单", "filters": f, "problems": problems,
-                                             "page": page, "nav": nav, "options": filter_options(request, user),
-                                             "export": query("/findings/export.csv", **shown),
-                                             "today": request.app.state.today(), "can_audit": user.role in AUDITORS,
-                                             "bulk_targets": BULK_TARGETS})
+    return render(
+        request,
+        "findings.html",
+        {
+            "page_title": "问题清单",
+            "filters": f,
+            "problems": problems,
+            "page": page,
+            "nav": nav,
+            "options": filter_options(request, user),
+            "export": query("/findings/export.csv", **shown),
+            "today": request.app.state.today(),
+            "can_audit": user.role in AUDITORS,
+            "bulk_targets": BULK_TARGETS,
+        },
+    )
 
 
 def _visible_finding(request: Request, user: CurrentUser, finding_id: int) -> Finding:
@@ -207,9 +255,15 @@ def _shots(store, finding_id: int) -> list[dict]:
     if not inspect(store.engine).has_table("evidence_shots"):
         return []
     with store.session() as s:
-        return [dict(r._mapping) for r in s.execute(text(
-            "SELECT id, page_url, highlight, taken_at FROM evidence_shots WHERE finding_id = :f ORDER BY id DESC"),
-            {"f": finding_id})]
+        return [
+            dict(r._mapping)
+            for r in s.execute(
+                text(
+                    "SELECT id, page_url, highlight, taken_at FROM evidence_shots WHERE finding_id = :f ORDER BY id DESC"
+                ),
+                {"f": finding_id},
+            )
+        ]
 
 
 async def finding_detail(request: Request):
@@ -218,19 +272,33 @@ async def finding_detail(request: Request):
     f = _visible_finding(request, user, fid)
     store = store_of(request)
     with store.session() as s:
-        events = s.scalars(select(FindingEvent).where(FindingEvent.finding_id == fid)
-                           .order_by(FindingEvent.at, FindingEvent.id)).all()
-        rechecks = s.scalars(select(RecheckRequest).where(RecheckRequest.finding_id == fid)
-                             .order_by(RecheckRequest.id)).all()
+        events = s.scalars(
+            select(FindingEvent).where(FindingEvent.finding_id == fid).order_by(FindingEvent.at, FindingEvent.id)
+        ).all()
+        rechecks = s.scalars(
+            select(RecheckRequest).where(RecheckRequest.finding_id == fid).order_by(RecheckRequest.id)
+        ).all()
     status = S(f.status)
-    return render(request, "finding.html", {
-        "page_title": f"问题 #{f.id}", "f": f, "facts": labelled(f.facts), "events": events,
-        "site_name": site_names(request.app.state.config).get(f.site, f.site),
-        "rechecks": rechecks, "shots": _shots(store, fid), "statuses": [s.value for s in S],
-        "can_audit": user.role in AUDITORS, "can_submit": status in SUBMITTABLE and f.verdict == "finding",
-        "can_appeal": status in lifecycle.APPEALABLE and f.verdict == "finding",
-        "pending": status is S.PENDING, "appealed": status is S.APPEALED,
-        "rule_title": _rule_title(f.rule)})
+    return render(
+        request,
+        "finding.html",
+        {
+            "page_title": f"问题 #{f.id}",
+            "f": f,
+            "facts": labelled(f.facts),
+            "events": events,
+            "site_name": site_names(request.app.state.config).get(f.site, f.site),
+            "rechecks": rechecks,
+            "shots": _shots(store, fid),
+            "statuses": [s.value for s in S],
+            "can_audit": user.role in AUDITORS,
+            "can_submit": status in SUBMITTABLE and f.verdict == "finding",
+            "can_appeal": status in lifecycle.APPEALABLE and f.verdict == "finding",
+            "pending": status is S.PENDING,
+            "appealed": status is S.APPEALED,
+            "rule_title": _rule_title(f.rule),
+        },
+    )
 
 
 def _rule_title(rule_id: str) -> str:
@@ -250,14 +318,16 @@ async def finding_shot(request: Request):
     if not inspect(store.engine).has_table("evidence_shots"):
         raise HTTPException(404, "没有这张截图")
     with store.session() as s:
-        png = s.execute(text("SELECT png FROM evidence_shots WHERE id = :i AND finding_id = :f"),
-                        {"i": sid, "f": fid}).scalar()
+        png = s.execute(
+            text("SELECT png FROM evidence_shots WHERE id = :i AND finding_id = :f"), {"i": sid, "f": fid}
+        ).scalar()
     if png is None:
         raise HTTPException(404, "没有这张截图")
     return Response(bytes(png), media_type="image/png", headers={"cache-control": "private, max-age=3600"})
 
 
 # ------------------------------------------------------------------ actions (POST; CSRF checked by middleware)
+
 
 def _back(fid: int) -> RedirectResponse:
     return RedirectResponse(f"/findings/{fid}", status_code=303)
@@ -409,8 +479,11 @@ async def bulk_change(request: Request):
         return back
     done, failed = lifecycle.bulk_set(store, ids, to, actor=user.username, reason=reason[:4000])
     what = "驳回异议" if to == lifecycle.REJECT_APPEAL else f"改为“{to}”"
-    flash(request, f"已将 {len(done)} 个问题{what}" + (f"；{len(failed)} 个未改（{failed[0][1]}）" if failed else ""),
-          "error" if failed and not done else "ok")
+    flash(
+        request,
+        f"已将 {len(done)} 个问题{what}" + (f"；{len(failed)} 个未改（{failed[0][1]}）" if failed else ""),
+        "error" if failed and not done else "ok",
+    )
     return back
 
 

@@ -4,6 +4,7 @@ Auditors see every file (drafts marked 征求意见稿). A unit user sees only w
 records it (``notice_files``): the whole notice of a month whose issue addressed that unit, and its own
 extract (unit matched exactly). File names decide nothing: “示例县” is not “示例县教育体育局”.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,10 +21,13 @@ from monitor.web.auth import CurrentUser, require, store_of
 from monitor.web.render import render
 from reports.notice import DRAFT_SUFFIX
 
-KINDS = {".html": ("HTML", "text/html; charset=utf-8"), ".htm": ("HTML", "text/html; charset=utf-8"),
-         ".pdf": ("PDF", "application/pdf"),
-         ".docx": ("Word", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-         ".xlsx": ("Excel", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")}
+KINDS = {
+    ".html": ("HTML", "text/html; charset=utf-8"),
+    ".htm": ("HTML", "text/html; charset=utf-8"),
+    ".pdf": ("PDF", "application/pdf"),
+    ".docx": ("Word", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ".xlsx": ("Excel", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
 _MONTH = re.compile(r"(20\d{2})[-年_]?(0[1-9]|1[0-2])")
 # A notice shown in the browser is crawled text rendered by us: still, let it run nothing.
 NOTICE_CSP = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'"
@@ -40,11 +44,20 @@ def issued_files(store: Store) -> dict[str, dict]:
     """Every registered file (path relative to the notices folder) → what it is, for whom, who issued it."""
     out: dict[str, dict] = {}
     with store.session() as s:
-        rows = s.execute(select(NoticeFile, NoticeIssue).join(NoticeIssue, NoticeIssue.id == NoticeFile.issue_id)
-                         .order_by(NoticeFile.id)).all()
+        rows = s.execute(
+            select(NoticeFile, NoticeIssue)
+            .join(NoticeIssue, NoticeIssue.id == NoticeFile.issue_id)
+            .order_by(NoticeFile.id)
+        ).all()
     for f, issue in rows:
-        out[f.path] = {"unit": f.unit, "kind": f.kind, "month": f.month, "units": set(issue.units or ()),
-                       "issued_at": issue.issued_at, "issued_by": issue.issued_by}
+        out[f.path] = {
+            "unit": f.unit,
+            "kind": f.kind,
+            "month": f.month,
+            "units": set(issue.units or ()),
+            "issued_at": issue.issued_at,
+            "issued_by": issue.issued_by,
+        }
     return out
 
 
@@ -80,11 +93,18 @@ def list_notices(root: Path, user: CurrentUser, registry: dict[str, dict]) -> li
             what = ""
             state = "征求意见稿" if DRAFT_SUFFIX in p.name else ""
         st = p.stat()
-        groups.setdefault(month, []).append({"rel": rel, "name": p.name, "kind": KINDS[p.suffix.lower()][0],
-                                             "what": what, "state": state,
-                                             "issued_at": meta["issued_at"] if meta else None,
-                                             "size_kb": max(1, round(st.st_size / 1024)),
-                                             "modified": datetime.fromtimestamp(st.st_mtime, timezone.utc)})
+        groups.setdefault(month, []).append(
+            {
+                "rel": rel,
+                "name": p.name,
+                "kind": KINDS[p.suffix.lower()][0],
+                "what": what,
+                "state": state,
+                "issued_at": meta["issued_at"] if meta else None,
+                "size_kb": max(1, round(st.st_size / 1024)),
+                "modified": datetime.fromtimestamp(st.st_mtime, timezone.utc),
+            }
+        )
     order = sorted((k for k in groups if k != "其他"), reverse=True) + (["其他"] if "其他" in groups else [])
     return [{"month": k, "files": groups[k]} for k in order]
 
@@ -93,14 +113,22 @@ async def notices(request: Request):
     user = require(request)
     root = notices_root(request)
     registry = issued_files(store_of(request))
-    return render(request, "notices.html", {"page_title": "通报归档", "groups": list_notices(root, user, registry),
-                                            "root_exists": root.is_dir()})
+    return render(
+        request,
+        "notices.html",
+        {"page_title": "通报归档", "groups": list_notices(root, user, registry), "root_exists": root.is_dir()},
+    )
 
 
 def resolve_notice(root: Path, rel: str) -> Path:
     """The file under root named by rel, or 404: no '..', no absolute paths, no symlinks out, no other kinds."""
-    if not rel or "\x00" in rel or rel.startswith(("/", "\\")) or len(rel) > 1024 \
-            or any(len(part.encode("utf-8", "replace")) > 255 for part in rel.split("/")):
+    if (
+        not rel
+        or "\x00" in rel
+        or rel.startswith(("/", "\\"))
+        or len(rel) > 1024
+        or any(len(part.encode("utf-8", "replace")) > 255 for part in rel.split("/"))
+    ):
         raise HTTPException(404, "没有这个文件")  # too long for a file name: not one of ours (and no OSError)
     target = (root / rel).resolve()
     if not target.is_relative_to(root) or not target.is_file() or target.suffix.lower() not in KINDS:
@@ -117,6 +145,10 @@ async def notice_file(request: Request):
         raise HTTPException(404, "没有这个文件")
     kind, media = KINDS[target.suffix.lower()]
     inline = kind == "HTML" and request.query_params.get("download") != "1"
-    return FileResponse(target, media_type=media, filename=target.name,
-                        content_disposition_type="inline" if inline else "attachment",
-                        headers={"content-security-policy": NOTICE_CSP, "cache-control": "private, no-store"})
+    return FileResponse(
+        target,
+        media_type=media,
+        filename=target.name,
+        content_disposition_type="inline" if inline else "attachment",
+        headers={"content-security-policy": NOTICE_CSP, "cache-control": "private, no-store"},
+    )

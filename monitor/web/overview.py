@@ -1,4 +1,5 @@
 """Overview: per unit open / overdue / fixed this month / veto items, and a 12-month trend chart."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -31,18 +32,27 @@ def _n(cond):
 
 
 def overdue_condition(today: date):
-    return or_(Finding.status == S.OVERDUE.value,
-               and_(Finding.deadline < today, Finding.status.in_(OVERDUE_CANDIDATES)))
+    return or_(
+        Finding.status == S.OVERDUE.value, and_(Finding.deadline < today, Finding.status.in_(OVERDUE_CANDIDATES))
+    )
 
 
 def unit_rows(store, *, today: date, unit: str | None, units: list[str]) -> list[dict]:
     first = month_start(today)
-    q = (select(Finding.unit, _n(Finding.status.in_(OPEN)), _n(overdue_condition(today)),
-                _n(and_(Finding.status == S.FIXED.value, Finding.fixed_on >= first)),
-                _n(and_(Finding.severity == Severity.VETO.value, Finding.status.in_(OPEN))),
-                _n(Finding.status == S.SUBMITTED.value), _n(Finding.status == S.RECHECK.value),
-                _n(Finding.status == S.FIXED.value))
-         .where(Finding.verdict == "finding").group_by(Finding.unit))
+    q = (
+        select(
+            Finding.unit,
+            _n(Finding.status.in_(OPEN)),
+            _n(overdue_condition(today)),
+            _n(and_(Finding.status == S.FIXED.value, Finding.fixed_on >= first)),
+            _n(and_(Finding.severity == Severity.VETO.value, Finding.status.in_(OPEN))),
+            _n(Finding.status == S.SUBMITTED.value),
+            _n(Finding.status == S.RECHECK.value),
+            _n(Finding.status == S.FIXED.value),
+        )
+        .where(Finding.verdict == "finding")
+        .group_by(Finding.unit)
+    )
     if unit is not None:
         q = q.where(Finding.unit == unit)
     with store.session() as s:
@@ -51,10 +61,20 @@ def unit_rows(store, *, today: date, unit: str | None, units: list[str]) -> list
     rows = []
     for name in names:
         open_, overdue, fixed, veto, submitted, recheck, fixed_all = found.get(name, (0,) * 7)
-        rows.append({"unit": name, "open": open_, "overdue": overdue, "fixed_month": fixed, "veto": veto,
-                     "submitted": submitted, "recheck": recheck, "fixed_all": fixed_all,
-                     "rate": rectify_rate(fixed_all, open_),
-                     "link": query("/findings", unit=name, status="open")})
+        rows.append(
+            {
+                "unit": name,
+                "open": open_,
+                "overdue": overdue,
+                "fixed_month": fixed,
+                "veto": veto,
+                "submitted": submitted,
+                "recheck": recheck,
+                "fixed_all": fixed_all,
+                "rate": rectify_rate(fixed_all, open_),
+                "link": query("/findings", unit=name, status="open"),
+            }
+        )
     return rows
 
 
@@ -73,9 +93,11 @@ def trend(store, *, today: date, unit: str | None, months: int = 12) -> list[dic
     # never open problems: decided 无法整改, judged 不成立, or candidates nobody confirmed
     wontfix = Finding.status.in_([S.WONTFIX.value, S.DISMISSED.value, S.PENDING.value]).label("wontfix")
     by_first = select(Finding.first_seen, wontfix, func.count()).where(Finding.verdict == "finding")
-    by_fixed = (select(Finding.fixed_on, func.count())
-                .where(Finding.verdict == "finding", Finding.fixed_on.is_not(None),
-                       Finding.status.not_in([S.WONTFIX.value, S.DISMISSED.value, S.PENDING.value])))
+    by_fixed = select(Finding.fixed_on, func.count()).where(
+        Finding.verdict == "finding",
+        Finding.fixed_on.is_not(None),
+        Finding.status.not_in([S.WONTFIX.value, S.DISMISSED.value, S.PENDING.value]),
+    )
     if unit is not None:
         by_first, by_fixed = by_first.where(Finding.unit == unit), by_fixed.where(Finding.unit == unit)
     with store.session() as s:
@@ -84,13 +106,17 @@ def trend(store, *, today: date, unit: str | None, months: int = 12) -> list[dic
     out = []
     for start in starts:
         end = add_months(start, 1)
-        out.append({
-            "month": f"{start:%Y-%m}", "label": f"{start.month}月",
-            "new": sum(n for d, _w, n in first_rows if start <= d < end),
-            "fixed": sum(n for d, n in fixed_rows if start <= d < end),
-            "open": max(0, sum(n for d, w, n in first_rows if d < end and not w)
-                        - sum(n for d, n in fixed_rows if d < end)),
-        })
+        out.append(
+            {
+                "month": f"{start:%Y-%m}",
+                "label": f"{start.month}月",
+                "new": sum(n for d, _w, n in first_rows if start <= d < end),
+                "fixed": sum(n for d, n in fixed_rows if start <= d < end),
+                "open": max(
+                    0, sum(n for d, w, n in first_rows if d < end and not w) - sum(n for d, n in fixed_rows if d < end)
+                ),
+            }
+        )
     return out
 
 
@@ -121,9 +147,16 @@ def trend_chart(points: list[dict], width: int = 760, height: int = 240) -> Char
         x0 = left + i * step + step * 0.15
         for j, key in enumerate(("new", "fixed")):
             yv = y(p[key])
-            bars.append({"x": round(x0 + j * bar_w, 1), "y": yv, "w": round(bar_w, 1),
-                         "h": round(top + plot_h - yv, 1), "kind": key,
-                         "title": f"{p['month']} {'新发现' if key == 'new' else '已整改'} {p[key]}"})
+            bars.append(
+                {
+                    "x": round(x0 + j * bar_w, 1),
+                    "y": yv,
+                    "w": round(bar_w, 1),
+                    "h": round(top + plot_h - yv, 1),
+                    "kind": key,
+                    "title": f"{p['month']} {'新发现' if key == 'new' else '已整改'} {p[key]}",
+                }
+            )
         cx = round(left + i * step + step / 2, 1)
         line_pts.append(f"{cx},{y(p['open'])}")
         dots.append({"x": cx, "y": y(p["open"]), "title": f"{p['month']} 月末未整改 {p['open']}"})
@@ -140,10 +173,22 @@ async def overview(request: Request):
     units = [u.name for u in app.config.units]
     rows = unit_rows(store_of(request), today=today, unit=unit, units=units)
     months = trend(store_of(request), today=today, unit=unit)
-    totals = {k: sum(r[k] for r in rows) for k in ("open", "overdue", "fixed_month", "veto", "submitted", "recheck",
-                                                   "fixed_all")}
+    totals = {
+        k: sum(r[k] for r in rows)
+        for k in ("open", "overdue", "fixed_month", "veto", "submitted", "recheck", "fixed_all")
+    }
     totals["rate"] = rectify_rate(totals["fixed_all"], totals["open"])
     totals["submitted_link"] = query("/findings", status=S.SUBMITTED.value)
     totals["recheck_link"] = query("/findings", status=S.RECHECK.value)
-    return render(request, "overview.html", {"page_title": "总览", "today": today, "rows": rows, "totals": totals,
-                                             "months": months, "chart": trend_chart(months)})
+    return render(
+        request,
+        "overview.html",
+        {
+            "page_title": "总览",
+            "today": today,
+            "rows": rows,
+            "totals": totals,
+            "months": months,
+            "chart": trend_chart(months),
+        },
+    )

@@ -8,6 +8,7 @@ and calls ``mark_rechecked(store, ids)``; the check itself moves the finding
 on (已整改, or back to 已通报 / 逾期). One pending request per finding: asking
 again while one waits adds nothing.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import select, update
@@ -21,12 +22,14 @@ def request_recheck(store: Store, finding_id: int, *, requested_by: str = "系�
         f = s.get(Finding, finding_id)
         if f is None:
             raise ValueError(f"没有编号为 {finding_id} 的问题")
-        waiting = s.scalar(select(RecheckRequest.id).where(RecheckRequest.finding_id == finding_id,
-                                                           RecheckRequest.done_at.is_(None)))
+        waiting = s.scalar(
+            select(RecheckRequest.id).where(RecheckRequest.finding_id == finding_id, RecheckRequest.done_at.is_(None))
+        )
         if waiting is not None:
             return waiting
-        req = RecheckRequest(finding_id=finding_id, site=f.site, url=f.url, requested_at=utcnow(),
-                             requested_by=requested_by)
+        req = RecheckRequest(
+            finding_id=finding_id, site=f.site, url=f.url, requested_at=utcnow(), requested_by=requested_by
+        )
         s.add(req)
         s.flush()
         return req.id
@@ -34,8 +37,9 @@ def request_recheck(store: Store, finding_id: int, *, requested_by: str = "系�
 
 def pending_rechecks(store: Store) -> list[RecheckRequest]:
     with store.session() as s:
-        return list(s.scalars(select(RecheckRequest).where(RecheckRequest.done_at.is_(None))
-                              .order_by(RecheckRequest.id)))
+        return list(
+            s.scalars(select(RecheckRequest).where(RecheckRequest.done_at.is_(None)).order_by(RecheckRequest.id))
+        )
 
 
 def mark_rechecked(store: Store, ids: list[int]) -> None:

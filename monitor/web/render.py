@@ -1,4 +1,5 @@
 """One Jinja2 environment for the dashboard: autoescape on .html, StrictUndefined, safe links."""
+
 from __future__ import annotations
 
 import json
@@ -55,9 +56,14 @@ def local_time(value: datetime | None) -> str:
 
 
 def _env() -> Environment:
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                      finalize=template_safe)  # crawled control characters never reach the page
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        finalize=template_safe,
+    )  # crawled control characters never reach the page
 
     env.filters["href"] = href
     env.filters["show"] = show_value
@@ -75,8 +81,14 @@ def render(request: Request, name: str, context: dict[str, Any], status_code: in
 
     user = current_user(request)
     flash = request.session.pop("flash", None) if "session" in request.scope else None
-    ctx = {"user": user, "role_names": ROLE_NAMES, "csrf_token": csrf_token(request.session), "flash": flash,
-           "page_title": "", **context}
+    ctx = {
+        "user": user,
+        "role_names": ROLE_NAMES,
+        "csrf_token": csrf_token(request.session),
+        "flash": flash,
+        "page_title": "",
+        **context,
+    }
     return templates.TemplateResponse(request, name, ctx, status_code=status_code, headers=headers)
 
 

@@ -1,4 +1,5 @@
 """Passwords, CSRF, the login rate limit and the security headers of every response."""
+
 from __future__ import annotations
 
 import hmac
@@ -28,8 +29,10 @@ CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 MAX_FORM_BYTES = 1024 * 1024
 
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
 SECURITY_HEADERS = {
     "content-security-policy": CSP,
     "x-content-type-options": "nosniff",
@@ -73,6 +76,7 @@ def csrf_token(session: dict) -> str:
 
 # ------------------------------------------------------------------ login rate limit
 
+
 def _backoff(failures: int, free: int, cap: timedelta) -> timedelta:
     if failures < free:
         return timedelta(0)
@@ -84,10 +88,14 @@ def login_wait(store: Store, username: str, ip: str, now: datetime | None = None
     now = now or utcnow()
     since = now - LOGIN_WINDOW
     with store.session() as s:
-        n_user, last_user = s.execute(select(func.count(), func.max(LoginFailure.at)).where(
-            LoginFailure.username == username, LoginFailure.at > since)).one()
-        n_ip, last_ip = s.execute(select(func.count(), func.max(LoginFailure.at)).where(
-            LoginFailure.ip == ip, LoginFailure.at > since)).one()
+        n_user, last_user = s.execute(
+            select(func.count(), func.max(LoginFailure.at)).where(
+                LoginFailure.username == username, LoginFailure.at > since
+            )
+        ).one()
+        n_ip, last_ip = s.execute(
+            select(func.count(), func.max(LoginFailure.at)).where(LoginFailure.ip == ip, LoginFailure.at > since)
+        ).one()
     wait = timedelta(0)
     if last_user is not None:
         wait = max(wait, last_user + _backoff(n_user, LOGIN_MAX_FAILURES, USER_BACKOFF_CAP) - now)
@@ -110,8 +118,10 @@ def clear_login_failures(store: Store, username: str, ip: str) -> None:
 
 # ------------------------------------------------------------------ ASGI middleware
 
-_FORBIDDEN_PAGE = ("<!doctype html><meta charset=utf-8><title>403 禁止访问</title>"
-                   "<h1>403 禁止访问</h1><p>表单校验码缺失或不匹配（可能页面已过期）。请返回并刷新页面后重试。</p>")
+_FORBIDDEN_PAGE = (
+    "<!doctype html><meta charset=utf-8><title>403 禁止访问</title>"
+    "<h1>403 禁止访问</h1><p>表单校验码缺失或不匹配（可能页面已过期）。请返回并刷新页面后重试。</p>"
+)
 
 
 class CsrfMiddleware:
@@ -181,7 +191,11 @@ class SecurityHeadersMiddleware:
 
 async def _plain(send, status: int, html: str) -> None:
     body = html.encode("utf-8")
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"text/html; charset=utf-8"),
-                            (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(body)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

@@ -1,4 +1,5 @@
 """Helpers shared by the A-rules: naming cells in Chinese evidence."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable

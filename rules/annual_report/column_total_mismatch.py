@@ -17,6 +17,7 @@ number was typed in the wrong column or not updated after a correction.
 ## Source
 A4 (spec/inspection-rules.md §5, consistency relations)
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -33,13 +34,21 @@ class Thresholds:
     tolerance: int = 0  # largest difference accepted
 
 
-RULE = Rule(id="A-3", name="column-total-mismatch", title="表三总计列与申请人各列之和不符",
-            severity=Severity.DEDUCTION, source="A4", thresholds=Thresholds, scope=Scope.REPORT,
-            category="年度报告数据不准确")
+RULE = Rule(
+    id="A-3",
+    name="column-total-mismatch",
+    title="表三总计列与申请人各列之和不符",
+    severity=Severity.DEDUCTION,
+    source="A4",
+    thresholds=Thresholds,
+    scope=Scope.REPORT,
+    category="年度报告数据不准确",
+)
 
 
-def check(report: AnnualReportFacts, *, today: date, t: Thresholds,
-          previous: AnnualReportFacts | None = None) -> Iterator[Outcome]:
+def check(
+    report: AnnualReportFacts, *, today: date, t: Thresholds, previous: AnnualReportFacts | None = None
+) -> Iterator[Outcome]:
     if not report.table3:
         yield RULE.unverified(subject="表三", url=report.url, evidence="未能读出表三，无法核对总计列")
         return
@@ -51,7 +60,11 @@ def check(report: AnnualReportFacts, *, today: date, t: Thresholds,
         if abs(diff) > t.tolerance:
             label = t3_row_label(row)
             yield RULE.finding(
-                subject=f"表三 “{label}”行", url=report.url,
-                evidence=(f"表三 “{label}”行：总计{num(val(total))}，{terms(pairs)} = {num(summed)}，"
-                          f"相差{num(abs(diff))}{where([total])}"),
-                facts={"row": row, "total": val(total), "sum": summed, "difference": diff})
+                subject=f"表三 “{label}”行",
+                url=report.url,
+                evidence=(
+                    f"表三 “{label}”行：总计{num(val(total))}，{terms(pairs)} = {num(summed)}，"
+                    f"相差{num(abs(diff))}{where([total])}"
+                ),
+                facts={"row": row, "total": val(total), "sum": summed, "difference": diff},
+            )

@@ -20,14 +20,22 @@ Last year's report in the 2019 format (no 现行有效件数), or no previous re
 ## Source
 [D] derived (spec/inspection-rules.md §5, heuristic)
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from monitor.model.annual import (FORMAT_2021, T2_IN_FORCE, T2_MADE, T2_REPEALED, T2_RULES_SECTION,
-                                  AnnualReportFacts, Cell)
+from monitor.model.annual import (
+    FORMAT_2021,
+    T2_IN_FORCE,
+    T2_MADE,
+    T2_REPEALED,
+    T2_RULES_SECTION,
+    AnnualReportFacts,
+    Cell,
+)
 from rules.annual_report._common import num, val
 from rules.base import Outcome, Rule, Scope, Severity
 
@@ -37,9 +45,16 @@ class Thresholds:
     tolerance: int = 0  # largest difference accepted
 
 
-RULE = Rule(id="A-9", name="in-force-count-discontinuity", title="现行有效件数与上年不衔接",
-            severity=Severity.NOTICE, source="[D]", thresholds=Thresholds, scope=Scope.REPORT,
-            category="年度报告数据不准确")
+RULE = Rule(
+    id="A-9",
+    name="in-force-count-discontinuity",
+    title="现行有效件数与上年不衔接",
+    severity=Severity.NOTICE,
+    source="[D]",
+    thresholds=Thresholds,
+    scope=Scope.REPORT,
+    category="年度报告数据不准确",
+)
 
 _ROWS = (("规章", lambda r: r == "规章"), ("行政规范性文件", lambda r: r.endswith("规范性文件")))
 
@@ -51,8 +66,9 @@ def _cell(report: AnnualReportFacts, match: Callable[[str], bool], column: str) 
     return None
 
 
-def check(report: AnnualReportFacts, *, today: date, t: Thresholds,
-          previous: AnnualReportFacts | None = None) -> Iterator[Outcome]:
+def check(
+    report: AnnualReportFacts, *, today: date, t: Thresholds, previous: AnnualReportFacts | None = None
+) -> Iterator[Outcome]:
     if previous is None or report.format_version != FORMAT_2021 or previous.format_version != FORMAT_2021:
         return
     if report.year and previous.year and previous.year != report.year - 1:
@@ -66,9 +82,13 @@ def check(report: AnnualReportFacts, *, today: date, t: Thresholds,
         diff = val(now) - expected
         if abs(diff) > t.tolerance:
             yield RULE.finding(
-                subject=f"表二 {name} 现行有效件数", url=report.url,
-                evidence=(f"表二 第二十条第（一）项 {name}：上年度现行有效{num(val(before))} + 本年制发{num(val(made))}"
-                          f" − 本年废止{num(val(repealed))} = {num(expected)}，本年度填报现行有效{num(val(now))}"
-                          f"（{now.where}），相差{num(abs(diff))}，请核实（可能含有效期届满失效的文件）"),
+                subject=f"表二 {name} 现行有效件数",
+                url=report.url,
+                evidence=(
+                    f"表二 第二十条第（一）项 {name}：上年度现行有效{num(val(before))} + 本年制发{num(val(made))}"
+                    f" − 本年废止{num(val(repealed))} = {num(expected)}，本年度填报现行有效{num(val(now))}"
+                    f"（{now.where}），相差{num(abs(diff))}，请核实（可能含有效期届满失效的文件）"
+                ),
                 facts={"row": name, "expected": expected, "reported": val(now), "difference": diff},
-                source_url=previous.url or None)
+                source_url=previous.url or None,
+            )

@@ -23,6 +23,7 @@ grounds for accountability (条例第四十七条); copied reports are a known f
 ## Source
 A1, A5, S49 (spec/inspection-rules.md §5)
 """
+
 from __future__ import annotations
 
 import re
@@ -43,9 +44,16 @@ class Thresholds:
     shingle: int = 5  # characters per shingle of the similarity
 
 
-RULE = Rule(id="A-8", name="late-or-copied-report", title="年度报告逾期发布或与上年雷同",
-            severity=Severity.DEDUCTION, source="A1, A5, S49", thresholds=Thresholds, scope=Scope.REPORT,
-            category="年度报告发布不规范")
+RULE = Rule(
+    id="A-8",
+    name="late-or-copied-report",
+    title="年度报告逾期发布或与上年雷同",
+    severity=Severity.DEDUCTION,
+    source="A1, A5, S49",
+    thresholds=Thresholds,
+    scope=Scope.REPORT,
+    category="年度报告发布不规范",
+)
 
 
 def deadline(report: AnnualReportFacts, t: Thresholds) -> tuple[date, str]:
@@ -63,7 +71,7 @@ def deadline(report: AnnualReportFacts, t: Thresholds) -> tuple[date, str]:
 def similarity(a: str, b: str, k: int) -> float:
     def shingles(text: str) -> set[str]:
         text = re.sub(r"[\d\s\W_]+", "", text)
-        return {text[i:i + k] for i in range(max(len(text) - k + 1, 0))}
+        return {text[i : i + k] for i in range(max(len(text) - k + 1, 0))}
 
     sa, sb = shingles(a), shingles(b)
     if not sa or not sb:
@@ -71,8 +79,9 @@ def similarity(a: str, b: str, k: int) -> float:
     return len(sa & sb) / len(sa | sb)
 
 
-def check(report: AnnualReportFacts, *, today: date, t: Thresholds,
-          previous: AnnualReportFacts | None = None) -> Iterator[Outcome]:
+def check(
+    report: AnnualReportFacts, *, today: date, t: Thresholds, previous: AnnualReportFacts | None = None
+) -> Iterator[Outcome]:
     if report.year is None:
         yield RULE.unverified(subject="发布时间", url=report.url, evidence="未能识别报告年度，无法判断是否逾期")
     elif report.published is None:
@@ -82,17 +91,24 @@ def check(report: AnnualReportFacts, *, today: date, t: Thresholds,
         if report.published > due:
             late = (report.published - due).days
             yield RULE.finding(
-                subject="发布时间", url=report.url,
-                evidence=(f"{report.year}年度报告发布日期{report.published.isoformat()}，"
-                          f"晚于截止日期{due.isoformat()}（{who}），逾期{late}天"),
-                facts={"published": report.published.isoformat(), "deadline": due.isoformat(), "days_late": late})
+                subject="发布时间",
+                url=report.url,
+                evidence=(
+                    f"{report.year}年度报告发布日期{report.published.isoformat()}，"
+                    f"晚于截止日期{due.isoformat()}（{who}），逾期{late}天"
+                ),
+                facts={"published": report.published.isoformat(), "deadline": due.isoformat(), "days_late": late},
+            )
     if previous is not None and previous.narrative_text and report.narrative_text:
         ratio = similarity(report.narrative_text, previous.narrative_text, t.shingle)
         if ratio >= t.max_similarity:
             prev_year = f"{previous.year}年度" if previous.year else "上年度"
             yield RULE.finding(
-                subject="报告正文", url=report.url,
-                evidence=(f"报告正文（不含表格和数字）与{prev_year}报告相似度{ratio:.0%}，"
-                          f"达到雷同界限{t.max_similarity:.0%}"),
+                subject="报告正文",
+                url=report.url,
+                evidence=(
+                    f"报告正文（不含表格和数字）与{prev_year}报告相似度{ratio:.0%}，达到雷同界限{t.max_similarity:.0%}"
+                ),
                 facts={"similarity": round(ratio, 3), "previous_url": previous.url},
-                source_url=previous.url or None)
+                source_url=previous.url or None,
+            )

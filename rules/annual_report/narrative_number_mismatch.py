@@ -22,15 +22,26 @@ Only “其中” introduces parts; “包括…” lists are often partial and 
 ## Source
 A4 (spec/inspection-rules.md §5, “narrative numbers must match tables”)
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from monitor.model.annual import (T3_CARRIED_IN, T3_CARRIED_OUT, T3_NEW, T3_TOTAL, T4_REVIEW,
-                                  T4_SUIT_AFTER, T4_SUIT_DIRECT, T4_TOTAL, AnnualReportFacts, Cell,
-                                  t3_row_label)
+from monitor.model.annual import (
+    T3_CARRIED_IN,
+    T3_CARRIED_OUT,
+    T3_NEW,
+    T3_TOTAL,
+    T4_REVIEW,
+    T4_SUIT_AFTER,
+    T4_SUIT_DIRECT,
+    T4_TOTAL,
+    AnnualReportFacts,
+    Cell,
+    t3_row_label,
+)
 from rules.annual_report._common import num, val, where
 from rules.base import Outcome, Rule, Scope, Severity
 
@@ -41,9 +52,16 @@ class Thresholds:
     parts_must_cover_total: bool = True  # two or more parts after 其中 must add up to the total, not just stay below it
 
 
-RULE = Rule(id="A-6", name="narrative-number-mismatch", title="正文数字与合计或表格不符",
-            severity=Severity.DEDUCTION, source="A4", thresholds=Thresholds, scope=Scope.REPORT,
-            category="年度报告数据不准确")
+RULE = Rule(
+    id="A-6",
+    name="narrative-number-mismatch",
+    title="正文数字与合计或表格不符",
+    severity=Severity.DEDUCTION,
+    source="A4",
+    thresholds=Thresholds,
+    scope=Scope.REPORT,
+    category="年度报告数据不准确",
+)
 
 LAWSUIT = "行政诉讼"  # claim quantity for both 行政诉讼 groups (spiders.annual_narrative.LAWSUIT)
 
@@ -62,8 +80,9 @@ def _table_cells(report: AnnualReportFacts, quantity: str) -> tuple[str, list[Ce
     return quantity, []
 
 
-def check(report: AnnualReportFacts, *, today: date, t: Thresholds,
-          previous: AnnualReportFacts | None = None) -> Iterator[Outcome]:
+def check(
+    report: AnnualReportFacts, *, today: date, t: Thresholds, previous: AnnualReportFacts | None = None
+) -> Iterator[Outcome]:
     for s in report.sums:
         summed = sum(p.value for p in s.parts)
         diff = s.total.value - summed
@@ -72,21 +91,31 @@ def check(report: AnnualReportFacts, *, today: date, t: Thresholds,
         if over or short:
             listed = " + ".join(f"{p.label}{num(p.value)}{p.unit}" for p in s.parts)
             yield RULE.finding(
-                subject=f"正文{s.where}", url=report.url,
-                evidence=(f"正文{s.where}：“{_short(s.sentence)}”中合计{num(s.total.value)}{s.total.unit}，"
-                          f"其中各项之和{listed} = {num(summed)}{s.total.unit}，相差{num(abs(diff))}"),
-                facts={"total": s.total.value, "sum": summed, "where": s.where})
+                subject=f"正文{s.where}",
+                url=report.url,
+                evidence=(
+                    f"正文{s.where}：“{_short(s.sentence)}”中合计{num(s.total.value)}{s.total.unit}，"
+                    f"其中各项之和{listed} = {num(summed)}{s.total.unit}，相差{num(abs(diff))}"
+                ),
+                facts={"total": s.total.value, "sum": summed, "where": s.where},
+            )
     for c in report.claims:
         name, cells = _table_cells(report, c.quantity)
         if not cells or any(cell is None for cell in cells):
-            yield RULE.unverified(subject=f"正文{c.where}", url=report.url,
-                                  evidence=f"正文{c.where}写明{c.quantity}{c.value}件，但未能读出{name}，未核对")
+            yield RULE.unverified(
+                subject=f"正文{c.where}",
+                url=report.url,
+                evidence=f"正文{c.where}写明{c.quantity}{c.value}件，但未能读出{name}，未核对",
+            )
             continue
         table_value = sum(val(cell) for cell in cells)
         if abs(c.value - table_value) > t.tolerance:
             yield RULE.finding(
-                subject=f"正文{c.where}", url=report.url,
-                evidence=(f"正文{c.where}：“{_short(c.sentence)}”写明{c.quantity}{c.value}件，"
-                          f"{name}为{num(table_value)}{where(cells)}，相差{num(abs(c.value - table_value))}"),
-                facts={"quantity": c.quantity, "text_value": c.value, "table_value": table_value,
-                       "where": c.where})
+                subject=f"正文{c.where}",
+                url=report.url,
+                evidence=(
+                    f"正文{c.where}：“{_short(c.sentence)}”写明{c.quantity}{c.value}件，"
+                    f"{name}为{num(table_value)}{where(cells)}，相差{num(abs(c.value - table_value))}"
+                ),
+                facts={"quantity": c.quantity, "text_value": c.value, "table_value": table_value, "where": c.where},
+            )

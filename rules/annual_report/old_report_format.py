@@ -19,6 +19,7 @@ an old-format report is incomplete against 条例第五十条 and is named in in
 ## Source
 A1, A3 (spec/inspection-rules.md §5)
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -34,25 +35,40 @@ class Thresholds:
     first_year: int = 2021  # first report year that must use the 2021 format
 
 
-RULE = Rule(id="A-7", name="old-report-format", title="年度报告未使用2021年新格式",
-            severity=Severity.DEDUCTION, source="A1, A3", thresholds=Thresholds, scope=Scope.REPORT,
-            category="年度报告格式不规范")
+RULE = Rule(
+    id="A-7",
+    name="old-report-format",
+    title="年度报告未使用2021年新格式",
+    severity=Severity.DEDUCTION,
+    source="A1, A3",
+    thresholds=Thresholds,
+    scope=Scope.REPORT,
+    category="年度报告格式不规范",
+)
 
 
-def check(report: AnnualReportFacts, *, today: date, t: Thresholds,
-          previous: AnnualReportFacts | None = None) -> Iterator[Outcome]:
+def check(
+    report: AnnualReportFacts, *, today: date, t: Thresholds, previous: AnnualReportFacts | None = None
+) -> Iterator[Outcome]:
     if report.year is None:
         yield RULE.unverified(subject="报告格式", url=report.url, evidence="未能识别报告年度，无法判断应使用的格式")
         return
     if report.year < t.first_year:
         return
     if report.format_version == FORMAT_UNKNOWN:
-        yield RULE.unverified(subject="报告格式", url=report.url,
-                              evidence=f"{report.year}年度报告：表格表头未能识别，无法判断是否使用2021年新格式")
+        yield RULE.unverified(
+            subject="报告格式",
+            url=report.url,
+            evidence=f"{report.year}年度报告：表格表头未能识别，无法判断是否使用2021年新格式",
+        )
     elif report.format_version == FORMAT_2019:
         markers = "、".join(f"“{m}”" for m in report.format_markers)
         yield RULE.finding(
-            subject="报告格式", url=report.url,
-            evidence=(f"{report.year}年度报告仍使用2019年试行格式：表格中出现{markers}，"
-                      f"应按国办公开办函〔2021〕30号格式填报（本年制发件数、本年废止件数、现行有效件数等）"),
-            facts={"year": report.year, "markers": list(report.format_markers)})
+            subject="报告格式",
+            url=report.url,
+            evidence=(
+                f"{report.year}年度报告仍使用2019年试行格式：表格中出现{markers}，"
+                f"应按国办公开办函〔2021〕30号格式填报（本年制发件数、本年废止件数、现行有效件数等）"
+            ),
+            facts={"year": report.year, "markers": list(report.format_markers)},
+        )

@@ -19,14 +19,22 @@ Table 三 not read, or a row missing: unverified, not a finding.
 ## Source
 A3 (spec/inspection-rules.md §5, Table 三 header)
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from monitor.model.annual import (T3_CARRIED_IN, T3_CARRIED_OUT, T3_COLUMNS, T3_NEW, T3_RESULT_TOTAL,
-                                  AnnualReportFacts, t3_row_label)
+from monitor.model.annual import (
+    T3_CARRIED_IN,
+    T3_CARRIED_OUT,
+    T3_COLUMNS,
+    T3_NEW,
+    T3_RESULT_TOTAL,
+    AnnualReportFacts,
+    t3_row_label,
+)
 from rules.annual_report._common import num, val, where
 from rules.base import Outcome, Rule, Scope, Severity
 
@@ -36,20 +44,30 @@ class Thresholds:
     tolerance: int = 0  # largest difference accepted
 
 
-RULE = Rule(id="A-1", name="request-balance-mismatch", title="表三收支不平衡",
-            severity=Severity.DEDUCTION, source="A3", thresholds=Thresholds, scope=Scope.REPORT,
-            category="年度报告数据不准确")
+RULE = Rule(
+    id="A-1",
+    name="request-balance-mismatch",
+    title="表三收支不平衡",
+    severity=Severity.DEDUCTION,
+    source="A3",
+    thresholds=Thresholds,
+    scope=Scope.REPORT,
+    category="年度报告数据不准确",
+)
 
 _ROWS = (T3_NEW, T3_CARRIED_IN, T3_RESULT_TOTAL, T3_CARRIED_OUT)
 
 
-def check(report: AnnualReportFacts, *, today: date, t: Thresholds,
-          previous: AnnualReportFacts | None = None) -> Iterator[Outcome]:
+def check(
+    report: AnnualReportFacts, *, today: date, t: Thresholds, previous: AnnualReportFacts | None = None
+) -> Iterator[Outcome]:
     missing = [r for r in _ROWS if report.t3(r, T3_COLUMNS[-1]) is None]
     if missing:
-        yield RULE.unverified(subject="表三", url=report.url,
-                              evidence="表三未能读出" + "、".join(t3_row_label(r) for r in missing)
-                                       + "行，无法核对收支平衡")
+        yield RULE.unverified(
+            subject="表三",
+            url=report.url,
+            evidence="表三未能读出" + "、".join(t3_row_label(r) for r in missing) + "行，无法核对收支平衡",
+        )
         return
     for col in T3_COLUMNS:
         new, carried_in, total, carried_out = (report.t3(r, col) for r in _ROWS)
@@ -58,9 +76,18 @@ def check(report: AnnualReportFacts, *, today: date, t: Thresholds,
         diff = left - right
         if abs(diff) > t.tolerance:
             yield RULE.finding(
-                subject=f"表三 {col}列", url=report.url,
-                evidence=(f"表三 {col}列：本年新收{num(val(new))} + 上年结转{num(val(carried_in))} = {num(left)}，"
-                          f"办理结果总计{num(val(total))} + 结转下年度{num(val(carried_out))} = {num(right)}，"
-                          f"相差{num(abs(diff))}{where((new, carried_in, total, carried_out))}"),
-                facts={"column": col, "left": left, "right": right, "difference": diff,
-                       "cells": [c.where for c in (new, carried_in, total, carried_out) if c]})
+                subject=f"表三 {col}列",
+                url=report.url,
+                evidence=(
+                    f"表三 {col}列：本年新收{num(val(new))} + 上年结转{num(val(carried_in))} = {num(left)}，"
+                    f"办理结果总计{num(val(total))} + 结转下年度{num(val(carried_out))} = {num(right)}，"
+                    f"相差{num(abs(diff))}{where((new, carried_in, total, carried_out))}"
+                ),
+                facts={
+                    "column": col,
+                    "left": left,
+                    "right": right,
+                    "difference": diff,
+                    "cells": [c.where for c in (new, carried_in, total, carried_out) if c],
+                },
+            )

@@ -16,6 +16,7 @@ Table 四 not read: unverified.
 ## Source
 A4 (spec/inspection-rules.md §5, consistency relations)
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -32,13 +33,21 @@ class Thresholds:
     tolerance: int = 0  # largest difference accepted
 
 
-RULE = Rule(id="A-4", name="review-litigation-total-mismatch", title="表四总计与分项之和不符",
-            severity=Severity.DEDUCTION, source="A4", thresholds=Thresholds, scope=Scope.REPORT,
-            category="年度报告数据不准确")
+RULE = Rule(
+    id="A-4",
+    name="review-litigation-total-mismatch",
+    title="表四总计与分项之和不符",
+    severity=Severity.DEDUCTION,
+    source="A4",
+    thresholds=Thresholds,
+    scope=Scope.REPORT,
+    category="年度报告数据不准确",
+)
 
 
-def check(report: AnnualReportFacts, *, today: date, t: Thresholds,
-          previous: AnnualReportFacts | None = None) -> Iterator[Outcome]:
+def check(
+    report: AnnualReportFacts, *, today: date, t: Thresholds, previous: AnnualReportFacts | None = None
+) -> Iterator[Outcome]:
     if not report.table4:
         yield RULE.unverified(subject="表四", url=report.url, evidence="未能读出表四，无法核对行政复议、行政诉讼总计")
         return
@@ -49,7 +58,11 @@ def check(report: AnnualReportFacts, *, today: date, t: Thresholds,
         diff = val(total) - summed
         if abs(diff) > t.tolerance:
             yield RULE.finding(
-                subject=f"表四 {group}", url=report.url,
-                evidence=(f"表四 {group}：总计{num(val(total))}，{terms(pairs)} = {num(summed)}，"
-                          f"相差{num(abs(diff))}{where([total])}"),
-                facts={"group": group, "total": val(total), "sum": summed, "difference": diff})
+                subject=f"表四 {group}",
+                url=report.url,
+                evidence=(
+                    f"表四 {group}：总计{num(val(total))}，{terms(pairs)} = {num(summed)}，"
+                    f"相差{num(abs(diff))}{where([total])}"
+                ),
+                facts={"group": group, "total": val(total), "sum": summed, "difference": diff},
+            )

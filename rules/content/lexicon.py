@@ -9,6 +9,7 @@ for the wiring layer that reads them from a file.
 Every automaton is built once per distinct lexicon (``functools.lru_cache``
 keyed on the frozen entries), never per text.
 """
+
 from __future__ import annotations
 
 import functools
@@ -119,8 +120,9 @@ def leader_from(obj: Any, where: str = "领导词库") -> Leader:
         order = int(obj.get("order", 0))
     except (TypeError, ValueError) as exc:
         raise LexiconError(f"{where}：{obj.get('name')} 的 order 须为整数") from exc
-    return Leader(name=str(obj["name"]).strip(), posts=_strs(obj.get("posts")), order=order,
-                  wrong=_strs(obj.get("wrong")))
+    return Leader(
+        name=str(obj["name"]).strip(), posts=_strs(obj.get("posts")), order=order, wrong=_strs(obj.get("wrong"))
+    )
 
 
 def load_leaders(path: str | Path) -> tuple[Leader, ...]:
@@ -171,8 +173,10 @@ def lexicon_version(name: str) -> str:
 @functools.cache
 def default_ordered_formulas() -> tuple[OrderedFormula, ...]:
     raw = _load_yaml("formulas.yaml")
-    return tuple(OrderedFormula(name=o["name"], items=tuple(o["items"]), source=str(o.get("source", "")))
-                 for o in raw.get("ordered", ()))
+    return tuple(
+        OrderedFormula(name=o["name"], items=tuple(o["items"]), source=str(o.get("source", "")))
+        for o in raw.get("ordered", ())
+    )
 
 
 @functools.cache
@@ -181,6 +185,7 @@ def default_allow_context() -> tuple[str, ...]:
 
 
 # ---------------------------------------------------------------- automata
+
 
 class TermMatcher:
     """Leftmost-longest matching of a term list; allow phrases shadow the terms they contain."""
@@ -199,8 +204,11 @@ class TermMatcher:
                     owners[a] = None
         self.patterns = list(owners)
         self.owners = [owners[p] for p in self.patterns]
-        self._ac = ahocorasick_rs.AhoCorasick(self.patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest) \
-            if self.patterns else None
+        self._ac = (
+            ahocorasick_rs.AhoCorasick(self.patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+            if self.patterns
+            else None
+        )
 
     def find(self, text: str) -> Iterator[tuple[Term, int, int]]:
         if self._ac is None or not text:
@@ -215,4 +223,3 @@ class TermMatcher:
 @functools.lru_cache(maxsize=64)
 def matcher_for(terms: tuple[Term, ...]) -> TermMatcher:
     return TermMatcher(terms)
-

@@ -4,6 +4,7 @@ Everything here is a pure function of a text: where a match sits (offset,
 line, column), the sentence around it, whether a mention is historical, and
 the grouping of occurrences into one record per matched word.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -87,8 +88,7 @@ class Group:
 
 def locate(index: TextIndex, start: int, end: int) -> dict[str, Any]:
     line, col = index.line_col(start)
-    return {"offset": start, "end": end, "line": line, "column": col,
-            "sentence": index.sentence(start, end)}
+    return {"offset": start, "end": end, "line": line, "column": col, "sentence": index.sentence(start, end)}
 
 
 def occurrence_facts(index: TextIndex, hits: list[Hit], *, keep: int) -> dict[str, Any]:
@@ -116,16 +116,36 @@ def group_hits(items: Iterable[tuple[str, int, int, dict[str, Any]]]) -> list[Gr
 # ---------------------------------------------------------------- historical mentions
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年|[〔［\[（(]((?:19|20)\d{2})[〕］\]）)]")
-HISTORY_CUES = ("更名", "改名", "名称变更", "组建", "撤销", "不再保留", "整合", "划入", "划转", "机构改革",
-                "前身", "曾任", "时任", "历任", "原名", "改为", "合并为", "挂牌成立")
+HISTORY_CUES = (
+    "更名",
+    "改名",
+    "名称变更",
+    "组建",
+    "撤销",
+    "不再保留",
+    "整合",
+    "划入",
+    "划转",
+    "机构改革",
+    "前身",
+    "曾任",
+    "时任",
+    "历任",
+    "原名",
+    "改为",
+    "合并为",
+    "挂牌成立",
+)
 # "环境保护部关于…的通知", "…行政监管措施决定书〔2021〕4号": the issuer of a cited document
-_ISSUER_TITLE = re.compile(r"\s*(?:关于|[^，。；！？\n]{0,30}(?:决定书|公告|通知|批复|意见|办法|规定|令)\s*(?:[〔\[（(第]|$))",
-                           re.M)
+_ISSUER_TITLE = re.compile(
+    r"\s*(?:关于|[^，。；！？\n]{0,30}(?:决定书|公告|通知|批复|意见|办法|规定|令)\s*(?:[〔\[（(第]|$))", re.M
+)
 _FORMER_BEFORE = re.compile(r"(?:^|[的由将和与及、从在])原[^原]{0,8}$")
 
 
-def historical_reason(index: TextIndex, start: int, end: int, *, since: date | None,
-                      published: date | None) -> str | None:
+def historical_reason(
+    index: TextIndex, start: int, end: int, *, since: date | None, published: date | None
+) -> str | None:
     """Why a mention of a renamed name is legitimate, or None when it reads as current."""
     text = index.text
     if since is not None and published is not None and published < since:
@@ -133,7 +153,7 @@ def historical_reason(index: TextIndex, start: int, end: int, *, since: date | N
     before = index.clause_before(start)
     if before.endswith("原") or _FORMER_BEFORE.search(before) or before.startswith("原"):
         return "标明为“原”机构"
-    after = text[end:end + 4]
+    after = text[end : end + 4]
     if after[:1] in "（(" and after[1:2] in "现今":
         return "已注明现名称"
     # inside a document title 《…》: citations keep the issuer's old name

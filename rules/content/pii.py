@@ -4,6 +4,7 @@ Pure functions over a text, reused by W-S4 (pages, attachments), N-V3 (posts)
 and the pre-publication check. A hit carries the span and the masked form;
 callers must show and store only the masked form.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,18 +15,97 @@ from datetime import date
 _FULLWIDTH = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)} | {"Ｘ": "X", "ｘ": "x", "－": "-"})
 
 # GB/T 2260 province-level codes (first two digits); 71 台湾, 81 香港, 82 澳门, 83 港澳台居民居住证.
-PROVINCES = frozenset({11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46,
-                       50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83})
+PROVINCES = frozenset(
+    {
+        11,
+        12,
+        13,
+        14,
+        15,
+        21,
+        22,
+        23,
+        31,
+        32,
+        33,
+        34,
+        35,
+        36,
+        37,
+        41,
+        42,
+        43,
+        44,
+        45,
+        46,
+        50,
+        51,
+        52,
+        53,
+        54,
+        61,
+        62,
+        63,
+        64,
+        65,
+        71,
+        81,
+        82,
+        83,
+    }
+)
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
 # Mainland mobile number segments (工信部号段, incl. IoT-free personal ranges and 19x).
 MOBILE_PREFIXES = frozenset(
     [f"13{i}" for i in range(10)]
-    + ["145", "147", "149", "150", "151", "152", "153", "155", "156", "157", "158", "159",
-       "162", "165", "166", "167", "170", "171", "172", "173", "175", "176", "177", "178",
-       "180", "181", "182", "183", "184", "185", "186", "187", "188", "189",
-       "190", "191", "192", "193", "195", "196", "197", "198", "199"])
+    + [
+        "145",
+        "147",
+        "149",
+        "150",
+        "151",
+        "152",
+        "153",
+        "155",
+        "156",
+        "157",
+        "158",
+        "159",
+        "162",
+        "165",
+        "166",
+        "167",
+        "170",
+        "171",
+        "172",
+        "173",
+        "175",
+        "176",
+        "177",
+        "178",
+        "180",
+        "181",
+        "182",
+        "183",
+        "184",
+        "185",
+        "186",
+        "187",
+        "188",
+        "189",
+        "190",
+        "191",
+        "192",
+        "193",
+        "195",
+        "196",
+        "197",
+        "198",
+        "199",
+    ]
+)
 
 # Issuer prefixes of cards seen in China: UnionPay 62/60/65/9xxx, Visa 4, Mastercard 51-55/22-27, JCB 35.
 CARD_PREFIXES = ("62", "60", "65", "9", "4", "51", "52", "53", "54", "55", "22", "23", "24", "25", "26", "27", "35")
@@ -39,11 +119,35 @@ ID15_CUE_WINDOW = 200  # characters before the number: a table header row above 
 MOBILE_RE = re.compile(r"(?:(?<=\+86)|(?<![\d.]))(1[3-9]\d)([- ]?)(\d{4})\2(\d{4})(?![\d])")
 CARD_RE = re.compile(r"(?<![0-9A-Za-z])\d{4}(?:[ -]?\d{4}){3}(?:[ -]?\d{1,3})?(?![0-9A-Za-z])")
 
-PUBLIC_LINE_CUES = ("咨询电话", "举报电话", "投诉电话", "监督电话", "服务热线", "热线电话", "值班电话", "办公电话",
-                    "传真")
+PUBLIC_LINE_CUES = (
+    "咨询电话",
+    "举报电话",
+    "投诉电话",
+    "监督电话",
+    "服务热线",
+    "热线电话",
+    "值班电话",
+    "办公电话",
+    "传真",
+)
 CARD_CONTEXT = ("卡号", "账号", "帐号", "银行", "账户", "帐户", "开户", "储蓄卡", "信用卡", "社保卡", "收款", "转账")
-CARD_NEGATIVE = ("订单", "单号", "编号", "流水号", "文号", "发票", "批次", "条码", "代码", "合同号", "序列号", "税号",
-                 "证号", "登记号", "许可证")
+CARD_NEGATIVE = (
+    "订单",
+    "单号",
+    "编号",
+    "流水号",
+    "文号",
+    "发票",
+    "批次",
+    "条码",
+    "代码",
+    "合同号",
+    "序列号",
+    "税号",
+    "证号",
+    "登记号",
+    "许可证",
+)
 _HAS_FULLWIDTH = re.compile("[\uff10-\uff19]")
 _CANDIDATE = re.compile(r"\d{11}|1\d\d[- ]\d{4}[- ]\d{4}|\d{4}[ -]\d{4}[ -]\d{4}")  # cheap pre-check
 _CLAUSE_STOP = re.compile(r"[。！？；;\n]")
@@ -116,15 +220,22 @@ def mask_card(digits: str) -> str:
 
 
 def _clause_before(text: str, start: int, width: int) -> str:
-    before = text[max(0, start - width):start]
+    before = text[max(0, start - width) : start]
     parts = _CLAUSE_STOP.split(before)
     return parts[-1]
 
 
-def find_personal_data(text: str, *, today: date, ids: bool = True, mobiles: bool = True, cards: bool = True,
-                       public_line_cues: tuple[str, ...] = PUBLIC_LINE_CUES,
-                       card_context: tuple[str, ...] = CARD_CONTEXT,
-                       card_negative: tuple[str, ...] = CARD_NEGATIVE) -> list[PersonalHit]:
+def find_personal_data(
+    text: str,
+    *,
+    today: date,
+    ids: bool = True,
+    mobiles: bool = True,
+    cards: bool = True,
+    public_line_cues: tuple[str, ...] = PUBLIC_LINE_CUES,
+    card_context: tuple[str, ...] = CARD_CONTEXT,
+    card_negative: tuple[str, ...] = CARD_NEGATIVE,
+) -> list[PersonalHit]:
     """Unmasked personal numbers in ``text``, in text order. Masked forms (138****1234) never match."""
     if not text:
         return []
@@ -143,7 +254,7 @@ def find_personal_data(text: str, *, today: date, ids: bool = True, mobiles: boo
         if ids:
             for m in ID15_RE.finditer(norm):
                 number = m.group()
-                before = norm[max(0, m.start() - ID15_CUE_WINDOW):m.start()]
+                before = norm[max(0, m.start() - ID15_CUE_WINDOW) : m.start()]
                 if valid_old_resident_id(number) and any(c in before for c in ID15_CUES):
                     hits.append(PersonalHit("身份证号", m.start(), m.end(), mask_old_id(number), "id:" + number))
     if mobiles:

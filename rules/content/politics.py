@@ -4,6 +4,7 @@ Used by W-V8 on pages and drafts and by N-V3 on new-media posts. Every
 function takes the text and lexicon data and returns problems with their
 character span; the rules turn them into outcomes.
 """
+
 from __future__ import annotations
 
 import functools
@@ -34,9 +35,11 @@ class Problem:
 
 # ---------------------------------------------------------------- ordered formulas
 
+
 @functools.lru_cache(maxsize=16)
-def _formula_automaton(formulas: tuple[OrderedFormula, ...]
-                       ) -> tuple[ahocorasick_rs.AhoCorasick | None, list[tuple[int, int]]]:
+def _formula_automaton(
+    formulas: tuple[OrderedFormula, ...],
+) -> tuple[ahocorasick_rs.AhoCorasick | None, list[tuple[int, int]]]:
     patterns: list[str] = []
     owners: list[tuple[int, int]] = []
     for fi, f in enumerate(formulas):
@@ -68,8 +71,16 @@ def formula_order_problems(text: str, formulas: tuple[OrderedFormula, ...]) -> l
         f = formulas[fi]
         if len(items) == len(f.items) and sorted(items) == list(range(len(f.items))) and items != sorted(items):
             start, end = run[0][2], run[-1][3]
-            problems.append(Problem(kind="表述顺序错误", start=start, end=end, found=text[start:end],
-                                    suggestion="、".join(f.items), detail=f"“{f.name}”的规范顺序为：{'、'.join(f.items)}"))
+            problems.append(
+                Problem(
+                    kind="表述顺序错误",
+                    start=start,
+                    end=end,
+                    found=text[start:end],
+                    suggestion="、".join(f.items),
+                    detail=f"“{f.name}”的规范顺序为：{'、'.join(f.items)}",
+                )
+            )
         run.clear()
 
     for idx, start, end in ac.find_matches_as_indexes(text):
@@ -86,6 +97,7 @@ def _gap_ok(text: str, a: int, b: int, allowed: set[str]) -> bool:
 
 
 # ---------------------------------------------------------------- leaders
+
 
 @dataclass(frozen=True)
 class LeaderIndex:
@@ -110,8 +122,12 @@ def leader_index(leaders: tuple[Leader, ...]) -> LeaderIndex | None:
         return None
     patterns = list(owners)
     ac = ahocorasick_rs.AhoCorasick(patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
-    return LeaderIndex(leaders=leaders, ac=ac, owners=tuple(owners[p] for p in patterns),
-                       holders={k: tuple(v) for k, v in holders.items()})
+    return LeaderIndex(
+        leaders=leaders,
+        ac=ac,
+        owners=tuple(owners[p] for p in patterns),
+        holders={k: tuple(v) for k, v in holders.items()},
+    )
 
 
 def leader_problems(text: str, leaders: tuple[Leader, ...], *, check_order: bool = True) -> list[Problem]:
@@ -124,30 +140,45 @@ def leader_problems(text: str, leaders: tuple[Leader, ...], *, check_order: bool
     names: list[tuple[Leader, int, int]] = []
     for n, ((kind, obj), s, e) in enumerate(matches):
         if kind == "wrong":
-            problems.append(Problem(kind="领导姓名错误", start=s, end=e, found=text[s:e], suggestion=obj.name,
-                                    detail=f"领导姓名应为“{obj.name}”"))
+            problems.append(
+                Problem(
+                    kind="领导姓名错误",
+                    start=s,
+                    end=e,
+                    found=text[s:e],
+                    suggestion=obj.name,
+                    detail=f"领导姓名应为“{obj.name}”",
+                )
+            )
         elif kind == "name":
             names.append((obj, s, e))
         elif kind == "post":
-            if (text[s - 1:s] in _MARK1 and not obj.startswith(text[s - 1:s])) or text[max(0, s - 2):s] in _MARK2:
+            if (text[s - 1 : s] in _MARK1 and not obj.startswith(text[s - 1 : s])) or text[max(0, s - 2) : s] in _MARK2:
                 continue  # 副县长 / 原县长 / 代县长 / 时任县长 …: not the post itself
             nxt = matches[n + 1] if n + 1 < len(matches) else None
-            if nxt and nxt[0][0] == "name" and nxt[1] - e <= 1 and text[e:nxt[1]].strip() == "":
+            if nxt and nxt[0][0] == "name" and nxt[1] - e <= 1 and text[e : nxt[1]].strip() == "":
                 leader = nxt[0][1]
                 if obj not in leader.posts:
                     holders = "、".join(index.holders.get(obj, ()))
-                    problems.append(Problem(
-                        kind="职务与姓名不符", start=s, end=nxt[2], found=text[s:nxt[2]],
-                        suggestion=f"{obj}{holders}" if holders else f"{'、'.join(leader.posts)}{leader.name}",
-                        detail=f"词库中“{obj}”为{holders or '（无）'}，{leader.name}的职务为"
-                               f"{'、'.join(leader.posts) or '（未列）'}"))
+                    problems.append(
+                        Problem(
+                            kind="职务与姓名不符",
+                            start=s,
+                            end=nxt[2],
+                            found=text[s : nxt[2]],
+                            suggestion=f"{obj}{holders}" if holders else f"{'、'.join(leader.posts)}{leader.name}",
+                            detail=f"词库中“{obj}”为{holders or '（无）'}，{leader.name}的职务为"
+                            f"{'、'.join(leader.posts) or '（未列）'}",
+                        )
+                    )
     if check_order:
         problems.extend(_order_problems(text, names, matches))
     return problems
 
 
-def _order_problems(text: str, names: list[tuple[Leader, int, int]],
-                    matches: list[tuple[tuple[str, Any], int, int]]) -> list[Problem]:
+def _order_problems(
+    text: str, names: list[tuple[Leader, int, int]], matches: list[tuple[tuple[str, Any], int, int]]
+) -> list[Problem]:
     post_end = {s: e for (kind, _), s, e in matches if kind == "post"}
     problems: list[Problem] = []
     run: list[tuple[Leader, int, int]] = []
@@ -175,8 +206,16 @@ def _order_problems(text: str, names: list[tuple[Leader, int, int]],
             if orders != sorted(orders):
                 start, end = run[0][1], run[-1][2]
                 expected = "、".join(d[0].name for d in sorted(distinct, key=lambda d: d[0].order))
-                problems.append(Problem(kind="领导排序错误", start=start, end=end, found=text[start:end],
-                                        suggestion=expected, detail=f"按排序应为：{expected}"))
+                problems.append(
+                    Problem(
+                        kind="领导排序错误",
+                        start=start,
+                        end=end,
+                        found=text[start:end],
+                        suggestion=expected,
+                        detail=f"按排序应为：{expected}",
+                    )
+                )
         run.clear()
 
     for item in names:

@@ -27,6 +27,7 @@ standard form, never a deduction.
 ## Source
 S24, P1, P4 (spec/inspection-rules.md W-S3); rename dates: see outdated.yaml
 """
+
 from __future__ import annotations
 
 import functools
@@ -52,13 +53,22 @@ class Thresholds:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "extra_typos", terms_from(self.extra_typos, kind=KIND_TYPO, where="W-S3 extra_typos"))
-        object.__setattr__(self, "extra_outdated",
-                           terms_from(self.extra_outdated, kind=KIND_OUTDATED, where="W-S3 extra_outdated"))
+        object.__setattr__(
+            self, "extra_outdated", terms_from(self.extra_outdated, kind=KIND_OUTDATED, where="W-S3 extra_outdated")
+        )
         object.__setattr__(self, "ignore", tuple(self.ignore or ()))
 
 
-RULE = Rule(id="W-S3", name="typo-or-outdated-wording", title="错别字与过时表述", severity=Severity.DEDUCTION,
-            source="S24, P1, P4", thresholds=Thresholds, scope=Scope.TEXT, category="内容准确性")
+RULE = Rule(
+    id="W-S3",
+    name="typo-or-outdated-wording",
+    title="错别字与过时表述",
+    severity=Severity.DEDUCTION,
+    source="S24, P1, P4",
+    thresholds=Thresholds,
+    scope=Scope.TEXT,
+    category="内容准确性",
+)
 
 
 @functools.lru_cache(maxsize=32)
@@ -68,8 +78,9 @@ def lexicon(t: Thresholds) -> tuple[Term, ...]:
     return tuple(x for x in terms if x.word not in ignored)
 
 
-def find_wording_problems(text: str, *, published: date | None, today: date,
-                          matcher: TermMatcher) -> Iterator[tuple[Term, int, int]]:
+def find_wording_problems(
+    text: str, *, published: date | None, today: date, matcher: TermMatcher
+) -> Iterator[tuple[Term, int, int]]:
     """Typos and current-looking outdated names in ``text`` (plain function, reused by N-V3).
 
     ``matcher`` is ``matcher_for(lexicon(t))``, built once per lexicon and cached.
@@ -96,9 +107,10 @@ def find_wording_problems(text: str, *, published: date | None, today: date,
 def check(texts: Iterable[TextFacts], *, today: date, t: Thresholds) -> Iterator[Outcome]:
     matcher = matcher_for(lexicon(t))
     for tx in texts:
-        hits = [(term.word, s, e, {"term": term})
-                for term, s, e in find_wording_problems(tx.text, published=tx.published, today=today,
-                                                        matcher=matcher)]
+        hits = [
+            (term.word, s, e, {"term": term})
+            for term, s, e in find_wording_problems(tx.text, published=tx.published, today=today, matcher=matcher)
+        ]
         if not hits:
             continue
         index = TextIndex(tx.text)
@@ -106,22 +118,37 @@ def check(texts: Iterable[TextFacts], *, today: date, t: Thresholds) -> Iterator
             term: Term = g.data["term"]
             kind = term.kind or KIND_TYPO
             facts = occurrence_facts(index, g.hits, keep=t.max_occurrences)
-            facts.update(kind=kind, word=term.word, suggestion=term.suggestion, lexicon_source=term.source,
-                         text_kind=tx.kind, title=tx.title,
-                         lexicon_version=lexicon_version("outdated" if kind == KIND_OUTDATED else "typos"))
+            facts.update(
+                kind=kind,
+                word=term.word,
+                suggestion=term.suggestion,
+                lexicon_source=term.source,
+                text_kind=tx.kind,
+                title=tx.title,
+                lexicon_version=lexicon_version("outdated" if kind == KIND_OUTDATED else "typos"),
+            )
             if term.since:
                 facts["since"] = term.since.isoformat()
             times = f"，共 {len(g.hits)} 处" if len(g.hits) > 1 else ""
             if term.variant:
                 facts["variant"] = True
-                evidence = (f"“{term.word}”为异形词，规范写法为“{term.suggestion}”（提示，不扣分）；"
-                            f"第 {facts['line']} 行{times}：{facts['sentence']}")
-                yield RULE.finding(subject=term.word, url=tx.url, evidence=evidence, facts=facts,
-                                   source_url=tx.source_url, severity=Severity.NOTICE)
+                evidence = (
+                    f"“{term.word}”为异形词，规范写法为“{term.suggestion}”（提示，不扣分）；"
+                    f"第 {facts['line']} 行{times}：{facts['sentence']}"
+                )
+                yield RULE.finding(
+                    subject=term.word,
+                    url=tx.url,
+                    evidence=evidence,
+                    facts=facts,
+                    source_url=tx.source_url,
+                    severity=Severity.NOTICE,
+                )
                 continue
             what = "疑似错别字" if kind == KIND_TYPO else "过时表述"
             extra = f"（{term.since.isoformat()} 起已更名）" if term.since else ""
-            evidence = (f"{what}“{term.word}”，应为“{term.suggestion}”{extra}；第 {facts['line']} 行{times}："
-                        f"{facts['sentence']}")
-            yield RULE.finding(subject=term.word, url=tx.url, evidence=evidence, facts=facts,
-                               source_url=tx.source_url)
+            evidence = (
+                f"{what}“{term.word}”，应为“{term.suggestion}”{extra}；第 {facts['line']} 行{times}："
+                f"{facts['sentence']}"
+            )
+            yield RULE.finding(subject=term.word, url=tx.url, evidence=evidence, facts=facts, source_url=tx.source_url)

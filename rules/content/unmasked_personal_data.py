@@ -27,6 +27,7 @@ Not flagged: a wrong check digit, a birth date 19901332, "138****1234",
 ## Source
 G12, S22, S23 (spec/inspection-rules.md W-S4, §2 personal data)
 """
+
 from __future__ import annotations
 
 import re
@@ -56,19 +57,36 @@ class Thresholds:
             object.__setattr__(self, name, tuple(getattr(self, name) or ()))
 
 
-RULE = Rule(id="W-S4", name="unmasked-personal-data", title="个人信息未脱敏", severity=Severity.DEDUCTION,
-            source="G12, S22, S23", thresholds=Thresholds, scope=Scope.TEXT, category="个人信息泄露")
+RULE = Rule(
+    id="W-S4",
+    name="unmasked-personal-data",
+    title="个人信息未脱敏",
+    severity=Severity.DEDUCTION,
+    source="G12, S22, S23",
+    thresholds=Thresholds,
+    scope=Scope.TEXT,
+    category="个人信息泄露",
+)
 
-_MASK_HINT = {"身份证号": "仅保留前 2 位和后 3 位，如 35*************123",
-              "手机号": "隐去中间 4 位，如 138****1234",
-              "银行卡号": "仅保留前 4 位和后 4 位"}
+_MASK_HINT = {
+    "身份证号": "仅保留前 2 位和后 3 位，如 35*************123",
+    "手机号": "隐去中间 4 位，如 138****1234",
+    "银行卡号": "仅保留前 4 位和后 4 位",
+}
 
 
 def check(texts: Iterable[TextFacts], *, today: date, t: Thresholds) -> Iterator[Outcome]:
     for tx in texts:
-        found = find_personal_data(tx.text, today=today, ids=t.ids, mobiles=t.mobiles, cards=t.bank_cards,
-                                   public_line_cues=t.public_line_cues, card_context=t.card_context,
-                                   card_negative=t.card_negative)
+        found = find_personal_data(
+            tx.text,
+            today=today,
+            ids=t.ids,
+            mobiles=t.mobiles,
+            cards=t.bank_cards,
+            public_line_cues=t.public_line_cues,
+            card_context=t.card_context,
+            card_negative=t.card_negative,
+        )
         if not found:
             continue
         index = TextIndex(tx.text)
@@ -79,12 +97,19 @@ def check(texts: Iterable[TextFacts], *, today: date, t: Thresholds) -> Iterator
             facts["sentence"] = _masked_sentence(index, g.hits[0].start, found)
             for occ, h in zip(facts["occurrences"], g.hits):
                 occ["sentence"] = _masked_sentence(index, h.start, found)
-            facts.update(kind=hit.kind, word=hit.masked, masked=hit.masked,
-                         suggestion=f"去标识化处理：{_MASK_HINT[hit.kind]}", text_kind=tx.kind, title=tx.title)
+            facts.update(
+                kind=hit.kind,
+                word=hit.masked,
+                masked=hit.masked,
+                suggestion=f"去标识化处理：{_MASK_HINT[hit.kind]}",
+                text_kind=tx.kind,
+                title=tx.title,
+            )
             times = f"，共 {len(g.hits)} 处" if len(g.hits) > 1 else ""
-            evidence = (f"未脱敏的{hit.kind} {hit.masked}；第 {facts['line']} 行{times}：{facts['sentence']}")
-            yield RULE.finding(subject=f"{hit.kind} {hit.masked}", url=tx.url, evidence=evidence, facts=facts,
-                               source_url=tx.source_url)
+            evidence = f"未脱敏的{hit.kind} {hit.masked}；第 {facts['line']} 行{times}：{facts['sentence']}"
+            yield RULE.finding(
+                subject=f"{hit.kind} {hit.masked}", url=tx.url, evidence=evidence, facts=facts, source_url=tx.source_url
+            )
 
 
 def _masked_sentence(index: TextIndex, start: int, found: list[PersonalHit]) -> str:

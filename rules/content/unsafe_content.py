@@ -23,6 +23,7 @@ Not flagged: "严厉打击六合彩等非法赌博活动", "开展扫黄打非�
 ## Source
 S4, S29, P1, P4 (spec/inspection-rules.md W-V9)
 """
+
 from __future__ import annotations
 
 import functools
@@ -32,7 +33,15 @@ from typing import Any, Iterable, Iterator
 
 from monitor.model import Severity, TextFacts
 from rules.base import Outcome, Rule, Scope
-from rules.content.lexicon import Term, TermMatcher, default_allow_context, default_terms, lexicon_version, matcher_for, terms_from
+from rules.content.lexicon import (
+    Term,
+    TermMatcher,
+    default_allow_context,
+    default_terms,
+    lexicon_version,
+    matcher_for,
+    terms_from,
+)
 from rules.content.matching import TextIndex, group_hits, occurrence_facts
 
 
@@ -49,8 +58,16 @@ class Thresholds:
         object.__setattr__(self, "ignore", tuple(self.ignore or ()))
 
 
-RULE = Rule(id="W-V9", name="unsafe-content", title="敏感内容", severity=Severity.VETO,
-            source="S4, S29, P1, P4", thresholds=Thresholds, scope=Scope.TEXT, category="安全、泄密事故等严重问题")
+RULE = Rule(
+    id="W-V9",
+    name="unsafe-content",
+    title="敏感内容",
+    severity=Severity.VETO,
+    source="S4, S29, P1, P4",
+    thresholds=Thresholds,
+    scope=Scope.TEXT,
+    category="安全、泄密事故等严重问题",
+)
 
 
 @functools.lru_cache(maxsize=32)
@@ -84,12 +101,19 @@ def check(texts: Iterable[TextFacts], *, today: date, t: Thresholds) -> Iterator
             term: Term = g.data["term"]
             category = term.kind if term.kind and term.kind != "敏感内容" else "敏感内容"
             facts = occurrence_facts(index, g.hits, keep=t.max_occurrences)
-            facts.update(kind="敏感内容", category=category, word=term.word,
-                         suggestion="核实是否为被植入的违规内容或暗链，确认后删除并排查网站安全",
-                         needs_confirmation=True, text_kind=tx.kind, title=tx.title,
-                         lexicon_version=lexicon_version("sensitive"))
+            facts.update(
+                kind="敏感内容",
+                category=category,
+                word=term.word,
+                suggestion="核实是否为被植入的违规内容或暗链，确认后删除并排查网站安全",
+                needs_confirmation=True,
+                text_kind=tx.kind,
+                title=tx.title,
+                lexicon_version=lexicon_version("sensitive"),
+            )
             times = f"，共 {len(g.hits)} 处" if len(g.hits) > 1 else ""
-            evidence = (f"疑似违规内容（{category}，待人工确认）：“{term.word}”；第 {facts['line']} 行{times}："
-                        f"{facts['sentence']}")
-            yield RULE.finding(subject=term.word, url=tx.url, evidence=evidence, facts=facts,
-                               source_url=tx.source_url)
+            evidence = (
+                f"疑似违规内容（{category}，待人工确认）：“{term.word}”；第 {facts['line']} 行{times}："
+                f"{facts['sentence']}"
+            )
+            yield RULE.finding(subject=term.word, url=tx.url, evidence=evidence, facts=facts, source_url=tx.source_url)

@@ -1,4 +1,5 @@
 """Helpers shared by the account rules."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -25,8 +26,11 @@ def post_day(post: PostFacts) -> date | None:
 
 def newest_post(account: AccountFacts, today: date) -> PostFacts | None:
     """The newest post published on or before ``today``, pinned ones by their own date."""
-    dated = [(p.published, p) for p in account.posts
-             if p.published is not None and (day := post_day(p)) is not None and day <= today]
+    dated = [
+        (p.published, p)
+        for p in account.posts
+        if p.published is not None and (day := post_day(p)) is not None and day <= today
+    ]
     return max(dated, key=lambda pair: pair[0])[1] if dated else None
 
 

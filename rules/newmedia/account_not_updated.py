@@ -22,6 +22,7 @@ Fetch succeeded but the source returned no dated post: unverifiable.
 ## Source
 S29, N2 (spec/inspection-rules.md N-V1)
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -38,8 +39,16 @@ class Thresholds:
     max_days: int = 14  # days the newest post may be old (2 weeks)
 
 
-RULE = Rule(id="N-V1", name="account-not-updated", title="政务新媒体更新不及时", severity=Severity.VETO,
-            source="S29, N2", thresholds=Thresholds, scope=Scope.ACCOUNT, category="政务新媒体更新不及时")
+RULE = Rule(
+    id="N-V1",
+    name="account-not-updated",
+    title="政务新媒体更新不及时",
+    severity=Severity.VETO,
+    source="S29, N2",
+    thresholds=Thresholds,
+    scope=Scope.ACCOUNT,
+    category="政务新媒体更新不及时",
+)
 
 
 def _iso(day: date | None) -> str | None:
@@ -52,23 +61,35 @@ def check(account: AccountFacts, *, today: date, t: Thresholds) -> Iterator[Outc
     newest = newest_post(account, today)
     facts = account_facts(account)
     if failure is not None:
-        facts.update(outcome=account.latest.outcome if account.latest else None,
-                     last_known_post=_iso(post_day(newest)) if newest else None)
-        yield RULE.unverified(subject=subject, url=account.url, facts=facts,
-                              evidence=f"无法核实更新情况：{failure}")
+        facts.update(
+            outcome=account.latest.outcome if account.latest else None,
+            last_known_post=_iso(post_day(newest)) if newest else None,
+        )
+        yield RULE.unverified(subject=subject, url=account.url, facts=facts, evidence=f"无法核实更新情况：{failure}")
         return
     if newest is None:
         facts.update(outcome="ok", posts=0)
-        yield RULE.unverified(subject=subject, url=account.url, facts=facts,
-                              evidence="数据源未返回任何带发布日期的内容，无法核实更新情况")
+        yield RULE.unverified(
+            subject=subject, url=account.url, facts=facts, evidence="数据源未返回任何带发布日期的内容，无法核实更新情况"
+        )
         return
     day = post_day(newest)
     if day is None:  # never: the newest post is a dated one
         return
     age = (today - day).days
     if age > t.max_days:
-        facts.update(newest_date=day.isoformat(), newest_title=newest.title, newest_url=newest.url,
-                     newest_pinned=newest.pinned, age_days=age, max_days=t.max_days)
-        yield RULE.finding(subject=subject, url=account.url, facts=facts,
-                           evidence=f"最近一次发布为 {day:%Y-%m-%d}（“{newest.title[:40]}”），"
-                                    f"截至 {today:%Y-%m-%d} 已 {age} 天未更新（应在 {t.max_days} 天内更新）")
+        facts.update(
+            newest_date=day.isoformat(),
+            newest_title=newest.title,
+            newest_url=newest.url,
+            newest_pinned=newest.pinned,
+            age_days=age,
+            max_days=t.max_days,
+        )
+        yield RULE.finding(
+            subject=subject,
+            url=account.url,
+            facts=facts,
+            evidence=f"最近一次发布为 {day:%Y-%m-%d}（“{newest.title[:40]}”），"
+            f"截至 {today:%Y-%m-%d} 已 {age} 天未更新（应在 {t.max_days} 天内更新）",
+        )

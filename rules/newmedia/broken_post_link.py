@@ -19,6 +19,7 @@ Post links t.cn/… that answered 200: not flagged; a 403 answer: not judged.
 ## Source
 S16, S19 (spec/inspection-rules.md N-S2)
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -42,8 +43,16 @@ class Thresholds:
         object.__setattr__(self, "ignore_statuses", tuple(self.ignore_statuses or ()))
 
 
-RULE = Rule(id="N-S2", name="broken-post-link", title="政务新媒体内容链接错误", severity=Severity.DEDUCTION,
-            source="S16, S19", thresholds=Thresholds, scope=Scope.ACCOUNT, category="政务新媒体链接不可用")
+RULE = Rule(
+    id="N-S2",
+    name="broken-post-link",
+    title="政务新媒体内容链接错误",
+    severity=Severity.DEDUCTION,
+    source="S16, S19",
+    thresholds=Thresholds,
+    scope=Scope.ACCOUNT,
+    category="政务新媒体链接不可用",
+)
 
 
 def check(account: AccountFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
@@ -58,7 +67,17 @@ def check(account: AccountFacts, *, today: date, t: Thresholds) -> Iterator[Outc
         else:
             continue
         title = titles.get(c.post_url, "")
-        facts = {**account_facts(account), "status": c.status, "error_kind": c.error_kind, "post_url": c.post_url,
-                 "post_title": title}
-        yield RULE.finding(subject=c.url, url=c.url, source_url=c.post_url, facts=facts,
-                           evidence=f"发布内容“{title[:30]}”中的链接无法访问（{why}）")
+        facts = {
+            **account_facts(account),
+            "status": c.status,
+            "error_kind": c.error_kind,
+            "post_url": c.post_url,
+            "post_title": title,
+        }
+        yield RULE.finding(
+            subject=c.url,
+            url=c.url,
+            source_url=c.post_url,
+            facts=facts,
+            evidence=f"发布内容“{title[:30]}”中的链接无法访问（{why}）",
+        )

@@ -20,6 +20,7 @@ One WeChat and one Weibo account of the same unit: not flagged.
 ## Source
 N1, N2, S41, S32 (spec/inspection-rules.md N-S3)
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -37,8 +38,16 @@ class Thresholds:
     max_per_platform: int = 1  # accounts a unit may have on one platform
 
 
-RULE = Rule(id="N-S3", name="duplicate-account", title="重复账号或账号未认证、未报送", severity=Severity.DEDUCTION,
-            source="N1, N2, S41, S32", thresholds=Thresholds, scope=Scope.ACCOUNT, category="账号重复或未规范管理")
+RULE = Rule(
+    id="N-S3",
+    name="duplicate-account",
+    title="重复账号或账号未认证、未报送",
+    severity=Severity.DEDUCTION,
+    source="N1, N2, S41, S32",
+    thresholds=Thresholds,
+    scope=Scope.ACCOUNT,
+    category="账号重复或未规范管理",
+)
 
 
 def check(account: AccountFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
@@ -46,14 +55,29 @@ def check(account: AccountFacts, *, today: date, t: Thresholds) -> Iterator[Outc
     facts = account_facts(account)
     if len(account.peers) + 1 > t.max_per_platform:
         names = "、".join(f"“{n}”" for _, n in account.peers)
-        yield RULE.finding(subject=f"重复账号 {account.platform}", url=account.url,
-                           facts={**facts, "peers": [k for k, _ in account.peers], "count": len(account.peers) + 1,
-                                  "max_per_platform": t.max_per_platform},
-                           evidence=f"{account.unit}在{platform}平台开设了 {len(account.peers) + 1} 个账号"
-                                    f"（另有{names}），应整合为 {t.max_per_platform} 个")
+        yield RULE.finding(
+            subject=f"重复账号 {account.platform}",
+            url=account.url,
+            facts={
+                **facts,
+                "peers": [k for k, _ in account.peers],
+                "count": len(account.peers) + 1,
+                "max_per_platform": t.max_per_platform,
+            },
+            evidence=f"{account.unit}在{platform}平台开设了 {len(account.peers) + 1} 个账号"
+            f"（另有{names}），应整合为 {t.max_per_platform} 个",
+        )
     if account.verified is False:
-        yield RULE.finding(subject="未认证", url=account.url, facts={**facts, "verified": False},
-                           evidence=f"{platform}账号“{account.name}”未完成政务机构认证")
+        yield RULE.finding(
+            subject="未认证",
+            url=account.url,
+            facts={**facts, "verified": False},
+            evidence=f"{platform}账号“{account.name}”未完成政务机构认证",
+        )
     if account.registered is False:
-        yield RULE.finding(subject="未报送", url=account.url, facts={**facts, "registered": False},
-                           evidence=f"{platform}账号“{account.name}”未在全国政务新媒体信息报送系统登记")
+        yield RULE.finding(
+            subject="未报送",
+            url=account.url,
+            facts={**facts, "registered": False},
+            evidence=f"{platform}账号“{account.name}”未在全国政务新媒体信息报送系统登记",
+        )

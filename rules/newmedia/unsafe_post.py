@@ -22,6 +22,7 @@ Latest fetch failed: the posts of the last successful fetch are judged.
 ## Source
 S30 (spec/inspection-rules.md N-V3); the content rules' own sources
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -43,8 +44,16 @@ class Thresholds:
         object.__setattr__(self, "content_rules", tuple(self.content_rules or ()))
 
 
-RULE = Rule(id="N-V3", name="unsafe-post", title="政务新媒体发布内容问题", severity=Severity.VETO,
-            source="S30", thresholds=Thresholds, scope=Scope.ACCOUNT, category="政务新媒体内容问题")
+RULE = Rule(
+    id="N-V3",
+    name="unsafe-post",
+    title="政务新媒体发布内容问题",
+    severity=Severity.VETO,
+    source="S30",
+    thresholds=Thresholds,
+    scope=Scope.ACCOUNT,
+    category="政务新媒体内容问题",
+)
 
 
 def post_texts(account: AccountFacts) -> list[TextFacts]:
@@ -53,8 +62,16 @@ def post_texts(account: AccountFacts) -> list[TextFacts]:
     for p in account.current_posts:
         body = p.text if p.title and p.title in p.text else "\n".join(x for x in (p.title, p.text) if x)
         if body.strip():
-            out.append(TextFacts(url=p.url or f"{account.url}#{p.post_id}", text=body, title=p.title,
-                                 published=post_day(p), kind="post", site=account.account))
+            out.append(
+                TextFacts(
+                    url=p.url or f"{account.url}#{p.post_id}",
+                    text=body,
+                    title=p.title,
+                    published=post_day(p),
+                    kind="post",
+                    site=account.account,
+                )
+            )
     return out
 
 
@@ -62,13 +79,18 @@ def check(account: AccountFacts, *, today: date, t: Thresholds) -> Iterator[Outc
     texts = post_texts(account)
     if not texts:
         return
-    found = rules.run(Scope.TEXT, texts, today=today, overrides=account.thresholds,
-                      select=t.content_rules or None)
+    found = rules.run(Scope.TEXT, texts, today=today, overrides=account.thresholds, select=t.content_rules or None)
     for o in found.outcomes:
         if o.verdict is not Verdict.FINDING:
             continue
         title = rules.get_rule(o.rule).rule.title
         facts = {**o.facts, **account_facts(account), "content_rule": o.rule, "content_title": title}
         # the subject is what a reader sees: the word itself, never an internal rule id (W-S3 …)
-        yield RULE.finding(subject=o.subject, url=o.url, facts=facts, severity=o.severity,
-                           evidence=f"发布内容{title}：{o.evidence}", source_url=account.url)
+        yield RULE.finding(
+            subject=o.subject,
+            url=o.url,
+            facts=facts,
+            severity=o.severity,
+            evidence=f"发布内容{title}：{o.evidence}",
+            source_url=account.url,
+        )

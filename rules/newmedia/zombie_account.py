@@ -20,6 +20,7 @@ Latest fetch failed: unverifiable (same subject as a known finding, so it stays 
 ## Source
 S19, S28 (spec/inspection-rules.md N-S1)
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -37,8 +38,16 @@ class Thresholds:
     zombie_days: int = 365  # days without a post that make it a 僵尸号
 
 
-RULE = Rule(id="N-S1", name="zombie-account", title="僵尸账号", severity=Severity.DEDUCTION,
-            source="S19, S28", thresholds=Thresholds, scope=Scope.ACCOUNT, category="僵尸账号")
+RULE = Rule(
+    id="N-S1",
+    name="zombie-account",
+    title="僵尸账号",
+    severity=Severity.DEDUCTION,
+    source="S19, S28",
+    thresholds=Thresholds,
+    scope=Scope.ACCOUNT,
+    category="僵尸账号",
+)
 
 
 def check(account: AccountFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
@@ -49,8 +58,9 @@ def check(account: AccountFacts, *, today: date, t: Thresholds) -> Iterator[Outc
         day = post_day(newest) if newest else None
         if day is not None and (today - day).days <= t.cleanup_days:
             return  # a post within the period is known: not a zombie whatever the source does now
-        yield RULE.unverified(subject=account.name, url=account.url, facts=facts,
-                              evidence=f"无法核实是否为僵尸账号：{failure}")
+        yield RULE.unverified(
+            subject=account.name, url=account.url, facts=facts, evidence=f"无法核实是否为僵尸账号：{failure}"
+        )
         return
     if newest is None:
         return  # N-V1 already says the account cannot be judged
@@ -62,9 +72,22 @@ def check(account: AccountFacts, *, today: date, t: Thresholds) -> Iterator[Outc
         return
     zombie = age > t.zombie_days
     level = "僵尸号" if zombie else "清理整合"
-    facts.update(newest_date=day.isoformat(), newest_url=newest.url, age_days=age, level=level,
-                 cleanup_days=t.cleanup_days, zombie_days=t.zombie_days)
-    what = (f"超过 {t.zombie_days} 天未更新，属僵尸号，应关停注销或恢复运维" if zombie
-            else f"超过 {t.cleanup_days} 天未更新，应列入僵尸账号清单清理整合")
-    yield RULE.finding(subject=account.name, url=account.url, facts=facts,
-                       evidence=f"最近一次发布为 {day:%Y-%m-%d}，已 {age} 天未更新，{what}")
+    facts.update(
+        newest_date=day.isoformat(),
+        newest_url=newest.url,
+        age_days=age,
+        level=level,
+        cleanup_days=t.cleanup_days,
+        zombie_days=t.zombie_days,
+    )
+    what = (
+        f"超过 {t.zombie_days} 天未更新，属僵尸号，应关停注销或恢复运维"
+        if zombie
+        else f"超过 {t.cleanup_days} 天未更新，应列入僵尸账号清单清理整合"
+    )
+    yield RULE.finding(
+        subject=account.name,
+        url=account.url,
+        facts=facts,
+        evidence=f"最近一次发布为 {day:%Y-%m-%d}，已 {age} 天未更新，{what}",
+    )

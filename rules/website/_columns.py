@@ -3,6 +3,7 @@
 The indicators count stale and empty columns together towards a veto
 (应更新但长期未更新, S6), so the rules must agree on what "stale" means.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,8 +13,16 @@ from typing import Any
 from monitor.model import ColumnFacts, ColumnKind
 from rules.periods import Periods
 
-__all__ = ["Periods", "ZOMBIE_DAYS", "Staleness", "counted_by_w_v3", "is_empty", "period_for", "stale",
-           "unverified_reason"]
+__all__ = [
+    "Periods",
+    "ZOMBIE_DAYS",
+    "Staleness",
+    "counted_by_w_v3",
+    "is_empty",
+    "period_for",
+    "stale",
+    "unverified_reason",
+]
 
 
 def period_for(col: ColumnFacts, p: Periods) -> int | None:
@@ -80,17 +89,27 @@ class Staleness:
 
     def evidence(self) -> str:
         col = self.column
-        text = (f"“{col.name}”栏目最新信息发布于 {self.newest:%Y-%m-%d}，已 {self.age} 天未更新"
-                f"（{col.kind.value}类栏目应在 {self.period} 天内更新）")
+        text = (
+            f"“{col.name}”栏目最新信息发布于 {self.newest:%Y-%m-%d}，已 {self.age} 天未更新"
+            f"（{col.kind.value}类栏目应在 {self.period} 天内更新）"
+        )
         return text + "，超过一年未更新，属僵尸栏目" if self.zombie else text
 
     def facts(self) -> dict[str, Any]:
         col, newest = self.column, self.column.newest
-        return {"column": col.name, "column_type": col.kind.value, "level": col.level,
-                "newest_date": self.newest.isoformat(), "newest_title": newest.title if newest else None,
-                "newest_url": newest.url if newest else None, "newest_date_source": (newest.date_source if newest else "") or None,
-                "age_days": self.age, "period_days": self.period, "zombie": self.zombie,
-                "recognised_by": col.how}
+        return {
+            "column": col.name,
+            "column_type": col.kind.value,
+            "level": col.level,
+            "newest_date": self.newest.isoformat(),
+            "newest_title": newest.title if newest else None,
+            "newest_url": newest.url if newest else None,
+            "newest_date_source": (newest.date_source if newest else "") or None,
+            "age_days": self.age,
+            "period_days": self.period,
+            "zombie": self.zombie,
+            "recognised_by": col.how,
+        }
 
 
 def stale(col: ColumnFacts, today: date, p: Periods) -> Staleness | None:

@@ -1,4 +1,5 @@
 """The newest probe that measured a property of the home host (W-S8 IPv6, W-S9 HTTPS)."""
+
 from __future__ import annotations
 
 from monitor.model import ProbeFacts, SiteFacts

@@ -5,6 +5,7 @@ apart from the special channels that do not count as a consultation channel
 (网上信访, 纪检举报) and from the columns that are not consultations at all
 (在线访谈, 调查征集) (S4, V5).
 """
+
 from __future__ import annotations
 
 import re
@@ -17,17 +18,22 @@ NOT_CONSULT_WORDS = ("信访", "举报", "纪检", "监察", "访谈", "征集",
 SITE_CODE_RE = re.compile(r"(?:网站)?标识码\s*[:：]?\s*(bm\d{8}|\d{10})(?!\d)", re.IGNORECASE)
 
 
-def is_consultation(name: str, *, words: tuple[str, ...] = CONSULT_WORDS,
-                    exclude: tuple[str, ...] = NOT_CONSULT_WORDS) -> bool:
+def is_consultation(
+    name: str, *, words: tuple[str, ...] = CONSULT_WORDS, exclude: tuple[str, ...] = NOT_CONSULT_WORDS
+) -> bool:
     """A 政务咨询类 channel by its name: a consultation word, none of the special-channel words."""
     return bool(name) and any(w in name for w in words) and not any(w in name for w in exclude)
 
 
-def consultation_columns(site: SiteFacts, *, words: tuple[str, ...] = CONSULT_WORDS,
-                         exclude: tuple[str, ...] = NOT_CONSULT_WORDS) -> list[ColumnFacts]:
-    return [c for c in site.columns
-            if c.kind in (ColumnKind.INTERACTION, ColumnKind.OTHER) and is_consultation(c.name, words=words,
-                                                                                       exclude=exclude)]
+def consultation_columns(
+    site: SiteFacts, *, words: tuple[str, ...] = CONSULT_WORDS, exclude: tuple[str, ...] = NOT_CONSULT_WORDS
+) -> list[ColumnFacts]:
+    return [
+        c
+        for c in site.columns
+        if c.kind in (ColumnKind.INTERACTION, ColumnKind.OTHER)
+        and is_consultation(c.name, words=words, exclude=exclude)
+    ]
 
 
 def usable_home(site: SiteFacts) -> PageFacts | None:
@@ -51,12 +57,14 @@ def examples(urls: list[str], n: int = 5) -> list[str]:
     return sorted(dict.fromkeys(urls))[:n]
 
 
-def home_entrance(site: SiteFacts, home: PageFacts, words: tuple[str, ...],
-                  url_parts: tuple[str, ...]) -> tuple[bool, int]:
+def home_entrance(
+    site: SiteFacts, home: PageFacts, words: tuple[str, ...], url_parts: tuple[str, ...]
+) -> tuple[bool, int]:
     """Whether the home page offers an entrance (a link whose text or address says so, or its text does),
     and how many home-page links were looked at (W-S11 找错, W-S16 适老化)."""
     home_urls = {home.url, home.final_url}
     home_links = [l for l in site.links if l.on_home or l.source_url in home_urls]
-    found = any(any(w in l.anchor_text for w in words) or any(p in l.target_url.lower() for p in url_parts)
-                for l in home_links) or any(w in (home.text or "") for w in words)
+    found = any(
+        any(w in l.anchor_text for w in words) or any(p in l.target_url.lower() for p in url_parts) for l in home_links
+    ) or any(w in (home.text or "") for w in words)
     return found, len(home_links)

@@ -1,4 +1,5 @@
 """The W-V9 lexicon (gambling, porn, violence …) for site rules that judge link texts and page titles."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit

@@ -24,6 +24,7 @@ Checked 2026-01-20: not judged.
 ## Source
 G8 (spec/inspection-rules.md W-S14)
 """
+
 from __future__ import annotations
 
 import re
@@ -44,8 +45,15 @@ class Thresholds:
     window_chars: int = 30  # how far the year may stand from the words in the home page text
 
 
-RULE = Rule(id="W-S14", name="annual-site-report-missing", title="首页未发布政府网站工作年度报表",
-            severity=Severity.DEDUCTION, source="G8", thresholds=Thresholds, category="功能设计")
+RULE = Rule(
+    id="W-S14",
+    name="annual-site-report-missing",
+    title="首页未发布政府网站工作年度报表",
+    severity=Severity.DEDUCTION,
+    source="G8",
+    thresholds=Thresholds,
+    category="功能设计",
+)
 
 
 def names_report(text: str, year: int, t: Thresholds) -> bool:
@@ -58,7 +66,7 @@ def _in_text(text: str, year: int, t: Thresholds) -> bool:
     text = re.sub(r"\s+", "", text or "")
     for w in t.report_words:
         for m in re.finditer(re.escape(w), text):
-            near = text[max(0, m.start() - t.window_chars):m.end() + t.window_chars]
+            near = text[max(0, m.start() - t.window_chars) : m.end() + t.window_chars]
             if str(year) in near:
                 return True
     return False
@@ -81,8 +89,15 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
         return
     older = sorted({l.anchor_text for l in home_links if any(w in l.anchor_text for w in t.report_words)})
     found = f"，首页只有：{'、'.join(older[:3])}" if older else ""
-    yield RULE.finding(subject=f"{year}年度政府网站工作年度报表", url=home.url,
-                       evidence=f"{today:%Y-%m-%d} 首页未找到{year}年度政府网站工作年度报表的链接"
-                                f"（应于{year + 1}年1月31日前在首页发布，检查了首页 {len(home_links)} 个链接和首页文字）{found}",
-                       facts={"year": year, "home_links_checked": len(home_links), "other_reports": older[:5],
-                              "deadline": date(year + 1, 1, 31).isoformat()})
+    yield RULE.finding(
+        subject=f"{year}年度政府网站工作年度报表",
+        url=home.url,
+        evidence=f"{today:%Y-%m-%d} 首页未找到{year}年度政府网站工作年度报表的链接"
+        f"（应于{year + 1}年1月31日前在首页发布，检查了首页 {len(home_links)} 个链接和首页文字）{found}",
+        facts={
+            "year": year,
+            "home_links_checked": len(home_links),
+            "other_reports": older[:5],
+            "deadline": date(year + 1, 1, 31).isoformat(),
+        },
+    )

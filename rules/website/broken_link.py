@@ -34,6 +34,7 @@ a 404 to the reader.
 ## Source
 S36, P2 (spec/inspection-rules.md); field notes §4 (trustworthy verdicts)
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -56,8 +57,15 @@ class Thresholds:
     check_anchors: bool = True  # a #part that does not exist on the target page is broken
 
 
-RULE = Rule(id="W-S1", name="broken-link", title="链接不可用", severity=Severity.DEDUCTION, source="S36, P2",
-            thresholds=Thresholds, category="链接不可用")
+RULE = Rule(
+    id="W-S1",
+    name="broken-link",
+    title="链接不可用",
+    severity=Severity.DEDUCTION,
+    source="S36, P2",
+    thresholds=Thresholds,
+    category="链接不可用",
+)
 
 ATTACHMENT_EXT = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".zip", ".rar")
 # fragments a browser resolves without an element (HTML: "top" scrolls to the top)
@@ -87,8 +95,10 @@ def _parents(refs: list[LinkFacts]) -> list[dict[str, Any]]:
     """Every place the target is linked, once per (page, anchor text, tag)."""
     out: dict[tuple[str, str, str], dict[str, Any]] = {}
     for l in refs:
-        out.setdefault((l.source_url, l.anchor_text, l.tag), {
-            "source_url": l.source_url, "anchor_text": l.anchor_text, "tag": l.tag, "on_home": l.on_home})
+        out.setdefault(
+            (l.source_url, l.anchor_text, l.tag),
+            {"source_url": l.source_url, "anchor_text": l.anchor_text, "tag": l.tag, "on_home": l.on_home},
+        )
     return list(out.values())
 
 
@@ -123,19 +133,37 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
         sources = list(dict.fromkeys(p["source_url"] for p in plist))
         on_home = any(p["on_home"] for p in plist)
         first = plist[0]
-        facts = {"target": page.url, "final_url": page.final_url, "status": page.status,
-                 "error_kind": page.error_kind, "reason": reason, "attempts": page.attempts,
-                 "soft_404": page.not_found_text if kind == "broken" and not page.error_kind else None,
-                 "external": page.is_external, "on_home": on_home, "parent_count": len(sources),
-                 "parents": plist}
+        facts = {
+            "target": page.url,
+            "final_url": page.final_url,
+            "status": page.status,
+            "error_kind": page.error_kind,
+            "reason": reason,
+            "attempts": page.attempts,
+            "soft_404": page.not_found_text if kind == "broken" and not page.error_kind else None,
+            "external": page.is_external,
+            "on_home": on_home,
+            "parent_count": len(sources),
+            "parents": plist,
+        }
         label = _label(page)
         if kind == "broken":
-            yield RULE.finding(subject=page.url, url=page.url, source_url=first["source_url"], facts=facts,
-                               evidence=f"{label}无法访问（{reason}），共 {len(sources)} 个页面引用{'（含首页）' if on_home else ''}，"
-                                        f"链接文字“{first['anchor_text']}”")
+            yield RULE.finding(
+                subject=page.url,
+                url=page.url,
+                source_url=first["source_url"],
+                facts=facts,
+                evidence=f"{label}无法访问（{reason}），共 {len(sources)} 个页面引用{'（含首页）' if on_home else ''}，"
+                f"链接文字“{first['anchor_text']}”",
+            )
         else:
-            yield RULE.unverified(subject=page.url, url=page.url, source_url=first["source_url"], facts=facts,
-                                  evidence=f"{label}暂无法核实（{reason}），出现在 {len(sources)} 个页面")
+            yield RULE.unverified(
+                subject=page.url,
+                url=page.url,
+                source_url=first["source_url"],
+                facts=facts,
+                evidence=f"{label}暂无法核实（{reason}），出现在 {len(sources)} 个页面",
+            )
     if t.check_anchors:
         yield from _broken_anchors(site, by_url, t)
 
@@ -158,8 +186,21 @@ def _broken_anchors(site: SiteFacts, by_url: dict[str, PageFacts], t: Thresholds
         on_home = any(p["on_home"] for p in plist)
         first = plist[0]
         subject = f"{url}#{frag}"
-        facts = {"target": url, "fragment": frag, "reason": "锚点不存在", "status": (by_url.get(url) or by_final[url]).status,
-                 "external": False, "on_home": on_home, "parent_count": len(sources), "parents": plist}
-        yield RULE.finding(subject=subject, url=subject, source_url=first["source_url"], facts=facts,
-                           evidence=f"页内锚点不存在：{url} 中没有“#{frag}”，共 {len(sources)} 个页面引用"
-                                    f"{'（含首页）' if on_home else ''}，链接文字“{first['anchor_text']}”")
+        facts = {
+            "target": url,
+            "fragment": frag,
+            "reason": "锚点不存在",
+            "status": (by_url.get(url) or by_final[url]).status,
+            "external": False,
+            "on_home": on_home,
+            "parent_count": len(sources),
+            "parents": plist,
+        }
+        yield RULE.finding(
+            subject=subject,
+            url=subject,
+            source_url=first["source_url"],
+            facts=facts,
+            evidence=f"页内锚点不存在：{url} 中没有“#{frag}”，共 {len(sources)} 个页面引用"
+            f"{'（含首页）' if on_home else ''}，链接文字“{first['anchor_text']}”",
+        )

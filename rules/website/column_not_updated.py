@@ -21,6 +21,7 @@ under W-V3 is not reported again here (no double deduction, S10).
 ## Source
 S4, S6 (spec/inspection-rules.md)
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -41,8 +42,15 @@ class Thresholds:
     veto_count: int = 10  # stale and empty columns together from which the site is vetoed
 
 
-RULE = Rule(id="W-V4", name="column-not-updated", title="栏目长期未更新", severity=Severity.VETO,
-            source="S4, S6", thresholds=Thresholds, category="栏目不更新")
+RULE = Rule(
+    id="W-V4",
+    name="column-not-updated",
+    title="栏目长期未更新",
+    severity=Severity.VETO,
+    source="S4, S6",
+    thresholds=Thresholds,
+    category="栏目不更新",
+)
 
 
 def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
@@ -56,5 +64,9 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
         if counted_by_w_v3(col):
             continue
         yield RULE.finding(
-            subject=col.name, url=col.url, evidence=s.evidence(), severity=severity,
-            facts={**s.facts(), "should_update_count": total, "veto_count": t.veto_count})
+            subject=col.name,
+            url=col.url,
+            evidence=s.evidence(),
+            severity=severity,
+            facts={**s.facts(), "should_update_count": total, "veto_count": t.veto_count},
+        )

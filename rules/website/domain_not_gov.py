@@ -25,6 +25,7 @@ http://10.12.0.8/: flagged, IP-only. http://www.sx.gov.cn/ and http://127.0.0.1:
 ## Source
 G3, S21, S35, S38 (spec/inspection-rules.md W-S7)
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -43,8 +44,15 @@ class Thresholds:
     exempt_hosts: tuple[str, ...] = ("localhost", "127.0.0.1", "::1")  # hosts never judged (local tests)
 
 
-RULE = Rule(id="W-S7", name="domain-not-gov", title="网站域名不规范", severity=Severity.DEDUCTION,
-            source="G3, S21, S35, S38", thresholds=Thresholds, category="网站域名不规范")
+RULE = Rule(
+    id="W-S7",
+    name="domain-not-gov",
+    title="网站域名不规范",
+    severity=Severity.DEDUCTION,
+    source="G3, S21, S35, S38",
+    thresholds=Thresholds,
+    category="网站域名不规范",
+)
 
 
 def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
@@ -58,12 +66,18 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
     if ip is not None:
         if ip.is_loopback and any(h in t.exempt_hosts for h in ("127.0.0.1", "::1")):
             return
-        yield RULE.finding(subject=host, url=site.home_url,
-                           evidence=f"网站以 IP 地址 {host} 访问，没有使用 .gov.cn 政府网站域名",
-                           facts={"host": host, "ip_only": True, "allowed_suffixes": list(t.allowed_suffixes)})
+        yield RULE.finding(
+            subject=host,
+            url=site.home_url,
+            evidence=f"网站以 IP 地址 {host} 访问，没有使用 .gov.cn 政府网站域名",
+            facts={"host": host, "ip_only": True, "allowed_suffixes": list(t.allowed_suffixes)},
+        )
         return
     if any(host.endswith(s) for s in t.allowed_suffixes):
         return
-    yield RULE.finding(subject=host, url=site.home_url,
-                       evidence=f"网站域名 {host} 不以 {' 或 '.join(t.allowed_suffixes[:2])} 结尾",
-                       facts={"host": host, "ip_only": False, "allowed_suffixes": list(t.allowed_suffixes)})
+    yield RULE.finding(
+        subject=host,
+        url=site.home_url,
+        evidence=f"网站域名 {host} 不以 {' 或 '.join(t.allowed_suffixes[:2])} 结尾",
+        facts={"host": host, "ip_only": False, "allowed_suffixes": list(t.allowed_suffixes)},
+    )

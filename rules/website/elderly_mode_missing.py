@@ -23,6 +23,7 @@ Home page without any of the words or links: 提示.
 ## Source
 G11, S40 (spec/inspection-rules.md W-S16)
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -37,12 +38,28 @@ from rules.website._site import home_entrance, usable_home
 @dataclass(frozen=True)
 class Thresholds:
     # words of the entrance on the home page
-    entrance_words: tuple[str, ...] = ("适老化", "无障碍", "长者模式", "长者版", "关怀版", "关怀模式", "老年模式", "读屏")
+    entrance_words: tuple[str, ...] = (
+        "适老化",
+        "无障碍",
+        "长者模式",
+        "长者版",
+        "关怀版",
+        "关怀模式",
+        "老年模式",
+        "读屏",
+    )
     entrance_url_parts: tuple[str, ...] = ("wza", "accessib", "shilaohua")  # URL parts of the entrance
 
 
-RULE = Rule(id="W-S16", name="elderly-mode-missing", title="首页未提供适老化/无障碍入口",
-            severity=Severity.NOTICE, source="G11, S40", thresholds=Thresholds, category="功能设计")
+RULE = Rule(
+    id="W-S16",
+    name="elderly-mode-missing",
+    title="首页未提供适老化/无障碍入口",
+    severity=Severity.NOTICE,
+    source="G11, S40",
+    thresholds=Thresholds,
+    category="功能设计",
+)
 
 
 def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
@@ -52,7 +69,10 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
     found, links_checked = home_entrance(site, home, tuple(t.entrance_words), tuple(t.entrance_url_parts))
     if found:
         return
-    yield RULE.finding(subject="适老化/无障碍入口", url=home.url,
-                       evidence=f"首页未找到适老化或无障碍浏览入口（检查了首页 {links_checked} 个链接和首页文字，"
-                                f"查找“{'、'.join(t.entrance_words[:4])}”等）",
-                       facts={"home_links_checked": links_checked, "words": list(t.entrance_words)})
+    yield RULE.finding(
+        subject="适老化/无障碍入口",
+        url=home.url,
+        evidence=f"首页未找到适老化或无障碍浏览入口（检查了首页 {links_checked} 个链接和首页文字，"
+        f"查找“{'、'.join(t.entrance_words[:4])}”等）",
+        facts={"home_links_checked": links_checked, "words": list(t.entrance_words)},
+    )

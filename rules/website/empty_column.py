@@ -19,6 +19,7 @@ Five or more empty columns veto the site; fewer are deductions.
 ## Source
 S4, P1 (spec/inspection-rules.md)
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -35,17 +36,34 @@ class Thresholds:
     veto_count: int = 5  # empty columns from which the site is vetoed; fewer are deductions
 
 
-RULE = Rule(id="W-V5", name="empty-column", title="空白栏目", severity=Severity.VETO, source="S4, P1",
-            thresholds=Thresholds, category="空白栏目")
+RULE = Rule(
+    id="W-V5",
+    name="empty-column",
+    title="空白栏目",
+    severity=Severity.VETO,
+    source="S4, P1",
+    thresholds=Thresholds,
+    category="空白栏目",
+)
 
 
 def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
     empty = [c for c in site.columns if is_empty(c)]
     severity = Severity.VETO if len(empty) >= t.veto_count else Severity.DEDUCTION
     for col in empty:
-        yield RULE.finding(subject=col.name, url=col.url, severity=severity,
-                           evidence=f"“{col.name}”栏目没有任何信息（空白栏目）",
-                           facts={"column": col.name, "column_type": col.kind.value, "items": 0,
-                                  "empty_evidence": col.empty_evidence, "recognised_by": col.how,
-                                  "list_pages": list(col.list_pages), "empty_count": len(empty),
-                                  "veto_count": t.veto_count})
+        yield RULE.finding(
+            subject=col.name,
+            url=col.url,
+            severity=severity,
+            evidence=f"“{col.name}”栏目没有任何信息（空白栏目）",
+            facts={
+                "column": col.name,
+                "column_type": col.kind.value,
+                "items": 0,
+                "empty_evidence": col.empty_evidence,
+                "recognised_by": col.how,
+                "list_pages": list(col.list_pages),
+                "empty_count": len(empty),
+                "veto_count": t.veto_count,
+            },
+        )

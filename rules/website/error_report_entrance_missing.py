@@ -24,6 +24,7 @@ Home page without the words or a link to zfwzzc.www.gov.cn: flagged.
 ## Source
 S43, S21 (spec/inspection-rules.md W-S11)
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -42,8 +43,15 @@ class Thresholds:
     entrance_url_parts: tuple[str, ...] = ("zfwzzc", "jiucuo")  # URL parts of the entrance
 
 
-RULE = Rule(id="W-S11", name="error-report-entrance-missing", title="首页缺少“我为政府网站找错”入口",
-            severity=Severity.DEDUCTION, source="S43, S21", thresholds=Thresholds, category="功能设计")
+RULE = Rule(
+    id="W-S11",
+    name="error-report-entrance-missing",
+    title="首页缺少“我为政府网站找错”入口",
+    severity=Severity.DEDUCTION,
+    source="S43, S21",
+    thresholds=Thresholds,
+    category="功能设计",
+)
 
 
 def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
@@ -53,6 +61,9 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
     found, links_checked = home_entrance(site, home, tuple(t.entrance_words), tuple(t.entrance_url_parts))
     if found:
         return
-    yield RULE.finding(subject="我为政府网站找错", url=home.url,
-                       evidence=f"首页未找到“我为政府网站找错”入口（检查了首页 {links_checked} 个链接和首页文字）",
-                       facts={"home_links_checked": links_checked, "words": list(t.entrance_words)})
+    yield RULE.finding(
+        subject="我为政府网站找错",
+        url=home.url,
+        evidence=f"首页未找到“我为政府网站找错”入口（检查了首页 {links_checked} 个链接和首页文字）",
+        facts={"home_links_checked": links_checked, "words": list(t.entrance_words)},
+    )

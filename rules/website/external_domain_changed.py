@@ -25,6 +25,7 @@ is read (external pages are checked, not parsed).
 ## Source
 S50, P4 (spec/inspection-rules.md W-S15)
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -42,8 +43,15 @@ class Thresholds:
     pass
 
 
-RULE = Rule(id="W-S15", name="external-domain-changed", title="外部链接指向的网站已变质", severity=Severity.DEDUCTION,
-            source="S50, P4", thresholds=Thresholds, category="链接不可用")
+RULE = Rule(
+    id="W-S15",
+    name="external-domain-changed",
+    title="外部链接指向的网站已变质",
+    severity=Severity.DEDUCTION,
+    source="S50, P4",
+    thresholds=Thresholds,
+    category="链接不可用",
+)
 
 
 def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
@@ -67,8 +75,18 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
         via = f"，链接文字“{anchors[0]}”" if anchors else ""
         src = f"，来自 {sources[0]}" + (f" 等 {len(sources)} 个页面" if len(sources) > 1 else "") if sources else ""
         yield RULE.finding(
-            subject=page.url, url=sources[0] if sources else site.home_url, source_url=sources[0] if sources else None,
+            subject=page.url,
+            url=sources[0] if sources else site.home_url,
+            source_url=sources[0] if sources else None,
             evidence=f"外部链接 {page.url}{where} 现在打开的是“{page.title[:80]}”，含“{'、'.join(words)}”{via}{src}",
-            facts={"target": page.url, "final_url": page.final_url, "title": page.title[:300], "words": words,
-                   "sources": sources[:20], "source_count": len(sources), "anchors": anchors,
-                   "suggestion": "删除或更正该外部链接，并核查其他友情链接的域名是否仍属原单位"})
+            facts={
+                "target": page.url,
+                "final_url": page.final_url,
+                "title": page.title[:300],
+                "words": words,
+                "sources": sources[:20],
+                "source_count": len(sources),
+                "anchors": anchors,
+                "suggestion": "删除或更正该外部链接，并核查其他友情链接的域名是否仍属原单位",
+            },
+        )

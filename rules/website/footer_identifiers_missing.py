@@ -27,6 +27,7 @@ Footer with all four (the badge as an image with alt 党政机关): not flagged.
 ## Source
 S27, G5 (spec/inspection-rules.md W-S5)
 """
+
 from __future__ import annotations
 
 import re
@@ -45,8 +46,15 @@ class Thresholds:
     badge_url_parts: tuple[str, ...] = ("dzjg", "conac", "scopsr")  # URL parts of the badge's link or image
 
 
-RULE = Rule(id="W-S5", name="footer-identifiers-missing", title="网页底部缺少网站标识", severity=Severity.DEDUCTION,
-            source="S27, G5", thresholds=Thresholds, category="网站标识不规范")
+RULE = Rule(
+    id="W-S5",
+    name="footer-identifiers-missing",
+    title="网页底部缺少网站标识",
+    severity=Severity.DEDUCTION,
+    source="S27, G5",
+    thresholds=Thresholds,
+    category="网站标识不规范",
+)
 
 ICP_RE = re.compile(r"ICP\s*备\s*[\dA-Za-z]{4,}\s*号(?:\s*-\s*\d+)?", re.IGNORECASE)
 POLICE_RE = re.compile(r"公网安备\s*[:：]?\s*\d{8,}\s*号")
@@ -58,11 +66,15 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
         return
     text = home.footer or home.text or ""
     where = "页脚" if home.footer else "首页全文（未识别出页脚区域）"
-    badge_links = [l for l in site.links if l.source_url in (home.url, home.final_url)
-                   and any(p in l.target_url.lower() for p in t.badge_url_parts)]
+    badge_links = [
+        l
+        for l in site.links
+        if l.source_url in (home.url, home.final_url) and any(p in l.target_url.lower() for p in t.badge_url_parts)
+    ]
     found = {
-        "党政机关网站标识": (next((w for w in t.badge_words if w in text), None)
-                      or (badge_links[0].target_url if badge_links else None)),
+        "党政机关网站标识": (
+            next((w for w in t.badge_words if w in text), None) or (badge_links[0].target_url if badge_links else None)
+        ),
         "政府网站标识码": (m.group(0) if (m := SITE_CODE_RE.search(text)) else None),
         "ICP备案编号": (m.group(0) if (m := ICP_RE.search(text)) else None),
         "公安机关备案": (m.group(0) if (m := POLICE_RE.search(text)) else None),
@@ -71,7 +83,13 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
     if not missing:
         return
     yield RULE.finding(
-        subject="首页底部标识", url=home.url,
+        subject="首页底部标识",
+        url=home.url,
         evidence=f"首页底部缺少{'、'.join(missing)}（检查范围：{where}）",
-        facts={"missing": missing, "found": {k: v for k, v in found.items() if v}, "searched": where,
-               "footer": (home.footer or "")[:500]})
+        facts={
+            "missing": missing,
+            "found": {k: v for k, v in found.items() if v},
+            "searched": where,
+            "footer": (home.footer or "")[:500],
+        },
+    )

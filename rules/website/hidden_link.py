@@ -42,6 +42,7 @@ Only inline styles are read.
 ## Source
 S4, S29, P1, P4 (spec/inspection-rules.md W-V9: 暗链); issue 18 (benign hidden links)
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -60,29 +61,134 @@ from rules.website._unsafe import host_of, under, unsafe_terms
 @dataclass(frozen=True)
 class Thresholds:
     # government and national media: a hidden link there is reported only for a W-V9 word
-    trusted_domains: tuple[str, ...] = ("gov.cn", "政务", "gov", "xinhuanet.com", "news.cn", "people.com.cn",
-                                        "cctv.com", "12377.cn", "conac.cn", "cyberpolice.cn")
+    trusted_domains: tuple[str, ...] = (
+        "gov.cn",
+        "政务",
+        "gov",
+        "xinhuanet.com",
+        "news.cn",
+        "people.com.cn",
+        "cctv.com",
+        "12377.cn",
+        "conac.cn",
+        "cyberpolice.cn",
+    )
     # gambling, porn, lottery words of an anchor text
     anchor_words: tuple[str, ...] = (
-        "赌场", "赌博", "博彩", "娱乐城", "百家乐", "老虎机", "真人娱乐", "真人视讯", "彩票", "时时彩", "六合彩",
-        "北京赛车", "pk10", "快三", "体育投注", "投注", "下注", "棋牌", "捕鱼", "葡京", "威尼斯人", "金沙",
-        "彩金", "开户送", "色情", "成人", "黄色", "av", "激情", "裸聊", "约炮", "援交", "一夜情", "伟哥",
-        "代孕", "办证", "代开发票", "私服", "外挂", "网赚")
+        "赌场",
+        "赌博",
+        "博彩",
+        "娱乐城",
+        "百家乐",
+        "老虎机",
+        "真人娱乐",
+        "真人视讯",
+        "彩票",
+        "时时彩",
+        "六合彩",
+        "北京赛车",
+        "pk10",
+        "快三",
+        "体育投注",
+        "投注",
+        "下注",
+        "棋牌",
+        "捕鱼",
+        "葡京",
+        "威尼斯人",
+        "金沙",
+        "彩金",
+        "开户送",
+        "色情",
+        "成人",
+        "黄色",
+        "av",
+        "激情",
+        "裸聊",
+        "约炮",
+        "援交",
+        "一夜情",
+        "伟哥",
+        "代孕",
+        "办证",
+        "代开发票",
+        "私服",
+        "外挂",
+        "网赚",
+    )
     # host name parts of gambling, lottery, porn sites
     host_words: tuple[str, ...] = (
-        "casino", "bocai", "caipiao", "lottery", "baijiale", "bjl", "yulecheng", "duchang", "xinpujing", "xpj",
-        "amxpj", "pujing", "bet", "bet365", "betting", "poker", "slot", "slots", "sportsbook", "vns", "weinisi",
-        "porn", "sex", "xxx", "jav", "hentai", "av", "seqing", "huangse", "chengren", "pk10", "ssc", "lhc")
+        "casino",
+        "bocai",
+        "caipiao",
+        "lottery",
+        "baijiale",
+        "bjl",
+        "yulecheng",
+        "duchang",
+        "xinpujing",
+        "xpj",
+        "amxpj",
+        "pujing",
+        "bet",
+        "bet365",
+        "betting",
+        "poker",
+        "slot",
+        "slots",
+        "sportsbook",
+        "vns",
+        "weinisi",
+        "porn",
+        "sex",
+        "xxx",
+        "jav",
+        "hentai",
+        "av",
+        "seqing",
+        "huangse",
+        "chengren",
+        "pk10",
+        "ssc",
+        "lhc",
+    )
     # share, social and statistics hosts: reported only for a word
     widget_domains: tuple[str, ...] = (
-        "bshare.cn", "jiathis.com", "baidu.com", "qq.com", "weibo.com", "weibo.cn", "sina.com.cn", "twitter.com",
-        "x.com", "facebook.com", "youtube.com", "linkedin.com", "instagram.com", "douyin.com", "toutiao.com",
-        "cnzz.com", "51.la", "umeng.com", "hanweb.com", "trs.com.cn", "kaipuyun.cn", "ucap.com.cn")
+        "bshare.cn",
+        "jiathis.com",
+        "baidu.com",
+        "qq.com",
+        "weibo.com",
+        "weibo.cn",
+        "sina.com.cn",
+        "twitter.com",
+        "x.com",
+        "facebook.com",
+        "youtube.com",
+        "linkedin.com",
+        "instagram.com",
+        "douyin.com",
+        "toutiao.com",
+        "cnzz.com",
+        "51.la",
+        "umeng.com",
+        "hanweb.com",
+        "trs.com.cn",
+        "kaipuyun.cn",
+        "ucap.com.cn",
+    )
     block_domains: int = 3  # unrelated sites in one hidden block that make it a black-hat block (candidate)
 
 
-RULE = Rule(id="W-V9b", name="hidden-link", title="暗链", severity=Severity.VETO,
-            source="S4, S29, P1, P4", thresholds=Thresholds, category="安全、泄密事故等严重问题")
+RULE = Rule(
+    id="W-V9b",
+    name="hidden-link",
+    title="暗链",
+    severity=Severity.VETO,
+    source="S4, S29, P1, P4",
+    thresholds=Thresholds,
+    category="安全、泄密事故等严重问题",
+)
 
 _STUFF_SPLIT = re.compile(r"[\s,，、|｜/;；_·]+")
 _SENTENCE = re.compile(r"[。！？：“”「」《》]")
@@ -150,8 +256,12 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
             continue  # the site's own subdomains: a menu or a sister channel, not another site
         by_target[link.target_url].append(link)
         info = HiddenLink.decode(link.hiding)
-        if info is not None and not info.ui and not under(host, t.trusted_domains) \
-                and not under(host, t.widget_domains):
+        if (
+            info is not None
+            and not info.ui
+            and not under(host, t.trusted_domains)
+            and not under(host, t.widget_domains)
+        ):
             blocks[(link.source_url, info.block)].add(domain)
     titles = {p.url: p.title for p in site.pages if p.is_external and p.title and (p.status or 0) < 400}
 
@@ -177,8 +287,13 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
                 if len(crowd) >= t.block_domains:
                     patterns.append(f"同一隐藏区块内有 {len(crowd)} 个不相关网站的链接")
                 if info.how in ("offscreen", "font0") or (info.how == "indent" and not info.on_link):
-                    patterns.append({"offscreen": "用定位移出屏幕外隐藏", "font0": "用 0 号字隐藏",
-                                     "indent": "用缩进移出屏幕外隐藏"}[info.how])
+                    patterns.append(
+                        {
+                            "offscreen": "用定位移出屏幕外隐藏",
+                            "font0": "用 0 号字隐藏",
+                            "indent": "用缩进移出屏幕外隐藏",
+                        }[info.how]
+                    )
                 if link.anchor_text and stuffed(link.anchor_text):
                     patterns.append("链接文字堆砌关键词")
             patterns = list(dict.fromkeys(patterns))
@@ -198,14 +313,30 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
         shown = f"（链接文字“{anchors[0][:60]}”）" if anchors else ""
         more = f"等 {len(sources)} 个页面" if len(sources) > 1 else ""
         verdict = "为暗链" if confirmed else "疑似暗链（待人工确认）"
-        key = hashlib.sha256("\x1f".join([host, *sorted(words), *sorted(by_host), *sorted(by_title),
-                                          *sorted(patterns)]).encode()).hexdigest()
+        key = hashlib.sha256(
+            "\x1f".join([host, *sorted(words), *sorted(by_host), *sorted(by_title), *sorted(patterns)]).encode()
+        ).hexdigest()
         yield RULE.finding(
-            subject=target, url=sources[0], source_url=sources[0],
+            subject=target,
+            url=sources[0],
+            source_url=sources[0],
             evidence=f"页面 {sources[0]}{more}中有读者看不到的链接指向 {target}{shown}，{'，'.join(why)}，{verdict}",
-            facts={"target": target, "host": host, "sources": sources[:20], "source_count": len(sources),
-                   "anchors": anchors, "words": words, "host_words": by_host, "title_words": by_title,
-                   "title": title[:200] or None, "patterns": patterns, "needs_confirmation": not confirmed, "candidate": not confirmed,
-                   "evidence_key": key,
-                   "suggestion": "删除被植入的暗链，排查网站安全（篡改、挂马）并修补漏洞" if confirmed else
-                   "核实这些隐藏链接是否为被植入的暗链；确认后删除并排查网站安全，不是暗链请标为“不成立”"})
+            facts={
+                "target": target,
+                "host": host,
+                "sources": sources[:20],
+                "source_count": len(sources),
+                "anchors": anchors,
+                "words": words,
+                "host_words": by_host,
+                "title_words": by_title,
+                "title": title[:200] or None,
+                "patterns": patterns,
+                "needs_confirmation": not confirmed,
+                "candidate": not confirmed,
+                "evidence_key": key,
+                "suggestion": "删除被植入的暗链，排查网站安全（篡改、挂马）并修补漏洞"
+                if confirmed
+                else "核实这些隐藏链接是否为被植入的暗链；确认后删除并排查网站安全，不是暗链请标为“不成立”",
+            },
+        )

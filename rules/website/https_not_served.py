@@ -20,6 +20,7 @@ No probe tried HTTPS: nothing.
 ## Source
 spec/inspection-rules.md W-S9 (no official threshold found [U])
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -37,8 +38,15 @@ class Thresholds:
     pass
 
 
-RULE = Rule(id="W-S9", name="https-not-served", title="网站未提供有效HTTPS", severity=Severity.NOTICE,
-            source="[U]", thresholds=Thresholds, category="HTTPS支持")
+RULE = Rule(
+    id="W-S9",
+    name="https-not-served",
+    title="网站未提供有效HTTPS",
+    severity=Severity.NOTICE,
+    source="[U]",
+    thresholds=Thresholds,
+    category="HTTPS支持",
+)
 
 
 def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
@@ -46,7 +54,9 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
     if last is None or last.https:
         return
     host = urlsplit(last.url).hostname or last.url
-    yield RULE.finding(subject=host, url=site.home_url,
-                       evidence=f"首页 {host} 未能通过 HTTPS（有效证书）访问，测于 {last.at:%Y-%m-%d %H:%M}（UTC）",
-                       facts={"host": host, "probe_at": last.at.isoformat(), "probe_url": last.url,
-                              "probes_measured": len(measured)})
+    yield RULE.finding(
+        subject=host,
+        url=site.home_url,
+        evidence=f"首页 {host} 未能通过 HTTPS（有效证书）访问，测于 {last.at:%Y-%m-%d %H:%M}（UTC）",
+        facts={"host": host, "probe_at": last.at.isoformat(), "probe_url": last.url, "probes_measured": len(measured)},
+    )

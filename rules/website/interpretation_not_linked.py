@@ -34,6 +34,7 @@ without the link back: flagged on a.html.
 ## Source
 S13, S8 (spec/inspection-rules.md W-S12)
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -50,8 +51,15 @@ class Thresholds:
     original_words: tuple[str, ...] = ("原文",)  # anchor words of a link to the original document
 
 
-RULE = Rule(id="W-S12", name="interpretation-not-linked", title="政策解读与政策文件未关联",
-            severity=Severity.DEDUCTION, source="S13, S8", thresholds=Thresholds, category="发布解读")
+RULE = Rule(
+    id="W-S12",
+    name="interpretation-not-linked",
+    title="政策解读与政策文件未关联",
+    severity=Severity.DEDUCTION,
+    source="S13, S8",
+    thresholds=Thresholds,
+    category="发布解读",
+)
 
 
 def _readable(p: PageFacts | None) -> TypeGuard[PageFacts]:
@@ -111,11 +119,17 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
         to_policy = sorted({canon(l.target_url) for l in links if canon(l.target_url) in policy_canon})
         if not to_policy and not any(any(w in l.anchor_text for w in t.original_words) for l in links):
             yield RULE.finding(
-                subject=page.url, url=page.url,
+                subject=page.url,
+                url=page.url,
                 evidence=f"政策解读《{title or _title(page)}》未链接对应的政策文件（页面 {len(links)} 个链接中"
-                         f"没有指向政策文件栏目所列文件或“原文”的链接）",
-                facts={"kind": "interpretation_without_document", "title": title or _title(page),
-                       "links_checked": len(links), "policy_documents_known": len(policy)})
+                f"没有指向政策文件栏目所列文件或“原文”的链接）",
+                facts={
+                    "kind": "interpretation_without_document",
+                    "title": title or _title(page),
+                    "links_checked": len(links),
+                    "policy_documents_known": len(policy),
+                },
+            )
             continue
         for doc_url in to_policy:
             doc = pages.get(doc_url)
@@ -127,7 +141,13 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
         doc_title = policy[policy_canon[doc_url]] or _title(doc)
         names = "、".join(f"《{t_}》（{u}）" for u, t_ in interps[:3])
         yield RULE.finding(
-            subject=doc.url, url=doc.url, source_url=interps[0][0],
+            subject=doc.url,
+            url=doc.url,
+            source_url=interps[0][0],
             evidence=f"政策文件《{doc_title}》被解读{names}链接，但文件页面未链接回{'该' if len(interps) == 1 else '这些'}解读",
-            facts={"kind": "document_without_backlink", "title": doc_title,
-                   "interpretations": [{"url": u, "title": t_} for u, t_ in interps]})
+            facts={
+                "kind": "document_without_backlink",
+                "title": doc_title,
+                "interpretations": [{"url": u, "title": t_} for u, t_ in interps],
+            },
+        )

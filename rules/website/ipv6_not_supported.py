@@ -25,6 +25,7 @@ Probes with ipv6 None, or no probes: nothing.
 ## Source
 G9, G10, S9 (spec/inspection-rules.md W-S8)
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -42,8 +43,15 @@ class Thresholds:
     pass
 
 
-RULE = Rule(id="W-S8", name="ipv6-not-supported", title="网站不支持IPv6", severity=Severity.NOTICE,
-            source="G9, G10, S9", thresholds=Thresholds, category="IPv6支持")
+RULE = Rule(
+    id="W-S8",
+    name="ipv6-not-supported",
+    title="网站不支持IPv6",
+    severity=Severity.NOTICE,
+    source="G9, G10, S9",
+    thresholds=Thresholds,
+    category="IPv6支持",
+)
 
 
 def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
@@ -51,8 +59,15 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
     if last is None or last.ipv6:
         return
     host = urlsplit(last.url).hostname or last.url
-    yield RULE.finding(subject=host, url=site.home_url,
-                       evidence=f"首页域名 {host} 没有 IPv6 地址（AAAA 记录），测于 {last.at:%Y-%m-%d %H:%M}（UTC）",
-                       facts={"host": host, "probe_at": last.at.isoformat(), "probe_url": last.url,
-                              "probes_measured": len(measured),
-                              "probes_with_ipv6": sum(1 for p in measured if p.ipv6)})
+    yield RULE.finding(
+        subject=host,
+        url=site.home_url,
+        evidence=f"首页域名 {host} 没有 IPv6 地址（AAAA 记录），测于 {last.at:%Y-%m-%d %H:%M}（UTC）",
+        facts={
+            "host": host,
+            "probe_at": last.at.isoformat(),
+            "probe_url": last.url,
+            "probes_measured": len(measured),
+            "probes_with_ipv6": sum(1 for p in measured if p.ipv6),
+        },
+    )

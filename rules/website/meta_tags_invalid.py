@@ -29,6 +29,7 @@ page, footer 标识码 3609990001: not flagged.
 ## Source
 G2 (spec/inspection-rules.md W-S6, §2 page meta tags)
 """
+
 from __future__ import annotations
 
 import re
@@ -52,8 +53,15 @@ class Thresholds:
     max_examples: int = 5  # pages named per missing tag
 
 
-RULE = Rule(id="W-S6", name="meta-tags-invalid", title="网页元数据不规范", severity=Severity.DEDUCTION, source="G2",
-            thresholds=Thresholds, category="网站标识不规范")
+RULE = Rule(
+    id="W-S6",
+    name="meta-tags-invalid",
+    title="网页元数据不规范",
+    severity=Severity.DEDUCTION,
+    source="G2",
+    thresholds=Thresholds,
+    category="网站标识不规范",
+)
 
 _PUBDATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")
 
@@ -71,9 +79,15 @@ def readable_pubdate(value: str) -> bool:
 
 def html_pages(site: SiteFacts) -> list[PageFacts]:
     """The site's own pages that were read as HTML (links checked without parsing carry no text)."""
-    return [p for p in site.pages
-            if not p.is_external and not p.error_kind and (p.status or 0) < 400
-            and (p.text is not None or p.meta) and "html" in (p.content_type or "text/html")]
+    return [
+        p
+        for p in site.pages
+        if not p.is_external
+        and not p.error_kind
+        and (p.status or 0) < 400
+        and (p.text is not None or p.meta)
+        and "html" in (p.content_type or "text/html")
+    ]
 
 
 def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
@@ -117,9 +131,18 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
     for (klass, what), urls in problems.items():
         urls = sorted(dict.fromkeys(urls))
         n, total = len(urls), checked[klass]
-        shown = urls[:t.max_examples]
+        shown = urls[: t.max_examples]
         yield RULE.finding(
-            subject=f"{klass}{what}", url=shown[0],
+            subject=f"{klass}{what}",
+            url=shown[0],
             evidence=f"{n} 个{klass}{what}（共检查 {total} 个{klass}），如 {shown[0]}",
-            facts={"page_class": klass, "problem": what, "count": n, "checked": total, "examples": shown,
-                   "footer_code": footer_code, "codes_seen": dict(seen_codes)})
+            facts={
+                "page_class": klass,
+                "problem": what,
+                "count": n,
+                "checked": total,
+                "examples": shown,
+                "footer_code": footer_code,
+                "codes_seen": dict(seen_codes),
+            },
+        )

@@ -21,6 +21,7 @@ Site with a 县长信箱 column or a “咨询留言” link: not flagged.
 ## Source
 S4 (spec/inspection-rules.md W-V6)
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -38,28 +39,45 @@ class Thresholds:
     exclude_words: tuple[str, ...] = NOT_CONSULT_WORDS  # special channels (信访, 举报 …) that do not count
 
 
-RULE = Rule(id="W-V6", name="no-consultation-channel", title="无有效网上咨询渠道", severity=Severity.VETO,
-            source="S4", thresholds=Thresholds, category="互动回应差")
+RULE = Rule(
+    id="W-V6",
+    name="no-consultation-channel",
+    title="无有效网上咨询渠道",
+    severity=Severity.VETO,
+    source="S4",
+    thresholds=Thresholds,
+    category="互动回应差",
+)
 
 
 def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
     if usable_home(site) is None:
-        yield RULE.unverified(subject="网上咨询渠道", url=site.home_url, evidence="首页未能打开，无法判断是否有网上咨询渠道")
+        yield RULE.unverified(
+            subject="网上咨询渠道", url=site.home_url, evidence="首页未能打开，无法判断是否有网上咨询渠道"
+        )
         return
     for col in site.columns:
-        if col.kind in (ColumnKind.INTERACTION, ColumnKind.OTHER) and \
-                is_consultation(col.name, words=t.consult_words, exclude=t.exclude_words):
+        if col.kind in (ColumnKind.INTERACTION, ColumnKind.OTHER) and is_consultation(
+            col.name, words=t.consult_words, exclude=t.exclude_words
+        ):
             return
     for link in site.links:
-        if link.tag == "a" and \
-                is_consultation(link.anchor_text, words=t.consult_words, exclude=t.exclude_words):
+        if link.tag == "a" and is_consultation(link.anchor_text, words=t.consult_words, exclude=t.exclude_words):
             return
     examined = [{"name": c.name, "url": c.url} for c in site.columns if c.kind is ColumnKind.INTERACTION]
-    special = sorted({l.anchor_text for l in site.links if l.anchor_text
-                      and any(w in l.anchor_text for w in t.exclude_words)
-                      and any(w in l.anchor_text for w in ("信访", "举报", "访谈", "征集", "调查", "互动"))})[:10]
+    special = sorted(
+        {
+            l.anchor_text
+            for l in site.links
+            if l.anchor_text
+            and any(w in l.anchor_text for w in t.exclude_words)
+            and any(w in l.anchor_text for w in ("信访", "举报", "访谈", "征集", "调查", "互动"))
+        }
+    )[:10]
     note = f"；只找到不计入的专门渠道：{'、'.join(special)}" if special else ""
-    yield RULE.finding(subject="网上咨询渠道", url=site.home_url,
-                       evidence=f"全站未找到有效的网上咨询或建议渠道（信箱、咨询、留言等）{note}",
-                       facts={"interaction_columns": examined, "special_channels": special,
-                              "links_checked": len(site.links)})
+    yield RULE.finding(
+        subject="网上咨询渠道",
+        url=site.home_url,
+        evidence=f"全站未找到有效的网上咨询或建议渠道（信箱、咨询、留言等）{note}",
+        facts={"interaction_columns": examined, "special_channels": special, "links_checked": len(site.links)},
+    )

@@ -32,6 +32,7 @@ The same body at /a.html and /b.html both dated 2026-11-20: not flagged.
 ## Source
 S4, S35 (spec/inspection-rules.md W-V10)
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -53,11 +54,20 @@ class Thresholds:
     boilerplate_min_pages: int = 5  # pages a paragraph must be on to be boilerplate
 
 
-RULE = Rule(id="W-V10", name="redated-article", title="旧稿重发（同一正文以不同日期发布）", severity=Severity.VETO,
-            source="S4, S35", thresholds=Thresholds, category="弄虚作假")
+RULE = Rule(
+    id="W-V10",
+    name="redated-article",
+    title="旧稿重发（同一正文以不同日期发布）",
+    severity=Severity.VETO,
+    source="S4, S35",
+    thresholds=Thresholds,
+    category="弄虚作假",
+)
 
-_DATE = re.compile(r"\d{4}\s*(?:[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}|年\s*\d{1,2}\s*月\s*(?:\d{1,2}\s*日)?)"
-                   r"|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{1,2}:\d{2}(?::\d{2})?")
+_DATE = re.compile(
+    r"\d{4}\s*(?:[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}|年\s*\d{1,2}\s*月\s*(?:\d{1,2}\s*日)?)"
+    r"|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{1,2}:\d{2}(?::\d{2})?"
+)
 
 
 def _titles(p: PageFacts) -> list[str]:
@@ -78,7 +88,15 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
     lists = {c.url for c in site.columns} | {u for c in site.columns for u in c.list_pages}
     pages: dict[str, PageFacts] = {}
     for p in site.pages:
-        if p.url in lists or p.is_external or p.attachment or p.is_home or p.error_kind or (p.status or 0) >= 400 or not p.text:
+        if (
+            p.url in lists
+            or p.is_external
+            or p.attachment
+            or p.is_home
+            or p.error_kind
+            or (p.status or 0) >= 400
+            or not p.text
+        ):
             continue
         pages.setdefault(p.final_url or p.url, p)
     if not pages:
@@ -110,11 +128,20 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
                 continue
             size = len(body(p, boilerplate))
             yield RULE.finding(
-                subject=p.url, url=p.url, source_url=first.url,
+                subject=p.url,
+                url=p.url,
+                source_url=first.url,
                 evidence=f"疑似旧稿重发：{p.url}（发布日期 {day:%Y-%m-%d}）与 {first.url}"
-                         f"（发布日期 {first_day:%Y-%m-%d}）正文相同（{size} 字），需人工确认",
-                facts={"needs_confirmation": True, "candidate": True, "url": p.url, "date": day.isoformat(),
-                       "original_url": first.url, "original_date": first_day.isoformat(),
-                       "body_chars": size, "body_sha1": digest,
-                       "copies": [{"url": x.url, "date": x.pub_date.isoformat() if x.pub_date else None}
-                                  for x in group]})
+                f"（发布日期 {first_day:%Y-%m-%d}）正文相同（{size} 字），需人工确认",
+                facts={
+                    "needs_confirmation": True,
+                    "candidate": True,
+                    "url": p.url,
+                    "date": day.isoformat(),
+                    "original_url": first.url,
+                    "original_date": first_day.isoformat(),
+                    "body_chars": size,
+                    "body_sha1": digest,
+                    "copies": [{"url": x.url, "date": x.pub_date.isoformat() if x.pub_date else None} for x in group],
+                },
+            )

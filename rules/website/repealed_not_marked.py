@@ -8,7 +8,7 @@ but is not marked so:
    “《标题》（文号）同时废止 / 予以废止 / 停止执行 / 失效” or “废止《标题》”, and a listed
    document has that exact title (whitespace and brackets ignored) or that
    文号 in its text; the repealing page must not be older than the repealed
-   one. 
+   one.
 2. Expired: the document's own text states “有效期至YYYY年M月D日”, or
    “有效期N年” counted from “自YYYY年M月D日起施行” (else from its publication
    date), that day is past, and the text does not say it was extended (延续, 延长).
@@ -33,6 +33,7 @@ The same with “【已废止】” in the old document's title: not flagged.
 ## Source
 G1 (spec/inspection-rules.md §2 Content, W-S13)
 """
+
 from __future__ import annotations
 
 import re
@@ -49,13 +50,33 @@ class Thresholds:
     column_kinds: tuple[str, ...] = (ColumnKind.POLICY.value,)  # column kinds whose documents are read
     mark_title_words: tuple[str, ...] = ("废止", "失效", "停止执行")  # words in a title that mark a document repealed
     # words in a text that mark it repealed
-    mark_text_words: tuple[str, ...] = ("已废止", "已失效", "已停止执行", "废止】", "失效】", "（废止）", "（失效）",
-                                        "[废止]", "[失效]", "状态：废止", "状态：失效", "效力状态：失效", "效力状态：废止")
+    mark_text_words: tuple[str, ...] = (
+        "已废止",
+        "已失效",
+        "已停止执行",
+        "废止】",
+        "失效】",
+        "（废止）",
+        "（失效）",
+        "[废止]",
+        "[失效]",
+        "状态：废止",
+        "状态：失效",
+        "效力状态：失效",
+        "效力状态：废止",
+    )
     extension_words: tuple[str, ...] = ("延续", "延长")  # words of a validity extension: not a repeal
 
 
-RULE = Rule(id="W-S13", name="repealed-not-marked", title="废止失效文件未标注", severity=Severity.DEDUCTION,
-            source="G1", thresholds=Thresholds, category="内容准确性")
+RULE = Rule(
+    id="W-S13",
+    name="repealed-not-marked",
+    title="废止失效文件未标注",
+    severity=Severity.DEDUCTION,
+    source="G1",
+    thresholds=Thresholds,
+    category="内容准确性",
+)
 
 _DOCNO = r"（([^（）]{2,20}〔\d{4}〕\d{1,4}号)）"
 _REPEAL_AFTER = re.compile(r"《([^《》]{4,80})》\s*(?:" + _DOCNO + r")?[^。；;，,《]{0,12}?(?:废止|停止执行|失效)")
@@ -87,7 +108,7 @@ def _add_years(d: date, n: int) -> date:
 def _sentence(text: str, start: int, end: int) -> str:
     s = max(text.rfind("。", 0, start), text.rfind("\n", 0, start)) + 1
     e = text.find("。", end)
-    return " ".join(text[s:(e + 1 if e >= 0 else len(text))].split())[:300]
+    return " ".join(text[s : (e + 1 if e >= 0 else len(text))].split())[:300]
 
 
 def expiry(text: str, published: date | None) -> tuple[date, str] | None:
@@ -124,8 +145,9 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
     def marked(url: str) -> bool:
         p = pages[url]
         titles = (listed[url][0], p.title or "", p.meta.get("ArticleTitle", ""))
-        return any(w in x for x in titles for w in t.mark_title_words) or \
-            any(w in (p.text or "") for w in t.mark_text_words)
+        return any(w in x for x in titles for w in t.mark_title_words) or any(
+            w in (p.text or "") for w in t.mark_text_words
+        )
 
     by_title: dict[str, list[str]] = {}
     for url in listed:
@@ -151,12 +173,21 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
                     reported.add(url)
                     sentence = _sentence(text, m.start(), m.end())
                     yield RULE.finding(
-                        subject=url, url=url, source_url=src.url,
+                        subject=url,
+                        url=url,
+                        source_url=src.url,
                         evidence=f"《{title_of(url)}》已被 {src.url} 废止（“{sentence}”），但文件页面和列表未标注“已废止”",
-                        facts={"kind": "repealed", "title": title_of(url), "column": listed[url][1],
-                               "repealed_by": src.url, "repealed_by_title": src.meta.get("ArticleTitle") or src.title,
-                               "sentence": sentence, "doc_number": docno,
-                               "published": old.pub_date.isoformat() if old.pub_date else None})
+                        facts={
+                            "kind": "repealed",
+                            "title": title_of(url),
+                            "column": listed[url][1],
+                            "repealed_by": src.url,
+                            "repealed_by_title": src.meta.get("ArticleTitle") or src.title,
+                            "sentence": sentence,
+                            "doc_number": docno,
+                            "published": old.pub_date.isoformat() if old.pub_date else None,
+                        },
+                    )
 
     for url in listed:
         if url in reported or marked(url):
@@ -169,7 +200,15 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
         if until >= today or any(w in (p.text or "") for w in t.extension_words):
             continue
         yield RULE.finding(
-            subject=url, url=url,
+            subject=url,
+            url=url,
             evidence=f"《{title_of(url)}》写明“{words}”，已于 {until:%Y-%m-%d} 到期，但页面和列表未标注“已失效”",
-            facts={"kind": "expired", "title": title_of(url), "column": listed[url][1], "valid_until": until.isoformat(),
-                   "words": words, "published": p.pub_date.isoformat() if p.pub_date else None})
+            facts={
+                "kind": "expired",
+                "title": title_of(url),
+                "column": listed[url][1],
+                "valid_until": until.isoformat(),
+                "words": words,
+                "published": p.pub_date.isoformat() if p.pub_date else None,
+            },
+        )

@@ -33,6 +33,7 @@ A 2019 ministry self-check deducts these exact points (S9); Nanjing flags a
 ## Source
 S9, S12, S10 (spec/inspection-rules.md W-S2)
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -54,23 +55,43 @@ class Thresholds:
     # W-V3's period for first-level policy columns: a policy column past it is W-V3's, not reported here (S10)
     notice_policy_days: int = shared("notice_policy_days")
     # a column whose name holds one of these is a 办事统计 column, whatever its kind
-    service_stats_words: tuple[str, ...] = ("办事统计", "办件统计", "办件公示", "办理情况统计", "办件情况", "办件量统计")
+    service_stats_words: tuple[str, ...] = (
+        "办事统计",
+        "办件统计",
+        "办件公示",
+        "办理情况统计",
+        "办件情况",
+        "办件量统计",
+    )
     reply_words: tuple[str, ...] = ("信箱", "留言", "咨询", "答复", "回复", "来信", "问政", "诉求")  # 留言答复 names
     reply_exclude_words: tuple[str, ...] = NOT_CONSULT_WORDS  # special channels (信访, 举报 …): not 留言答复
 
 
-RULE = Rule(id="W-S2", name="scored-column-not-updated", title="重点栏目更新不及时", severity=Severity.DEDUCTION,
-            source="S9, S12, S10", thresholds=Thresholds, category="栏目更新不及时")
+RULE = Rule(
+    id="W-S2",
+    name="scored-column-not-updated",
+    title="重点栏目更新不及时",
+    severity=Severity.DEDUCTION,
+    source="S9, S12, S10",
+    thresholds=Thresholds,
+    category="栏目更新不及时",
+)
 
-PARTS = {"policy": ("政策文件", "发布解读"), "service_stats": ("办事统计", "办事服务"),
-         "replies": ("留言答复", "互动交流")}
+PARTS = {
+    "policy": ("政策文件", "发布解读"),
+    "service_stats": ("办事统计", "办事服务"),
+    "replies": ("留言答复", "互动交流"),
+}
 
 
 def part_of(col: ColumnFacts, t: Thresholds) -> str | None:
     if any(w in col.name for w in t.service_stats_words):
         return "service_stats"
-    if col.kind in (ColumnKind.INTERACTION, ColumnKind.OTHER) and any(w in col.name for w in t.reply_words) \
-            and not any(w in col.name for w in t.reply_exclude_words):
+    if (
+        col.kind in (ColumnKind.INTERACTION, ColumnKind.OTHER)
+        and any(w in col.name for w in t.reply_words)
+        and not any(w in col.name for w in t.reply_exclude_words)
+    ):
         return "replies"
     if col.kind is ColumnKind.POLICY and col.level == 1:
         return "policy"
@@ -93,12 +114,25 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
         if part == "policy" and (age is None or age > t.notice_policy_days):
             continue  # W-V3 names it (and scoring deducts the −5 there)
         label, indicator = PARTS[part]
-        evidence = (f"“{col.name}”栏目最新信息发布于 {newest.date:%Y-%m-%d}，已 {age} 天未更新"
-                    f"（{label}类栏目应在 {period} 天内更新）")
-        yield RULE.finding(subject=col.name, url=col.url, evidence=evidence,
-                           facts={"column": col.name, "column_type": col.kind.value, "level": col.level,
-                                  "part": part, "part_label": label, "indicator": indicator,
-                                  "newest_date": newest.date.isoformat(),
-                                  "newest_title": newest.title if newest else None,
-                                  "newest_url": newest.url if newest else None, "age_days": age,
-                                  "period_days": period})
+        evidence = (
+            f"“{col.name}”栏目最新信息发布于 {newest.date:%Y-%m-%d}，已 {age} 天未更新"
+            f"（{label}类栏目应在 {period} 天内更新）"
+        )
+        yield RULE.finding(
+            subject=col.name,
+            url=col.url,
+            evidence=evidence,
+            facts={
+                "column": col.name,
+                "column_type": col.kind.value,
+                "level": col.level,
+                "part": part,
+                "part_label": label,
+                "indicator": indicator,
+                "newest_date": newest.date.isoformat(),
+                "newest_title": newest.title if newest else None,
+                "newest_url": newest.url if newest else None,
+                "age_days": age,
+                "period_days": period,
+            },
+        )

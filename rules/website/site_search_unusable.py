@@ -27,6 +27,7 @@ without it: flagged "搜索已发布信息……未在结果第一页找到". No
 ## Source
 S12, S28 (spec/inspection-rules.md W-S10)
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -42,8 +43,15 @@ class Thresholds:
     pass
 
 
-RULE = Rule(id="W-S10", name="site-search-unusable", title="站内搜索缺失或不可用", severity=Severity.DEDUCTION,
-            source="S12, S28", thresholds=Thresholds, category="功能设计")
+RULE = Rule(
+    id="W-S10",
+    name="site-search-unusable",
+    title="站内搜索缺失或不可用",
+    severity=Severity.DEDUCTION,
+    source="S12, S28",
+    thresholds=Thresholds,
+    category="功能设计",
+)
 
 
 def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
@@ -54,27 +62,47 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
         by_kind.setdefault(s.kind, s)
     home = site.searches[0].page_url
     if "none" in by_kind:
-        yield RULE.finding(subject="站内搜索", url=home, evidence="首页未发现站内搜索框",
-                           facts={"page_url": home})
+        yield RULE.finding(subject="站内搜索", url=home, evidence="首页未发现站内搜索框", facts={"page_url": home})
         return
     if "box" in by_kind:
-        yield RULE.unverified(subject="站内搜索", url=home,
-                              evidence="首页有搜索框，但由脚本提交，无法自动检验是否可用",
-                              facts={"page_url": home})
+        yield RULE.unverified(
+            subject="站内搜索",
+            url=home,
+            evidence="首页有搜索框，但由脚本提交，无法自动检验是否可用",
+            facts={"page_url": home},
+        )
         return
     form, result = by_kind.get("form"), by_kind.get("result")
     if form is None or form.query is None:
         return  # a form, but nothing on the home page to search for
     if result is None:
-        yield RULE.unverified(subject="站内搜索", url=home, evidence=f"搜索“{form.query}”未得到结果（抓取未完成）",
-                              facts={"query": form.query, "action": form.action})
+        yield RULE.unverified(
+            subject="站内搜索",
+            url=home,
+            evidence=f"搜索“{form.query}”未得到结果（抓取未完成）",
+            facts={"query": form.query, "action": form.action},
+        )
         return
-    facts = {"query": result.query, "action": result.action, "expected_url": result.expected_url,
-             "result_url": result.result_url, "status": result.status, "error_kind": result.error_kind}
+    facts = {
+        "query": result.query,
+        "action": result.action,
+        "expected_url": result.expected_url,
+        "result_url": result.result_url,
+        "status": result.status,
+        "error_kind": result.error_kind,
+    }
     if result.error_kind or (result.status or 0) >= 400:
         why = error_label(result.error_kind) if result.error_kind else f"HTTP {result.status}"
-        yield RULE.finding(subject="站内搜索", url=home, facts=facts,
-                           evidence=f"站内搜索无法使用：搜索“{result.query}”时 {result.action} {why}")
+        yield RULE.finding(
+            subject="站内搜索",
+            url=home,
+            facts=facts,
+            evidence=f"站内搜索无法使用：搜索“{result.query}”时 {result.action} {why}",
+        )
     elif not result.found:
-        yield RULE.finding(subject="站内搜索", url=home, facts=facts,
-                           evidence=f"搜索已发布信息“{result.query}”，结果第一页未找到该信息（{result.expected_url}）")
+        yield RULE.finding(
+            subject="站内搜索",
+            url=home,
+            facts=facts,
+            evidence=f"搜索已发布信息“{result.query}”，结果第一页未找到该信息（{result.expected_url}）",
+        )

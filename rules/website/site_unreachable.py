@@ -23,6 +23,7 @@ Day 2026-11-20 with 12 probes: unverified, 20 a day needed.
 ## Source
 S4, S5, P1 (spec/inspection-rules.md)
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -45,8 +46,15 @@ class Thresholds:
     uncounted_statuses: tuple[int, ...] = (401, 403, 429)  # blocked answers: the probe is not counted
 
 
-RULE = Rule(id="W-V1", name="site-unreachable", title="网站无法访问", severity=Severity.VETO,
-            source="S4, S5, P1", thresholds=Thresholds, category="站点无法访问")
+RULE = Rule(
+    id="W-V1",
+    name="site-unreachable",
+    title="网站无法访问",
+    severity=Severity.VETO,
+    source="S4, S5, P1",
+    thresholds=Thresholds,
+    category="站点无法访问",
+)
 
 
 def _reason(p: ProbeFacts) -> str:
@@ -58,8 +66,9 @@ def _reason(p: ProbeFacts) -> str:
 def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
     days = [today - timedelta(days=n) for n in range(t.window_days - 1, -1, -1)]
     window = set(days)
-    counted = [p for p in site.probes if (p.at + CHINA_OFFSET).date() in window
-               and p.status not in t.uncounted_statuses]
+    counted = [
+        p for p in site.probes if (p.at + CHINA_OFFSET).date() in window and p.status not in t.uncounted_statuses
+    ]
     if not counted:
         return
     per_day = Counter((p.at + CHINA_OFFSET).date() for p in counted)
@@ -67,27 +76,49 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
     share = len(failed) / len(counted)
     by_reason = dict(Counter(_reason(p) for p in failed))
     facts: dict[str, Any] = {
-        "probes": len(counted), "failures": len(failed), "share": round(share, 4),
+        "probes": len(counted),
+        "failures": len(failed),
+        "share": round(share, 4),
         "per_day": {d.isoformat(): per_day.get(d, 0) for d in days},
         "failures_by_reason": by_reason,
-        "failed_probes": [{"at": p.at.isoformat(timespec="seconds"), "status": p.status,
-                           "error_kind": p.error_kind, "elapsed_ms": p.elapsed_ms} for p in failed[:50]],
-        "veto_share": t.veto_share, "warn_share": t.warn_share, "min_probes_per_day": t.min_probes_per_day,
+        "failed_probes": [
+            {
+                "at": p.at.isoformat(timespec="seconds"),
+                "status": p.status,
+                "error_kind": p.error_kind,
+                "elapsed_ms": p.elapsed_ms,
+            }
+            for p in failed[:50]
+        ],
+        "veto_share": t.veto_share,
+        "warn_share": t.warn_share,
+        "min_probes_per_day": t.min_probes_per_day,
     }
     short = [d for d in days if per_day.get(d, 0) < t.min_probes_per_day]
     if short:
         listed = "、".join(f"{d:%m-%d} {per_day.get(d, 0)} 次" for d in short[:7])
-        yield RULE.unverified(subject="首页可用性", url=site.home_url, facts={**facts, "short_days": [
-            d.isoformat() for d in short]},
+        yield RULE.unverified(
+            subject="首页可用性",
+            url=site.home_url,
+            facts={**facts, "short_days": [d.isoformat() for d in short]},
             evidence=f"近 {t.window_days} 天探测次数不足（每天需 ≥ {t.min_probes_per_day} 次）：{listed}；"
-                     f"已探测 {len(counted)} 次，失败 {len(failed)} 次（{share:.1%}）")
+            f"已探测 {len(counted)} 次，失败 {len(failed)} 次（{share:.1%}）",
+        )
         return
-    summary = (f"近 {t.window_days} 天探测首页 {len(counted)} 次，失败 {len(failed)} 次（{share:.1%}）")
+    summary = f"近 {t.window_days} 天探测首页 {len(counted)} 次，失败 {len(failed)} 次（{share:.1%}）"
     reasons = "、".join(f"{k} {v} 次" for k, v in by_reason.items())
     if share >= t.veto_share:
-        yield RULE.finding(subject="首页可用性", url=site.home_url, facts=facts,
-                           evidence=f"{summary}，达到 {t.veto_share:.0%} 的否决线；失败原因：{reasons}")
+        yield RULE.finding(
+            subject="首页可用性",
+            url=site.home_url,
+            facts=facts,
+            evidence=f"{summary}，达到 {t.veto_share:.0%} 的否决线；失败原因：{reasons}",
+        )
     elif share >= t.warn_share:
-        yield RULE.finding(subject="首页可用性", url=site.home_url, facts=facts, severity=Severity.NOTICE,
-                           evidence=f"{summary}，超过 {t.warn_share:.0%} 的提示线（否决线 {t.veto_share:.0%}）；"
-                                    f"失败原因：{reasons}")
+        yield RULE.finding(
+            subject="首页可用性",
+            url=site.home_url,
+            facts=facts,
+            severity=Severity.NOTICE,
+            evidence=f"{summary}，超过 {t.warn_share:.0%} 的提示线（否决线 {t.veto_share:.0%}）；失败原因：{reasons}",
+        )

@@ -23,6 +23,7 @@ A column whose list page could not be read: not judged here.
 ## Source
 S4 (spec/inspection-rules.md)
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -42,8 +43,15 @@ class Thresholds:
     veto_count: int = 5  # stale columns from which the site is vetoed; fewer are deductions
 
 
-RULE = Rule(id="W-V3", name="stale-column", title="栏目不更新", severity=Severity.VETO, source="S4",
-            thresholds=Thresholds, category="栏目不更新")
+RULE = Rule(
+    id="W-V3",
+    name="stale-column",
+    title="栏目不更新",
+    severity=Severity.VETO,
+    source="S4",
+    thresholds=Thresholds,
+    category="栏目不更新",
+)
 
 
 def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
@@ -52,5 +60,10 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
     severity = Severity.VETO if len(found) >= t.veto_count else Severity.DEDUCTION
     for s in found:
         col = s.column
-        yield RULE.finding(subject=col.name, url=col.url, evidence=s.evidence(), severity=severity,
-                           facts={**s.facts(), "stale_count": len(found), "veto_count": t.veto_count})
+        yield RULE.finding(
+            subject=col.name,
+            url=col.url,
+            evidence=s.evidence(),
+            severity=severity,
+            facts={**s.facts(), "stale_count": len(found), "veto_count": t.veto_count},
+        )

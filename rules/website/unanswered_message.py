@@ -27,6 +27,7 @@ column left unanswered for more than 3 months vetoes the site (互动回应差, 
 ## Source
 S4 (spec/inspection-rules.md W-V7)
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -48,8 +49,15 @@ class Thresholds:
     exclude_words: tuple[str, ...] = NOT_CONSULT_WORDS  # special channels (信访, 举报 …): not 政务咨询
 
 
-RULE = Rule(id="W-V7", name="unanswered-message", title="留言超期未答复", severity=Severity.VETO, source="S4",
-            thresholds=Thresholds, category="互动回应差")
+RULE = Rule(
+    id="W-V7",
+    name="unanswered-message",
+    title="留言超期未答复",
+    severity=Severity.VETO,
+    source="S4",
+    thresholds=Thresholds,
+    category="互动回应差",
+)
 
 
 def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
@@ -74,10 +82,22 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
             state = f"{m.answered:%Y-%m-%d} 才答复"
         where = f"“{column}”" if column else "留言列表"
         yield RULE.finding(
-            subject=m.url or f"{m.title}（{m.asked:%Y-%m-%d}）", url=m.url or m.page_url, source_url=m.page_url,
+            subject=m.url or f"{m.title}（{m.asked:%Y-%m-%d}）",
+            url=m.url or m.page_url,
+            source_url=m.page_url,
             evidence=f"{where}中的留言“{m.title}”于 {m.asked:%Y-%m-%d} 提交，{state}，"
-                     f"已 {waited} 天（超过 {t.max_wait_days} 天）",
-            facts={"column": column, "column_url": m.column_url, "title": m.title, "asked": m.asked.isoformat(),
-                   "asked_text": m.asked_text, "answered": m.answered.isoformat() if m.answered else None,
-                   "answered_text": m.answered_text, "status": m.status, "waited_days": waited,
-                   "max_wait_days": t.max_wait_days, "list_page": m.page_url})
+            f"已 {waited} 天（超过 {t.max_wait_days} 天）",
+            facts={
+                "column": column,
+                "column_url": m.column_url,
+                "title": m.title,
+                "asked": m.asked.isoformat(),
+                "asked_text": m.asked_text,
+                "answered": m.answered.isoformat() if m.answered else None,
+                "answered_text": m.answered_text,
+                "status": m.status,
+                "waited_days": waited,
+                "max_wait_days": t.max_wait_days,
+                "list_page": m.page_url,
+            },
+        )

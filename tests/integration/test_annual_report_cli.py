@@ -1,4 +1,5 @@
 """``check-report``: the pre-publication check of an annual report, through click's CliRunner."""
+
 from __future__ import annotations
 
 import click
@@ -56,17 +57,21 @@ def test_html_with_published_date_and_previous(cli, tmp_path):
     assert "[A-8 扣分] 2022年度报告发布日期2023-02-10，晚于截止日期2023-01-31（政府部门），逾期10天" in result.output
     prev = tmp_path / "2021.html"
     prev.write_text(HTML_2021.read_text("utf-8").replace("2022年政府信息公开", "2021年政府信息公开"), "utf-8")
-    result = CliRunner().invoke(cli, ["check-report", str(HTML_2021), "--previous", str(prev),
-                                      "--published", "2023-01-20"])
+    result = CliRunner().invoke(
+        cli, ["check-report", str(HTML_2021), "--previous", str(prev), "--published", "2023-01-20"]
+    )
     assert result.exit_code == 1
     assert "[A-5 扣分]" in result.output and "[A-8 扣分] 报告正文" in result.output
 
 
-@pytest.mark.parametrize("name,content,message", [
-    ("缺失.txt", None, "文件不存在"),
-    ("report.xlsx", b"PK", "不支持的文件类型"),
-    ("空白.txt", "这不是年度报告。\n".encode("utf-8"), "未识别出年度报告"),
-])
+@pytest.mark.parametrize(
+    "name,content,message",
+    [
+        ("缺失.txt", None, "文件不存在"),
+        ("report.xlsx", b"PK", "不支持的文件类型"),
+        ("空白.txt", "这不是年度报告。\n".encode("utf-8"), "未识别出年度报告"),
+    ],
+)
 def test_unreadable_input_exits_2_naming_the_file(cli, tmp_path, name, content, message):
     path = tmp_path / name
     if content is not None:

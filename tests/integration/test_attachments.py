@@ -1,4 +1,5 @@
 """Attachments are read: the crawl extracts DOC/DOCX/XLS/XLSX text so the content rules (W-S4) see inside them."""
+
 from __future__ import annotations
 
 import io
@@ -72,11 +73,18 @@ def make_route(files: dict[str, bytes]):
         if path == "/":
             return 200, {}, page("首页", "<a href='/gsgg/dibao.html'>低保公示</a>")
         if path == "/gsgg/dibao.html":
-            return 200, {}, page("低保公示", """<p>名单见附件。</p>
+            return (
+                200,
+                {},
+                page(
+                    "低保公示",
+                    """<p>名单见附件。</p>
                 <a href='/files/dibao.docx'>低保名单.docx</a> <a href='/files/butie.xlsx'>补贴表.xlsx</a>
                 <a href='/files/jiuzhu.xls'>救助表.xls</a> <a href='/files/notice.doc'>通知.doc</a>
                 <a href='/files/broken.docx'>损坏的附件</a> <a href='/files/missing.pdf'>缺失的附件</a>
-                <a href='/files/huge.pdf'>超大附件</a>""")
+                <a href='/files/huge.pdf'>超大附件</a>""",
+                ),
+            )
         if path == "/files/dibao.docx":
             return 200, {"Content-Type": DOCX}, files["docx"]
         if path == "/files/butie.xlsx":
@@ -90,6 +98,7 @@ def make_route(files: dict[str, bytes]):
         if path == "/files/huge.pdf":
             return 200, {"Content-Type": "application/pdf"}, b"%PDF-1.4\n" + b"0" * 300_000
         return 404, {}, page("404", "")
+
     return route
 
 
@@ -97,11 +106,14 @@ def make_route(files: dict[str, bytes]):
 def attachment_crawl(tmp_path_factory):
     assert all(valid_resident_id(n, today=DEMO_DAY) for n in (DOCX_ID, XLSX_ID, XLS_ID))
     tmp = tmp_path_factory.mktemp("attach")
-    files = {"docx": build_docx(), "xlsx": build_xlsx(), "xls": build_xls(),
-             "doc": (Path(__file__).parents[1] / "fixtures" / "harmless-clean.doc").read_bytes()}
+    files = {
+        "docx": build_docx(),
+        "xlsx": build_xlsx(),
+        "xls": build_xls(),
+        "doc": (Path(__file__).parents[1] / "fixtures" / "harmless-clean.doc").read_bytes(),
+    }
     with serve(make_route(files)) as srv:
-        cfg = sites_yaml(tmp / "sites.yaml", [{"key": "att", "home": srv.url("/")}],
-                         max_attachment_bytes=200_000)
+        cfg = sites_yaml(tmp / "sites.yaml", [{"key": "att", "home": srv.url("/")}], max_attachment_bytes=200_000)
         db = tmp / "m.db"
         db_url = f"sqlite:///{db}"
         out = run_monitor("-c", cfg, "--db", db_url, "crawl", cwd=tmp)
@@ -125,9 +137,12 @@ def test_personal_data_in_docx_xlsx_and_xls_attachments_is_found(attachment_craw
 
 def test_unreadable_and_oversized_attachments_record_why(attachment_crawl):
     con = sqlite3.connect(attachment_crawl["db"])
-    rows = {urlsplit(u).path: (status, attachment, text, err, kind) for u, status, attachment, text, err, kind in
-            con.execute("select url, status, attachment, text, text_error, error_kind from pages "
-                        "where url like '%/files/%'")}
+    rows = {
+        urlsplit(u).path: (status, attachment, text, err, kind)
+        for u, status, attachment, text, err, kind in con.execute(
+            "select url, status, attachment, text, text_error, error_kind from pages where url like '%/files/%'"
+        )
+    }
     assert rows["/files/dibao.docx"][1] == 1 and DOCX_ID in rows["/files/dibao.docx"][2]
     assert "【临时救助】" in rows["/files/jiuzhu.xls"][2] and XLS_ID in rows["/files/jiuzhu.xls"][2]
     assert rows["/files/notice.doc"][2].startswith("Test\nThis is a harmless test document.")

@@ -1,4 +1,5 @@
 """JavaScript-filled lists rendered in the real Chromium, and only where needed."""
+
 from __future__ import annotations
 
 import os
@@ -54,8 +55,9 @@ def test_script_filled_column_is_rendered_and_its_items_stored(tmp_path, demo_se
     assert rendered == [(col_url + "index.html",)]  # only that page went through the browser
     assert con.execute("select pages_rendered from crawl_runs").fetchone() == (1,)
     # its articles were reached through the rendered links
-    assert con.execute("select count(*) from pages where url like ? and status=200",
-                       (col_url + "2%",)).fetchone()[0] == len(demo_server.site.js_items())
+    assert con.execute("select count(*) from pages where url like ? and status=200", (col_url + "2%",)).fetchone()[
+        0
+    ] == len(demo_server.site.js_items())
     con.close()
     # fresh and complete: nothing planted beyond the demo's own problems
     rows = findings_json(f"sqlite:///{tmp_path / 'm.db'}", tmp_path)
@@ -76,8 +78,7 @@ def test_plain_crawl_never_starts_a_browser(tmp_path, demo_server, chromium_watc
 def test_column_set_to_render_in_browser_is_requested_through_playwright():
     from spiders.site import SiteSpider
 
-    spider = SiteSpider(home="http://127.0.0.1:1/", browser=True,
-                        browser_urls=["http://127.0.0.1:1/xwzx/tpxw/"])
+    spider = SiteSpider(home="http://127.0.0.1:1/", browser=True, browser_urls=["http://127.0.0.1:1/xwzx/tpxw/"])
     listed = spider._request("http://127.0.0.1:1/xwzx/tpxw/index_1.html", depth=1)
     other = spider._request("http://127.0.0.1:1/tzgg/index.html", depth=1)
     assert listed.meta.get("playwright") is True and listed.meta["rendered"] is True

@@ -1,4 +1,5 @@
 """Every message a user reads is Chinese, click's own usage errors included."""
+
 from __future__ import annotations
 
 from click.testing import CliRunner

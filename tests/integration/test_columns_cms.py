@@ -1,6 +1,7 @@
 """Columns on sites that do not label themselves: six CMS families' list pages (tests/fixtures/cms/) served over
 HTTP and crawled end to end through the CLI (one crawl of the six sites), with the column findings asserted
 exactly for each family."""
+
 from __future__ import annotations
 
 import os
@@ -38,24 +39,31 @@ def crawled(tmp_path_factory):
             if found is None:
                 return 404, {}, "<html><head><title>404</title></head><body>页面不存在</body></html>"
             return 200, {"Content-Type": found[0]}, found[1]
+
         return route
 
     db = f"sqlite:///{tmp / 'c.db'}"
     with ExitStack() as stack:
         servers = {f: stack.enter_context(serve(route_for(s))) for f, s in sites.items()}
-        entries = "".join(f"""
+        entries = "".join(
+            f"""
   - key: {f}
     name: {sites[f].site_name}
-    home: {srv.url('/')}
+    home: {srv.url("/")}
     unit: {sites[f].site_name}
-    limits: {{delay_seconds: 0, concurrency_per_host: 8}}""" for f, srv in servers.items())
+    limits: {{delay_seconds: 0, concurrency_per_host: 8}}"""
+            for f, srv in servers.items()
+        )
         cfg = tmp / "sites.yaml"
-        cfg.write_text(f"""
+        cfg.write_text(
+            f"""
 organisation: {{name: 示例县人民政府办公室}}
 units: [{"".join(f"{{name: {s.site_name}}}, " for s in sites.values()).rstrip(", ")}]
 sites:{entries}
-storage: {{url: "{db}", notices_dir: "{tmp / 'out'}"}}
-""", encoding="utf-8")
+storage: {{url: "{db}", notices_dir: "{tmp / "out"}"}}
+""",
+            encoding="utf-8",
+        )
         for cmd in ("crawl", "check"):
             out = run_monitor("-c", str(cfg), cmd, "--as-of", DEMO_DAY.isoformat(), cwd=tmp)
             assert out.returncode == 0, out.stderr + out.stdout

@@ -1,5 +1,6 @@
 """Columns as an inspector sees them: script-only pagination followed, breadcrumb levels, and the inventory
 from crawl to crawl (added and removed columns)."""
+
 from __future__ import annotations
 
 import json
@@ -12,34 +13,66 @@ STATE = {"with_notice": True}
 
 def _list(name: str, ctype: str, crumb: str, rows: list[tuple[str, str]], script: str = "") -> str:
     items = "".join(f'<li><a href="{href}">{title}</a><span>{day}</span></li>' for href, title, day in rows)
-    return (f'<html><head><meta name="ColumnName" content="{name}"><meta name="ColumnType" content="{ctype}">'
-            f"<title>{name}</title></head><body><div class='position'>当前位置：<a href='/'>首页</a> &gt; {crumb}</div>"
-            f"<ul class='list'>{items}</ul>{script}</body></html>")
+    return (
+        f'<html><head><meta name="ColumnName" content="{name}"><meta name="ColumnType" content="{ctype}">'
+        f"<title>{name}</title></head><body><div class='position'>当前位置：<a href='/'>首页</a> &gt; {crumb}</div>"
+        f"<ul class='list'>{items}</ul>{script}</body></html>"
+    )
 
 
 def route(path: str, server):
     if path == "/":
         notice = '<li><a href="/tzgg/">通知公告</a></li>' if STATE["with_notice"] else ""
-        return 200, {}, (f"<html><head><title>首页</title></head><body><ul id='nav'>"
-                         f"<li><a href='/xwzx/zwyw/'>政务要闻</a></li>{notice}"
-                         f"<li><a href='/xxgk/zcwj/gfxwj/'>规范性文件</a></li><li><a href='/xwzx/'>新闻中心</a></li>"
-                         f"</ul></body></html>")
+        return (
+            200,
+            {},
+            (
+                f"<html><head><title>首页</title></head><body><ul id='nav'>"
+                f"<li><a href='/xwzx/zwyw/'>政务要闻</a></li>{notice}"
+                f"<li><a href='/xxgk/zcwj/gfxwj/'>规范性文件</a></li><li><a href='/xwzx/'>新闻中心</a></li>"
+                f"</ul></body></html>"
+            ),
+        )
     if path == "/xxgk/zcwj/gfxwj/":  # parent by its breadcrumb link, which is not its directory
-        return 200, {}, _list("规范性文件", "政策文件", "<a href='/zfxxgk/zc/index.html'>政策</a> &gt; 规范性文件",
-                              [("/a/g.html", "规范性文件一", "2026-10-01")])
+        return (
+            200,
+            {},
+            _list(
+                "规范性文件",
+                "政策文件",
+                "<a href='/zfxxgk/zc/index.html'>政策</a> &gt; 规范性文件",
+                [("/a/g.html", "规范性文件一", "2026-10-01")],
+            ),
+        )
     if path == "/zfxxgk/zc/index.html":
         return 200, {}, _list("政策", "政策文件", "政策", [("/a/z.html", "政策一", "2026-10-02")])
     if path == "/xwzx/":  # parent of 政务要闻 by the URL (its breadcrumb names 新闻中心 without a link)
         return 200, {}, _list("新闻中心", "工作动态", "新闻中心", [("/a/x.html", "新闻一", "2026-11-02")])
     if path == "/xwzx/zwyw/":
         # page 1 links to no other page: only the TRS script says there are 3 pages
-        return 200, {}, _list("政务要闻", "工作动态", "新闻中心 &gt; 政务要闻",
-                              [("/a/1.html", "要闻一", "2026-11-20")],
-                              '<script>createPageHTML(3, 0, "index", "html");</script>')
+        return (
+            200,
+            {},
+            _list(
+                "政务要闻",
+                "工作动态",
+                "新闻中心 &gt; 政务要闻",
+                [("/a/1.html", "要闻一", "2026-11-20")],
+                '<script>createPageHTML(3, 0, "index", "html");</script>',
+            ),
+        )
     if path in ("/xwzx/zwyw/index_1.html", "/xwzx/zwyw/index_2.html"):
         n = path[-6]
-        return 200, {}, _list("政务要闻", "工作动态", "新闻中心 &gt; 政务要闻",
-                              [(f"/a/{n}0.html", f"要闻{n}0", "2026-10-0" + n), (f"/a/{n}1.html", f"要闻{n}1", "2026-09-0" + n)])
+        return (
+            200,
+            {},
+            _list(
+                "政务要闻",
+                "工作动态",
+                "新闻中心 &gt; 政务要闻",
+                [(f"/a/{n}0.html", f"要闻{n}0", "2026-10-0" + n), (f"/a/{n}1.html", f"要闻{n}1", "2026-09-0" + n)],
+            ),
+        )
     if path == "/tzgg/" and STATE["with_notice"]:
         return 200, {}, _list("通知公告", "通知公告", "通知公告", [("/a/t.html", "通知", "2026-11-01")])
     if path.startswith("/a/"):

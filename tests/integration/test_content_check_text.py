@@ -1,4 +1,5 @@
 """`check-text`: the pre-publication check, end to end on real files."""
+
 from __future__ import annotations
 
 
@@ -61,8 +62,9 @@ def test_docx_xlsx_pdf_end_to_end(cli, tmp_path):
 
 def test_leaders_option(cli, tmp_path):
     leaders = tmp_path / "leaders.yaml"
-    leaders.write_text("- {name: 张建国, posts: [县委书记], order: 1}\n- {name: 李卫东, posts: [县长], order: 2}\n",
-                       encoding="utf-8")
+    leaders.write_text(
+        "- {name: 张建国, posts: [县委书记], order: 1}\n- {name: 李卫东, posts: [县长], order: 2}\n", encoding="utf-8"
+    )
     f = tmp_path / "news.txt"
     f.write_text("县长张建国主持召开常务会议。\n", encoding="utf-8")
     assert invoke(cli, f).exit_code == 0

@@ -4,6 +4,7 @@ One daemon session covers: jobs run and are recorded (status, job_runs), a locke
 SIGKILL mid-crawl then restart re-runs the crawl with the job store intact, notifications go out once
 per state change, SIGTERM mid-crawl stops cleanly with the run marked interrupted.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,9 +38,13 @@ def wait_for(what: str, predicate, timeout: float = 40, every: float = 0.2):
 class DaemonProc:
     def __init__(self, cfg: Path, cwd: Path, n: int):
         self.err = open(cwd / f"daemon{n}.err", "w")
-        self.proc = subprocess.Popen([sys.executable, "-m", "monitor", "-c", str(cfg), "schedule"], cwd=cwd,
-                                     env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "ignore"},
-                                     stdout=subprocess.DEVNULL, stderr=self.err)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "monitor", "-c", str(cfg), "schedule"],
+            cwd=cwd,
+            env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "ignore"},
+            stdout=subprocess.DEVNULL,
+            stderr=self.err,
+        )
 
     def stop(self):
         if self.proc.poll() is None:
@@ -78,6 +83,7 @@ def q(db: Path, sql: str, *args):
 
 def running_after(db: Path, after: int):
     """A demo crawl newer than ``after`` that is fetching pages right now (Scrapy's reactor is up)."""
+
     def probe():
         rows = q(db, "SELECT id FROM crawl_runs WHERE site='demo' AND status='running' AND id > ?", after)
         if not rows:
@@ -87,6 +93,7 @@ def running_after(db: Path, after: int):
             probe.seen = (rows[0][0], CountingPages.requests)
             return None
         return rows[0][0] if CountingPages.requests >= probe.seen[1] + 3 else None
+
     probe.seen = None
     return probe
 
@@ -97,20 +104,48 @@ def test_daemon_runs_locks_survives_kill_and_stops_cleanly(tmp_path, demo_server
     log_file = tmp_path / "log" / "monitor.log"
     cfg = tmp_path / "sites.yaml"
     demo_server.site.pages = CountingPages(demo_server.site.pages)
-    limits = {"delay_seconds": 0, "concurrency_per_host": 2, "max_pages": 30, "check_external": False,
-              "allow_private_network": True}
-    cfg.write_text(dump_yaml({
-        "organisation": {"name": "示例县人民政府办公室"},
-        "units": [{"name": "示例县人民政府办公室", "notify": [receiver.url("unit")]}],
-        "sites": [{"key": "demo", "name": "示例门户", "home": demo_server.home, "unit": "示例县人民政府办公室",
-                   "limits": limits},
-                  {"key": "other", "name": "另一网站", "home": demo_server.home, "unit": "示例县人民政府办公室",
-                   "limits": limits}],
-        "storage": {"url": f"sqlite:///{db}", "notices_dir": str(tmp_path / "notices")},
-        "schedule": {"crawl": "every 2s", "notify": "every 1s", "notice": "off", "recheck": "off",
-                     "log_file": str(log_file), "stop_timeout_seconds": 30},
-        "notify": {"down_after_failures": 2, "events": ["site_down"]},
-    }), encoding="utf-8")
+    limits = {
+        "delay_seconds": 0,
+        "concurrency_per_host": 2,
+        "max_pages": 30,
+        "check_external": False,
+        "allow_private_network": True,
+    }
+    cfg.write_text(
+        dump_yaml(
+            {
+                "organisation": {"name": "示例县人民政府办公室"},
+                "units": [{"name": "示例县人民政府办公室", "notify": [receiver.url("unit")]}],
+                "sites": [
+                    {
+                        "key": "demo",
+                        "name": "示例门户",
+                        "home": demo_server.home,
+                        "unit": "示例县人民政府办公室",
+                        "limits": limits,
+                    },
+                    {
+                        "key": "other",
+                        "name": "另一网站",
+                        "home": demo_server.home,
+                        "unit": "示例县人民政府办公室",
+                        "limits": limits,
+                    },
+                ],
+                "storage": {"url": f"sqlite:///{db}", "notices_dir": str(tmp_path / "notices")},
+                "schedule": {
+                    "crawl": "every 2s",
+                    "notify": "every 1s",
+                    "notice": "off",
+                    "recheck": "off",
+                    "log_file": str(log_file),
+                    "stop_timeout_seconds": 30,
+                },
+                "notify": {"down_after_failures": 2, "events": ["site_down"]},
+            }
+        ),
+        encoding="utf-8",
+    )
 
     store = Store(f"sqlite:///{db}")
     # Someone else is crawling "other": the daemon must refuse to crawl it at the same time.
@@ -124,13 +159,18 @@ def test_daemon_runs_locks_survives_kill_and_stops_cleanly(tmp_path, demo_server
     daemons.append(DaemonProc(cfg, tmp_path, 1))
 
     # --- jobs run and are recorded
-    first = wait_for("a finished crawl job", lambda: q(
-        db, "SELECT run_id FROM job_runs WHERE job_id='crawl:demo' AND outcome='ok'"), timeout=45)
+    first = wait_for(
+        "a finished crawl job",
+        lambda: q(db, "SELECT run_id FROM job_runs WHERE job_id='crawl:demo' AND outcome='ok'"),
+        timeout=45,
+    )
     run_id = first[0][0]
     assert q(db, "SELECT status FROM crawl_runs WHERE id=?", run_id) == [("finished",)]
     assert q(db, "SELECT count(*) FROM checks WHERE site='demo' AND run_id=?", run_id)[0][0] == 1
-    skipped = wait_for("the locked site skipped", lambda: q(
-        db, "SELECT error FROM job_runs WHERE job_id='crawl:other' AND outcome='skipped'"))
+    skipped = wait_for(
+        "the locked site skipped",
+        lambda: q(db, "SELECT error FROM job_runs WHERE job_id='crawl:other' AND outcome='skipped'"),
+    )
     assert "正被其他进程抓取" in skipped[0][0] and "test-holder" in skipped[0][0]
     assert q(db, "SELECT count(*) FROM crawl_runs WHERE site='other'")[0][0] == 0
 
@@ -164,13 +204,19 @@ def test_daemon_runs_locks_survives_kill_and_stops_cleanly(tmp_path, demo_server
     # --- back up: told once by the new daemon, however many notify runs follow
     wait_for("the recovery message", lambda: len(receiver.bodies("unit")) >= 2)
     n_notify = q(db, "SELECT count(*) FROM job_runs WHERE job_id='notify'")[0][0]
-    wait_for("two more notify runs", lambda: q(db, "SELECT count(*) FROM job_runs WHERE job_id='notify'")[0][0]
-             >= n_notify + 2)
+    wait_for(
+        "two more notify runs",
+        lambda: q(db, "SELECT count(*) FROM job_runs WHERE job_id='notify'")[0][0] >= n_notify + 2,
+    )
     assert len(receiver.bodies("unit")) == 2 and "已恢复访问" in receiver.bodies("unit")[1]
 
-    rerun = wait_for("a crawl job done after the restart", lambda: q(
-        db, "SELECT run_id FROM job_runs WHERE job_id='crawl:demo' AND outcome='ok' AND run_id > ?", killed_run),
-        timeout=45)
+    rerun = wait_for(
+        "a crawl job done after the restart",
+        lambda: q(
+            db, "SELECT run_id FROM job_runs WHERE job_id='crawl:demo' AND outcome='ok' AND run_id > ?", killed_run
+        ),
+        timeout=45,
+    )
     assert q(db, "SELECT status FROM crawl_runs WHERE id=?", rerun[0][0]) == [("finished",)]
     # the killed crawl's run is resumed by the restarted daemon's crawl (monitor/crawl/resume.py), then finished
     assert q(db, "SELECT status FROM crawl_runs WHERE id=?", killed_run) == [("finished",)]

@@ -1,4 +1,5 @@
 """The whole job on the demo portal: crawl → facts → rules → findings → notice, through the real CLI."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -28,8 +29,9 @@ def _expected(planted=PORTAL_PLANTED) -> set[tuple[str, str]]:
 
 
 def _run_demo(tmp_path: Path, db_url: str) -> tuple[str, list[dict]]:
-    out = run_monitor("--db", db_url, "demo", "--as-of", DEMO_DAY.isoformat(), "--out", str(tmp_path / "notices"),
-                      cwd=tmp_path)
+    out = run_monitor(
+        "--db", db_url, "demo", "--as-of", DEMO_DAY.isoformat(), "--out", str(tmp_path / "notices"), cwd=tmp_path
+    )
     assert out.returncode == 0, out.stderr + out.stdout
     assert "督查通报" in out.stdout
     rows = findings_json(db_url, tmp_path)
@@ -84,8 +86,20 @@ def test_demo_reports_exactly_the_planted_problems_sqlite(tmp_path):
     dead = [r for r in rows if r["facts"].get("error_kind") == "refused"]
     assert len(dead) == 1 and dead[0]["facts"]["on_home"] is True and dead[0]["facts"]["external"] is True
     for r in rows:  # the documented export fields
-        assert {"rule", "severity", "site", "unit", "url", "source_url", "subject", "evidence", "facts",
-                "first_seen", "last_seen", "status"} <= r.keys()
+        assert {
+            "rule",
+            "severity",
+            "site",
+            "unit",
+            "url",
+            "source_url",
+            "subject",
+            "evidence",
+            "facts",
+            "first_seen",
+            "last_seen",
+            "status",
+        } <= r.keys()
         assert r["first_seen"] == DEMO_DAY.isoformat()
         assert r["status"] == "已通报"  # the notice was issued
     by_account = {(r["rule"], r["site"]): r for r in rows if r["site"] != "demo-portal"}
@@ -100,12 +114,15 @@ def test_demo_reports_exactly_the_planted_problems_sqlite(tmp_path):
     # The facts behind them: every column of the portal was found, with the right item counts.
     con = sqlite3.connect(db)
     portal = con.execute("select id from crawl_runs where site='demo-portal'").fetchone()[0]
-    cols = dict(con.execute("select url, item_count from columns where role='column' and run_id=?",
-                            (portal,)).fetchall())
+    cols = dict(
+        con.execute("select url, item_count from columns where role='column' and run_id=?", (portal,)).fetchall()
+    )
     assert len(cols) == len(COLUMNS)
     dept = con.execute("select id from crawl_runs where site='demo-dept'").fetchone()[0]
-    dept_cols = {urlsplit(u).path: how for u, how in con.execute(
-        "select url, how from columns where role='column' and run_id=?", (dept,))}
+    dept_cols = {
+        urlsplit(u).path: how
+        for u, how in con.execute("select url, how from columns where role='column' and run_id=?", (dept,))
+    }
     # every list column of the department site (its static 机构职能 page is no list), none by meta
     assert set(dept_cols) == {c.path for c in DEPT_COLUMNS if not c.static}
     assert set(dept_cols.values()) <= {"structure", "navigation"}
@@ -123,8 +140,11 @@ def test_demo_reports_exactly_the_planted_problems_sqlite(tmp_path):
     assert "关于2026年11月全县政府网站和政务新媒体检查情况的通报" in sel.xpath("//h1/text()").get()
     listed = sel.xpath("//h2[starts-with(., '附件2')]/following-sibling::table[1]//tr[@data-rule]")
     assert len(listed) == len(PLANTED) + len(ACCOUNT_PLANTED)
-    site_urls = {_planted_key(u) for u in sel.xpath("//tr[@data-rule]/td[@class='url']/text()").getall()
-                 if "/newmedia/" not in u and "/hdjl/zjdc/" not in u}
+    site_urls = {
+        _planted_key(u)
+        for u in sel.xpath("//tr[@data-rule]/td[@class='url']/text()").getall()
+        if "/newmedia/" not in u and "/hdjl/zjdc/" not in u
+    }
     assert site_urls == {path for _, path in _expected() | _expected(DEPT_PLANTED)}
     # 政务新媒体: 6 accounts, 2 unverifiable (not counted), 2 of the 4 others vetoed
     summary = "".join(sel.xpath("//p[@id='newmedia-summary']//text()").getall())
@@ -146,8 +166,10 @@ def test_demo_reports_exactly_the_planted_problems_sqlite(tmp_path):
     assert len(unit) == 1
     assert unit.xpath("./td[@class='score']/text()").get() == "—"
     assert unit.xpath("./td[@class='result']/text()").get() == "不合格"
-    ranks = {r.xpath("./td[@class='unit']/text()").get(): r.xpath("./td[@class='rank']/text()").get()
-             for r in sel.xpath("//tr[@class='unit']")}
+    ranks = {
+        r.xpath("./td[@class='unit']/text()").get(): r.xpath("./td[@class='rank']/text()").get()
+        for r in sel.xpath("//tr[@class='unit']")
+    }
     assert ranks["示例县人民政府办公室"] == "—"  # no score, no rank (units whose scores are all “—” are not ranked)
 
 
@@ -160,7 +182,8 @@ def test_rectified_demo_reports_nothing(tmp_path, demo_server):
     """The near-miss of the whole demo: with every planted problem fixed, no finding at all."""
     demo_server.rebuild(DEMO_DAY, fixed={p.subject_path for p in PLANTED})
     cfg = tmp_path / "sites.yaml"
-    cfg.write_text(f"""
+    cfg.write_text(
+        f"""
 organisation: {{name: 示例县人民政府办公室}}
 units: [{{name: 县政府办}}]
 sites:
@@ -169,16 +192,19 @@ sites:
     home: {demo_server.home}
     unit: 县政府办
     limits: {{delay_seconds: 0, concurrency_per_host: 8, allow_private_network: true}}
-storage: {{url: "sqlite:///{tmp_path / 'm.db'}", notices_dir: "{tmp_path / 'out'}"}}
-""", encoding="utf-8")
+storage: {{url: "sqlite:///{tmp_path / "m.db"}", notices_dir: "{tmp_path / "out"}"}}
+""",
+        encoding="utf-8",
+    )
     out = run_monitor("-c", str(cfg), "crawl", "--as-of", DEMO_DAY.isoformat(), cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     out = run_monitor("-c", str(cfg), "check", "--as-of", DEMO_DAY.isoformat(), cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     rows = findings_json(f"sqlite:///{tmp_path / 'm.db'}", tmp_path)
     assert rows == []
-    out = run_monitor("-c", str(cfg), "report", "--month", "2026-11", "--as-of", DEMO_DAY.isoformat(), "--issue",
-                      cwd=tmp_path)
+    out = run_monitor(
+        "-c", str(cfg), "report", "--month", "2026-11", "--as-of", DEMO_DAY.isoformat(), "--issue", cwd=tmp_path
+    )
     assert out.returncode == 0, out.stderr
     notice = (tmp_path / "out" / "督查通报-2026-11.html").read_text(encoding="utf-8")
     assert "本次检查未发现问题" in notice and "合格率 100.0%" in notice
@@ -186,8 +212,19 @@ storage: {{url: "sqlite:///{tmp_path / 'm.db'}", notices_dir: "{tmp_path / 'out'
 
 
 def test_adhoc_url_crawl_works_without_a_config(tmp_path, demo_server):
-    out = run_monitor("--db", f"sqlite:///{tmp_path / 'a.db'}", "crawl", "--url", demo_server.home,
-                      "--as-of", DEMO_DAY.isoformat(), "--delay", "0", "--allow-private-network", cwd=tmp_path)
+    out = run_monitor(
+        "--db",
+        f"sqlite:///{tmp_path / 'a.db'}",
+        "crawl",
+        "--url",
+        demo_server.home,
+        "--as-of",
+        DEMO_DAY.isoformat(),
+        "--delay",
+        "0",
+        "--allow-private-network",
+        cwd=tmp_path,
+    )
     # like a link checker: exit 1 when problems were found
     assert out.returncode == 1, out.stderr
     assert "missing-attachment.pdf" in out.stdout
@@ -217,8 +254,20 @@ def test_demo_keeps_to_its_own_folder_and_can_be_explored(tmp_path):
     draft = run_monitor("-c", str(cfg), "report", "--month", "2026-11", "--as-of", DEMO_DAY.isoformat(), cwd=tmp_path)
     assert draft.returncode == 0, draft.stderr
     assert (demo / "notices" / "督查通报-2026-11-征求意见稿.html").is_file()
-    user = run_monitor("-c", str(cfg), "user", "add", "jyj", "--role", "unit", "--unit", "示例县人民政府办公室",
-                       "--password-stdin", input="demo-password-1\n", cwd=tmp_path)
+    user = run_monitor(
+        "-c",
+        str(cfg),
+        "user",
+        "add",
+        "jyj",
+        "--role",
+        "unit",
+        "--unit",
+        "示例县人民政府办公室",
+        "--password-stdin",
+        input="demo-password-1\n",
+        cwd=tmp_path,
+    )
     assert user.returncode == 0, user.stderr
     # the unit sees the notice the demo issued to it and its own extract
     import sqlite3

@@ -1,5 +1,6 @@
 """不成立 (误报), 异议 (appeal) and 待人工确认 (candidates) through the lifecycle, the CLI, the dashboard, the notice
 and the ledger, each change with its history."""
+
 from __future__ import annotations
 
 import re
@@ -31,25 +32,45 @@ RULES = ["W-S1", "W-V9b"]
 
 def broken(n: int) -> Outcome:
     url = f"http://127.0.0.1:9/dead{n}.html"
-    return Outcome(rule="W-S1", severity=Severity.DEDUCTION, verdict=Verdict.FINDING, subject=url, url=url,
-                   evidence=f"链接无法访问：{url}", source_url="http://127.0.0.1:9/")
+    return Outcome(
+        rule="W-S1",
+        severity=Severity.DEDUCTION,
+        verdict=Verdict.FINDING,
+        subject=url,
+        url=url,
+        evidence=f"链接无法访问：{url}",
+        source_url="http://127.0.0.1:9/",
+    )
 
 
 def hidden(target: str, key: str, *, candidate: bool) -> Outcome:
-    return Outcome(rule="W-V9b", severity=Severity.VETO, verdict=Verdict.FINDING, subject=target,
-                   url="http://127.0.0.1:9/a.html", evidence=f"隐藏链接指向 {target}",
-                   facts={"needs_confirmation": candidate, "candidate": candidate, "evidence_key": key})
+    return Outcome(
+        rule="W-V9b",
+        severity=Severity.VETO,
+        verdict=Verdict.FINDING,
+        subject=target,
+        url="http://127.0.0.1:9/a.html",
+        evidence=f"隐藏链接指向 {target}",
+        facts={"needs_confirmation": candidate, "candidate": candidate, "evidence_key": key},
+    )
 
 
 def check(store, day, *outcomes):
-    return record_outcomes(store, site_key=SITE, unit=UNIT, rule_ids=RULES, outcomes=list(outcomes), as_of=day,
-                           run_id=None)
+    return record_outcomes(
+        store, site_key=SITE, unit=UNIT, rule_ids=RULES, outcomes=list(outcomes), as_of=day, run_id=None
+    )
 
 
 def config(tmp_path):
-    return parse_config({"organisation": {"name": "测试县人民政府办公室"}, "units": [{"name": UNIT}],
-                         "sites": [{"key": SITE, "name": "测试网站", "home": "http://127.0.0.1:9/", "unit": UNIT}],
-                         "storage": {"url": "sqlite://", "notices_dir": str(tmp_path / "notices")}}, source="test")
+    return parse_config(
+        {
+            "organisation": {"name": "测试县人民政府办公室"},
+            "units": [{"name": UNIT}],
+            "sites": [{"key": SITE, "name": "测试网站", "home": "http://127.0.0.1:9/", "unit": UNIT}],
+            "storage": {"url": "sqlite://", "notices_dir": str(tmp_path / "notices")},
+        },
+        source="test",
+    )
 
 
 def by_subject(store) -> dict[str, Finding]:
@@ -122,7 +143,10 @@ def test_appeal_is_accepted_or_rejected_with_history(store):
     assert lifecycle.reject_appeal(store, a, actor="审核员甲", reason="匿名访问仍为 404") == "已通报"
     lifecycle.set_status(store, b, S.APPEALED, actor="单位", reason="测试链接，已说明")
     lifecycle.set_status(store, b, S.DISMISSED, actor="审核员甲", reason="属实")
-    assert [e[1:] for e in events(store, a)[-2:]] == [("异议中", "该链接在登录后可访问"), ("已通报", "驳回异议：匿名访问仍为 404")]
+    assert [e[1:] for e in events(store, a)[-2:]] == [
+        ("异议中", "该链接在登录后可访问"),
+        ("已通报", "驳回异议：匿名访问仍为 404"),
+    ]
     assert events(store, b)[-1] == ("异议中", "不成立", "接受异议，判定不成立：属实")
     with pytest.raises(lifecycle.LifecycleError, match="不能提出异议"):
         lifecycle.set_status(store, b, S.APPEALED, actor="单位", reason="再次")
@@ -141,15 +165,40 @@ def test_cli_confirm_dismiss_appeal_and_bulk_with_history(store, tmp_path):
     assert "状态：待整改" in out.stdout and "待人工确认 → 待整改（核实为暗链）" in out.stdout
 
     dead1 = ids["http://127.0.0.1:9/dead1.html"]
-    out = run_monitor("--db", db, "finding", str(dead1), "--set", "异议中", "--reason",
-                      "页面需登录", "--actor", "教育局", cwd=tmp_path)
+    out = run_monitor(
+        "--db",
+        db,
+        "finding",
+        str(dead1),
+        "--set",
+        "异议中",
+        "--reason",
+        "页面需登录",
+        "--actor",
+        "教育局",
+        cwd=tmp_path,
+    )
     assert out.returncode == 0 and "状态：异议中" in out.stdout, out.stderr
     out = run_monitor("--db", db, "finding", str(dead1), "--reject-appeal", "--reason", "仍为 404", cwd=tmp_path)
     assert out.returncode == 0 and "状态：待整改" in out.stdout and "驳回异议：仍为 404" in out.stdout, out.stderr
 
     # bulk: every W-S1 finding of the site, one reason, one history line each
-    out = run_monitor("--db", db, "finding", "--rule", "W-S1", "--site", SITE, "--set", "不成立", "--reason",
-                      "服务器网络故障导致的误报", "--actor", "审核员乙", cwd=tmp_path)
+    out = run_monitor(
+        "--db",
+        db,
+        "finding",
+        "--rule",
+        "W-S1",
+        "--site",
+        SITE,
+        "--set",
+        "不成立",
+        "--reason",
+        "服务器网络故障导致的误报",
+        "--actor",
+        "审核员乙",
+        cwd=tmp_path,
+    )
     assert out.returncode == 0, out.stderr
     assert "已将 3 个问题改为“不成立”" in out.stdout
     found = by_subject(store)
@@ -157,8 +206,9 @@ def test_cli_confirm_dismiss_appeal_and_bulk_with_history(store, tmp_path):
         f = found[f"http://127.0.0.1:9/dead{n}.html"]
         assert f.status == "不成立"
         with store.session() as s:
-            last = s.scalars(select(FindingEvent).where(FindingEvent.finding_id == f.id)
-                             .order_by(FindingEvent.id.desc())).first()
+            last = s.scalars(
+                select(FindingEvent).where(FindingEvent.finding_id == f.id).order_by(FindingEvent.id.desc())
+            ).first()
         assert (last.actor, last.to_status, last.reason) == ("审核员乙", "不成立", "服务器网络故障导致的误报")
     out = run_monitor("--db", db, "findings", "--format", "json", "--status", "不成立", cwd=tmp_path)
     assert out.returncode == 0 and out.stdout.count('"status": "不成立"') == 3
@@ -168,8 +218,9 @@ def test_cli_confirm_dismiss_appeal_and_bulk_with_history(store, tmp_path):
     wb = load_workbook(path)
     ws = wb["汇总"]
     # the summary sheet's counts and the full list (its own sheet, with filters) together
-    cells = [str(c.value) for sheet in (ws, wb["全部问题"]) for row in sheet.iter_rows() for c in row
-             if c.value is not None]
+    cells = [
+        str(c.value) for sheet in (ws, wb["全部问题"]) for row in sheet.iter_rows() for c in row if c.value is not None
+    ]
     # 4 findings: 3 判定不成立, the confirmed candidate counts
     assert ws["A2"].value.endswith("共 1 个问题（另有不成立 3 个，不计入问题数）")
     assert "不成立" in cells and "异议中" in cells
@@ -190,53 +241,86 @@ def test_dashboard_appeal_decision_and_bulk(tmp_path):
             r = unit.post(f"/findings/{fid}/appeal", data={"reason": "该页面已迁移", "csrf_token": csrf_of(page)})
             assert "已提出异议" in r.text and 'id="status">异议中' in r.text
             # a unit cannot decide its own appeal nor act in bulk
-            assert unit.post(f"/findings/{fid}/appeal/decision", data={"decision": "accept", "reason": "x",
-                                                                      "csrf_token": csrf_of(page)}).status_code == 403
-            assert unit.post("/findings/bulk", data={"to": "不成立", "reason": "x", "ids": [str(fid)],
-                                                     "csrf_token": csrf_of(page)}).status_code == 403
+            assert (
+                unit.post(
+                    f"/findings/{fid}/appeal/decision",
+                    data={"decision": "accept", "reason": "x", "csrf_token": csrf_of(page)},
+                ).status_code
+                == 403
+            )
+            assert (
+                unit.post(
+                    "/findings/bulk",
+                    data={"to": "不成立", "reason": "x", "ids": [str(fid)], "csrf_token": csrf_of(page)},
+                ).status_code
+                == 403
+            )
         with httpx.Client(base_url=base, follow_redirects=True, timeout=10) as aud:
             login(aud, "auditor1")
             page = aud.get(f"/findings/{fid}").text
             assert 'id="decide-form"' in page
-            r = aud.post(f"/findings/{fid}/appeal/decision", data={"decision": "reject", "reason": "旧地址仍被引用",
-                                                                   "csrf_token": csrf_of(page)})
+            r = aud.post(
+                f"/findings/{fid}/appeal/decision",
+                data={"decision": "reject", "reason": "旧地址仍被引用", "csrf_token": csrf_of(page)},
+            )
             assert "已驳回异议" in r.text and 'id="status">待整改' in r.text
             listing = aud.get("/findings", params={"unit": EDU}).text
             assert 'id="bulk-form"' in listing
             token = csrf_of(listing)
             r = aud.post("/findings/bulk", data={"to": "不成立", "reason": "", "ids": [str(fid)], "csrf_token": token})
             assert "请填写原因" in r.text
-            r = aud.post("/findings/bulk", data={"to": "不成立", "reason": "批量误报", "scope": "filtered",
-                                                 "unit": EDU, "rule": "W-S1", "csrf_token": token})
+            r = aud.post(
+                "/findings/bulk",
+                data={
+                    "to": "不成立",
+                    "reason": "批量误报",
+                    "scope": "filtered",
+                    "unit": EDU,
+                    "rule": "W-S1",
+                    "csrf_token": token,
+                },
+            )
             assert "已将 2 个问题改为“不成立”" in r.text
         with store.session() as s:
             rows = s.scalars(select(Finding).where(Finding.unit == EDU, Finding.rule == "W-S1")).all()
             assert {f.status for f in rows} == {"不成立"}
-            hist = s.scalars(select(FindingEvent).where(FindingEvent.finding_id == fid)
-                             .order_by(FindingEvent.id)).all()
+            hist = s.scalars(select(FindingEvent).where(FindingEvent.finding_id == fid).order_by(FindingEvent.id)).all()
         assert [(e.actor, e.to_status, e.reason) for e in hist[1:]] == [
-            ("edu1", "异议中", "该页面已迁移"), ("auditor1", "待整改", "驳回异议：旧地址仍被引用"),
-            ("auditor1", "不成立", "批量误报")]
+            ("edu1", "异议中", "该页面已迁移"),
+            ("auditor1", "待整改", "驳回异议：旧地址仍被引用"),
+            ("auditor1", "不成立", "批量误报"),
+        ]
 
 
 def test_dashboard_candidate_is_not_a_veto_until_an_auditor_confirms_it(tmp_path):
     with running_dashboard(tmp_path) as (base, store, ids):
         with store.session() as s:
-            fid = add_finding(s, site="jyj", unit=EDU, subject="http://seo.example/", rule="W-V9b", severity="否决",
-                              status="待人工确认", evidence="隐藏链接指向 http://seo.example/，疑似暗链（待人工确认）")
+            fid = add_finding(
+                s,
+                site="jyj",
+                unit=EDU,
+                subject="http://seo.example/",
+                rule="W-V9b",
+                severity="否决",
+                status="待人工确认",
+                evidence="隐藏链接指向 http://seo.example/，疑似暗链（待人工确认）",
+            )
         with httpx.Client(base_url=base, follow_redirects=True, timeout=10) as aud:
             login(aud, "auditor1")
+
             def vetoes() -> int:
                 return int(re.search(r"<b>(\d+)</b>单项否决", aud.get("/").text).group(1))
 
             before = vetoes()
             page = aud.get(f"/findings/{fid}").text
             assert 'id="confirm-form"' in page and "确认前不计入通报、统计和得分" in page
-            r = aud.post(f"/findings/{fid}/status", data={"to": "待整改", "reason": "已核实为暗链",
-                                                          "csrf_token": csrf_of(page)})
+            r = aud.post(
+                f"/findings/{fid}/status", data={"to": "待整改", "reason": "已核实为暗链", "csrf_token": csrf_of(page)}
+            )
             assert 'id="status">待整改' in r.text
             assert vetoes() == before + 1  # the confirmed veto now counts in the overview
         with store.session() as s:
             hist = s.scalars(select(FindingEvent).where(FindingEvent.finding_id == fid).order_by(FindingEvent.id)).all()
         assert [(e.actor, e.from_status, e.to_status, e.reason) for e in hist[1:]] == [
-            ("auditor1", "待人工确认", "待整改", "已核实为暗链")]
+            ("auditor1", "待人工确认", "待整改", "已核实为暗链")
+        ]

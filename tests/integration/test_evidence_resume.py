@@ -1,5 +1,6 @@
 """Screenshots keep their work: each stored as taken, a stopped run resumes, several pages at once within the
 site's politeness, and the findings that cannot be shot are named with the reason. Real Chromium."""
+
 from __future__ import annotations
 
 import os
@@ -29,21 +30,61 @@ def world(tmp_path):
     if not os.path.exists("/usr/bin/chromium"):
         need_service("Chromium (/usr/bin/chromium) is not installed")
     with serve(_route) as srv:
-        cfg = parse_config({
-            "organisation": {"name": "县政府办"}, "units": [{"name": "县政府办"}],
-            "sites": [{"key": "portal", "name": "门户", "home": srv.url("/"), "unit": "县政府办",
-                       "limits": {"concurrency_per_host": 2, "delay_seconds": 0}}],
-            "storage": {"url": f"sqlite:///{tmp_path / 'e.db'}", "notices_dir": str(tmp_path / "out")}})
+        cfg = parse_config(
+            {
+                "organisation": {"name": "县政府办"},
+                "units": [{"name": "县政府办"}],
+                "sites": [
+                    {
+                        "key": "portal",
+                        "name": "门户",
+                        "home": srv.url("/"),
+                        "unit": "县政府办",
+                        "limits": {"concurrency_per_host": 2, "delay_seconds": 0},
+                    }
+                ],
+                "storage": {"url": f"sqlite:///{tmp_path / 'e.db'}", "notices_dir": str(tmp_path / "out")},
+            }
+        )
         store = Store(cfg.storage.url)
         with store.session() as s:
             for i in range(PAGES):
-                s.add(Finding(fingerprint=f"f{i}", rule="W-S1", severity="扣分", site="portal", unit="县政府办",
-                              url=srv.url(f"/gone{i}.html"), source_url=srv.url(f"/p{i}"), subject=f"gone{i}",
-                              evidence="链接无法访问", facts={}, first_seen=DAY, last_seen=DAY, status="待整改",
-                              updated_at=utcnow()))
-            s.add(Finding(fingerprint="nosource", rule="W-S1", severity="扣分", site="portal", unit="县政府办",
-                          url=srv.url("/orphan.html"), source_url=None, subject="orphan", evidence="链接无法访问",
-                          facts={}, first_seen=DAY, last_seen=DAY, status="待整改", updated_at=utcnow()))
+                s.add(
+                    Finding(
+                        fingerprint=f"f{i}",
+                        rule="W-S1",
+                        severity="扣分",
+                        site="portal",
+                        unit="县政府办",
+                        url=srv.url(f"/gone{i}.html"),
+                        source_url=srv.url(f"/p{i}"),
+                        subject=f"gone{i}",
+                        evidence="链接无法访问",
+                        facts={},
+                        first_seen=DAY,
+                        last_seen=DAY,
+                        status="待整改",
+                        updated_at=utcnow(),
+                    )
+                )
+            s.add(
+                Finding(
+                    fingerprint="nosource",
+                    rule="W-S1",
+                    severity="扣分",
+                    site="portal",
+                    unit="县政府办",
+                    url=srv.url("/orphan.html"),
+                    source_url=None,
+                    subject="orphan",
+                    evidence="链接无法访问",
+                    facts={},
+                    first_seen=DAY,
+                    last_seen=DAY,
+                    status="待整改",
+                    updated_at=utcnow(),
+                )
+            )
         yield srv, cfg, store
         store.close()
 

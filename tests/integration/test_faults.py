@@ -7,6 +7,7 @@ well (resets, 5xx storms, gzip bombs, huge pages, wrong charsets, malformed HTML
 test_link_verdicts.py (404/410/500, redirect loops and chains, 403/429, timeouts, soft 404),
 test_crawl_traps.py (traps) and test_hostile_pages.py (scope, escaping).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -33,20 +34,51 @@ STORM = [f"/storm/{n}.html" for n in range(6)]
 def fault_route(path: str, srv):
     p = urlsplit(path).path
     if p == "/":
-        links = ["/refresh.html", "/refresh-away.html", "/deep.html", "/reset.html", "/flaky.html", *STORM,
-                 "/bomb.html", "/huge.html", "/gbk-as-utf8.html", "/utf8-as-gbk.html", "/malformed.html"]
-        return 200, {}, html("故障测试门户", "".join(f"<a href='{u}'>栏目{n}</a> " for n, u in enumerate(links)),
-                             head="<meta http-equiv='refresh' content='60;url=/'>")
+        links = [
+            "/refresh.html",
+            "/refresh-away.html",
+            "/deep.html",
+            "/reset.html",
+            "/flaky.html",
+            *STORM,
+            "/bomb.html",
+            "/huge.html",
+            "/gbk-as-utf8.html",
+            "/utf8-as-gbk.html",
+            "/malformed.html",
+        ]
+        return (
+            200,
+            {},
+            html(
+                "故障测试门户",
+                "".join(f"<a href='{u}'>栏目{n}</a> " for n, u in enumerate(links)),
+                head="<meta http-equiv='refresh' content='60;url=/'>",
+            ),
+        )
     if p == "/refresh.html":  # a reload timer: the page refreshes itself every 5 s
-        return 200, {}, html("自动刷新的页面", "<p>每 5 秒刷新</p>",
-                             head="<meta http-equiv=\"Refresh\" content=\"5; URL='refresh.html'\">")
+        return (
+            200,
+            {},
+            html(
+                "自动刷新的页面",
+                "<p>每 5 秒刷新</p>",
+                head='<meta http-equiv="Refresh" content="5; URL=\'refresh.html\'">',
+            ),
+        )
     if p == "/refresh-away.html":  # a real refresh redirect: still followed
         return 200, {}, html("跳转中", "", head="<meta http-equiv='refresh' content='0;url=/target.html'>")
     if p == "/target.html":
         return 200, {}, html("跳转目标", "<p>到了</p>")
     if p == "/deep.html":  # 10,000 nested div, then the rest of the page
-        return 200, {}, html("嵌套很深的页面", "<div>" * 10_000 + "深处的正文" + "</div>" * 10_000
-                             + "<a href='/after-deep.html'>嵌套之后的链接</a>")
+        return (
+            200,
+            {},
+            html(
+                "嵌套很深的页面",
+                "<div>" * 10_000 + "深处的正文" + "</div>" * 10_000 + "<a href='/after-deep.html'>嵌套之后的链接</a>",
+            ),
+        )
     if p == "/after-deep.html":
         return 200, {}, html("嵌套之后", "<p>正常</p>")
     if p == "/reset.html":
@@ -64,9 +96,15 @@ def fault_route(path: str, srv):
     if p == "/utf8-as-gbk.html":  # UTF-8 bytes, though the page says gb2312
         return 200, {"Content-Type": "text/html"}, html("办事服务指南", "<p>办事指南正文</p>", charset="gb2312")
     if p == "/malformed.html":
-        return 200, {}, ("<html><head><title>残缺页面</title><body><table><tr><td>单元格<div><p>段落"
-                         "<a href=/malformed-child.html>未加引号的链接</a></html> 后面的正文\0<a href='/tail.html'"
-                         ">结尾的链接</a><!-- 未闭合的注释")
+        return (
+            200,
+            {},
+            (
+                "<html><head><title>残缺页面</title><body><table><tr><td>单元格<div><p>段落"
+                "<a href=/malformed-child.html>未加引号的链接</a></html> 后面的正文\0<a href='/tail.html'"
+                ">结尾的链接</a><!-- 未闭合的注释"
+            ),
+        )
     if p in ("/malformed-child.html", "/tail.html"):
         return 200, {}, html("子页面", "<p>正常</p>")
     return 404, {}, html("404", "页面不存在")
@@ -85,9 +123,12 @@ def deep_home_route(path: str, srv):
 def faulty(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("faults")
     with serve_faults(fault_route) as srv, serve_faults(deep_home_route) as deep:
-        cfg = sites_yaml(tmp / "sites.yaml", [{"key": "faults", "home": srv.url("/")},
-                                              {"key": "deephome", "home": deep.url("/")}],
-                         timeout_seconds=3, max_page_bytes=MAX_PAGE)
+        cfg = sites_yaml(
+            tmp / "sites.yaml",
+            [{"key": "faults", "home": srv.url("/")}, {"key": "deephome", "home": deep.url("/")}],
+            timeout_seconds=3,
+            max_page_bytes=MAX_PAGE,
+        )
         db = f"sqlite:///{tmp / 'm.db'}"
         started = time.monotonic()
         out = run_monitor("-c", cfg, "--db", db, "crawl", cwd=tmp, timeout=180)
@@ -97,13 +138,23 @@ def faulty(tmp_path_factory):
         rows = findings_json(db, tmp, "--status", "all", "--verdict", "all")
         con = sqlite3.connect(tmp / "m.db")
         pages = {}
-        for row in con.execute("select url, status, error_kind, title, text, text_error, attempts, final_url "
-                               "from pages"):
+        for row in con.execute(
+            "select url, status, error_kind, title, text, text_error, attempts, final_url from pages"
+        ):
             parts = urlsplit(row[0])
-            pages[(parts.port, parts.path)] = dict(zip(
-                ("url", "status", "error_kind", "title", "text", "text_error", "attempts", "final_url"), row))
-        yield {"out": out, "took": took, "rows": rows, "srv": srv, "deep": deep, "con": con,
-               "page": lambda s, path: pages.get((s.port, path)), "hits": srv.hits}
+            pages[(parts.port, parts.path)] = dict(
+                zip(("url", "status", "error_kind", "title", "text", "text_error", "attempts", "final_url"), row)
+            )
+        yield {
+            "out": out,
+            "took": took,
+            "rows": rows,
+            "srv": srv,
+            "deep": deep,
+            "con": con,
+            "page": lambda s, path: pages.get((s.port, path)),
+            "hits": srv.hits,
+        }
         con.close()
 
 
@@ -112,6 +163,7 @@ def _w_s1(rows, srv, path):
 
 
 # ------------------------------------------------------------------ defects of issue 13 (fail on the old code)
+
 
 def test_deep_nesting_never_drops_a_page(faulty):
     """13.5: 1,200 unclosed <font> on a home page, 10,000 nested div on another: both stored and read whole."""
@@ -142,6 +194,7 @@ def test_a_meta_refresh_to_the_page_itself_is_not_a_redirect(faulty):
 
 
 # ------------------------------------------------------------------ faults judged well already (regressions)
+
 
 def test_connection_resets_are_retried_then_broken(faulty):
     page, srv, rows = faulty["page"], faulty["srv"], faulty["rows"]
@@ -184,6 +237,7 @@ def test_malformed_html_keeps_its_text_and_links(faulty):
 
 # ------------------------------------------------------------------ the pace is kept at the send
 
+
 def test_the_host_pace_holds_at_the_send_when_the_event_loop_stalls():
     """A loop blocked while two requests wait their turn must not send them together when it wakes."""
     from spiders.revalidate import HostPace
@@ -213,12 +267,20 @@ def test_the_host_pace_holds_at_the_send_when_the_event_loop_stalls():
 
 # ------------------------------------------------------------------ a run is judged once (13.4)
 
+
 def _broken_link(url: str):
     from monitor.model import Severity
     from rules.base import Outcome, Verdict
 
-    return Outcome(rule="W-S1", severity=Severity.DEDUCTION, verdict=Verdict.FINDING, subject=url, url=url,
-                   evidence=f"链接无法访问（HTTP 404）：{url}", source_url="http://127.0.0.1:8000/a.html")
+    return Outcome(
+        rule="W-S1",
+        severity=Severity.DEDUCTION,
+        verdict=Verdict.FINDING,
+        subject=url,
+        url=url,
+        evidence=f"链接无法访问（HTTP 404）：{url}",
+        source_url="http://127.0.0.1:8000/a.html",
+    )
 
 
 def test_checking_a_run_already_checked_changes_no_state(tmp_path):
@@ -231,13 +293,23 @@ def test_checking_a_run_already_checked_changes_no_state(tmp_path):
     gone, kept = "http://127.0.0.1:8000/gone.html", "http://127.0.0.1:8000/kept.html"
 
     def check(run_id: int, day: str, *outcomes):
-        return record_outcomes(store, site_key="s", unit="县政府办", rule_ids=["W-S1"], outcomes=list(outcomes),
-                               as_of=date.fromisoformat(day), run_id=run_id)
+        return record_outcomes(
+            store,
+            site_key="s",
+            unit="县政府办",
+            rule_ids=["W-S1"],
+            outcomes=list(outcomes),
+            as_of=date.fromisoformat(day),
+            run_id=run_id,
+        )
 
     def state():
         with store.session() as s:
-            rows = s.execute(select(Finding.url, Finding.status, Finding.absent_checks, Finding.occurrences,
-                                    Finding.last_seen).order_by(Finding.url)).all()
+            rows = s.execute(
+                select(
+                    Finding.url, Finding.status, Finding.absent_checks, Finding.occurrences, Finding.last_seen
+                ).order_by(Finding.url)
+            ).all()
             return [tuple(r) for r in rows], s.scalar(select(func.count(FindingEvent.id)))
 
     runs = [store.start_run("s") for _ in range(3)]
@@ -262,6 +334,7 @@ def _route_with(links: dict):
         if p == "/ok.html":
             return 200, {}, html("正常", "<p>正常</p>")
         return 404, {}, html("404", "页面不存在")
+
     return route
 
 
@@ -285,6 +358,7 @@ def test_crawl_url_then_check_counts_one_absence(tmp_path):
 
 # ------------------------------------------------------------------ one crawl of a site at a time (13.7)
 
+
 def _slow_route(path: str, srv):
     p = urlsplit(path).path
     if p == "/":
@@ -293,15 +367,21 @@ def _slow_route(path: str, srv):
 
 
 def _popen(*args: str, cwd: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "monitor", *args], cwd=cwd, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "PYTHONWARNINGS": "ignore"})
+    return subprocess.Popen(
+        [sys.executable, "-m", "monitor", *args],
+        cwd=cwd,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "PYTHONWARNINGS": "ignore"},
+    )
 
 
 def test_two_crawls_of_one_site_never_run_at_once(tmp_path):
     with serve_faults(_slow_route) as srv:
-        cfg = sites_yaml(tmp_path / "sites.yaml", [{"key": "slow", "home": srv.url("/")}], delay_seconds=0.3,
-                         concurrency_per_host=1)
+        cfg = sites_yaml(
+            tmp_path / "sites.yaml", [{"key": "slow", "home": srv.url("/")}], delay_seconds=0.3, concurrency_per_host=1
+        )
         db = f"sqlite:///{tmp_path / 'fresh.db'}"  # a fresh file: both processes also race to create it
         procs = [_popen("-c", cfg, "--db", db, "crawl", cwd=tmp_path) for _ in range(2)]
         outs = [p.communicate(timeout=180) for p in procs]
@@ -328,6 +408,7 @@ def test_two_crawls_of_one_site_never_run_at_once(tmp_path):
 
 # ------------------------------------------------------------------ database and config faults said plainly (13.8)
 
+
 def _plain(out, *words: str) -> None:
     assert out.returncode == 2, (out.returncode, out.stderr)
     assert "Traceback" not in out.stderr and all(w in out.stderr for w in words), out.stderr
@@ -341,8 +422,15 @@ def test_a_locked_sqlite_database_before_the_crawl_starts(tmp_path):
     holder = sqlite3.connect(tmp_path / "m.db", isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")  # another program writing and not letting go
     try:
-        out = run_monitor("-c", cfg, "--db", f"sqlite:///{tmp_path / 'm.db'}", "crawl", cwd=tmp_path,
-                          env={"MONITOR_DB_BUSY_SECONDS": "1"})
+        out = run_monitor(
+            "-c",
+            cfg,
+            "--db",
+            f"sqlite:///{tmp_path / 'm.db'}",
+            "crawl",
+            cwd=tmp_path,
+            env={"MONITOR_DB_BUSY_SECONDS": "1"},
+        )
     finally:
         holder.execute("ROLLBACK")
         holder.close()
@@ -368,7 +456,9 @@ def test_a_read_only_database_file(tmp_path):
     (tmp_path / "m.db").chmod(0o444)
     cfg = sites_yaml(tmp_path / "sites.yaml", [{"key": "x", "home": "http://127.0.0.1:9/"}])
     try:
-        _plain(run_monitor("-c", cfg, "--db", f"sqlite:///{tmp_path / 'm.db'}", "crawl", cwd=tmp_path), "只读", "写权限")
+        _plain(
+            run_monitor("-c", cfg, "--db", f"sqlite:///{tmp_path / 'm.db'}", "crawl", cwd=tmp_path), "只读", "写权限"
+        )
     finally:
         (tmp_path / "m.db").chmod(0o644)
 

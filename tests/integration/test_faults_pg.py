@@ -6,6 +6,7 @@ the same (lost W-S1/W-V3 findings, false W-V10 vetoes). Here the crawl process k
 connections at chosen statements; afterwards (and after a resume where one was needed) pages, links and
 findings must equal an uninterrupted crawl's, and no run with missing facts may be marked finished.
 """
+
 from __future__ import annotations
 
 import os
@@ -59,18 +60,39 @@ runpy.run_module("monitor", run_name="__main__")
 def site_route(path: str, srv):
     p = urlsplit(path).path
     if p == "/":
-        return 200, {}, html("测试门户", "<a href='/news/'>新闻动态</a> <a href='/notice/'>通知公告</a> "
-                             "<a href='/gone.html'>已删除</a> <a href='/about.html'>关于</a>")
+        return (
+            200,
+            {},
+            html(
+                "测试门户",
+                "<a href='/news/'>新闻动态</a> <a href='/notice/'>通知公告</a> "
+                "<a href='/gone.html'>已删除</a> <a href='/about.html'>关于</a>",
+            ),
+        )
     if p in ("/news/", "/notice/"):
         month = "2026-08" if p == "/news/" else "2026-11"  # news is stale (W-V3), notices are fresh
         name = "新闻动态" if p == "/news/" else "通知公告"
-        items = "".join(f"<li><a href='{p}a{n}.html'>{name}第{n}篇</a><span>{month}-{10 + n:02d}</span></li>"
-                        for n in range(12))
-        return 200, {}, html(name, f"<ul>{items}</ul><a href='{p}a0.html'>更多</a>",
-                             head=f"<meta name='ColumnName' content='{name}'><meta name='ColumnType' content='新闻'>")
+        items = "".join(
+            f"<li><a href='{p}a{n}.html'>{name}第{n}篇</a><span>{month}-{10 + n:02d}</span></li>" for n in range(12)
+        )
+        return (
+            200,
+            {},
+            html(
+                name,
+                f"<ul>{items}</ul><a href='{p}a0.html'>更多</a>",
+                head=f"<meta name='ColumnName' content='{name}'><meta name='ColumnType' content='新闻'>",
+            ),
+        )
     if p.endswith(".html") and ("/news/a" in p or "/notice/a" in p):
-        return 200, {}, html(f"文章 {p}", f"<p>发布时间：2026-11-01</p><p>正文 {p}</p><a href='/'>首页</a>"
-                             "<a href='/gone.html'>相关</a>")
+        return (
+            200,
+            {},
+            html(
+                f"文章 {p}",
+                f"<p>发布时间：2026-11-01</p><p>正文 {p}</p><a href='/'>首页</a><a href='/gone.html'>相关</a>",
+            ),
+        )
     if p == "/about.html":
         return 200, {}, html("关于", "<p>关于本站</p>")
     return 404, {}, html("404", "页面不存在")
@@ -94,8 +116,14 @@ def _drop(url: str) -> None:
 
 def _crawl(cfg: str, db: str, cwd, plan: str = "") -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "ignore", "KILL_PLAN": plan, "KILL_DB": db}
-    return subprocess.run([sys.executable, "-c", INJECT, "-c", cfg, "--db", db, "crawl", "--as-of", DAY],
-                          cwd=cwd, env=env, capture_output=True, text=True, timeout=240)
+    return subprocess.run(
+        [sys.executable, "-c", INJECT, "-c", cfg, "--db", db, "crawl", "--as-of", DAY],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
 
 
 def _facts(db: str) -> dict:
@@ -108,15 +136,24 @@ def _facts(db: str) -> dict:
         out = {"runs": runs}
         if finished:
             run = finished[-1][0]
-            out["pages"] = sorted(con.execute(
-                "select url, status, title, error_kind, content_hash from pages where run_id = %s", (run,)).fetchall())
-            out["links"] = sorted(con.execute(
-                "select source_url, target_url, anchor_text, tag from links where run_id = %s", (run,)).fetchall())
-            out["columns"] = sorted(con.execute(
-                "select url, name, item_count from columns where run_id = %s", (run,)).fetchall())
+            out["pages"] = sorted(
+                con.execute(
+                    "select url, status, title, error_kind, content_hash from pages where run_id = %s", (run,)
+                ).fetchall()
+            )
+            out["links"] = sorted(
+                con.execute(
+                    "select source_url, target_url, anchor_text, tag from links where run_id = %s", (run,)
+                ).fetchall()
+            )
+            out["columns"] = sorted(
+                con.execute("select url, name, item_count from columns where run_id = %s", (run,)).fetchall()
+            )
             out["orphans"] = con.execute(
                 "select count(*) from links l where run_id = %s and not exists "
-                "(select 1 from pages p where p.run_id = l.run_id and p.url = l.source_url)", (run,)).fetchone()[0]
+                "(select 1 from pages p where p.run_id = l.run_id and p.url = l.source_url)",
+                (run,),
+            ).fetchone()[0]
         return out
 
 
@@ -161,8 +198,9 @@ def test_connections_killed_mid_crawl_and_in_the_close_phase_lose_nothing(fault_
     retried whole on a fresh connection and the run finishes with every fact."""
     db = _database()
     try:
-        plan = ";".join(["INSERT INTO pages|2|1", "INSERT INTO links|4|1", "DELETE FROM column_items|1|1",
-                         "finished_at=|1|1"])
+        plan = ";".join(
+            ["INSERT INTO pages|2|1", "INSERT INTO links|4|1", "DELETE FROM column_items|1|1", "finished_at=|1|1"]
+        )
         out = _crawl(fault_site["cfg"], db, fault_site["tmp"], plan)
         assert "KILLS 4" in out.stdout, out.stdout + out.stderr
         assert out.returncode == 0, out.stderr

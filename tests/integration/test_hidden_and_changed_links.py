@@ -1,5 +1,6 @@
 """暗链 (W-V9b) and 外链变异 (W-S15): the facts the spider records, the rules on hand-built facts, and both
 end to end through a crawl of a local site that links a hijacked partner domain."""
+
 from __future__ import annotations
 
 import json
@@ -30,12 +31,14 @@ def test_hidden_hrefs_reads_inline_hiding_only():
 
 
 def test_hidden_external_link_is_reported_only_with_wording_or_a_black_hat_pattern():
-    links = [LinkFacts(HOME + "a.html", CASINO, "澳门新葡京", is_external=True, hidden=True),
-             LinkFacts(HOME + "b.html", CASINO, "", is_external=True, hidden=True),
-             LinkFacts(HOME + "a.html", "http://seo-spam.example/x", "广告", is_external=True, hidden=True),
-             LinkFacts(HOME, "http://www.other.gov.cn/", "部门网站", is_external=True, hidden=True),
-             LinkFacts(HOME, HOME + "menu.html", "下拉菜单", hidden=True),
-             LinkFacts(HOME, "http://visible.example/", "友情链接", is_external=True)]
+    links = [
+        LinkFacts(HOME + "a.html", CASINO, "澳门新葡京", is_external=True, hidden=True),
+        LinkFacts(HOME + "b.html", CASINO, "", is_external=True, hidden=True),
+        LinkFacts(HOME + "a.html", "http://seo-spam.example/x", "广告", is_external=True, hidden=True),
+        LinkFacts(HOME, "http://www.other.gov.cn/", "部门网站", is_external=True, hidden=True),
+        LinkFacts(HOME, HOME + "menu.html", "下拉菜单", hidden=True),
+        LinkFacts(HOME, "http://visible.example/", "友情链接", is_external=True),
+    ]
     out = {o.subject: o for o in run("W-V9b", site(links=links))}
     # a lone hidden link with a plain text and no hiding pattern is no 暗链 (a CMS credit, a 找错 link …)
     assert set(out) == {CASINO}
@@ -49,14 +52,23 @@ def test_hidden_external_link_is_reported_only_with_wording_or_a_black_hat_patte
 
 def test_external_target_whose_title_turned_to_gambling_is_reported_with_its_parents():
     partner = "http://old-partner.example/"
-    pages = (PageFacts(url=HOME, status=200, is_home=True),
-             PageFacts(url=partner, final_url="http://landing.example/", status=200, is_external=True,
-                       title="澳门新葡京娱乐场 注册送彩金"),
-             PageFacts(url="http://fine.example/", status=200, is_external=True, title="示例市人民政府"),
-             PageFacts(url="http://gone.example/", status=404, is_external=True, title="澳门赌场"))
-    links = (LinkFacts(HOME, partner, "合作单位", on_home=True, is_external=True),
-             LinkFacts(HOME + "yqlj.html", partner, "合作单位", is_external=True),
-             LinkFacts(HOME, "http://fine.example/", "市政府", is_external=True))
+    pages = (
+        PageFacts(url=HOME, status=200, is_home=True),
+        PageFacts(
+            url=partner,
+            final_url="http://landing.example/",
+            status=200,
+            is_external=True,
+            title="澳门新葡京娱乐场 注册送彩金",
+        ),
+        PageFacts(url="http://fine.example/", status=200, is_external=True, title="示例市人民政府"),
+        PageFacts(url="http://gone.example/", status=404, is_external=True, title="澳门赌场"),
+    )
+    links = (
+        LinkFacts(HOME, partner, "合作单位", on_home=True, is_external=True),
+        LinkFacts(HOME + "yqlj.html", partner, "合作单位", is_external=True),
+        LinkFacts(HOME, "http://fine.example/", "市政府", is_external=True),
+    )
     out = run("W-S15", site(pages=pages, links=links))
     assert [o.subject for o in out] == [partner]
     assert out[0].facts["sources"] == [HOME, HOME + "yqlj.html"]
@@ -69,13 +81,23 @@ def test_crawl_finds_a_planted_hidden_link_and_a_hijacked_partner_domain(tmp_pat
         return 200, {}, page("澳门新葡京 真人娱乐城", "欢迎光临")
 
     with serve(partner) as hijacked:
+
         def site_route(path, server):
             if path == "/":
-                return 200, {}, page("示例县人民政府", f"<a href='/a.html'>要闻</a>"
-                                     f"<a href='{hijacked.url('/')}'>友情链接：示例合作单位</a>")
+                return (
+                    200,
+                    {},
+                    page(
+                        "示例县人民政府",
+                        f"<a href='/a.html'>要闻</a><a href='{hijacked.url('/')}'>友情链接：示例合作单位</a>",
+                    ),
+                )
             if path == "/a.html":
-                return 200, {}, page("要闻", "正文<div style='display:none'>"
-                                     "<a href='http://casino.invalid/'>澳门赌场</a></div>")
+                return (
+                    200,
+                    {},
+                    page("要闻", "正文<div style='display:none'><a href='http://casino.invalid/'>澳门赌场</a></div>"),
+                )
             return 404, {}, page("404", "页面不存在")
 
         with serve(site_route) as srv:

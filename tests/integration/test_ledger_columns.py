@@ -1,4 +1,5 @@
 """The ledger works for fixing: W-S1 rows carry every referring page and link text; filters and frozen headers."""
+
 from __future__ import annotations
 
 from openpyxl import load_workbook

@@ -1,4 +1,5 @@
 """W-S1 verdicts from a real crawl of a tiny local site that answers every way a link can fail."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -16,14 +17,21 @@ def route(path: str, srv):
     if path == "/":
         return 200, {}, page("测试门户", "<a href='/hub.html'>导航</a> <a href='/moved.html'>旧导航</a>")
     if path == "/hub.html":
-        return 200, {}, page("导航页", f"""
+        return (
+            200,
+            {},
+            page(
+                "导航页",
+                f"""
             <a href='/gone404.html'>已删除的文章</a> <a href='/gone410.html'>永久删除</a>
             <a href='/err500.html'>服务器错误</a> <a href='/loop-a'>循环跳转</a> <a href='/chain/0'>多次跳转</a>
             <a href='/forbidden.html'>被拦截</a> <a href='/limited.html'>限流</a> <a href='/soft404.html'>软404</a>
             <a href='/doc.html#sec1'>第一节</a> <a href='/doc.html#nosuch'>不存在的一节</a> <a href='/doc.html#top'>顶部</a>
             <a href='/slow.html'>很慢的页面</a> <a href='http://127.0.0.1:{DEAD_PORT}/x.html'>关停的网站</a>
             <a href='#here'>本页锚点</a> <a href='#gone'>本页缺失锚点</a> <span id='here'></span>
-            <a href='/fine.html'>正常页面</a>""")
+            <a href='/fine.html'>正常页面</a>""",
+            ),
+        )
     if path == "/moved.html":  # a parent page reached through a redirect
         return 301, {"Location": "/hub2.html"}, ""
     if path == "/hub2.html":
@@ -89,8 +97,17 @@ def test_dead_targets_are_broken_and_blocked_ones_unverified(crawled):
     rows = _by_path(crawled["rows"])
     broken = {k for k, r in rows.items() if r["verdict"] == "finding"}
     unverified = {k for k, r in rows.items() if r["verdict"] == "unverified"}
-    assert broken == {"/gone404.html", "/gone410.html", "/err500.html", "/loop-a", "/chain/0", "/soft404.html",
-                      "/doc.html#nosuch", "/hub.html#gone", "dead:/x.html"}
+    assert broken == {
+        "/gone404.html",
+        "/gone410.html",
+        "/err500.html",
+        "/loop-a",
+        "/chain/0",
+        "/soft404.html",
+        "/doc.html#nosuch",
+        "/hub.html#gone",
+        "dead:/x.html",
+    }
     assert unverified == {"/forbidden.html", "/limited.html", "/slow.html"}
     assert rows["/gone404.html"]["facts"]["status"] == 404
     assert rows["/err500.html"]["facts"]["status"] == 500
@@ -148,13 +165,21 @@ def test_findings_verdict_option_filters(crawled):
     assert default and {r["verdict"] for r in default} == {"finding"}
 
 
-@pytest.mark.parametrize("title,text,expected", [
-    ("404", None, True), ("404 - 示例县人民政府", None, True), ("页面不存在", None, True),
-    ("404 Not Found", None, True), ("提示信息", "抱歉，您访问的页面不存在或已被删除。", True),
-    ("404路公交线路调整的通知", None, False), ("找不到工作怎么办？就业服务来帮忙", None, False),
-    ("关于2024年度404项目的通知", None, False), ("公交调整", "404 路公交车自下月起调整线路。", False),
-    ("通知", "页面不存在" + "正文" * 2000, False),  # a long real page that happens to say it
-])
+@pytest.mark.parametrize(
+    "title,text,expected",
+    [
+        ("404", None, True),
+        ("404 - 示例县人民政府", None, True),
+        ("页面不存在", None, True),
+        ("404 Not Found", None, True),
+        ("提示信息", "抱歉，您访问的页面不存在或已被删除。", True),
+        ("404路公交线路调整的通知", None, False),
+        ("找不到工作怎么办？就业服务来帮忙", None, False),
+        ("关于2024年度404项目的通知", None, False),
+        ("公交调整", "404 路公交车自下月起调整线路。", False),
+        ("通知", "页面不存在" + "正文" * 2000, False),  # a long real page that happens to say it
+    ],
+)
 def test_soft_404_wording(title, text, expected):
     from spiders.verdicts import not_found_text
 

@@ -1,4 +1,5 @@
 """Site locks on SQLite, PostgreSQL and Redis; schedule triggers; the job store on PostgreSQL."""
+
 from __future__ import annotations
 
 import subprocess
@@ -45,8 +46,10 @@ def test_db_lock_postgres(pg_url):
 
 def test_db_lock_taken_over_from_a_dead_process_and_renewed(tmp_path):
     store = Store(f"sqlite:///{tmp_path / 'm.db'}")
-    code = ("import sys; sys.path.insert(0, '.'); from monitor.store import Store; from monitor.ops.locks import DbLock; "
-            f"assert DbLock(Store('sqlite:///{tmp_path / 'm.db'}'), 'crawl:x', ttl=600, heartbeat=False).acquire()")
+    code = (
+        "import sys; sys.path.insert(0, '.'); from monitor.store import Store; from monitor.ops.locks import DbLock; "
+        f"assert DbLock(Store('sqlite:///{tmp_path / 'm.db'}'), 'crawl:x', ttl=600, heartbeat=False).acquire()"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
     # The holder exited without releasing; its lease runs 10 minutes, but its pid is gone on this host.
     alive = DbLock(store, "crawl:x", ttl=2, owner="me")
@@ -80,10 +83,17 @@ def test_redis_lock():
 
 
 def _cfg(schedule: dict, sites: int = 3):
-    return parse_config({"organisation": {"name": "x"}, "units": [{"name": "u"}],
-                         "sites": [{"key": f"s{i}", "name": f"站{i}", "home": f"http://127.0.0.1:9/{i}/", "unit": "u"}
-                                   for i in range(sites)],
-                         "schedule": schedule})
+    return parse_config(
+        {
+            "organisation": {"name": "x"},
+            "units": [{"name": "u"}],
+            "sites": [
+                {"key": f"s{i}", "name": f"站{i}", "home": f"http://127.0.0.1:9/{i}/", "unit": "u"}
+                for i in range(sites)
+            ],
+            "schedule": schedule,
+        }
+    )
 
 
 def test_default_schedule_and_staggered_crawls():
@@ -93,12 +103,24 @@ def test_default_schedule_and_staggered_crawls():
 
     config = _cfg({})
     jobs = desired_jobs(config, {"crawl", "probe", "recheck"})
-    assert set(jobs) == {"probe:s0", "probe:s1", "probe:s2", "crawl:s0", "crawl:s1", "crawl:s2", "recheck",
-                         "recheck_requested", "notice", "notify"}  # no feeds: no accounts, and no command yet
+    assert set(jobs) == {
+        "probe:s0",
+        "probe:s1",
+        "probe:s2",
+        "crawl:s0",
+        "crawl:s1",
+        "crawl:s2",
+        "recheck",
+        "recheck_requested",
+        "notice",
+        "notify",
+    }  # no feeds: no accounts, and no command yet
     crawl_times = [repr(jobs[f"crawl:s{i}"][0]) for i in range(3)]
     assert "hour='1', minute='0'" in crawl_times[0] and "hour='1', minute='20'" in crawl_times[1]
     assert "hour='1', minute='40'" in crawl_times[2]
-    assert "day='1', day_of_week='*', hour='8', minute='0'" in repr(jobs["notice"][0]) and "Asia/Shanghai" in repr(jobs["notice"][0])
+    assert "day='1', day_of_week='*', hour='8', minute='0'" in repr(jobs["notice"][0]) and "Asia/Shanghai" in repr(
+        jobs["notice"][0]
+    )
     # W-V1 needs ≥ 20 probes a day: every 30 minutes is 48
     probe = jobs["probe:s0"][0]
     from datetime import datetime
@@ -126,8 +148,9 @@ def test_bad_schedule_is_named():
 def test_job_store_on_postgres_keeps_jobs_and_their_due_times(pg_url):
     from monitor.ops.daemon import Daemon
 
-    config = _cfg({"crawl": "0 3 * * *", "probe": "off", "recheck": "off", "feeds": "off",
-                   "recheck_requested": "off"}, sites=2)
+    config = _cfg(
+        {"crawl": "0 3 * * *", "probe": "off", "recheck": "off", "feeds": "off", "recheck_requested": "off"}, sites=2
+    )
     store = Store(pg_url)
     first = Daemon("sites.yaml", pg_url, config, store)
     first.scheduler = first.build_scheduler()
@@ -136,9 +159,15 @@ def test_job_store_on_postgres_keeps_jobs_and_their_due_times(pg_url):
     due = {j.id: j.next_run_time for j in first.scheduler.get_jobs()}
     first.scheduler.shutdown(wait=False)
 
-    again = Daemon("sites.yaml", pg_url, _cfg({"crawl": "0 3 * * *", "probe": "off", "recheck": "off", "feeds": "off",
-                   "recheck_requested": "off"},
-                                              sites=1), Store(pg_url))
+    again = Daemon(
+        "sites.yaml",
+        pg_url,
+        _cfg(
+            {"crawl": "0 3 * * *", "probe": "off", "recheck": "off", "feeds": "off", "recheck_requested": "off"},
+            sites=1,
+        ),
+        Store(pg_url),
+    )
     again.scheduler = again.build_scheduler()
     again.scheduler.start(paused=True)
     counts = again.sync_jobs()

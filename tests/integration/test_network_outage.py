@@ -1,6 +1,7 @@
 """A broken network is not a broken site: with DNS refusing every external host (a resolver on loopback),
 the crawl says 本机网络异常, `monitor status` says it too, the external links are unverified, nobody is
 accused; the failures are recorded as DNS failures, not TLS."""
+
 from __future__ import annotations
 
 import json
@@ -18,14 +19,25 @@ from tests.conftest import DEMO_DAY, ROOT, run_monitor
 from tests.local_http import page, serve, sites_yaml
 from tests.refusing_dns import refusing_dns_server
 
-EXTERNAL = ["http://www.ssl-portal.example.cn/", "https://tls.example.org/a.html", "http://news.example.com/",
-            "http://www.other-city.gov.cn/", "http://partner.example.net/x.pdf"]
+EXTERNAL = [
+    "http://www.ssl-portal.example.cn/",
+    "https://tls.example.org/a.html",
+    "http://news.example.com/",
+    "http://www.other-city.gov.cn/",
+    "http://partner.example.net/x.pdf",
+]
 
 
 def monitor_with_refusing_dns(port: int, *args: str, cwd) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "ignore", "MONITOR_TEST_DNS_PORT": str(port)}
-    return subprocess.run([sys.executable, "-m", "tests.refusing_dns", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=240)
+    return subprocess.run(
+        [sys.executable, "-m", "tests.refusing_dns", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
 
 
 def test_dns_refused_for_every_external_host_accuses_nobody(tmp_path):
@@ -48,15 +60,17 @@ def test_dns_refused_for_every_external_host_accuses_nobody(tmp_path):
         data["network"] = {"reference_urls": [srv.url("/ref")]}  # answers: the verdict comes from the hosts
         open(cfg, "w", encoding="utf-8").write(dump_yaml(data))
         db = f"sqlite:///{tmp_path / 'm.db'}"
-        crawl = monitor_with_refusing_dns(port, "-c", cfg, "--db", db, "crawl", "--as-of", DEMO_DAY.isoformat(),
-                                          cwd=tmp_path)
+        crawl = monitor_with_refusing_dns(
+            port, "-c", cfg, "--db", db, "crawl", "--as-of", DEMO_DAY.isoformat(), cwd=tmp_path
+        )
         assert crawl.returncode == 0, crawl.stderr
     # judging needs no network
     check = run_monitor("-c", cfg, "--db", db, "check", "--as-of", DEMO_DAY.isoformat(), cwd=tmp_path)
     assert check.returncode == 0, check.stderr
     status = run_monitor("--db", db, "status", cwd=tmp_path)
-    listed = run_monitor("--db", db, "findings", "--format", "json", "--status", "all", "--verdict", "all",
-                         cwd=tmp_path)
+    listed = run_monitor(
+        "--db", db, "findings", "--format", "json", "--status", "all", "--verdict", "all", cwd=tmp_path
+    )
     assert queries, "the crawler must have asked the loopback DNS server"
     assert "/ref" in asked, "the configured reference site is fetched first"
     assert "本机网络异常" in crawl.stderr and "5 个外部网站中有 5 个域名无法解析" in crawl.stderr

@@ -1,6 +1,7 @@
 """`monitor feeds` → `check` → `report` → `stats` through the real CLI, on generated and corpus sources
 served on 127.0.0.1, with "now" frozen at 2021-06-20.
 """
+
 from __future__ import annotations
 
 import json
@@ -29,14 +30,32 @@ def world(tmp_path):
     srv = FeedServer()
     ok_page = srv.route("/pages/ok.html", "<html><body>ok</body></html>", ctype="text/html; charset=utf-8")
     gone = srv.base + "/pages/gone.html"  # 404
-    fresh = [{"title": "县政府召开常务会议", "link": srv.base + "/p/1", "date": _day(1),
-              "html": f'<p>会议研究了防汛工作。</p><a href="{ok_page}">详情</a>'},
-             {"title": "低保名单公示", "link": srv.base + "/p/2", "date": _day(3),
-              "html": "<p>公示对象：李某，联系手机13907971234，住址某村。</p>"},
-             {"title": "转发：精准六合彩资料", "link": srv.base + "/p/3", "date": _day(5),
-              "html": f'<p>本期六合彩一码中特，欢迎下注。</p><p><a href="{gone}">往期回顾</a></p>'},
-             {"title": "五月工作回顾", "link": srv.base + "/p/4", "date": _day(30),
-              "html": "<p>严厉打击六合彩等非法赌博活动。</p>"}]
+    fresh = [
+        {
+            "title": "县政府召开常务会议",
+            "link": srv.base + "/p/1",
+            "date": _day(1),
+            "html": f'<p>会议研究了防汛工作。</p><a href="{ok_page}">详情</a>',
+        },
+        {
+            "title": "低保名单公示",
+            "link": srv.base + "/p/2",
+            "date": _day(3),
+            "html": "<p>公示对象：李某，联系手机13907971234，住址某村。</p>",
+        },
+        {
+            "title": "转发：精准六合彩资料",
+            "link": srv.base + "/p/3",
+            "date": _day(5),
+            "html": f'<p>本期六合彩一码中特，欢迎下注。</p><p><a href="{gone}">往期回顾</a></p>',
+        },
+        {
+            "title": "五月工作回顾",
+            "link": srv.base + "/p/4",
+            "date": _day(30),
+            "html": "<p>严厉打击六合彩等非法赌博活动。</p>",
+        },
+    ]
     stale = [{"title": f"旧消息{i}", "link": srv.base + f"/q/{i}", "date": _day(20 + 7 * i)} for i in range(3)]
     srv.route("/feeds/fresh.xml", rss("示例发布", fresh))
     srv.route("/feeds/stale.xml", rss("示例交通", stale))
@@ -46,25 +65,65 @@ def world(tmp_path):
     srv.corpus(api, SNAP1)
     srv.corpus("/statuses/extend?id=4649031014551911", "weibo_statuses_extend__4649031014551911.json")
     export = tmp_path / "douyin.csv"
-    export.write_text("id,title,text,published,url,pinned\n"
-                      "v1,置顶：办事指南,,2021-03-01 09:00,https://www.douyin.com/video/1,是\n"
-                      "v2,防溺水提醒,暑期防溺水,2021-06-02 18:30:00,https://www.douyin.com/video/2,\n"
-                      "v3,中考安排,,2021-05-28T08:00:00+08:00,https://www.douyin.com/video/3,\n", encoding="utf-8-sig")
+    export.write_text(
+        "id,title,text,published,url,pinned\n"
+        "v1,置顶：办事指南,,2021-03-01 09:00,https://www.douyin.com/video/1,是\n"
+        "v2,防溺水提醒,暑期防溺水,2021-06-02 18:30:00,https://www.douyin.com/video/2,\n"
+        "v3,中考安排,,2021-05-28T08:00:00+08:00,https://www.douyin.com/video/3,\n",
+        encoding="utf-8-sig",
+    )
     db = tmp_path / "m.db"
     lim = {"delay_seconds": 0, "timeout_seconds": 5}
     accounts = [
-        {"key": "wx-fresh", "platform": "wechat", "name": "示例发布", "unit": "县政府办", "source": srv.base + "/feeds/fresh.xml",
-         "limits": lim},
-        {"key": "wx-dup", "platform": "wechat", "name": "示例发布二号", "unit": "县政府办", "source": srv.base + "/feeds/dup.xml",
-         "verified": False, "limits": lim},
-        {"key": "tt-stale", "platform": "toutiao", "name": "示例交通", "unit": "县交通局", "source": srv.base + "/feeds/stale.xml",
-         "limits": lim},
-        {"key": "dy-broken", "platform": "douyin", "name": "示例融媒", "unit": "县融媒体中心",
-         "source": srv.base + "/feeds/broken.xml", "limits": lim},
-        {"key": "wb-ak", "platform": "weibo", "name": "示例微博", "unit": "县交通局", "source": srv.base + api,
-         "limits": {**lim, "check_links": False}},
-        {"key": "dy-export", "platform": "douyin", "name": "示例抖音", "unit": "县交通局", "source": "douyin.csv",
-         "limits": lim},
+        {
+            "key": "wx-fresh",
+            "platform": "wechat",
+            "name": "示例发布",
+            "unit": "县政府办",
+            "source": srv.base + "/feeds/fresh.xml",
+            "limits": lim,
+        },
+        {
+            "key": "wx-dup",
+            "platform": "wechat",
+            "name": "示例发布二号",
+            "unit": "县政府办",
+            "source": srv.base + "/feeds/dup.xml",
+            "verified": False,
+            "limits": lim,
+        },
+        {
+            "key": "tt-stale",
+            "platform": "toutiao",
+            "name": "示例交通",
+            "unit": "县交通局",
+            "source": srv.base + "/feeds/stale.xml",
+            "limits": lim,
+        },
+        {
+            "key": "dy-broken",
+            "platform": "douyin",
+            "name": "示例融媒",
+            "unit": "县融媒体中心",
+            "source": srv.base + "/feeds/broken.xml",
+            "limits": lim,
+        },
+        {
+            "key": "wb-ak",
+            "platform": "weibo",
+            "name": "示例微博",
+            "unit": "县交通局",
+            "source": srv.base + api,
+            "limits": {**lim, "check_links": False},
+        },
+        {
+            "key": "dy-export",
+            "platform": "douyin",
+            "name": "示例抖音",
+            "unit": "县交通局",
+            "source": "douyin.csv",
+            "limits": lim,
+        },
     ]
     cfg = write_config(tmp_path / "sites.yaml", accounts, db=db)
     yield tmp_path, cfg, db, srv
@@ -85,17 +144,21 @@ def test_feeds_check_report_and_stats(world):
     assert "新媒体账号检查结果" in out.stdout
     rows = findings_json(f"sqlite:///{db}", tmp)
     got = sorted((r["rule"], r["site"], r["facts"].get("content_rule", "")) for r in rows)
-    assert got == sorted([
-        ("N-V1", "tt-stale", ""),  # newest post 20 days before the monitoring point
-        ("N-V3", "wx-fresh", "W-S4"),  # mobile number in clear
-        ("N-V3", "wx-fresh", "W-V9"), ("N-V3", "wx-fresh", "W-V9"),  # 六合彩 and 一码中特 in one promotion;
-        # the 严厉打击六合彩 sentence of another post is not flagged
-        ("N-S2", "wx-fresh", ""),  # the 404 link, not the working one
-        ("N-S3", "wx-fresh", ""), ("N-S3", "wx-dup", ""),  # two WeChat accounts of 县政府办
-        ("N-S3", "wx-dup", ""),  # and wx-dup is marked unverified
-        ("N-V1", "dy-export", ""),  # export: newest 2021-06-02 (the pinned 03-01 post does not count as fresh)
-        ("N-V3", "wb-ak", "W-S3"),  # the real Weibo text writes 帐号 (规范写法 账号): a 提示, not a deduction
-    ])
+    assert got == sorted(
+        [
+            ("N-V1", "tt-stale", ""),  # newest post 20 days before the monitoring point
+            ("N-V3", "wx-fresh", "W-S4"),  # mobile number in clear
+            ("N-V3", "wx-fresh", "W-V9"),
+            ("N-V3", "wx-fresh", "W-V9"),  # 六合彩 and 一码中特 in one promotion;
+            # the 严厉打击六合彩 sentence of another post is not flagged
+            ("N-S2", "wx-fresh", ""),  # the 404 link, not the working one
+            ("N-S3", "wx-fresh", ""),
+            ("N-S3", "wx-dup", ""),  # two WeChat accounts of 县政府办
+            ("N-S3", "wx-dup", ""),  # and wx-dup is marked unverified
+            ("N-V1", "dy-export", ""),  # export: newest 2021-06-02 (the pinned 03-01 post does not count as fresh)
+            ("N-V3", "wb-ak", "W-S3"),  # the real Weibo text writes 帐号 (规范写法 账号): a 提示, not a deduction
+        ]
+    )
     by = {(r["rule"], r["site"], r["subject"]): r for r in rows}
     stale = next(r for r in rows if r["rule"] == "N-V1" and r["site"] == "tt-stale")
     assert stale["facts"]["age_days"] == 20 and stale["severity"] == "否决"
@@ -113,8 +176,9 @@ def test_feeds_check_report_and_stats(world):
     assert ("N-S3", "wx-dup", "未认证") in by
     # the failing source: unverifiable, never stale
     assert not [r for r in rows if r["site"] == "dy-broken"]
-    everything = json.loads(run_monitor("--db", f"sqlite:///{db}", "findings", "--format", "json", "--status", "all",
-                                        cwd=tmp).stdout)
+    everything = json.loads(
+        run_monitor("--db", f"sqlite:///{db}", "findings", "--format", "json", "--status", "all", cwd=tmp).stdout
+    )
     assert everything == rows  # export hides unverified items; they are in the notice
     assert run_monitor("--db", f"sqlite:///{db}", "findings", "--format", "json", cwd=tmp).returncode == 0
 
@@ -133,8 +197,9 @@ def test_feeds_check_report_and_stats(world):
     assert sorted(problems) == sorted(r["rule"] for r in rows)
     assert "13907971234" not in notice
     # the Word notice carries the same 政务新媒体 part (one view, three formats)
-    out = run_monitor("-c", str(cfg), "report", "--month", "2021-06", "--as-of", NOW.isoformat(), "--format", "docx",
-                      cwd=tmp)
+    out = run_monitor(
+        "-c", str(cfg), "report", "--month", "2021-06", "--as-of", NOW.isoformat(), "--format", "docx", cwd=tmp
+    )
     assert out.returncode == 0, out.stderr
     import docx
 
@@ -147,19 +212,33 @@ def test_feeds_check_report_and_stats(world):
     # counts: posts by publish day; a site's column items of its latest crawl, deduplicated by URL
     store = Store(f"sqlite:///{db}")
     run = store.start_run("portal")
-    store.insert_rows(Column, [{"run_id": run, "role": "column", "url": "http://x/a/", "name": "工作动态", "kind": "工作动态"},
-                               {"run_id": run, "role": "column", "url": "http://x/b/", "name": "通知公告", "kind": "通知公告"},
-                               {"run_id": run, "role": "home", "url": "http://x/", "name": "首页", "kind": "首页"}])
-    items = [("http://x/a/", "http://x/a/1.html", date(2021, 6, 1)), ("http://x/a/", "http://x/a/2.html", date(2021, 5, 1)),
-             ("http://x/a/", "http://x/a/3.html", date(2020, 12, 31)), ("http://x/b/", "http://x/b/1.html", date(2021, 2, 1)),
-             ("http://x/b/", "http://x/a/1.html", date(2021, 6, 1)),  # listed in two columns
-             ("http://x/", "http://x/a/1.html", date(2021, 6, 1))]  # and on the home page
-    store.insert_rows(ColumnItem, [{"run_id": run, "column_url": c, "url": u, "title": "t", "date": d, "date_text": ""}
-                                   for c, u, d in items])
+    store.insert_rows(
+        Column,
+        [
+            {"run_id": run, "role": "column", "url": "http://x/a/", "name": "工作动态", "kind": "工作动态"},
+            {"run_id": run, "role": "column", "url": "http://x/b/", "name": "通知公告", "kind": "通知公告"},
+            {"run_id": run, "role": "home", "url": "http://x/", "name": "首页", "kind": "首页"},
+        ],
+    )
+    items = [
+        ("http://x/a/", "http://x/a/1.html", date(2021, 6, 1)),
+        ("http://x/a/", "http://x/a/2.html", date(2021, 5, 1)),
+        ("http://x/a/", "http://x/a/3.html", date(2020, 12, 31)),
+        ("http://x/b/", "http://x/b/1.html", date(2021, 2, 1)),
+        ("http://x/b/", "http://x/a/1.html", date(2021, 6, 1)),  # listed in two columns
+        ("http://x/", "http://x/a/1.html", date(2021, 6, 1)),
+    ]  # and on the home page
+    store.insert_rows(
+        ColumnItem,
+        [{"run_id": run, "column_url": c, "url": u, "title": "t", "date": d, "date_text": ""} for c, u, d in items],
+    )
     store.finish_run(run, pages=3)
     store.close()
-    cfg.write_text(cfg.read_text(encoding="utf-8") + "sites:\n  - {key: portal, name: 示例县政府网站, home: 'http://x/', unit: 县政府办}\n",
-                   encoding="utf-8")
+    cfg.write_text(
+        cfg.read_text(encoding="utf-8")
+        + "sites:\n  - {key: portal, name: 示例县政府网站, home: 'http://x/', unit: 县政府办}\n",
+        encoding="utf-8",
+    )
     out = run_monitor("-c", str(cfg), "stats", "--year", "2021", "--format", "json", cwd=tmp)
     assert out.returncode == 0, out.stderr
     c = json.loads(out.stdout)

@@ -2,6 +2,7 @@
 
 Ground truth comes from corpus/MANIFEST.tsv. The corpus files are served byte for byte and never modified.
 """
+
 from __future__ import annotations
 
 import csv
@@ -49,8 +50,15 @@ def _config(accounts: list[dict], **extra):
 
 
 def _acc(key: str, source: str, *, platform: str = "wechat", unit: str = "测试单位", **kw) -> dict:
-    return {"key": key, "platform": platform, "name": kw.pop("name", key), "unit": unit, "source": source,
-            "limits": {"delay_seconds": 0, "timeout_seconds": 5, **kw.pop("limits", {})}, **kw}
+    return {
+        "key": key,
+        "platform": platform,
+        "name": kw.pop("name", key),
+        "unit": unit,
+        "source": source,
+        "limits": {"delay_seconds": 0, "timeout_seconds": 5, **kw.pop("limits", {})},
+        **kw,
+    }
 
 
 def _fetch(config, store, keys=None):
@@ -88,22 +96,38 @@ def test_wechat_feeds_match_manifest_ground_truth(server, store):
     # N-V1 at two frozen "now"s: 深圳公安 and 南海政务通 stop at 2021-06-11
     stale_at = {}
     for today in (date(2021, 6, 20), date(2021, 6, 26)):
-        stale_at[today] = {name for i, name in enumerate(files)
-                           if any(o.rule == "N-V1" and o.verdict is Verdict.FINDING
-                                  for o in _outcomes(store, config, f"wx{i}", today))}
+        stale_at[today] = {
+            name
+            for i, name in enumerate(files)
+            if any(o.rule == "N-V1" and o.verdict is Verdict.FINDING for o in _outcomes(store, config, f"wx{i}", today))
+        }
     assert stale_at[date(2021, 6, 20)] == set()
-    assert stale_at[date(2021, 6, 26)] == {"wechat_rss__shenzhen-gongan__MjM5NzA2OTg2MQ.xml",
-                                           "wechat_rss__nanhai-zhengwutong__MzA4NjQyOTE3Mg.xml"}
+    assert stale_at[date(2021, 6, 26)] == {
+        "wechat_rss__shenzhen-gongan__MjM5NzA2OTg2MQ.xml",
+        "wechat_rss__nanhai-zhengwutong__MzA4NjQyOTE3Mg.xml",
+    }
     gongan = files.index("wechat_rss__shenzhen-gongan__MjM5NzA2OTg2MQ.xml")
     o = next(o for o in _outcomes(store, config, f"wx{gongan}", date(2021, 6, 26)) if o.rule == "N-V1")
     assert o.facts["newest_date"] == "2021-06-11" and o.facts["age_days"] == 15 and "15 天未更新" in o.evidence
 
 
 def test_gb2312_feeds_with_non_rfc822_dates(server, store):
-    config = _config([_acc("w3cn", server.corpus("/gb/w3cn.xml", "rss_gb2312__w3cn.org__2005.xml"), platform="other",
-                           limits={"check_links": False}),
-                      _acc("softsea", server.corpus("/gb/softsea.xml", "rss_gb2312__softsea.net__2005.xml"),
-                           platform="other", limits={"check_links": False})])
+    config = _config(
+        [
+            _acc(
+                "w3cn",
+                server.corpus("/gb/w3cn.xml", "rss_gb2312__w3cn.org__2005.xml"),
+                platform="other",
+                limits={"check_links": False},
+            ),
+            _acc(
+                "softsea",
+                server.corpus("/gb/softsea.xml", "rss_gb2312__softsea.net__2005.xml"),
+                platform="other",
+                limits={"check_links": False},
+            ),
+        ]
+    )
     got = _fetch(config, store)
     assert got["w3cn"].posts == 20 and got["softsea"].posts == 100
     # "2005-5-28 16:05:36" has no zone: Beijing time, as the feed means it
@@ -152,14 +176,17 @@ def test_weibo_pinned_new_post_and_long_text(server, store):
     assert late.facts["newest_pinned"] is False
 
 
-@pytest.mark.parametrize("name,route,expected", [
-    ("ok0", ("corpus", "weibo_getindex__error_ok0.json"), "ok0"),
-    ("http503", (503, "text/html", b"<html>Service Unavailable</html>"), "http_error"),
-    ("forbidden", (403, "text/html", b"<html>Forbidden</html>"), "blocked"),
-    ("login", (200, "text/html; charset=utf-8", "<html><body>请先登录 验证码</body></html>".encode()), "blocked"),
-    ("garbage", (200, "application/xml", b"<rss><channel><item><title>oops"), "malformed"),
-    ("badjson", (200, "application/json", b"{not json"), "malformed"),
-])
+@pytest.mark.parametrize(
+    "name,route,expected",
+    [
+        ("ok0", ("corpus", "weibo_getindex__error_ok0.json"), "ok0"),
+        ("http503", (503, "text/html", b"<html>Service Unavailable</html>"), "http_error"),
+        ("forbidden", (403, "text/html", b"<html>Forbidden</html>"), "blocked"),
+        ("login", (200, "text/html; charset=utf-8", "<html><body>请先登录 验证码</body></html>".encode()), "blocked"),
+        ("garbage", (200, "application/xml", b"<rss><channel><item><title>oops"), "malformed"),
+        ("badjson", (200, "application/json", b"{not json"), "malformed"),
+    ],
+)
 def test_failed_sources_make_the_account_unverifiable_not_stale(server, store, name, route, expected):
     weibo = name in ("ok0", "badjson")
     path = f"/fail/{name}/api/container/getIndex" if weibo else f"/fail/{name}.xml"
@@ -200,12 +227,21 @@ def test_one_failing_account_does_not_stop_the_others(server, store):
     ok = server.corpus("/mix/ok.xml", "wechat_rss__xinhuashe__MzA4NDI3NjcyNA.xml")
     from monitor.demo.server import dead_address
 
-    config = _config([_acc("bad1", server.base + "/mix/missing.xml"), _acc("good", ok),
-                      _acc("bad2", str(FEEDS / "does-not-exist.csv"), platform="douyin"),
-                      _acc("bad3", dead_address() + "/feed.xml", platform="toutiao")])
+    config = _config(
+        [
+            _acc("bad1", server.base + "/mix/missing.xml"),
+            _acc("good", ok),
+            _acc("bad2", str(FEEDS / "does-not-exist.csv"), platform="douyin"),
+            _acc("bad3", dead_address() + "/feed.xml", platform="toutiao"),
+        ]
+    )
     got = _fetch(config, store)
-    assert [got[k].outcome for k in ("bad1", "good", "bad2", "bad3")] == ["http_error", "ok", "unreadable",
-                                                                          "unreachable"]
+    assert [got[k].outcome for k in ("bad1", "good", "bad2", "bad3")] == [
+        "http_error",
+        "ok",
+        "unreadable",
+        "unreachable",
+    ]
     assert "连接被拒绝" in got["bad3"].detail
     assert got["good"].posts == 12
 
@@ -213,7 +249,9 @@ def test_one_failing_account_does_not_stop_the_others(server, store):
 def test_store_on_postgresql(server, pg_url):
     store = Store(pg_url)
     try:
-        config = _config([_acc("wx", server.corpus("/pg/zf.xml", "wechat_rss__zhongguo-zhengfuwang__MzA4MDA0MzcwMA.xml"))])
+        config = _config(
+            [_acc("wx", server.corpus("/pg/zf.xml", "wechat_rss__zhongguo-zhengfuwang__MzA4MDA0MzcwMA.xml"))]
+        )
         assert _fetch(config, store)["wx"].posts == 12
         assert _fetch(config, store)["wx"].new_posts == 0
         r = check_accounts(store, config, as_of=date(2021, 7, 10))[0]

@@ -1,4 +1,5 @@
 """The notice in HTML, PDF and DOCX from one stored state: same data, same notice; real CJK glyphs in the PDF."""
+
 from __future__ import annotations
 
 import shutil
@@ -22,32 +23,63 @@ HOSTILE = '<script>alert("x")</script>'
 
 
 def config(tmp_path: Path):
-    return parse_config({
-        "organisation": {"name": "示例县人民政府办公室", "issuer": "示例县政务公开办公室", "doc_number": "示政公〔2026〕",
-                         "region": "全县", "rectify_days": 10},
-        "units": [{"name": "县政府办"}, {"name": "县教育局"}, {"name": "县统计局"}],
-        "sites": [{"key": "portal", "name": "示例县人民政府", "home": "http://127.0.0.1:1/", "unit": "县政府办"},
-                  {"key": "edu", "name": "示例县教育局", "home": "http://127.0.0.1:2/", "unit": "县教育局"}],
-        "storage": {"url": f"sqlite:///{tmp_path / 'n.db'}", "notices_dir": str(tmp_path / "out")},
-    })
+    return parse_config(
+        {
+            "organisation": {
+                "name": "示例县人民政府办公室",
+                "issuer": "示例县政务公开办公室",
+                "doc_number": "示政公〔2026〕",
+                "region": "全县",
+                "rectify_days": 10,
+            },
+            "units": [{"name": "县政府办"}, {"name": "县教育局"}, {"name": "县统计局"}],
+            "sites": [
+                {"key": "portal", "name": "示例县人民政府", "home": "http://127.0.0.1:1/", "unit": "县政府办"},
+                {"key": "edu", "name": "示例县教育局", "home": "http://127.0.0.1:2/", "unit": "县教育局"},
+            ],
+            "storage": {"url": f"sqlite:///{tmp_path / 'n.db'}", "notices_dir": str(tmp_path / "out")},
+        }
+    )
 
 
 @pytest.fixture
 def seeded(tmp_path):
     cfg = config(tmp_path)
     store = Store(cfg.storage.url)
-    veto = [Outcome(rule="W-V3", severity=Severity.VETO, verdict=Verdict.FINDING, subject=f"栏目{i}",
-                    url=f"http://127.0.0.1:2/c{i}/", evidence=f"“栏目{i}”栏目已 {30 + i} 天未更新") for i in range(5)]
+    veto = [
+        Outcome(
+            rule="W-V3",
+            severity=Severity.VETO,
+            verdict=Verdict.FINDING,
+            subject=f"栏目{i}",
+            url=f"http://127.0.0.1:2/c{i}/",
+            evidence=f"“栏目{i}”栏目已 {30 + i} 天未更新",
+        )
+        for i in range(5)
+    ]
     record_outcomes(store, site_key="edu", unit="县教育局", rule_ids=["W-V3"], outcomes=veto, as_of=DAY, run_id=None)
-    links = [Outcome(rule="W-S1", severity=Severity.DEDUCTION, verdict=Verdict.FINDING,
-                     subject="http://127.0.0.1:1/gone.pdf", url="http://127.0.0.1:1/gone.pdf",
-                     evidence=f"附件无法访问（HTTP 404），如页面中的“{HOSTILE}”",
-                     source_url="http://127.0.0.1:1/a.html"),
-             Outcome(rule="W-S1", severity=Severity.NOTICE, verdict=Verdict.UNVERIFIED,
-                     subject="http://127.0.0.1:1/waf", url="http://127.0.0.1:1/waf",
-                     evidence="链接暂无法核实（HTTP 403（可能被拦截））")]
-    record_outcomes(store, site_key="portal", unit="县政府办", rule_ids=["W-S1"], outcomes=links, as_of=DAY,
-                    run_id=None)
+    links = [
+        Outcome(
+            rule="W-S1",
+            severity=Severity.DEDUCTION,
+            verdict=Verdict.FINDING,
+            subject="http://127.0.0.1:1/gone.pdf",
+            url="http://127.0.0.1:1/gone.pdf",
+            evidence=f"附件无法访问（HTTP 404），如页面中的“{HOSTILE}”",
+            source_url="http://127.0.0.1:1/a.html",
+        ),
+        Outcome(
+            rule="W-S1",
+            severity=Severity.NOTICE,
+            verdict=Verdict.UNVERIFIED,
+            subject="http://127.0.0.1:1/waf",
+            url="http://127.0.0.1:1/waf",
+            evidence="链接暂无法核实（HTTP 403（可能被拦截））",
+        ),
+    ]
+    record_outcomes(
+        store, site_key="portal", unit="县政府办", rule_ids=["W-S1"], outcomes=links, as_of=DAY, run_id=None
+    )
     yield store, cfg
     store.close()
 
@@ -83,10 +115,14 @@ def test_scores_come_from_scoring_unless_given_and_platform_rows_only_when_given
     plain = render_notice_html(build_notice(store, cfg, month="2026-11", as_of=DAY))
     assert "得分" in Selector(text=plain).css("#att1 th::text").getall()  # rules.scoring by default
     assert "分平台看" not in plain
-    view = build_notice(store, cfg, month="2026-11", as_of=DAY, unit_scores={"县政府办": {"score": 92.5},
-                                                                          "县教育局": {"score": 0},
-                                                                          "县统计局": {"score": 80}},
-                        platform_rows=[{"platform": "微信", "checked": 3, "pass_rate": "66.7%"}])
+    view = build_notice(
+        store,
+        cfg,
+        month="2026-11",
+        as_of=DAY,
+        unit_scores={"县政府办": {"score": 92.5}, "县教育局": {"score": 0}, "县统计局": {"score": 80}},
+        platform_rows=[{"platform": "微信", "checked": 3, "pass_rate": "66.7%"}],
+    )
     html = render_notice_html(view)
     sel = Selector(text=html)
     assert "得分" in sel.css("#att1 th::text").getall()
@@ -108,11 +144,25 @@ def test_pdf_has_the_text_and_real_cjk_glyphs(seeded, tmp_path):
     pdf, docx = write_notice(view, tmp_path / "out", ("pdf", "docx"))
     reader = PdfReader(pdf)
     text = "".join("".join(p.extract_text().split()) for p in reader.pages)
-    for needle in ("关于2026年11月全县政府网站和政务新媒体检查情况的通报", "一、总体情况", "二、主要问题", "三、整改要求",
-                   "附件1", "各单位检查结果", "附件2", "问题清单", "http://127.0.0.1:1/gone.pdf", "示例县政务公开办公室"):
+    for needle in (
+        "关于2026年11月全县政府网站和政务新媒体检查情况的通报",
+        "一、总体情况",
+        "二、主要问题",
+        "三、整改要求",
+        "附件1",
+        "各单位检查结果",
+        "附件2",
+        "问题清单",
+        "http://127.0.0.1:1/gone.pdf",
+        "示例县政务公开办公室",
+    ):
         assert needle in text, needle
-    fonts = {str(f["/BaseFont"]) for page in reader.pages
-             for f in (page["/Resources"].get("/Font") or {}).values() if "/BaseFont" in f.get_object()}
+    fonts = {
+        str(f["/BaseFont"])
+        for page in reader.pages
+        for f in (page["/Resources"].get("/Font") or {}).values()
+        if "/BaseFont" in f.get_object()
+    }
     assert any("CJK" in f for f in fonts), fonts
 
     page = _first_page_png(pdf, tmp_path / "real")
@@ -133,8 +183,9 @@ def test_pdf_has_the_text_and_real_cjk_glyphs(seeded, tmp_path):
 
     tofu_title = "".join(chr(0xE000 + i) if "\u4e00" <= c <= "\u9fff" else c for i, c in enumerate(view.title))
     tofu_pdf = tmp_path / "tofu.pdf"
-    HTML(string=f'<h1 style="font: bold 22pt \'Noto Serif CJK SC\', serif; margin-top: 8cm">{tofu_title}</h1>') \
-        .write_pdf(tofu_pdf)
+    HTML(
+        string=f"<h1 style=\"font: bold 22pt 'Noto Serif CJK SC', serif; margin-top: 8cm\">{tofu_title}</h1>"
+    ).write_pdf(tofu_pdf)
     tofu = _ink_components(_first_page_png(tofu_pdf, tmp_path / "tofu").crop(title_band))
     assert 0 < tofu <= n_chars + 2, tofu
 
@@ -142,8 +193,9 @@ def test_pdf_has_the_text_and_real_cjk_glyphs(seeded, tmp_path):
 def _first_page_png(pdf: Path, stem: Path):
     from PIL import Image
 
-    subprocess.run(["pdftoppm", "-r", "100", "-png", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(stem)],
-                   check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "100", "-png", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(stem)], check=True
+    )
     return Image.open(f"{stem}.png").convert("RGB")
 
 
@@ -195,6 +247,14 @@ def test_docx_is_a_government_document(seeded, tmp_path):
     assert doc.sections[1].footer.is_linked_to_previous
     assert "征求意见稿" in doc.sections[0].header.paragraphs[0].text
     att2 = doc.tables[2]
-    assert [c.text for c in att2.rows[0].cells] == ["序号", "单位", "网站/账号", "问题类别", "问题描述", "链接", "整改期限"]
+    assert [c.text for c in att2.rows[0].cells] == [
+        "序号",
+        "单位",
+        "网站/账号",
+        "问题类别",
+        "问题描述",
+        "链接",
+        "整改期限",
+    ]
     assert len(att2.rows) == 7 and HOSTILE in att2.rows[6].cells[4].text  # Word shows the text as text
     assert doc.sections[1].orientation == 1  # attachments on a landscape page

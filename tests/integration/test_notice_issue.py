@@ -1,4 +1,5 @@
 """Drafting a notice changes nothing; issuing it does, once, recording who and when (also the daemon's job)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -24,8 +25,11 @@ def county(tmp_path):
 
 def _state(store):
     with store.session() as s:
-        return ({f.id: (f.status, f.deadline) for f in s.scalars(select(Finding))},
-                s.query(FindingEvent).count(), s.query(NoticeIssue).count())
+        return (
+            {f.id: (f.status, f.deadline) for f in s.scalars(select(Finding))},
+            s.query(FindingEvent).count(),
+            s.query(NoticeIssue).count(),
+        )
 
 
 def test_a_draft_changes_no_finding_and_says_it_is_a_draft(county):

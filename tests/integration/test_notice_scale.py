@@ -3,6 +3,7 @@ examples per type, the full lists left to the per-unit extracts; the PDF stays a
 
 The PDF pages are rasterised with pdftoppm into MONITOR_SCREENSHOTS (or the test's folder) for a person to look at.
 """
+
 from __future__ import annotations
 
 import os
@@ -72,8 +73,10 @@ def test_pdf_page_count_is_bounded_and_pages_are_readable(county):
     assert "一、总体情况" in first and "本次共检查政府网站24个" in first
     # annex 1: a unit name is never broken one character a line (its column is wide enough)
     annex = next(p.extract_text() for p in reader.pages if "附件1" in p.extract_text() and "排名" in p.extract_text())
-    assert all(u in annex.split("\n") or any(line.startswith(u) or f" {u} " in f" {line} " for line in annex.split("\n"))
-               for u in bc.UNITS), annex  # each unit name whole on one line
+    assert all(
+        u in annex.split("\n") or any(line.startswith(u) or f" {u} " in f" {line} " for line in annex.split("\n"))
+        for u in bc.UNITS
+    ), annex  # each unit name whole on one line
     shots = Path(os.environ.get("MONITOR_SCREENSHOTS") or tmp / "shots")
     shots.mkdir(parents=True, exist_ok=True)
     subprocess.run(["pdftoppm", "-r", "60", "-png", str(pdf), str(shots / "notice-4000")], check=True)

@@ -1,4 +1,5 @@
 """Notifications arrive exactly once per state change, grouped per unit, by e-mail and webhook."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -20,31 +21,61 @@ def receivers():
 
 
 def _config(tmp_path, http: HttpReceiver, smtp: SmtpReceiver):
-    return parse_config({
-        "organisation": {"name": "示例县人民政府办公室"},
-        "units": [{"name": "甲局", "notify": [http.url("a")]}, {"name": "乙局", "notify": [http.url("b")]},
-                  {"name": "丙局", "notify": [f"json://127.0.0.1:{free_port()}/dead"]}],
-        "sites": [{"key": "a1", "name": "甲局网站", "home": "http://127.0.0.1:9/", "unit": "甲局"},
-                  {"key": "b1", "name": "乙局网站", "home": "http://127.0.0.1:9/b/", "unit": "乙局"},
-                  {"key": "c1", "name": "丙局网站", "home": "http://127.0.0.1:9/c/", "unit": "丙局"}],
-        "storage": {"url": f"sqlite:///{tmp_path / 'm.db'}", "notices_dir": str(tmp_path / "notices")},
-        "notify": {"urls": [smtp.url()], "down_after_failures": 3},
-    })
+    return parse_config(
+        {
+            "organisation": {"name": "示例县人民政府办公室"},
+            "units": [
+                {"name": "甲局", "notify": [http.url("a")]},
+                {"name": "乙局", "notify": [http.url("b")]},
+                {"name": "丙局", "notify": [f"json://127.0.0.1:{free_port()}/dead"]},
+            ],
+            "sites": [
+                {"key": "a1", "name": "甲局网站", "home": "http://127.0.0.1:9/", "unit": "甲局"},
+                {"key": "b1", "name": "乙局网站", "home": "http://127.0.0.1:9/b/", "unit": "乙局"},
+                {"key": "c1", "name": "丙局网站", "home": "http://127.0.0.1:9/c/", "unit": "丙局"},
+            ],
+            "storage": {"url": f"sqlite:///{tmp_path / 'm.db'}", "notices_dir": str(tmp_path / "notices")},
+            "notify": {"urls": [smtp.url()], "down_after_failures": 3},
+        }
+    )
 
 
 def _probes(store: Store, site: str, *oks: bool) -> None:
     with store.session() as s:
         for ok in oks:
-            s.add(Probe(site=site, at=utcnow(), url="http://127.0.0.1:9/", ok=ok, status=200 if ok else None,
-                        error_kind=None if ok else "refused", error_detail=None if ok else "连接被拒绝"))
+            s.add(
+                Probe(
+                    site=site,
+                    at=utcnow(),
+                    url="http://127.0.0.1:9/",
+                    ok=ok,
+                    status=200 if ok else None,
+                    error_kind=None if ok else "refused",
+                    error_detail=None if ok else "连接被拒绝",
+                )
+            )
 
 
 def _veto(store: Store, site: str, unit: str, fp: str, status: str = "待整改") -> None:
     today = date(2026, 11, 26)
     with store.session() as s:
-        s.add(Finding(fingerprint=fp, rule="W-V3", severity="否决", site=site, unit=unit, url="http://x/col/",
-                      subject="http://x/col/", evidence="栏目“通知公告”200 天未更新（超过 183 天）", facts={},
-                      first_seen=today, last_seen=today, status=status, updated_at=utcnow()))
+        s.add(
+            Finding(
+                fingerprint=fp,
+                rule="W-V3",
+                severity="否决",
+                site=site,
+                unit=unit,
+                url="http://x/col/",
+                subject="http://x/col/",
+                evidence="栏目“通知公告”200 天未更新（超过 183 天）",
+                facts={},
+                first_seen=today,
+                last_seen=today,
+                status=status,
+                updated_at=utcnow(),
+            )
+        )
 
 
 def test_each_notification_arrives_once_per_state_change(tmp_path, receivers):

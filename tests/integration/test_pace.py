@@ -1,5 +1,6 @@
 """Politeness per host (limits.delay_seconds, concurrency_per_host) is kept where a request is sent, not where it
 is let go: a stalled event loop delays requests but never sends two to one host closer than the delay."""
+
 from __future__ import annotations
 
 import asyncio
@@ -35,10 +36,24 @@ def test_a_stalled_reactor_sends_no_burst_of_scrapy_requests(tmp_path):
     the TLS handshake, when the request itself can leave. And a request whose turn was just granted is on the
     wire before the loop runs anything else: a stall right then does not send the next one with it."""
     with serve(_site) as own, serve(_site) as paced, serve(_site, tls=True) as tls, serve(_site) as turn:
-        out = subprocess.run([sys.executable, "-m", "tests.stall", str(DELAY), "0.5", f"own={own.url('/')}",
-                              f"pacer={paced.url('/')}", f"own={tls.url('/')}", f"turn={turn.url('/')}"],
-                             cwd=tmp_path, capture_output=True, text=True, timeout=120,
-                             env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "ignore"})
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "tests.stall",
+                str(DELAY),
+                "0.5",
+                f"own={own.url('/')}",
+                f"pacer={paced.url('/')}",
+                f"own={tls.url('/')}",
+                f"turn={turn.url('/')}",
+            ],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "ignore"},
+        )
         assert out.returncode == 0, out.stderr
     for name, srv in (("own", own), ("pacer", paced), ("tls", tls), ("turn", turn)):
         gaps = _gaps(srv.arrivals)
@@ -60,6 +75,7 @@ def test_light_path_keeps_the_pace_at_the_send_through_a_stall():
         pace = revalidate.HostPace(2, DELAY)
         loop = asyncio.get_running_loop()
         async with aiohttp.ClientSession(trace_configs=[revalidate.pace_trace()]) as session:
+
             async def one(i):
                 await pace.acquire()
                 try:
@@ -103,6 +119,7 @@ def test_the_pool_keeps_the_pace_at_the_send_through_a_stall():
     async def worker(url, pacer, n, stall):
         loop = asyncio.get_running_loop()
         async with aiohttp.ClientSession(trace_configs=[revalidate.pace_trace()]) as session:
+
             async def one(i):
                 pace = pacer.host(url)
                 await pace.acquire()
@@ -117,8 +134,10 @@ def test_the_pool_keeps_the_pace_at_the_send_through_a_stall():
             await asyncio.gather(*(one(i) for i in range(n)))
 
     async def main(url):
-        await asyncio.gather(worker(url, RedisPacer(REDIS, ns, 2, DELAY), 3, True),
-                             worker(url, RedisPacer(REDIS, ns, 2, DELAY), 3, False))
+        await asyncio.gather(
+            worker(url, RedisPacer(REDIS, ns, 2, DELAY), 3, True),
+            worker(url, RedisPacer(REDIS, ns, 2, DELAY), 3, False),
+        )
 
     with serve(_site) as srv:
         asyncio.run(main(srv.base))

@@ -1,4 +1,5 @@
 """Availability: W-V1 on hand-built probes, and `monitor probe` against local servers (one up, one refused)."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -24,17 +25,30 @@ def _probes(per_day: list[int], failures: int, *, fail_status: int | None = None
         for k in range(count):
             at = datetime(day.year, day.month, day.day, 4, 0) + timedelta(seconds=30 * k)  # 12:00 in Beijing
             failed = n < failures
-            out.append(ProbeFacts(at=at, url="http://x.gov.cn/", ok=not failed,
-                                  status=(fail_status if failed else 200),
-                                  error_kind=("timeout" if failed and fail_status is None else None),
-                                  elapsed_ms=15000 if failed else 80))
+            out.append(
+                ProbeFacts(
+                    at=at,
+                    url="http://x.gov.cn/",
+                    ok=not failed,
+                    status=(fail_status if failed else 200),
+                    error_kind=("timeout" if failed and fail_status is None else None),
+                    elapsed_ms=15000 if failed else 80,
+                )
+            )
             n += 1
     return tuple(out)
 
 
 def _check(probes, **t):
-    site = SiteFacts(site="x", site_name="示例", unit="单位", home_url="http://x.gov.cn/", run_id=1,
-                     crawled_at=datetime(2026, 11, 26), probes=probes)
+    site = SiteFacts(
+        site="x",
+        site_name="示例",
+        unit="单位",
+        home_url="http://x.gov.cn/",
+        run_id=1,
+        crawled_at=datetime(2026, 11, 26),
+        probes=probes,
+    )
     return list(unreachable.check(site, today=TODAY, t=unreachable.Thresholds(**t)))
 
 
@@ -64,8 +78,9 @@ def test_too_few_probes_is_unverified_with_the_counts():
 def test_blocked_probes_count_neither_way_and_old_probes_are_outside_the_window():
     blocked = _probes([24] * 7, 20, fail_status=403)
     assert _check(blocked)[0].verdict is Verdict.UNVERIFIED  # 20 blocked probes leave day 1 with 4 counted
-    old = tuple(ProbeFacts(at=p.at - timedelta(days=7), url=p.url, ok=False, error_kind="refused")
-                for p in _probes([24] * 7, 0))
+    old = tuple(
+        ProbeFacts(at=p.at - timedelta(days=7), url=p.url, ok=False, error_kind="refused") for p in _probes([24] * 7, 0)
+    )
     assert _check(old + _probes([24] * 7, 0)) == []
 
 
@@ -73,23 +88,27 @@ def test_blocked_probes_count_neither_way_and_old_probes_are_outside_the_window(
 def two_sites(tmp_path):
     with serve(lambda path, srv: (200, {}, page("首页", "ok"))) as up:
         dead = f"http://127.0.0.1:{refused_port()}/"
-        cfg = sites_yaml(tmp_path / "sites.yaml", [{"key": "up", "name": "在线网站", "home": up.url("/")},
-                                                   {"key": "down", "name": "关停网站", "home": dead}],
-                         probe_timeout_seconds=3)
+        cfg = sites_yaml(
+            tmp_path / "sites.yaml",
+            [{"key": "up", "name": "在线网站", "home": up.url("/")}, {"key": "down", "name": "关停网站", "home": dead}],
+            probe_timeout_seconds=3,
+        )
         yield tmp_path, cfg, up
 
 
 def test_probe_command_stores_every_result(two_sites):
     tmp, cfg, up = two_sites
     db = tmp / "m.db"
-    out = run_monitor("-c", cfg, "--db", f"sqlite:///{db}", "probe", "--times", "2", "--interval", "0", cwd=tmp,
-                      timeout=60)
+    out = run_monitor(
+        "-c", cfg, "--db", f"sqlite:///{db}", "probe", "--times", "2", "--interval", "0", cwd=tmp, timeout=60
+    )
     assert out.returncode == 0, out.stderr
     assert "在线网站：可访问（HTTP 200" in out.stdout and "关停网站：无法访问（连接被拒绝" in out.stdout
     assert "共探测 4 次，成功 2 次，失败 2 次" in out.stdout
     con = sqlite3.connect(db)
-    rows = con.execute("select site, url, ok, status, error_kind, elapsed_ms, ipv6, https from probes "
-                       "order by site, id").fetchall()
+    rows = con.execute(
+        "select site, url, ok, status, error_kind, elapsed_ms, ipv6, https from probes order by site, id"
+    ).fetchall()
     assert [r[0] for r in rows] == ["down", "down", "up", "up"]
     for r in rows[:2]:
         assert r[2] == 0 and r[3] is None and r[4] == "refused" and r[5] is not None

@@ -1,4 +1,5 @@
 """A unit's 已提交整改 on the dashboard queues a targeted re-check; `monitor recheck --requested` answers it."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -24,16 +25,34 @@ def test_requested_recheck_confirms_the_fix_and_answers_the_request(tmp_path):
     with serve(route) as srv:
         db = f"sqlite:///{tmp_path / 'r.db'}"
         cfg = tmp_path / "sites.yaml"
-        cfg.write_text(f"organisation: {{name: 县政府办}}\nunits: [{{name: 县政府办}}]\nsites:\n"
-                       f"  - {{key: portal, name: 门户, home: '{srv.url('/')}', unit: 县政府办}}\n"
-                       f"storage: {{url: '{db}'}}\n", encoding="utf-8")
+        cfg.write_text(
+            f"organisation: {{name: 县政府办}}\nunits: [{{name: 县政府办}}]\nsites:\n"
+            f"  - {{key: portal, name: 门户, home: '{srv.url('/')}', unit: 县政府办}}\n"
+            f"storage: {{url: '{db}'}}\n",
+            encoding="utf-8",
+        )
         store = Store(db)
         gone = srv.url("/gone.html")
-        record_outcomes(store, site_key="portal", unit="县政府办", rule_ids=["W-S1"], run_id=None, as_of=DAY,
-                        outcomes=[Outcome(rule="W-S1", severity=Severity.DEDUCTION, verdict=Verdict.FINDING,
-                                          subject=gone, url=gone, source_url=srv.url("/"),
-                                          evidence="链接无法访问（HTTP 404）",
-                                          facts={"parents": [{"source_url": srv.url("/"), "anchor_text": "旧文章"}]})])
+        record_outcomes(
+            store,
+            site_key="portal",
+            unit="县政府办",
+            rule_ids=["W-S1"],
+            run_id=None,
+            as_of=DAY,
+            outcomes=[
+                Outcome(
+                    rule="W-S1",
+                    severity=Severity.DEDUCTION,
+                    verdict=Verdict.FINDING,
+                    subject=gone,
+                    url=gone,
+                    source_url=srv.url("/"),
+                    evidence="链接无法访问（HTTP 404）",
+                    facts={"parents": [{"source_url": srv.url("/"), "anchor_text": "旧文章"}]},
+                )
+            ],
+        )
         with store.session() as s:
             fid = s.query(Finding.id).scalar()
         from monitor.cli.app import main

@@ -11,6 +11,7 @@ Timeline (one module-scoped scenario, three crawls):
  12-09  `monitor check` on the same crawl: the dead link's extended deadline has passed → 逾期.
  12-09  December notice (HTML, PDF, DOCX, XLSX ledger) with screenshots.
 """
+
 from __future__ import annotations
 
 import io
@@ -50,7 +51,8 @@ class Scenario:
         self.db = tmp / "m.db"
         self.cfg = tmp / "sites.yaml"
         self.out = tmp / "out"
-        self.cfg.write_text(f"""
+        self.cfg.write_text(
+            f"""
 organisation: {{name: 示例县人民政府办公室, doc_number: "示政办函〔2026〕", rectify_days: 10, fixed_after_checks: 2}}
 units: [{{name: 示例县人民政府办公室}}, {{name: 县统计局}}]
 sites:
@@ -60,7 +62,9 @@ sites:
     unit: 示例县人民政府办公室
     limits: {{delay_seconds: 0, concurrency_per_host: 8, allow_private_network: true}}
 storage: {{url: "sqlite:///{self.db}", notices_dir: "{self.out}"}}
-""", encoding="utf-8")
+""",
+            encoding="utf-8",
+        )
         self.snapshots: dict[str, dict[str, str]] = {}
         self.outputs: dict[str, str] = {}
 
@@ -102,17 +106,49 @@ def scenario(tmp_path_factory):
         ids = {k: r["id"] for k, r in sc.rows().items()}
         sc.ids = ids
         for k in (REMOVED_ARTICLE, DEAD):
-            sc.run("finding", str(ids[k]), "--set", "已提交整改", "--reason", "已删除失效链接",
-                   "--actor", "示例县人民政府办公室", "--as-of", "2026-11-28")
+            sc.run(
+                "finding",
+                str(ids[k]),
+                "--set",
+                "已提交整改",
+                "--reason",
+                "已删除失效链接",
+                "--actor",
+                "示例县人民政府办公室",
+                "--as-of",
+                "2026-11-28",
+            )
 
         demo.rebuild(date(2026, 12, 1), fixed={GONE, MISSING_ATTACHMENT, EMPTY, REMOVED_ARTICLE, *OTHERS})
         sc.crawl_and_check("2026-12-01")
         sc.snap("12-01")
-        sc.run("finding", str(ids[STALE_NOTICE]), "--set", "无法整改", "--reason", "栏目已停用，待网站改版后下线",
-               "--actor", "张审核", "--as-of", "2026-12-01")
-        sc.run("finding", str(ids[DEAD]), "--extend-deadline", "2026-12-08", "--reason", "融媒体中心网站迁移中",
-               "--actor", "张审核", "--as-of", "2026-12-01")
-        sc.run("finding", str(ids[STALE_NEWS]), "--note", "已电话督促乡镇办", "--actor", "张审核", "--as-of", "2026-12-02")
+        sc.run(
+            "finding",
+            str(ids[STALE_NOTICE]),
+            "--set",
+            "无法整改",
+            "--reason",
+            "栏目已停用，待网站改版后下线",
+            "--actor",
+            "张审核",
+            "--as-of",
+            "2026-12-01",
+        )
+        sc.run(
+            "finding",
+            str(ids[DEAD]),
+            "--extend-deadline",
+            "2026-12-08",
+            "--reason",
+            "融媒体中心网站迁移中",
+            "--actor",
+            "张审核",
+            "--as-of",
+            "2026-12-01",
+        )
+        sc.run(
+            "finding", str(ids[STALE_NEWS]), "--note", "已电话督促乡镇办", "--actor", "张审核", "--as-of", "2026-12-02"
+        )
 
         sc.outputs["recheck"] = sc.run("recheck", "--as-of", "2026-12-03").stdout
         sc.snap("12-03")
@@ -123,10 +159,25 @@ def scenario(tmp_path_factory):
         sc.run("check", "--as-of", "2026-12-09")
         sc.snap("12-09")
         sc.outputs["finding"] = sc.run("finding", str(ids[DEAD])).stdout
-        sc.outputs["report"] = sc.run("report", "--month", "2026-12", "--as-of", "2026-12-09", "--screenshots",
-                                      "--issue", "--by", "张审核",
-                                      "--format", "html", "--format", "pdf", "--format", "docx",
-                                      "--format", "xlsx").stdout
+        sc.outputs["report"] = sc.run(
+            "report",
+            "--month",
+            "2026-12",
+            "--as-of",
+            "2026-12-09",
+            "--screenshots",
+            "--issue",
+            "--by",
+            "张审核",
+            "--format",
+            "html",
+            "--format",
+            "pdf",
+            "--format",
+            "docx",
+            "--format",
+            "xlsx",
+        ).stdout
         sc.snap("report-12")
         yield sc
 
@@ -136,33 +187,64 @@ def test_every_lifecycle_state_across_crawls(scenario):
     assert set(s["draft"].values()) == {"待整改"} and len(s["draft"]) == 7
     assert "征求意见稿" in scenario.outputs["draft"] and (scenario.out / "督查通报-2026-11-征求意见稿.html").is_file()
     assert set(s["11-26"].values()) == {"已通报"} and len(s["11-26"]) == 7
-    assert s["12-01"] == {REMOVED_ARTICLE: "已整改", DEAD: "已通报", GONE: "待复核", MISSING_ATTACHMENT: "待复核",
-                          EMPTY: "待复核", STALE_NEWS: "已通报", STALE_NOTICE: "已通报"}
-    assert s["12-03"] == {**s["12-01"], GONE: "已整改", MISSING_ATTACHMENT: "已整改", EMPTY: "已整改",
-                          STALE_NOTICE: "无法整改"}
+    assert s["12-01"] == {
+        REMOVED_ARTICLE: "已整改",
+        DEAD: "已通报",
+        GONE: "待复核",
+        MISSING_ATTACHMENT: "待复核",
+        EMPTY: "待复核",
+        STALE_NEWS: "已通报",
+        STALE_NOTICE: "已通报",
+    }
+    assert s["12-03"] == {
+        **s["12-01"],
+        GONE: "已整改",
+        MISSING_ATTACHMENT: "已整改",
+        EMPTY: "已整改",
+        STALE_NOTICE: "无法整改",
+    }
     assert s["12-08"] == {**s["12-03"], MISSING_ATTACHMENT: "重新出现", STALE_NEWS: "逾期"}
     assert s["12-09"] == {**s["12-08"], DEAD: "逾期"}  # a check on the same crawl, after the extended deadline
     assert s["report-12"][MISSING_ATTACHMENT] == "已通报"  # the December notice notifies it again
-    assert "复查 5 个问题：仍存在 2 个，未再发现 3 个（其中确认已整改 3 个），无法确认 0 个" in scenario.outputs["recheck"]
+    assert (
+        "复查 5 个问题：仍存在 2 个，未再发现 3 个（其中确认已整改 3 个），无法确认 0 个" in scenario.outputs["recheck"]
+    )
 
 
 def test_identity_and_history_through_the_cli(scenario):
     rows = scenario.rows()
     assert len(rows) == 7  # the same 7 findings after 3 crawls on different days: no duplicates
     news = rows[STALE_NEWS]
-    assert (news["first_seen"], news["last_seen"]) == ("2026-11-26", "2026-12-08")  # the 12-09 check judged the 12-08 crawl again: nothing new was seen
+    assert (news["first_seen"], news["last_seen"]) == (
+        "2026-11-26",
+        "2026-12-08",
+    )  # the 12-09 check judged the 12-08 crawl again: nothing new was seen
     missing = rows[MISSING_ATTACHMENT]
     assert missing["deadline"] == "2026-12-19"  # the new deadline of the December notice
     con = sqlite3.connect(scenario.db)
-    hist = con.execute("select as_of, actor, from_status, to_status, reason, kind from finding_events "
-                       "where finding_id=? order by id", (scenario.ids[DEAD],)).fetchall()
+    hist = con.execute(
+        "select as_of, actor, from_status, to_status, reason, kind from finding_events where finding_id=? order by id",
+        (scenario.ids[DEAD],),
+    ).fetchall()
     assert [(h[0], h[2], h[3]) for h in hist if h[5] == "status"] == [
-        ("2026-11-26", None, "待整改"), ("2026-11-26", "待整改", "已通报"), ("2026-11-28", "已通报", "已提交整改"),
-        ("2026-12-01", "已提交整改", "已通报"), ("2026-12-09", "已通报", "逾期")]
-    assert ("2026-12-01", "张审核", "已通报", "已通报", "整改期限由 2026-12-06 调整为 2026-12-08：融媒体中心网站迁移中",
-            "deadline") in hist
-    wontfix = con.execute("select actor, reason from finding_events where finding_id=? and to_status='无法整改'",
-                          (scenario.ids[STALE_NOTICE],)).fetchall()
+        ("2026-11-26", None, "待整改"),
+        ("2026-11-26", "待整改", "已通报"),
+        ("2026-11-28", "已通报", "已提交整改"),
+        ("2026-12-01", "已提交整改", "已通报"),
+        ("2026-12-09", "已通报", "逾期"),
+    ]
+    assert (
+        "2026-12-01",
+        "张审核",
+        "已通报",
+        "已通报",
+        "整改期限由 2026-12-06 调整为 2026-12-08：融媒体中心网站迁移中",
+        "deadline",
+    ) in hist
+    wontfix = con.execute(
+        "select actor, reason from finding_events where finding_id=? and to_status='无法整改'",
+        (scenario.ids[STALE_NOTICE],),
+    ).fetchall()
     assert wontfix == [("张审核", "栏目已停用，待网站改版后下线")]
     shown = scenario.outputs["finding"]
     assert "整改记录" in shown and "融媒体中心网站迁移中" in shown and "已提交整改" in shown and "逾期" in shown
@@ -179,20 +261,24 @@ def test_findings_filters(scenario):
     # seen in December: everything still there on 12-01 or later, not the link fixed by 12-01
     dec = rows("--status", "all", "--month", "2026-12")
     assert REMOVED_ARTICLE not in dec and {DEAD, STALE_NEWS, MISSING_ATTACHMENT} <= dec
-    bad = run_monitor("-c", str(scenario.cfg), "finding", str(scenario.ids[DEAD]), "--set", "无法整改",
-                      cwd=scenario.tmp)
+    bad = run_monitor(
+        "-c", str(scenario.cfg), "finding", str(scenario.ids[DEAD]), "--set", "无法整改", cwd=scenario.tmp
+    )
     assert bad.returncode == 2 and "必须说明原因" in bad.stderr
 
 
 def test_december_notice_reviews_last_month_and_embeds_screenshots(scenario):
     html = (scenario.out / "督查通报-2026-12.html").read_text(encoding="utf-8")
-    assert ("上期（2026-11）通报的 7 个问题，经复查已整改 3 个，逾期未整改 2 个，整改后重新出现 1 个，"
-            "经审核确认无法整改 1 个") in html
+    assert (
+        "上期（2026-11）通报的 7 个问题，经复查已整改 3 个，逾期未整改 2 个，整改后重新出现 1 个，"
+        "经审核确认无法整改 1 个"
+    ) in html
     sel = Selector(text=html)
     assert sel.css("div.red-head::text").get() == "示例县人民政府办公室"
     assert sel.css("div.doc-no::text").get() == "示政办函〔2026〕12号"
-    listed = {key({"rule": r.attrib["data-rule"], "url": r.css("td.url::text").get()})
-              for r in sel.css("#att2 tr[data-rule]")}
+    listed = {
+        key({"rule": r.attrib["data-rule"], "url": r.css("td.url::text").get()}) for r in sel.css("#att2 tr[data-rule]")
+    }
     assert listed == {DEAD, STALE_NEWS, MISSING_ATTACHMENT}  # 无法整改 and 已整改 are not listed
     assert "逾期未整改" in html and "整改后再次出现" in html
     assert len(sel.css("figure img[src^='data:image/png;base64,']")) == 3
@@ -212,20 +298,25 @@ def test_december_notice_reviews_last_month_and_embeds_screenshots(scenario):
 
 def test_issued_notices_are_recorded_with_their_unit_extracts(scenario):
     con = sqlite3.connect(scenario.db)
-    issues = con.execute("select month, issued_by, deadline, findings, forced from notice_issues order by id").fetchall()
+    issues = con.execute(
+        "select month, issued_by, deadline, findings, forced from notice_issues order by id"
+    ).fetchall()
     assert issues == [("2026-11", "张审核", "2026-12-06", 7, 0), ("2026-12", "张审核", "2026-12-19", 3, 0)]
     files = con.execute("select f.month, f.path, f.unit, f.kind from notice_files f order by f.id").fetchall()
     extracts = [f for f in files if f[3] == "extract" and f[0] == "2026-12"]
     assert [f[2] for f in extracts] == ["示例县人民政府办公室"] * 3  # html, pdf, docx; 县统计局 had no problem
     html = (scenario.out / next(f[1] for f in extracts if f[1].endswith(".html"))).read_text(encoding="utf-8")
     sel = Selector(text=html)
-    listed = {key({"rule": r.attrib["data-rule"], "url": r.css("td.url::text").get()})
-              for r in sel.css("table.unit-problems tr[data-rule]")}
+    listed = {
+        key({"rule": r.attrib["data-rule"], "url": r.css("td.url::text").get()})
+        for r in sel.css("table.unit-problems tr[data-rule]")
+    }
     assert listed == {DEAD, STALE_NEWS, MISSING_ATTACHMENT}
     assert "示例县人民政府办公室问题清单" in html and "2026-12-08" in html  # the extended deadline, not the notice's
     # re-issuing a month is refused, and changes nothing
-    again = run_monitor("-c", str(scenario.cfg), "report", "--month", "2026-12", "--as-of", "2026-12-09", "--issue",
-                        cwd=scenario.tmp)
+    again = run_monitor(
+        "-c", str(scenario.cfg), "report", "--month", "2026-12", "--as-of", "2026-12-09", "--issue", cwd=scenario.tmp
+    )
     assert again.returncode == 2 and "已于" in again.stderr and "张审核" in again.stderr and "--force" in again.stderr
     assert con.execute("select count(*) from notice_issues").fetchone()[0] == 2
 
@@ -250,8 +341,22 @@ def test_ledger_has_summary_and_unit_sheets_with_history(scenario):
     assert wb.sheetnames == ["汇总", "全部问题", "示例县人民政府办公室"]
     ws = wb["示例县人民政府办公室"]
     header = [c.value for c in ws[2]]
-    assert header[:14] == ["序号", "发现日期", "单位", "网站/账号", "问题类别", "问题描述", "URL", "所在页面", "链接文字",
-                           "严重程度", "整改期限", "状态", "整改完成日期", "复查结果"]
+    assert header[:14] == [
+        "序号",
+        "发现日期",
+        "单位",
+        "网站/账号",
+        "问题类别",
+        "问题描述",
+        "URL",
+        "所在页面",
+        "链接文字",
+        "严重程度",
+        "整改期限",
+        "状态",
+        "整改完成日期",
+        "复查结果",
+    ]
     assert ws.freeze_panes == "A3" and ws.auto_filter.ref.startswith("A2:")
     assert wb["全部问题"].freeze_panes == "A2" and wb["全部问题"].auto_filter.ref.startswith("A1:")
     rows = {urlsplit(r[6]).path: r for r in ws.iter_rows(min_row=3, values_only=True)}

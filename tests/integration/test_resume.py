@@ -1,5 +1,6 @@
 """A crawl killed half-way (SIGKILL) is resumed by the next crawl: nothing lost, nothing fetched twice
 beyond what was in flight, and earlier runs and findings untouched."""
+
 from __future__ import annotations
 
 import os
@@ -32,12 +33,14 @@ class CountingPages(dict):
 
 
 def _snapshot(con: sqlite3.Connection, run_id: int):
-    return (con.execute("select status, pages, started_at, finished_at from crawl_runs where id=?", (run_id,)).fetchone(),
-            con.execute("select count(*), count(distinct url) from pages where run_id=?", (run_id,)).fetchone(),
-            con.execute("select count(*) from links where run_id=?", (run_id,)).fetchone(),
-            con.execute("select count(*) from column_items where run_id=?", (run_id,)).fetchone(),
-            con.execute("select * from findings order by id").fetchall(),
-            con.execute("select * from finding_events order by id").fetchall())
+    return (
+        con.execute("select status, pages, started_at, finished_at from crawl_runs where id=?", (run_id,)).fetchone(),
+        con.execute("select count(*), count(distinct url) from pages where run_id=?", (run_id,)).fetchone(),
+        con.execute("select count(*) from links where run_id=?", (run_id,)).fetchone(),
+        con.execute("select count(*) from column_items where run_id=?", (run_id,)).fetchone(),
+        con.execute("select * from findings order by id").fetchall(),
+        con.execute("select * from finding_events order by id").fetchall(),
+    )
 
 
 def test_killed_crawl_resumes_without_losing_or_refetching(tmp_path, demo_server):
@@ -58,14 +61,22 @@ def test_killed_crawl_resumes_without_losing_or_refetching(tmp_path, demo_server
     demo_server.site.pages = counting
     cfg = write_config(tmp_path, demo_server.home, delay=0.05, concurrency=1)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "ignore"}
-    proc = subprocess.Popen([sys.executable, "-m", "monitor", "-c", str(cfg), "crawl", "--as-of", DEMO_DAY.isoformat()],
-                            cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "monitor", "-c", str(cfg), "crawl", "--as-of", DEMO_DAY.isoformat()],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 120
         stored = 0
         while time.monotonic() < deadline and proc.poll() is None:
-            stored = con.execute("select count(*) from pages where run_id=2").fetchone()[0] \
-                if con.execute("select count(*) from crawl_runs where id=2").fetchone()[0] else 0
+            stored = (
+                con.execute("select count(*) from pages where run_id=2").fetchone()[0]
+                if con.execute("select count(*) from crawl_runs where id=2").fetchone()[0]
+                else 0
+            )
             if stored >= 40:
                 break
             time.sleep(0.1)
@@ -122,10 +133,23 @@ def test_a_page_whose_site_search_was_not_answered_is_fetched_again(tmp_path):
                 s.add(Page(run_id=run, url=url, status=200, depth=0 if url == home else 1, fetched_at=utcnow()))
             s.add(Link(run_id=run, source_url=home, target_url=other))
             s.add(Link(run_id=run, source_url=home, target_url="http://127.0.0.1:9/b.html"))
-            s.add(ListPage(run_id=run, page_url=home, column_url=home, role="home", name="首页", column_type="首页",
-                           items=[]))
-            s.add(SearchCheck(run_id=run, page_url=home, kind="form", action=home + "search", method="get",
-                              field="q", query="通知公告", expected_url=other))
+            s.add(
+                ListPage(
+                    run_id=run, page_url=home, column_url=home, role="home", name="首页", column_type="首页", items=[]
+                )
+            )
+            s.add(
+                SearchCheck(
+                    run_id=run,
+                    page_url=home,
+                    kind="form",
+                    action=home + "search",
+                    method="get",
+                    field="q",
+                    query="通知公告",
+                    expected_url=other,
+                )
+            )
             if answered:
                 s.add(SearchCheck(run_id=run, page_url=home, kind="result", status=200, found=True))
     waiting, done = (load_frontier(store, r) for r in runs)

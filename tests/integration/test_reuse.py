@@ -1,4 +1,5 @@
 """Cheap re-checks: an unchanged page is not parsed again, its facts are carried over; a changed one is."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -7,10 +8,14 @@ from pathlib import Path
 from tests.conftest import DEMO_DAY, findings_json, run_monitor
 
 
-def write_config(tmp_path: Path, home: str, *, delay: float = 0, concurrency: int = 8, db: str | None = None,
-                 revisit_days: int = 7) -> Path:
+def write_config(
+    tmp_path: Path, home: str, *, delay: float = 0, concurrency: int = 8, db: str | None = None, revisit_days: int = 7
+) -> Path:
     cfg = tmp_path / "sites.yaml"
-    cfg.write_text(f"""
+    url = db or "sqlite:///" + str(tmp_path / "m.db")
+    notices = tmp_path / "out"
+    cfg.write_text(
+        f"""
 organisation: {{name: 示例县人民政府办公室}}
 units: [{{name: 县政府办}}]
 sites:
@@ -20,15 +25,18 @@ sites:
     unit: 县政府办
     limits: {{delay_seconds: {delay}, concurrency_per_host: {concurrency}, allow_private_network: true,
               revisit_days: {revisit_days}}}
-storage: {{url: "{db or f'sqlite:///{tmp_path / "m.db"}'}", notices_dir: "{tmp_path / 'out'}"}}
-""", encoding="utf-8")
+storage: {{url: "{url}", notices_dir: "{notices}"}}
+""",
+        encoding="utf-8",
+    )
     return cfg
 
 
 def crawl_and_check(cfg: Path, tmp_path: Path, *crawl_args: str) -> None:
     for cmd in ("crawl", "check"):
-        out = run_monitor("-c", str(cfg), cmd, "--as-of", DEMO_DAY.isoformat(),
-                          *(crawl_args if cmd == "crawl" else ()), cwd=tmp_path)
+        out = run_monitor(
+            "-c", str(cfg), cmd, "--as-of", DEMO_DAY.isoformat(), *(crawl_args if cmd == "crawl" else ()), cwd=tmp_path
+        )
         assert out.returncode == 0, out.stderr
 
 
@@ -59,8 +67,9 @@ def test_unchanged_recrawl_reuses_pages_and_a_changed_article_is_parsed(tmp_path
     assert reused2 >= n2 - 5 and parsed2 <= 5, runs
     assert facts(con, r2) == facts(con, r1)
     second = findings_json(db, tmp_path)
-    assert [(f["rule"], f["url"], f["evidence"]) for f in second] == [(f["rule"], f["url"], f["evidence"])
-                                                                        for f in first]
+    assert [(f["rule"], f["url"], f["evidence"]) for f in second] == [
+        (f["rule"], f["url"], f["evidence"]) for f in first
+    ]
 
     # one article changes: on a full re-crawl (every URL requested, none carried over by the revisit
     # policy) that page, and only among the site's readable pages, is parsed again
@@ -69,9 +78,11 @@ def test_unchanged_recrawl_reuses_pages_and_a_changed_article_is_parsed(tmp_path
     demo_server.site.pages[article] = (ctype, body.replace("会议要求".encode(), "会议再次要求".encode()))
     crawl_and_check(cfg, tmp_path, "--full")
     r3, parsed3, reused3 = con.execute(
-        "select id, pages_parsed, pages_reused from crawl_runs order by id desc limit 1").fetchone()
-    fresh = con.execute("select url, text from pages where run_id=? and reused is null and status=200",
-                        (r3,)).fetchall()
+        "select id, pages_parsed, pages_reused from crawl_runs order by id desc limit 1"
+    ).fetchone()
+    fresh = con.execute(
+        "select url, text from pages where run_id=? and reused is null and status=200", (r3,)
+    ).fetchall()
     assert [u for u, _ in fresh] == [demo_server.base + article]
     assert "会议再次要求" in fresh[0][1]
     assert parsed3 == parsed2 + 1 and reused3 == reused2 - 1
@@ -91,5 +102,7 @@ def test_unchanged_recrawl_copies_facts_on_postgresql(tmp_path, demo_server, pg_
         assert n1 == n2 and r1 == 0 and r2 >= n2 - 5
         counts = con.execute("select run_id, count(*) from links group by run_id order by run_id").fetchall()
         assert counts[0][1] == counts[1][1] > 1000
-        items = con.execute("select run_id, count(*), max(date) from column_items group by run_id order by run_id").fetchall()
+        items = con.execute(
+            "select run_id, count(*), max(date) from column_items group by run_id order by run_id"
+        ).fetchall()
         assert items[0][1:] == items[1][1:] and items[0][1] > 100

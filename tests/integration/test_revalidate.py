@@ -1,5 +1,6 @@
 """The light re-check path (spiders/revalidate.py): unchanged pages confirmed outside Scrapy's engine,
 everything else fetched by Scrapy as on a first crawl, one pace per host for both."""
+
 from __future__ import annotations
 
 import asyncio
@@ -19,12 +20,19 @@ BIG = b"%PDF-1.4\n" + b"0" * (3 * 1024 * 1024)
 
 def _site(state: dict):
     """A small site whose second version changes one page, breaks one, adds one."""
+
     def route(path, server):
         v2 = state["version"] == 2
         pages = {
-            "/": ('"home"', page("首页", "<a href='/a.html'>甲</a><a href='/b.html'>乙</a>"
-                                        "<a href='/c.html'>丙</a><a href='/d.html'>丁</a>"
-                                        "<a href='/big.pdf'>附件</a>")),
+            "/": (
+                '"home"',
+                page(
+                    "首页",
+                    "<a href='/a.html'>甲</a><a href='/b.html'>乙</a>"
+                    "<a href='/c.html'>丙</a><a href='/d.html'>丁</a>"
+                    "<a href='/big.pdf'>附件</a>",
+                ),
+            ),
             "/a.html": ('"a"', page("甲", "<a href='/a2.html'>甲二</a>")),
             "/a2.html": ('"a2"', page("甲二", "没有变化")),
             # no validators at all: only the content hash says whether it changed
@@ -42,6 +50,7 @@ def _site(state: dict):
         if etag and server.request.headers.get("If-None-Match") == etag:
             return 304, {"ETag": etag}, b""
         return 200, ({"ETag": etag} if etag else {}), body
+
     return route
 
 
@@ -49,8 +58,13 @@ def test_recrawl_confirms_unchanged_pages_on_the_light_path_and_scrapy_fetches_t
     state = {"version": 1}
     with serve(_site(state)) as srv:
         # every URL verified on each crawl (no revisit rotation): the light path sees every page
-        cfg = sites_yaml(tmp_path / "sites.yaml", [{"key": "s", "home": srv.url("/")}],
-                         delay_seconds=0.2, concurrency_per_host=1, revisit_days=0)
+        cfg = sites_yaml(
+            tmp_path / "sites.yaml",
+            [{"key": "s", "home": srv.url("/")}],
+            delay_seconds=0.2,
+            concurrency_per_host=1,
+            revisit_days=0,
+        )
         db = tmp_path / "m.db"
         args = ("-c", cfg, "--db", f"sqlite:///{db}", "crawl", "--as-of", DEMO_DAY.isoformat())
         first = run_monitor(*args, cwd=tmp_path)
@@ -64,15 +78,16 @@ def test_recrawl_confirms_unchanged_pages_on_the_light_path_and_scrapy_fetches_t
 
     con = sqlite3.connect(db)
     r2 = con.execute("select max(id) from crawl_runs").fetchone()[0]
-    rows = {u.removeprefix(srv.base): (status, reused, text)
-            for u, status, reused, text in con.execute(
-                "select url, status, reused, text from pages where run_id=?", (r2,))}
-    links = con.execute("select count(*) from links where run_id=? and source_url=?",
-                        (r2, srv.url("/a.html"))).fetchone()[0]
+    rows = {
+        u.removeprefix(srv.base): (status, reused, text)
+        for u, status, reused, text in con.execute("select url, status, reused, text from pages where run_id=?", (r2,))
+    }
+    links = con.execute(
+        "select count(*) from links where run_id=? and source_url=?", (r2, srv.url("/a.html"))
+    ).fetchone()[0]
     con.close()
     # unchanged (304 for ETags, same hash for the page without validators): carried over, links included
-    assert {p for p, (_, reused, _) in rows.items() if reused} == {"/", "/a.html", "/a2.html", "/d.html",
-                                                                  "/big.pdf"}
+    assert {p for p, (_, reused, _) in rows.items() if reused} == {"/", "/a.html", "/a2.html", "/d.html", "/big.pdf"}
     assert links == 1
     assert rows["/a2.html"][2] == "没有变化"
     # changed, broken and new pages went through Scrapy: parsed afresh, the 404 recorded as such
@@ -102,10 +117,18 @@ def test_light_path_and_scrapy_path_store_the_same_facts(tmp_path, demo_server):
         assert out.returncode in (0, 1), out.stderr
     assert "经轻量复核" in out.stderr
     # the same re-crawl with the light path switched off (Scrapy's conditional GET only)
-    off = ("import runpy, spiders.settings as s; s.MONITOR_REVALIDATE_ENABLED = False; "
-           "runpy.run_module('monitor', run_name='__main__')")
-    out = subprocess.run([sys.executable, "-c", off, *args], cwd=tmp_path, capture_output=True, text=True,
-                         timeout=240, env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "ignore"})
+    off = (
+        "import runpy, spiders.settings as s; s.MONITOR_REVALIDATE_ENABLED = False; "
+        "runpy.run_module('monitor', run_name='__main__')"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", off, *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "ignore"},
+    )
     assert out.returncode in (0, 1), out.stderr
     assert "经轻量复核" not in out.stderr and "未变化" in out.stderr
     con = sqlite3.connect(tmp_path / "m.db")
@@ -155,8 +178,9 @@ def test_a_site_where_every_page_changed_is_parsed_with_one_request_a_page(tmp_p
         return 404, {}, page("404", "页面不存在")
 
     with serve(route) as srv:
-        cfg = sites_yaml(tmp_path / "sites.yaml", [{"key": "s", "home": srv.url("/")}], concurrency_per_host=1,
-                         revisit_days=0)
+        cfg = sites_yaml(
+            tmp_path / "sites.yaml", [{"key": "s", "home": srv.url("/")}], concurrency_per_host=1, revisit_days=0
+        )
         db = tmp_path / "m.db"
         args = ("-c", cfg, "--db", f"sqlite:///{db}", "crawl", "--as-of", DEMO_DAY.isoformat())
         assert run_monitor(*args, cwd=tmp_path).returncode in (0, 1)

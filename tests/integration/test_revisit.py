@@ -4,6 +4,7 @@ A re-crawl fetches the home page, list pages, pages with open findings, broken a
 attachments, images and external links not due are carried over with their facts and links. The findings
 must be those a full re-crawl gives, and each leaf must still be verified at least once per revisit_days.
 """
+
 from __future__ import annotations
 
 import math
@@ -52,8 +53,11 @@ def test_crawl_interval_is_the_median_gap_of_recent_crawls_bounded_by_the_window
 
 def test_revisit_days_is_validated_and_overridable_per_site():
     site = {"key": "a", "name": "甲", "home": "http://a.gov.cn/", "unit": "单位"}
-    data = {"organisation": {"name": "县政府办"}, "units": [{"name": "单位"}],
-            "sites": [site, {**site, "key": "b", "limits": {"revisit_days": 3}}]}
+    data = {
+        "organisation": {"name": "县政府办"},
+        "units": [{"name": "单位"}],
+        "sites": [site, {**site, "key": "b", "limits": {"revisit_days": 3}}],
+    }
     config = parse_config(data)
     assert [s.limits.revisit_days for s in config.sites] == [7, 3]
     with pytest.raises(ConfigError, match="revisit_days"):
@@ -62,13 +66,28 @@ def test_revisit_days_is_validated_and_overridable_per_site():
 
 # ------------------------------------------------------------ real crawls on loopback
 
+
 def _config(tmp: Path, home: str, db: Path) -> str:
     path = tmp / "sites.yaml"
-    path.write_text(dump_yaml({
-        "organisation": {"name": "测试县人民政府办公室"}, "units": [{"name": "测试单位"}],
-        "sites": [{"key": "s", "name": "示例县人民政府网站", "home": home, "unit": "测试单位",
-                   "limits": {"delay_seconds": 0, "concurrency_per_host": 8, "allow_private_network": True}}],
-        "storage": {"url": f"sqlite:///{db}", "notices_dir": str(tmp / "out")}}), encoding="utf-8")
+    path.write_text(
+        dump_yaml(
+            {
+                "organisation": {"name": "测试县人民政府办公室"},
+                "units": [{"name": "测试单位"}],
+                "sites": [
+                    {
+                        "key": "s",
+                        "name": "示例县人民政府网站",
+                        "home": home,
+                        "unit": "测试单位",
+                        "limits": {"delay_seconds": 0, "concurrency_per_host": 8, "allow_private_network": True},
+                    }
+                ],
+                "storage": {"url": f"sqlite:///{db}", "notices_dir": str(tmp / "out")},
+            }
+        ),
+        encoding="utf-8",
+    )
     return str(path)
 
 
@@ -82,18 +101,26 @@ def _age(db: Path, days: int) -> None:
     """Time passes: every stored time moves ``days`` into the past (the next crawl runs ``days`` later)."""
     con = sqlite3.connect(db)
     shift = f"-{days} days"
-    con.execute("update pages set fetched_at = datetime(fetched_at, ?), verified_at = datetime(verified_at, ?)",
-                (shift, shift))
-    con.execute("update crawl_runs set started_at = datetime(started_at, ?), finished_at = datetime(finished_at, ?)",
-                (shift, shift))
+    con.execute(
+        "update pages set fetched_at = datetime(fetched_at, ?), verified_at = datetime(verified_at, ?)", (shift, shift)
+    )
+    con.execute(
+        "update crawl_runs set started_at = datetime(started_at, ?), finished_at = datetime(finished_at, ?)",
+        (shift, shift),
+    )
     con.commit()
     con.close()
 
 
 def _leaves(con: sqlite3.Connection, run: int) -> dict[str, str]:
     """Dated articles, the image and external links of a run: URL -> when last verified."""
-    return dict(con.execute("select url, verified_at from pages where run_id=? and status=200 "
-                            "and (url like '%/202611/%' or text is null or is_external)", (run,)))
+    return dict(
+        con.execute(
+            "select url, verified_at from pages where run_id=? and status=200 "
+            "and (url like '%/202611/%' or text is null or is_external)",
+            (run,),
+        )
+    )
 
 
 def test_unchanged_recrawl_sends_a_quarter_of_the_requests_and_a_week_of_crawls_verifies_every_leaf(tmp_path):
@@ -158,9 +185,11 @@ def test_a_changed_site_gives_the_same_findings_as_a_full_recrawl(tmp_path):
         site = RevisitSite(ext.base)
         broken_then_fixed, removed = article_path("xwdt", 3), site.notices[2]
         relinked, citing = article_path("xwdt", 4), article_path("xwdt", 10)
-        site.extra = {broken_then_fixed: "<a href='/files/old.pdf'>附件</a>",
-                      relinked: "<a href='/gone.html'>旧链接</a>",
-                      citing: f"<a href='{removed[0]}'>相关阅读</a>"}
+        site.extra = {
+            broken_then_fixed: "<a href='/files/old.pdf'>附件</a>",
+            relinked: "<a href='/gone.html'>旧链接</a>",
+            citing: f"<a href='{removed[0]}'>相关阅读</a>",
+        }
         site.files = {"/files/old.pdf": None}
         site.build()
         with serve(site.route) as srv:
@@ -170,17 +199,23 @@ def test_a_changed_site_gives_the_same_findings_as_a_full_recrawl(tmp_path):
             _crawl(cfg_a, a)
             check(cfg_a)
             assert {(r[0], r[1].removeprefix(srv.base)) for r in _findings(a / "m.db")} >= {
-                ("W-S1", "/files/old.pdf"), ("W-S1", "/gone.html")}
+                ("W-S1", "/files/old.pdf"),
+                ("W-S1", "/gone.html"),
+            }
             shutil.copytree(a, b)
             cfg_b = _config(b, srv.url("/"), b / "m.db")
 
             # the site changes: new articles (one with a broken internal and a dead external link), a fixed
             # document, a link corrected in place, a notice taken off its list and deleted
-            site.news[:0] = [(article_path("xwdt", 90), "新闻第90条", "2026-11-25"),
-                             (article_path("xwdt", 91), "新闻第91条", "2026-11-25")]
+            site.news[:0] = [
+                (article_path("xwdt", 90), "新闻第90条", "2026-11-25"),
+                (article_path("xwdt", 91), "新闻第91条", "2026-11-25"),
+            ]
             site.notices = [n for n in site.notices if n != removed]
             site.notices.insert(0, (article_path("tzgg", 190), "通知公告第190号", "2026-11-25"))
-            site.extra[article_path("xwdt", 91)] = f"<a href='/missing.html'>坏链</a><a href='{ext.base}/dead.html'>外</a>"
+            site.extra[article_path("xwdt", 91)] = (
+                f"<a href='/missing.html'>坏链</a><a href='{ext.base}/dead.html'>外</a>"
+            )
             site.extra[relinked] = "<a href='/xwdt/'>新链接</a>"
             site.files = {"/files/old.pdf": "%PDF-1.4 恢复", removed[0]: None}
             site.build()
@@ -198,5 +233,9 @@ def test_a_changed_site_gives_the_same_findings_as_a_full_recrawl(tmp_path):
     assert found == _findings(b / "m.db")
     assert _columns(a / "m.db") == _columns(b / "m.db")
     by_url = {(r[0], r[1].removeprefix(srv.base), r[4]) for r in found}
-    assert {("W-S1", "/missing.html", "待整改"), ("W-S1", removed[0], "待整改"),
-            ("W-S1", "/files/old.pdf", "待复核"), ("W-S1", "/gone.html", "待复核")} <= by_url, by_url
+    assert {
+        ("W-S1", "/missing.html", "待整改"),
+        ("W-S1", removed[0], "待整改"),
+        ("W-S1", "/files/old.pdf", "待复核"),
+        ("W-S1", "/gone.html", "待复核"),
+    } <= by_url, by_url

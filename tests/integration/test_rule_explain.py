@@ -1,4 +1,5 @@
 """Rules explained to users in Chinese (monitor rule X, monitor rules, the dashboard's 规则库), not developer text."""
+
 from __future__ import annotations
 
 import re
@@ -50,8 +51,9 @@ def test_a_rule_without_its_sentence_shows_its_settings_from_the_dataclass():
         max_days: int = 30
         words: tuple[str, ...] = ("信箱", "留言")
 
-    rule = Rule(id="X-1", name="thing-not-updated", title="示例问题", severity=Severity.NOTICE, source="",
-                thresholds=Thresholds)
+    rule = Rule(
+        id="X-1", name="thing-not-updated", title="示例问题", severity=Severity.NOTICE, source="", thresholds=Thresholds
+    )
     x = explain(rule)
     assert x["checks"] == "示例问题" and x["threshold"] == "可调阈值：max_days = 30；words = 信箱、留言。"
     assert settings(rule, Thresholds(max_days=45)) == "可调阈值：max_days = 45（默认 30）；words = 信箱、留言。"

@@ -3,6 +3,7 @@
 A page that fetches and navigates to a canary server on another local port, and loads resources
 from it, is screenshotted: the canary receives no request, and Chromium runs with its sandbox on.
 """
+
 from __future__ import annotations
 
 import os
@@ -28,28 +29,36 @@ def _chromium():
 def _steering_site(canary_base: str):
     def route(path, srv):
         if path == "/":
-            body = ("<a href='/gone.html'>失效链接</a><img src='/logo.png'>"
-                    f"<img src='{canary_base}/img.png'><iframe src='{canary_base}/frame'></iframe>"
-                    f"<link rel='stylesheet' href='{canary_base}/s.css'>"
-                    "<img src='/hop.png'>"  # same origin, but redirected to the canary
-                    f"<script>fetch('{canary_base}/fetch').catch(()=>0);"
-                    f"new WebSocket('ws://{canary_base.split('//')[1]}/ws');"
-                    f"navigator.sendBeacon('{canary_base}/beacon', 'x');"
-                    f"setTimeout(() => {{ location.href = '{canary_base}/navigated'; }}, 10);</script>")
+            body = (
+                "<a href='/gone.html'>失效链接</a><img src='/logo.png'>"
+                f"<img src='{canary_base}/img.png'><iframe src='{canary_base}/frame'></iframe>"
+                f"<link rel='stylesheet' href='{canary_base}/s.css'>"
+                "<img src='/hop.png'>"  # same origin, but redirected to the canary
+                f"<script>fetch('{canary_base}/fetch').catch(()=>0);"
+                f"new WebSocket('ws://{canary_base.split('//')[1]}/ws');"
+                f"navigator.sendBeacon('{canary_base}/beacon', 'x');"
+                f"setTimeout(() => {{ location.href = '{canary_base}/navigated'; }}, 10);</script>"
+            )
             return 200, {}, page("首页", body)
         if path == "/hop.png":
             return 302, {"Location": f"{canary_base}/redirected.png"}, ""
         if path == "/logo.png":
-            return 200, {"Content-Type": "image/svg+xml"}, "<svg xmlns='http://www.w3.org/2000/svg' width='9' height='9'/>"
+            return (
+                200,
+                {"Content-Type": "image/svg+xml"},
+                "<svg xmlns='http://www.w3.org/2000/svg' width='9' height='9'/>",
+            )
         return 404, {}, page("无", "")
+
     return route
 
 
 def test_evidence_shot_of_a_steering_page_never_reaches_the_canary(tmp_path):
     with serve(canary_route) as canary, serve(_steering_site(canary.base)) as site:
         scope = frozenset({f"127.0.0.1:{site.port}"})
-        shots = take_shots([ShotRequest(1, site.url("/"), "link", site.url("/gone.html"), scope=scope)],
-                           timeout_ms=10000)
+        shots = take_shots(
+            [ShotRequest(1, site.url("/"), "link", site.url("/gone.html"), scope=scope)], timeout_ms=10000
+        )
         own = dict(site.hits)
     assert dict(canary.hits) == {}, f"the canary was reached: {dict(canary.hits)}"
     assert shots[0].png and shots[0].png.startswith(b"\x89PNG") and shots[0].found == 1
@@ -91,8 +100,11 @@ def test_chromium_runs_sandboxed_and_unprivileged():
             procs = _procs()
         finally:
             browser.close()
-    roots = [pid for pid, (_, _, argv, _) in procs.items()
-             if b"blackhole.invalid" in argv and b"--type=" not in argv and argv.startswith(b"/usr/lib/chromium/")]
+    roots = [
+        pid
+        for pid, (_, _, argv, _) in procs.items()
+        if b"blackhole.invalid" in argv and b"--type=" not in argv and argv.startswith(b"/usr/lib/chromium/")
+    ]
     assert len(roots) == 1, roots
     family, todo = set(roots), list(roots)
     while todo:

@@ -3,6 +3,7 @@
 Control characters and Rich markup from a crawled page, a formula as a crawled subject, a typed note
 with control characters, zip-bomb attachments and YAML bombs.
 """
+
 from __future__ import annotations
 
 import csv
@@ -30,24 +31,44 @@ def hostile_db(tmp_path_factory):
 
     def route(path, srv):
         if path == "/":
-            return 200, {}, page(EVIL_TITLE, f"<a href='/gone.html'>{EVIL_ANCHOR}</a>"
-                                             f"<a href='/gone2.html'>{FORMULA}</a>")
+            return (
+                200,
+                {},
+                page(EVIL_TITLE, f"<a href='/gone.html'>{EVIL_ANCHOR}</a><a href='/gone2.html'>{FORMULA}</a>"),
+            )
         return 404, {}, page("页面不存在", "")
+
     with serve(route) as site:
         cfg = tmp / "sites.yaml"
-        cfg.write_text(yaml.safe_dump({
-            "organisation": {"name": "县政府办"}, "units": [{"name": "示例县教育局"}],
-            "sites": [{"key": "s", "name": "测试站", "home": site.url("/"), "unit": "示例县教育局",
-                       "limits": {"delay_seconds": 0}}],
-            "storage": {"url": f"sqlite:///{tmp / 'h.db'}", "notices_dir": str(tmp / "out")}},
-            allow_unicode=True), encoding="utf-8")
+        cfg.write_text(
+            yaml.safe_dump(
+                {
+                    "organisation": {"name": "县政府办"},
+                    "units": [{"name": "示例县教育局"}],
+                    "sites": [
+                        {
+                            "key": "s",
+                            "name": "测试站",
+                            "home": site.url("/"),
+                            "unit": "示例县教育局",
+                            "limits": {"delay_seconds": 0},
+                        }
+                    ],
+                    "storage": {"url": f"sqlite:///{tmp / 'h.db'}", "notices_dir": str(tmp / "out")},
+                },
+                allow_unicode=True,
+            ),
+            encoding="utf-8",
+        )
         for cmd in ("crawl", "check"):
             out = run_monitor("-c", str(cfg), cmd, "--as-of", DEMO_DAY.isoformat(), cwd=tmp)
             assert out.returncode == 0, out.stderr
     db = sqlite3.connect(tmp / "h.db")
     # as stored before the store cleaned its input, or as typed by a unit: the renderers must cope too
     db.execute("update findings set subject = ? where url like '%gone2.html'", (FORMULA,))
-    db.execute("update findings set evidence = evidence || ? where url like '%gone.html'", ("已整改\x0b\x1b" + EVIL_TITLE,))
+    db.execute(
+        "update findings set evidence = evidence || ? where url like '%gone.html'", ("已整改\x0b\x1b" + EVIL_TITLE,)
+    )
     db.commit()
     db.close()
     return tmp, cfg
@@ -64,8 +85,22 @@ def test_crawled_control_characters_are_stripped_before_storing(hostile_db):
 
 def test_every_notice_format_renders_with_control_characters(hostile_db):
     tmp, cfg = hostile_db
-    out = run_monitor("-c", str(cfg), "report", "--month", "2026-11", "--as-of", DEMO_DAY.isoformat(),
-                      "--format", "docx", "--format", "xlsx", "--format", "html", cwd=tmp)
+    out = run_monitor(
+        "-c",
+        str(cfg),
+        "report",
+        "--month",
+        "2026-11",
+        "--as-of",
+        DEMO_DAY.isoformat(),
+        "--format",
+        "docx",
+        "--format",
+        "xlsx",
+        "--format",
+        "html",
+        cwd=tmp,
+    )
     assert out.returncode == 0, out.stderr
     out = run_monitor("-c", str(cfg), "ledger", "--month", "2026-11", "--as-of", DEMO_DAY.isoformat(), cwd=tmp)
     assert out.returncode == 0, out.stderr
@@ -78,8 +113,13 @@ def test_every_notice_format_renders_with_control_characters(hostile_db):
         text += "\n".join(c.text for row in t.rows for c in row.cells)
     assert "已整改" in text and "\x1b" not in text
     ledger = next(p for p in (tmp / "out").iterdir() if p.name.startswith("整改台账"))
-    cells = [c for ws in openpyxl.load_workbook(ledger).worksheets for row in ws.iter_rows(values_only=True)
-             for c in row if isinstance(c, str)]
+    cells = [
+        c
+        for ws in openpyxl.load_workbook(ledger).worksheets
+        for row in ws.iter_rows(values_only=True)
+        for c in row
+        if isinstance(c, str)
+    ]
     assert any("已整改" in c for c in cells)
     assert not any(c.startswith("=") for c in cells)  # the formula subject stays text
     assert "\x1b" not in files[".html"].read_text(encoding="utf-8")
@@ -109,6 +149,7 @@ def test_cli_output_escapes_control_characters_and_rich_markup(hostile_db):
 
 # ---------------------------------------------------------------- zip bombs
 
+
 @pytest.mark.parametrize("kind", ["docx", "xlsx"])
 def test_zip_bomb_is_refused_before_it_is_unpacked(tmp_path, kind):
     bomb = zip_bomb(kind)
@@ -118,10 +159,12 @@ def test_zip_bomb_is_refused_before_it_is_unpacked(tmp_path, kind):
     # the same through `check-text`, measured in a process of its own
     path = tmp_path / f"bomb.{kind}"
     path.write_bytes(bomb)
-    code = ("import resource, subprocess, sys\n"
-            f"p = subprocess.run([sys.executable, '-m', 'monitor', 'check-text', {str(path)!r}], capture_output=True,"
-            " text=True)\n"
-            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, p.returncode)\nprint(p.stdout + p.stderr)")
+    code = (
+        "import resource, subprocess, sys\n"
+        f"p = subprocess.run([sys.executable, '-m', 'monitor', 'check-text', {str(path)!r}], capture_output=True,"
+        " text=True)\n"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, p.returncode)\nprint(p.stdout + p.stderr)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=str(ROOT), timeout=120)
     peak_kb, rc = map(int, out.stdout.splitlines()[0].split())
     assert peak_kb < 400 * 1024, f"check-text used {peak_kb // 1024} MB"
@@ -145,17 +188,22 @@ def test_extracted_text_is_bounded():
 
 # ---------------------------------------------------------------- YAML bombs
 
-LAUGHS = ("a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
-          "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
-          "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
-          "g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]\nh: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]\n")
+LAUGHS = (
+    "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+    "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+    "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
+    "g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]\nh: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]\n"
+)
 
 
-@pytest.mark.parametrize("text, words", [
-    (LAUGHS, "锚点或别名"),
-    ("organisation:\n  name: &n 县政府办\nunits:\n  - name: *n\n", "锚点或别名"),
-    ("a: " + "[" * 5000 + "]" * 5000 + "\n", "嵌套超过"),
-])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        (LAUGHS, "锚点或别名"),
+        ("organisation:\n  name: &n 县政府办\nunits:\n  - name: *n\n", "锚点或别名"),
+        ("a: " + "[" * 5000 + "]" * 5000 + "\n", "嵌套超过"),
+    ],
+)
 def test_yaml_bombs_are_refused_with_a_chinese_message(tmp_path, text, words):
     p = tmp_path / "sites.yaml"
     p.write_text(text, encoding="utf-8")

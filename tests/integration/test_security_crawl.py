@@ -2,6 +2,7 @@
 
 The canary stands for a service on the monitoring host's own network; it must receive no request.
 """
+
 from __future__ import annotations
 
 import sqlite3
@@ -14,11 +15,21 @@ from tests.local_http import page, refused_port, serve
 
 
 def _config(tmp_path, sites: list[dict], **limits) -> str:
-    data = {"organisation": {"name": "测试县人民政府办公室"}, "units": [{"name": "测试单位"}],
-            "sites": [{"key": s["key"], "name": s["key"], "home": s["home"], "unit": "测试单位",
-                       "limits": {"delay_seconds": 0, "concurrency_per_host": 8, "timeout_seconds": 5, **limits}}
-                      for s in sites],
-            "storage": {"url": f"sqlite:///{tmp_path / 'h.db'}", "notices_dir": str(tmp_path / "out")}}
+    data = {
+        "organisation": {"name": "测试县人民政府办公室"},
+        "units": [{"name": "测试单位"}],
+        "sites": [
+            {
+                "key": s["key"],
+                "name": s["key"],
+                "home": s["home"],
+                "unit": "测试单位",
+                "limits": {"delay_seconds": 0, "concurrency_per_host": 8, "timeout_seconds": 5, **limits},
+            }
+            for s in sites
+        ],
+        "storage": {"url": f"sqlite:///{tmp_path / 'h.db'}", "notices_dir": str(tmp_path / "out")},
+    }
     path = tmp_path / "sites.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return str(path)
@@ -30,8 +41,11 @@ def test_hostile_site_cannot_reach_the_canary_or_local_files(tmp_path):
         route = hostile_route(canary, closed)
         with serve(route) as site:
             # a generous timeout: Chromium starts for the list page on a busy machine
-            cfg = _config(tmp_path, [{"key": "evil", "home": site.url("/")}, {"key": "evilb", "home": site.url("/b/")}],
-                          timeout_seconds=20)
+            cfg = _config(
+                tmp_path,
+                [{"key": "evil", "home": site.url("/")}, {"key": "evilb", "home": site.url("/b/")}],
+                timeout_seconds=20,
+            )
             out = run_monitor("-c", cfg, "crawl", cwd=tmp_path, timeout=300)
             assert out.returncode == 0, out.stderr
             out = run_monitor("-c", cfg, "check", "--as-of", DEMO_DAY.isoformat(), cwd=tmp_path)
@@ -86,12 +100,25 @@ def test_requests_and_external_checks_are_bounded(tmp_path):
             if path == "/":
                 return 200, {}, page("首页", many)
             if path.startswith("/p"):
-                return 200, {}, page("页", many[:2000] + "".join(f"<a href='{other.url(f'/q{path}{i}')}'>x</a>"
-                                                              for i in range(30)))
+                return (
+                    200,
+                    {},
+                    page(
+                        "页", many[:2000] + "".join(f"<a href='{other.url(f'/q{path}{i}')}'>x</a>" for i in range(30))
+                    ),
+                )
             return 200, {"Content-Type": "image/png"}, b"png"
+
         with serve(route) as site:
-            cfg = _config(tmp_path, [{"key": "s", "home": site.url("/")}], allow_private_network=True,
-                          max_pages=1, max_requests=60, max_external_checks=25, max_external_per_page=10)
+            cfg = _config(
+                tmp_path,
+                [{"key": "s", "home": site.url("/")}],
+                allow_private_network=True,
+                max_pages=1,
+                max_requests=60,
+                max_external_checks=25,
+                max_external_per_page=10,
+            )
             out = run_monitor("-c", cfg, "crawl", cwd=tmp_path)
             assert out.returncode == 0, out.stderr
             total = sum(site.hits.values()) + sum(other.hits.values())
@@ -102,13 +129,20 @@ def test_requests_and_external_checks_are_bounded(tmp_path):
 
 def test_external_checks_per_run_bound(tmp_path):
     with serve(lambda p, s: (200, {}, page("外部", "ok"))) as other:
+
         def route(path, srv):
             if path == "/":
                 return 200, {}, page("首页", "".join(f"<a href='/p{i}.html'>页{i}</a>" for i in range(10)))
             return 200, {}, page("页", "".join(f"<a href='{other.url(f'/{path}/{i}')}'>x</a>" for i in range(10)))
+
         with serve(route) as site:
-            cfg = _config(tmp_path, [{"key": "s", "home": site.url("/")}], allow_private_network=True,
-                          max_external_checks=15, max_external_per_page=5)
+            cfg = _config(
+                tmp_path,
+                [{"key": "s", "home": site.url("/")}],
+                allow_private_network=True,
+                max_external_checks=15,
+                max_external_per_page=5,
+            )
             out = run_monitor("-c", cfg, "crawl", cwd=tmp_path)
             assert out.returncode == 0, out.stderr
         assert sum(other.hits.values()) == 15
@@ -119,8 +153,12 @@ def test_only_http_download_handlers():
     from monitor.config import parse_config
     from monitor.crawl.runner import scrapy_settings
 
-    site = parse_config({"organisation": {"name": "x"}, "sites": [
-        {"key": "s", "name": "s", "home": "http://127.0.0.1:1/", "unit": "u"}]}).sites[0]
+    site = parse_config(
+        {
+            "organisation": {"name": "x"},
+            "sites": [{"key": "s", "name": "s", "home": "http://127.0.0.1:1/", "unit": "u"}],
+        }
+    ).sites[0]
     from monitor.crawl.browser import apply_browser_settings
 
     for browser in (False, True):

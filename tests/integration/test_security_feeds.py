@@ -5,6 +5,7 @@ server on another loopback port, directly and through a redirect from the feed's
 receive no request; those links are recorded as blocked (never judged broken), while a dead link on the
 account's own host is still checked and a configured switch allows the intranet on purpose.
 """
+
 from __future__ import annotations
 
 from spiders.feeds import FeedSpider
@@ -16,14 +17,21 @@ def _rss(items: list[tuple[str, str]]) -> str:
     entries = "".join(
         f"<item><title>{t}</title><link>https://mp.example.cn/s/{i}</link><guid>{i}</guid>"
         f"<pubDate>Mon, 23 Nov 2026 09:00:00 +0800</pubDate>"
-        f"<description><![CDATA[<p>{t}，详见<a href=\"{href}\">链接</a></p>]]></description></item>"
-        for i, (t, href) in enumerate(items))
+        f'<description><![CDATA[<p>{t}，详见<a href="{href}">链接</a></p>]]></description></item>'
+        for i, (t, href) in enumerate(items)
+    )
     return f"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>测试号</title>{entries}</channel></rss>"
 
 
 def _fetch(feed: FeedServer, **limits) -> dict[str, tuple[int | None, str | None]]:
-    account = Account(key="acct", platform="wechat", name="测试号", unit="县政府办", source=feed.base + "/rss.xml",
-                      limits={"delay_seconds": 0, **limits})
+    account = Account(
+        key="acct",
+        platform="wechat",
+        name="测试号",
+        unit="县政府办",
+        source=feed.base + "/rss.xml",
+        limits={"delay_seconds": 0, **limits},
+    )
     with FeedSpider() as spider:
         result = spider.fetch(account)
     return {c.url: (c.status, c.error_kind) for c in result.link_checks}

@@ -3,6 +3,7 @@
 A re-check reads at most the site's max_page_bytes of a page, and a broken link that now redirects
 to another site is not counted as fixed.
 """
+
 from __future__ import annotations
 
 import yaml
@@ -39,12 +40,30 @@ def test_recheck_reads_bounded_and_does_not_count_an_offsite_redirect_as_fixed(t
         try:
             home = f"http://127.0.0.1:{srv.port}/"
             cfg = tmp_path / "sites.yaml"
-            cfg.write_text(yaml.safe_dump({
-                "organisation": {"name": "县政府办"}, "units": [{"name": "县政府办"}],
-                "sites": [{"key": "s", "name": "测试站", "home": home, "unit": "县政府办",
-                           "limits": {"delay_seconds": 0, "allow_private_network": True,
-                                      "max_page_bytes": 1024 * 1024}}],
-                "storage": {"url": f"sqlite:///{tmp_path / 'r.db'}"}}, allow_unicode=True), encoding="utf-8")
+            cfg.write_text(
+                yaml.safe_dump(
+                    {
+                        "organisation": {"name": "县政府办"},
+                        "units": [{"name": "县政府办"}],
+                        "sites": [
+                            {
+                                "key": "s",
+                                "name": "测试站",
+                                "home": home,
+                                "unit": "县政府办",
+                                "limits": {
+                                    "delay_seconds": 0,
+                                    "allow_private_network": True,
+                                    "max_page_bytes": 1024 * 1024,
+                                },
+                            }
+                        ],
+                        "storage": {"url": f"sqlite:///{tmp_path / 'r.db'}"},
+                    },
+                    allow_unicode=True,
+                ),
+                encoding="utf-8",
+            )
             for cmd in ("crawl", "check"):
                 out = run_monitor("-c", str(cfg), cmd, "--as-of", DEMO_DAY.isoformat(), cwd=tmp_path)
                 assert out.returncode == 0, out.stderr

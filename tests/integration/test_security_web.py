@@ -1,4 +1,5 @@
 """Security suite, dashboard (issue 14 items 6, 11, 12, 13): revocation, login limits, bad input, proxies."""
+
 from __future__ import annotations
 
 import threading
@@ -47,6 +48,7 @@ def test_logout_and_password_reset_revoke_old_cookies(tmp_path):
             from sqlalchemy import select
 
             from monitor.store import User
+
             uid = s.scalar(select(User.id).where(User.username == "edu1"))
         set_password(store, uid, "another-password-1")
         assert _replay(base, copy) == 303  # a new password ends the sessions signed in with the old one
@@ -91,11 +93,15 @@ def test_spraying_is_limited_per_address_and_proxies_are_trusted_only_when_confi
 def test_out_of_range_input_is_a_400_or_404_with_security_headers(tmp_path):
     with running_dashboard(tmp_path) as (base, _, _ids):
         c = _signed_in(base, "auditor1")
-        for path, status in (("/findings?month=9999-12", 400), ("/findings?before=99999999999999999999", 400),
-                             ("/findings?after=-5", 400), ("/findings/9223372036854775808", 404),
-                             ("/findings/99999999999999999999999/shots/1.png", 404),
-                             ("/notices/files/" + "a" * 300 + ".html", 404),
-                             ("/notices/files/" + "b/" * 600 + "c.html", 404)):
+        for path, status in (
+            ("/findings?month=9999-12", 400),
+            ("/findings?before=99999999999999999999", 400),
+            ("/findings?after=-5", 400),
+            ("/findings/9223372036854775808", 404),
+            ("/findings/99999999999999999999999/shots/1.png", 404),
+            ("/notices/files/" + "a" * 300 + ".html", 404),
+            ("/notices/files/" + "b/" * 600 + "c.html", 404),
+        ):
             r = c.get(path)
             assert r.status_code == status, (path, r.status_code)
             assert r.headers.get("content-security-policy") == CSP and r.headers.get("x-frame-options") == "DENY"
@@ -143,6 +149,7 @@ def test_argon2_runs_off_the_event_loop_and_logins_are_bounded(tmp_path):
             def wrong(i):
                 with client(base) as c:
                     codes.append(login(c, f"user{i}", "wrong-password").status_code)
+
             threads = [threading.Thread(target=wrong, args=(i,)) for i in range(30)]
             for t in threads:
                 t.start()
@@ -174,6 +181,7 @@ def test_an_unexpected_error_is_a_plain_500_with_security_headers(tmp_path):
 
     async def boom(request):
         raise RuntimeError("secret detail /etc/passwd")
+
     app = create_app(store, web_config(tmp_path / "n"), secret_key=SECRET, today=lambda: TODAY)
     app.router.routes.append(Route("/boom", boom))
     with serve_app(app) as base, client(base) as c:

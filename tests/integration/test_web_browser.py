@@ -1,4 +1,5 @@
 """The dashboard in real Chromium: each role signs in, filters, opens a finding, acts on it, reads the history."""
+
 from __future__ import annotations
 
 import os
@@ -21,8 +22,9 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM,
-                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        b = p.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+        )
         yield b
         b.close()
 
@@ -66,8 +68,10 @@ def test_auditor_filters_opens_changes_status_and_sees_history(browser, dash):
     tab = Page(browser, base)
     page = tab.login("auditor1")
     # overview: every unit, with its counts
-    units = {r.locator("td").first.inner_text(): r.locator("td").all_inner_texts()
-             for r in page.locator("#units tbody tr").all()}
+    units = {
+        r.locator("td").first.inner_text(): r.locator("td").all_inner_texts()
+        for r in page.locator("#units tbody tr").all()
+    }
     # open, overdue, fixed this month, veto, submitted, to re-check, 整改率
     assert units[EDU][1:] == ["3", "1", "0", "1", "0", "0", "0.0%"]
     assert units[HEALTH][1:] == ["3", "0", "1", "0", "0", "0", "25.0%"]
@@ -186,10 +190,17 @@ def test_every_dashboard_page_renders_and_is_screenshotted(browser, dash, tmp_pa
     base, store, ids = dash
     out = Path(os.environ.get("MONITOR_SCREENSHOTS") or tmp_path / "shots")
     out.mkdir(parents=True, exist_ok=True)
-    pages = {"auditor": [("overview", "/"), ("findings", "/findings?status=open"),
-                         ("finding", f"/findings/{ids['edu_veto']}"), ("notices", "/notices"), ("rules", "/rules"),
-                         ("sites", "/sites")],
-             "edu1": [("unit-notices", "/notices"), ("unit-findings", "/findings")]}
+    pages = {
+        "auditor": [
+            ("overview", "/"),
+            ("findings", "/findings?status=open"),
+            ("finding", f"/findings/{ids['edu_veto']}"),
+            ("notices", "/notices"),
+            ("rules", "/rules"),
+            ("sites", "/sites"),
+        ],
+        "edu1": [("unit-notices", "/notices"), ("unit-findings", "/findings")],
+    }
     for user, visits in pages.items():
         tab = Page(browser, base)
         try:

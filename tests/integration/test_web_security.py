@@ -1,4 +1,5 @@
 """Dashboard security through a real uvicorn server and httpx: CSRF, roles, unit isolation, rate limit, files."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -12,8 +13,20 @@ from monitor.model import FindingStatus
 from monitor.store import Finding, FindingEvent, RecheckRequest, Store
 from monitor.web import create_app
 from tests.conftest import run_monitor
-from tests.webserver import (EDU, EDU_OFFICE, HEALTH, PASSWORD, SECRET, TODAY, csrf_of, fill_store, login, running_dashboard,
-                             serve_app, web_config)
+from tests.webserver import (
+    EDU,
+    EDU_OFFICE,
+    HEALTH,
+    PASSWORD,
+    SECRET,
+    TODAY,
+    csrf_of,
+    fill_store,
+    login,
+    running_dashboard,
+    serve_app,
+    web_config,
+)
 
 
 @pytest.fixture
@@ -53,7 +66,8 @@ def test_post_without_or_with_wrong_csrf_token_is_refused(dash):
     with store.session() as s:
         events = s.scalars(select(FindingEvent).where(FindingEvent.finding_id == fid).order_by(FindingEvent.id)).all()
         assert [(e.actor, e.from_status, e.to_status, e.reason) for e in events[1:]] == [
-            ("auditor1", "待整改", "无法整改", "网站已关停")]
+            ("auditor1", "待整改", "无法整改", "网站已关停")
+        ]
 
 
 def test_session_cookie_flags(tmp_path):
@@ -72,15 +86,19 @@ def test_unit_user_cannot_see_or_touch_another_units_findings(dash):
         listing = c.get("/findings", params={"unit": HEALTH})
         assert listing.status_code == 200
         assert HEALTH not in listing.text.split("<main>")[1]  # forced to its own unit; no other unit shown
-        assert f"/findings/{ids['edu']}\"" in listing.text
+        assert f'/findings/{ids["edu"]}"' in listing.text
         other = ids["health0"]
         assert c.get(f"/findings/{other}").status_code == 404
         token = csrf_of(c.get(f"/findings/{ids['edu']}").text)
         r = c.post(f"/findings/{other}/submit", data={"text": "已改", "csrf_token": token})
         assert r.status_code == 404
         # auditor actions and admin pages are not for units
-        assert c.post(f"/findings/{ids['edu']}/status", data={"to": "已整改", "reason": "x", "csrf_token": token}
-                      ).status_code == 403
+        assert (
+            c.post(
+                f"/findings/{ids['edu']}/status", data={"to": "已整改", "reason": "x", "csrf_token": token}
+            ).status_code
+            == 403
+        )
         assert c.get("/admin/users").status_code == 403
         # its own finding: 已提交整改 with a note queues a targeted re-check
         r = c.post(f"/findings/{ids['edu']}/submit", data={"text": "已删除失效链接", "csrf_token": token})
@@ -116,8 +134,12 @@ def test_notices_by_month_and_no_file_outside_the_folder(dash):
         assert r.status_code == 200 and "全县通报" in r.text and "sandbox" in r.headers["content-security-policy"]
         r = c.get(f"/notices/files/督查通报-2026-11-{EDU}.docx?download=1")
         assert r.status_code == 200 and r.headers["content-disposition"].startswith("attachment")
-        for bad in ("/notices/files/..%2Foutside.html", "/notices/files/%2E%2E/outside.html",
-                    "/notices/files/notes.txt", "/notices/files/%2Fetc%2Fpasswd"):
+        for bad in (
+            "/notices/files/..%2Foutside.html",
+            "/notices/files/%2E%2E/outside.html",
+            "/notices/files/notes.txt",
+            "/notices/files/%2Fetc%2Fpasswd",
+        ):
             assert c.get(bad).status_code == 404, bad
         raw = httpx.Request("GET", base + "/notices/files/../outside.html")
         raw.url = httpx.URL(base + "/notices/files/x").copy_with(raw_path=b"/notices/files/../outside.html")
@@ -148,11 +170,21 @@ def test_admin_form_takes_only_units_of_sites_yaml(dash):
         login(c, "admin1")
         token = csrf_of(c.get("/admin/users").text)
         for unit in ("示例县", EDU_OFFICE):  # a prefix of real units, a name that merely contains one
-            r = c.post("/admin/users", data={"username": f"u{len(unit)}", "password": "long-enough-pw-1",
-                                             "role": "unit", "unit": unit, "csrf_token": token})
+            r = c.post(
+                "/admin/users",
+                data={
+                    "username": f"u{len(unit)}",
+                    "password": "long-enough-pw-1",
+                    "role": "unit",
+                    "unit": unit,
+                    "csrf_token": token,
+                },
+            )
             assert "不在 sites.yaml 的 units 列表中" in r.text
-        r = c.post("/admin/users", data={"username": "edu2", "password": "long-enough-pw-1", "role": "unit",
-                                         "unit": EDU, "csrf_token": token})
+        r = c.post(
+            "/admin/users",
+            data={"username": "edu2", "password": "long-enough-pw-1", "role": "unit", "unit": EDU, "csrf_token": token},
+        )
         assert "已创建" in r.text
     with store.session() as s:
         assert {u.username for u in s.query(User)} >= {"edu2"}
@@ -173,6 +205,7 @@ def test_keyset_pages_cover_every_finding_once(tmp_path):
                 html = c.get(url).text
                 pages.append(url)
                 import re
+
                 seen += [int(x) for x in re.findall(r'<td><a href="/findings/(\d+)">', html)]
                 m = re.search(r'<a href="([^"]+)" rel="next">', html)
                 url = m.group(1).replace("&amp;", "&") if m else None
@@ -188,13 +221,38 @@ def test_keyset_pages_cover_every_finding_once(tmp_path):
 def test_cli_user_add_then_login(tmp_path):
     db = f"sqlite:///{tmp_path / 'cli.db'}"
     cfg = tmp_path / "sites.yaml"
-    cfg.write_text(f"organisation: {{name: 示例县}}\nunits: [{{name: {EDU}}}]\nstorage: {{url: '{db}'}}\n",
-                   encoding="utf-8")
-    out = run_monitor("-c", str(cfg), "user", "add", "zhang", "--role", "unit", "--unit", "不存在的单位",
-                      "--password-stdin", cwd=tmp_path, input="long-enough-pw\n")
+    cfg.write_text(
+        f"organisation: {{name: 示例县}}\nunits: [{{name: {EDU}}}]\nstorage: {{url: '{db}'}}\n", encoding="utf-8"
+    )
+    out = run_monitor(
+        "-c",
+        str(cfg),
+        "user",
+        "add",
+        "zhang",
+        "--role",
+        "unit",
+        "--unit",
+        "不存在的单位",
+        "--password-stdin",
+        cwd=tmp_path,
+        input="long-enough-pw\n",
+    )
     assert out.returncode == 2 and "不在" in out.stderr
-    out = run_monitor("-c", str(cfg), "user", "add", "zhang", "--role", "unit", "--unit", EDU, "--password-stdin",
-                      cwd=tmp_path, input="long-enough-pw\n")
+    out = run_monitor(
+        "-c",
+        str(cfg),
+        "user",
+        "add",
+        "zhang",
+        "--role",
+        "unit",
+        "--unit",
+        EDU,
+        "--password-stdin",
+        cwd=tmp_path,
+        input="long-enough-pw\n",
+    )
     assert out.returncode == 0, out.stderr
     store = Store(db)
     from monitor.store import User
@@ -221,8 +279,12 @@ def test_lifecycle_calls_append_history(tmp_path):
         f = s.get(Finding, fid)
         ev = s.scalars(select(FindingEvent).where(FindingEvent.finding_id == fid).order_by(FindingEvent.id)).all()
     assert f.status == "无法整改" and f.deadline == date(2026, 12, 31)
-    assert [(e.from_status, e.to_status) for e in ev] == [(None, "待整改"), ("待整改", "待整改"),
-                                                         ("待整改", "无法整改"), ("无法整改", "无法整改")]
+    assert [(e.from_status, e.to_status) for e in ev] == [
+        (None, "待整改"),
+        ("待整改", "待整改"),
+        ("待整改", "无法整改"),
+        ("无法整改", "无法整改"),
+    ]
     assert ev[3].reason == "已电话督促" and ev[3].actor == "b" and "2026-12-31" in ev[1].reason
     with pytest.raises(ValueError):
         lifecycle.set_status(store, 99999, FindingStatus.FIXED, actor="a", reason="x")
@@ -262,8 +324,16 @@ def test_sites_page_shows_last_crawl_availability_and_rule_book(dash):
     base, store, _ = dash
     now = utcnow()
     with store.session() as s:
-        s.add(CrawlRun(site="jyj", kind="site", started_at=now - timedelta(hours=2), finished_at=now,
-                       status="finished", pages=321))
+        s.add(
+            CrawlRun(
+                site="jyj",
+                kind="site",
+                started_at=now - timedelta(hours=2),
+                finished_at=now,
+                status="finished",
+                pages=321,
+            )
+        )
         for i in range(4):
             s.add(Probe(site="jyj", at=now - timedelta(hours=i), url="http://127.0.0.1:9/", ok=i != 0))
         s.add(Probe(site="jyj", at=now - timedelta(days=30), url="http://127.0.0.1:9/", ok=False))  # too old
@@ -292,8 +362,9 @@ def test_history_times_are_shown_in_beijing_time(dash):
     assert local_time(datetime(2026, 11, 26, 17, 30)) == "2026-11-27 01:30"  # stored UTC, read in Beijing
     base, store, ids = dash
     with store.session() as s:
-        first = s.scalars(select(FindingEvent).where(FindingEvent.finding_id == ids["edu"])
-                          .order_by(FindingEvent.id)).first()
+        first = s.scalars(
+            select(FindingEvent).where(FindingEvent.finding_id == ids["edu"]).order_by(FindingEvent.id)
+        ).first()
         stored = first.at
     with client(base) as c:
         login(c, "auditor1")
@@ -305,14 +376,22 @@ def test_finding_detail_shows_the_check_record_with_chinese_labels(dash):
     base, store, ids = dash
     with store.session() as s:
         f = s.get(Finding, ids["edu"])
-        f.facts = {"status": 404, "external": False, "parent_count": 2,
-                   "parents": [{"source_url": "http://127.0.0.1:9/a.html", "anchor_text": "通知", "on_home": True},
-                               {"source_url": "http://127.0.0.1:9/b.html", "anchor_text": "<b>x</b>", "on_home": False}]}
+        f.facts = {
+            "status": 404,
+            "external": False,
+            "parent_count": 2,
+            "parents": [
+                {"source_url": "http://127.0.0.1:9/a.html", "anchor_text": "通知", "on_home": True},
+                {"source_url": "http://127.0.0.1:9/b.html", "anchor_text": "<b>x</b>", "on_home": False},
+            ],
+        }
     with client(base) as c:
         login(c, "auditor1")
         page = c.get(f"/findings/{ids['edu']}").text
     table = page.split('id="facts"')[1].split("</table>")[0]
-    assert "<th>HTTP 状态</th><td class=\"fact\">404</td>" in table and "<th>外部链接</th><td class=\"fact\">否</td>" in table
+    assert (
+        '<th>HTTP 状态</th><td class="fact">404</td>' in table and '<th>外部链接</th><td class="fact">否</td>' in table
+    )
     assert "所在页面（链接文字）" in table and "http://127.0.0.1:9/a.html（“通知”）（首页）<br>" in table
     assert "&lt;b&gt;x&lt;/b&gt;" in table and "<b>x</b>" not in table  # crawled text stays text
     for raw in ("status", "parent_count", "parents", "source_url", "{"):
@@ -329,10 +408,23 @@ def test_findings_list_search_sort_export_and_the_same_totals_as_the_overview(da
     with store.session() as s:  # an unverified item: shown on request, never counted with the findings
         add_finding(s, site="wjw", unit=HEALTH, subject="http://127.0.0.1:9/waf.html", n=77)
         s.query(Finding).filter(Finding.subject == "http://127.0.0.1:9/waf.html").update({"verdict": "unverified"})
-        s.add(Finding(fingerprint="formula", rule="W-S1", severity="扣分", site="jyj", unit=EDU,
-                      url="http://127.0.0.1:9/f.html", subject="=HYPERLINK(\"http://x\")", evidence="链接无法访问",
-                      facts={}, first_seen=TODAY, last_seen=TODAY, status="已提交整改",
-                      updated_at=__import__("monitor.store", fromlist=["utcnow"]).utcnow()))
+        s.add(
+            Finding(
+                fingerprint="formula",
+                rule="W-S1",
+                severity="扣分",
+                site="jyj",
+                unit=EDU,
+                url="http://127.0.0.1:9/f.html",
+                subject='=HYPERLINK("http://x")',
+                evidence="链接无法访问",
+                facts={},
+                first_seen=TODAY,
+                last_seen=TODAY,
+                status="已提交整改",
+                updated_at=__import__("monitor.store", fromlist=["utcnow"]).utcnow(),
+            )
+        )
     with client(base) as c:
         login(c, "auditor1")
         page = c.get("/findings?status=open").text
@@ -355,7 +447,7 @@ def test_findings_list_search_sort_export_and_the_same_totals_as_the_overview(da
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
         rows = list(csv.reader(io.StringIO(r.text.lstrip("\ufeff"))))
         assert rows[0][:5] == ["编号", "规则", "严重程度", "单位", "网站/账号"] and len(rows) - 1 == total
-        assert any(row[5] == "'=HYPERLINK(\"http://x\")" for row in rows)  # no formula reaches Excel
+        assert any(row[5] == '\'=HYPERLINK("http://x")' for row in rows)  # no formula reaches Excel
     with client(base) as c:  # a unit exports its own findings only
         login(c, "edu1")
         rows = list(csv.reader(io.StringIO(c.get("/findings/export.csv").text.lstrip("\ufeff"))))

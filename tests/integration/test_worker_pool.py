@@ -6,6 +6,7 @@ crawl resumed rather than restarted and checked once, and the findings equal tho
 The server's own log shows the per-host politeness held across both workers. A job that fails on every
 attempt is listed by `monitor status` after its third failure.
 """
+
 from __future__ import annotations
 
 import json
@@ -39,14 +40,20 @@ ENV = {"MONITOR_CHROMIUM": "/nonexistent"}  # the demo needs no browser; keep Ch
 def _sites_server(n: int):
     """The demo portals in their own process, so the request times it logs are the arrival times."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "ignore"}
-    proc = subprocess.Popen([sys.executable, "-m", "monitor.demo.many", str(n), "--scale", "0.1", "--latency", "0.02"],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "monitor.demo.many", str(n), "--scale", "0.1", "--latency", "0.02"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     try:
         info = json.loads(proc.stdout.readline())
 
         def hits() -> list[Hit]:
             raw = httpx.get(info["homes"][0].rsplit("/", 2)[0] + LOG_PATH, timeout=30).json()
             return sorted((Hit(*row) for row in raw), key=lambda h: h.start)
+
         yield info["homes"], hits
     finally:
         proc.kill()
@@ -63,27 +70,53 @@ def _redis_or_skip():
 
 
 def _config(path: Path, homes: list[str], *, db: str, broker: str | None, ns: str, notices: Path) -> Path:
-    sites = "\n".join(f'  - {{key: s{i}, name: 站点{i}, home: "{h}", unit: 测试单位, '
-                      f'limits: {{delay_seconds: {DELAY}, concurrency_per_host: {PER_HOST}, allow_private_network: true}}}}'
-                      for i, h in enumerate(homes))
-    workers = (f"workers: {{broker: \"{broker}\", namespace: {ns}, redelivery_seconds: 5, retry_seconds: 0.2, "
-               f"max_attempts: 3}}\n" if broker else "")
-    path.write_text(f"""organisation: {{name: 测试县人民政府办公室}}
+    sites = "\n".join(
+        f'  - {{key: s{i}, name: 站点{i}, home: "{h}", unit: 测试单位, '
+        f"limits: {{delay_seconds: {DELAY}, concurrency_per_host: {PER_HOST}, allow_private_network: true}}}}"
+        for i, h in enumerate(homes)
+    )
+    workers = (
+        f'workers: {{broker: "{broker}", namespace: {ns}, redelivery_seconds: 5, retry_seconds: 0.2, '
+        f"max_attempts: 3}}\n"
+        if broker
+        else ""
+    )
+    path.write_text(
+        f"""organisation: {{name: 测试县人民政府办公室}}
 units: [{{name: 测试单位}}]
 sites:
 {sites}
 storage: {{url: "{db}", notices_dir: "{notices}"}}
 schedule: {{lock_ttl_seconds: 3}}
-{workers}""", encoding="utf-8")
+{workers}""",
+        encoding="utf-8",
+    )
     return path
 
 
 def _start_worker(cfg: Path, db: str, log: Path) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "ignore", **ENV}
-    return subprocess.Popen([sys.executable, "-m", "monitor", "-c", str(cfg), "--db", db, "worker",
-                             "--concurrency", "1", "--loglevel", "WARNING"],
-                            cwd=cfg.parent, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "monitor",
+            "-c",
+            str(cfg),
+            "--db",
+            db,
+            "worker",
+            "--concurrency",
+            "1",
+            "--loglevel",
+            "WARNING",
+        ],
+        cwd=cfg.parent,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def _stop(procs: list[subprocess.Popen]) -> None:
@@ -138,10 +171,17 @@ def test_pool_survives_a_killed_worker_keeps_pace_and_reports_failed_jobs(tmp_pa
 
             def crawling():  # two crawls under way, one of them with some pages stored
                 with store.session() as s:
-                    running = s.scalars(select(JobRun).where(JobRun.kind == "crawl", JobRun.finished_at.is_(None),
-                                                             JobRun.run_id.is_(None))).all()
-                    runs = s.execute(select(CrawlRun.id, func.count(Page.id)).join(Page, Page.run_id == CrawlRun.id)
-                                     .where(CrawlRun.status == "running").group_by(CrawlRun.id)).all()
+                    running = s.scalars(
+                        select(JobRun).where(
+                            JobRun.kind == "crawl", JobRun.finished_at.is_(None), JobRun.run_id.is_(None)
+                        )
+                    ).all()
+                    runs = s.execute(
+                        select(CrawlRun.id, func.count(Page.id))
+                        .join(Page, Page.run_id == CrawlRun.id)
+                        .where(CrawlRun.status == "running")
+                        .group_by(CrawlRun.id)
+                    ).all()
                 return running if len(running) == 2 and any(n >= 5 for _, n in runs) else None
 
             running = _wait("two crawls with pages stored", crawling, 120, logs)
@@ -150,15 +190,25 @@ def test_pool_survives_a_killed_worker_keeps_pace_and_reports_failed_jobs(tmp_pa
             assert busy == {r.job_id for r in running}, pool["workers"]
             assert all(w["host"] and w["pid"] and w["since"] for w in pool["workers"] if w["job"])
             assert [q["queue"] for q in pool["queues"]] == [f"{ns}.crawl", f"{ns}.feeds", f"{ns}.jobs"]
-            assert pool["queues"][0]["waiting"] == 1 and pool["queues"][0]["oldest_job"].startswith("crawl:s"), pool["queues"]
+            assert pool["queues"][0]["waiting"] == 1 and pool["queues"][0]["oldest_job"].startswith("crawl:s"), pool[
+                "queues"
+            ]
 
             enqueue(config, "notice")
 
             # kill -9 the worker whose crawl has stored the most pages
             with store.session() as s:
-                victim = max(running, key=lambda r: s.scalar(
-                    select(func.count(Page.id)).join(CrawlRun, CrawlRun.id == Page.run_id)
-                    .where(CrawlRun.site == r.site, CrawlRun.status == "running")) or 0)
+                victim = max(
+                    running,
+                    key=lambda r: (
+                        s.scalar(
+                            select(func.count(Page.id))
+                            .join(CrawlRun, CrawlRun.id == Page.run_id)
+                            .where(CrawlRun.site == r.site, CrawlRun.status == "running")
+                        )
+                        or 0
+                    ),
+                )
             worker_pid = _parent(victim.pid)
             assert worker_pid in {w.pid for w in workers}
             os.kill(worker_pid, signal.SIGKILL)
@@ -175,9 +225,9 @@ def test_pool_survives_a_killed_worker_keeps_pace_and_reports_failed_jobs(tmp_pa
                             return None
                         done.append(run.id)
                     return done
+
             _wait("every site crawled and checked", all_checked, 240, logs)
-            pool_findings = json.loads(run_monitor("--db", pg_url, "findings", "--format", "json",
-                                                   cwd=tmp_path).stdout)
+            pool_findings = json.loads(run_monitor("--db", pg_url, "findings", "--format", "json", cwd=tmp_path).stdout)
 
             with store.session() as s:
                 runs = s.execute(select(CrawlRun.id, CrawlRun.status).where(CrawlRun.site == killed_site)).all()
@@ -195,9 +245,14 @@ def test_pool_survives_a_killed_worker_keeps_pace_and_reports_failed_jobs(tmp_pa
                 tries = s.scalars(select(JobRun.attempt).where(JobRun.kind == "notice").order_by(JobRun.id)).all()
             assert tries == [1, 2, 3]
 
-            inspect = subprocess.run([sys.executable, "-m", "celery", "-A", "monitor.ops.workers", "inspect", "ping",
-                                      "--timeout", "5"], cwd=tmp_path, capture_output=True, text=True, timeout=60,
-                                     env={**os.environ, "PYTHONPATH": str(ROOT), "MONITOR_CONFIG": str(cfg)})
+            inspect = subprocess.run(
+                [sys.executable, "-m", "celery", "-A", "monitor.ops.workers", "inspect", "ping", "--timeout", "5"],
+                cwd=tmp_path,
+                capture_output=True,
+                text=True,
+                timeout=60,
+                env={**os.environ, "PYTHONPATH": str(ROOT), "MONITOR_CONFIG": str(cfg)},
+            )
             assert inspect.returncode == 0 and "pong" in inspect.stdout, inspect.stdout + inspect.stderr
         finally:
             _stop(workers)
@@ -230,12 +285,19 @@ def test_pool_survives_a_killed_worker_keeps_pace_and_reports_failed_jobs(tmp_pa
         assert busiest <= 1 / DELAY + 2, (busiest, gaps[:20])
 
         # the same sites in one process, without a pool, find the same problems
-        single = _config(tmp_path / "single.yaml", homes, db=f"sqlite:///{tmp_path / 'single.db'}",
-                         broker=None, ns=ns, notices=tmp_path / "notices")
+        single = _config(
+            tmp_path / "single.yaml",
+            homes,
+            db=f"sqlite:///{tmp_path / 'single.db'}",
+            broker=None,
+            ns=ns,
+            notices=tmp_path / "notices",
+        )
         for cmd in ("crawl", "check"):
             out = run_monitor("-c", str(single), cmd, cwd=tmp_path, env=ENV)
             assert out.returncode in (0, 1), out.stderr
-        single_findings = json.loads(run_monitor("-c", str(single), "findings", "--format", "json",
-                                                 cwd=tmp_path).stdout)
+        single_findings = json.loads(
+            run_monitor("-c", str(single), "findings", "--format", "json", cwd=tmp_path).stdout
+        )
     assert len(single_findings) >= 9 * 3  # the demo's planted problems on each portal
     assert _keys(pool_findings) == _keys(single_findings)

@@ -1,4 +1,5 @@
 """The dashboard's sites page on a pool: when each site was last crawled, and whether a crawl is running now."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -13,8 +14,16 @@ def test_sites_page_shows_last_finished_crawl_and_a_running_one(tmp_path):
     with running_dashboard(tmp_path) as (base, store, _):
         now = utcnow()
         with store.session() as s:
-            s.add(CrawlRun(site="jyj", kind="site", started_at=now - timedelta(hours=26),
-                           finished_at=now - timedelta(hours=25), status="finished", pages=321))
+            s.add(
+                CrawlRun(
+                    site="jyj",
+                    kind="site",
+                    started_at=now - timedelta(hours=26),
+                    finished_at=now - timedelta(hours=25),
+                    status="finished",
+                    pages=321,
+                )
+            )
             s.add(CrawlRun(site="jyj", kind="site", started_at=now - timedelta(minutes=5), status="running", pages=0))
             # a run left 'running' by a process that died days ago is not "正在抓取"
             s.add(CrawlRun(site="wjw", kind="site", started_at=now - timedelta(days=3), status="running", pages=0))

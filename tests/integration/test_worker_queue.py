@@ -1,4 +1,5 @@
 """The pool's queueing and pacing against a real Redis, without workers: fast checks beside test_worker_pool."""
+
 from __future__ import annotations
 
 import asyncio
@@ -15,14 +16,25 @@ from tests.integration.test_worker_pool import REDIS, _redis_or_skip
 
 
 def _config(ns: str, *, broker: str | None = REDIS, accounts: int = 0):
-    return parse_config({
-        "organisation": {"name": "测试"},
-        "units": [{"name": "单位"}],
-        "sites": [{"key": "portal", "name": "门户", "home": "http://127.0.0.1:9/", "unit": "单位"}],
-        "accounts": [{"key": f"a{i}", "platform": "wechat", "name": f"账号{i}", "unit": "单位",
-                      "source": f"http://127.0.0.1:9/{i}.xml"} for i in range(accounts)],
-        **({"workers": {"broker": broker, "namespace": ns, "feeds_batch": 2}} if broker else {}),
-    }, source="test")
+    return parse_config(
+        {
+            "organisation": {"name": "测试"},
+            "units": [{"name": "单位"}],
+            "sites": [{"key": "portal", "name": "门户", "home": "http://127.0.0.1:9/", "unit": "单位"}],
+            "accounts": [
+                {
+                    "key": f"a{i}",
+                    "platform": "wechat",
+                    "name": f"账号{i}",
+                    "unit": "单位",
+                    "source": f"http://127.0.0.1:9/{i}.xml",
+                }
+                for i in range(accounts)
+            ],
+            **({"workers": {"broker": broker, "namespace": ns, "feeds_batch": 2}} if broker else {}),
+        },
+        source="test",
+    )
 
 
 def _messages(client, queue: str) -> list[dict]:
@@ -59,13 +71,19 @@ def test_the_daemon_queues_jobs_when_a_broker_is_named(tmp_path):
     [crawl] = _messages(client, f"{ns}.crawl")
     assert crawl["headers"]["task"] == "monitor.run" and "'crawl', 'portal'" in crawl["headers"]["argsrepr"]
     feeds = _messages(client, f"{ns}.feeds")
-    assert [json.loads(__import__("base64").b64decode(m["body"]))[1]["accounts"] for m in feeds] == \
-        [["a0", "a1"], ["a2", "a3"], ["a4"]]  # one task per batch of workers.feeds_batch accounts
+    assert [json.loads(__import__("base64").b64decode(m["body"]))[1]["accounts"] for m in feeds] == [
+        ["a0", "a1"],
+        ["a2", "a3"],
+        ["a4"],
+    ]  # one task per batch of workers.feeds_batch accounts
     assert len(_messages(client, f"{ns}.jobs")) == 1
     # nothing ran here: no job_runs row, the work waits in the queues
     status = pool_status(config, store)
-    assert [(q["queue"], q["waiting"]) for q in status["queues"]] == [(f"{ns}.crawl", 1), (f"{ns}.feeds", 3),
-                                                                     (f"{ns}.jobs", 1)]
+    assert [(q["queue"], q["waiting"]) for q in status["queues"]] == [
+        (f"{ns}.crawl", 1),
+        (f"{ns}.feeds", 3),
+        (f"{ns}.jobs", 1),
+    ]
     assert status["queues"][0]["oldest_job"] == "crawl:portal" and status["queues"][0]["oldest_enqueued"]
     assert status["workers"] == [] and status["given_up"] == []
     client.delete(f"{ns}.crawl", f"{ns}.feeds", f"{ns}.jobs")
@@ -96,16 +114,19 @@ def test_redis_pacer_holds_concurrency_and_delay_across_pacers():
             await asyncio.sleep(0.12)  # longer than the delay: the concurrency limit is what holds them
             in_flight["now"] -= 1
             pace.release()
+
         await asyncio.gather(*(one() for _ in range(n)))
 
     async def main():
         # two pacers = two worker processes; other hosts are not held back by this one
-        await asyncio.gather(crawl(RedisPacer(REDIS, ns, per_host, delay), 6),
-                             crawl(RedisPacer(REDIS, ns, per_host, delay), 6))
+        await asyncio.gather(
+            crawl(RedisPacer(REDIS, ns, per_host, delay), 6), crawl(RedisPacer(REDIS, ns, per_host, delay), 6)
+        )
         other = RedisPacer(REDIS, ns, per_host, delay).host("http://other.example/")
         t0 = time.monotonic()
         await other.acquire()
         return time.monotonic() - t0
+
     other_wait = asyncio.run(main())
     assert len(starts) == 12 and in_flight["peak"] == per_host
     _paced(starts, delay)

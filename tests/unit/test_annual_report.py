@@ -3,6 +3,7 @@
 The seed is a real 2020 county report in the 2019 trial format with its tables flattened to
 tab-separated text; copies with numbers changed are built from it in memory.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -12,11 +13,19 @@ from pathlib import Path
 import pytest
 
 import rules
-from monitor.model.annual import (FORMAT_2019, FORMAT_2021, T3_CARRIED_IN, T3_CARRIED_OUT, T3_NEW,
-                                  T3_RESULT_TOTAL, T4_REVIEW, T4_SUIT_DIRECT, AnnualReportFacts)
+from monitor.model.annual import (
+    FORMAT_2019,
+    FORMAT_2021,
+    T3_CARRIED_IN,
+    T3_CARRIED_OUT,
+    T3_NEW,
+    T3_RESULT_TOTAL,
+    T4_REVIEW,
+    T4_SUIT_DIRECT,
+    AnnualReportFacts,
+)
 from rules.base import Scope, Severity, Verdict
 from spiders.annual_report import parse_annual_report, parse_annual_report_html
-
 
 
 from tests.conftest import SEED, require_shared
@@ -57,6 +66,7 @@ def findings(report, previous=None, only=None):
 
 
 # ---------------------------------------------------------------- parser on the seed
+
 
 def test_seed_parser_reads_title_format_and_tables():
     f = parse_annual_report(seed_text())
@@ -141,6 +151,7 @@ def test_unknown_shapes_give_partial_facts_and_problems(text):
 
 # ---------------------------------------------------------------- one number changed
 
+
 def test_a1_flags_unbalanced_column():
     # 予以公开 9 -> 10 and (七)总计 11 -> 12 in 自然人 and 总计: rows and sums stay consistent
     text = edit_line(seed_text(), 67, "9\t0\t0\t0\t0\t0\t9", "10\t0\t0\t0\t0\t0\t10")
@@ -148,8 +159,10 @@ def test_a1_flags_unbalanced_column():
     found = findings(parse_annual_report(text))
     assert {o.rule for o in found} == {"A-1"}
     assert [o.subject for o in found] == ["表三 自然人列", "表三 总计列"]
-    assert found[0].evidence == ("表三 自然人列：本年新收8 + 上年结转3 = 11，办理结果总计12 + 结转下年度0 = 12，"
-                                 "相差1（第64行、第65行、第88行、第89行）")
+    assert found[0].evidence == (
+        "表三 自然人列：本年新收8 + 上年结转3 = 11，办理结果总计12 + 结转下年度0 = 12，"
+        "相差1（第64行、第65行、第88行、第89行）"
+    )
     assert found[0].severity is Severity.DEDUCTION
 
 
@@ -169,18 +182,25 @@ def test_a3_flags_row_total_not_matching_applicant_columns():
     text = edit_line(text, 89, "0\t0\t0\t0\t0\t0\t0", "0\t0\t0\t0\t0\t0\t1")
     found = findings(parse_annual_report(text))
     assert {o.rule for o in found} == {"A-3"}
-    assert {o.subject for o in found} == {"表三 “（一）予以公开”行", "表三 “三、（七）总计”行",
-                                          "表三 “四、结转下年度继续办理”行"}
+    assert {o.subject for o in found} == {
+        "表三 “（一）予以公开”行",
+        "表三 “三、（七）总计”行",
+        "表三 “四、结转下年度继续办理”行",
+    }
     row = next(o for o in found if "予以公开" in o.subject)
-    assert row.evidence == ("表三 “（一）予以公开”行：总计8，自然人9 + 商业企业0 + 科研机构0 + 社会公益组织0 + "
-                            "法律服务机构0 + 其他0 = 9，相差1（第67行）")
+    assert row.evidence == (
+        "表三 “（一）予以公开”行：总计8，自然人9 + 商业企业0 + 科研机构0 + 社会公益组织0 + "
+        "法律服务机构0 + 其他0 = 9，相差1（第67行）"
+    )
 
 
 def test_a4_flags_table_four_group():
     text = edit_line(seed_text(), 98, "0\t0\t0\t0\t0\t0", "1\t0\t0\t0\t0\t0")
     found = findings(parse_annual_report(text))
     assert {o.rule for o in found} == {"A-4"}
-    assert found[0].evidence == "表四 行政复议：总计0，结果维持1 + 结果纠正0 + 其他结果0 + 尚未审结0 = 1，相差1（第98行）"
+    assert (
+        found[0].evidence == "表四 行政复议：总计0，结果维持1 + 结果纠正0 + 其他结果0 + 尚未审结0 = 1，相差1（第98行）"
+    )
 
 
 def test_a6_flags_narrative_sum_mismatch():
@@ -199,8 +219,9 @@ def test_a6_flags_narrative_number_against_table():
 
 
 def test_a6_accepts_partial_single_part_and_can_allow_partial_breakdowns():
-    f = parse_annual_report(edit_line(seed_text(), 21, "其中区长信箱 64 件、网上投诉 30 件",
-                                      "其中区长信箱 64 件、网上投诉 20 件"))
+    f = parse_annual_report(
+        edit_line(seed_text(), 21, "其中区长信箱 64 件、网上投诉 30 件", "其中区长信箱 64 件、网上投诉 20 件")
+    )
     entry = rules.get_rule("A-6")
     assert [o.rule for o in findings(f)] == ["A-6"]
     lenient = entry.rule.thresholds_with({"parts_must_cover_total": False})
@@ -218,6 +239,7 @@ def test_a7_flags_2021_report_in_2019_layout():
 
 # ---------------------------------------------------------------- cross-year
 
+
 def previous_seed(carried_out_row: str) -> AnnualReportFacts:
     text = edit_line(seed_text(), 3, "红寺堡区 2020 年", "红寺堡区 2019 年")
     text = edit_line(text, 89, "0\t0\t0\t0\t0\t0\t0", carried_out_row)
@@ -229,8 +251,9 @@ def test_a5_flags_carry_over_not_matching_previous_year():
     previous = previous_seed("2\t0\t0\t0\t0\t0\t2")
     found = findings(report, previous, only="A-5")
     assert [o.subject for o in found] == ["表三 自然人列 上年结转", "表三 总计列 上年结转"]
-    assert found[0].evidence == ("表三 自然人列：本年度报告上年结转3（第65行），"
-                                 "2019年度报告结转下年度继续办理2（第89行），相差1")
+    assert found[0].evidence == (
+        "表三 自然人列：本年度报告上年结转3（第65行），2019年度报告结转下年度继续办理2（第89行），相差1"
+    )
     assert found[0].source_url == "http://www.hongsibu.gov.cn/2019.html"
     assert findings(report, previous_seed("3\t0\t0\t0\t0\t0\t3"), only="A-5") == []
     assert findings(report, None, only="A-5") == []  # skipped without a previous report
@@ -246,8 +269,10 @@ def test_a8_flags_text_copied_from_previous_year():
     report = parse_annual_report(seed_text())
     found = findings(report, previous_seed("3\t0\t0\t0\t0\t0\t3"), only="A-8")
     assert len(found) == 1 and "相似度100%" in found[0].evidence
-    different = dataclasses.replace(previous_seed("3\t0\t0\t0\t0\t0\t3"),
-                                    narrative_text=parse_annual_report(HTML_2021.read_text("utf-8")).narrative_text)
+    different = dataclasses.replace(
+        previous_seed("3\t0\t0\t0\t0\t0\t3"),
+        narrative_text=parse_annual_report(HTML_2021.read_text("utf-8")).narrative_text,
+    )
     assert findings(report, different, only="A-8") == []
 
 
@@ -261,14 +286,19 @@ def test_a8_government_deadline(published, late):
 
 # ---------------------------------------------------------------- 2021 format (HTML)
 
+
 def html_2021() -> str:
     return HTML_2021.read_text(encoding="utf-8")
 
 
 def test_2021_html_report_parses_and_passes():
     f = parse_annual_report_html(html_2021(), url="http://example.gov.cn/nb2022.html", published=date(2023, 1, 18))
-    assert (f.year, f.organisation, f.issuer_kind, f.format_version) == (2022, "宁远县自然资源局", "department",
-                                                                         FORMAT_2021)
+    assert (f.year, f.organisation, f.issuer_kind, f.format_version) == (
+        2022,
+        "宁远县自然资源局",
+        "department",
+        FORMAT_2021,
+    )
     assert f.problems == ()
     assert f.t3(T3_NEW, "总计").value == 18 and f.t3(T3_NEW, "总计").where == "第2个表格第4行"
     assert f.t3("其他处理.1", "自然人").value == 1 and f.t3("其他处理.3", "总计").value == 0
@@ -277,8 +307,13 @@ def test_2021_html_report_parses_and_passes():
     assert f.t4(T4_REVIEW, "总计").value == 2 and f.t4(T4_SUIT_DIRECT, "尚未审结").value == 1
     assert f.t2("第二十条第（一）项", "行政规范性文件", "现行有效件数").value == 22
     assert f.t2("第二十条第（八）项", "行政事业性收费", "本年收费金额(单位：万元)").value == 12.5
-    assert {c.quantity: c.value for c in f.claims} == {T3_NEW: 18, T3_CARRIED_IN: 2, T3_CARRIED_OUT: 1,
-                                                       T4_REVIEW: 2, "行政诉讼": 1}
+    assert {c.quantity: c.value for c in f.claims} == {
+        T3_NEW: 18,
+        T3_CARRIED_IN: 2,
+        T3_CARRIED_OUT: 1,
+        T4_REVIEW: 2,
+        "行政诉讼": 1,
+    }
     assert run(f) == []
 
 
@@ -298,8 +333,10 @@ def test_2021_html_table_cell_changed_is_named_by_table_row():
 
 def previous_2021(in_force: int) -> AnnualReportFacts:
     html = html_2021().replace("2022年政府信息公开", "2021年政府信息公开")
-    html = html.replace("<td>行政规范性文件</td><td>3</td><td>1</td><td>22</td>",
-                        f"<td>行政规范性文件</td><td>2</td><td>0</td><td>{in_force}</td>")
+    html = html.replace(
+        "<td>行政规范性文件</td><td>3</td><td>1</td><td>22</td>",
+        f"<td>行政规范性文件</td><td>2</td><td>0</td><td>{in_force}</td>",
+    )
     return parse_annual_report_html(html)
 
 
@@ -309,12 +346,15 @@ def test_a9_in_force_count_continuity():
     assert findings(report, previous_2021(20), only="A-9") == []  # 20 + 3 - 1 = 22
     found = findings(report, previous_2021(25), only="A-9")
     assert len(found) == 1 and found[0].severity is Severity.NOTICE
-    assert ("上年度现行有效25 + 本年制发3 − 本年废止1 = 27，本年度填报现行有效22（第1个表格第4行），相差5"
-            in found[0].evidence)
+    assert (
+        "上年度现行有效25 + 本年制发3 − 本年废止1 = 27，本年度填报现行有效22（第1个表格第4行），相差5"
+        in found[0].evidence
+    )
     assert findings(report, parse_annual_report(seed_text()), only="A-9") == []  # 2019 format: no stock
 
 
 # ---------------------------------------------------------------- the rule book
+
 
 def test_annual_rules_are_registered_and_documented():
     entries = rules.rules_for(Scope.REPORT)

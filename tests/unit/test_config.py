@@ -1,4 +1,5 @@
 """sites.yaml validation: a bad file fails fast with a Chinese message naming the file, the field and the fix."""
+
 from __future__ import annotations
 
 
@@ -28,18 +29,32 @@ def test_defaults_follow_the_politeness_of_the_field_notes():
     assert cfg.sites[0].scope == frozenset({"www.example.gov.cn:443"})
 
 
-@pytest.mark.parametrize("mutate, path, words", [
-    (lambda d: d.pop("organisation"), "organisation", "缺少必填项"),
-    (lambda d: d["sites"][0].update(home="www.example.gov.cn"), "sites 第 1 项（portal） → home", "http://"),
-    (lambda d: d["sites"][0].update(limits={"max_pages": "很多"}), "sites 第 1 项（portal） → limits → max_pages", "整数"),
-    (lambda d: d["sites"][0].update(limits={"delay_seconds": -1}), "sites 第 1 项（portal） → limits → delay_seconds", "数值太小"),
-    (lambda d: d["sites"][0].update(colour="red"), "sites 第 1 项（portal） → colour", "不认识的字段"),
-    (lambda d: d["sites"][0].update(key="门户 网站"), "sites 第 1 项（门户 网站） → key", "字母、数字"),
-    (lambda d: d["sites"][0].update(unit="不存在的单位"), "sites 第 1 项（portal） → unit", "不在 units 列表中"),
-    (lambda d: d["sites"].append(dict(d["sites"][0])), "sites 第 2 项 → key", "重复"),
-    (lambda d: d["sites"][0].update(columns=[{"url": "https://x/", "kind": "新闻"}]), "sites 第 1 项（portal） → columns 第 1 项 → kind",
-     "取值应为"),
-])
+@pytest.mark.parametrize(
+    "mutate, path, words",
+    [
+        (lambda d: d.pop("organisation"), "organisation", "缺少必填项"),
+        (lambda d: d["sites"][0].update(home="www.example.gov.cn"), "sites 第 1 项（portal） → home", "http://"),
+        (
+            lambda d: d["sites"][0].update(limits={"max_pages": "很多"}),
+            "sites 第 1 项（portal） → limits → max_pages",
+            "整数",
+        ),
+        (
+            lambda d: d["sites"][0].update(limits={"delay_seconds": -1}),
+            "sites 第 1 项（portal） → limits → delay_seconds",
+            "数值太小",
+        ),
+        (lambda d: d["sites"][0].update(colour="red"), "sites 第 1 项（portal） → colour", "不认识的字段"),
+        (lambda d: d["sites"][0].update(key="门户 网站"), "sites 第 1 项（门户 网站） → key", "字母、数字"),
+        (lambda d: d["sites"][0].update(unit="不存在的单位"), "sites 第 1 项（portal） → unit", "不在 units 列表中"),
+        (lambda d: d["sites"].append(dict(d["sites"][0])), "sites 第 2 项 → key", "重复"),
+        (
+            lambda d: d["sites"][0].update(columns=[{"url": "https://x/", "kind": "新闻"}]),
+            "sites 第 1 项（portal） → columns 第 1 项 → kind",
+            "取值应为",
+        ),
+    ],
+)
 def test_each_mistake_is_named_with_its_field_path(mutate, path, words):
     import copy
 
@@ -71,8 +86,11 @@ def test_missing_and_non_utf8_files(tmp_path):
 
 def test_cli_refuses_a_bad_config_before_crawling(tmp_path):
     bad = tmp_path / "sites.yaml"
-    bad.write_text("organisation: {name: 县政府办}\nsites:\n  - key: portal\n    name: 门户\n"
-                   "    home: https://www.example.gov.cn/\n", encoding="utf-8")
+    bad.write_text(
+        "organisation: {name: 县政府办}\nsites:\n  - key: portal\n    name: 门户\n"
+        "    home: https://www.example.gov.cn/\n",
+        encoding="utf-8",
+    )
     db = tmp_path / "m.db"
     out = run_monitor("-c", str(bad), "--db", f"sqlite:///{db}", "crawl", cwd=tmp_path)
     assert out.returncode == 2
@@ -86,9 +104,14 @@ def test_config_we_write_ourselves_has_no_aliases_our_loader_refuses(tmp_path):
     from monitor.config import dump_yaml, load_config
 
     limits = {"delay_seconds": 0, "allow_private_network": True}
-    data = {"organisation": {"name": "县政府办"}, "units": [{"name": "县政府办"}],
-            "sites": [{"key": k, "name": k, "home": f"http://127.0.0.1:{p}/", "unit": "县政府办", "limits": limits}
-                      for k, p in (("a", 8001), ("b", 8002))]}
+    data = {
+        "organisation": {"name": "县政府办"},
+        "units": [{"name": "县政府办"}],
+        "sites": [
+            {"key": k, "name": k, "home": f"http://127.0.0.1:{p}/", "unit": "县政府办", "limits": limits}
+            for k, p in (("a", 8001), ("b", 8002))
+        ],
+    }
     text = dump_yaml(data)
     assert "&" not in text and "*" not in text
     path = tmp_path / "sites.yaml"
@@ -99,30 +122,58 @@ def test_config_we_write_ourselves_has_no_aliases_our_loader_refuses(tmp_path):
 
 # ------------------------------------------------------------------ thresholds, against each rule's dataclass
 
-@pytest.mark.parametrize("where, thresholds, path, words", [
-    ("site", {"W-V3": {"news_dayz": 30}}, "sites 第 1 项（portal） → thresholds → W-V3 → news_dayz",
-     "W-V3 可设的阈值有：news_days、notice_policy_days、veto_count"),
-    ("global", {"W-X9": {"max_days": 3}}, "thresholds → W-X9", "不认识的规则编号"),
-    ("global", {"w-v2": {"max_age_days": 3}}, "thresholds → w-v2", "应写作 W-V2"),
-    ("site", {"W-V2": {"max_age_days": "两周"}}, "sites 第 1 项（portal） → thresholds → W-V2 → max_age_days",
-     "应为整数"),
-    ("global", {"W-S11": {"required": "yes"}}, "thresholds → W-S11 → required", "应为 true 或 false"),
-    ("account", {"N-V1": {"max_days": 14.5}}, "accounts 第 1 项（wx） → thresholds → N-V1 → max_days", "应为整数"),
-    ("global", {"W-S1": {"broken_statuses": [404, "410"]}}, "thresholds → W-S1 → broken_statuses", "每一项应为整数"),
-    ("global", {"W-S1": {"broken_statuses": 404}}, "thresholds → W-S1 → broken_statuses", "应为列表"),
-    ("global", {"W-S8": {"anything": 1}}, "thresholds → W-S8 → anything", "W-S8 没有可调的阈值"),
-    ("global", {"W-V9": {"extra_terms": [{"category": "赌博"}]}}, "thresholds → W-V9", "缺少 wrong/word"),
-    ("global", {"periods": {"news_dayz": 30}}, "thresholds → periods → news_dayz", "news_days、notice_policy_days"),
-    ("global", {"W-V3": {"news_days": 30}, "W-V4": {"news_days": 20}}, "thresholds → W-V4 → news_days",
-     "W-V3、W-V4 共用的周期"),
-    ("global", {"scoring": {"pass_marks": 70}}, "thresholds → scoring", "pass_mark"),
-])
+
+@pytest.mark.parametrize(
+    "where, thresholds, path, words",
+    [
+        (
+            "site",
+            {"W-V3": {"news_dayz": 30}},
+            "sites 第 1 项（portal） → thresholds → W-V3 → news_dayz",
+            "W-V3 可设的阈值有：news_days、notice_policy_days、veto_count",
+        ),
+        ("global", {"W-X9": {"max_days": 3}}, "thresholds → W-X9", "不认识的规则编号"),
+        ("global", {"w-v2": {"max_age_days": 3}}, "thresholds → w-v2", "应写作 W-V2"),
+        (
+            "site",
+            {"W-V2": {"max_age_days": "两周"}},
+            "sites 第 1 项（portal） → thresholds → W-V2 → max_age_days",
+            "应为整数",
+        ),
+        ("global", {"W-S11": {"required": "yes"}}, "thresholds → W-S11 → required", "应为 true 或 false"),
+        ("account", {"N-V1": {"max_days": 14.5}}, "accounts 第 1 项（wx） → thresholds → N-V1 → max_days", "应为整数"),
+        (
+            "global",
+            {"W-S1": {"broken_statuses": [404, "410"]}},
+            "thresholds → W-S1 → broken_statuses",
+            "每一项应为整数",
+        ),
+        ("global", {"W-S1": {"broken_statuses": 404}}, "thresholds → W-S1 → broken_statuses", "应为列表"),
+        ("global", {"W-S8": {"anything": 1}}, "thresholds → W-S8 → anything", "W-S8 没有可调的阈值"),
+        ("global", {"W-V9": {"extra_terms": [{"category": "赌博"}]}}, "thresholds → W-V9", "缺少 wrong/word"),
+        ("global", {"periods": {"news_dayz": 30}}, "thresholds → periods → news_dayz", "news_days、notice_policy_days"),
+        (
+            "global",
+            {"W-V3": {"news_days": 30}, "W-V4": {"news_days": 20}},
+            "thresholds → W-V4 → news_days",
+            "W-V3、W-V4 共用的周期",
+        ),
+        ("global", {"scoring": {"pass_marks": 70}}, "thresholds → scoring", "pass_mark"),
+    ],
+)
 def test_threshold_overrides_are_checked_against_each_rules_dataclass(where, thresholds, path, words):
     import copy
 
     data = copy.deepcopy(GOOD)
-    data["accounts"] = [{"key": "wx", "platform": "wechat", "name": "示例发布", "unit": "县政府办",
-                         "source": "https://rss.example.org/a.xml"}]
+    data["accounts"] = [
+        {
+            "key": "wx",
+            "platform": "wechat",
+            "name": "示例发布",
+            "unit": "县政府办",
+            "source": "https://rss.example.org/a.xml",
+        }
+    ]
     target = {"site": data["sites"][0], "account": data["accounts"][0], "global": data}[where]
     target["thresholds"] = thresholds
     with pytest.raises(ConfigError) as err:
@@ -151,8 +202,12 @@ def test_good_overrides_and_shared_periods_load():
     from rules.base import Scope
 
     data = copy.deepcopy(GOOD)
-    data["thresholds"] = {"W-V3": {"notice_policy_days": 240, "veto_count": 3}, "W-V8": {"check_leader_order": False},
-                          "W-S1": {"broken_statuses": [404, 410, 451]}, "scoring": {"pass_mark": 70}}
+    data["thresholds"] = {
+        "W-V3": {"notice_policy_days": 240, "veto_count": 3},
+        "W-V8": {"check_leader_order": False},
+        "W-S1": {"broken_statuses": [404, 410, 451]},
+        "scoring": {"pass_mark": 70},
+    }
     data["sites"][0]["thresholds"] = {"periods": {"news_days": 30}, "W-S4": {"public_line_cues": ["服务电话"]}}
     cfg = parse_config(data)
     merged = rules.merge_overrides(cfg.thresholds, cfg.sites[0].thresholds)
@@ -177,10 +232,22 @@ def test_a_shared_period_overridden_under_one_rule_changes_what_the_others_find(
     from rules.base import Scope
 
     today = date(2026, 11, 26)
-    col = ColumnFacts(url="http://gov.example/zcwj/", name="政策文件", kind=ColumnKind.POLICY, level=1,
-                      items=(ItemFacts(url="http://gov.example/zcwj/1.html", title="t", date=today - timedelta(days=200)),))
-    site = SiteFacts(site="s", site_name="示例", unit="县政府办", home_url="http://gov.example/", run_id=1,
-                     crawled_at=datetime(2026, 11, 26), columns=(col,))
+    col = ColumnFacts(
+        url="http://gov.example/zcwj/",
+        name="政策文件",
+        kind=ColumnKind.POLICY,
+        level=1,
+        items=(ItemFacts(url="http://gov.example/zcwj/1.html", title="t", date=today - timedelta(days=200)),),
+    )
+    site = SiteFacts(
+        site="s",
+        site_name="示例",
+        unit="县政府办",
+        home_url="http://gov.example/",
+        run_id=1,
+        crawled_at=datetime(2026, 11, 26),
+        columns=(col,),
+    )
 
     def found(overrides):
         out = rules.run(Scope.SITE, site, today=today, overrides=overrides, select=("W-V3", "W-S2")).outcomes

@@ -1,4 +1,5 @@
 """Content rules W-S3, W-S4, W-V8, W-V9: texts that must and must not be flagged."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -20,8 +21,9 @@ TODAY = date(2025, 6, 1)
 
 def run(module, text: str, *, published: date | None = None, **thresholds):
     t = module.RULE.thresholds_with(thresholds)
-    return list(module.check([TextFacts(url="https://x.gov.cn/a.html", text=text, published=published)],
-                             today=TODAY, t=t))
+    return list(
+        module.check([TextFacts(url="https://x.gov.cn/a.html", text=text, published=published)], today=TODAY, t=t)
+    )
 
 
 def words(outcomes) -> list[str]:
@@ -41,6 +43,7 @@ def luhn_complete(prefix: str) -> str:
 
 
 # ---------------------------------------------------------------- registry and lexicons
+
 
 def test_content_rules_are_registered_as_text_rules():
     ids = {e.rule.id for e in rules_for(Scope.TEXT)}
@@ -70,6 +73,7 @@ def test_corrections_of_the_lexicon_are_clean_text():
 
 # ---------------------------------------------------------------- W-S3 typos
 
+
 def test_typo_found_with_suggestion_sentence_offset_and_line():
     text = "关于软件升级的通知\n请各单位按装最新版本，再接再励。\n"
     out = run(typos, text)
@@ -88,14 +92,17 @@ def test_typo_occurrences_are_grouped_per_word():
     assert [o["line"] for o in out[0].facts["occurrences"]] == [1, 2]
 
 
-@pytest.mark.parametrize("text", [
-    "既使企业减负，又使群众受益。",        # 既…又…: correct
-    "既使用财政资金，也使用社会资本。",
-    "国土资源部门要加强管理。",              # 部门, not the former ministry
-    "全部份额已分配完毕。",
-    "加倍受到重视。",
-    "截止日期为6月30日。",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "既使企业减负，又使群众受益。",  # 既…又…: correct
+        "既使用财政资金，也使用社会资本。",
+        "国土资源部门要加强管理。",  # 部门, not the former ministry
+        "全部份额已分配完毕。",
+        "加倍受到重视。",
+        "截止日期为6月30日。",
+    ],
+)
 def test_typo_near_misses_are_not_flagged(text):
     assert run(typos, text) == []
 
@@ -111,6 +118,7 @@ def test_typo_site_extension_and_ignore():
 
 # ---------------------------------------------------------------- W-S3 outdated names
 
+
 def test_renamed_agency_in_a_current_text_is_flagged_with_rename_date():
     out = run(typos, "县环保局联合国土资源部门开展执法检查。", published=date(2024, 5, 1))
     assert words(out) == ["环保局"]
@@ -120,19 +128,22 @@ def test_renamed_agency_in_a_current_text_is_flagged_with_rename_date():
     assert words(out) == ["国家卫生和计划生育委员会"] and out[0].facts["suggestion"] == "国家卫生健康委员会"
 
 
-@pytest.mark.parametrize("text,published", [
-    ("2015年，原国土资源部印发了规划。", None),
-    ("原环境保护部已组建为生态环境部。", None),
-    ("县环保局更名为县生态环境局。", None),
-    ("根据《国土资源部关于加强土地管理的通知》执行。", None),
-    ("国土资源部印发规划。", date(2017, 6, 1)),          # published before the 2018 rename
-    ("环境保护部（现生态环境部）发布标准。", None),
-    ("中国银行保险监督管理委员会行政处罚决定书〔2022〕3号", date(2024, 1, 5)),
-    ("国家税务总局福州市税务局发布公告。", None),          # the current name
-    ("农业农村部、文化和旅游部联合印发通知。", None),
-    ("相关文件\n中国银行保险监督管理委员会行政许可事项撤销决定书\n", date(2024, 7, 12)),
-    ("环境保护部关于印发排污许可管理办法的通知", date(2024, 7, 12)),
-])
+@pytest.mark.parametrize(
+    "text,published",
+    [
+        ("2015年，原国土资源部印发了规划。", None),
+        ("原环境保护部已组建为生态环境部。", None),
+        ("县环保局更名为县生态环境局。", None),
+        ("根据《国土资源部关于加强土地管理的通知》执行。", None),
+        ("国土资源部印发规划。", date(2017, 6, 1)),  # published before the 2018 rename
+        ("环境保护部（现生态环境部）发布标准。", None),
+        ("中国银行保险监督管理委员会行政处罚决定书〔2022〕3号", date(2024, 1, 5)),
+        ("国家税务总局福州市税务局发布公告。", None),  # the current name
+        ("农业农村部、文化和旅游部联合印发通知。", None),
+        ("相关文件\n中国银行保险监督管理委员会行政许可事项撤销决定书\n", date(2024, 7, 12)),
+        ("环境保护部关于印发排污许可管理办法的通知", date(2024, 7, 12)),
+    ],
+)
 def test_historical_or_current_mentions_are_not_flagged(text, published):
     assert run(typos, text, published=published) == []
 
@@ -178,20 +189,25 @@ def test_leader_post_name_mismatch_order_and_misspelling():
     assert "李卫东" in kinds["职务与姓名不符"].facts["detail"]
 
 
-@pytest.mark.parametrize("text", [
-    "县委书记张建国、县长李卫东、常务副县长王晓明出席会议。",
-    "副县长张建国参加调研。",       # a deputy post is another post
-    "原县长张建国。",
-    "张建国、李卫东出席。",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "县委书记张建国、县长李卫东、常务副县长王晓明出席会议。",
+        "副县长张建国参加调研。",  # a deputy post is another post
+        "原县长张建国。",
+        "张建国、李卫东出席。",
+    ],
+)
 def test_leader_near_misses(text):
     assert run(wrong_expression, text, leaders=LEADERS) == []
 
 
 def test_load_leaders(tmp_path):
     p = tmp_path / "leaders.yaml"
-    p.write_text("leaders:\n  - {name: 张建国, posts: [县委书记], order: 1}\n  - {name: 李卫东, posts: [县长], order: 2}\n",
-                 encoding="utf-8")
+    p.write_text(
+        "leaders:\n  - {name: 张建国, posts: [县委书记], order: 1}\n  - {name: 李卫东, posts: [县长], order: 2}\n",
+        encoding="utf-8",
+    )
     leaders = load_leaders(p)
     assert [ld.name for ld in leaders] == ["张建国", "李卫东"] and leaders[1].posts == ("县长",)
     bad = tmp_path / "bad.yaml"
@@ -202,6 +218,7 @@ def test_load_leaders(tmp_path):
 
 # ---------------------------------------------------------------- W-V9
 
+
 def test_gambling_promotion_is_a_candidate_veto():
     out = run(sensitive, "澳门新葡京真人百家乐，注册送彩金！")
     assert set(words(out)) == {"澳门新葡京", "真人百家乐", "注册送彩金"}
@@ -209,22 +226,28 @@ def test_gambling_promotion_is_a_candidate_veto():
     assert out[0].facts["category"] == "赌博"
 
 
-@pytest.mark.parametrize("text", [
-    "严厉打击六合彩等非法赌博活动。",
-    "开展扫黄打非专项行动，查处色情网站12个。",
-    "游客在天安门广场参观，缅怀毛主席。",
-    "禁毒宣传进校园。",
-    "警惕裸聊敲诈。",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "严厉打击六合彩等非法赌博活动。",
+        "开展扫黄打非专项行动，查处色情网站12个。",
+        "游客在天安门广场参观，缅怀毛主席。",
+        "禁毒宣传进校园。",
+        "警惕裸聊敲诈。",
+    ],
+)
 def test_legitimate_mentions_are_not_flagged(text):
     assert run(sensitive, text) == []
 
 
 def test_sensitive_extension():
-    assert words(run(sensitive, "本站出售迷药。", extra_terms=[{"word": "出售迷药", "category": "违禁品"}])) == ["出售迷药"]
+    assert words(run(sensitive, "本站出售迷药。", extra_terms=[{"word": "出售迷药", "category": "违禁品"}])) == [
+        "出售迷药"
+    ]
 
 
 # ---------------------------------------------------------------- W-S4
+
 
 def test_personal_numbers_are_flagged_and_shown_masked():
     idn = with_check_digit("35010219900101123")
@@ -252,14 +275,17 @@ def test_id_validation():
     assert not valid_resident_id(with_check_digit("99010519900101002"), today=TODAY)  # no such province
 
 
-@pytest.mark.parametrize("text", [
-    "身份证号 35*************123，手机 138****1234。",                 # masked
-    "订单号 2024010113812345678。",                                    # phone inside a longer digit run
-    "编号 9138120000123456789。",
-    "咨询电话：13812345678。",                                          # a published service line
-    "手机号 12345678901。",                                             # no such segment
-    "金额 0.13812345678 元。",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "身份证号 35*************123，手机 138****1234。",  # masked
+        "订单号 2024010113812345678。",  # phone inside a longer digit run
+        "编号 9138120000123456789。",
+        "咨询电话：13812345678。",  # a published service line
+        "手机号 12345678901。",  # no such segment
+        "金额 0.13812345678 元。",
+    ],
+)
 def test_personal_data_near_misses(text):
     assert run(personal_data, text) == []
 
@@ -273,9 +299,9 @@ def test_invalid_id_and_impossible_birth_date_not_flagged():
 
 def test_card_needs_account_wording_and_not_an_id():
     card = luhn_complete("621700123456789012")
-    assert run(personal_data, f"编码{card}。") == []          # no account wording anywhere
+    assert run(personal_data, f"编码{card}。") == []  # no account wording anywhere
     assert run(personal_data, f"账号信息如下。订单号{card}。") == []  # labelled as an order number
-    idn = with_check_digit("62010219900101123")             # 18 digits, also starts with 62
+    idn = with_check_digit("62010219900101123")  # 18 digits, also starts with 62
     kinds = [h.kind for h in find_personal_data(f"银行账号与身份证：{idn}", today=TODAY)]
     assert kinds == ["身份证号"]
 

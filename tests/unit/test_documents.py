@@ -1,4 +1,5 @@
 """Text extraction from HTML, plain text, PDF, DOC/DOCX and XLS/XLSX."""
+
 from __future__ import annotations
 
 import io
@@ -10,18 +11,22 @@ from spiders.documents import DocumentError, detect_format, extract_text
 
 
 def test_html_visible_text_without_scripts_styles_or_hidden_parts():
-    page = ("<html><head><title>标题不算正文</title><style>p{color:red}</style></head><body>"
-            "<script>var x='按装';</script><div>第一段<span>正文</span></div><p>第二段</p>"
-            "<!-- 注释 --><div style='display: none'>隐藏</div><table><tr><td>甲</td><td>乙</td></tr></table>"
-            "</body></html>").encode("utf-8")
+    page = (
+        "<html><head><title>标题不算正文</title><style>p{color:red}</style></head><body>"
+        "<script>var x='按装';</script><div>第一段<span>正文</span></div><p>第二段</p>"
+        "<!-- 注释 --><div style='display: none'>隐藏</div><table><tr><td>甲</td><td>乙</td></tr></table>"
+        "</body></html>"
+    ).encode("utf-8")
     text = extract_text(page, filename="a.html")
     assert text.splitlines() == ["第一段正文", "第二段", "甲 乙"]
     assert "按装" not in text and "注释" not in text and "隐藏" not in text and "标题" not in text
 
 
 def test_html_in_gb2312_declared_in_meta():
-    page = ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312"></head>'
-            "<body><p>县人民政府办公室</p></body></html>").encode("gb18030")
+    page = (
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312"></head>'
+        "<body><p>县人民政府办公室</p></body></html>"
+    ).encode("gb18030")
     assert extract_text(page, content_type="text/html") == "县人民政府办公室"
 
 
@@ -66,13 +71,16 @@ def test_pdf_text():
     assert "请按装最新版本。" in text and text.index("请按装") < text.index("第二段")
 
 
-@pytest.mark.parametrize("data,name,message", [
-    (b"%PDF-1.4 this is not a pdf", "broken.pdf", "PDF"),
-    (b"PK\x03\x04 not a zip", "broken.docx", "DOCX"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "old.doc", "DOC"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "old.xls", "XLS"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "slides.ppt", "PDF"),
-])
+@pytest.mark.parametrize(
+    "data,name,message",
+    [
+        (b"%PDF-1.4 this is not a pdf", "broken.pdf", "PDF"),
+        (b"PK\x03\x04 not a zip", "broken.docx", "DOCX"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "old.doc", "DOC"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "old.xls", "XLS"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "slides.ppt", "PDF"),
+    ],
+)
 def test_unreadable_input_raises_document_error_naming_the_file(data, name, message):
     with pytest.raises(DocumentError) as err:
         extract_text(data, filename=name)
@@ -114,11 +122,18 @@ def _word_streams(pieces: list[tuple[str, bool]]) -> tuple[bytes, bytes]:
 def test_word_97_unicode_pieces_fields_and_tables():
     from spiders.documents import doc_plain_text
 
-    word, table = _word_streams([
-        ("Report\r", True),
-        ("关于低保对象的公示\r姓名\x07身份证号\x07\x07张三\x07110105197603154025\x07\x07\r", False),
-        ("详见\x13 HYPERLINK \"http://x.gov.cn/\" \x14政府网站\x15。\x0c第二页\x01\r", False),
-    ])
+    word, table = _word_streams(
+        [
+            ("Report\r", True),
+            ("关于低保对象的公示\r姓名\x07身份证号\x07\x07张三\x07110105197603154025\x07\x07\r", False),
+            ('详见\x13 HYPERLINK "http://x.gov.cn/" \x14政府网站\x15。\x0c第二页\x01\r', False),
+        ]
+    )
     text = doc_plain_text(word, table)
-    assert text.splitlines() == ["Report", "关于低保对象的公示", "姓名\t身份证号\t\t张三\t110105197603154025\t\t",
-                                 "详见政府网站。", "第二页"]
+    assert text.splitlines() == [
+        "Report",
+        "关于低保对象的公示",
+        "姓名\t身份证号\t\t张三\t110105197603154025\t\t",
+        "详见政府网站。",
+        "第二页",
+    ]

@@ -1,5 +1,6 @@
 """One vocabulary for why a fetch failed: every stored error kind is an ``ErrorKind`` with one Chinese label,
 and notices, the dashboard and the command line take their words from it instead of keeping their own copy."""
+
 from __future__ import annotations
 
 import ast
@@ -16,8 +17,12 @@ from monitor.model.errors import _LABELS
 from spiders.errors import httpx_error_kind
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = sorted(p for top in ("monitor", "spiders", "rules", "reports") for p in (ROOT / top).rglob("*.py")
-                 if "migrations" not in p.parts)
+SOURCES = sorted(
+    p
+    for top in ("monitor", "spiders", "rules", "reports")
+    for p in (ROOT / top).rglob("*.py")
+    if "migrations" not in p.parts
+)
 HOME = ROOT / "monitor" / "model" / "errors.py"
 
 
@@ -106,7 +111,9 @@ def test_no_copy_of_the_labels_outside_the_model():
     kinds = {e.value for e in ErrorKind}
     # the network failures' labels; "HTTP 错误" is also a fetch outcome's word (FETCH_OUTCOMES), a vocabulary of its own
     labels = {k.label for k in ErrorKind if k not in (ErrorKind.HTTP,)}
-    old_names = re.compile(r"\b(KIND_WORDS|ERROR_WORDS|_ERROR_WORDS|ERROR_KINDS|describe_error|_BROKEN_ERRORS\s*=\s*\{\")")
+    old_names = re.compile(
+        r"\b(KIND_WORDS|ERROR_WORDS|_ERROR_WORDS|ERROR_KINDS|describe_error|_BROKEN_ERRORS\s*=\s*\{\")"
+    )
     offences = []
     for path in SOURCES:
         if path == HOME:
@@ -117,8 +124,13 @@ def test_no_copy_of_the_labels_outside_the_model():
         for node in ast.walk(ast.parse(text)):
             if isinstance(node, ast.Dict):
                 keys = {k.value for k in node.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)}
-                words = [v for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str)
-                         and re.search(r"[\u4e00-\u9fff]", v.value)]
+                words = [
+                    v
+                    for v in node.values
+                    if isinstance(v, ast.Constant)
+                    and isinstance(v.value, str)
+                    and re.search(r"[\u4e00-\u9fff]", v.value)
+                ]
                 if len(keys & kinds) >= 2 and words:
                     offences.append(f"{rel}:{node.lineno}: a kind → words dict")
             elif isinstance(node, ast.Constant) and node.value in labels:
@@ -140,23 +152,40 @@ def _wrapped(outer: Exception, cause: BaseException) -> Exception:
     return outer
 
 
-@pytest.mark.parametrize("exc, kind", [
-    (_wrapped(httpx.ConnectError("All connection attempts failed"), socket.gaierror(-2, "Name or service not known")),
-     ErrorKind.DNS),
-    (_wrapped(httpx.ConnectError("All connection attempts failed"), ConnectionRefusedError(111, "Connection refused")),
-     ErrorKind.REFUSED),
-    (_wrapped(httpx.ConnectError("handshake"), ssl.SSLCertVerificationError("certificate verify failed")), ErrorKind.TLS),
-    (httpx.ConnectError("[Errno -2] Name or service not known (ssl.example.cn)"), ErrorKind.DNS),  # DNS before TLS
-    (httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"), ErrorKind.TLS),
-    (httpx.ConnectError("[Errno 111] Connection refused"), ErrorKind.REFUSED),
-    (httpx.ReadTimeout("timed out"), ErrorKind.TIMEOUT),
-    (httpx.ConnectTimeout("timed out"), ErrorKind.TIMEOUT),
-    (httpx.TooManyRedirects("Exceeded maximum allowed redirects."), ErrorKind.REDIRECTS),
-    (httpx.RemoteProtocolError("Server disconnected without sending a response."), ErrorKind.RESET),
-    (httpx.ReadError("[Errno 104] Connection reset by peer"), ErrorKind.RESET),
-    # an unreachable host is not a refusal (the re-check said "refused", the probe "other": the probe kept)
-    (_wrapped(httpx.ConnectError("All connection attempts failed"), OSError(113, "No route to host")), ErrorKind.OTHER),
-    (OSError("something else"), ErrorKind.OTHER),
-])
+@pytest.mark.parametrize(
+    "exc, kind",
+    [
+        (
+            _wrapped(
+                httpx.ConnectError("All connection attempts failed"), socket.gaierror(-2, "Name or service not known")
+            ),
+            ErrorKind.DNS,
+        ),
+        (
+            _wrapped(
+                httpx.ConnectError("All connection attempts failed"), ConnectionRefusedError(111, "Connection refused")
+            ),
+            ErrorKind.REFUSED,
+        ),
+        (
+            _wrapped(httpx.ConnectError("handshake"), ssl.SSLCertVerificationError("certificate verify failed")),
+            ErrorKind.TLS,
+        ),
+        (httpx.ConnectError("[Errno -2] Name or service not known (ssl.example.cn)"), ErrorKind.DNS),  # DNS before TLS
+        (httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"), ErrorKind.TLS),
+        (httpx.ConnectError("[Errno 111] Connection refused"), ErrorKind.REFUSED),
+        (httpx.ReadTimeout("timed out"), ErrorKind.TIMEOUT),
+        (httpx.ConnectTimeout("timed out"), ErrorKind.TIMEOUT),
+        (httpx.TooManyRedirects("Exceeded maximum allowed redirects."), ErrorKind.REDIRECTS),
+        (httpx.RemoteProtocolError("Server disconnected without sending a response."), ErrorKind.RESET),
+        (httpx.ReadError("[Errno 104] Connection reset by peer"), ErrorKind.RESET),
+        # an unreachable host is not a refusal (the re-check said "refused", the probe "other": the probe kept)
+        (
+            _wrapped(httpx.ConnectError("All connection attempts failed"), OSError(113, "No route to host")),
+            ErrorKind.OTHER,
+        ),
+        (OSError("something else"), ErrorKind.OTHER),
+    ],
+)
 def test_one_httpx_mapping(exc, kind):
     assert httpx_error_kind(exc) is kind

@@ -9,6 +9,7 @@ end of 2019; WeChat pages with ``now`` the day after their ``ct`` time.
 
 List pages: item count (where MANIFEST gives one) and the newest item date.
 """
+
 from __future__ import annotations
 
 import csv
@@ -30,6 +31,7 @@ MANIFEST = CORPUS / "MANIFEST.tsv"
 @pytest.fixture(autouse=True)
 def _corpus_present():
     require_shared()
+
 
 _PUBLISH = re.compile(
     r"publish(?:\(visible\))?=(?P<value>(?:\d{4}-\d{2}-\d{2}|\d{2}-\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2})?)?)"
@@ -72,8 +74,13 @@ def _expected(row: dict[str, str]) -> tuple[date, datetime | None, str] | None:
     return value.date(), (value if len(raw) > 10 else None), raw
 
 
-ARTICLES = [r for r in _rows() if r["local_path"].endswith((".html", ".htm"))
-            and "__list__" not in r["local_path"] and _PUBLISH.search(r["ground_truth"])]
+ARTICLES = [
+    r
+    for r in _rows()
+    if r["local_path"].endswith((".html", ".htm"))
+    and "__list__" not in r["local_path"]
+    and _PUBLISH.search(r["ground_truth"])
+]
 LISTS = [r for r in _rows() if "__list__" in r["local_path"]]
 
 
@@ -121,10 +128,8 @@ def test_article_times_mostly_match_manifest():
 def test_list_pages_count_and_newest(row):
     path = CORPUS / row["local_path"]
     truth = row["ground_truth"]
-    items = list_items(_selector(path), "http://127.0.0.1:8765/" + row["local_path"],
-                       today=date(2020, 12, 31))
-    print(f"\n{row['local_path']}: {len(items)} items, newest "
-          f"{max((i.date for i in items), default=None)}")
+    items = list_items(_selector(path), "http://127.0.0.1:8765/" + row["local_path"], today=date(2020, 12, 31))
+    print(f"\n{row['local_path']}: {len(items)} items, newest {max((i.date for i in items), default=None)}")
     count = _LIST_COUNT.search(truth)
     if count:
         assert len(items) == int(count.group(1))
@@ -146,12 +151,16 @@ def _recognise(row: dict[str, str]):
     original = (row.get("original_url") or "").split(" ")[0]
     url = original if original.startswith("http") else "http://127.0.0.1:8765/" + row["local_path"]
     spider = SiteSpider(home=url.split("/", 3)[0] + "//" + url.split("/", 3)[2] + "/")
-    text = " ".join(t.strip() for t in sel.xpath(
-        "//body//text()[not(ancestor::script) and not(ancestor::style)]").getall() if t.strip())
+    text = " ".join(
+        t.strip()
+        for t in sel.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]").getall()
+        if t.strip()
+    )
     fact = {"meta": page_meta(sel), "text": text, "title": (sel.xpath("//title/text()").get() or "").strip()}
     name, ctype = column_meta(sel)
-    return spider._column(sel, url, fact, name, ctype, article_datetime(sel), text_html, rendered=False,
-                          body=path.read_bytes())
+    return spider._column(
+        sel, url, fact, name, ctype, article_datetime(sel), text_html, rendered=False, body=path.read_bytes()
+    )
 
 
 @pytest.mark.parametrize("row", LISTS, ids=[r["local_path"] for r in LISTS])
@@ -161,8 +170,11 @@ def test_real_list_pages_are_recognised_as_columns(row):
     assert found.evidence["dated"] >= 10
 
 
-@pytest.mark.parametrize("row", [r for r in _rows() if r["page_kind"].startswith(("article", "wechat-article"))],
-                         ids=lambda r: r["local_path"])
+@pytest.mark.parametrize(
+    "row",
+    [r for r in _rows() if r["page_kind"].startswith(("article", "wechat-article"))],
+    ids=lambda r: r["local_path"],
+)
 def test_real_article_pages_are_never_columns(row):
     found = _recognise(row)
     assert found is None, (found.how, found.name, found.evidence) if found else None

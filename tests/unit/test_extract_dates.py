@@ -1,4 +1,5 @@
 """Date normalisation and article publish-time evidence, on small strings with the real shapes."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -12,24 +13,27 @@ from spiders.listing import article_date, article_datetime, list_items
 TODAY = date(2026, 11, 25)
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("2026-11-20", date(2026, 11, 20)),
-    ("2026/11/20", date(2026, 11, 20)),
-    ("2026.11.20", date(2026, 11, 20)),
-    ("2026年11月20日", date(2026, 11, 20)),
-    ("2026年1月5日", date(2026, 1, 5)),
-    ("２０２６－１１－２０", date(2026, 11, 20)),
-    ("发布时间：２０２６年１１月２０日", date(2026, 11, 20)),
-    ("发布时间：2026-11-20 09:30", date(2026, 11, 20)),
-    ("[11-20]", date(2026, 11, 20)),
-    ("11月20日", date(2026, 11, 20)),
-    ("12-01", date(2025, 12, 1)),  # after today: last year
-    ("2026-02-30", None),
-    ("2019年1-7月", None),  # January to July, not a date
-    ("2018-05/03", None),  # mixed separators
-    ("版权所有 2008-2024 某某市人民政府", None),
-    ("", None),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("2026-11-20", date(2026, 11, 20)),
+        ("2026/11/20", date(2026, 11, 20)),
+        ("2026.11.20", date(2026, 11, 20)),
+        ("2026年11月20日", date(2026, 11, 20)),
+        ("2026年1月5日", date(2026, 1, 5)),
+        ("２０２６－１１－２０", date(2026, 11, 20)),
+        ("发布时间：２０２６年１１月２０日", date(2026, 11, 20)),
+        ("发布时间：2026-11-20 09:30", date(2026, 11, 20)),
+        ("[11-20]", date(2026, 11, 20)),
+        ("11月20日", date(2026, 11, 20)),
+        ("12-01", date(2025, 12, 1)),  # after today: last year
+        ("2026-02-30", None),
+        ("2019年1-7月", None),  # January to July, not a date
+        ("2018-05/03", None),  # mixed separators
+        ("版权所有 2008-2024 某某市人民政府", None),
+        ("", None),
+    ],
+)
 def test_parse_date_forms(text, expected):
     assert parse_date(text, today=TODAY) == expected
 
@@ -38,16 +42,19 @@ def test_month_day_needs_today():
     assert parse_date("[11-20]") is None
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("2019-09-07 09:25:09", datetime(2019, 9, 7, 9, 25, 9)),
-    ("2019年06月15日08:18", datetime(2019, 6, 15, 8, 18)),
-    ("2019年09月07日 04:04", datetime(2019, 9, 7, 4, 4)),
-    ("2019-09-07T06:52:51+08:00", datetime(2019, 9, 7, 6, 52, 51)),
-    ("2007-08-20-23:59:59", datetime(2007, 8, 20, 23, 59, 59)),
-    ("2023年10月27日0时10分", datetime(2023, 10, 27, 0, 10)),
-    ("发布时间：10-08 12:00", datetime(2026, 10, 8, 12, 0)),
-    ("2026-11-20", datetime(2026, 11, 20)),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("2019-09-07 09:25:09", datetime(2019, 9, 7, 9, 25, 9)),
+        ("2019年06月15日08:18", datetime(2019, 6, 15, 8, 18)),
+        ("2019年09月07日 04:04", datetime(2019, 9, 7, 4, 4)),
+        ("2019-09-07T06:52:51+08:00", datetime(2019, 9, 7, 6, 52, 51)),
+        ("2007-08-20-23:59:59", datetime(2007, 8, 20, 23, 59, 59)),
+        ("2023年10月27日0时10分", datetime(2023, 10, 27, 0, 10)),
+        ("发布时间：10-08 12:00", datetime(2026, 10, 8, 12, 0)),
+        ("2026-11-20", datetime(2026, 11, 20)),
+    ],
+)
 def test_parse_datetime(text, expected):
     assert parse_datetime(text, today=TODAY) == expected
 
@@ -56,16 +63,19 @@ def test_has_time_is_reported():
     assert [d.has_time for d in iter_dates("2026-11-20 与 2026-11-21 10:00")] == [False, True]
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("刚刚", datetime(2026, 11, 25, 10, 0)),
-    ("3分钟前", datetime(2026, 11, 25, 9, 57)),
-    ("5小时前", datetime(2026, 11, 25, 5, 0)),
-    ("昨天", datetime(2026, 11, 24)),
-    ("昨天 18:30", datetime(2026, 11, 24, 18, 30)),
-    ("前天", datetime(2026, 11, 23)),
-    ("2天前", datetime(2026, 11, 23, 10, 0)),
-    ("今天 08:00", datetime(2026, 11, 25, 8, 0)),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("刚刚", datetime(2026, 11, 25, 10, 0)),
+        ("3分钟前", datetime(2026, 11, 25, 9, 57)),
+        ("5小时前", datetime(2026, 11, 25, 5, 0)),
+        ("昨天", datetime(2026, 11, 24)),
+        ("昨天 18:30", datetime(2026, 11, 24, 18, 30)),
+        ("前天", datetime(2026, 11, 23)),
+        ("2天前", datetime(2026, 11, 23, 10, 0)),
+        ("今天 08:00", datetime(2026, 11, 25, 8, 0)),
+    ],
+)
 def test_relative(text, expected):
     now = datetime(2026, 11, 25, 10, 0)
     assert parse_relative(text, now=now) == expected
@@ -87,54 +97,68 @@ def _page(head: str, body: str) -> Selector:
 
 
 def test_pubdate_meta_beats_maketime():
-    sel = _page('<title>德清投资</title><meta name="Maketime" content="2019-03-22 12:28:37">'
-                '<meta name="PubDate" content="2016-11-22 09:53">', "<p>发布日期：2016-11-22</p>")
+    sel = _page(
+        '<title>德清投资</title><meta name="Maketime" content="2019-03-22 12:28:37">'
+        '<meta name="PubDate" content="2016-11-22 09:53">',
+        "<p>发布日期：2016-11-22</p>",
+    )
     found = article_datetime(sel)
     assert found.value == datetime(2016, 11, 22, 9, 53)
     assert found.source == "meta:pubdate"
 
 
 def test_sidebar_dates_before_the_article_are_ignored():
-    sel = _page("<title>国家金融监督管理总局</title>",
-                "<div class='side'><ul><li>留言 2025-04-27</li><li>留言 2025-04-16</li></ul></div>"
-                "<div class='art'><h2>某某处罚信息公开表</h2><p>发布时间：2024-07-12</p>"
-                "<p>来源：检查局</p></div>")
+    sel = _page(
+        "<title>国家金融监督管理总局</title>",
+        "<div class='side'><ul><li>留言 2025-04-27</li><li>留言 2025-04-16</li></ul></div>"
+        "<div class='art'><h2>某某处罚信息公开表</h2><p>发布时间：2024-07-12</p>"
+        "<p>来源：检查局</p></div>",
+    )
     assert article_date(sel) == (date(2024, 7, 12), "2024-07-12")
 
 
 def test_first_date_after_the_title_not_the_related_list():
-    sel = _page("<title>法国全国大罢工再次严重影响交通-新华网</title>",
-                "<ul class='nav'><li>2018-03-02 08:58:39 旧闻</li></ul>"
-                "<h1>法国全国大罢工再次严重影响交通</h1><div>2019-12-10 07:57:40 来源：新华网</div>"
-                "<div>相关新闻 <li>2018-03-02 08:58:39</li></div>")
+    sel = _page(
+        "<title>法国全国大罢工再次严重影响交通-新华网</title>",
+        "<ul class='nav'><li>2018-03-02 08:58:39 旧闻</li></ul>"
+        "<h1>法国全国大罢工再次严重影响交通</h1><div>2019-12-10 07:57:40 来源：新华网</div>"
+        "<div>相关新闻 <li>2018-03-02 08:58:39</li></div>",
+    )
     found = article_datetime(sel)
     assert found.value == datetime(2019, 12, 10, 7, 57, 40)
 
 
 def test_last_updated_before_publish_time_is_ignored():
-    sel = _page("<title>王文：中美贸易持久战</title>",
-                "<h3>王文：中美贸易持久战</h3><div class='time'><span>最后更新: 2019-09-07 09:27:48</span></div>"
-                "<div class='time'><span>2019-09-07 09:25:09</span></div>"
-                '<script type="application/ld+json">{"pubDate": "2019-09-07T09:27:48"}</script>')
+    sel = _page(
+        "<title>王文：中美贸易持久战</title>",
+        "<h3>王文：中美贸易持久战</h3><div class='time'><span>最后更新: 2019-09-07 09:27:48</span></div>"
+        "<div class='time'><span>2019-09-07 09:25:09</span></div>"
+        '<script type="application/ld+json">{"pubDate": "2019-09-07T09:27:48"}</script>',
+    )
     assert article_datetime(sel).value == datetime(2019, 9, 7, 9, 25, 9)
 
 
 def test_visible_time_beats_og_published_time():
-    sel = _page('<title>华为抢跑5G芯片大战|新浪</title>'
-                '<meta property="article:published_time" content="2019-09-07T06:52:51+08:00">',
-                "<h1>华为抢跑5G芯片大战</h1><span class='date'>2019年09月07日 04:04</span>")
+    sel = _page(
+        "<title>华为抢跑5G芯片大战|新浪</title>"
+        '<meta property="article:published_time" content="2019-09-07T06:52:51+08:00">',
+        "<h1>华为抢跑5G芯片大战</h1><span class='date'>2019年09月07日 04:04</span>",
+    )
     assert article_datetime(sel).value == datetime(2019, 9, 7, 4, 4)
 
 
 def test_og_published_time_when_nothing_visible():
-    sel = _page('<title>x</title><meta property="article:published_time" content="2019-09-07T06:52:51+08:00">',
-                "<p>正文</p>")
+    sel = _page(
+        '<title>x</title><meta property="article:published_time" content="2019-09-07T06:52:51+08:00">', "<p>正文</p>"
+    )
     assert article_datetime(sel).value == datetime(2019, 9, 7, 6, 52, 51)
 
 
 def test_date_only_meta_is_refined_by_the_visible_time():
-    sel = _page('<title>李强在新疆调研</title><meta name="publishdate" content=" 2024-05-09">',
-                "<h1>李强在新疆调研</h1><span>2024-05-09 22:27:02</span>")
+    sel = _page(
+        '<title>李强在新疆调研</title><meta name="publishdate" content=" 2024-05-09">',
+        "<h1>李强在新疆调研</h1><span>2024-05-09 22:27:02</span>",
+    )
     assert article_datetime(sel).value == datetime(2024, 5, 9, 22, 27, 2)
 
 
@@ -159,12 +183,14 @@ def test_yearless_publish_label_uses_today():
 
 
 def test_list_items_pair_title_and_date_and_skip_category_links():
-    sel = Selector(text="""<ul class="list_txt">
+    sel = Selector(
+        text="""<ul class="list_txt">
       <li><span>(2020-08-16 22:26:38)</span><a href="/shehui/">[社会]</a> <a href="/a1.html">深圳盒马员工确诊</a></li>
       <li><a href="/a2.html" title="关于印发某某办法的通知">关于印发…</a><span>[11-20]</span></li>
       <li><a href="/a3.html">没有日期的条目</a></li>
       <li><a href="javascript:void(0)">更多</a></li>
-    </ul><div class="footer"><li><a href="/about">关于我们</a> 2024-01-01</li></div>""")
+    </ul><div class="footer"><li><a href="/about">关于我们</a> 2024-01-01</li></div>"""
+    )
     items = list_items(sel, "http://127.0.0.1:8000/col/index.html", today=TODAY)
     # the month-day takes its year from the list order (newest first, the entry above is 2020-08-16),
     # not from today
@@ -176,8 +202,10 @@ def test_list_items_pair_title_and_date_and_skip_category_links():
 
 
 def test_copyright_footer_alone_gives_no_date():
-    sel = _page("<title>某县人民政府</title>",
-                "<h1>某县人民政府</h1><p>正文没有日期</p><div class='footer'>版权所有 2008-2024 某县人民政府</div>")
+    sel = _page(
+        "<title>某县人民政府</title>",
+        "<h1>某县人民政府</h1><p>正文没有日期</p><div class='footer'>版权所有 2008-2024 某县人民政府</div>",
+    )
     assert article_date(sel) == (None, "")
 
 
@@ -195,27 +223,33 @@ from spiders.dates import infer_year, split_date, url_date  # noqa: E402
 from spiders.listpage import read_list  # noqa: E402
 
 
-@pytest.mark.parametrize("url,expected", [
-    ("http://x.gov.cn/xwzx/202611/t20261120_123456.html", date(2026, 11, 20)),  # TRS
-    ("http://x.gov.cn/art/2026/11/20/art_1229_5678.html", date(2026, 11, 20)),  # 大汉 JCMS
-    ("http://x.gov.cn/news/2026/11/20/abc.html", date(2026, 11, 20)),
-    ("http://x.gov.cn/c/202611/20/c_1.htm", date(2026, 11, 20)),
-    ("http://x.gov.cn/2026-11/20/content_1.htm", date(2026, 11, 20)),
-    ("http://x.gov.cn/show/123456.html", None),
-    ("http://x.gov.cn/content.jsp?id=20261120", None),  # a number in the query is no date
-    ("http://x.gov.cn/art/2026/02/30/art_1_2.html", None),
-])
+@pytest.mark.parametrize(
+    "url,expected",
+    [
+        ("http://x.gov.cn/xwzx/202611/t20261120_123456.html", date(2026, 11, 20)),  # TRS
+        ("http://x.gov.cn/art/2026/11/20/art_1229_5678.html", date(2026, 11, 20)),  # 大汉 JCMS
+        ("http://x.gov.cn/news/2026/11/20/abc.html", date(2026, 11, 20)),
+        ("http://x.gov.cn/c/202611/20/c_1.htm", date(2026, 11, 20)),
+        ("http://x.gov.cn/2026-11/20/content_1.htm", date(2026, 11, 20)),
+        ("http://x.gov.cn/show/123456.html", None),
+        ("http://x.gov.cn/content.jsp?id=20261120", None),  # a number in the query is no date
+        ("http://x.gov.cn/art/2026/02/30/art_1_2.html", None),
+    ],
+)
 def test_url_dates(url, expected):
     assert url_date(url) == expected
 
 
-@pytest.mark.parametrize("parts,expected", [
-    (["20", "2026-11"], date(2026, 11, 20)),
-    (["2026.11", "20"], date(2026, 11, 20)),
-    (["2026年11月", "20日"], date(2026, 11, 20)),
-    (["20", "标题"], None),
-    (["31", "2026-11"], None),
-])
+@pytest.mark.parametrize(
+    "parts,expected",
+    [
+        (["20", "2026-11"], date(2026, 11, 20)),
+        (["2026.11", "20"], date(2026, 11, 20)),
+        (["2026年11月", "20日"], date(2026, 11, 20)),
+        (["20", "标题"], None),
+        (["31", "2026-11"], None),
+    ],
+)
 def test_split_dates(parts, expected):
     assert split_date(parts) == expected
 
@@ -229,23 +263,36 @@ def test_yearless_dates_take_the_year_from_their_neighbours_or_stay_undated():
 
 
 def _list(rows: str, base="http://x.gov.cn/tzgg/index.html"):
-    return read_list(Selector(text=f"<html><body><div class='nav'><ul><li><a href='/tzgg/'>通知公告</a></li>"
-                                    f"</ul></div><div class='list'><ul>{rows}</ul></div></body></html>"), base)
+    return read_list(
+        Selector(
+            text=f"<html><body><div class='nav'><ul><li><a href='/tzgg/'>通知公告</a></li>"
+            f"</ul></div><div class='list'><ul>{rows}</ul></div></body></html>"
+        ),
+        base,
+    )
 
 
-@pytest.mark.parametrize("row,expected", [
-    ("<li><a href='/a.html'>关于开展检查的通知</a><span>2026-11-20</span></li>", date(2026, 11, 20)),
-    ("<li><span>[2026-11-20]</span><a href='/a.html'>关于开展检查的通知</a></li>", date(2026, 11, 20)),  # before
-    ("<li><a href='/a.html'>关于开展检查的通知</a>2026年11月20日</li>", date(2026, 11, 20)),
-    ("<li><a href='/a.html'>关于开展检查的通知</a><em>2026/11/20</em></li>", date(2026, 11, 20)),
-    ("<li><a href='/a.html'>关于开展检查的通知</a><i>2026.11.20</i></li>", date(2026, 11, 20)),
-    ("<li><a href='/a.html'>关于开展检查的通知</a><div class='date'><b>20</b><b>2026-11</b></div></li>",
-     date(2026, 11, 20)),  # split across elements
-    ("<li><a href='/202611/t20261120_1.html'>关于开展检查的通知</a><span>11-20</span></li>", date(2026, 11, 20)),
-    ("<li><a href='/a.html'>关于开展检查的通知</a><span>11-20</span></li>", None),  # no year anywhere
-    ("<li><a href='/a.html'>关于开展检查的通知</a><p>2025年3月5日以来，各部门开展检查。</p></li>", None),  # a sentence
-    ("<li><a href='/art/2026/11/20/art_1_2.html'>关于开展检查的通知</a></li>", date(2026, 11, 20)),  # URL date
-])
+@pytest.mark.parametrize(
+    "row,expected",
+    [
+        ("<li><a href='/a.html'>关于开展检查的通知</a><span>2026-11-20</span></li>", date(2026, 11, 20)),
+        ("<li><span>[2026-11-20]</span><a href='/a.html'>关于开展检查的通知</a></li>", date(2026, 11, 20)),  # before
+        ("<li><a href='/a.html'>关于开展检查的通知</a>2026年11月20日</li>", date(2026, 11, 20)),
+        ("<li><a href='/a.html'>关于开展检查的通知</a><em>2026/11/20</em></li>", date(2026, 11, 20)),
+        ("<li><a href='/a.html'>关于开展检查的通知</a><i>2026.11.20</i></li>", date(2026, 11, 20)),
+        (
+            "<li><a href='/a.html'>关于开展检查的通知</a><div class='date'><b>20</b><b>2026-11</b></div></li>",
+            date(2026, 11, 20),
+        ),  # split across elements
+        ("<li><a href='/202611/t20261120_1.html'>关于开展检查的通知</a><span>11-20</span></li>", date(2026, 11, 20)),
+        ("<li><a href='/a.html'>关于开展检查的通知</a><span>11-20</span></li>", None),  # no year anywhere
+        (
+            "<li><a href='/a.html'>关于开展检查的通知</a><p>2025年3月5日以来，各部门开展检查。</p></li>",
+            None,
+        ),  # a sentence
+        ("<li><a href='/art/2026/11/20/art_1_2.html'>关于开展检查的通知</a></li>", date(2026, 11, 20)),  # URL date
+    ],
+)
 def test_each_list_date_form(row, expected):
     other = "<li><a href='/b.html'>另一条通知标题</a></li><li><a href='/c.html'>第三条通知标题</a></li>"
     entries = _list(row + other).entries
@@ -255,9 +302,11 @@ def test_each_list_date_form(row, expected):
 
 
 def test_a_list_is_not_its_navigation_and_a_title_date_is_not_its_date():
-    reading = _list("<li><a href='/a.html'>2024年5月20日至31日开展安全检查</a><span>2026-11-20</span></li>"
-                    "<li><a href='/b.html'>另一条通知标题</a><span>2026-11-18</span></li>"
-                    "<li><a href='/c.html'>第三条通知标题</a><span>2026-11-01</span></li>")
+    reading = _list(
+        "<li><a href='/a.html'>2024年5月20日至31日开展安全检查</a><span>2026-11-20</span></li>"
+        "<li><a href='/b.html'>另一条通知标题</a><span>2026-11-18</span></li>"
+        "<li><a href='/c.html'>第三条通知标题</a><span>2026-11-01</span></li>"
+    )
     assert [e.date for e in reading.entries] == [date(2026, 11, 20), date(2026, 11, 18), date(2026, 11, 1)]
     assert reading.strong() and not any("通知公告" == e.title for e in reading.entries)
     empty = _list("")
@@ -267,19 +316,23 @@ def test_a_list_is_not_its_navigation_and_a_title_date_is_not_its_date():
 
 
 def test_jcms_datastore_records_are_list_entries():
-    page = ("<html><body><div class='nav'><ul><li><a href='/col/col1/index.html'>工作动态</a></li></ul></div>"
-            "<div id='3381'><script type='text/xml'><datastore><nextgroup><![CDATA[<a href=\"/module/web/jpage/"
-            "dataproxy.jsp?page=1\"></a>]]></nextgroup><recordset>"
-            "<record><![CDATA[<li><a href='/art/2026/11/20/art_1_101.html' title='县农业农村局召开会议'>县农业农村局召开会议"
-            "</a><span>2026-11-20</span></li>]]></record>"
-            "<record><![CDATA[<li><a href='/art/2026/11/2/art_1_102.html'>开展秋粮收购检查</a><span>2026-11-02</span></li>]]>"
-            "</record><record><![CDATA[<li><a href='/art/2026/10/9/art_1_103.html'>部署冬季农业生产</a></li>]]></record>"
-            "</recordset></datastore></script></div></body></html>")
+    page = (
+        "<html><body><div class='nav'><ul><li><a href='/col/col1/index.html'>工作动态</a></li></ul></div>"
+        "<div id='3381'><script type='text/xml'><datastore><nextgroup><![CDATA[<a href=\"/module/web/jpage/"
+        'dataproxy.jsp?page=1"></a>]]></nextgroup><recordset>'
+        "<record><![CDATA[<li><a href='/art/2026/11/20/art_1_101.html' title='县农业农村局召开会议'>县农业农村局召开会议"
+        "</a><span>2026-11-20</span></li>]]></record>"
+        "<record><![CDATA[<li><a href='/art/2026/11/2/art_1_102.html'>开展秋粮收购检查</a><span>2026-11-02</span></li>]]>"
+        "</record><record><![CDATA[<li><a href='/art/2026/10/9/art_1_103.html'>部署冬季农业生产</a></li>]]></record>"
+        "</recordset></datastore></script></div></body></html>"
+    )
     reading = read_list(Selector(text=page), "http://x.gov.cn/col/col1/index.html", html=page)
     assert reading.datastore and reading.strong()
     assert [(e.url.rsplit("/", 1)[1], e.date, e.date_source) for e in reading.entries] == [
-        ("art_1_101.html", date(2026, 11, 20), "list"), ("art_1_102.html", date(2026, 11, 2), "list"),
-        ("art_1_103.html", date(2026, 10, 9), "url")]
+        ("art_1_101.html", date(2026, 11, 20), "list"),
+        ("art_1_102.html", date(2026, 11, 2), "list"),
+        ("art_1_103.html", date(2026, 10, 9), "url"),
+    ]
 
 
 def test_search_results_and_articles_are_not_columns_and_nav_only_columns_are_weak():
@@ -294,15 +347,31 @@ def test_search_results_and_articles_are_not_columns_and_nav_only_columns_are_we
         sel = Selector(text=html_text)
         fact = {"meta": metas or {}, "text": " ".join(sel.xpath("//body//text()").getall()), "title": title}
         name = (metas or {}).get("ColumnName")
-        return spider._column(sel, url, fact, name, None, article_datetime(sel), html_text, rendered=False,
-                              body=html_text.encode())
+        return spider._column(
+            sel, url, fact, name, None, article_datetime(sel), html_text, rendered=False, body=html_text.encode()
+        )
 
     assert column("http://x.gov.cn/gzdt/", f"<ul class='list'>{rows}</ul>").how == "structure"
     assert column("http://x.gov.cn/search/?q=会议", f"<ul class='list'>{rows}</ul>", title="搜索结果") is None
-    assert column("http://x.gov.cn/gzdt/", f"<ul class='list'>{rows}</ul>",
-                  metas={"ColumnName": "工作动态", "ArticleTitle": "某文章", "PubDate": "2026-11-20"}) is None
-    assert column("http://x.gov.cn/gzdt/202611/t20261120_1.html", "<h1>工作动态</h1><p>正文</p>",
-                  metas={"ColumnName": "工作动态"}) is None  # an article URL, whatever ColumnName it carries
-    weak = column("http://x.gov.cn/zt/", "<div class='main'><p><a href='/zt/a.html'>专题一</a></p>"
-                  "<p><a href='/zt/b.html'>专题二</a></p></div>", title="专题专栏_某县")
+    assert (
+        column(
+            "http://x.gov.cn/gzdt/",
+            f"<ul class='list'>{rows}</ul>",
+            metas={"ColumnName": "工作动态", "ArticleTitle": "某文章", "PubDate": "2026-11-20"},
+        )
+        is None
+    )
+    assert (
+        column(
+            "http://x.gov.cn/gzdt/202611/t20261120_1.html",
+            "<h1>工作动态</h1><p>正文</p>",
+            metas={"ColumnName": "工作动态"},
+        )
+        is None
+    )  # an article URL, whatever ColumnName it carries
+    weak = column(
+        "http://x.gov.cn/zt/",
+        "<div class='main'><p><a href='/zt/a.html'>专题一</a></p><p><a href='/zt/b.html'>专题二</a></p></div>",
+        title="专题专栏_某县",
+    )
     assert weak is not None and weak.how == "navigation" and weak.evidence["weak"] is True

@@ -1,4 +1,5 @@
 """decode_html against every HTML/XML file of the corpus (MANIFEST byte_encoding) and HTTP-charset cases."""
+
 from __future__ import annotations
 
 import csv
@@ -19,8 +20,7 @@ def _rows():
     if not MANIFEST.is_file():
         return []
     with MANIFEST.open(encoding="utf-8", newline="") as fh:
-        return [r for r in csv.DictReader(fh, delimiter="\t")
-                if r["local_path"].endswith((".html", ".htm", ".xml"))]
+        return [r for r in csv.DictReader(fh, delimiter="\t") if r["local_path"].endswith((".html", ".htm", ".xml"))]
 
 
 ROWS = _rows()
@@ -113,7 +113,9 @@ def test_xml_declaration_counts_as_declaration():
 
 
 def test_undeclared_gbk_bytes_are_sniffed():
-    body = "<html><body><p>关于开展政府网站与政务新媒体检查工作的通知，各单位要认真落实。</p></body></html>".encode("gbk")
+    body = "<html><body><p>关于开展政府网站与政务新媒体检查工作的通知，各单位要认真落实。</p></body></html>".encode(
+        "gbk"
+    )
     text, used = decode_html(body, http_charset=None)
     assert used == "gb18030"
     assert "政务新媒体" in text
@@ -121,7 +123,9 @@ def test_undeclared_gbk_bytes_are_sniffed():
 
 def test_pure_ascii_is_utf8():
     assert decode_html(b"<html><body>2026-11-20</body></html>", http_charset=None) == (
-        "<html><body>2026-11-20</body></html>", "utf-8")
+        "<html><body>2026-11-20</body></html>",
+        "utf-8",
+    )
 
 
 def test_the_corpus_is_there():

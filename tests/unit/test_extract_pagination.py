@@ -1,4 +1,5 @@
 """List pagination on small HTML with the real shapes (TRS createPageHTML, 下一页, page bars)."""
+
 from __future__ import annotations
 
 from parsel import Selector
@@ -18,19 +19,24 @@ createPageHTML(5, 0, "index", "html");
 
 def test_trs_create_page_html():
     assert pagination_urls(Selector(text=TRS), BASE, max_pages=10) == [
-        f"http://127.0.0.1:8765/col/tzgg/index_{n}.html" for n in range(1, 5)]
+        f"http://127.0.0.1:8765/col/tzgg/index_{n}.html" for n in range(1, 5)
+    ]
 
 
 def test_trs_bounded_by_max_pages():
     assert pagination_urls(Selector(text=TRS), BASE, max_pages=2) == [
-        "http://127.0.0.1:8765/col/tzgg/index_1.html", "http://127.0.0.1:8765/col/tzgg/index_2.html"]
+        "http://127.0.0.1:8765/col/tzgg/index_1.html",
+        "http://127.0.0.1:8765/col/tzgg/index_2.html",
+    ]
     assert pagination_urls(Selector(text=TRS), BASE, max_pages=0) == []
 
 
 def test_trs_count_page_variable_only():
     html = "<script>var countPage = 3;//共多少页</script>"
     assert pagination_urls(Selector(text=html), BASE, max_pages=10) == [
-        "http://127.0.0.1:8765/col/tzgg/index_1.html", "http://127.0.0.1:8765/col/tzgg/index_2.html"]
+        "http://127.0.0.1:8765/col/tzgg/index_1.html",
+        "http://127.0.0.1:8765/col/tzgg/index_2.html",
+    ]
 
 
 def test_next_and_last_links_with_index_series():
@@ -83,8 +89,14 @@ def test_no_pagination():
 from urllib.parse import parse_qs, urlsplit  # noqa: E402
 
 from spiders.listing import list_items  # noqa: E402
-from spiders.pagination import (has_pagination_hint, inline_datastore, jpage_next, jpage_requests,  # noqa: E402
-                                jpage_response_html, total_pages)
+from spiders.pagination import (  # noqa: E402
+    has_pagination_hint,
+    inline_datastore,
+    jpage_next,
+    jpage_requests,
+    jpage_response_html,
+    total_pages,
+)
 
 TRS_VARS = """<html><body><ul><li><a href="./202611/t20261120_1.html">通知</a><span>2026-11-20</span></li></ul>
 <script>
@@ -152,8 +164,10 @@ JCMS = """<html><head><title>通知公告</title></head><body><div id="4171">
 <script language="javascript" src="/module/web/jpage/jpage.js"></script>
 <script>$(function(){ $('#4171').jpage({ totalRecord: 100, perPage: 10, groupSize: 3, dataBefore: '<ul>', dataAfter: '</ul>' }); });</script>
 </body></html>"""
-RECORD = ("<record><![CDATA[<li><a href=\"/art/2026/11/{d}/art_4171_{n}.html\" title=\"通知{n}\">通知{n}</a>"
-          "<span>2026-11-{d:02d}</span></li>]]></record>")
+RECORD = (
+    '<record><![CDATA[<li><a href="/art/2026/11/{d}/art_4171_{n}.html" title="通知{n}">通知{n}</a>'
+    "<span>2026-11-{d:02d}</span></li>]]></record>"
+)
 
 
 def test_jcms_datastore_records_become_list_entries_and_links():
@@ -182,11 +196,14 @@ def test_jcms_dataproxy_groups_from_total_record():
 
 
 def test_jcms_without_total_follows_group_by_group():
-    html = (JCMS.replace("{records}", "\n".join(RECORD.format(n=n, d=1) for n in range(1, 31)))).replace("totalRecord: 100, ", "")
+    html = (JCMS.replace("{records}", "\n".join(RECORD.format(n=n, d=1) for n in range(1, 31)))).replace(
+        "totalRecord: 100, ", ""
+    )
     urls = jpage_requests(html, "http://127.0.0.1:8765/col/col4171/index.html", max_pages=50)
     assert len(urls) == 1
     answer = "<?xml version='1.0'?><datastore><recordset>%s</recordset></datastore>" % "".join(
-        RECORD.format(n=n, d=2) for n in range(31, 61))
+        RECORD.format(n=n, d=2) for n in range(31, 61)
+    )
     nxt = jpage_next(answer, urls[0], max_pages=50)
     assert parse_qs(urlsplit(nxt).query)["startrecord"] == ["61"]
     short = "<datastore><recordset>%s</recordset></datastore>" % RECORD.format(n=61, d=2)
@@ -196,8 +213,10 @@ def test_jcms_without_total_follows_group_by_group():
 
 
 def test_jcms_table_records():
-    rec = ("<record><![CDATA[<tr><td><a href='/art/2026/11/3/art_1_{n}.html'>公告{n}</a></td>"
-           "<td>2026-11-03</td></tr>]]></record>")
+    rec = (
+        "<record><![CDATA[<tr><td><a href='/art/2026/11/3/art_1_{n}.html'>公告{n}</a></td>"
+        "<td>2026-11-03</td></tr>]]></record>"
+    )
     html = JCMS.replace("{records}", "".join(rec.format(n=n) for n in range(3)))
     assert len(list_items(Selector(text=inline_datastore(html)), "http://127.0.0.1:8765/col/col1/index.html")) == 3
 
@@ -217,8 +236,12 @@ def test_spider_bounds_each_series_across_its_pages_and_records_what_it_follows(
         bar = "".join(f'<a href="?page={k}">{k}</a>' for k in range(n, n + 5))
         body = f'<html><body>共99999页 {bar}<a href="?page=99999">末页</a></body></html>'.encode()
         url = f"{base}?page={n}"
-        response = HtmlResponse(url, body=body, request=Request(url, meta={"depth": 1, "parse": True}),
-                                headers={"Content-Type": "text/html; charset=utf-8"})
+        response = HtmlResponse(
+            url,
+            body=body,
+            request=Request(url, meta={"depth": 1, "parse": True}),
+            headers={"Content-Type": "text/html; charset=utf-8"},
+        )
         out = list(spider.parse_page(response))
         return [o for o in out if isinstance(o, Request)], out[0].links
 

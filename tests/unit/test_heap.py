@@ -1,4 +1,5 @@
 """The garbage-collector settings of one batch of work (monitor.crawl.heap): set aside, then restored."""
+
 from __future__ import annotations
 
 import gc

@@ -2,6 +2,7 @@
 widgets, CMS credits, 找错 links, drop-down menus, social links) are never 暗链; planted ones are.
 
 The links are extracted by the spider's own code (SiteSpider._links) and judged by the rule, as in a crawl."""
+
 from __future__ import annotations
 
 import csv
@@ -25,10 +26,19 @@ def judge(html: str, *, page: str = PAGE, home: str = HOME, titles: dict[str, st
     spider = SiteSpider(site_key="s", home=home)
     links, _ = spider._links(Selector(text=html), page, depth=1, on_home=False, html=html)
     facts = tuple(LinkFacts(**link) for link in links)
-    pages = [PageFacts(url=page, status=200)] + [PageFacts(url=u, status=200, is_external=True, title=t)
-                                                 for u, t in (titles or {}).items()]
-    site = SiteFacts(site="s", site_name="示例", unit="县政府办", home_url=home, run_id=1,
-                     crawled_at=datetime(2026, 11, 30), pages=tuple(pages), links=facts)
+    pages = [PageFacts(url=page, status=200)] + [
+        PageFacts(url=u, status=200, is_external=True, title=t) for u, t in (titles or {}).items()
+    ]
+    site = SiteFacts(
+        site="s",
+        site_name="示例",
+        unit="县政府办",
+        home_url=home,
+        run_id=1,
+        crawled_at=datetime(2026, 11, 30),
+        pages=tuple(pages),
+        links=facts,
+    )
     entry = get_rule("W-V9b")
     return facts, {o.subject: o for o in entry.check(site, today=TODAY, t=entry.rule.thresholds_with(None))}
 
@@ -82,8 +92,10 @@ def test_the_spider_records_how_and_where_a_link_is_hidden():
 
 
 def test_hidden_block_of_gambling_links_is_a_veto():
-    _, out = judge(body("""<div style="display:none"><a href="http://a1-example.com/">澳门赌场</a>
-        <a href="http://b2-example.net/">真人百家乐</a><a href="http://c3-example.org/">时时彩</a></div>"""))
+    _, out = judge(
+        body("""<div style="display:none"><a href="http://a1-example.com/">澳门赌场</a>
+        <a href="http://b2-example.net/">真人百家乐</a><a href="http://c3-example.org/">时时彩</a></div>""")
+    )
     assert set(out) == {"http://a1-example.com/", "http://b2-example.net/", "http://c3-example.org/"}
     for o in out.values():
         assert not o.facts["needs_confirmation"] and o.severity.value == "否决" and "为暗链" in o.evidence
@@ -92,16 +104,20 @@ def test_hidden_block_of_gambling_links_is_a_veto():
 
 
 def test_off_screen_links_to_a_lottery_host_are_a_veto():
-    _, out = judge(body("""<div style="position:absolute;left:-9999px;top:-9999px">
-        <a href="http://www.caipiao-888.example/">点击进入</a></div>"""))
+    _, out = judge(
+        body("""<div style="position:absolute;left:-9999px;top:-9999px">
+        <a href="http://www.caipiao-888.example/">点击进入</a></div>""")
+    )
     o = out["http://www.caipiao-888.example/"]
     assert o.facts["host_words"] == ["caipiao"] and "用定位移出屏幕外隐藏" in o.facts["patterns"]
     assert not o.facts["needs_confirmation"]
 
 
 def test_keyword_stuffed_hidden_anchors_are_a_candidate_for_an_auditor():
-    _, out = judge(body("""<div style="display:none"><a href="http://seo-firm.example/">北京SEO 网站优化 快速排名
-        关键词排名 整站优化 SEO外包</a></div>"""))
+    _, out = judge(
+        body("""<div style="display:none"><a href="http://seo-firm.example/">北京SEO 网站优化 快速排名
+        关键词排名 整站优化 SEO外包</a></div>""")
+    )
     o = out["http://seo-firm.example/"]
     assert o.facts["candidate"] and o.facts["patterns"] == ["链接文字堆砌关键词"]
     assert "疑似暗链（待人工确认）" in o.evidence and o.facts["evidence_key"]
@@ -114,8 +130,10 @@ def test_plain_hidden_block_of_many_unrelated_sites_is_a_candidate():
 
 
 def test_hidden_link_to_a_domain_whose_fetched_title_is_gambling_is_a_veto():
-    _, out = judge(body("<div style='display:none'><a href='http://old-partner.example/'>合作单位</a></div>"),
-                   titles={"http://old-partner.example/": "澳门新葡京娱乐场 注册送彩金"})
+    _, out = judge(
+        body("<div style='display:none'><a href='http://old-partner.example/'>合作单位</a></div>"),
+        titles={"http://old-partner.example/": "澳门新葡京娱乐场 注册送彩金"},
+    )
     o = out["http://old-partner.example/"]
     assert o.facts["title_words"] == ["澳门新葡京", "注册送彩金"] and not o.facts["needs_confirmation"]
 

@@ -1,4 +1,5 @@
 """Finding identity and the rectification lifecycle, on a real SQLite store with outcomes built by hand."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -18,13 +19,26 @@ RULES = ["W-S1", "W-V3"]
 
 
 def link(url: str) -> Outcome:
-    return Outcome(rule="W-S1", severity=Severity.DEDUCTION, verdict=Verdict.FINDING, subject=url, url=url,
-                   evidence=f"链接无法访问（HTTP 404）：{url}", source_url="http://127.0.0.1:8000/a.html")
+    return Outcome(
+        rule="W-S1",
+        severity=Severity.DEDUCTION,
+        verdict=Verdict.FINDING,
+        subject=url,
+        url=url,
+        evidence=f"链接无法访问（HTTP 404）：{url}",
+        source_url="http://127.0.0.1:8000/a.html",
+    )
 
 
 def column(name: str, url: str = "http://127.0.0.1:8000/xzdt/") -> Outcome:
-    return Outcome(rule="W-V3", severity=Severity.DEDUCTION, verdict=Verdict.FINDING, subject=name, url=url,
-                   evidence=f"“{name}”栏目 45 天未更新")
+    return Outcome(
+        rule="W-V3",
+        severity=Severity.DEDUCTION,
+        verdict=Verdict.FINDING,
+        subject=name,
+        url=url,
+        evidence=f"“{name}”栏目 45 天未更新",
+    )
 
 
 @pytest.fixture
@@ -35,8 +49,16 @@ def store(tmp_path):
 
 
 def check(store: Store, day: str, *outcomes: Outcome, fixed_after: int = 2):
-    return record_outcomes(store, site_key=SITE, unit="县政府办", rule_ids=RULES, outcomes=list(outcomes),
-                           as_of=date.fromisoformat(day), run_id=None, fixed_after=fixed_after)
+    return record_outcomes(
+        store,
+        site_key=SITE,
+        unit="县政府办",
+        rule_ids=RULES,
+        outcomes=list(outcomes),
+        as_of=date.fromisoformat(day),
+        run_id=None,
+        fixed_after=fixed_after,
+    )
 
 
 def one(store: Store, url: str = "http://127.0.0.1:8000/gone.html") -> Finding:
@@ -50,13 +72,20 @@ def notify(store: Store, fid: int, deadline: str, day: str) -> None:
 
 
 def statuses(store: Store, fid: int) -> list[tuple[str | None, str, str | None]]:
-    return [(e.from_status, e.to_status, e.as_of.isoformat() if e.as_of else None)
-            for e in lifecycle.history(store, fid) if e.kind == "status"]
+    return [
+        (e.from_status, e.to_status, e.as_of.isoformat() if e.as_of else None)
+        for e in lifecycle.history(store, fid)
+        if e.kind == "status"
+    ]
 
 
 def test_identity_ignores_whitespace_and_case_of_names_but_not_url_paths_or_ports():
-    assert fingerprint("W-V3", SITE, "乡镇动态", "http://h/x/") == fingerprint("W-V3", SITE, " 乡镇　动态 ", "HTTP://H:80/x/")
-    assert fingerprint("W-V3", SITE, "News Column", "http://h/x/") == fingerprint("W-V3", SITE, "news  column", "http://h/x/")
+    assert fingerprint("W-V3", SITE, "乡镇动态", "http://h/x/") == fingerprint(
+        "W-V3", SITE, " 乡镇　动态 ", "HTTP://H:80/x/"
+    )
+    assert fingerprint("W-V3", SITE, "News Column", "http://h/x/") == fingerprint(
+        "W-V3", SITE, "news  column", "http://h/x/"
+    )
     assert fingerprint("W-S1", SITE, "http://h:8001/a.pdf") != fingerprint("W-S1", SITE, "http://h:8002/a.pdf")
     assert fingerprint("W-S1", SITE, "http://h/A.pdf") != fingerprint("W-S1", SITE, "http://h/a.pdf")
     assert fingerprint("W-S1", SITE, "http://h/a.pdf#p2") == fingerprint("W-S1", SITE, "http://h/a.pdf")
@@ -103,9 +132,16 @@ def test_full_lifecycle_with_history(store):
     check(store, "2026-12-01", link(gone))
     assert one(store).status == S.OVERDUE.value
     assert statuses(store, fid) == [
-        (None, "待整改", "2026-11-01"), ("待整改", "已通报", "2026-11-01"), ("已通报", "待复核", "2026-11-05"),
-        ("待复核", "已通报", "2026-11-06"), ("已通报", "待复核", "2026-11-07"), ("待复核", "已整改", "2026-11-08"),
-        ("已整改", "重新出现", "2026-11-20"), ("重新出现", "已通报", "2026-11-20"), ("已通报", "逾期", "2026-12-01")]
+        (None, "待整改", "2026-11-01"),
+        ("待整改", "已通报", "2026-11-01"),
+        ("已通报", "待复核", "2026-11-05"),
+        ("待复核", "已通报", "2026-11-06"),
+        ("已通报", "待复核", "2026-11-07"),
+        ("待复核", "已整改", "2026-11-08"),
+        ("已整改", "重新出现", "2026-11-20"),
+        ("重新出现", "已通报", "2026-11-20"),
+        ("已通报", "逾期", "2026-12-01"),
+    ]
     events = lifecycle.history(store, fid)
     assert all(e.actor and e.reason and e.at for e in events)
     assert "2026-11-11" in events[6].reason  # the reopening names the old deadline
@@ -131,7 +167,9 @@ def test_wontfix_is_never_moved_by_the_system(store):
     fid = one(store).id
     with pytest.raises(lifecycle.LifecycleError, match="必须说明原因"):
         lifecycle.set_status(store, fid, S.WONTFIX, actor="审核员", reason=" ")
-    lifecycle.set_status(store, fid, "无法整改", actor="审核员", reason="外部网站已关闭，无法联系", as_of=date(2026, 11, 2))
+    lifecycle.set_status(
+        store, fid, "无法整改", actor="审核员", reason="外部网站已关闭，无法联系", as_of=date(2026, 11, 2)
+    )
     for day in ("2026-11-03", "2026-11-04", "2026-11-05"):
         check(store, day)
     check(store, "2026-11-06", link(gone))
@@ -148,8 +186,9 @@ def test_submitted_is_confirmed_or_not_by_the_next_check(store):
     check(store, "2026-11-01", link(a), link(b))
     for url in (a, b):
         notify(store, one(store, url).id, "2026-11-10", "2026-11-01")
-        lifecycle.set_status(store, one(store, url).id, S.SUBMITTED, actor="县统计局", reason="已删除该链接",
-                             as_of=date(2026, 11, 3))
+        lifecycle.set_status(
+            store, one(store, url).id, S.SUBMITTED, actor="县统计局", reason="已删除该链接", as_of=date(2026, 11, 3)
+        )
     check(store, "2026-11-05", link(b))
     assert one(store, a).status == S.FIXED.value and one(store, a).fixed_on == date(2026, 11, 5)
     assert one(store, b).status == S.NOTIFIED.value
@@ -180,8 +219,9 @@ def test_extend_deadline_and_note_append_to_history(store):
     notify(store, fid, "2026-11-10", "2026-11-01")
     check(store, "2026-11-12", link(gone))
     assert one(store).status == S.OVERDUE.value
-    lifecycle.extend_deadline(store, fid, date(2026, 11, 20), actor="审核员", reason="单位申请延期",
-                              as_of=date(2026, 11, 13))
+    lifecycle.extend_deadline(
+        store, fid, date(2026, 11, 20), actor="审核员", reason="单位申请延期", as_of=date(2026, 11, 13)
+    )
     lifecycle.add_note(store, fid, "已电话督促", actor="审核员", as_of=date(2026, 11, 13))
     f = one(store)
     assert (f.status, f.deadline) == (S.NOTIFIED.value, date(2026, 11, 20))
@@ -190,6 +230,8 @@ def test_extend_deadline_and_note_append_to_history(store):
     assert "2026-11-10" in tail[0].reason and "2026-11-20" in tail[0].reason and "单位申请延期" in tail[0].reason
     assert tail[2].reason == "已电话督促" and tail[2].from_status == tail[2].to_status == "已通报"
     with store.session() as s:  # append-only: nothing above was rewritten
-        ids = [e.id for e in s.scalars(select(FindingEvent).where(FindingEvent.finding_id == fid)
-                                       .order_by(FindingEvent.id))]
+        ids = [
+            e.id
+            for e in s.scalars(select(FindingEvent).where(FindingEvent.finding_id == fid).order_by(FindingEvent.id))
+        ]
     assert ids == sorted(ids) and len(ids) == 6  # 待整改, 已通报, 逾期, 期限, 已通报, 备注

@@ -1,4 +1,5 @@
 """The account rules on hand-built facts: what must and must not be flagged."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -15,13 +16,29 @@ OK = FetchFacts(at=datetime(2026, 11, 26, 1), outcome="ok")
 
 def post(day: str, *, pinned: bool = False, text: str = "通知", url: str = "", links: tuple = ()) -> PostFacts:
     d = date.fromisoformat(day)
-    return PostFacts(post_id=day + str(pinned), title=text[:10], text=text, url=url or f"http://wx/{day}",
-                     published=datetime(d.year, d.month, d.day, 23, 30, tzinfo=CN), pinned=pinned, links=links)
+    return PostFacts(
+        post_id=day + str(pinned),
+        title=text[:10],
+        text=text,
+        url=url or f"http://wx/{day}",
+        published=datetime(d.year, d.month, d.day, 23, 30, tzinfo=CN),
+        pinned=pinned,
+        links=links,
+    )
 
 
 def acct(*posts: PostFacts, fetches=(OK,), **kw) -> AccountFacts:
-    return AccountFacts(account="a", platform="wechat", name="示例发布", unit="县政府办", url="http://wx/a",
-                        fetches=fetches, posts=posts, current_posts=posts, **kw)
+    return AccountFacts(
+        account="a",
+        platform="wechat",
+        name="示例发布",
+        unit="县政府办",
+        url="http://wx/a",
+        fetches=fetches,
+        posts=posts,
+        current_posts=posts,
+        **kw,
+    )
 
 
 def run(rule_id: str, facts: AccountFacts, today: date = TODAY, **thresholds):
@@ -64,9 +81,13 @@ def test_n_s1_cleanup_and_zombie_levels():
 
 def test_n_s2_only_definite_failures():
     p = post("2026-11-20", links=("http://x/a",))
-    checks = (LinkCheckFacts("http://x/404", p.url, status=404), LinkCheckFacts("http://x/ok", p.url, status=200),
-              LinkCheckFacts("http://x/403", p.url, status=403), LinkCheckFacts("http://x/t", p.url, error_kind="timeout"),
-              LinkCheckFacts("http://down/", p.url, error_kind="refused"))
+    checks = (
+        LinkCheckFacts("http://x/404", p.url, status=404),
+        LinkCheckFacts("http://x/ok", p.url, status=200),
+        LinkCheckFacts("http://x/403", p.url, status=403),
+        LinkCheckFacts("http://x/t", p.url, error_kind="timeout"),
+        LinkCheckFacts("http://down/", p.url, error_kind="refused"),
+    )
     got = {o.url for o in run("N-S2", acct(p, link_checks=checks))}
     assert got == {"http://x/404", "http://down/"}
 

@@ -1,4 +1,5 @@
 """Progress on long work: periodic plain lines when not a terminal, a rich bar in one; crawl counts per site."""
+
 from __future__ import annotations
 
 import io

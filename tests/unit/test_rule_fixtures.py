@@ -19,6 +19,7 @@ The format::
         flags: [首页]          # subjects of the findings, in any order
         severity: 否决         # optional: the severity of every finding
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -43,9 +44,33 @@ HOME = "http://www.example.gov.cn/"
 _TABLES = {"table2": "二", "table3": "三", "table4": "四"}
 _RELATIVE = re.compile(r"^today([+-]\d+)(?:\s+(\d{1,2}):(\d{2}))?$")
 # a fault a name states: a name that says only what is checked ("site-search") says nothing is wrong
-FAULT_WORDS = {"not", "no", "missing", "unreachable", "stale", "empty", "unanswered", "wrong", "unsafe", "hidden",
-               "redated", "broken", "typo", "outdated", "unmasked", "invalid", "unusable", "changed", "zombie",
-               "duplicate", "mismatch", "discontinuity", "old", "late", "copied"}
+FAULT_WORDS = {
+    "not",
+    "no",
+    "missing",
+    "unreachable",
+    "stale",
+    "empty",
+    "unanswered",
+    "wrong",
+    "unsafe",
+    "hidden",
+    "redated",
+    "broken",
+    "typo",
+    "outdated",
+    "unmasked",
+    "invalid",
+    "unusable",
+    "changed",
+    "zombie",
+    "duplicate",
+    "mismatch",
+    "discontinuity",
+    "old",
+    "late",
+    "copied",
+}
 
 
 def _date(value: Any, today: date) -> Any:
@@ -76,8 +101,17 @@ def _cells(field: str, value: Any) -> tuple[Cell, ...]:
 
     def add(row: str, cols: dict[str, Any], section: str = "") -> None:
         for column, v in cols.items():
-            out.append(Cell(table=table, row=str(row), column=str(column), value=v, raw="" if v is None else str(v),
-                            where=f"第{len(out) + 1}行", section=section))
+            out.append(
+                Cell(
+                    table=table,
+                    row=str(row),
+                    column=str(column),
+                    value=v,
+                    raw="" if v is None else str(v),
+                    where=f"第{len(out) + 1}行",
+                    section=section,
+                )
+            )
 
     for key, rows in value.items():
         if table == "二":
@@ -134,12 +168,23 @@ def _merge(base: dict[str, Any], facts: dict[str, Any]) -> dict[str, Any]:
 def facts_for(scope: Scope, data: dict[str, Any], today: date) -> tuple[Any, Any]:
     """(the facts the scope's rules read, last year's report for REPORT)."""
     if scope is Scope.SITE:
-        defaults = {"site": "portal", "site_name": "示例县人民政府", "unit": "县政府办", "home_url": HOME,
-                    "run_id": 1, "crawled_at": "today+0 02:00"}
+        defaults = {
+            "site": "portal",
+            "site_name": "示例县人民政府",
+            "unit": "县政府办",
+            "home_url": HOME,
+            "run_id": 1,
+            "crawled_at": "today+0 02:00",
+        }
         return build(SiteFacts, {**defaults, **data}, today), None
     if scope is Scope.ACCOUNT:
-        defaults = {"account": "wx-fb", "platform": "wechat", "name": "示例县发布", "unit": "县融媒体中心",
-                    "url": "https://mp.example.org/fb"}
+        defaults = {
+            "account": "wx-fb",
+            "platform": "wechat",
+            "name": "示例县发布",
+            "unit": "县融媒体中心",
+            "url": "https://mp.example.org/fb",
+        }
         return build(AccountFacts, {**defaults, **data}, today), None
     if scope is Scope.TEXT:
         assert set(data) <= {"texts"}, f"TEXT facts are {{texts: […]}}, got {sorted(data)}"
@@ -171,15 +216,22 @@ def test_rule_fixture(path: Path, n: int) -> None:
     entry = rules.get_rule(doc["rule"])
     today = _date(doc.get("today", "2026-11-26"), date(2026, 11, 26))
     facts, previous = facts_for(entry.rule.scope, _merge(doc.get("base") or {}, case.get("facts") or {}), today)
-    result = rules.run(entry.rule.scope, facts, today=today, overrides=case.get("thresholds"),
-                       select=[entry.rule.id], previous=previous)
+    result = rules.run(
+        entry.rule.scope,
+        facts,
+        today=today,
+        overrides=case.get("thresholds"),
+        select=[entry.rule.id],
+        previous=previous,
+    )
     assert result.ran == [entry.rule.id]
     assert {o.rule for o in result.outcomes} <= {entry.rule.id}
     found = [o for o in result.outcomes if o.verdict is Verdict.FINDING]
     unverified = [o for o in result.outcomes if o.verdict is Verdict.UNVERIFIED]
     assert sorted(o.subject for o in found) == sorted(case.get("flags") or []), [o.evidence for o in found]
-    assert sorted(o.subject for o in unverified) == sorted(case.get("unverified") or []), \
-        [o.evidence for o in unverified]
+    assert sorted(o.subject for o in unverified) == sorted(case.get("unverified") or []), [
+        o.evidence for o in unverified
+    ]
     if case.get("severity"):
         assert {o.severity.value for o in found} == {case["severity"]}
     for o in result.outcomes:  # every outcome says, in Chinese, what was measured
@@ -206,8 +258,9 @@ def test_every_rule_is_documented_named_after_its_fault_and_filed_under_its_name
         assert doc.startswith(f"{rule.id} {rule.name}: "), f"{rule.id}: the doc opens with id, name and title"
         assert re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)+", rule.name), f"{rule.id}: kebab-case name"
         assert FAULT_WORDS & set(rule.name.split("-")), f"{rule.id}: {rule.name} does not state the fault"
-        assert e.module.__name__.rsplit(".", 1)[1] == rule.name.replace("-", "_"), \
+        assert e.module.__name__.rsplit(".", 1)[1] == rule.name.replace("-", "_"), (
             f"{rule.id}: module {e.module.__name__} is not named after {rule.name}"
+        )
         # the generated Thresholds section lists every field with its default
         section = doc.split("## Thresholds\n", 1)[1].split("\n## ", 1)[0]
         for f in dataclasses.fields(rule.thresholds):
@@ -223,10 +276,15 @@ def test_the_thresholds_section_follows_the_dataclass() -> None:
         max_days: int = 30  # days the newest entry may be old
         words: tuple[str, ...] = ("信箱", "留言")
 
-    rule = Rule(id="X-1", name="thing-not-updated", title="示例", severity=Severity.NOTICE, source="",
-                thresholds=Thresholds,
-                docstring="X-1 thing-not-updated: 示例\n\n## What it does\nx\n\n## Thresholds\n"
-                          "\n\n## Source\ny")
+    rule = Rule(
+        id="X-1",
+        name="thing-not-updated",
+        title="示例",
+        severity=Severity.NOTICE,
+        source="",
+        thresholds=Thresholds,
+        docstring="X-1 thing-not-updated: 示例\n\n## What it does\nx\n\n## Thresholds\n\n\n## Source\ny",
+    )
     section = rule.doc.split("## Thresholds\n", 1)[1].split("\n## ", 1)[0]
     assert "- max_days = 30: days the newest entry may be old" in section
     assert "- words = [信箱, 留言]" in section

@@ -1,4 +1,5 @@
 """W-S14, W-S16, W-S12, W-V10 on hand-built facts: each triggers, and its near-miss does not."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -13,9 +14,17 @@ CHROME = "示例县人民政府 首页 政务公开 政策文件 政策解读 �
 
 def site(pages=(), links=(), columns=(), home_text="示例县人民政府 首页") -> SiteFacts:
     home = PageFacts(url=HOME, status=200, is_home=True, text=home_text)
-    return SiteFacts(site="s", site_name="示例", unit="县政府办", home_url=HOME, run_id=1,
-                     crawled_at=datetime(2026, 11, 26), pages=(home, *pages), links=tuple(links),
-                     columns=tuple(columns))
+    return SiteFacts(
+        site="s",
+        site_name="示例",
+        unit="县政府办",
+        home_url=HOME,
+        run_id=1,
+        crawled_at=datetime(2026, 11, 26),
+        pages=(home, *pages),
+        links=tuple(links),
+        columns=tuple(columns),
+    )
 
 
 def run(rule_id, facts, today=TODAY, **overrides):
@@ -24,6 +33,7 @@ def run(rule_id, facts, today=TODAY, **overrides):
 
 
 # ---------------------------------------------------------------- W-S14
+
 
 def test_w_s14_previous_years_report_must_be_on_the_home_page_from_february():
     feb = date(2026, 2, 10)
@@ -34,8 +44,12 @@ def test_w_s14_previous_years_report_must_be_on_the_home_page_from_february():
     in_text = site(home_text="首页 政府网站工作年度报表 2025年度 网站地图")
     assert run("W-S14", in_text, today=feb) == []
 
-    old = site(links=[LinkFacts(HOME, HOME + "ndbb.html", "2024年度政府网站工作年度报表", on_home=True),
-                      LinkFacts(HOME, HOME + "nb.html", "2025年政府信息公开工作年度报告", on_home=True)])
+    old = site(
+        links=[
+            LinkFacts(HOME, HOME + "ndbb.html", "2024年度政府网站工作年度报表", on_home=True),
+            LinkFacts(HOME, HOME + "nb.html", "2025年政府信息公开工作年度报告", on_home=True),
+        ]
+    )
     out = run("W-S14", old, today=feb)
     assert len(out) == 1 and out[0].severity is Severity.DEDUCTION and out[0].facts["year"] == 2025
     assert "2025年度政府网站工作年度报表" in out[0].evidence and HOME == out[0].url
@@ -50,13 +64,15 @@ def test_w_s14_previous_years_report_must_be_on_the_home_page_from_february():
 
 # ---------------------------------------------------------------- W-S16
 
+
 def test_w_s16_elder_mode_entrance_is_a_notice():
     out = run("W-S16", site(links=[LinkFacts(HOME, HOME + "about.html", "关于我们", on_home=True)]))
     assert len(out) == 1 and out[0].severity is Severity.NOTICE and out[0].url == HOME
     assert "适老化" in out[0].evidence and out[0].facts["home_links_checked"] == 1
     assert run("W-S16", site(links=[LinkFacts(HOME, HOME + "care/", "适老化版", on_home=True)])) == []
-    assert run("W-S16", site(links=[LinkFacts(HOME, "http://wza.example/tool.js", "", tag="script",
-                                              on_home=True)])) == []
+    assert (
+        run("W-S16", site(links=[LinkFacts(HOME, "http://wza.example/tool.js", "", tag="script", on_home=True)])) == []
+    )
     assert run("W-S16", site(home_text="首页 无障碍浏览 长者模式")) == []
     # the word on another page does not count
     assert len(run("W-S16", site(links=[LinkFacts(HOME + "a.html", HOME + "care/", "适老化版")]))) == 1
@@ -64,15 +80,22 @@ def test_w_s16_elder_mode_entrance_is_a_notice():
 
 # ---------------------------------------------------------------- W-S12
 
+
 def _policy_site(interp_links, doc_links, *, jd_title="关于《示例县办法》的政策解读"):
     doc, jd, other = HOME + "zcwj/a.html", HOME + "zcjd/1.html", HOME + "xw/n.html"
-    cols = [ColumnFacts(url=HOME + "zcwj/", name="政策文件", kind=ColumnKind.POLICY,
-                        items=(ItemFacts(doc, "示例县办法", TODAY),)),
-            ColumnFacts(url=HOME + "zcjd/", name="政策解读", kind=ColumnKind.POLICY,
-                        items=(ItemFacts(jd, jd_title, TODAY),))]
-    pages = [PageFacts(url=doc, status=200, text="示例县办法 正文", title="示例县办法_示例县"),
-             PageFacts(url=jd, status=200, text="解读 正文", title=jd_title + "_示例县"),
-             PageFacts(url=other, status=200, text="新闻", title="新闻_示例县")]
+    cols = [
+        ColumnFacts(
+            url=HOME + "zcwj/", name="政策文件", kind=ColumnKind.POLICY, items=(ItemFacts(doc, "示例县办法", TODAY),)
+        ),
+        ColumnFacts(
+            url=HOME + "zcjd/", name="政策解读", kind=ColumnKind.POLICY, items=(ItemFacts(jd, jd_title, TODAY),)
+        ),
+    ]
+    pages = [
+        PageFacts(url=doc, status=200, text="示例县办法 正文", title="示例县办法_示例县"),
+        PageFacts(url=jd, status=200, text="解读 正文", title=jd_title + "_示例县"),
+        PageFacts(url=other, status=200, text="新闻", title="新闻_示例县"),
+    ]
     links = [LinkFacts(jd, t, a) for t, a in interp_links] + [LinkFacts(doc, t, a) for t, a in doc_links]
     return site(pages=pages, links=links, columns=cols), doc, jd
 
@@ -112,20 +135,26 @@ def test_w_s12_title_marks_an_interpretation_outside_the_column_and_no_documents
 
 # ---------------------------------------------------------------- W-V10
 
-BODY = ("为进一步加强农村人居环境整治工作，县农业农村局组织召开专题会议，对全县二十个行政村的垃圾分类、污水处理和厕所改造"
-        "情况进行逐一点评。会议指出，部分村庄存在垃圾清运不及时、设施管护责任不落实等问题，要求各乡镇在十二月底前完成"
-        "整改并建立长效管护机制。会议还就冬季村庄清洁行动作出部署，明确由乡镇分管领导牵头，村两委具体负责，每月开展"
-        "一次集中评比，评比结果纳入年度考核。县财政安排专项资金支持农村公厕提升改造，县住建局负责技术指导和质量监管。")
+BODY = (
+    "为进一步加强农村人居环境整治工作，县农业农村局组织召开专题会议，对全县二十个行政村的垃圾分类、污水处理和厕所改造"
+    "情况进行逐一点评。会议指出，部分村庄存在垃圾清运不及时、设施管护责任不落实等问题，要求各乡镇在十二月底前完成"
+    "整改并建立长效管护机制。会议还就冬季村庄清洁行动作出部署，明确由乡镇分管领导牵头，村两委具体负责，每月开展"
+    "一次集中评比，评比结果纳入年度考核。县财政安排专项资金支持农村公厕提升改造，县住建局负责技术指导和质量监管。"
+)
 
 
 def article(path, title, d, body=BODY):
     text = f"{CHROME} {title} 发布时间：{d:%Y-%m-%d} 09:30 {d.year}年{d.month}月{d.day}日，{body} {CHROME}"
-    return PageFacts(url=HOME + path, status=200, title=f"{title}_示例县", text=text, pub_date=d,
-                     meta={"ArticleTitle": title})
+    return PageFacts(
+        url=HOME + path, status=200, title=f"{title}_示例县", text=text, pub_date=d, meta={"ArticleTitle": title}
+    )
 
 
 def filler(n):
-    return [article(f"f{i}.html", f"其他新闻{i}", TODAY - timedelta(days=i), body=f"第{i}条不同的新闻内容。") for i in range(n)]
+    return [
+        article(f"f{i}.html", f"其他新闻{i}", TODAY - timedelta(days=i), body=f"第{i}条不同的新闻内容。")
+        for i in range(n)
+    ]
 
 
 def test_w_v10_same_body_redated_inside_the_window_is_a_candidate_veto():
@@ -145,14 +174,20 @@ def test_w_v10_same_body_redated_inside_the_window_is_a_candidate_veto():
 
 def test_w_v10_near_misses_same_date_short_pages_and_different_texts():
     d = TODAY - timedelta(days=3)
-    twin = [article("xw/a.html", "县农业农村局召开人居环境整治推进会", d),
-            article("xw/b.html", "县农业农村局召开人居环境整治推进会", d)]
+    twin = [
+        article("xw/a.html", "县农业农村局召开人居环境整治推进会", d),
+        article("xw/b.html", "县农业农村局召开人居环境整治推进会", d),
+    ]
     assert run("W-V10", site(pages=[*twin, *filler(6)])) == []  # one page under two URLs
-    short = [article("xw/s1.html", "停水通知", TODAY - timedelta(days=100), body="因管网维修，城区明日停水。"),
-             article("xw/s2.html", "停水通知", TODAY - timedelta(days=2), body="因管网维修，城区明日停水。")]
+    short = [
+        article("xw/s1.html", "停水通知", TODAY - timedelta(days=100), body="因管网维修，城区明日停水。"),
+        article("xw/s2.html", "停水通知", TODAY - timedelta(days=2), body="因管网维修，城区明日停水。"),
+    ]
     assert run("W-V10", site(pages=[*short, *filler(6)])) == []
-    other = [article("xw/o1.html", "推进会", TODAY - timedelta(days=100)),
-             article("xw/o2.html", "推进会", TODAY - timedelta(days=2), body=BODY.replace("二十个", "十八个"))]
+    other = [
+        article("xw/o1.html", "推进会", TODAY - timedelta(days=100)),
+        article("xw/o2.html", "推进会", TODAY - timedelta(days=2), body=BODY.replace("二十个", "十八个")),
+    ]
     assert run("W-V10", site(pages=[*other, *filler(6)])) == []
     # the shared template around every page is not a body: many templated pages with short texts do not match
     assert run("W-V10", site(pages=filler(12))) == []
@@ -161,7 +196,11 @@ def test_w_v10_near_misses_same_date_short_pages_and_different_texts():
 def test_w_v10_column_list_pages_are_not_articles():
     old = article("zcjd/index.html", "政策解读", TODAY - timedelta(days=200))
     new = article("gsgg/index.html", "公示公告", TODAY - timedelta(days=3))
-    cols = [ColumnFacts(url=HOME + "zcjd/index.html", name="政策解读", kind=ColumnKind.POLICY),
-            ColumnFacts(url=HOME + "gsgg/", name="公示公告", kind=ColumnKind.NOTICE, list_pages=(HOME + "gsgg/index.html",))]
+    cols = [
+        ColumnFacts(url=HOME + "zcjd/index.html", name="政策解读", kind=ColumnKind.POLICY),
+        ColumnFacts(
+            url=HOME + "gsgg/", name="公示公告", kind=ColumnKind.NOTICE, list_pages=(HOME + "gsgg/index.html",)
+        ),
+    ]
     assert len(run("W-V10", site(pages=[old, new, *filler(6)]))) == 1
     assert run("W-V10", site(pages=[old, new, *filler(6)], columns=cols)) == []

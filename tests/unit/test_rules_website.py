@@ -1,4 +1,5 @@
 """The column, home-page and link rules on hand-built facts: each triggers, and its near-miss does not."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -13,17 +14,28 @@ HOME = "http://gov.example/"
 
 def site(columns=(), home_items=(), pages=None, links=()) -> SiteFacts:
     pages = pages if pages is not None else (PageFacts(url=HOME, status=200, is_home=True),)
-    return SiteFacts(site="s", site_name="示例", unit="县政府办", home_url=HOME, run_id=1,
-                     crawled_at=datetime(2026, 11, 26), pages=tuple(pages), links=tuple(links),
-                     columns=tuple(columns), home_items=tuple(home_items))
+    return SiteFacts(
+        site="s",
+        site_name="示例",
+        unit="县政府办",
+        home_url=HOME,
+        run_id=1,
+        crawled_at=datetime(2026, 11, 26),
+        pages=tuple(pages),
+        links=tuple(links),
+        columns=tuple(columns),
+        home_items=tuple(home_items),
+    )
 
 
 def col(path, kind, age=None, *, level=1, items=None, failure=None) -> ColumnFacts:
     if items is None:
-        items = () if age is None else (ItemFacts(url=HOME + path + "a.html", title="t",
-                                                  date=TODAY - timedelta(days=age)),)
-    return ColumnFacts(url=HOME + path, name=path.strip("/"), kind=kind, level=level, items=tuple(items),
-                       failure=failure)
+        items = (
+            () if age is None else (ItemFacts(url=HOME + path + "a.html", title="t", date=TODAY - timedelta(days=age)),)
+        )
+    return ColumnFacts(
+        url=HOME + path, name=path.strip("/"), kind=kind, level=level, items=tuple(items), failure=failure
+    )
 
 
 def run(rule_id, facts, **overrides):
@@ -66,17 +78,27 @@ def test_w_v3_undated_and_unread_columns_are_unverified_not_stale():
     assert run("W-V3", site([undated, unread])) == []
     assert "无可确认的发布日期" in unverified_reason(undated) and unverified_reason(unread) == "列表页未能读取"
     # near-miss: once one entry has a date (here from its article), the column is judged
-    dated = col("a/", ColumnKind.NEWS, items=[
-        ItemFacts(url=HOME + "a/1.html", title="x", date=None),
-        ItemFacts(url=HOME + "a/2.html", title="y", date=TODAY - timedelta(days=30), date_source="article")])
+    dated = col(
+        "a/",
+        ColumnKind.NEWS,
+        items=[
+            ItemFacts(url=HOME + "a/1.html", title="x", date=None),
+            ItemFacts(url=HOME + "a/2.html", title="y", date=TODAY - timedelta(days=30), date_source="article"),
+        ],
+    )
     out = run("W-V3", site([dated]))
     assert [o.subject for o in out] == ["a"] and out[0].facts["newest_date_source"] == "article"
 
 
 def test_w_v3_pinned_old_entry_does_not_make_a_fresh_column_stale_and_a_year_is_a_zombie():
-    pinned = col("tzgg/", ColumnKind.NEWS, items=[
-        ItemFacts(url=HOME + "tzgg/old.html", title="置顶 旧通知", date=TODAY - timedelta(days=800)),
-        ItemFacts(url=HOME + "tzgg/new.html", title="新通知", date=TODAY - timedelta(days=3))])
+    pinned = col(
+        "tzgg/",
+        ColumnKind.NEWS,
+        items=[
+            ItemFacts(url=HOME + "tzgg/old.html", title="置顶 旧通知", date=TODAY - timedelta(days=800)),
+            ItemFacts(url=HOME + "tzgg/new.html", title="新通知", date=TODAY - timedelta(days=3)),
+        ],
+    )
     assert run("W-V3", site([pinned])) == []
     old = col("gzdt/", ColumnKind.NEWS, 400)
     out = run("W-V3", site([old, col("xw/", ColumnKind.NEWS, 40)]))
@@ -91,8 +113,9 @@ def test_weak_columns_are_never_accused_and_empty_needs_evidence_on_the_page():
     weak_old = replace(col("a/", ColumnKind.NEWS, 400), how="navigation", weak=True)
     weak_empty = replace(col("b/", ColumnKind.OTHER, items=()), how="navigation", weak=True, empty_evidence="marker")
     no_evidence = replace(col("c/", ColumnKind.OTHER, items=()), how="structure")
-    script = replace(col("d/", ColumnKind.OTHER, items=()), how="meta", empty_evidence="container",
-                     script_unrendered=True)
+    script = replace(
+        col("d/", ColumnKind.OTHER, items=()), how="meta", empty_evidence="container", script_unrendered=True
+    )
     shown = replace(col("e/", ColumnKind.OTHER, items=()), how="navigation", empty_evidence="marker")
     facts = site([weak_old, weak_empty, no_evidence, script, shown])
     assert run("W-V3", facts) == [] and run("W-V4", facts) == []
@@ -105,8 +128,12 @@ def test_weak_columns_are_never_accused_and_empty_needs_evidence_on_the_page():
 
 
 def test_w_v4_personnel_planning_periods_without_double_counting_w_v3():
-    cols = [col("rsxx/", ColumnKind.PERSONNEL, 400), col("ghjh/", ColumnKind.PLANNING, 300),
-            col("news/", ColumnKind.NEWS, 30), col("bm/zcwj/", ColumnKind.POLICY, 200, level=2)]
+    cols = [
+        col("rsxx/", ColumnKind.PERSONNEL, 400),
+        col("ghjh/", ColumnKind.PLANNING, 300),
+        col("news/", ColumnKind.NEWS, 30),
+        col("bm/zcwj/", ColumnKind.POLICY, 200, level=2),
+    ]
     out = run("W-V4", site(cols))
     assert sorted(o.subject for o in out) == ["bm/zcwj", "rsxx"]  # news is W-V3's; 300 < 365 days
     assert {o.facts["should_update_count"] for o in out} == {3}
@@ -115,8 +142,12 @@ def test_w_v4_personnel_planning_periods_without_double_counting_w_v3():
 
 
 def test_w_v5_empty_columns_but_not_static_pages_or_unread_lists():
-    cols = [col("tjsj/", ColumnKind.OTHER, items=()), col("jggk/", ColumnKind.STATIC, items=()),
-            col("x/", ColumnKind.NOTICE, failure="timeout"), col("ok/", ColumnKind.NEWS, 1)]
+    cols = [
+        col("tjsj/", ColumnKind.OTHER, items=()),
+        col("jggk/", ColumnKind.STATIC, items=()),
+        col("x/", ColumnKind.NOTICE, failure="timeout"),
+        col("ok/", ColumnKind.NEWS, 1),
+    ]
     out = run("W-V5", site(cols))
     assert [o.subject for o in out] == ["tjsj"] and out[0].severity is Severity.DEDUCTION
     five = [col(f"e{i}/", ColumnKind.OTHER, items=()) for i in range(5)]
@@ -125,14 +156,20 @@ def test_w_v5_empty_columns_but_not_static_pages_or_unread_lists():
 
 def test_w_s1_broken_targets_with_every_parent_and_blocked_ones_unverified():
     target = HOME + "gone.html"
-    pages = [PageFacts(url=HOME, status=200, is_home=True), PageFacts(url=target, status=404),
-             PageFacts(url="http://other.example/", status=403, is_external=True),
-             PageFacts(url=HOME + "fine.html", status=200),
-             PageFacts(url="http://dead.example/", error_kind="dns", is_external=True)]
-    links = [LinkFacts(HOME, target, "旧文章", on_home=True), LinkFacts(HOME + "fine.html", target, "相关阅读"),
-             LinkFacts(HOME, "http://other.example/", "外站", is_external=True),
-             LinkFacts(HOME, HOME + "fine.html", "正常"),
-             LinkFacts(HOME + "fine.html", "http://dead.example/", "已注销域名", is_external=True)]
+    pages = [
+        PageFacts(url=HOME, status=200, is_home=True),
+        PageFacts(url=target, status=404),
+        PageFacts(url="http://other.example/", status=403, is_external=True),
+        PageFacts(url=HOME + "fine.html", status=200),
+        PageFacts(url="http://dead.example/", error_kind="dns", is_external=True),
+    ]
+    links = [
+        LinkFacts(HOME, target, "旧文章", on_home=True),
+        LinkFacts(HOME + "fine.html", target, "相关阅读"),
+        LinkFacts(HOME, "http://other.example/", "外站", is_external=True),
+        LinkFacts(HOME, HOME + "fine.html", "正常"),
+        LinkFacts(HOME + "fine.html", "http://dead.example/", "已注销域名", is_external=True),
+    ]
     out = run("W-S1", site(pages=pages, links=links))
     broken = {o.subject: o for o in out if o.verdict is Verdict.FINDING}
     assert set(broken) == {target, "http://dead.example/"}

@@ -1,5 +1,6 @@
 """Text every page repeats (login bars, navigation, footers) is judged once per site; variant spellings such
 as 帐号/账号 are a 提示 naming the standard form; a subject never carries an internal rule id."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -17,11 +18,25 @@ FOOTER = "主办：示例县人民政府办公室 地址：示例县人民路1�
 
 def site(n_pages: int, bodies: dict[int, str] | None = None) -> SiteFacts:
     bodies = bodies or {}
-    pages = [PageFacts(url=HOME if i == 0 else f"{HOME}art/{i}.html", status=200, is_home=i == 0,
-                       title=f"页面{i}", text=f"{HEADER} 第{i}篇 {bodies.get(i, '本县召开会议，部署相关工作。')} {FOOTER}")
-             for i in range(n_pages)]
-    return SiteFacts(site="s", site_name="示例县", unit="县政府办", home_url=HOME, run_id=1,
-                     crawled_at=datetime(2026, 11, 30), pages=tuple(pages))
+    pages = [
+        PageFacts(
+            url=HOME if i == 0 else f"{HOME}art/{i}.html",
+            status=200,
+            is_home=i == 0,
+            title=f"页面{i}",
+            text=f"{HEADER} 第{i}篇 {bodies.get(i, '本县召开会议，部署相关工作。')} {FOOTER}",
+        )
+        for i in range(n_pages)
+    ]
+    return SiteFacts(
+        site="s",
+        site_name="示例县",
+        unit="县政府办",
+        home_url=HOME,
+        run_id=1,
+        crawled_at=datetime(2026, 11, 30),
+        pages=tuple(pages),
+    )
 
 
 def ws3(outcomes):
@@ -53,8 +68,7 @@ def test_shared_finding_keeps_its_identity_across_checks(tmp_path):
     store = Store(f"sqlite:///{tmp_path / 'c.db'}")
     for day, n in ((date(2026, 11, 29), 6), (date(2026, 11, 30), 9)):  # the next crawl saw more pages
         ran, outcomes = run_site_rules(site(n), today=day)
-        record_outcomes(store, site_key="s", unit="县政府办", rule_ids=ran, outcomes=outcomes, as_of=day,
-                        run_id=None)
+        record_outcomes(store, site_key="s", unit="县政府办", rule_ids=ran, outcomes=outcomes, as_of=day, run_id=None)
     with store.session() as s:
         rows = s.scalars(select(Finding).where(Finding.rule == "W-S3")).all()
     store.close()

@@ -1,4 +1,5 @@
 """The store: migrations match the models on SQLite and PostgreSQL, and batches are all-or-nothing."""
+
 from __future__ import annotations
 
 import pytest

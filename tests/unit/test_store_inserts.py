@@ -1,6 +1,7 @@
 """The crawl's hot inserts (Core ``INSERT`` executemany, ``monitor.store.insert_rows``) store exactly what the ORM
 bulk insert they replaced stored: every column, NULLs and JSON ``null`` alike, and the models' defaults where a
 row says None. Compared column by column with the type the database gives each value, on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -13,30 +14,115 @@ from monitor.store import Link as LinkRow
 
 NOW = utcnow()
 ROWS = {
-    "page": [{"url": "http://s/", "status": 200, "fetched_at": NOW, "meta": {"ColumnName": "要闻"}, "anchors": ["a"],
-              "is_home": True, "title": "首页"},
-             {"url": "http://s/x", "status": None, "fetched_at": NOW, "error_kind": "dns", "depth": None,
-              "is_external": None, "meta": None, "redirect_chain": None, "pub_date": date(2026, 11, 20)}],
-    "link": [{"source_url": "http://s/", "target_url": "http://s/x", "anchor_text": None, "tag": None,
-              "attr": "href", "on_home": True, "is_external": False, "fragment": None},
-             {"source_url": "http://s/", "target_url": "http://o/", "anchor_text": "外部", "tag": "a", "attr": None,
-              "on_home": None, "is_external": True, "fragment": "top", "hidden": True,
-              "hiding": "display|0||0"}],
-    "list_page": [{"page_url": "http://s/l/", "column_url": "http://s/l/", "role": None, "name": None,
-                   "column_type": "news", "empty": None, "items": [], "level": None, "parent_url": None, "how": None,
-                   "evidence": None},
-                  {"page_url": "http://s/m/", "column_url": "http://s/m/", "role": "column", "name": "通知",
-                   "column_type": "notice", "empty": True, "items": [{"url": "http://s/a", "date": "2026-11-20"}],
-                   "level": 2, "parent_url": "http://s/", "how": "meta", "evidence": {"how": "meta"}}],
-    "message": [{"column_url": "http://s/hd/", "column_name": None, "page_url": "http://s/hd/", "url": "http://s/1",
-                 "title": None, "asked": date(2026, 11, 1), "asked_text": None, "answered": None,
-                 "answered_text": None, "status": None}],
-    "search_check": [{"page_url": "http://s/", "kind": "form", "action": "http://s/search", "method": "get",
-                      "field": "q", "query": None, "expected_url": None}],
+    "page": [
+        {
+            "url": "http://s/",
+            "status": 200,
+            "fetched_at": NOW,
+            "meta": {"ColumnName": "要闻"},
+            "anchors": ["a"],
+            "is_home": True,
+            "title": "首页",
+        },
+        {
+            "url": "http://s/x",
+            "status": None,
+            "fetched_at": NOW,
+            "error_kind": "dns",
+            "depth": None,
+            "is_external": None,
+            "meta": None,
+            "redirect_chain": None,
+            "pub_date": date(2026, 11, 20),
+        },
+    ],
+    "link": [
+        {
+            "source_url": "http://s/",
+            "target_url": "http://s/x",
+            "anchor_text": None,
+            "tag": None,
+            "attr": "href",
+            "on_home": True,
+            "is_external": False,
+            "fragment": None,
+        },
+        {
+            "source_url": "http://s/",
+            "target_url": "http://o/",
+            "anchor_text": "外部",
+            "tag": "a",
+            "attr": None,
+            "on_home": None,
+            "is_external": True,
+            "fragment": "top",
+            "hidden": True,
+            "hiding": "display|0||0",
+        },
+    ],
+    "list_page": [
+        {
+            "page_url": "http://s/l/",
+            "column_url": "http://s/l/",
+            "role": None,
+            "name": None,
+            "column_type": "news",
+            "empty": None,
+            "items": [],
+            "level": None,
+            "parent_url": None,
+            "how": None,
+            "evidence": None,
+        },
+        {
+            "page_url": "http://s/m/",
+            "column_url": "http://s/m/",
+            "role": "column",
+            "name": "通知",
+            "column_type": "notice",
+            "empty": True,
+            "items": [{"url": "http://s/a", "date": "2026-11-20"}],
+            "level": 2,
+            "parent_url": "http://s/",
+            "how": "meta",
+            "evidence": {"how": "meta"},
+        },
+    ],
+    "message": [
+        {
+            "column_url": "http://s/hd/",
+            "column_name": None,
+            "page_url": "http://s/hd/",
+            "url": "http://s/1",
+            "title": None,
+            "asked": date(2026, 11, 1),
+            "asked_text": None,
+            "answered": None,
+            "answered_text": None,
+            "status": None,
+        }
+    ],
+    "search_check": [
+        {
+            "page_url": "http://s/",
+            "kind": "form",
+            "action": "http://s/search",
+            "method": "get",
+            "field": "q",
+            "query": None,
+            "expected_url": None,
+        }
+    ],
     "report_document": [{"url": "http://s/nb.html", "title": None, "published": None, "body": "<p>年报</p>"}],
 }
-MODELS = {"page": Page, "link": LinkRow, "list_page": ListPage, "message": Message, "search_check": SearchCheck,
-          "report_document": ReportDocument}
+MODELS = {
+    "page": Page,
+    "link": LinkRow,
+    "list_page": ListPage,
+    "message": Message,
+    "search_check": SearchCheck,
+    "report_document": ReportDocument,
+}
 
 
 def _stored(store: Store, run_id: int) -> dict[str, list[tuple]]:
@@ -46,10 +132,13 @@ def _stored(store: Store, run_id: int) -> dict[str, list[tuple]]:
         for kind, model in MODELS.items():
             table = model.__table__
             cols = [c.key for c in table.columns if c.key != "id"]
-            kinds = ", ".join((f'pg_typeof("{c}")::text' if pg else f'typeof("{c}")') +
-                              (f', "{c}"::text' if pg else f', "{c}"') for c in cols)
-            rows = conn.execute(text(f'SELECT {kinds} FROM "{table.name}" WHERE run_id = :r ORDER BY id'),
-                                {"r": run_id}).all()
+            kinds = ", ".join(
+                (f'pg_typeof("{c}")::text' if pg else f'typeof("{c}")') + (f', "{c}"::text' if pg else f', "{c}"')
+                for c in cols
+            )
+            rows = conn.execute(
+                text(f'SELECT {kinds} FROM "{table.name}" WHERE run_id = :r ORDER BY id'), {"r": run_id}
+            ).all()
             out[kind] = [tuple(r) for r in rows]
     return out
 
@@ -69,6 +158,7 @@ def _same_as_orm(url: str) -> None:
         for kind, rows in orm.buffers.items():
             if rows:
                 s.execute(insert(orm.TABLES[kind]), rows)
+
     store.write(by_orm)
     core.flush()
     before, after = _stored(store, runs[0]), _stored(store, runs[1])
@@ -78,8 +168,9 @@ def _same_as_orm(url: str) -> None:
     with store.session() as s:  # the defaults a None fell back to, and a JSON document read back
         assert s.scalars(select(Message.title).where(Message.run_id == runs[1])).all() == [""]
         assert s.scalars(select(LinkRow.tag).where(LinkRow.run_id == runs[1]).order_by(LinkRow.id)).all() == ["a", "a"]
-        assert s.scalars(select(ListPage.evidence).where(ListPage.run_id == runs[1])
-                         .order_by(ListPage.id)).all()[1] == {"how": "meta"}
+        assert s.scalars(select(ListPage.evidence).where(ListPage.run_id == runs[1]).order_by(ListPage.id)).all()[
+            1
+        ] == {"how": "meta"}
     store.close()
 
 
@@ -89,8 +180,9 @@ def test_core_inserts_store_what_the_orm_stored_sqlite(sqlite_url):
     db._SQLITE_INSERTS.clear()
     _same_as_orm(sqlite_url)
     # the rows went through the statement compiled once per table (the driver-level path), not the plain one
-    assert {table.name for (table, _), plan in db._SQLITE_INSERTS.items() if plan} \
-        == {m.__table__.name for m in MODELS.values()}
+    assert {table.name for (table, _), plan in db._SQLITE_INSERTS.items() if plan} == {
+        m.__table__.name for m in MODELS.values()
+    }
 
 
 def test_rows_with_other_columns_are_inserted_too(sqlite_url):
@@ -99,16 +191,27 @@ def test_rows_with_other_columns_are_inserted_too(sqlite_url):
     store = Store(sqlite_url)
     run = store.start_run("s")
     base = {"run_id": run, "source_url": "http://s/"}
-    batches = [[{**base, "target_url": "http://s/a", "anchor_text": "甲"}, {**base, "target_url": "http://s/b",
-                                                                            "anchor_text": "乙"}],
-               [{**base, "target_url": "http://s/c", "tag": "img"}, {**base, "target_url": "http://s/d", "tag": "a"}]]
+    batches = [
+        [
+            {**base, "target_url": "http://s/a", "anchor_text": "甲"},
+            {**base, "target_url": "http://s/b", "anchor_text": "乙"},
+        ],
+        [{**base, "target_url": "http://s/c", "tag": "img"}, {**base, "target_url": "http://s/d", "tag": "a"}],
+    ]
     for batch in batches:  # rows without the columns that have defaults: the plain path fills those in
         store.write(lambda s, batch=batch: insert_rows(s, LinkRow, batch))
     with store.session() as s:
-        got = s.execute(select(LinkRow.target_url, LinkRow.anchor_text, LinkRow.tag, LinkRow.attr)
-                        .where(LinkRow.run_id == run).order_by(LinkRow.id)).all()
-    assert [tuple(r) for r in got] == [("http://s/a", "甲", "a", "href"), ("http://s/b", "乙", "a", "href"),
-                                       ("http://s/c", "", "img", "href"), ("http://s/d", "", "a", "href")]
+        got = s.execute(
+            select(LinkRow.target_url, LinkRow.anchor_text, LinkRow.tag, LinkRow.attr)
+            .where(LinkRow.run_id == run)
+            .order_by(LinkRow.id)
+        ).all()
+    assert [tuple(r) for r in got] == [
+        ("http://s/a", "甲", "a", "href"),
+        ("http://s/b", "乙", "a", "href"),
+        ("http://s/c", "", "img", "href"),
+        ("http://s/d", "", "a", "href"),
+    ]
 
 
 def test_column_items_keep_their_order_and_dates(sqlite_url):
@@ -119,6 +222,9 @@ def test_column_items_keep_their_order_and_dates(sqlite_url):
     w.add("column_item", {"column_url": "http://s/l/", "url": "http://s/b", "title": "乙", "date": None})
     w.flush()
     with store.session() as s:
-        got = s.execute(select(ColumnItem.url, ColumnItem.title, ColumnItem.date, ColumnItem.date_text)
-                        .where(ColumnItem.run_id == run).order_by(ColumnItem.id)).all()
+        got = s.execute(
+            select(ColumnItem.url, ColumnItem.title, ColumnItem.date, ColumnItem.date_text)
+            .where(ColumnItem.run_id == run)
+            .order_by(ColumnItem.id)
+        ).all()
     assert [tuple(r) for r in got] == [("http://s/a", "", date(2026, 1, 2), ""), ("http://s/b", "乙", None, "")]

@@ -4,6 +4,7 @@ Reads the report (.txt, .html/.htm itself; .docx/.pdf through ``spiders.document
 with ``spiders.annual_report`` and runs every annual-report rule (Scope.REPORT, A-1 … A-9).
 Exit status: 0 nothing found, 1 findings, 2 the input could not be read.
 """
+
 from __future__ import annotations
 
 import sys
@@ -38,8 +39,9 @@ def load_report(path: Path, *, published: date | None = None) -> AnnualReportFac
 
     suffix = path.suffix.lower()
     if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES | DOCUMENT_SUFFIXES:
-        raise UnreadableReport(f"无法读取 {path}：不支持的文件类型“{suffix or '无扩展名'}”，"
-                               f"请提供 .txt、.html、.htm、.docx 或 .pdf 文件")
+        raise UnreadableReport(
+            f"无法读取 {path}：不支持的文件类型“{suffix or '无扩展名'}”，请提供 .txt、.html、.htm、.docx 或 .pdf 文件"
+        )
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -79,10 +81,17 @@ def run_checks(report: AnnualReportFacts, *, today: date, previous: AnnualReport
 
 @click.command("check-report")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--previous", "previous_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="上一年度的年度报告文件，用于跨年核对（上年结转、内容雷同、现行有效件数）。")
-@click.option("--published", type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="发布日期（YYYY-MM-DD），用于判断是否逾期发布；不填则不判断。")
+@click.option(
+    "--previous",
+    "previous_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="上一年度的年度报告文件，用于跨年核对（上年结转、内容雷同、现行有效件数）。",
+)
+@click.option(
+    "--published",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="发布日期（YYYY-MM-DD），用于判断是否逾期发布；不填则不判断。",
+)
 def check_report(file: Path, previous_file: Path | None, published: datetime | None) -> None:
     """发布前检查政府信息公开工作年度报告（规则A-1至A-9）。
 

@@ -4,6 +4,7 @@ Extracts the text of each file (HTML, TXT, PDF, DOC, DOCX, XLS, XLSX), runs the 
 rules (every TEXT-scope rule: W-V8, W-V9, W-S3, W-S4) and prints each finding as file:line.
 Exit status: 0 clean, 1 something found, 2 a file could not be read.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -13,6 +14,7 @@ import click
 
 from spiders.documents import DocumentError, extract_text
 from monitor.model import TextFacts
+
 
 def run_content_rules(texts: list[TextFacts], *, today: date, overrides: dict[str, dict] | None = None) -> list:
     """Outcomes of the content rules (Scope.TEXT) over ``texts``, with per-rule threshold overrides."""
@@ -37,11 +39,19 @@ def _format(o) -> str:
 
 
 def register(group: click.Group) -> None:
-    @group.command("check-text", short_help="发布前检查稿件（txt、html、pdf、doc、docx、xls、xlsx）：错别字、个人信息、严重表述错误等。")
+    @group.command(
+        "check-text",
+        short_help="发布前检查稿件（txt、html、pdf、doc、docx、xls、xlsx）：错别字、个人信息、严重表述错误等。",
+    )
     @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
     @click.help_option("-h", "--help", help="显示本帮助并退出。")
-    @click.option("--leaders", "leaders_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                  help="领导词库 YAML（每项含 name、posts、order），用于检查领导姓名、职务与排序。")
+    @click.option(
+        "--leaders",
+        "leaders_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="领导词库 YAML（每项含 name、posts、order），用于检查领导姓名、职务与排序。",
+    )
     def check_text(files: tuple[Path, ...], leaders_path: Path | None) -> None:
         """发布前检查：对稿件（HTML、TXT、PDF、DOC、DOCX、XLS、XLSX）检查错别字与过时表述、个人信息未脱敏、严重表述错误和敏感内容。
 
@@ -75,15 +85,20 @@ def register(group: click.Group) -> None:
             if not text.strip():
                 click.echo(f"提示：{path} 未提取到文字（可能是扫描件），未检查", err=True)
                 continue
-            outcomes = run_content_rules([TextFacts(url=str(path), text=text, kind="draft")], today=today,
-                                         overrides=overrides)
+            outcomes = run_content_rules(
+                [TextFacts(url=str(path), text=text, kind="draft")], today=today, overrides=overrides
+            )
             outcomes.sort(key=lambda o: (o.facts.get("offset", 0), o.rule))
             for o in outcomes:
                 click.echo(_format(o))
             found += len(outcomes)
         checked = len(files) - unreadable
-        click.echo(f"共检查 {checked} 个文件，发现 {found} 处问题" + (f"，{unreadable} 个文件无法读取" if unreadable else "")
-                   + "。", err=True)
+        click.echo(
+            f"共检查 {checked} 个文件，发现 {found} 处问题"
+            + (f"，{unreadable} 个文件无法读取" if unreadable else "")
+            + "。",
+            err=True,
+        )
         if unreadable:
             raise SystemExit(2)
         if found:

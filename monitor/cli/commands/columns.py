@@ -1,6 +1,7 @@
 """`monitor columns`: a site's column inventory from its latest crawl: how each column was recognised, its list
 pages, its newest entry and the verdict the column rules reach, with what was added or removed since the crawl
 before."""
+
 from __future__ import annotations
 
 import json
@@ -37,15 +38,25 @@ def verdict(col: ColumnFacts, today: date, periods: Periods = DEFAULT_PERIODS) -
 def inventory(store: Store, site: str, *, today: date | None = None) -> tuple[list[dict], list[str], list[str]]:
     """Columns of the latest finished crawl, and the URLs added and removed since the crawl before it."""
     with store.session() as s:
-        runs = s.scalars(select(CrawlRun.id).where(CrawlRun.site == site, CrawlRun.kind == "site",
-                                                   CrawlRun.status == "finished")
-                         .order_by(CrawlRun.id.desc()).limit(2)).all()
+        runs = s.scalars(
+            select(CrawlRun.id)
+            .where(CrawlRun.site == site, CrawlRun.kind == "site", CrawlRun.status == "finished")
+            .order_by(CrawlRun.id.desc())
+            .limit(2)
+        ).all()
         if not runs:
             return [], [], []
-        cols = {c.url: c for c in s.scalars(select(Column).where(Column.run_id == runs[0], Column.role == "column")
-                                             .order_by(Column.url))}
-        before = set(s.scalars(select(Column.url).where(Column.run_id == runs[1], Column.role == "column"))) \
-            if len(runs) > 1 else None
+        cols = {
+            c.url: c
+            for c in s.scalars(
+                select(Column).where(Column.run_id == runs[0], Column.role == "column").order_by(Column.url)
+            )
+        }
+        before = (
+            set(s.scalars(select(Column.url).where(Column.run_id == runs[1], Column.role == "column")))
+            if len(runs) > 1
+            else None
+        )
     facts = {f.url: f for f in column_facts(store, runs[0])}
     today = today or date.today()
     names = {url: c.name for url, c in cols.items()}
@@ -54,25 +65,40 @@ def inventory(store: Store, site: str, *, today: date | None = None) -> tuple[li
         f = facts[url]
         newest = f.newest
         evidence = c.evidence or {}
-        rows.append({
-            "url": url, "name": c.name, "kind": c.kind, "level": c.level, "items": c.item_count,
-            "parent_url": c.parent_url, "parent": names.get(c.parent_url) if c.parent_url else None,
-            "how": c.how, "how_label": HOW.get(c.how or "", "—"), "weak": f.weak,
-            "name_from": evidence.get("name_from"),
-            "newest": newest.date.isoformat() if newest else None,
-            "newest_title": newest.title if newest else None,
-            "newest_source": newest.date_source or None if newest else None,
-            "dated_items": len(f.dated_items), "list_pages": len(c.list_pages or []),
-            "verdict": verdict(f, today), "added": before is not None and url not in before})
+        rows.append(
+            {
+                "url": url,
+                "name": c.name,
+                "kind": c.kind,
+                "level": c.level,
+                "items": c.item_count,
+                "parent_url": c.parent_url,
+                "parent": names.get(c.parent_url) if c.parent_url else None,
+                "how": c.how,
+                "how_label": HOW.get(c.how or "", "—"),
+                "weak": f.weak,
+                "name_from": evidence.get("name_from"),
+                "newest": newest.date.isoformat() if newest else None,
+                "newest_title": newest.title if newest else None,
+                "newest_source": newest.date_source or None if newest else None,
+                "dated_items": len(f.dated_items),
+                "list_pages": len(c.list_pages or []),
+                "verdict": verdict(f, today),
+                "added": before is not None and url not in before,
+            }
+        )
     removed = sorted(before - set(cols)) if before is not None else []
     return rows, [r["url"] for r in rows if r["added"]], removed
 
 
 def register(group: click.Group) -> None:
-    @group.command("columns", short_help="列出网站最近一次抓取发现的栏目：识别方式、类型、层级、列表页数、最新信息和结论。")
+    @group.command(
+        "columns", short_help="列出网站最近一次抓取发现的栏目：识别方式、类型、层级、列表页数、最新信息和结论。"
+    )
     @click.option("--site", "site_key", required=True, help="网站 key（sites.yaml 中的 key）")
-    @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
-                  help="输出格式")
+    @click.option(
+        "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="输出格式"
+    )
     @click.option("--as-of", "as_of", help="按哪一天判断是否更新（YYYY-MM-DD），默认今天（北京时间）")
     @click.pass_obj
     def columns_cmd(obj, site_key, fmt, as_of):
@@ -89,7 +115,19 @@ def register(group: click.Group) -> None:
             click.echo(f"网站 {site_key} 还没有完成的抓取；请先运行 monitor crawl --site {site_key}")
             return
         t = Table(title=f"{site_key} 的栏目（{len(rows)} 个）")
-        for col in ("栏目", "识别方式", "上级栏目", "类型", "层级", "列表页", "信息条数", "最新信息", "结论", "变化", "地址"):
+        for col in (
+            "栏目",
+            "识别方式",
+            "上级栏目",
+            "类型",
+            "层级",
+            "列表页",
+            "信息条数",
+            "最新信息",
+            "结论",
+            "变化",
+            "地址",
+        ):
             t.add_column(col, overflow="fold")
         for r in rows:
             newest = r["newest"] or "—"
@@ -97,9 +135,19 @@ def register(group: click.Group) -> None:
                 newest += "（据文章页）"
             elif r["newest_source"] == "url":
                 newest += "（据链接地址）"
-            t.add_row(r["name"], r["how_label"] + ("（弱）" if r["weak"] else ""), r["parent"] or r["parent_url"] or "",
-                      r["kind"], str(r["level"]), str(r["list_pages"]), str(r["items"]), newest, r["verdict"],
-                      "新增" if r["added"] else "", r["url"])
+            t.add_row(
+                r["name"],
+                r["how_label"] + ("（弱）" if r["weak"] else ""),
+                r["parent"] or r["parent_url"] or "",
+                r["kind"],
+                str(r["level"]),
+                str(r["list_pages"]),
+                str(r["items"]),
+                newest,
+                r["verdict"],
+                "新增" if r["added"] else "",
+                r["url"],
+            )
         for url in removed:
             t.add_row("—", "", "", "", "", "", "", "", "", "消失", url)
         click.echo("")

@@ -1,4 +1,5 @@
 """The main job: crawl, check, report, findings, rules."""
+
 from __future__ import annotations
 
 import csv
@@ -45,8 +46,15 @@ def _as_of(text: str | None) -> date:
         raise _cli()(str(exc), exit_code=2) from exc
 
 
-def run_crawl(config: Config, store: Store, site_keys: tuple[str, ...] = (), *, today: date,
-              say=lambda m: click.echo(m, err=True), full: bool = False) -> list:
+def run_crawl(
+    config: Config,
+    store: Store,
+    site_keys: tuple[str, ...] = (),
+    *,
+    today: date,
+    say=lambda m: click.echo(m, err=True),
+    full: bool = False,
+) -> list:
     """Crawl the chosen sites; returns their results. Shared by `crawl`, `demo` and the daemon.
 
     ``full``: every URL is requested again (no leaf carried over by the revisit policy)."""
@@ -65,7 +73,9 @@ def run_crawl(config: Config, store: Store, site_keys: tuple[str, ...] = (), *, 
         results = crawl_sites(config, store, sites=sites, today=today, progress=reporter, full=full)
     for r in results:
         site = config.site(r.site)
-        state = {"finished": "完成", "interrupted": "中断", "running": "未完成", "failed": "失败"}.get(r.status, r.status)
+        state = {"finished": "完成", "interrupted": "中断", "running": "未完成", "failed": "失败"}.get(
+            r.status, r.status
+        )
         if r.status != "finished" and r.error:
             state += f"（{r.error}）"
         x = r.extra
@@ -73,17 +83,22 @@ def run_crawl(config: Config, store: Store, site_keys: tuple[str, ...] = (), *, 
         unchanged = ""
         if r.reused - carried:
             light = x.get("revalidated", 0)
-            unchanged = f"，其中 {r.reused - carried} 个未变化、沿用上次结果" \
-                + (f"（{light} 个经轻量复核）" if light else "")
-        say(f"  {site.name}：{state}，{r.pages} 个地址{unchanged}"
-            + (f"；首页无法访问：{r.home_error}" if r.home_error else ""))
+            unchanged = f"，其中 {r.reused - carried} 个未变化、沿用上次结果" + (
+                f"（{light} 个经轻量复核）" if light else ""
+            )
+        say(
+            f"  {site.name}：{state}，{r.pages} 个地址{unchanged}"
+            + (f"；首页无法访问：{r.home_error}" if r.home_error else "")
+        )
         if "revisit_days" in x:
             say("    " + revisit_line(r.pages, x))
         if "max_requests" in x:
-            say(f"    请求 {x['requests']} 次（上限 {x['max_requests']}）；外部链接检查 {x['external_checks']} 个"
+            say(
+                f"    请求 {x['requests']} 次（上限 {x['max_requests']}）；外部链接检查 {x['external_checks']} 个"
                 f"（每次上限 {x['max_external_checks']}，每页上限 {x['max_external_per_page']}）"
                 + (f"；因达到上限未检查 {x['not_checked']} 个地址" if x["not_checked"] else "")
-                + (f"；{x['blocked']} 个地址指向本机或内网、不在本网站范围内，未访问" if x["blocked"] else ""))
+                + (f"；{x['blocked']} 个地址指向本机或内网、不在本网站范围内，未访问" if x["blocked"] else "")
+            )
         if r.network:
             say(f"  {site.name}：{r.network}")
     return results
@@ -100,9 +115,11 @@ def revisit_line(pages: int, x: dict) -> str:
     if not days:
         return f"本次复核全部 {pages} 个地址（revisit_days 为 0：每次抓取都重新请求全部地址）"
     if carried:
-        return (f"本次复核 {pages - carried} 个地址（首页、栏目列表页、有未整改问题的、失效的和新出现的地址每次都复核，"
-                f"其余轮流复核），{carried} 个未到复核时间、沿用上次结果未重新请求；每个地址至少每 {days} 天复核一次，"
-                f"最早的一个须在 {when} 前复核")
+        return (
+            f"本次复核 {pages - carried} 个地址（首页、栏目列表页、有未整改问题的、失效的和新出现的地址每次都复核，"
+            f"其余轮流复核），{carried} 个未到复核时间、沿用上次结果未重新请求；每个地址至少每 {days} 天复核一次，"
+            f"最早的一个须在 {when} 前复核"
+        )
     how = "首次抓取或完整抓取" if x.get("full") else "均已到复核时间"
     return f"本次复核全部 {pages} 个地址（{how}）；以后的抓取按每 {days} 天轮流复核，最早的一个须在 {when} 前复核"
 
@@ -129,8 +146,10 @@ def crawl_locks(config: Config, store: Store, sites: list, *, say=lambda m: clic
             else:
                 busy.append((site, lock.holder()))
         for site, holder in busy:
-            say(f"网站“{site.name}”正在被另一个抓取进程抓取（{holder or '持有者未知'}），本次跳过，以免重复抓取"
-                "加重网站负担；请等那次抓取结束后再试")
+            say(
+                f"网站“{site.name}”正在被另一个抓取进程抓取（{holder or '持有者未知'}），本次跳过，以免重复抓取"
+                "加重网站负担；请等那次抓取结束后再试"
+            )
         yield free, busy
     finally:
         for lock in taken:
@@ -149,8 +168,15 @@ def findings_table(rows: list[dict], title: str) -> Table:
     return t
 
 
-def export_rows(store: Store, *, status: str = "open", site: str | None = None, rule: str | None = None,
-                unit: str | None = None, verdict: str | None = "finding") -> list[dict]:
+def export_rows(
+    store: Store,
+    *,
+    status: str = "open",
+    site: str | None = None,
+    rule: str | None = None,
+    unit: str | None = None,
+    verdict: str | None = "finding",
+) -> list[dict]:
     """The findings export: stable field names, documented in README (rule, severity, site, unit, url, …)."""
     q = select(Finding).order_by(Finding.id)
     if site:
@@ -167,12 +193,26 @@ def export_rows(store: Store, *, status: str = "open", site: str | None = None, 
         rows = [f for f in rows if FindingStatus(f.status).is_open]
     elif status != "all":
         rows = [f for f in rows if f.status == status]
-    return [{
-        "id": f.id, "rule": f.rule, "severity": f.severity, "site": f.site, "unit": f.unit, "url": f.url,
-        "source_url": f.source_url, "subject": f.subject, "evidence": f.evidence, "facts": f.facts,
-        "first_seen": f.first_seen.isoformat(), "last_seen": f.last_seen.isoformat(), "status": f.status,
-        "verdict": f.verdict, "deadline": f.deadline.isoformat() if f.deadline else None,
-    } for f in rows]
+    return [
+        {
+            "id": f.id,
+            "rule": f.rule,
+            "severity": f.severity,
+            "site": f.site,
+            "unit": f.unit,
+            "url": f.url,
+            "source_url": f.source_url,
+            "subject": f.subject,
+            "evidence": f.evidence,
+            "facts": f.facts,
+            "first_seen": f.first_seen.isoformat(),
+            "last_seen": f.last_seen.isoformat(),
+            "status": f.status,
+            "verdict": f.verdict,
+            "deadline": f.deadline.isoformat() if f.deadline else None,
+        }
+        for f in rows
+    ]
 
 
 def _print_account_checks(config: Config, results: list, today: date) -> None:
@@ -184,8 +224,9 @@ def _print_account_checks(config: Config, results: list, today: date) -> None:
         if not r.fetched:
             t.add_row(a.name, a.platform_name, "尚未抓取", "", "", "", "")
         else:
-            t.add_row(a.name, a.platform_name, str(r.findings), str(r.new), str(r.fixed), str(r.reopened),
-                      str(r.unverified))
+            t.add_row(
+                a.name, a.platform_name, str(r.findings), str(r.new), str(r.fixed), str(r.reopened), str(r.unverified)
+            )
     console().print(t)
 
 
@@ -194,13 +235,21 @@ def register(group: click.Group) -> None:
     @click.option("--site", "site_keys", multiple=True, help="只抓取指定 key 的网站（可重复）")
     @click.option("--url", help="临时检查一个网址：不需要配置文件，使用默认规则和阈值，抓取后直接检查")
     @click.option("--as-of", "as_of", help="按哪一天判断（YYYY-MM-DD），默认今天（北京时间）")
-    @click.option("--delay", type=click.FloatRange(0, 60), help="与 --url 一起用：同一主机两次请求的间隔（秒），默认 0.5")
+    @click.option(
+        "--delay", type=click.FloatRange(0, 60), help="与 --url 一起用：同一主机两次请求的间隔（秒），默认 0.5"
+    )
     @click.option("--max-pages", type=click.IntRange(1), help="与 --url 一起用：最多抓取的页面数，默认 2000")
-    @click.option("--allow-private-network", is_flag=True,
-                  help="与 --url 一起用：允许访问本机和内网的其他地址（同 sites.yaml 的 limits.allow_private_network，仅用于本机测试）")
-    @click.option("--full", is_flag=True,
-                  help="完整抓取：重新请求全部页面和链接，不沿用上次的结果（默认按 limits.revisit_days 轮流复核未变化的"
-                       "文章页、附件和外部链接）")
+    @click.option(
+        "--allow-private-network",
+        is_flag=True,
+        help="与 --url 一起用：允许访问本机和内网的其他地址（同 sites.yaml 的 limits.allow_private_network，仅用于本机测试）",
+    )
+    @click.option(
+        "--full",
+        is_flag=True,
+        help="完整抓取：重新请求全部页面和链接，不沿用上次的结果（默认按 limits.revisit_days 轮流复核未变化的"
+        "文章页、附件和外部链接）",
+    )
     @click.pass_obj
     def crawl_cmd(obj, site_keys, url, as_of, delay, max_pages, allow_private_network, full):
         """抓取网站，记录页面、链接和栏目信息。
@@ -213,8 +262,13 @@ def register(group: click.Group) -> None:
         today = _as_of(as_of)
         if url:
             try:
-                config = adhoc_config(url, db_url=obj.db_url, delay=delay, max_pages=max_pages,
-                                      allow_private_network=allow_private_network)
+                config = adhoc_config(
+                    url,
+                    db_url=obj.db_url,
+                    delay=delay,
+                    max_pages=max_pages,
+                    allow_private_network=allow_private_network,
+                )
             except Exception as exc:
                 raise _cli()(str(exc), exit_code=2) from exc
         else:
@@ -234,8 +288,11 @@ def register(group: click.Group) -> None:
         rows = []
         if url and unfinished:
             # its facts are incomplete: judging them would report what is merely missing (and move states)
-            click.echo(f"{url} 的抓取未完成（{unfinished[0].error or unfinished[0].status}），未做检查；"
-                       "再次运行同一命令会接着抓取", err=True)
+            click.echo(
+                f"{url} 的抓取未完成（{unfinished[0].error or unfinished[0].status}），未做检查；"
+                "再次运行同一命令会接着抓取",
+                err=True,
+            )
         elif url:
             check_sites(store, config, as_of=today)
             rows = export_rows(store, status="open", site=config.sites[0].key)
@@ -244,8 +301,10 @@ def register(group: click.Group) -> None:
                 click.echo(f"[{r['rule']} {r['severity']}] {r['url']}\n    {r['evidence']}")
         if down:
             names = "、".join(f"{config.site(r.site).name}（{r.home_error}）" for r in down)
-            raise _cli()(f"以下网站首页无法访问：{names}。其他网站已正常抓取；请确认网址是否正确、网站是否在线",
-                         exit_code=EXIT_SITE_DOWN)
+            raise _cli()(
+                f"以下网站首页无法访问：{names}。其他网站已正常抓取；请确认网址是否正确、网站是否在线",
+                exit_code=EXIT_SITE_DOWN,
+            )
         if unfinished:
             names = "、".join(config.site(r.site).name for r in unfinished)
             raise _cli()(f"以下网站的抓取未完成：{names}；已抓取的内容已保存，再次运行 crawl 会接着抓取", exit_code=2)
@@ -294,23 +353,34 @@ def register(group: click.Group) -> None:
             if r.run_id is None:
                 t.add_row(name, "尚未抓取", "", "", "", "", "")
             else:
-                t.add_row(name, str(r.findings), str(r.new), str(r.fixed), str(r.reopened), str(r.unverified),
-                          str(r.pending))
+                t.add_row(
+                    name, str(r.findings), str(r.new), str(r.fixed), str(r.reopened), str(r.unverified), str(r.pending)
+                )
         console().print(t)
         if any(r.pending for r in results):
-            click.echo("待人工确认的候选问题不计入通报和统计；审核人员确认：monitor finding 编号 --confirm --reason 说明，"
-                       "误报：monitor finding 编号 --set 不成立 --reason 说明")
+            click.echo(
+                "待人工确认的候选问题不计入通报和统计；审核人员确认：monitor finding 编号 --confirm --reason 说明，"
+                "误报：monitor finding 编号 --set 不成立 --reason 说明"
+            )
 
     @group.command("report")
     @click.option("--month", required=True, help="通报月份，YYYY-MM，如 2026-11")
     @click.option("--as-of", "as_of", help="截至哪一天（YYYY-MM-DD），默认今天或该月最后一天")
     @click.option("--out", "out_dir", help="输出目录，默认为配置中的 storage.notices_dir")
-    @click.option("--format", "formats", multiple=True, type=click.Choice(["html", "pdf", "docx", "xlsx"]),
-                  help="输出格式（可重复）：html、pdf、docx，xlsx 为整改台账；默认 html")
+    @click.option(
+        "--format",
+        "formats",
+        multiple=True,
+        type=click.Choice(["html", "pdf", "docx", "xlsx"]),
+        help="输出格式（可重复）：html、pdf、docx，xlsx 为整改台账；默认 html",
+    )
     @click.option("--screenshots", is_flag=True, help="先为尚无截图的问题打开页面截图（需要 Chromium），再生成通报")
-    @click.option("--issue", is_flag=True,
-                  help="正式印发：问题转为“已通报”并确定整改期限，记录印发人和时间，并为各单位生成问题清单；"
-                       "不加时只生成征求意见稿，不改变任何问题的状态")
+    @click.option(
+        "--issue",
+        is_flag=True,
+        help="正式印发：问题转为“已通报”并确定整改期限，记录印发人和时间，并为各单位生成问题清单；"
+        "不加时只生成征求意见稿，不改变任何问题的状态",
+    )
     @click.option("--by", "issued_by", help="与 --issue 一起用：印发人（默认为当前系统用户名）")
     @click.option("--force", is_flag=True, help="与 --issue 一起用：该月已印发过时仍重新印发（如更正后）")
     @click.pass_obj
@@ -320,8 +390,15 @@ def register(group: click.Group) -> None:
         默认生成征求意见稿（文件名带“征求意见稿”），供校对，不改变任何问题的状态；
         校对无误后加 --issue 正式印发，每月只印发一次。
         """
-        from monitor.notices.notice import NoticeError, beijing, build_notice, issue_notice, issued_notices, month_bounds, \
-            register_files
+        from monitor.notices.notice import (
+            NoticeError,
+            beijing,
+            build_notice,
+            issue_notice,
+            issued_notices,
+            month_bounds,
+            register_files,
+        )
         from reports.notice import write_notice, write_unit_extracts
 
         if (force or issued_by) and not issue:
@@ -347,8 +424,9 @@ def register(group: click.Group) -> None:
             import getpass
 
             try:
-                view, issue_id = issue_notice(store, config, month=month, as_of=today, force=force,
-                                              actor=issued_by or getpass.getuser())
+                view, issue_id = issue_notice(
+                    store, config, month=month, as_of=today, force=force, actor=issued_by or getpass.getuser()
+                )
             except NoticeError as exc:
                 raise _cli()(str(exc), exit_code=2) from exc
         else:
@@ -367,11 +445,15 @@ def register(group: click.Group) -> None:
         if issue_id is not None:
             register_files(store, config, issue_id, month, registered)
         what = "督查通报已印发" if issue else "督查通报征求意见稿已生成（未印发，问题状态未改变）"
-        click.echo(f"{what}：{'、'.join(str(p) for p in paths)}（问题 {len(view.all_rows)} 个，"
-                   f"其中单项否决 {view.veto_count} 个）")
+        click.echo(
+            f"{what}：{'、'.join(str(p) for p in paths)}（问题 {len(view.all_rows)} 个，"
+            f"其中单项否决 {view.veto_count} 个）"
+        )
         if issue:
-            click.echo(f"印发人：{view.issued_by}；整改期限：{view.deadline}；已为 {len({u for u, _ in extracts})} 个单位"
-                       f"生成问题清单：{Path(out) / f'{month}-各单位问题清单'}")
+            click.echo(
+                f"印发人：{view.issued_by}；整改期限：{view.deadline}；已为 {len({u for u, _ in extracts})} 个单位"
+                f"生成问题清单：{Path(out) / f'{month}-各单位问题清单'}"
+            )
         else:
             done = issued_notices(store, month)
             if done:
@@ -381,22 +463,33 @@ def register(group: click.Group) -> None:
                 click.echo(f"校对无误后，用 monitor report --month {month} --issue 正式印发。", err=True)
 
     @group.command("findings")
-    @click.option("--format", "fmt", type=click.Choice(["json", "csv", "table"]), default="table",
-                  show_default=True, help="输出格式")
-    @click.option("--status", default="open", show_default=True,
-                  help="open（未整改的）、all，或具体状态如 已整改")
+    @click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["json", "csv", "table"]),
+        default="table",
+        show_default=True,
+        help="输出格式",
+    )
+    @click.option("--status", default="open", show_default=True, help="open（未整改的）、all，或具体状态如 已整改")
     @click.option("--site", help="只看某个网站（key）")
     @click.option("--rule", help="只看某条规则（如 W-S1）")
     @click.option("--unit", help="只看某个单位")
-    @click.option("--verdict", type=click.Choice(["finding", "unverified", "all"]), default="finding",
-                  show_default=True, help="finding（确认的问题）、unverified（暂无法核实的）或 all")
+    @click.option(
+        "--verdict",
+        type=click.Choice(["finding", "unverified", "all"]),
+        default="finding",
+        show_default=True,
+        help="finding（确认的问题）、unverified（暂无法核实的）或 all",
+    )
     @click.option("--month", help="只看该月（YYYY-MM）发现或仍在整改中的问题")
     @click.pass_obj
     def findings_cmd(obj, fmt, status, site, rule, unit, verdict, month):
         """导出问题清单（JSON 字段说明见 README）。"""
         store = obj.store(read_only=True)  # a read-only command creates nothing
-        rows = export_rows(store, status=status, site=site, rule=rule, unit=unit,
-                           verdict=None if verdict == "all" else verdict)
+        rows = export_rows(
+            store, status=status, site=site, rule=rule, unit=unit, verdict=None if verdict == "all" else verdict
+        )
         if month:
             from monitor.notices.notice import month_bounds
 
@@ -409,13 +502,30 @@ def register(group: click.Group) -> None:
             click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         elif fmt == "csv":
             buf = io.StringIO()
-            fields = ["id", "rule", "severity", "site", "unit", "url", "source_url", "subject", "evidence", "facts",
-                      "first_seen", "last_seen", "status", "verdict", "deadline"]
+            fields = [
+                "id",
+                "rule",
+                "severity",
+                "site",
+                "unit",
+                "url",
+                "source_url",
+                "subject",
+                "evidence",
+                "facts",
+                "first_seen",
+                "last_seen",
+                "status",
+                "verdict",
+                "deadline",
+            ]
             w = csv.DictWriter(buf, fieldnames=fields)
             w.writeheader()
             for r in rows:
                 # crawled text in a spreadsheet: never a formula (monitor.model.cell_safe)
-                w.writerow({k: cell_safe(v) for k, v in {**r, "facts": json.dumps(r["facts"], ensure_ascii=False)}.items()})
+                w.writerow(
+                    {k: cell_safe(v) for k, v in {**r, "facts": json.dumps(r["facts"], ensure_ascii=False)}.items()}
+                )
             sys.stdout.write(buf.getvalue())
         else:
             console().print(findings_table(rows, f"问题清单（{len(rows)} 个）"))
@@ -446,6 +556,8 @@ def register(group: click.Group) -> None:
         except KeyError as exc:
             raise _cli()(f"没有编号为 {rule_id} 的规则；用 monitor rules 查看全部规则", exit_code=2) from exc
         x = explain(e.rule)
-        click.echo(f"{e.rule.title}（{e.rule.id}，{'单项否决' if e.rule.severity.value == '否决' else e.rule.severity.value}）\n\n"
-                   f"检查什么：{x['checks']}\n判定标准：{x['threshold']}\n依据：{x['basis']}\n\n"
-                   f"阈值可在 sites.yaml 的 thresholds 下按规则编号调整。")
+        click.echo(
+            f"{e.rule.title}（{e.rule.id}，{'单项否决' if e.rule.severity.value == '否决' else e.rule.severity.value}）\n\n"
+            f"检查什么：{x['checks']}\n判定标准：{x['threshold']}\n依据：{x['basis']}\n\n"
+            f"阈值可在 sites.yaml 的 thresholds 下按规则编号调整。"
+        )

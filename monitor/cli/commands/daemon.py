@@ -1,4 +1,5 @@
 """The unattended side: `schedule` (the daemon), `status` (what ran, what failed, what is next), `notify`."""
+
 from __future__ import annotations
 
 import json
@@ -31,13 +32,18 @@ def job_status(store: Store) -> list[dict]:
     with store.session() as s:
         newest = select(func.max(JobRun.id)).where(JobRun.finished_at.is_not(None)).group_by(JobRun.job_id)
         last = {r.job_id: r for r in s.scalars(select(JobRun).where(JobRun.id.in_(newest)))}
-        running = {j: started for j, started in s.execute(
-            select(JobRun.job_id, func.max(JobRun.started_at)).where(JobRun.finished_at.is_(None))
-            .group_by(JobRun.job_id))}
+        running = {
+            j: started
+            for j, started in s.execute(
+                select(JobRun.job_id, func.max(JobRun.started_at))
+                .where(JobRun.finished_at.is_(None))
+                .group_by(JobRun.job_id)
+            )
+        }
         next_runs: dict[str, float | None] = {}
         if inspect(store.engine).has_table("apscheduler_jobs"):
             for job_id, ts in s.execute(text("SELECT id, next_run_time FROM apscheduler_jobs")):
-                base = job_id[:-len(":resume")] if job_id.endswith(":resume") else job_id
+                base = job_id[: -len(":resume")] if job_id.endswith(":resume") else job_id
                 if ts is not None and (next_runs.get(base) is None or ts < next_runs[base]):
                     next_runs[base] = ts
                 else:
@@ -47,25 +53,32 @@ def job_status(store: Store) -> list[dict]:
         r = last.get(job_id)
         kind = job_id.split(":", 1)[0]
         ts = next_runs.get(job_id)
-        rows.append({
-            "job": job_id, "kind": kind, "name": KIND_NAMES.get(kind, kind), "site": r.site if r else
-            (job_id.split(":", 1)[1] if ":" in job_id else None),
-            "started": r.started_at.isoformat() if r else None,
-            "finished": r.finished_at.isoformat() if r and r.finished_at else None,
-            "outcome": r.outcome if r else None, "ok": r.ok if r else None, "error": r.error if r else None,
-            "duration_s": round((r.finished_at - r.started_at).total_seconds(), 1) if r and r.finished_at else None,
-            "run_id": r.run_id if r else None,
-            "next_run": datetime.fromtimestamp(ts, timezone.utc).isoformat() if ts else None,
-            "scheduled": job_id in next_runs,
-            "running_since": running[job_id].isoformat() if job_id in running else None,
-        })
+        rows.append(
+            {
+                "job": job_id,
+                "kind": kind,
+                "name": KIND_NAMES.get(kind, kind),
+                "site": r.site if r else (job_id.split(":", 1)[1] if ":" in job_id else None),
+                "started": r.started_at.isoformat() if r else None,
+                "finished": r.finished_at.isoformat() if r and r.finished_at else None,
+                "outcome": r.outcome if r else None,
+                "ok": r.ok if r else None,
+                "error": r.error if r else None,
+                "duration_s": round((r.finished_at - r.started_at).total_seconds(), 1) if r and r.finished_at else None,
+                "run_id": r.run_id if r else None,
+                "next_run": datetime.fromtimestamp(ts, timezone.utc).isoformat() if ts else None,
+                "scheduled": job_id in next_runs,
+                "running_since": running[job_id].isoformat() if job_id in running else None,
+            }
+        )
     return rows
 
 
 def recent_failures(store: Store, limit: int = 10) -> list[JobRun]:
     with store.session() as s:
-        return s.scalars(select(JobRun).where(JobRun.outcome.in_(("failed", "interrupted")))
-                         .order_by(JobRun.id.desc()).limit(limit)).all()
+        return s.scalars(
+            select(JobRun).where(JobRun.outcome.in_(("failed", "interrupted"))).order_by(JobRun.id.desc()).limit(limit)
+        ).all()
 
 
 def register(group: click.Group) -> None:
@@ -100,8 +113,9 @@ def register(group: click.Group) -> None:
 
         with store.session() as s:
             latest = select(func.max(CrawlRun.id)).where(CrawlRun.kind == "site").group_by(CrawlRun.site)
-            runs = s.scalars(select(CrawlRun).where(CrawlRun.id.in_(latest), CrawlRun.network.is_not(None))
-                             .order_by(CrawlRun.site)).all()
+            runs = s.scalars(
+                select(CrawlRun).where(CrawlRun.id.in_(latest), CrawlRun.network.is_not(None)).order_by(CrawlRun.site)
+            ).all()
             return [{"site": r.site, "run_id": r.id, "network": r.network} for r in runs]
 
     @group.command("status")
@@ -117,10 +131,27 @@ def register(group: click.Group) -> None:
 
         pool = pool_of(obj, store)
         if fmt == "json":
-            click.echo(json.dumps({"jobs": rows, "failures": [
-                {"job": f.job_id, "started": f.started_at.isoformat(), "outcome": f.outcome, "error": f.error,
-                 "run_id": f.run_id} for f in fails], "network": network, **({"pool": pool} if pool else {})},
-                ensure_ascii=False, indent=2))
+            click.echo(
+                json.dumps(
+                    {
+                        "jobs": rows,
+                        "failures": [
+                            {
+                                "job": f.job_id,
+                                "started": f.started_at.isoformat(),
+                                "outcome": f.outcome,
+                                "error": f.error,
+                                "run_id": f.run_id,
+                            }
+                            for f in fails
+                        ],
+                        "network": network,
+                        **({"pool": pool} if pool else {}),
+                    },
+                    ensure_ascii=False,
+                    indent=2,
+                )
+            )
             return
         for n in network:
             click.echo(f"网站 {n['site']} 最近一次抓取（编号 {n['run_id']}）：{n['network']}")
@@ -132,12 +163,15 @@ def register(group: click.Group) -> None:
         for r in rows:
             started = _cn(datetime.fromisoformat(r["started"])) if r["started"] else "从未运行"
             took = f"{r['duration_s']:.1f} 秒" if r["duration_s"] is not None else "—"
-            nxt = _cn(datetime.fromisoformat(r["next_run"])) if r["next_run"] else ("已暂停" if r["scheduled"] else "未排期")
+            nxt = (
+                _cn(datetime.fromisoformat(r["next_run"]))
+                if r["next_run"]
+                else ("已暂停" if r["scheduled"] else "未排期")
+            )
             result = OUTCOMES.get(r["outcome"], r["outcome"] or "—")
             if r["running_since"]:
                 result += f"（正在运行，{_cn(datetime.fromisoformat(r['running_since']))[11:]} 开始）"
-            t.add_row(r["job"], r["name"], r["site"] or "—", started, result,
-                      took, str(r["run_id"] or "—"), nxt)
+            t.add_row(r["job"], r["name"], r["site"] or "—", started, result, took, str(r["run_id"] or "—"), nxt)
         console().print(t)
         if fails:
             f = Table(title="最近的失败")

@@ -1,4 +1,5 @@
 """New media: `monitor feeds` (fetch the accounts' sources) and `monitor stats` (publication counts)."""
+
 from __future__ import annotations
 
 import json
@@ -10,8 +11,14 @@ from rich.table import Table
 EXIT_SOURCE_FAILED = 3
 
 
-def run_feeds(config, store, account_keys: tuple[str, ...] = (), *, base_dir: Path | None = None,
-              say=lambda m: click.echo(m, err=True)) -> list:
+def run_feeds(
+    config,
+    store,
+    account_keys: tuple[str, ...] = (),
+    *,
+    base_dir: Path | None = None,
+    say=lambda m: click.echo(m, err=True),
+) -> list:
     """Fetch the chosen accounts; returns their summaries. Shared by `feeds`, `demo` and the daemon."""
     from monitor.crawl.accounts import fetch_accounts
     from monitor.cli.commands.core import _cli
@@ -26,9 +33,11 @@ def run_feeds(config, store, account_keys: tuple[str, ...] = (), *, base_dir: Pa
 
     say(f"开始抓取 {len(accounts)} 个新媒体账号：" + "、".join(a.name for a in accounts))
     with progress("抓取新媒体账号", total=len(accounts), say=say) as p:
+
         def each(message: str) -> None:  # one message per account fetched
             p.advance(extra=message.strip().split("：", 1)[0])
             p.note(message)
+
         return fetch_accounts(config, store, accounts=accounts, base_dir=base_dir, progress=each)
 
 
@@ -53,21 +62,33 @@ def register(group: click.Group) -> None:
             t.add_column(col, overflow="fold")
         for r in results:
             a = config.account(r.account)
-            t.add_row(a.name, a.platform_name, FETCH_OUTCOMES.get(r.outcome, r.outcome), str(r.posts),
-                      str(r.new_posts), f"{r.newest:%Y-%m-%d %H:%M}" if r.newest else "—", r.detail)
+            t.add_row(
+                a.name,
+                a.platform_name,
+                FETCH_OUTCOMES.get(r.outcome, r.outcome),
+                str(r.posts),
+                str(r.new_posts),
+                f"{r.newest:%Y-%m-%d %H:%M}" if r.newest else "—",
+                r.detail,
+            )
         console().print(t)
         failed = [r for r in results if r.outcome != "ok"]
         if failed:
-            names = "、".join(f"{config.account(r.account).name}（{FETCH_OUTCOMES.get(r.outcome, r.outcome)}）"
-                             for r in failed)
-            raise _cli()(f"以下账号的数据源抓取失败：{names}。这些账号将标记为“无法核实”，不判为不更新；"
-                         "请检查订阅地址、Cookie 或导出文件", exit_code=EXIT_SOURCE_FAILED)
+            names = "、".join(
+                f"{config.account(r.account).name}（{FETCH_OUTCOMES.get(r.outcome, r.outcome)}）" for r in failed
+            )
+            raise _cli()(
+                f"以下账号的数据源抓取失败：{names}。这些账号将标记为“无法核实”，不判为不更新；"
+                "请检查订阅地址、Cookie 或导出文件",
+                exit_code=EXIT_SOURCE_FAILED,
+            )
 
     @group.command("stats")
     @click.option("--year", required=True, type=click.IntRange(2000, 2100), help="统计年份，如 2026")
     @click.option("--month", type=click.IntRange(1, 12), help="只统计该年的某个月")
-    @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
-                  help="输出格式")
+    @click.option(
+        "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="输出格式"
+    )
     @click.pass_obj
     def stats_cmd(obj, year, month, fmt):
         """统计某年（或某月）网站各栏目与新媒体账号发布的信息条数，供年度报告填写。

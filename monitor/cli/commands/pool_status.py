@@ -1,4 +1,5 @@
 """The worker pool's part of `monitor status`: workers, queues, the oldest waiting job, jobs given up."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -50,8 +51,13 @@ def print_pool(pool: dict) -> None:
     for col in ("主机", "进程", "当前任务", "开始时间", "工作进程名"):
         t.add_column(col, overflow="fold")
     for w in pool["workers"]:
-        t.add_row(w["host"] or "—", str(w["pid"]), _job(w["job"]) if w["job"] else "空闲", _cn(w["since"]) if w["job"] else "—",
-                  w["node"] or "—")
+        t.add_row(
+            w["host"] or "—",
+            str(w["pid"]),
+            _job(w["job"]) if w["job"] else "空闲",
+            _cn(w["since"]) if w["job"] else "—",
+            w["node"] or "—",
+        )
     out.print(t)
     if not pool["workers"]:
         out.print("没有正在运行的工作进程：在各台机器上用 monitor worker 启动")

@@ -1,4 +1,5 @@
 """`monitor probe`: availability probes of every configured site's home page (W-V1 facts)."""
+
 from __future__ import annotations
 
 import time
@@ -17,8 +18,9 @@ def _describe(r) -> str:
     return f"无法访问（{why}，{r.elapsed_ms} 毫秒；{flags}）"
 
 
-def run_probes(config, store: Store, site_keys: tuple[str, ...] = (), *, times: int = 1, interval: float = 0,
-               say=click.echo) -> list:
+def run_probes(
+    config, store: Store, site_keys: tuple[str, ...] = (), *, times: int = 1, interval: float = 0, say=click.echo
+) -> list:
     """Probe the chosen sites ``times`` rounds, ``interval`` seconds apart; every result is stored."""
     from spiders.probe import ProbeTarget, probe_sites
 
@@ -42,8 +44,9 @@ def register(group: click.Group) -> None:
     @group.command("probe")
     @click.option("--site", "site_keys", multiple=True, help="只探测指定 key 的网站（可重复）")
     @click.option("--times", type=click.IntRange(1, 10000), default=1, show_default=True, help="探测轮数")
-    @click.option("--interval", type=click.FloatRange(0, 86400), default=60, show_default=True,
-                  help="两轮探测之间的间隔（秒）")
+    @click.option(
+        "--interval", type=click.FloatRange(0, 86400), default=60, show_default=True, help="两轮探测之间的间隔（秒）"
+    )
     @click.pass_obj
     def probe_cmd(obj, site_keys, times, interval):
         """探测各网站首页能否访问（W-V1 的依据），记录状态码、耗时、IPv6 和 HTTPS 情况。

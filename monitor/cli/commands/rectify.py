@@ -1,4 +1,5 @@
 """Rectification (整改): one finding and its history, auditors' status changes, recheck, evidence, ledger."""
+
 from __future__ import annotations
 
 import click
@@ -10,8 +11,12 @@ def register(group: click.Group) -> None:
 
     @group.command("finding")
     @click.argument("finding_ids", type=int, nargs=-1)
-    @click.option("--set", "to", type=click.Choice([s.value for s in FindingStatus]),
-                  help="修改状态，如 不成立（误报）、异议中（单位提出异议）、无法整改、已提交整改、已整改")
+    @click.option(
+        "--set",
+        "to",
+        type=click.Choice([s.value for s in FindingStatus]),
+        help="修改状态，如 不成立（误报）、异议中（单位提出异议）、无法整改、已提交整改、已整改",
+    )
     @click.option("--reason", default="", help="修改原因（不成立、异议中、无法整改、驳回异议时必填）")
     @click.option("--confirm", is_flag=True, help="确认待人工确认的候选问题（改为待整改，计入通报）")
     @click.option("--reject-appeal", is_flag=True, help="驳回单位的异议，问题回到提出异议前的状态")
@@ -21,12 +26,17 @@ def register(group: click.Group) -> None:
     @click.option("--status", "status", help="批量：按当前状态选择问题（open 为全部未整改）")
     @click.option("--extend-deadline", "deadline", help="设定或延长整改期限（YYYY-MM-DD）")
     @click.option("--note", help="在整改记录中添加备注（不改变状态）")
-    @click.option("--actor", default=lambda: __import__("os").environ.get("MONITOR_ACTOR", "审核人员"),
-                  show_default="审核人员", help="操作人（也可用环境变量 MONITOR_ACTOR）")
+    @click.option(
+        "--actor",
+        default=lambda: __import__("os").environ.get("MONITOR_ACTOR", "审核人员"),
+        show_default="审核人员",
+        help="操作人（也可用环境变量 MONITOR_ACTOR）",
+    )
     @click.option("--as-of", "as_of", help="记为哪一天的操作（YYYY-MM-DD），默认今天（北京时间）")
     @click.pass_obj
-    def finding_cmd(obj, finding_ids, to, reason, confirm, reject_appeal, rule, site_key, unit, status, deadline,
-                    note, actor, as_of):
+    def finding_cmd(
+        obj, finding_ids, to, reason, confirm, reject_appeal, rule, site_key, unit, status, deadline, note, actor, as_of
+    ):
         """显示问题及其完整整改记录；审核人员可修改状态（含“不成立”）、确认候选问题、处理异议、延长期限或添加备注。
 
         一个编号：显示该问题。多个编号或 --rule/--site/--unit/--status 筛选：对选中的全部问题执行同一操作
@@ -45,11 +55,11 @@ def register(group: click.Group) -> None:
             _one(store, finding_ids[0], target, reason, deadline, note, actor, day, confirm)
             return
         if deadline or note:
-            raise _cli()("批量操作只能修改状态（--set、--confirm、--reject-appeal）；延期和备注请逐个问题进行",
-                         exit_code=2)
+            raise _cli()(
+                "批量操作只能修改状态（--set、--confirm、--reject-appeal）；延期和备注请逐个问题进行", exit_code=2
+            )
         try:
-            ids = lifecycle.select_findings(store, ids=finding_ids, rule=rule, site=site_key, unit=unit,
-                                            status=status)
+            ids = lifecycle.select_findings(store, ids=finding_ids, rule=rule, site=site_key, unit=unit, status=status)
         except lifecycle.LifecycleError as exc:
             raise _cli()(str(exc), exit_code=2) from exc
         if not target:
@@ -62,10 +72,13 @@ def register(group: click.Group) -> None:
             raise _cli()("没有符合条件的问题", exit_code=2)
         if confirm:
             ids = [i for i in ids if _status(store, i) == FindingStatus.PENDING.value]
-        done, failed = lifecycle.bulk_set(store, ids, target, actor=actor, reason=reason or
-                                          ("审核人员确认问题成立" if confirm else ""), as_of=day)
-        click.echo(f"已将 {len(done)} 个问题{'驳回异议' if reject_appeal else f'改为“{target}”'}"
-                   + (f"，{len(failed)} 个未改" if failed else ""))
+        done, failed = lifecycle.bulk_set(
+            store, ids, target, actor=actor, reason=reason or ("审核人员确认问题成立" if confirm else ""), as_of=day
+        )
+        click.echo(
+            f"已将 {len(done)} 个问题{'驳回异议' if reject_appeal else f'改为“{target}”'}"
+            + (f"，{len(failed)} 个未改" if failed else "")
+        )
         for fid, why in failed[:50]:
             click.echo(f"  问题 {fid}：{why}", err=True)
         if failed and not done:
@@ -86,12 +99,20 @@ def register(group: click.Group) -> None:
             if deadline:
                 lifecycle.extend_deadline(store, finding_id, _as_of(deadline), actor=actor, reason=reason, as_of=day)
             if confirm and _status(store, finding_id) != FindingStatus.PENDING.value:
-                raise lifecycle.LifecycleError(f"问题 {finding_id} 当前为“{_status(store, finding_id)}”，不是待人工确认的候选问题")
+                raise lifecycle.LifecycleError(
+                    f"问题 {finding_id} 当前为“{_status(store, finding_id)}”，不是待人工确认的候选问题"
+                )
             if to == lifecycle.REJECT_APPEAL:
                 lifecycle.reject_appeal(store, finding_id, actor=actor, reason=reason, as_of=day)
             elif to:
-                lifecycle.set_status(store, finding_id, to, actor=actor, as_of=day,
-                                     reason=reason or ("审核人员确认问题成立" if confirm else ""))
+                lifecycle.set_status(
+                    store,
+                    finding_id,
+                    to,
+                    actor=actor,
+                    as_of=day,
+                    reason=reason or ("审核人员确认问题成立" if confirm else ""),
+                )
             if note:
                 lifecycle.add_note(store, finding_id, note, actor=actor, as_of=day)
         except lifecycle.LifecycleError as exc:
@@ -99,15 +120,23 @@ def register(group: click.Group) -> None:
         with store.session() as s:
             f = s.get(Finding, finding_id)
             if f is None:
-                raise _cli()(f"没有编号为 {finding_id} 的问题；用 monitor findings --status all 查看全部问题", exit_code=2)
+                raise _cli()(
+                    f"没有编号为 {finding_id} 的问题；用 monitor findings --status all 查看全部问题", exit_code=2
+                )
         c = console()
         c.print(f"问题 {f.id}：[{f.rule} {f.severity}] {f.evidence}", markup=False)
-        for label, value in (("单位", f.unit), ("网站/账号", f.site), ("链接", f.url),
-                             ("所在页面", f.source_url or "—"), ("状态", f.status),
-                             ("整改期限", f.deadline.isoformat() if f.deadline else "—"),
-                             ("首次发现", f.first_seen.isoformat()), ("最近发现", f.last_seen.isoformat()),
-                             ("发现次数", str(f.occurrences)),
-                             ("整改完成", f.fixed_on.isoformat() if f.fixed_on else "—")):
+        for label, value in (
+            ("单位", f.unit),
+            ("网站/账号", f.site),
+            ("链接", f.url),
+            ("所在页面", f.source_url or "—"),
+            ("状态", f.status),
+            ("整改期限", f.deadline.isoformat() if f.deadline else "—"),
+            ("首次发现", f.first_seen.isoformat()),
+            ("最近发现", f.last_seen.isoformat()),
+            ("发现次数", str(f.occurrences)),
+            ("整改完成", f.fixed_on.isoformat() if f.fixed_on else "—"),
+        ):
             click.echo(f"  {label}：{value}")
         click.echo("整改记录：")
         from monitor.notices.ledger import event_line
@@ -143,9 +172,11 @@ def register(group: click.Group) -> None:
         # a request is answered once its finding was re-checked (whatever the outcome)
         done = {*r.present, *r.absent} | {fid for fid, _ in r.unknown} | {fid for fid, _ in r.skipped}
         mark_rechecked(store, [w.id for w in waiting if w.finding_id in done])
-        click.echo(f"复查 {r.checked} 个问题：仍存在 {len(r.present)} 个，未再发现 {len(r.absent)} 个"
-                   f"（其中确认已整改 {r.fixed} 个），无法确认 {len(r.unknown)} 个；"
-                   f"{len(r.skipped)} 个问题需完整抓取后复查")
+        click.echo(
+            f"复查 {r.checked} 个问题：仍存在 {len(r.present)} 个，未再发现 {len(r.absent)} 个"
+            f"（其中确认已整改 {r.fixed} 个），无法确认 {len(r.unknown)} 个；"
+            f"{len(r.skipped)} 个问题需完整抓取后复查"
+        )
         for fid, why in r.unknown:
             click.echo(f"  问题 {fid}：{why}")
 
@@ -162,8 +193,9 @@ def register(group: click.Group) -> None:
 
         config = obj.config()
         store = obj.store(config)
-        r = run_with_progress(store, config, as_of=_as_of(as_of), finding_ids=finding_ids, out_dir=out_dir,
-                              refresh=refresh)
+        r = run_with_progress(
+            store, config, as_of=_as_of(as_of), finding_ids=finding_ids, out_dir=out_dir, refresh=refresh
+        )
         head, *details = summary_lines(r)
         click.echo(head)
         for line in details:

@@ -1,4 +1,5 @@
 """`monitor user`: dashboard accounts from the command line."""
+
 from __future__ import annotations
 
 import sys
@@ -19,8 +20,12 @@ def register(group: click.Group) -> None:
 
     @user_group.command("add")
     @click.argument("name")
-    @click.option("--role", required=True, type=click.Choice(["admin", "auditor", "unit"]),
-                  help="admin 管理员、auditor 督查人员、unit 责任单位")
+    @click.option(
+        "--role",
+        required=True,
+        type=click.Choice(["admin", "auditor", "unit"]),
+        help="admin 管理员、auditor 督查人员、unit 责任单位",
+    )
     @click.option("--unit", help="所属单位（unit 角色必填，须与 sites.yaml 中的单位名称一致）")
     @click.option("--password-stdin", is_flag=True, help="从标准输入读取密码（一行），不交互提示")
     @click.pass_obj
@@ -37,8 +42,9 @@ def register(group: click.Group) -> None:
         if role == "unit" and unit and config is not None and config.units:
             names = [u.name for u in config.units]
             if unit not in names:
-                raise _cli()(f"单位“{unit}”不在 {obj.config_path} 的 units 列表中；可用的有：{'、'.join(names)}",
-                             exit_code=2)
+                raise _cli()(
+                    f"单位“{unit}”不在 {obj.config_path} 的 units 列表中；可用的有：{'、'.join(names)}", exit_code=2
+                )
         if password_stdin:
             password = sys.stdin.readline().rstrip("\r\n")
         else:

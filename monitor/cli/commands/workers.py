@@ -1,4 +1,5 @@
 """The worker pool: `worker` (run jobs from the queue) and `enqueue` (queue a job now); see monitor/ops/workers.py."""
+
 from __future__ import annotations
 
 import os
@@ -13,19 +14,35 @@ def _pool_config(obj):
 
     config = obj.config()
     if not config.workers.broker:
-        raise MonitorError(f"{obj.config_path} 没有配置 workers.broker；请填写 Redis 地址，"
-                           "如 workers: {broker: redis://127.0.0.1:6379/0}", exit_code=2)
+        raise MonitorError(
+            f"{obj.config_path} 没有配置 workers.broker；请填写 Redis 地址，"
+            "如 workers: {broker: redis://127.0.0.1:6379/0}",
+            exit_code=2,
+        )
     return config
 
 
 def register(group: click.Group) -> None:
     @group.command("worker")
-    @click.option("--concurrency", type=click.IntRange(1, 256), default=None,
-                  help="同时运行的任务数（每个任务一个进程），默认为本机 CPU 核数")
-    @click.option("--queues", default="crawl,feeds,jobs", show_default=True,
-                  help="处理哪些队列（逗号分隔）：crawl 网站抓取，feeds 新媒体抓取，jobs 其他任务")
-    @click.option("--loglevel", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]), default="INFO",
-                  show_default=True, help="日志级别")
+    @click.option(
+        "--concurrency",
+        type=click.IntRange(1, 256),
+        default=None,
+        help="同时运行的任务数（每个任务一个进程），默认为本机 CPU 核数",
+    )
+    @click.option(
+        "--queues",
+        default="crawl,feeds,jobs",
+        show_default=True,
+        help="处理哪些队列（逗号分隔）：crawl 网站抓取，feeds 新媒体抓取，jobs 其他任务",
+    )
+    @click.option(
+        "--loglevel",
+        type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]),
+        default="INFO",
+        show_default=True,
+        help="日志级别",
+    )
     @click.pass_obj
     def worker_cmd(obj, concurrency, queues, loglevel):
         """启动工作进程：从 workers.broker 的队列取出抓取、检查、新媒体、复核、通报等任务并执行。
@@ -40,8 +57,9 @@ def register(group: click.Group) -> None:
         wanted = [q.strip() for q in queues.split(",") if q.strip()]
         bad = [q for q in wanted if q not in QUEUES]
         if bad or not wanted:
-            raise MonitorError(f"--queues 中的“{'、'.join(bad) or queues}”不是队列名；可选：{','.join(QUEUES)}",
-                               exit_code=2)
+            raise MonitorError(
+                f"--queues 中的“{'、'.join(bad) or queues}”不是队列名；可选：{','.join(QUEUES)}", exit_code=2
+            )
         store = obj.store(config)  # brings the schema up to date once, before the pool processes start
         store.engine.dispose()
         os.environ["MONITOR_CONFIG"] = os.path.abspath(obj.config_path)
@@ -49,8 +67,14 @@ def register(group: click.Group) -> None:
             os.environ["MONITOR_DB"] = obj.db_url
         app = configure(config)
         ns = config.workers.namespace
-        argv = ["worker", f"--queues={','.join(f'{ns}.{q}' for q in wanted)}", f"--loglevel={loglevel}",
-                f"--hostname={ns}-{os.getpid()}@%h", "--without-mingle", "--without-gossip"]
+        argv = [
+            "worker",
+            f"--queues={','.join(f'{ns}.{q}' for q in wanted)}",
+            f"--loglevel={loglevel}",
+            f"--hostname={ns}-{os.getpid()}@%h",
+            "--without-mingle",
+            "--without-gossip",
+        ]
         if concurrency:
             argv.append(f"--concurrency={concurrency}")
         app.worker_main(argv)
