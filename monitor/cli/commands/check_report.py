@@ -26,14 +26,6 @@ class UnreadableReport(Exception):
     """The file cannot be turned into report facts; the message is Chinese and names the file."""
 
 
-def decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else GB18030 (which also covers GBK/GB2312)."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("gb18030")
-
-
 def load_report(path: Path, *, published: date | None = None) -> AnnualReportFacts:
     from spiders.annual_report import parse_annual_report, parse_annual_report_html
 
@@ -47,16 +39,18 @@ def load_report(path: Path, *, published: date | None = None) -> AnnualReportFac
     except OSError as exc:
         reason = "文件不存在" if isinstance(exc, FileNotFoundError) else (exc.strerror or str(exc))
         raise UnreadableReport(f"无法读取 {path}：{reason}") from exc
-    try:
-        if suffix in DOCUMENT_SUFFIXES:
-            text = _extract_document(data, path)
-            facts = parse_annual_report(text, url=str(path), published=published)
-        else:
-            text = decode(data)
-            parse = parse_annual_report_html if suffix in HTML_SUFFIXES else parse_annual_report
-            facts = parse(text, url=str(path), published=published)
-    except UnicodeDecodeError as exc:
-        raise UnreadableReport(f"无法读取 {path}：文件编码既不是UTF-8也不是GB18030") from exc
+    if suffix in DOCUMENT_SUFFIXES:
+        text = _extract_document(data, path)
+        facts = parse_annual_report(text, url=str(path), published=published)
+    else:
+        from spiders.documents import DocumentError, decode_text  # the one decoder of documents
+
+        try:
+            text = decode_text(data, html=suffix in HTML_SUFFIXES)
+        except DocumentError as exc:
+            raise UnreadableReport(f"无法读取 {path}：{exc}") from exc
+        parse = parse_annual_report_html if suffix in HTML_SUFFIXES else parse_annual_report
+        facts = parse(text, url=str(path), published=published)
     if facts.year is None and not (facts.table3 or facts.table4 or facts.table2):
         raise UnreadableReport(f"无法读取 {path}：未识别出年度报告的标题和表格，请确认文件是政府信息公开工作年度报告")
     return facts
