@@ -27,7 +27,7 @@ worker-seconds (crawl, store, check and the crawl child's start-up), an account 
 day, 0.7 cores over a 12-hour night window: CPU is not what limits a province. Politeness is: at the default
 0.5 s between requests to a host a 300-page site takes >= 150 s, so 3,000 sites need ~10 crawls running at once
 through the window; one two-core machine can hold them (`monitor worker --concurrency 16`, most of them waiting)
-if it has memory for that many task processes (~430 MB each, so ~8 GB), or two machines with 8 each. Sites that
+if it has memory for that many task processes (~430 MB each, so ~7 GB), or two machines with 8 each. Sites that
 share one host are paced together across the pool: a portal host with 25 department sites x 300 pages needs
 >= 1 hour whatever the pool size. Smaller runs for a busy machine: `--sites 20 --scale 0.5 --accounts 100`.
 """
