@@ -34,7 +34,8 @@ import spiders.settings as settings
 
 import logging
 logging.basicConfig(level=logging.WARNING, format="LOG %(name)s %(message)s")  # as the daemon's log file would
-settings.MONITOR_FLUSH_SECONDS = 0.05  # many small batches, so kills land between and inside them
+settings.MONITOR_FLUSH_SECONDS = 0.05  # many small batches, so kills land between and inside them,
+settings.MONITOR_BATCH_SIZE = 4  # however fast the crawl runs (a page and its links make a batch)
 plan = [(p.split("|")[0], int(p.split("|")[1]), int(p.split("|")[2]))
         for p in os.environ["KILL_PLAN"].split(";") if p]
 seen = [0] * len(plan)
