@@ -175,11 +175,16 @@ def annual_reports(store: Store, run_id: int, facts: SiteFacts) -> list:
         ).all()
     reports = [parse_annual_report_html(body, url=url, published=published) for url, body, published in docs]
     seen = {url for url, _, _ in docs}
-    titled = {
-        link.target_url: link.source_url
-        for link in facts.links
-        if ANNUAL_REPORT_TITLE.search(re.sub(r"\s+", "", link.anchor_text or ""))
-    }
+    # the same anchor texts recur on every page (navigation, footer): match each distinct one once
+    is_title: dict[str, bool] = {}
+    titled = {}
+    for link in facts.links:
+        anchor = link.anchor_text or ""
+        hit = is_title.get(anchor)
+        if hit is None:
+            hit = is_title[anchor] = bool(ANNUAL_REPORT_TITLE.search(re.sub(r"\s+", "", anchor)))
+        if hit:
+            titled[link.target_url] = link.source_url
     pub = {p.url: p.pub_date for p in facts.pages}
     for page in facts.pages:
         if page.url in titled and page.url not in seen and page.text and "\n" in page.text:

@@ -129,22 +129,6 @@ def _shared(value: str | None) -> str | None:
     return sys.intern(value) if value else value
 
 
-def _link(row) -> LinkFacts:
-    source, target, anchor, tag, attr, on_home, external, fragment, hidden, hiding = row
-    return LinkFacts(
-        _shared(source),
-        _shared(target),
-        _shared(anchor) or "",
-        _shared(tag),
-        _shared(attr),
-        bool(on_home),
-        bool(external),
-        fragment,
-        bool(hidden),
-        hiding,
-    )
-
-
 def _page(p, with_text: bool) -> PageFacts:
     meta = {_shared(k): _shared(v) if isinstance(v, str) else v for k, v in (p[12] or {}).items()}
     return PageFacts(
@@ -207,9 +191,25 @@ def load_site_facts(
                 .execution_options(yield_per=2000)
             )
         ]
+        # Core rows (no ORM loading per row) turned into facts in one comprehension: a crawl has hundreds of
+        # thousands of links, most of them the same navigation and footer links on every page
+        intern = sys.intern
         links = [
-            _link(row)
-            for row in s.execute(
+            LinkFacts(
+                intern(source),
+                intern(target),
+                intern(anchor) if anchor else "",
+                intern(tag) if tag else tag,
+                intern(attr) if attr else attr,
+                bool(on_home),
+                bool(external),
+                fragment,
+                bool(hidden),
+                hiding,
+            )
+            for source, target, anchor, tag, attr, on_home, external, fragment, hidden, hiding in s.connection()
+            .execution_options(yield_per=20000)
+            .execute(
                 select(
                     Link.source_url,
                     Link.target_url,
@@ -224,7 +224,6 @@ def load_site_facts(
                 )
                 .where(Link.run_id == run_id, Link.tag.not_in(FOLLOW_TAGS))
                 .order_by(Link.id)
-                .execution_options(yield_per=20000)
             )
         ]
         columns = s.scalars(select(Column).where(Column.run_id == run_id).order_by(Column.id)).all()
