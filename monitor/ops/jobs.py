@@ -281,6 +281,24 @@ def _newest_run(store: Store, site: str) -> int:
         return row.id if row.status == "finished" else row.id - 1
 
 
+def settle_child_run(s, site: str, before: int, code: int) -> tuple[int | None, str | None]:
+    """The run a crawl child made for ``site`` (the newest after run ``before``) and its status; a run the child
+    left "running" (it died without closing it) is closed as interrupted, so the next crawl resumes it."""
+    run = s.scalars(
+        select(CrawlRun).where(CrawlRun.site == site, CrawlRun.id > before).order_by(CrawlRun.id.desc()).limit(1)
+    ).first()
+    if run is None:
+        return None, None
+    if run.status == "running":
+        s.execute(
+            update(CrawlRun)
+            .where(CrawlRun.id == run.id)
+            .values(status="interrupted", finished_at=utcnow(), error=f"exit {code}")
+        )
+        return run.id, "interrupted"
+    return run.id, run.status
+
+
 def _crawl(rt: Runtime, kind: str, job: str, site: str | None) -> Outcome:
     assert site is not None
     lock = make_lock(rt.config, rt.store, f"crawl:{site}")
@@ -303,20 +321,7 @@ def _crawl(rt: Runtime, kind: str, job: str, site: str | None) -> Outcome:
             env_extra={HELD_LOCK_ENV: f"{lock.name}\t{lock.owner}"},
         )
         with rt.store.session() as s:
-            run = s.scalars(
-                select(CrawlRun)
-                .where(CrawlRun.site == site, CrawlRun.id > before)
-                .order_by(CrawlRun.id.desc())
-                .limit(1)
-            ).first()
-            run_id, status = (run.id, run.status) if run else (None, None)
-            if run is not None and status == "running":  # the child died without closing its run
-                s.execute(
-                    update(CrawlRun)
-                    .where(CrawlRun.id == run.id)
-                    .values(status="interrupted", finished_at=utcnow(), error=f"exit {code}")
-                )
-                status = "interrupted"
+            run_id, status = settle_child_run(s, site, before, code)
         if status == "interrupted" or (rt.stopping.is_set() and status != "finished"):
             return Outcome("interrupted", "抓取被中断（守护进程停止或子进程被终止），下次启动时会重新抓取", run_id)
         if code not in (0, EXIT_SITE_DOWN) or status != "finished":

@@ -383,20 +383,7 @@ def _crawl_handler(task_id: str, redelivered: bool):
                     timeout=rt.config.schedule.crawl_timeout_seconds,
                 )
                 with rt.store.session() as s:
-                    run = s.scalars(
-                        select(CrawlRun)
-                        .where(CrawlRun.site == site, CrawlRun.id > before)
-                        .order_by(CrawlRun.id.desc())
-                        .limit(1)
-                    ).first()
-                    run_id, status = (run.id, run.status) if run else (None, None)
-                    if run is not None and status == "running":  # the child died without closing its run
-                        s.execute(
-                            update(CrawlRun)
-                            .where(CrawlRun.id == run.id)
-                            .values(status="interrupted", finished_at=utcnow(), error=f"exit {code}")
-                        )
-                        status = "interrupted"
+                    run_id, status = jobs.settle_child_run(s, site, before, code)
                     if run_id is not None:  # a re-delivery of this task finds its crawl here
                         s.execute(
                             update(JobRun)
