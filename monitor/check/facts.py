@@ -25,7 +25,19 @@ from monitor.model import (
     SearchFacts,
     SiteFacts,
 )
-from monitor.store import FOLLOW_TAGS, Column, ColumnItem, CrawlRun, Link, Message, Page, Probe, SearchCheck, Store
+from monitor.store import (
+    FOLLOW_TAGS,
+    Column,
+    ColumnItem,
+    CrawlRun,
+    Link,
+    Message,
+    Page,
+    Probe,
+    SearchCheck,
+    Store,
+    stream_rows,
+)
 from rules import merge_overrides
 
 
@@ -191,41 +203,46 @@ def load_site_facts(
                 .execution_options(yield_per=2000)
             )
         ]
-        # Core rows (no ORM loading per row) turned into facts in one comprehension: a crawl has hundreds of
+        # the driver's rows (stream_rows) turned into facts in one comprehension: a crawl has hundreds of
         # thousands of links, most of them the same navigation and footer links on every page
         intern = sys.intern
-        links = [
-            LinkFacts(
-                intern(source),
-                intern(target),
-                intern(anchor) if anchor else "",
-                intern(tag) if tag else tag,
-                intern(attr) if attr else attr,
-                bool(on_home),
-                bool(external),
-                fragment,
-                bool(hidden),
-                hiding,
+        new = tuple.__new__  # LinkFacts._make without its Python frame and length check, per link
+        links: list[LinkFacts] = []
+        for batch in stream_rows(
+            s,
+            select(
+                Link.source_url,
+                Link.target_url,
+                Link.anchor_text,
+                Link.tag,
+                Link.attr,
+                Link.on_home,
+                Link.is_external,
+                Link.fragment,
+                Link.hidden,
+                Link.hiding,
             )
-            for source, target, anchor, tag, attr, on_home, external, fragment, hidden, hiding in s.connection()
-            .execution_options(yield_per=20000)
-            .execute(
-                select(
-                    Link.source_url,
-                    Link.target_url,
-                    Link.anchor_text,
-                    Link.tag,
-                    Link.attr,
-                    Link.on_home,
-                    Link.is_external,
-                    Link.fragment,
-                    Link.hidden,
-                    Link.hiding,
+            .where(Link.run_id == run_id, Link.tag.not_in(FOLLOW_TAGS))
+            .order_by(Link.id),
+        ):
+            links += [
+                new(
+                    LinkFacts,
+                    (
+                        intern(source),
+                        intern(target),
+                        intern(anchor) if anchor else "",
+                        intern(tag) if tag else tag,
+                        intern(attr) if attr else attr,
+                        bool(on_home),
+                        bool(external),
+                        fragment,
+                        bool(hidden),
+                        hiding,
+                    ),
                 )
-                .where(Link.run_id == run_id, Link.tag.not_in(FOLLOW_TAGS))
-                .order_by(Link.id)
-            )
-        ]
+                for source, target, anchor, tag, attr, on_home, external, fragment, hidden, hiding in batch
+            ]
         columns = s.scalars(select(Column).where(Column.run_id == run_id).order_by(Column.id)).all()
         items = s.scalars(select(ColumnItem).where(ColumnItem.run_id == run_id).order_by(ColumnItem.id)).all()
         messages = s.scalars(select(Message).where(Message.run_id == run_id).order_by(Message.id)).all()

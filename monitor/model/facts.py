@@ -12,7 +12,7 @@ import enum
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 # Characters XML 1.0 forbids (C0 controls but tab/newline/CR, lone surrogates, U+FFFE/U+FFFF): one of them in
 # a link text makes python-docx and openpyxl refuse the whole notice or ledger. PostgreSQL refuses NUL too.
@@ -144,9 +144,11 @@ class HiddenLink:
         return cls(parts[0] or "display", block, parts[2], parts[3] == "1")
 
 
-@dataclass(frozen=True, slots=True)  # many thousands per crawl: no __dict__ each
-class LinkFacts:
-    """One link as it appears on a page."""
+class LinkFacts(NamedTuple):
+    """One link as it appears on a page.
+
+    A named tuple, not a frozen dataclass like the other facts: a crawl has hundreds of thousands of links, and
+    a frozen dataclass sets each field through ``object.__setattr__`` (a third of loading a crawl's links)."""
 
     source_url: str
     target_url: str

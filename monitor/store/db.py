@@ -544,6 +544,33 @@ def insert_rows(s: Session, model: type[Base], rows: list[dict[str, Any]]) -> No
     s.execute(insert(model.__table__), rows)
 
 
+def stream_rows(s: Session, stmt: Any, *, batch: int = 20_000) -> Iterator[list[Any]]:
+    """The rows of a Core ``select`` of plain columns, a batch at a time, as the driver's own tuples.
+
+    For reading a crawl's hundreds of thousands of links back: SQLAlchemy's per-row ``Row`` and its fetch
+    strategy cost a third of loading them on SQLite, so there the compiled statement runs on the driver's
+    cursor. No result processor is applied on that path, so only columns that need none (text, numbers) and
+    booleans may be selected, and a boolean comes back as the driver gives it (0/1 on SQLite): callers take
+    its truth value. Other databases stream through SQLAlchemy (a server-side cursor on PostgreSQL)."""
+    conn = s.connection()
+    dialect = conn.dialect
+    if dialect.name != "sqlite":
+        yield from conn.execution_options(stream_results=True, yield_per=batch).execute(stmt).partitions()
+        return
+    for col in stmt.selected_columns:
+        if not isinstance(col.type, Boolean) and col.type._cached_result_processor(dialect, None) is not None:
+            raise ValueError(f"stream_rows: column {col.key} needs a result processor; select it another way")
+    compiled = stmt.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.construct_params()
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(compiled.string, tuple(params[k] for k in compiled.positiontup or ()))
+        while rows := cursor.fetchmany(batch):
+            yield rows
+    finally:
+        cursor.close()
+
+
 _SQLITE_INSERTS: dict[tuple[Any, tuple[str, ...]], tuple[str, tuple[tuple[str, Any], ...]] | None] = {}
 
 

@@ -123,7 +123,8 @@ def _cells(field: str, value: Any) -> tuple[Cell, ...]:
 
 
 def build(tp: Any, value: Any, today: date) -> Any:
-    """``value`` (plain YAML) as the type ``tp``: dataclasses by field, enums by value, dates, tuples."""
+    """``value`` (plain YAML) as the type ``tp``: dataclasses and named tuples by field, enums by value, dates,
+    tuples."""
     if value is None or tp is Any:
         return value
     origin = typing.get_origin(tp)
@@ -133,7 +134,7 @@ def build(tp: Any, value: Any, today: date) -> Any:
             if a in (int, float, str, bool) and isinstance(value, a):
                 return value
         return build(args[0], value, today)
-    if dataclasses.is_dataclass(tp) and isinstance(tp, type):
+    if isinstance(tp, type) and (dataclasses.is_dataclass(tp) or (issubclass(tp, tuple) and hasattr(tp, "_fields"))):
         hints = typing.get_type_hints(tp)
         unknown = set(value) - set(hints)
         assert not unknown, f"{tp.__name__} has no field {sorted(unknown)}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import insert, select, text
 
 from monitor.crawl.runner import _Writer
@@ -228,3 +229,69 @@ def test_column_items_keep_their_order_and_dates(sqlite_url):
             .order_by(ColumnItem.id)
         ).all()
     assert [tuple(r) for r in got] == [("http://s/a", "", date(2026, 1, 2), ""), ("http://s/b", "乙", None, "")]
+
+
+def streamed_links(url: str) -> None:
+    """``stream_rows`` gives what a plain select gives (booleans by their truth value), batch by batch, in order."""
+    from monitor.store import stream_rows
+
+    store = Store(url)
+    run = store.start_run("s")
+    rows = [
+        {
+            "run_id": run,
+            "source_url": f"http://s/{i // 3}",
+            "target_url": f"http://s/t{i}",
+            "anchor_text": "链接" if i % 2 else None,
+            "tag": "img" if i == 4 else "a",
+            "attr": "href",
+            "on_home": i % 3 == 0,
+            "is_external": i == 5,
+            "fragment": "top" if i == 1 else None,
+            "hidden": i == 2,
+            "hiding": "display|0||0" if i == 2 else None,
+        }
+        for i in range(7)
+    ]
+    store.insert_rows(LinkRow, rows)
+    cols = (
+        LinkRow.source_url,
+        LinkRow.target_url,
+        LinkRow.anchor_text,
+        LinkRow.tag,
+        LinkRow.on_home,
+        LinkRow.is_external,
+        LinkRow.fragment,
+        LinkRow.hidden,
+        LinkRow.hiding,
+    )
+    query = select(*cols).where(LinkRow.run_id == run, LinkRow.tag.not_in(("img",))).order_by(LinkRow.id)
+    with store.session() as s:
+        plain = [tuple(r) for r in s.execute(query)]
+        batches = [list(b) for b in stream_rows(s, query, batch=4)]
+    assert [len(b) for b in batches] == [4, 2]
+    streamed = [tuple(bool(v) if i in (4, 5, 7) else v for i, v in enumerate(r)) for b in batches for r in b]
+    assert streamed == plain
+    assert [r[1] for r in streamed] == [
+        "http://s/t0",
+        "http://s/t1",
+        "http://s/t2",
+        "http://s/t3",
+        "http://s/t5",
+        "http://s/t6",
+    ]
+    assert streamed[2][7] is True and streamed[1][6] == "top" and streamed[0][2] == "" and streamed[1][2] == "链接"
+    store.close()
+
+
+def test_stream_rows_sqlite(sqlite_url):
+    streamed_links(sqlite_url)
+
+
+def test_stream_rows_refuses_columns_it_cannot_convert(sqlite_url):
+    from monitor.store import stream_rows
+
+    store = Store(sqlite_url)
+    with store.session() as s, pytest.raises(ValueError, match="pub_date"):
+        next(stream_rows(s, select(Page.url, Page.pub_date)))
+    store.close()
