@@ -325,3 +325,33 @@ def test_first_generation_15_digit_id_needs_a_cue_and_a_real_birth_date():
     assert find_personal_data("身份证号：990304850101123", today=TODAY) == []  # no province 99
     out = run(personal_data, listing)
     assert len(out) == 1 and "440304850101123" not in str(out[0].facts) + out[0].evidence
+
+
+def test_personal_number_patterns_match_what_their_look_behind_first_forms_matched():
+    """The patterns start with a character so that ``re`` can skip ahead (rules/content/pii.py); each must find
+    exactly the spans and groups its earlier form (look-behind first) found, on text built from the characters
+    that decide a match: digits (fullwidth too), letters, +86, dots, dashes, spaces and Chinese."""
+    import random
+    import re
+
+    from rules.content import pii
+
+    before = {
+        "ID_RE": r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])",
+        "ID15_RE": r"(?<![0-9A-Za-z])\d{15}(?![0-9A-Za-z])",
+        "MOBILE_RE": r"(?:(?<=\+86)|(?<![\d.]))(1[3-9]\d)([- ]?)(\d{4})\2(\d{4})(?![\d])",
+        "CARD_RE": r"(?<![0-9A-Za-z])\d{4}(?:[ -]?\d{4}){3}(?:[ -]?\d{1,3})?(?![0-9A-Za-z])",
+    }
+    rng = random.Random(15)
+    pieces = list("0123456789") * 6 + ["1", "13", "+86", ".", "-", " ", "X", "x", "a", "Z", "号", "：", "１", "\n"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 60))) for _ in range(20_000)]
+    texts += ["+8613812345678", "a13812345678", ".13812345678", "113812345678", "13812345678", "1381234567８"]
+    texts += ["11010519491231002X", "x11010519491231002X", "6222021234567890123", "6222 0212 3456 7890 123"]
+    for name, pattern in before.items():
+        old, new = re.compile(pattern), getattr(pii, name)
+        found = 0
+        for text in texts:
+            want = [(m.span(), m.groups()) for m in old.finditer(text)]
+            assert [(m.span(), m.groups()) for m in new.finditer(text)] == want, (name, text)
+            found += len(want)
+        assert found > 20, name  # the texts do exercise the pattern
