@@ -102,7 +102,11 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
     "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": None,
+    # the two counters the crawl reads, without serialising every request to count its bytes (spiders.stats)
+    "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
+    "spiders.stats.StatusCounts": 850,
 }
+STATS_CLASS = "spiders.stats.PlainStats"
 SPIDER_MIDDLEWARES = {
     "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,

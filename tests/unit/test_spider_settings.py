@@ -31,3 +31,30 @@ def test_the_check_would_catch_a_generator_that_returns_a_value():
         return "lost"
 
     assert is_generator_with_return_value(callback)
+
+
+def test_the_crawl_counts_statuses_and_errors_without_scrapys_byte_counting():
+    from scrapy import Request
+    from scrapy.http import Response
+    from scrapy.utils.test import get_crawler
+
+    from spiders.stats import PlainStats, StatusCounts
+
+    ours = settings.crawl_settings()
+    crawler = get_crawler(settings_dict={"STATS_CLASS": ours["STATS_CLASS"]})  # no reactor here: the stats need none
+    assert type(crawler.stats) is PlainStats
+    mws = ours.getwithbase("DOWNLOADER_MIDDLEWARES")
+    assert mws["scrapy.downloadermiddlewares.stats.DownloaderStats"] is None
+    assert mws["spiders.stats.StatusCounts"] == 850
+    counts = StatusCounts.from_crawler(crawler)
+    req = Request("http://127.0.0.1/a")
+    for status in (200, 404, 200):
+        counts.process_request(req)
+        assert counts.process_response(req, Response(req.url, status=status)) is not None
+    counts.process_exception(req, TimeoutError())
+    stats = crawler.stats.get_stats()
+    assert stats["downloader/request_count"] == 3 and stats["downloader/response_count"] == 3
+    assert stats["downloader/response_status_count/200"] == 2
+    assert stats["downloader/response_status_count/404"] == 1
+    assert stats["downloader/exception_count"] == 1
+    assert stats["downloader/exception_type_count/builtins.TimeoutError"] == 1
