@@ -58,3 +58,36 @@ def test_the_crawl_counts_statuses_and_errors_without_scrapys_byte_counting():
     assert stats["downloader/response_status_count/404"] == 1
     assert stats["downloader/exception_count"] == 1
     assert stats["downloader/exception_type_count/builtins.TimeoutError"] == 1
+
+
+def test_a_page_without_a_meta_refresh_is_passed_on_without_a_second_decode(monkeypatch):
+    from scrapy import Request
+    from scrapy.http import HtmlResponse
+    from scrapy.utils import response as scrapy_response
+    from scrapy.utils.test import get_crawler
+
+    from spiders import refresh
+
+    mw = refresh.SelfRefreshAwareMiddleware.from_crawler(get_crawler(settings_dict={"METAREFRESH_IGNORE_TAGS": []}))
+    decoded = []
+    real = scrapy_response.get_meta_refresh
+    monkeypatch.setattr(refresh, "get_meta_refresh", lambda r, **kw: decoded.append(r.url) or real(r, **kw))
+
+    def page(url: str, head: str, encoding: str = "utf-8") -> HtmlResponse:
+        body = f"<html><head>{head}<title>通知</title></head><body>{'正文' * 5000}</body></html>"
+        return HtmlResponse(url, body=body.encode(encoding), encoding=encoding)
+
+    req = Request("http://127.0.0.1/a.html")
+    plain = page(req.url, "<meta charset='utf-8'>")
+    assert mw.process_response(req, plain) is plain and decoded == []
+    # any case of the word, in GBK, and in UTF-16 (NUL bytes: left to the full check): still followed
+    for head, enc in [
+        ("<META HTTP-EQUIV='ReFresh' CONTENT='0;url=/b.html'>", "utf-8"),
+        ("<meta http-equiv='refresh' content='0;url=/b.html'>", "gbk"),
+        ("<meta http-equiv='refresh' content='0;url=/b.html'>", "utf-16"),
+    ]:
+        out = mw.process_response(req, page(req.url, head, enc))
+        assert isinstance(out, Request) and out.url.startswith("http://127.0.0.1/b.html"), (head, enc)
+    assert len(decoded) == 3
+    assert not refresh.may_refresh(plain.body) and refresh.may_refresh(b"<meta http-equiv=REFRESH>")
+    assert refresh.may_refresh("<html>".encode("utf-16"))
