@@ -179,22 +179,32 @@ _HERE = re.compile(r"(?:当前位置|您的位置|您现在的位置|现在位�
 _SEP = re.compile(r"\s*(?:>>|>|»|›|→|/|＞|〉|\|)\s*")
 
 
+class Trail:
+    """A page's breadcrumb trail, found once (a search of the whole document) for its names and its links."""
+
+    __slots__ = ("node", "parts")
+
+    def __init__(self, found: tuple[Selector, list[str]] | None):
+        self.node, self.parts = found if found else (None, [])
+
+    def links(self) -> list[tuple[str, str]]:
+        """(text, raw href) of the links in the trail, in order (首页 first)."""
+        if self.node is None:
+            return []
+        out = []
+        for a in self.node.xpath(".//a[@href]")[:20]:
+            text = " ".join(t.strip() for t in a.xpath(".//text()").getall() if t.strip())
+            out.append((text, a.attrib["href"].strip()))
+        return out
+
+
+def breadcrumb_trail(sel: Selector) -> Trail:
+    return Trail(_breadcrumb(sel))
+
+
 def breadcrumb(sel: Selector) -> list[str]:
     """The breadcrumb trail (当前位置：首页 > A > B) as ["首页", "A", "B"], or [] when none is found."""
-    found = _breadcrumb(sel)
-    return found[1] if found else []
-
-
-def breadcrumb_links(sel: Selector) -> list[tuple[str, str]]:
-    """(text, raw href) of the links in the breadcrumb trail, in order (首页 first)."""
-    found = _breadcrumb(sel)
-    if not found:
-        return []
-    out = []
-    for a in found[0].xpath(".//a[@href]")[:20]:
-        text = " ".join(t.strip() for t in a.xpath(".//text()").getall() if t.strip())
-        out.append((text, a.attrib["href"].strip()))
-    return out
+    return breadcrumb_trail(sel).parts
 
 
 def _breadcrumb(sel: Selector):

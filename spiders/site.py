@@ -24,7 +24,7 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from spiders.annual_report import ANNUAL_REPORT_TITLE
-from spiders.columns import breadcrumb, breadcrumb_links, classify_column, nav_columns
+from spiders.columns import Trail, breadcrumb_trail, classify_column, nav_columns
 from spiders.hidden import hidden_links
 from spiders.links import LinkResolver
 from spiders.pagination import (
@@ -891,7 +891,8 @@ class SiteSpider(scrapy.Spider):
         ):
             return None  # one dated body (a 发布时间 label, or a date right below the title of a long text): an article
         col = column_url(page_url)
-        crumb = breadcrumb(sel)
+        trail = breadcrumb_trail(sel)  # its names here, its links for the parent below: one search of the page
+        crumb = trail.parts
         crumb_name = crumb[-1] if len(crumb) >= 2 and crumb[-1] not in _NOT_NAMES and len(crumb[-1]) <= 20 else None
         nav = None
         if not meta_name or not crumb:
@@ -925,7 +926,7 @@ class SiteSpider(scrapy.Spider):
         if not name:
             return None  # a list nobody names is no column an inspector could be told about
         level = len(crumb) - 1 if len(crumb) >= 2 and crumb[0] in ("首页", "网站首页") else None
-        parent = self._crumb_parent(sel, page_url, col)
+        parent = self._crumb_parent(trail, page_url, col)
         if nav is not None and nav[2] and level is None:
             level = 2
             if parent is None:
@@ -1110,10 +1111,10 @@ class SiteSpider(scrapy.Spider):
                 }
             )
 
-    def _crumb_parent(self, sel: Selector, page_url: str, col: str) -> str | None:
+    def _crumb_parent(self, trail: Trail, page_url: str, col: str) -> str | None:
         """The column one level up: the last breadcrumb link that is neither the home page nor this column."""
         parent = None
-        for _, raw in breadcrumb_links(sel):
+        for _, raw in trail.links():
             if not raw or raw.lower().startswith(_SKIP_SCHEMES):
                 continue
             target = column_url(canonical(urljoin(page_url, raw)))
