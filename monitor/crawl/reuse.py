@@ -18,7 +18,7 @@ from typing import Any, Iterable
 from scrapy.exceptions import NotConfigured
 from sqlalchemy import bindparam, func, insert, select, update
 
-from monitor.store import CrawlRun, Link, ListPage, Message, Page, ReportDocument, SearchCheck, Store
+from monitor.store import CrawlRun, Link, ListPage, Message, Page, ReportDocument, SearchCheck, Store, stream_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,21 +88,22 @@ class PreviousRun:
         targets: list[tuple[str, str, bool]] = []
         by_source: dict[str, array] = {}
         with self.store.engine.connect() as conn:
-            rows = conn.execution_options(stream_results=True, yield_per=20000).execute(
+            for rows in stream_rows(
+                conn,
                 select(Link.source_url, Link.target_url, Link.tag, Link.is_external)
                 .where(Link.run_id == self.run_id)
-                .order_by(Link.id)
-            )
-            for source, target, tag, external in rows:
-                key = (target, tag, bool(external))
-                i = index.get(key)
-                if i is None:
-                    i = index[key] = len(targets)
-                    targets.append(key)
-                ids = by_source.get(source)
-                if ids is None:
-                    ids = by_source[source] = array("I")
-                ids.append(i)
+                .order_by(Link.id),
+            ):
+                for source, target, tag, external in rows:
+                    key = (target, tag, bool(external))
+                    i = index.get(key)
+                    if i is None:
+                        i = index[key] = len(targets)
+                        targets.append(key)
+                    ids = by_source.get(source)
+                    if ids is None:
+                        ids = by_source[source] = array("I")
+                    ids.append(i)
         return targets, by_source
 
 

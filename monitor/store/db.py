@@ -35,7 +35,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
@@ -544,7 +544,7 @@ def insert_rows(s: Session, model: type[Base], rows: list[dict[str, Any]]) -> No
     s.execute(insert(model.__table__), rows)
 
 
-def stream_rows(s: Session, stmt: Any, *, batch: int = 20_000) -> Iterator[list[Any]]:
+def stream_rows(s: Session | Connection, stmt: Any, *, batch: int = 20_000) -> Iterator[list[Any]]:
     """The rows of a Core ``select`` of plain columns, a batch at a time, as the driver's own tuples.
 
     For reading a crawl's hundreds of thousands of links back: SQLAlchemy's per-row ``Row`` and its fetch
@@ -552,7 +552,7 @@ def stream_rows(s: Session, stmt: Any, *, batch: int = 20_000) -> Iterator[list[
     cursor. No result processor is applied on that path, so only columns that need none (text, numbers) and
     booleans may be selected, and a boolean comes back as the driver gives it (0/1 on SQLite): callers take
     its truth value. Other databases stream through SQLAlchemy (a server-side cursor on PostgreSQL)."""
-    conn = s.connection()
+    conn = s.connection() if isinstance(s, Session) else s
     dialect = conn.dialect
     if dialect.name != "sqlite":
         yield from conn.execution_options(stream_results=True, yield_per=batch).execute(stmt).partitions()
