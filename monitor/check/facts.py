@@ -189,7 +189,7 @@ def load_site_facts(
         conn = s.connection()
         pages = [
             _page(p, with_text)
-            for p in conn.execution_options(yield_per=2000).execute(
+            for p in conn.execute(
                 select(
                     Page.url,
                     Page.final_url,
@@ -213,6 +213,7 @@ def load_site_facts(
                 )
                 .where(Page.run_id == run_id)
                 .order_by(Page.id)
+                .execution_options(yield_per=2000)
             )
         ]
         # the driver's rows (stream_rows) turned into facts in one comprehension: a crawl has hundreds of

@@ -555,7 +555,7 @@ def stream_rows(s: Session | Connection, stmt: Any, *, batch: int = 20_000) -> I
     conn = s.connection() if isinstance(s, Session) else s
     dialect = conn.dialect
     if dialect.name != "sqlite":
-        yield from conn.execution_options(stream_results=True, yield_per=batch).execute(stmt).partitions()
+        yield from conn.execute(stmt.execution_options(stream_results=True, yield_per=batch)).partitions()
         return
     for col in stmt.selected_columns:
         if not isinstance(col.type, Boolean) and col.type._cached_result_processor(dialect, None) is not None:
