@@ -187,10 +187,12 @@ class StorePipeline:
         page["fetched_at"] = page["verified_at"] = utcnow()
         self.writer.add("page", page)
         add = self.writer.add
-        for link in item.links:
-            # a link's strings are nearly always clean: one test of them all, then the row as it is (add copies it)
-            if _has_illegal("".join(v for v in link.values() if isinstance(v, str))):
-                link = {k: _clean(v) for k, v in link.items()}
+        links = item.links
+        # a page's links are nearly always clean: one test of all their strings, then the rows as they are (add
+        # copies each); only a page with a dirty one has each of its links cleaned
+        if links and _has_illegal("".join([v for link in links for v in link.values() if isinstance(v, str)])):
+            links = [{k: _clean(v) for k, v in link.items()} for link in links]
+        for link in links:
             add("link", link)
         for lst in item.lists:
             self._list(lst)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import operator
 import os
 import re
 import stat
@@ -533,15 +534,51 @@ def insert_rows(s: Session, model: type[Base], rows: list[dict[str, Any]]) -> No
         n = len(keys)
         plan = _sqlite_insert(model.__table__, conn.dialect, keys) if all(len(row) == n for row in rows) else None
         if plan is not None:
-            sql, processors = plan
+            sql, values, converters = plan
             try:
-                params = [tuple(row[k] if p is None else p(row[k]) for k, p in processors) for row in rows]
+                if converters:
+                    params = []
+                    for row in rows:
+                        one = list(values(row))
+                        for i, convert in converters:
+                            one[i] = convert(one[i])
+                        params.append(tuple(one))
+                else:
+                    params = [values(row) for row in rows]
             except KeyError:  # a row with other columns
                 pass
             else:
                 conn.exec_driver_sql(sql, params)
                 return
     s.execute(insert(model.__table__), rows)
+
+
+_SQLITE_INSERTS: dict[tuple[Any, tuple[str, ...]], tuple[str, Any, tuple[tuple[int, Any], ...]] | None] = {}
+
+
+def _sqlite_insert(
+    table: Any, dialect: Any, keys: tuple[str, ...]
+) -> tuple[str, Any, tuple[tuple[int, Any], ...]] | None:
+    """The positional INSERT of ``keys`` into ``table``, a function giving a row's parameters in its order, and
+    (position, bind processor) of the parameters that need one; None when the statement needs parameters the
+    rows do not carry (a column with a default left out). A boolean needs none: the driver stores True and
+    False as the integers SQLAlchemy's processor would give (it only also refuses what is not a bool)."""
+    if (table, keys) not in _SQLITE_INSERTS:
+        compiled = insert(table).compile(dialect=dialect, column_keys=list(keys))
+        procs = compiled._bind_processors  # what executing the statement applies to each parameter
+        order = tuple(compiled.positiontup or ())
+        booleans = {c.key for c in table.columns if isinstance(c.type, Boolean)}
+        get = operator.itemgetter(*order)
+        _SQLITE_INSERTS[(table, keys)] = (
+            (
+                compiled.string,
+                get if len(order) > 1 else (lambda row: (get(row),)),
+                tuple((i, procs[k]) for i, k in enumerate(order) if procs.get(k) is not None and k not in booleans),
+            )
+            if sorted(order) == sorted(keys)
+            else None
+        )
+    return _SQLITE_INSERTS[(table, keys)]
 
 
 def stream_rows(s: Session | Connection, stmt: Any, *, batch: int = 20_000) -> Iterator[list[Any]]:
@@ -569,22 +606,6 @@ def stream_rows(s: Session | Connection, stmt: Any, *, batch: int = 20_000) -> I
             yield rows
     finally:
         cursor.close()
-
-
-_SQLITE_INSERTS: dict[tuple[Any, tuple[str, ...]], tuple[str, tuple[tuple[str, Any], ...]] | None] = {}
-
-
-def _sqlite_insert(table: Any, dialect: Any, keys: tuple[str, ...]) -> tuple[str, tuple[tuple[str, Any], ...]] | None:
-    """The positional INSERT of ``keys`` into ``table`` and each parameter's (key, bind processor or None); None
-    when the statement needs parameters the rows do not carry (a column with a default left out)."""
-    if (table, keys) not in _SQLITE_INSERTS:
-        compiled = insert(table).compile(dialect=dialect, column_keys=list(keys))
-        procs = compiled._bind_processors  # what executing the statement applies to each parameter
-        order = compiled.positiontup or ()
-        _SQLITE_INSERTS[(table, keys)] = (
-            (compiled.string, tuple((k, procs.get(k)) for k in order)) if sorted(order) == sorted(keys) else None
-        )
-    return _SQLITE_INSERTS[(table, keys)]
 
 
 class BatchWriter:
