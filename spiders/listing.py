@@ -340,7 +340,21 @@ def _visible_time(sel: Selector, *, today: date | None) -> PublishedTime | None:
 _COMPILED: dict[str, etree.XPath] = {}
 
 
+def _named_metas(root) -> bool:
+    """Whether the page has a meta with a name, property or itemprop, which every meta query reads: one pass over
+    the meta elements instead of six searches of the whole page on the many pages with none."""
+    iter_metas = getattr(root, "iter", None)
+    if iter_metas is None:
+        return True  # not an element tree: let the queries decide
+    return any(
+        m.get("name") is not None or m.get("property") is not None or m.get("itemprop") is not None
+        for m in iter_metas("meta")
+    )
+
+
 def _meta_time(sel: Selector, queries: tuple[str, ...], *, today: date | None) -> PublishedTime | None:
+    if not _named_metas(sel.root):
+        return None
     for query in queries:
         find = _COMPILED.get(query)
         if find is None:

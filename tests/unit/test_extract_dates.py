@@ -375,3 +375,25 @@ def test_search_results_and_articles_are_not_columns_and_nav_only_columns_are_we
         title="专题专栏_某县",
     )
     assert weak is not None and weak.how == "navigation" and weak.evidence["weak"] is True
+
+
+def test_pages_without_named_metas_skip_the_meta_queries_and_lose_nothing():
+    """``_meta_time`` skips its queries on a page without a meta name/property/itemprop: every query must read
+    only those (and the content), and a page with one still gets its date."""
+    import re
+
+    from parsel import Selector
+
+    from spiders import listing
+
+    for query in listing._META_PUBLISHED + listing._META_SECONDARY:
+        assert set(re.findall(r"@([\w-]+)", query)) <= {"name", "property", "itemprop", "content"}, query
+    assert not listing._named_metas(Selector(text="<html><head><meta charset='utf-8'></head><body/></html>").root)
+    for meta in (
+        "<meta name='PubDate' content='2024-03-05 10:00'>",
+        "<meta property='og:release_date' content='2024-03-05 10:00'>",
+        "<meta itemprop='datePublished' content='2024-03-05 10:00'>",
+    ):
+        sel = Selector(text=f"<html><head><meta charset='utf-8'>{meta}</head><body><p>正文</p></body></html>")
+        found = listing.article_datetime(sel)
+        assert found is not None and found.date.isoformat() == "2024-03-05", meta
