@@ -144,7 +144,8 @@ def _stored(store: Store, run_id: int) -> dict[str, list[tuple]]:
     return out
 
 
-def _same_as_orm(url: str) -> None:
+def _same_as_orm(url: str) -> dict[str, list[tuple]]:
+    """Asserts the Core rows equal the ORM's, column by column, and returns the Core run's rows."""
     store = Store(url)
     runs = [store.start_run("orm"), store.start_run("core")]
     writers = [_Writer(store, run, None) for run in runs]
@@ -173,6 +174,7 @@ def _same_as_orm(url: str) -> None:
             1
         ] == {"how": "meta"}
     store.close()
+    return after
 
 
 def test_core_inserts_store_what_the_orm_stored_sqlite(sqlite_url):
@@ -231,7 +233,7 @@ def test_column_items_keep_their_order_and_dates(sqlite_url):
     assert [tuple(r) for r in got] == [("http://s/a", "", date(2026, 1, 2), ""), ("http://s/b", "乙", None, "")]
 
 
-def streamed_links(url: str) -> None:
+def streamed_links(url: str) -> list[tuple]:
     """``stream_rows`` gives what a plain select gives (booleans by their truth value), batch by batch, in order."""
     from monitor.store import stream_rows
 
@@ -282,6 +284,7 @@ def streamed_links(url: str) -> None:
     ]
     assert streamed[2][7] is True and streamed[1][6] == "top" and streamed[0][2] == "" and streamed[1][2] == "链接"
     store.close()
+    return streamed
 
 
 def test_stream_rows_sqlite(sqlite_url):
