@@ -69,6 +69,18 @@ def findings_json(db_url: str, cwd: Path, *extra: str) -> list[dict]:
     return json.loads(out.stdout)
 
 
+def run_links_sql(columns: str, *, mark: str = "?", where: str = "") -> str:
+    """SQL for the links on a run's pages, written out here rather than taken from the store: the run's own
+    rows and those of the pages it carried over from an earlier run (pages.links_run). ``columns`` name
+    columns of ``links`` (as ``l.name``), ``where`` an extra condition on them; bind the run id twice."""
+    extra = f" AND ({where})" if where else ""
+    return (
+        f"SELECT {columns} FROM links l WHERE l.run_id = {mark}{extra} UNION ALL "
+        f"SELECT {columns} FROM pages p JOIN links l ON l.run_id = p.links_run AND l.source_url = p.url "
+        f"WHERE p.run_id = {mark}{extra}"
+    )
+
+
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'monitor.db'}"

@@ -36,6 +36,7 @@ from monitor.store import (
     Probe,
     SearchCheck,
     Store,
+    run_link_selects,
     stream_rows,
 )
 from rules import merge_overrides
@@ -221,23 +222,20 @@ def load_site_facts(
         intern = sys.intern
         new = tuple.__new__  # LinkFacts._make without its Python frame and length check, per link
         links: list[LinkFacts] = []
-        for batch in stream_rows(
-            s,
-            select(
-                Link.source_url,
-                Link.target_url,
-                Link.anchor_text,
-                Link.tag,
-                Link.attr,
-                Link.on_home,
-                Link.is_external,
-                Link.fragment,
-                Link.hidden,
-                Link.hiding,
-            )
-            .where(Link.run_id == run_id, Link.tag.not_in(FOLLOW_TAGS))
-            .order_by(Link.id),
-        ):
+        parts = run_link_selects(
+            run_id,
+            Link.source_url,
+            Link.target_url,
+            Link.anchor_text,
+            Link.tag,
+            Link.attr,
+            Link.on_home,
+            Link.is_external,
+            Link.fragment,
+            Link.hidden,
+            Link.hiding,
+        )
+        for batch in (b for part in parts for b in stream_rows(s, part.where(Link.tag.not_in(FOLLOW_TAGS)))):
             links += [
                 new(
                     LinkFacts,

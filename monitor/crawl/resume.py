@@ -19,7 +19,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete, select, update
 
-from monitor.store import CrawlRun, Link, Page, SearchCheck, Store, utcnow
+from monitor.store import CrawlRun, Link, Page, SearchCheck, Store, run_link_selects, utcnow
 
 RESUME_MAX_AGE = timedelta(hours=24)  # an older unfinished run is stale: start afresh
 
@@ -104,7 +104,7 @@ def _redo_unanswered_searches(s, run_id: int) -> None:
     )
     for url in sorted(asked - answered):
         s.execute(delete(Page).where(Page.run_id == run_id, Page.url == url))
-        for table, key in COPIED_WITH_PAGE:
+        for table, key in [*COPIED_WITH_PAGE, (Link, "source_url")]:
             s.execute(delete(table).where(table.run_id == run_id, getattr(table, key) == url))
 
 
@@ -119,13 +119,10 @@ def load_frontier(store: Store, run_id: int) -> Frontier:
             if not external:
                 f.internal_pages += 1
         seen: set[str] = set()
-        for target, source, tag, external in s.execute(
-            select(Link.target_url, Link.source_url, Link.tag, Link.is_external)
-            .where(Link.run_id == run_id)
-            .order_by(Link.id)
-        ):
-            if target in f.stored or target in seen:
-                continue
-            seen.add(target)
-            f.pending.append((target, source, depth.get(source, 0), tag, external))
+        for part in run_link_selects(run_id, Link.target_url, Link.source_url, Link.tag, Link.is_external):
+            for target, source, tag, external in s.execute(part):
+                if target in f.stored or target in seen:
+                    continue
+                seen.add(target)
+                f.pending.append((target, source, depth.get(source, 0), tag, external))
     return f

@@ -2,9 +2,10 @@
 
 A page the server answers with 304 Not Modified (we send the ETag and
 Last-Modified the previous run stored), or whose body hashes the same as
-before, is not parsed again: its page row, links and list-page facts are
-copied from the previous run in SQL, and the spider follows the links the
-previous run stored for it. Pages rendered in a browser are always fetched
+before, is not parsed again: its page row and list-page facts are copied
+from the previous run in SQL, its links stay stored where they were (the
+copied row's ``links_run``; ``monitor.store.run_link_selects`` reads a run's
+links), and the spider follows the links the previous run stored for it. Pages rendered in a browser are always fetched
 afresh: their HTML shell says nothing about the data a script loads.
 """
 
@@ -18,7 +19,18 @@ from typing import Any, Iterable
 from scrapy.exceptions import NotConfigured
 from sqlalchemy import bindparam, func, insert, select, update
 
-from monitor.store import CrawlRun, Link, ListPage, Message, Page, ReportDocument, SearchCheck, Store, stream_rows
+from monitor.store import (
+    CrawlRun,
+    Link,
+    ListPage,
+    Message,
+    Page,
+    ReportDocument,
+    SearchCheck,
+    Store,
+    run_link_selects,
+    stream_rows,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,22 +100,18 @@ class PreviousRun:
         targets: list[tuple[str, str, bool]] = []
         by_source: dict[str, array] = {}
         with self.store.engine.connect() as conn:
-            for rows in stream_rows(
-                conn,
-                select(Link.source_url, Link.target_url, Link.tag, Link.is_external)
-                .where(Link.run_id == self.run_id)
-                .order_by(Link.id),
-            ):
-                for source, target, tag, external in rows:
-                    key = (target, tag, bool(external))
-                    i = index.get(key)
-                    if i is None:
-                        i = index[key] = len(targets)
-                        targets.append(key)
-                    ids = by_source.get(source)
-                    if ids is None:
-                        ids = by_source[source] = array("I")
-                    ids.append(i)
+            for part in run_link_selects(self.run_id, Link.source_url, Link.target_url, Link.tag, Link.is_external):
+                for rows in stream_rows(conn, part):
+                    for source, target, tag, external in rows:
+                        key = (target, tag, bool(external))
+                        i = index.get(key)
+                        if i is None:
+                            i = index[key] = len(targets)
+                            targets.append(key)
+                        ids = by_source.get(source)
+                        if ids is None:
+                            ids = by_source[source] = array("I")
+                        ids.append(i)
         return targets, by_source
 
 
@@ -156,10 +164,11 @@ class ConditionalGetMiddleware:
 
 # ------------------------------------------------------------ copying unchanged facts in SQL
 
-_NOT_COPIED = {"id", "run_id", "fetched_at", "reused", "verified_at"}
-# facts stored per page, copied with an unchanged page: (ORM class, column holding the page URL)
+_NOT_COPIED = {"id", "run_id", "fetched_at", "reused", "verified_at", "links_run"}
+# facts stored per page, copied with an unchanged page: (ORM class, column holding the page URL). Not its
+# links: the copied page row points at the run that holds them (Page.links_run), since a page has hundreds
+# of links and a re-crawl carries most pages over
 COPIED_WITH_PAGE: list[tuple[type, str]] = [
-    (Link, "source_url"),
     (ListPage, "page_url"),
     (Message, "page_url"),
     (ReportDocument, "url"),
@@ -168,7 +177,8 @@ COPIED_WITH_PAGE: list[tuple[type, str]] = [
 
 
 def copy_unchanged(session, *, prev_run: int, run_id: int, rows: Iterable[dict[str, Any]], now) -> None:
-    """Copy page rows, links and list pages of unchanged URLs from ``prev_run`` into ``run_id``.
+    """Copy page rows and list pages of unchanged URLs from ``prev_run`` into ``run_id``; their links stay
+    where they are stored (``Page.links_run``).
 
     ``rows``: {url, how, elapsed_ms, etag, last_modified} per URL; one statement per table for the whole
     batch. After a 304 the old validators stand; after a same-hash 200 the new response's are kept. A page
@@ -197,8 +207,15 @@ def copy_unchanged(session, *, prev_run: int, run_id: int, rows: Iterable[dict[s
         )
         conn.execute(
             insert(pages).from_select(
-                [c.key for c in pcols] + ["run_id", "fetched_at", "reused", "verified_at"],
-                select(*pcols, bindparam("run", run_id), bindparam("now", now), bindparam("yes", True), verified)
+                [c.key for c in pcols] + ["run_id", "fetched_at", "reused", "verified_at", "links_run"],
+                select(
+                    *pcols,
+                    bindparam("run", run_id),
+                    bindparam("now", now),
+                    bindparam("yes", True),
+                    verified,
+                    func.coalesce(pages.c.links_run, pages.c.run_id),
+                )
                 .where(pages.c.id.in_(first))
                 .order_by(pages.c.id),
             ),

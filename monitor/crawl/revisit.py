@@ -9,8 +9,8 @@ the previous run did not have. The other URLs of the previous run ("leaves": the
 pages whose links are all navigation, attachments, images and other resources, external links) are verified on
 a rotation: each at least once per ``revisit_days`` (``sites.yaml`` limits), oldest-verified first, about
 ``ceil(N / crawls per window)`` a crawl so the load is spread evenly. A leaf not fetched is carried over: its
-page row, links and other facts are copied from the previous run (``monitor.crawl.reuse.copy_unchanged``) with
-its old ``verified_at``, and the spider follows its stored links. A leaf that a page parsed this crawl no
+page row and other facts are copied from the previous run (``monitor.crawl.reuse.copy_unchanged``) with its old
+``verified_at``, its links are read where they are stored (``Page.links_run``), and the spider follows its stored links. A leaf that a page parsed this crawl no
 longer links to, or links to anew, is fetched after all (an article taken off its list is often gone; one a
 new page cites may have been edited to cite it back). The first crawl of a site, ``revisit_days: 0`` and
 ``crawl --full`` fetch everything.
@@ -31,7 +31,7 @@ from typing import Iterable
 from sqlalchemy import func, select
 
 from monitor.model import FindingStatus
-from monitor.store import FOLLOW_TAGS, ColumnItem, CrawlRun, Finding, Link, ListPage, Page, Store
+from monitor.store import FOLLOW_TAGS, ColumnItem, CrawlRun, Finding, Link, ListPage, Page, Store, run_links
 
 RECENT_RUNS = 5  # the cadence of crawls is the median gap between the last few runs' starts
 
@@ -100,26 +100,23 @@ def plan_revisits(store: Store, site: str, prev_run: int, *, now: datetime, revi
             )
         )
         structural = set(s.scalars(select(ListPage.page_url).where(ListPage.run_id == prev_run)))
-        structural.update(s.scalars(select(Link.target_url).where(Link.run_id == prev_run, Link.tag.in_(FOLLOW_TAGS))))
+        structural.update(s.scalars(run_links(prev_run, Link.target_url, where=Link.tag.in_(FOLLOW_TAGS))))
         articles = set(s.scalars(select(ColumnItem.url).where(ColumnItem.run_id == prev_run)))
         # pages that lead somewhere the home page does not (a hub, a further list page): new articles may
         # appear there; a page whose links are all the site's own navigation is a dead end, a leaf
-        home_links = (
-            select(Link.target_url)
-            .join(Page, (Page.run_id == Link.run_id) & (Page.url == Link.source_url))
-            .where(Link.run_id == prev_run, Page.is_home.is_(True))
-        )
+        homes = list(s.scalars(select(Page.url).where(Page.run_id == prev_run, Page.is_home.is_(True))))
+        home_links = run_links(prev_run, Link.target_url, where=Link.source_url.in_(homes))
+        inner = run_links(
+            prev_run,
+            Link.source_url,
+            Link.target_url,
+            where=Link.is_external.is_(False) & Link.tag.in_(("a", "iframe")),
+        ).subquery()
         hubs = set(
             s.scalars(
-                select(Link.source_url)
+                select(inner.c.source_url)
                 .distinct()
-                .where(
-                    Link.run_id == prev_run,
-                    Link.is_external.is_(False),
-                    Link.tag.in_(("a", "iframe")),
-                    Link.target_url != Link.source_url,
-                    Link.target_url.not_in(home_links),
-                )
+                .where(inner.c.target_url != inner.c.source_url, inner.c.target_url.not_in(home_links))
             )
         )
         rows = s.execute(

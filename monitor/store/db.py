@@ -34,6 +34,7 @@ from sqlalchemy import (
     event,
     insert,
     select,
+    union_all,
     update,
 )
 from sqlalchemy.engine import Connection, Engine
@@ -114,6 +115,10 @@ class Page(Base):
     attempts: Mapped[int | None] = mapped_column(Integer)
     attachment: Mapped[bool | None] = mapped_column(Boolean)
     text_error: Mapped[str | None] = mapped_column(Text)
+    # the earlier run whose link rows are this page's links: set when a re-crawl carries the page over
+    # unchanged, so its links are stored once per version of the page, not copied into every run
+    # (NULL: the links are this run's own rows); read through run_link_selects
+    links_run: Mapped[int | None] = mapped_column(Integer)
     __table_args__ = (Index("ix_pages_run_url", "run_id", "url"),)
 
 
@@ -606,6 +611,32 @@ def stream_rows(s: Session | Connection, stmt: Any, *, batch: int = 20_000) -> I
             yield rows
     finally:
         cursor.close()
+
+
+def run_link_selects(run_id: int, *cols: Any) -> tuple[Any, Any]:
+    """The two selects of ``cols`` (columns of Link) that read the links on the pages of run ``run_id``.
+
+    The first reads the links of the pages the run carried over unchanged from an earlier run
+    (``Page.links_run``), page by page; the second the run's own link rows, in id order. Each page's links
+    come in page order. Filters on ``Link`` columns may be added to both with ``.where``."""
+    carried = (
+        select(*cols)
+        .select_from(Page)
+        .join(Link, (Link.run_id == Page.links_run) & (Link.source_url == Page.url))
+        .where(Page.run_id == run_id, Page.links_run.is_not(None))
+        .order_by(Page.id, Link.id)
+    )
+    own = select(*cols).where(Link.run_id == run_id).order_by(Link.id)
+    return carried, own
+
+
+def run_links(run_id: int, *cols: Any, where: Any = None) -> Any:
+    """One select of ``cols`` over every link of run ``run_id``, its own and its carried pages', in no order
+    (see run_link_selects); ``where``, if given, filters both parts. For sets and subqueries."""
+    carried, own = run_link_selects(run_id, *cols)
+    if where is not None:
+        carried, own = carried.where(where), own.where(where)
+    return union_all(carried.order_by(None), own.order_by(None))
 
 
 class BatchWriter:

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import PG_ADMIN_URL, ROOT
+from tests.conftest import PG_ADMIN_URL, ROOT, run_links_sql
 from tests.fault_server import html, serve_faults
 from tests.local_http import sites_yaml
 
@@ -144,7 +144,7 @@ def _facts(db: str) -> dict:
             )
             out["links"] = sorted(
                 con.execute(
-                    "select source_url, target_url, anchor_text, tag from links where run_id = %s", (run,)
+                    run_links_sql("l.source_url, l.target_url, l.anchor_text, l.tag", mark="%s"), (run, run)
                 ).fetchall()
             )
             out["columns"] = sorted(

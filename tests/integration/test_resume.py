@@ -13,7 +13,7 @@ import time
 from collections import Counter
 from datetime import timedelta
 
-from tests.conftest import DEMO_DAY, ROOT, findings_json, run_monitor
+from tests.conftest import DEMO_DAY, ROOT, findings_json, run_links_sql, run_monitor
 from tests.integration.test_demo_end_to_end import _expected, _planted_key
 from tests.integration.test_reuse import write_config
 
@@ -36,7 +36,7 @@ def _snapshot(con: sqlite3.Connection, run_id: int):
     return (
         con.execute("select status, pages, started_at, finished_at from crawl_runs where id=?", (run_id,)).fetchone(),
         con.execute("select count(*), count(distinct url) from pages where run_id=?", (run_id,)).fetchone(),
-        con.execute("select count(*) from links where run_id=?", (run_id,)).fetchone(),
+        con.execute(f"select count(*) from ({run_links_sql('l.id')})", (run_id, run_id)).fetchone(),
         con.execute("select count(*) from column_items where run_id=?", (run_id,)).fetchone(),
         con.execute("select * from findings order by id").fetchall(),
         con.execute("select * from finding_events order by id").fetchall(),
