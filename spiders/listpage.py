@@ -21,6 +21,7 @@ Pure helpers: the spider records what they return; nothing here judges a column.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urljoin
@@ -126,9 +127,26 @@ class ListReading:
     blocks: list[Block] = field(default_factory=list)
     main: Block | None = None
     overview: bool = False  # several lists of similar size: a column overview page, not one list
-    empty_container: bool = False  # a list container in the main content with no entry
-    empty_marker: str | None = None  # 暂无信息 and the like, in the main content
     datastore: bool = False  # 大汉 JCMS records inside the page
+    # the evidence of an empty list, read when first asked for: most pages are articles, turned away before
+    _find_empty: Callable[[], tuple[bool, str | None]] | None = field(default=None, repr=False)
+    _empty: tuple[bool, str | None] | None = field(default=None, repr=False)
+
+    def _empty_evidence(self) -> tuple[bool, str | None]:
+        if self._empty is None:
+            self._empty = self._find_empty() if self._find_empty is not None else (False, None)
+            self._find_empty = None  # let go of the page
+        return self._empty
+
+    @property
+    def empty_container(self) -> bool:
+        """A list container in the main content with no entry."""
+        return self._empty_evidence()[0]
+
+    @property
+    def empty_marker(self) -> str | None:
+        """暂无信息 and the like, in the main content."""
+        return self._empty_evidence()[1]
 
     @property
     def dated(self) -> int:
@@ -342,6 +360,8 @@ def _walk(root, base_url: str, blocks: list[Block], containers: list[tuple[objec
             chrome = footer or tag in _CHROME_TAGS or el.get("role") == "navigation" or is_chrome
         if tag in _CONTAINER_TAGS or (tag == "div" and listy):
             containers.append((el, chrome))
+        if not len(el):
+            continue  # a leaf (most elements: links, spans, text): no group, nothing to walk
         children = []
         groups: dict[tuple[str, str], list] = {}
         for c in el:
@@ -351,7 +371,11 @@ def _walk(root, base_url: str, blocks: list[Block], containers: list[tuple[objec
             children.append(c)
             if ctag in ENTRY_TAGS:
                 key = (ctag, "" if ctag in _ROW_TAGS else (c.get("class") or ""))
-                groups.setdefault(key, []).append(c)
+                group = groups.get(key)
+                if group is None:
+                    groups[key] = [c]
+                else:
+                    group.append(c)
         for (ctag, _cls), kids in groups.items():
             if ctag not in _ROW_TAGS and len(kids) < 2:
                 continue
@@ -369,7 +393,7 @@ def _walk(root, base_url: str, blocks: list[Block], containers: list[tuple[objec
                 side = chrome or any(w in heading for w in _SIDE_HEADINGS)
                 order += 1
                 blocks.append(Block(entries, side, tag in _CONTAINER_TAGS or listy, heading, order, footer, el))
-        stack.extend((c, chrome, footer) for c in reversed(children))
+        stack.extend([(c, chrome, footer) for c in reversed(children)])
 
 
 def _resolve(entries: list[Entry], base_url: str) -> None:
@@ -495,27 +519,29 @@ def read_list(sel: Selector, base_url: str, *, html: str | None = None, text: st
         _date_from_url(best.entries)
         out.entries = best.entries
     if not out.entries:
-        # an empty list container: named like a list (class/id list, news…) or a table with a header row,
-        # holding no link and hardly any text (a layout table or an article body is no empty list)
-        out.empty_container = any(
-            not chrome and not _links(el) and len(_text(el)) <= 30
-            for el, chrome in containers
-            if el.tag.lower() != "dl"
-            and (
-                _LIST_WORDS.search(_attrs(el))
-                or (el.tag.lower() in ("table", "tbody") and next(el.iter("th"), None) is not None)
-            )
-        )
-        body = text if text is not None else " ".join(sel.xpath("//body//text()[not(ancestor::script)]").getall())
-        for marker in EMPTY_MARKERS:
-            if marker in body:
-                out.empty_marker = marker
-                break
-        if out.empty_marker is None:
-            m = _ZERO_COUNT.search(normalize(body))
-            if m:
-                out.empty_marker = m.group(0)
+        out._find_empty = lambda: _empty_evidence(sel, containers, text)
     return out
+
+
+def _empty_evidence(sel: Selector, containers: list, text: str | None) -> tuple[bool, str | None]:
+    """(an empty list container, an empty-list marker) of a page whose main content shows no entry."""
+    # an empty list container: named like a list (class/id list, news…) or a table with a header row,
+    # holding no link and hardly any text (a layout table or an article body is no empty list)
+    container = any(
+        not chrome and not _links(el) and len(_text(el)) <= 30
+        for el, chrome in containers
+        if el.tag.lower() != "dl"
+        and (
+            _LIST_WORDS.search(_attrs(el))
+            or (el.tag.lower() in ("table", "tbody") and next(el.iter("th"), None) is not None)
+        )
+    )
+    body = text if text is not None else " ".join(sel.xpath("//body//text()[not(ancestor::script)]").getall())
+    for marker in EMPTY_MARKERS:
+        if marker in body:
+            return container, marker
+    m = _ZERO_COUNT.search(normalize(body))
+    return container, (m.group(0) if m else None)
 
 
 def all_dated_entries(
