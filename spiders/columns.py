@@ -22,6 +22,8 @@ from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
 
+from spiders.parsing import xpath
+
 from monitor.model import ColumnKind
 
 # ColumnType values listed in 网页设计规范 (§2 of the inspection rules) and their kinds.
@@ -106,9 +108,18 @@ _NAV_XPATH = (
 _NOT_LINKS = ("javascript:", "#", "mailto:", "tel:")
 
 
-def _label(a: Selector) -> str:
-    text = " ".join(t.strip() for t in a.xpath(".//text()").getall() if t.strip())
-    return re.sub(r"\s+", " ", text or a.attrib.get("title", "")).strip()
+_NESTED_MENU_XPATH = (
+    "ancestor::nav | ancestor::*[self::ul or self::div or self::dl]"
+    "[contains(translate(@id,'NAVMENU','navmenu'),'nav') or contains(translate(@class,'NAVMENU','navmenu'),'nav')"
+    " or contains(translate(@id,'NAVMENU','navmenu'),'menu') or contains(translate(@class,'NAVMENU','navmenu'),'menu')]"
+)
+_SUB_MENU_XPATH = "ancestor::*[self::ul or self::ol or self::dl or self::dd or self::div][1]"
+_OWN_LINK_XPATH = "./a[@href] | ./*[not(self::ul or self::ol or self::div or self::dl)]//a[@href]"
+
+
+def _label(a) -> str:
+    text = " ".join(t.strip() for t in xpath(".//text()")(a) if t.strip())
+    return re.sub(r"\s+", " ", text or a.get("title", "")).strip()
 
 
 def nav_columns(sel: Selector, base_url: str) -> list[tuple[str, str, str | None]]:
@@ -119,19 +130,19 @@ def nav_columns(sel: Selector, base_url: str) -> list[tuple[str, str, str | None
     parent is the ``li``'s own first link. Only links on the base URL's host:port are kept; the
     home link (首页) and script/anchor links are skipped. Each URL appears once.
     """
+    root = sel.root
+    if not hasattr(root, "xpath"):
+        return []
+    # lxml elements, not parsel Selectors: a list page's menus hold dozens of links, each asked several XPaths
     base = urlsplit(base_url)
     out: list[tuple[str, str, str | None]] = []
     seen: set[str] = set()
-    for menu in sel.xpath(_NAV_XPATH):
+    for menu in xpath(_NAV_XPATH)(root):
         # Skip a menu nested in one already taken (its links were read with the outer one).
-        if menu.xpath(
-            "ancestor::nav | ancestor::*[self::ul or self::div or self::dl]"
-            "[contains(translate(@id,'NAVMENU','navmenu'),'nav') or contains(translate(@class,'NAVMENU','navmenu'),'nav')"
-            " or contains(translate(@id,'NAVMENU','navmenu'),'menu') or contains(translate(@class,'NAVMENU','navmenu'),'menu')]"
-        ):
+        if xpath(_NESTED_MENU_XPATH)(menu):
             continue
-        for a in menu.xpath(".//a[@href]"):
-            href = a.attrib.get("href", "").strip()
+        for a in xpath(".//a[@href]")(menu):
+            href = a.get("href", "").strip()
             name = _label(a)
             if not href or href.lower().startswith(_NOT_LINKS) or not name or name in ("首页", "网站首页"):
                 continue
@@ -147,24 +158,20 @@ def nav_columns(sel: Selector, base_url: str) -> list[tuple[str, str, str | None
     return out
 
 
-def _path(node: Selector) -> str:
-    return node.root.getroottree().getpath(node.root)
-
-
-def _parent_name(a: Selector) -> str | None:
+def _parent_name(a) -> str | None:
     """The first link of the ``li`` (or ``dt``) that holds the sub-menu this link sits in."""
-    sub = a.xpath("ancestor::*[self::ul or self::ol or self::dl or self::dd or self::div][1]")
+    sub = xpath(_SUB_MENU_XPATH)(a)
     if not sub:
         return None
-    owner = sub[0].xpath("ancestor::li[1]")
+    owner = xpath("ancestor::li[1]")(sub[0])
     if owner:
-        first = owner[0].xpath("./a[@href] | ./*[not(self::ul or self::ol or self::div or self::dl)]//a[@href]")
-        if first and _path(first[0]) != _path(a):
+        first = xpath(_OWN_LINK_XPATH)(owner[0])
+        if first and first[0] is not a:
             return _label(first[0]) or None
         return None
     # <dl><dt><a>父</a></dt><dd><a>子</a></dd></dl>
-    if sub[0].root.tag == "dd":
-        dt = sub[0].xpath("preceding-sibling::dt[1]//a[@href]")
+    if sub[0].tag == "dd":
+        dt = xpath("preceding-sibling::dt[1]//a[@href]")(sub[0])
         if dt:
             return _label(dt[0]) or None
     return None
