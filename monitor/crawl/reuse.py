@@ -5,8 +5,9 @@ Last-Modified the previous run stored), or whose body hashes the same as
 before, is not parsed again: its page row and list-page facts are copied
 from the previous run in SQL, its links stay stored where they were (the
 copied row's ``links_run``; ``monitor.store.run_link_selects`` reads a run's
-links), and the spider follows the links the previous run stored for it. Pages rendered in a browser are always fetched
-afresh: their HTML shell says nothing about the data a script loads.
+links), and the spider follows the links the previous run stored for it.
+Pages rendered in a browser are always fetched afresh: their HTML shell says
+nothing about the data a script loads.
 """
 
 from __future__ import annotations
