@@ -108,8 +108,8 @@ per re-crawl: the re-crawl's crawl went from 11 s to 5-7 s. The list reading loo
 only when asked (an article page never is) and stops its walk at leaves. Same findings (tests/integration/
 test_reuse.py, test_revisit.py; test_extract_facts for the extraction). This session's machine was slower than the
 last one and its venv newer (Scrapy 2.19.0, Twisted 26.10.0, lxml 6.1.3, SQLAlchemy 2.1.9): the code before issue
-15 (89aaa12) took 13-17.5 ms a page on cards where it took 7.5-7.8 before, ours 6.2-7.2. Alternating runs,
-2026-11-30 21:20-22:15, CPU ms per page of crawl+check, before -> now:
+15 (89aaa12) took 13-17.5 ms a page on cards where it took 7.5-7.8 before, ours 6.2-7.9. Alternating runs,
+2026-11-30 21:20-22:39, CPU ms per page of crawl+check, before -> now:
 
     shape   run                    before -> now        re-crawl wall, crawl+check   vs LinkChecker
     cards   cards, pair 1 (links)  13.2 -> 7.0 (53%)    5.0x                         -
@@ -118,11 +118,17 @@ last one and its venv newer (Scrapy 2.19.0, Twisted 26.10.0, lxml 6.1.3, SQLAlch
     cards   cards, pair 4          17.5 -> 7.2 (41%)    5.9x                         -
     cards   all                    14.5 -> 6.9 (48%)    7.0x                         2.76x
     demo    all                     7.3 -> 3.6 (49%)    5.6x                         2.91x
+    cards   cards, pair 5 (nav)    14.0 -> 7.9 (56%)    4.9x                         -
+    cards   cards, pair 6 (nav)    16.7 -> 7.0 (42%)    5.2x                         -
 
-Re-crawl requests 20% of the first's on both shapes; peak memory 238 MB (demo), 210 MB (cards). The re-crawl is now
-at least 5x cheaper in every run; its check (5 s on cards, 6 s on the demo) is half of it, most of that reading
-660,000 links (cards) back into Python objects, which is sqlite3's per-value cost (1.7 s of a 2.3 s load)
-rather than the query's. CPU per page is at half or below in the median (48% cards, 49% demo) but not in every run.
+Pairs 1-2 had the links change alone, pairs 3-4 and "all" also the list-walk change, pairs 5-6 also the navigation columns read without parsel (22:20-22:39). In
+pair 5 our check, the same code as in the run before, took 8.2 s of CPU instead of 5.4: a busy host, not the code.
+
+Re-crawl requests 20% of the first's on both shapes; peak memory 238 MB (demo), 210 MB (cards). The re-crawl is
+4.9-7.0x cheaper on cards (median 5.9x), 5.6x on the demo; its check (5 s on cards, 6 s on the demo) is half of it,
+most of that reading 660,000 links (cards) back into Python objects, which is sqlite3's per-value cost (1.7 s of a
+2.3 s load) rather than the query's. CPU per page is at half or below in the median (48% over seven cards pairs, 49% on the
+demo) but not in every run (three cards pairs at 52-56%).
 """
 
 from __future__ import annotations
