@@ -121,8 +121,9 @@ last one and its venv newer (Scrapy 2.19.0, Twisted 26.10.0, lxml 6.1.3, SQLAlch
     cards   cards, pair 5 (nav)    14.0 -> 7.9 (56%)    4.9x                         -
     cards   cards, pair 6 (nav)    16.7 -> 7.0 (42%)    5.2x                         -
 
-Pairs 1-2 had the links change alone, pairs 3-4 and "all" also the list-walk change, pairs 5-6 also the navigation columns read without parsel (22:20-22:39). In
-pair 5 our check, the same code as in the run before, took 8.2 s of CPU instead of 5.4: a busy host, not the code.
+Pairs 1-2 had the links change alone, pairs 3-4 and "all" also the list-walk change, pairs 5-6 also the navigation
+columns read without parsel (22:20-22:39). In pair 5 our check, the same code as in the run before, took 8.2 s of CPU
+instead of 5.4: a busy host, not the code.
 
 Re-crawl requests 20% of the first's on both shapes; peak memory 238 MB (demo), 210 MB (cards). The re-crawl is
 4.9-7.0x cheaper on cards (median 5.9x), 5.6x on the demo; its check (5 s on cards, 6 s on the demo) is half of it,
