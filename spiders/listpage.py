@@ -132,7 +132,7 @@ class ListReading:
     _find_empty: Callable[[], tuple[bool, str | None]] | None = field(default=None, repr=False)
     _empty: tuple[bool, str | None] | None = field(default=None, repr=False)
 
-    def _empty_evidence(self) -> tuple[bool, str | None]:
+    def _evidence(self) -> tuple[bool, str | None]:
         if self._empty is None:
             self._empty = self._find_empty() if self._find_empty is not None else (False, None)
             self._find_empty = None  # let go of the page
@@ -141,12 +141,12 @@ class ListReading:
     @property
     def empty_container(self) -> bool:
         """A list container in the main content with no entry."""
-        return self._empty_evidence()[0]
+        return self._evidence()[0]
 
     @property
     def empty_marker(self) -> str | None:
         """暂无信息 and the like, in the main content."""
-        return self._empty_evidence()[1]
+        return self._evidence()[1]
 
     @property
     def dated(self) -> int:
