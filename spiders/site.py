@@ -684,8 +684,11 @@ class SiteSpider(scrapy.Spider):
         key = meta["key_url"]
         yield ReuseItem(url=key, how=how, elapsed_ms=elapsed_ms, etag=etag, last_modified=last_modified)
         if meta.get("parse") and not meta.get("external"):
+            scheduled, depth = self.scheduled, meta.get("depth", 0)
             for target, tag, _external in self.previous.links(key):
-                req = self._follow(target, tag=tag, depth=meta.get("depth", 0), referer=key)
+                if target in scheduled:  # _follow's test, inline: most of a page's links (navigation, footer) are
+                    continue
+                req = self._schedule(target, tag=tag, depth=depth, referer=key)
                 if req is not None and not self._held(req):
                     yield req
 

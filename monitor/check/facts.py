@@ -221,6 +221,9 @@ def load_site_facts(
         # thousands of links, most of them the same navigation and footer links on every page
         intern = sys.intern
         new = tuple.__new__  # LinkFacts._make without its Python frame and length check, per link
+        # tags and attributes take a handful of values: one shared copy each, from a dict cheaper than sys.intern
+        shared: dict[str, str] = {}
+        short = shared.setdefault
         links: list[LinkFacts] = []
         parts = run_link_selects(
             run_id,
@@ -243,12 +246,12 @@ def load_site_facts(
                         intern(source),
                         intern(target),
                         intern(anchor) if anchor else "",
-                        intern(tag) if tag else tag,
-                        intern(attr) if attr else attr,
-                        bool(on_home),
-                        bool(external),
+                        short(tag, tag),
+                        short(attr, attr),
+                        on_home == 1,  # a bool from PostgreSQL, 0/1 from SQLite; == 1 is cheaper than bool()
+                        external == 1,
                         fragment,
-                        bool(hidden),
+                        hidden == 1,  # NULL (None) is False
                         hiding,
                     ),
                 )
