@@ -105,10 +105,19 @@ def check(site: SiteFacts, *, today: date, t: Thresholds) -> Iterator[Outcome]:
         p = pages.get(url)
         return p.url if p is not None else url
 
-    out_links: dict[str, list[LinkFacts]] = {}
-    for l in site.links:
-        out_links.setdefault(canon(l.source_url), []).append(l)
     policy_canon = {canon(u): u for u in policy}
+    # the links of the pages read below only (interpretations, policy documents), not of every page: a site's
+    # links come page by page, so each run of one source is looked up once
+    wanted = {canon(u) for u in interp} | {pages[u].url if u in pages else u for u in policy_canon}
+    out_links: dict[str, list[LinkFacts]] = {}
+    source, bucket = None, None
+    for l in site.links:
+        if l.source_url != source:
+            source = l.source_url
+            key = canon(source)
+            bucket = out_links.setdefault(key, []) if key in wanted else None
+        if bucket is not None:
+            bucket.append(l)
 
     missing: dict[str, list[tuple[str, str]]] = {}
     for url, title in sorted(interp.items()):
