@@ -55,10 +55,20 @@ _column_type = etree.XPath("//meta[@name='ColumnType']/@content", smart_strings=
 
 
 def column_meta(sel: Selector) -> tuple[str | None, str | None]:
-    """The ``ColumnName`` and ``ColumnType`` meta tags of the 网页设计规范, when present."""
-    names = _column_name(sel.root)
-    kinds = _column_type(sel.root)
-    name, kind = (names[0] if names else None), (kinds[0] if kinds else None)
+    """The ``ColumnName`` and ``ColumnType`` meta tags of the 网页设计规范, when present: the first content of
+    each, as ``//meta[@name='ColumnName']/@content`` reads it, found in one pass over the metas."""
+    iter_metas = getattr(sel.root, "iter", None)
+    if iter_metas is None:  # not an element tree
+        names, kinds = _column_name(sel.root), _column_type(sel.root)
+        name, kind = (names[0] if names else None), (kinds[0] if kinds else None)
+    else:
+        name = kind = None
+        for m in iter_metas("meta"):
+            which = m.get("name")
+            if which == "ColumnName" and name is None:
+                name = m.get("content")
+            elif which == "ColumnType" and kind is None:
+                kind = m.get("content")
     return (name.strip() if name else None, kind.strip() if kind else None)
 
 
@@ -352,14 +362,34 @@ def _named_metas(root) -> bool:
     )
 
 
+def _meta_parent(root):
+    """The one element every <meta> of the page is a child of (the <head>, on nearly every page), else None."""
+    iter_metas = getattr(root, "iter", None)
+    if iter_metas is None:
+        return None
+    parent = None
+    for m in iter_metas("meta"):
+        up = m.getparent()
+        if parent is None:
+            parent = up
+        elif up is not parent:
+            return None
+    return parent
+
+
 def _meta_time(sel: Selector, queries: tuple[str, ...], *, today: date | None) -> PublishedTime | None:
     if not _named_metas(sel.root):
         return None
+    # each query is "//meta[...]/@content", a search of the whole page; when all the metas share one parent,
+    # the same query asked of that parent's children ("meta[...]") finds the same values in the same order
+    parent = _meta_parent(sel.root)
     for query in queries:
+        if parent is not None:
+            query = query.removeprefix("//")
         find = _COMPILED.get(query)
         if find is None:
             find = _COMPILED[query] = etree.XPath(query, smart_strings=False)
-        for raw in find(sel.root):
+        for raw in find(sel.root if parent is None else parent):
             found = iter_dates(raw, today=today, keep_excluded=True)
             if found:
                 name = query.split("'")[-2] if "'" in query else query

@@ -42,6 +42,7 @@ _BODY_404 = re.compile(
     r"错误代码[:：]?\s*404|\b404\b\s*[-–—:：]?\s*(?:错误|页面)",
     re.I,
 )
+_BODY_404_KEYS = ("404", "found", "页面", "不存在", "删除")
 SOFT_404_MAX_TEXT = 3000  # characters of visible text: longer pages are real pages that mention "404"
 
 
@@ -92,9 +93,13 @@ def not_found_text(title: str | None, text: str | None = None) -> str | None:
         if m:
             return m.group(0)[:100]
     if text and len(text) <= SOFT_404_MAX_TEXT:
-        m = _BODY_404.search(text)
-        if m:
-            return m.group(0)[:100]
+        # every wording _BODY_404 knows holds one of these (ASCII in lower case, as its re.I compares it): a
+        # page with none is passed over without running the pattern's alternatives at every position
+        low = text.lower()
+        if any(k in low for k in _BODY_404_KEYS):
+            m = _BODY_404.search(text)
+            if m:
+                return m.group(0)[:100]
     return None
 
 

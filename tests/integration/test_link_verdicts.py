@@ -184,3 +184,29 @@ def test_soft_404_wording(title, text, expected):
     from spiders.verdicts import not_found_text
 
     assert (not_found_text(title, text) is not None) is expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "PAGE NOT FOUND",
+        "Page  Not\tFound, sorry",
+        "HTTP 404 not found",
+        "错误代码：404",
+        "404 错误",
+        "对不起，找不到相关页面",
+        "您所访问的页面已删除",
+        "该信息已被删除",
+        "内容不存在",
+        "首页 | 政务公开 | 办事服务",
+        "Found in the archive",
+        "页面导航",
+        "",
+    ],
+)
+def test_soft_404_body_keys_never_hide_a_match(text):
+    """A body without any of the keys is not searched: the answer must be the pattern's own on every text."""
+    from spiders.verdicts import _BODY_404, not_found_text
+
+    m = _BODY_404.search(text)
+    assert not_found_text(None, text) == (m.group(0)[:100] if m and text else None)

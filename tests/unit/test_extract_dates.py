@@ -397,3 +397,79 @@ def test_pages_without_named_metas_skip_the_meta_queries_and_lose_nothing():
         sel = Selector(text=f"<html><head><meta charset='utf-8'>{meta}</head><body><p>正文</p></body></html>")
         found = listing.article_datetime(sel)
         assert found is not None and found.date.isoformat() == "2024-03-05", meta
+
+
+_META_PAGES = [
+    # every meta a child of <head>: the queries are asked of the head's children
+    "<html><head><meta charset='utf-8'><meta name='PUBDATE' content='2024-03-05 10:00'></head><body/></html>",
+    "<html><head><meta name='publishdate' content=''><meta name='PublishDate' content='2024-03-06'></head></html>",
+    "<html><head><meta name='pubdate'><meta name='pubdate' content='2024-03-07 08:00'></head><body/></html>",
+    # metas spread over head and body (a CMS that prints them in a template block): the whole page is searched
+    "<html><head><meta name='keywords' content='k'></head><body><meta name='PubDate' content='2024-03-08'>"
+    "<p>正文 2024-03-09 10:00</p></body></html>",
+    "<html><head><meta property='og:release_date' content='x'></head><body><div><meta itemprop='datePublished' "
+    "content='2024-03-10 11:00'></div></body></html>",
+    "<html><head><meta name='og:time' content='2024-03-11 12:00'></head><body>"
+    "<meta name='firstpublishedtime' content='2024-03-12 13:00'></body></html>",
+    "<html><head><meta property='article:published_time' content='2024-03-13T14:00:00'></head><body/></html>",
+]
+
+
+@pytest.mark.parametrize("page", _META_PAGES)
+def test_meta_queries_give_what_a_search_of_the_whole_page_gives(page):
+    """``_meta_time`` asks its ``//meta[...]`` queries of the metas' parent when they share one; the answer must
+    be what the queries give on the whole page, whatever the metas' places."""
+    from lxml import etree
+
+    from spiders import listing
+
+    sel = Selector(text=page)
+    for queries in (listing._META_PUBLISHED, listing._META_SECONDARY):
+        expected = None
+        for query in queries:
+            found = [
+                dm
+                for raw in etree.XPath(query, smart_strings=False)(sel.root)
+                for dm in iter_dates(raw, today=TODAY, keep_excluded=True)[:1]
+            ]
+            if found:
+                expected = (found[0].value, found[0].has_time)
+                break
+        got = listing._meta_time(sel, queries, today=TODAY)
+        assert (None if got is None else (got.value, got.has_time)) == expected, (page, queries[0])
+    spread = listing._meta_parent(sel.root) is None
+    assert spread == ("<body><meta" in page or "<div><meta" in page)
+
+
+@pytest.mark.parametrize(
+    "page,expected",
+    [
+        (
+            "<html><head><meta name='ColumnName' content=' 通知公告 '><meta name='ColumnType' content='通知'></head>"
+            "</html>",
+            ("通知公告", "通知"),
+        ),
+        (
+            "<html><head><meta name='ColumnName'><meta name='ColumnName' content='工作动态'></head></html>",
+            ("工作动态", None),
+        ),
+        (
+            "<html><head><meta name='ColumnName' content=''><meta name='ColumnName' content='工作动态'></head></html>",
+            (None, None),
+        ),
+        ("<html><head></head><body><meta name='ColumnType' content='政策文件'></body></html>", (None, "政策文件")),
+        ("<html><head><meta name='columnname' content='小写'></head></html>", (None, None)),
+    ],
+)
+def test_column_meta_reads_the_first_content_as_the_xpath_does(page, expected):
+    from lxml import etree
+
+    from spiders.listing import column_meta
+
+    sel = Selector(text=page)
+
+    def first(name):
+        found = etree.XPath(f"//meta[@name='{name}']/@content")(sel.root)
+        return found[0].strip() or None if found else None
+
+    assert column_meta(sel) == expected == (first("ColumnName"), first("ColumnType"))
