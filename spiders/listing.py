@@ -370,6 +370,8 @@ def _meta_parent(root):
     parent = None
     for m in iter_metas("meta"):
         up = m.getparent()
+        if up is None:  # a <meta> at the top of the tree: no parent to ask
+            return None
         if parent is None:
             parent = up
         elif up is not parent:

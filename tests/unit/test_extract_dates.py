@@ -473,3 +473,13 @@ def test_column_meta_reads_the_first_content_as_the_xpath_does(page, expected):
         return found[0].strip() or None if found else None
 
     assert column_meta(sel) == expected == (first("ColumnName"), first("ColumnType"))
+
+
+def test_a_meta_at_the_top_of_the_tree_has_no_parent_to_ask():
+    from lxml import etree
+
+    from spiders.listing import _meta_parent
+
+    assert _meta_parent(etree.fromstring("<meta name='pubdate' content='2024-01-02'><meta name='x'/></meta>")) is None
+    head = etree.fromstring("<html><head><meta name='a'/><meta name='b'/></head></html>").find("head")
+    assert _meta_parent(head.getparent()) is head
