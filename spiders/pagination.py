@@ -25,8 +25,10 @@ A page without any pagination hint (``has_pagination_hint``, plain substring che
 
 from __future__ import annotations
 
+import functools
 import html as html_lib
 import re
+from typing import Callable
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from parsel import Selector
@@ -97,6 +99,20 @@ def _same_origin(url: str, base: str) -> bool:
     return a.scheme in ("http", "https") and (a.scheme, a.netloc.lower()) == (b.scheme, b.netloc.lower())
 
 
+def _origin_test(base: str) -> Callable[[str], bool]:
+    """``_same_origin(url, base)`` for many URLs: a URL spelled with the base's own ``scheme://netloc/`` is of its
+    origin without being split (the pages a list bar names nearly all are); any other is split and compared."""
+    parts = urlsplit(base)
+    prefix = f"{parts.scheme}://{parts.netloc}/" if parts.scheme in ("http", "https") else None
+
+    def same(url: str) -> bool:
+        if prefix is not None and url.startswith(prefix):
+            return True
+        return _same_origin(url, base)
+
+    return same
+
+
 def _strip_fragment(url: str) -> str:
     return urlunsplit(urlsplit(url)._replace(fragment=""))
 
@@ -104,10 +120,15 @@ def _strip_fragment(url: str) -> str:
 def _js_int(text: str, name: str, before: int) -> int | None:
     """The integer a script assigns to ``name`` (``var countPage = 15//共多少页``), the assignment nearest
     before the call, else the first one anywhere (it may sit in another inline script)."""
-    pattern = re.compile(rf"(?<![\w.$]){re.escape(name)}\s*=(?!=)\s*(['\"]?)(\d{{1,7}})\1(?![\w.])")
+    # The name leads the pattern, so the regex engine jumps from one occurrence to the next; the character before
+    # it (no identifier, member or $ part) is looked at here: as a lookbehind it made the engine try every position.
+    pattern = re.compile(rf"{re.escape(name)}\s*=(?!=)\s*(['\"]?)(\d{{1,7}})\1(?![\w.])")
     value = None
     for m in pattern.finditer(text):
-        if m.start() > before and value is not None:
+        i = m.start()
+        if i and (text[i - 1].isalnum() or text[i - 1] in "_.$"):
+            continue
+        if i > before and value is not None:
             break
         value = int(m.group(2))
     return value
@@ -145,16 +166,32 @@ def _trs_pages(text: str, base_url: str, max_pages: int) -> list[str]:
                 and stem
                 and re.fullmatch(r"s?html?|jsp|php|aspx?", ext, re.IGNORECASE)
             ):
-                return [urljoin(base_url, f"{stem}_{n}.{ext}") for n in range(1, min(count, max_pages + 1))]
+                return _numbered(base_url, f"{stem}_", f".{ext}", range(1, min(count, max_pages + 1)))
     c = _COUNT_PAGE.search(text)
     if not c:
         return []
     count = int(c.group(1))
-    return [urljoin(base_url, f"index_{n}.html") for n in range(1, min(count, max_pages + 1))]
+    return _numbered(base_url, "index_", ".html", range(1, min(count, max_pages + 1)))
 
 
+def _numbered(base_url: str, before: str, after: str, numbers: range) -> list[str]:
+    """``urljoin(base_url, f"{before}{n}{after}")`` for each n: the join is made once, for the first number, and
+    the others written into its result where that number stands (a page of a 60-page column named every page
+    of its bar with a join of its own). Joined one by one where the first's result does not end with it."""
+    if not numbers:
+        return []
+    first = urljoin(base_url, f"{before}{numbers[0]}{after}")
+    tail = f"{numbers[0]}{after}"
+    if not first.endswith(tail) or any(c in after for c in "?#/\\"):
+        return [urljoin(base_url, f"{before}{n}{after}") for n in numbers]
+    head = first[: len(first) - len(tail)]
+    return [f"{head}{n}{after}" for n in numbers]
+
+
+@functools.lru_cache(maxsize=4096)
 def _series_key(url: str) -> tuple[str, str, int] | None:
-    """(pattern, kind, number) for a numbered page URL: ``…/index_3.html`` or ``…?page=3``."""
+    """(pattern, kind, number) for a numbered page URL: ``…/index_3.html`` or ``…?page=3``. Cached: every page
+    of a column's bar names the same pages, and the spider asks again of each page it schedules."""
     parts = urlsplit(url)
     query = parse_qsl(parts.query, keep_blank_values=True)
     for i, (k, v) in enumerate(query):
@@ -193,6 +230,7 @@ def pagination_urls(sel: Selector, base_url: str, *, max_pages: int, html: str |
         return []
     text = html if html is not None else " ".join(sel.xpath("//script/text()").getall())
     here = _strip_fragment(base_url)
+    same_origin = _origin_test(base_url)
     found: list[str] = list(_trs_pages(text, base_url, max_pages))
     series: dict[str, list[int]] = {}
     for a in _anchors(sel):
@@ -206,7 +244,7 @@ def pagination_urls(sel: Selector, base_url: str, *, max_pages: int, html: str |
         if not (is_number or is_word or rel == "next" or "页" in label) or (len(label) > 12 and rel != "next"):
             continue  # an entry's title or any other link, not a page bar's button (most links: no URL work)
         url = _strip_fragment(urljoin(base_url, href))
-        if not _same_origin(url, base_url):
+        if not same_origin(url):
             continue
         key = _series_key(url)
         if (
@@ -234,7 +272,7 @@ def pagination_urls(sel: Selector, base_url: str, *, max_pages: int, html: str |
     out: list[str] = []
     seen = {here}
     for url in found:
-        if url in seen or not _same_origin(url, base_url):
+        if url in seen or not same_origin(url):
             continue
         seen.add(url)
         out.append(url)

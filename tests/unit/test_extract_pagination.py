@@ -260,3 +260,71 @@ def test_jcms_entity_escaped_records():
     rec = "<record>&lt;li&gt;&lt;a href='/art/2026/11/3/art_1_{n}.html'&gt;公告{n}&lt;/a&gt;&lt;span&gt;2026-11-03&lt;/span&gt;&lt;/li&gt;</record>"
     html = JCMS.replace("{records}", "".join(rec.format(n=n) for n in range(4)))
     assert len(list_items(Selector(text=inline_datastore(html)), "http://127.0.0.1:8765/col/col1/index.html")) == 4
+
+
+# ------------------------------------------------------------ the shortcuts give what the plain code gives
+
+
+def test_js_int_reads_as_the_lookbehind_pattern_did():
+    import re
+
+    from spiders.pagination import _js_int
+
+    def plain(text: str, name: str, before: int) -> int | None:
+        pattern = re.compile(rf"(?<![\w.$]){re.escape(name)}\s*=(?!=)\s*(['\"]?)(\d{{1,7}})\1(?![\w.])")
+        value = None
+        for m in pattern.finditer(text):
+            if m.start() > before and value is not None:
+                break
+            value = int(m.group(2))
+        return value
+
+    texts = [
+        "var countPage = 15//共多少页",
+        "mycountPage = 3; countPage=7;",  # a longer identifier ending in the name is not the name
+        "obj.countPage = 4; $countPage = 5; _countPage = 6; 页countPage = 8; countPage == 9; countPage = 10",
+        "countPage='12'; countPage = \"13\"; countPage = 14x; countPage = 15.5",
+        "aaa=5 aa=6",  # a name overlapping itself
+        "countPage = 2 createPageHTML(countPage, 0) countPage = 3",
+        "",
+    ]
+    for text in texts:
+        for name in ("countPage", "aa", "currentPage"):
+            for before in (0, 10, 40, len(text)):
+                assert _js_int(text, name, before) == plain(text, name, before), (text, name, before)
+
+
+def test_numbered_pages_join_as_each_page_joined_alone():
+    from urllib.parse import urljoin
+
+    from spiders.pagination import _numbered
+
+    bases = ["http://h:1/col/tzgg/index.html", "http://h/a/b/", "https://h/x?y=1#z", "http://h"]
+    stems = ["index_", "./list_", "../up/index_", "/abs/p_", "q?page=", "f#frag_", "http://other/o_", "//net/n_"]
+    for base in bases:
+        for stem in stems:
+            for after in (".html", ".shtml", ".jsp", ".aspx"):
+                numbers = range(1, 12)
+                assert _numbered(base, stem, after, numbers) == [urljoin(base, f"{stem}{n}{after}") for n in numbers]
+    assert _numbered(bases[0], "index_", ".html", range(1, 1)) == []
+
+
+def test_origin_test_agrees_with_same_origin():
+    from spiders.pagination import _origin_test, _same_origin
+
+    bases = ["http://127.0.0.1:8765/col/index.html", "https://Www.Example.gov.cn/a/", "ftp://h/x"]
+    urls = [
+        "http://127.0.0.1:8765/col/index_2.html",
+        "http://127.0.0.1:8766/col/index_2.html",
+        "http://127.0.0.1/x",
+        "https://www.example.gov.cn/a/b.html",
+        "https://Www.Example.gov.cn/a/b.html",
+        "http://www.example.gov.cn/a/b.html",
+        "ftp://h/y",
+        "javascript:void(0)",
+        "http://127.0.0.1:8765",
+    ]
+    for base in bases:
+        same = _origin_test(base)
+        for url in urls:
+            assert same(url) == _same_origin(url, base), (base, url)
