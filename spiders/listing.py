@@ -430,19 +430,41 @@ def _htmldate_time(html: str) -> PublishedTime | None:
     return PublishedTime(value, False, found, "htmldate")
 
 
-def article_datetime(sel: Selector, *, now: datetime | None = None, today: date | None = None) -> PublishedTime | None:
+# what may join letters the source does not show together: a character reference (&#99;), or a control character
+# the parse drops (html_selector removes NULs, libxml2 other C0 controls)
+_CT_HIDING = re.compile("&#|[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _may_hold_wechat_ct(source: str) -> bool:
+    """Whether the page parsed from ``source`` can serialise to text ``_WECHAT_CT`` matches: its words are in the
+    source as written, or something there may spell or join them."""
+    return ("var" in source and "ct" in source) or _CT_HIDING.search(source) is not None
+
+
+def article_datetime(
+    sel: Selector, *, now: datetime | None = None, today: date | None = None, source: str | None = None
+) -> PublishedTime | None:
     """The publication time of an article page (see the order of evidence above), or None.
 
     ``today`` gives month-day dates their year; ``now`` resolves relative forms (昨天, 3小时前) and
-    implies ``today``. The WeChat ``ct`` time is returned as a naive Asia/Shanghai datetime.
+    implies ``today``. The WeChat ``ct`` time is returned as a naive Asia/Shanghai datetime. ``source``: the text
+    ``sel`` was parsed from, when the caller has it: the page is serialised for the scripts' forms only when that
+    text may hold them (most pages answer from their metas and are never serialised).
     """
     if now is not None and today is None:
         today = now.date()
-    html = sel.get()
-    m = _WECHAT_CT.search(html)
-    if m:
-        value = datetime.fromtimestamp(int(m.group(1)), SHANGHAI).replace(tzinfo=None)
-        return PublishedTime(value, True, m.group(0), "wechat-ct")
+    serialised: list[str] = []
+
+    def page_html() -> str:
+        if not serialised:
+            serialised.append(sel.get())
+        return serialised[0]
+
+    if source is None or _may_hold_wechat_ct(source):
+        m = _WECHAT_CT.search(page_html())
+        if m:
+            value = datetime.fromtimestamp(int(m.group(1)), SHANGHAI).replace(tzinfo=None)
+            return PublishedTime(value, True, m.group(0), "wechat-ct")
 
     meta = _meta_time(sel, _META_PUBLISHED, today=today)
     if meta is not None and meta.has_time:
@@ -456,8 +478,8 @@ def article_datetime(sel: Selector, *, now: datetime | None = None, today: date 
         return visible
     for fallback in (
         lambda: _meta_time(sel, _META_SECONDARY, today=today),
-        lambda: _script_time(html, today=today),
-        lambda: _htmldate_time(html),
+        lambda: _script_time(page_html(), today=today),
+        lambda: _htmldate_time(page_html()),
     ):  # in order, each only when the ones before found nothing
         found = fallback()
         if found is not None:

@@ -755,7 +755,7 @@ class SiteSpider(scrapy.Spider):
         sel, parse_note = html_selector(html_text)
         page_url = canonical(response.url)
         is_home = canonical(response.meta.get("redirect_urls", [response.url])[0]) == self.home
-        published = article_datetime(sel, today=self.today)
+        published = article_datetime(sel, today=self.today, source=html_text)
         pub, pub_text = (published.date, published.raw) if published else (None, "")
         root = sel.root
         text = " ".join(

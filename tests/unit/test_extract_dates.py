@@ -483,3 +483,32 @@ def test_a_meta_at_the_top_of_the_tree_has_no_parent_to_ask():
     assert _meta_parent(etree.fromstring("<meta name='pubdate' content='2024-01-02'><meta name='x'/></meta>")) is None
     head = etree.fromstring("<html><head><meta name='a'/><meta name='b'/></head></html>").find("head")
     assert _meta_parent(head.getparent()) is head
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        '<html><head><script>var ct = "1700000000";</script></head><body><p>正文</p></body></html>',
+        # the WeChat time spelled with character references, or split by a control character the parse drops
+        "<html><body><div title='v&#97;r c&#116;=1700000000'>正文</div></body></html>",
+        "<html><head><script>va\x00r ct = 1700000000</script></head><body>正文</body></html>",
+        "<html><head><script>va\x01r ct = 1700000000</script></head><body>正文</body></html>",
+        # no WeChat time: the script forms and htmldate fallbacks read the serialised page
+        "<html><head><script>var pubtime = '2026-11-20 08:00';</script></head><body>正文</body></html>",
+        '<html><head><script type="application/ld+json">{"datePublished": "2026-11-19"}</script></head>'
+        "<body>正文</body></html>",
+        "<html><head><title>通知</title></head><body><h1>通知</h1><p>正文很长很长。</p><p>2026-11-18</p></body></html>",
+        "<html><head><meta name='PubDate' content='2026-11-17 09:30'></head><body>正文</body></html>",
+        "<html><body>没有日期</body></html>",
+    ],
+)
+def test_the_source_only_spares_the_serialisation(source):
+    from spiders.parsing import html_selector
+
+    sel, _ = html_selector(source)
+    without = article_datetime(sel, today=date(2026, 11, 30))
+    assert article_datetime(sel, today=date(2026, 11, 30), source=source) == without
+    if "1700000000" in source and "\x01" not in source:  # libxml2 keeps U+0001: that page has no WeChat time
+        assert without is not None and without.source == "wechat-ct"
+    elif "2026-11" in source:
+        assert without is not None and without.source != "wechat-ct"
