@@ -186,14 +186,12 @@ class StorePipeline:
         page = {k: _clean(v) for k, v in item.page.items()}
         page["fetched_at"] = page["verified_at"] = utcnow()
         self.writer.add("page", page)
-        add = self.writer.add
         links = item.links
-        # a page's links are nearly always clean: one test of all their strings, then the rows as they are (add
+        # a page's links are nearly always clean: one test of all their strings, then the rows as they are (add_rows
         # copies each); only a page with a dirty one has each of its links cleaned
         if links and _has_illegal("".join([v for link in links for v in link.values() if isinstance(v, str)])):
             links = [{k: _clean(v) for k, v in link.items()} for link in links]
-        for link in links:
-            add("link", link)
+        self.writer.add_rows("link", links)
         for lst in item.lists:
             self._list(lst)
 

@@ -680,6 +680,20 @@ class BatchWriter:
         if self.pending >= self.batch_size:
             self.flush()
 
+    def add_rows(self, kind: str, rows: list[dict[str, Any]]) -> None:
+        """``add`` of each row in turn (a page's links: one call for all of them)."""
+        defaults, run_id, fill = self._defaults[kind], self.run_id, self._fill[kind]
+        full = [{**defaults, **row, "run_id": run_id} for row in rows]
+        for one in full:
+            for key, value in fill:
+                if one[key] is None:
+                    one[key] = value
+        self.buffers[kind].extend(full)
+        self.counts[kind] += len(full)
+        self.pending += len(full)
+        if self.pending >= self.batch_size:
+            self.flush()
+
     def flush(self) -> None:
         if not self.pending:
             return

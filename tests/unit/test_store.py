@@ -71,3 +71,24 @@ def test_a_failed_batch_leaves_earlier_batches_and_runs_intact(sqlite_url):
     store.start_run("s")
     with store.session() as s:
         assert [r.status for r in s.scalars(select(CrawlRun).order_by(CrawlRun.id))] == ["interrupted", "running"]
+
+
+def test_add_rows_buffers_what_add_buffers_row_by_row():
+    class NoStore:  # the batch size is never reached: nothing is written
+        pass
+
+    links = [
+        {"source_url": "http://s/", "target_url": "http://s/a", "anchor_text": "甲", "tag": "a", "attr": "href"},
+        {"source_url": "http://s/", "target_url": "http://s/b", "anchor_text": None, "on_home": True},
+        {"source_url": "http://s/", "target_url": "http://x/", "is_external": True, "hidden": True, "hiding": "h"},
+        {"source_url": "http://s/", "target_url": "http://s/c", "tag": None, "attr": None, "fragment": "f"},
+    ]
+    one, many = BatchWriter(NoStore(), 7, batch_size=100), BatchWriter(NoStore(), 7, batch_size=100)  # type: ignore[arg-type]
+    for link in links:
+        one.add("link", link)
+    many.add_rows("link", links)
+    assert many.buffers == one.buffers
+    assert (many.pending, many.counts) == (one.pending, one.counts) == (4, {**one.counts, "link": 4})
+    assert many.buffers["link"][1]["anchor_text"] == "" and many.buffers["link"][3]["tag"] == "a"
+    assert all(row["run_id"] == 7 for row in many.buffers["link"])
+    assert links[1]["anchor_text"] is None  # the rows given are not changed
