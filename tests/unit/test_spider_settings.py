@@ -91,3 +91,48 @@ def test_a_page_without_a_meta_refresh_is_passed_on_without_a_second_decode(monk
     assert len(decoded) == 3
     assert not refresh.may_refresh(plain.body) and refresh.may_refresh(b"<meta http-equiv=REFRESH>")
     assert refresh.may_refresh("<html>".encode("utf-16"))
+
+
+def test_facts_go_to_the_store_sink_and_a_failing_sink_loses_no_request():
+    from types import SimpleNamespace
+
+    import scrapy
+    from scrapy import signals
+    from scrapy.http import HtmlResponse
+    from scrapy.settings import Settings
+    from scrapy.statscollectors import MemoryStatsCollector
+
+    from monitor.model import PageItem
+
+    page = '<html><head><title>首页</title></head><body><a href="/a.html">甲</a><a href="/b.html">乙</a></body></html>'
+
+    def run(sink):
+        spider = SiteSpider(site_key="t", home="http://127.0.0.1:8999/")
+        sent: list = []
+        crawler = SimpleNamespace(
+            item_sink=sink,
+            stats=MemoryStatsCollector(SimpleNamespace(settings=Settings())),
+            signals=SimpleNamespace(send_catch_log=lambda signal, **kw: sent.append((signal, kw["item"]))),
+        )
+        spider.crawler = crawler  # type: ignore[attr-defined]
+        request = spider._request(spider.home, depth=0)
+        response = HtmlResponse(
+            url=spider.home, body=page.encode(), headers={"Content-Type": "text/html; charset=utf-8"}, request=request
+        )
+        return list(spider.on_response(response)), sent, crawler.stats
+
+    stored: list = []
+    out, sent, stats = run(stored.append)
+    assert [type(o) for o in out] == [scrapy.Request, scrapy.Request]  # the facts did not go through Scrapy
+    assert type(stored[0]) is PageItem and stored[0].page["title"] == "首页"
+    assert sent == [(signals.item_scraped, i) for i in stored]  # the progress line and Scrapy's count hear of each
+
+    def broken(item):
+        raise RuntimeError("disk full")
+
+    out, sent, stats = run(broken)
+    assert [type(o) for o in out] == [scrapy.Request, scrapy.Request]  # the page's links are still followed
+    assert sent == [] and stats.get_value("store/item_failed") == len(stored)
+
+    out, sent, stats = run(None)  # no store: the facts are yielded as before
+    assert [type(o) for o in out] == [*(type(i) for i in stored), scrapy.Request, scrapy.Request]
