@@ -512,3 +512,14 @@ def test_the_source_only_spares_the_serialisation(source):
         assert without is not None and without.source == "wechat-ct"
     elif "2026-11" in source:
         assert without is not None and without.source != "wechat-ct"
+
+
+def test_only_a_nul_among_control_characters_is_dropped_by_the_parse():
+    """What _may_hold_wechat_ct assumes: no other C0 control joins the letters on either side of it."""
+    from spiders.parsing import html_selector
+
+    for code in [*range(32), 0x7F]:
+        ch = chr(code)
+        sel, _ = html_selector(f"<html><body><script>va{ch}r ct = 1700000000</script><p>va{ch}r</p></body></html>")
+        serialised = sel.get()
+        assert ("var ct" in serialised or "<p>var</p>" in serialised) == (code == 0), hex(code)
