@@ -8,6 +8,7 @@ Retries, politeness and storage are Scrapy components configured in
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import time
@@ -116,8 +117,10 @@ def host_port(url: str) -> str:
     return f"{(parts.hostname or '').lower()}:{port}"
 
 
+@functools.lru_cache(maxsize=4096)
 def canonical(url: str) -> str:
-    """The URL the crawl keys on: no fragment, no session id, sorted query, default path '/'."""
+    """The URL the crawl keys on: no fragment, no session id, sorted query, default path '/'. Cached: a page's
+    own URL is asked for half a dozen times while it is read (its fact, its links, its columns)."""
     return canonical_url(url)
 
 

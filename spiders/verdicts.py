@@ -147,7 +147,15 @@ ATTACHMENT_TEXT_EXT = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et")
 
 
 def is_readable_attachment(url: str) -> bool:
-    return PurePosixPath(urlsplit(url).path.lower()).suffix in ATTACHMENT_TEXT_EXT
+    return _suffix(urlsplit(url).path.lower()) in ATTACHMENT_TEXT_EXT
+
+
+def _suffix(path: str) -> str:
+    """``PurePosixPath(path).suffix`` without building the path object (asked of every link a crawl schedules):
+    the last part that is neither empty nor ".", from its last dot, unless that dot starts or ends it."""
+    name = next((part for part in reversed(path.split("/")) if part and part != "."), "")
+    i = name.rfind(".")
+    return name[i:] if 0 < i < len(name) - 1 else ""
 
 
 def attachment_text(
