@@ -58,3 +58,35 @@ def test_host_encoding_cached_gives_what_twisted_gives():
         for _ in range(2):  # refused each time: an error is not remembered as an answer
             with pytest.raises(UnicodeError):
                 cached(bad)
+
+
+def test_footer_found_backwards_is_the_last_match_in_document_order():
+    import lxml.etree
+
+    from spiders.parsing import html_selector
+    from spiders.site import _backwards, _document, footer_node
+
+    def forward_last(root):
+        last = None
+        for el in (el for top in _document(root) for el in top.iter(lxml.etree.Element)):
+            if el.tag == "footer" or el.get("id") in ("footer", "foot", "bottom"):
+                last = el
+            elif "foot" in (el.get("class") or "") or "bottom" in (el.get("class") or ""):
+                last = el
+        return last
+
+    pages = [
+        "<html><body><div id='footer'><p class='x'>a</p></div><p>after</p></body></html>",
+        "<html><body><footer><p class='copy-bottom'>in it</p></footer><!-- c --><div>x</div></body></html>",
+        "<html><body><div class='Footer'>case</div><div id='Bottom'>case</div></body></html>",
+        "<html><body><div class='foot'><div class='foot'><span class='bottom'>deepest</span></div></div>"
+        "<div id='foot'>then</div></body></html>",
+        "<html><body><p>none</p></body></html><html><body><div id='bottom'>second document</div></body></html>",
+        "<html><body>" + "<div>" * 3000 + "<i class='bottom'>deep</i>" + "</div>" * 3000 + "</body></html>",
+    ]
+    for page in pages:
+        root = html_selector(page)[0].root
+        order = [el for top in _document(root) for el in top.iter(lxml.etree.Element)]
+        assert list(_backwards(_document(root))) == order[::-1]
+        assert footer_node(root) is forward_last(root)
+    assert footer_node(html_selector(pages[2])[0].root) is None
