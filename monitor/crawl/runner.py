@@ -30,6 +30,7 @@ from monitor.model import (
     ReuseItem,
     SearchItem,
     error_label,
+    has_xml_illegal,
     xml_safe,
 )
 from sqlalchemy import delete, func, insert, select, update
@@ -42,11 +43,6 @@ log = logging.getLogger(__name__)
 def _clean(value: Any) -> Any:
     # PostgreSQL refuses NUL in text, Word and Excel refuse other control characters; hostile pages send them.
     return xml_safe(value)
-
-
-def _has_illegal(text: str) -> bool:
-    """Whether ``xml_safe`` would change ``text``."""
-    return xml_safe(text) != text
 
 
 class _Writer(BatchWriter):
@@ -183,14 +179,15 @@ class StorePipeline:
     # ------------------------------------------------------------ one handler per crawl item type
 
     def _page(self, item: PageItem) -> None:
-        page = {k: _clean(v) for k, v in item.page.items()}
-        page["fetched_at"] = page["verified_at"] = utcnow()
-        self.writer.add("page", page)
-        links = item.links
-        # a page's links are nearly always clean: one test of all their strings, then the rows as they are (add_rows
-        # copies each); only a page with a dirty one has each of its links cleaned
-        if links and _has_illegal("".join([v for link in links for v in link.values() if isinstance(v, str)])):
+        page, links = item.page, item.links
+        # a page and its links are nearly always clean: one test of all their strings, then the rows as they are
+        # (add and add_rows copy them); only a page with a dirty string has each of its values cleaned
+        strings = [v for v in page.values() if isinstance(v, str)]
+        strings += [v for link in links for v in link.values() if isinstance(v, str)]
+        if has_xml_illegal("".join(strings)):
+            page = {k: _clean(v) for k, v in page.items()}
             links = [{k: _clean(v) for k, v in link.items()} for link in links]
+        self.writer.add("page", {**page, "fetched_at": (now := utcnow()), "verified_at": now})
         self.writer.add_rows("link", links)
         for lst in item.lists:
             self._list(lst)

@@ -25,6 +25,11 @@ def xml_safe(value: Any) -> Any:
     return _XML_ILLEGAL.sub("", value) if isinstance(value, str) else value
 
 
+def has_xml_illegal(text: str) -> bool:
+    """Whether ``xml_safe`` would change ``text``."""
+    return _XML_ILLEGAL.search(text) is not None
+
+
 def template_safe(value: Any) -> Any:
     """Jinja ``finalize``: every value a template prints goes out without XML-illegal characters (Markup stays
     Markup, so nothing is escaped twice)."""
