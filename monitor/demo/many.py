@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from http.server import ThreadingHTTPServer
 from typing import Iterator
 
-from monitor.demo.server import _handler, _serve, dead_address
+from monitor.demo.server import DemoServer, _handler, _serve, dead_address
 from monitor.demo.site import DemoSite
 
 _ROOT_LINK = re.compile(rb'((?:href|src|action)=["\'])/')
@@ -120,7 +120,7 @@ def serve_many(
         return Logged
 
     def start(lookup) -> str:
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(lookup))
+        server = DemoServer(("127.0.0.1", 0), _handler(lookup))
         server.daemon_threads = True
         host = f"127.0.0.1:{server.server_address[1]}"
         server.RequestHandlerClass = logged(lookup, host)

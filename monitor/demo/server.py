@@ -5,6 +5,7 @@ from __future__ import annotations
 import email.utils
 import hashlib
 import socket
+import sys
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -92,8 +93,21 @@ def _not_modified(headers, etag: str, modified: str) -> bool:
         return False
 
 
+class DemoServer(ThreadingHTTPServer):
+    """The demo's loopback HTTP server. A client that hangs up mid-connection (a crawler closing a kept-alive
+    connection, a feed reader done early) is a normal end for a site, not an error: socketserver would print its
+    traceback, in English, into the demo's output."""
+
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError, ConnectionAbortedError)):
+            return
+        super().handle_error(request, client_address)
+
+
 def _serve(lookup) -> ThreadingHTTPServer:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(lookup))
+    server = DemoServer(("127.0.0.1", 0), _handler(lookup))
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, name="demo-http", daemon=True).start()
     return server
