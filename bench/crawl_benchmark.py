@@ -197,10 +197,14 @@ Alternating runs against 89aaa12 on the demo (20,000 pages), 2026-12-01, CPU sec
     be98f17   118.9+10.2 -> 44.1+4.9          38%     37%           6.2x
     be98f17    99.1+10.8 -> 55.0+5.7          55%     56%           5.6x
     be98f17   102.8+9.8  -> 59.4+5.2          57%     58%           6.7x
+    509da7c   105.8+10.4 -> 60.5+5.5          57%     57%           5.7x   (same crawl code, host slower)
+    509da7c   117.9+14.0 -> 52.2+5.0          43%     44%           6.0x
+    509da7c   107.8+10.5 -> 55.1+5.9          52%     51%           5.9x
 
 The same code varies by up to a third from run to run on this shared host (ours: 44.1 to 59.4 s for the same
-crawl), so a pair's share swings by ten points either way. At be98f17 the median of five pairs is 48% and two of
-the five are above half: the demo's CPU per page is at half in the middle of the spread, not in every run.
+crawl), so a pair's share swings by ten points either way. Over the eight pairs of this session's crawl code
+(be98f17 and 509da7c) the shares run from 38% to 57% with a median of 50%, and four of the eight are above half:
+the demo's CPU per page is at half in the middle of the spread, not in every run.
 Re-crawl: 20% of the requests in every run, 5.0-6.8x cheaper by wall time; peak memory 239 MB at most.
 Cards (10,000 pages), be98f17 against 89aaa12 right after: 93.0+8.0 -> 41.3+4.0 (45%) and 92.9+8.1 -> 39.6+4.0
 (43%), re-crawl 5.1x and 5.4x by wall time with 20% of the requests, peak 208 MB.
