@@ -487,11 +487,7 @@ class SiteSpider(scrapy.Spider):
         if self.light is not None:
             self.light.emit(item)
             return
-        # no light path (a re-crawl without revalidation): the store pipeline's sink on the crawler, if any
-        sink = getattr(getattr(self, "crawler", None), "item_sink", None)
-        if sink is not None:
-            sink(item)
-            self.crawler.signals.send_catch_log(scrapy_signals.item_scraped, item=item, response=None, spider=self)
+        self._stored(item)  # no light path (a re-crawl without revalidation): the store pipeline's sink, if any
 
     def _on_idle(self, spider) -> None:
         # the LightPath extension keeps the crawl open while its light path is busy; held leaves wait for that

@@ -667,21 +667,11 @@ class BatchWriter:
         }
 
     def add(self, kind: str, row: dict[str, Any]) -> None:
-        # every row of a batch carries every column, so one executemany serves the batch
-        full = dict(self._defaults[kind])
-        full.update(row)
-        full["run_id"] = self.run_id
-        for key, value in self._fill[kind]:
-            if full[key] is None:
-                full[key] = value
-        self.buffers[kind].append(full)
-        self.counts[kind] += 1
-        self.pending += 1
-        if self.pending >= self.batch_size:
-            self.flush()
+        self.add_rows(kind, [row])
 
     def add_rows(self, kind: str, rows: list[dict[str, Any]]) -> None:
-        """``add`` of each row in turn (a page's links: one call for all of them)."""
+        """Buffer ``rows`` (a page's links: one call for all of them), each completed to every column of its table,
+        so one executemany serves the batch."""
         defaults, run_id, fill = self._defaults[kind], self.run_id, self._fill[kind]
         full = [{**defaults, **row, "run_id": run_id} for row in rows]
         for one in full:
