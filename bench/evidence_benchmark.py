@@ -44,14 +44,17 @@ def run(*args: str, cwd: Path) -> None:
 def add_link_findings(store, n: int) -> int:
     """n more findings like W-S1 on distinct demo pages (a link on each page to outline), so that one run
     has many pages to shoot, as a real county's month has."""
-    from sqlalchemy import select
+    import json
 
-    from monitor.store import Finding, Link, utcnow
+    from sqlalchemy import func, select
+
+    from monitor.store import Finding, Page, utcnow
 
     with store.session() as s:
-        links = s.execute(
-            select(Link.source_url, Link.target_url).where(Link.source_url.is_not(None)).distinct().limit(n * 20)
+        pages = s.execute(
+            select(func.coalesce(Page.final_url, Page.url), Page.links).where(Page.links.is_not(None)).limit(n * 20)
         ).all()
+        links = [(source, json.loads(stored)[0][0]) for source, stored in pages]  # the first link on each page
         seen, added = set(), 0
         for source, target in links:
             if source in seen:

@@ -70,15 +70,47 @@ def findings_json(db_url: str, cwd: Path, *extra: str) -> list[dict]:
 
 
 def run_links_sql(columns: str, *, mark: str = "?", where: str = "") -> str:
-    """SQL for the links on a run's pages, written out here rather than taken from the store: the run's own
-    rows and those of the pages it carried over from an earlier run (pages.links_run). ``columns`` name
-    columns of ``links`` (as ``l.name``), ``where`` an extra condition on them; bind the run id twice."""
+    """SQL for the links on a run's pages, written out here rather than taken from the store: the links stored
+    with each page of the run (pages.links, a JSON array a page) and, for a page the run carried over, those
+    of the row it points at (pages.links_page). ``columns`` name columns of a table ``l`` like the links table
+    the store had before (run_id, id, source_url, target_url, anchor_text, tag, attr, on_home, is_external,
+    fragment, hidden, hiding), ``where`` an extra condition on them; bind the run id twice. ``mark`` "%s" is
+    PostgreSQL's."""
     extra = f" AND ({where})" if where else ""
-    return (
-        f"SELECT {columns} FROM links l WHERE l.run_id = {mark}{extra} UNION ALL "
-        f"SELECT {columns} FROM pages p JOIN links l ON l.run_id = p.links_run AND l.source_url = p.url "
-        f"WHERE p.run_id = {mark}{extra}"
+    fields = ("target_url", "anchor_text", "tag", "attr", "on_home", "is_external", "fragment", "hidden", "hiding")
+    if mark == "%s":
+        each = "json_array_elements(h.links::json) WITH ORDINALITY AS e(value, key)"
+        booleans = ("on_home", "is_external", "hidden")
+        values = ", ".join(
+            f"(e.value->>{i})::boolean AS {f}" if f in booleans else f"e.value->>{i} AS {f}"
+            for i, f in enumerate(fields)
+        )
+    else:
+        each = "json_each(h.links) AS e"
+        values = ", ".join(f"e.value->>{i} AS {f}" for i, f in enumerate(fields))
+    links = (
+        "SELECT p.run_id AS run_id, p.id * 100000 + e.key AS id, coalesce(h.final_url, h.url) AS source_url, "
+        f"{values} FROM pages p JOIN pages h ON h.id = {{holder}} CROSS JOIN {each} WHERE h.links IS NOT NULL"
     )
+    own = links.format(holder="p.id") + " AND p.links_page IS NULL"
+    carried = links.format(holder="p.links_page")
+    return " UNION ALL ".join(
+        f"SELECT {columns} FROM ({part}) l WHERE l.run_id = {mark}{extra}" for part in (own, carried)
+    )
+
+
+# every link stored in a SQLite store (each page's own, in any run), as a derived table with the columns
+# run_links_sql names: ``f"select target_url from {LINKS} where ..."``
+LINKS = (
+    "(SELECT h.run_id AS run_id, h.id * 100000 + e.key AS id, coalesce(h.final_url, h.url) AS source_url, "
+    + ", ".join(
+        f"e.value->>{i} AS {f}"
+        for i, f in enumerate(
+            ("target_url", "anchor_text", "tag", "attr", "on_home", "is_external", "fragment", "hidden", "hiding")
+        )
+    )
+    + " FROM pages h CROSS JOIN json_each(h.links) AS e WHERE h.links IS NOT NULL) AS links"
+)
 
 
 @pytest.fixture

@@ -30,14 +30,12 @@ from monitor.store import (
     Column,
     ColumnItem,
     CrawlRun,
-    Link,
     Message,
     Page,
     Probe,
     SearchCheck,
     Store,
-    run_link_selects,
-    stream_rows,
+    run_page_links,
 )
 from rules import merge_overrides
 
@@ -217,45 +215,35 @@ def load_site_facts(
                 .execution_options(yield_per=2000)
             )
         ]
-        # the driver's rows (stream_rows) turned into facts in one comprehension: a crawl has hundreds of
-        # thousands of links, most of them the same navigation and footer links on every page
+        # each page's stored links turned into facts in one comprehension: a crawl has hundreds of thousands of
+        # links, most of them the same navigation and footer links on every page
         intern = sys.intern
         new = tuple.__new__  # LinkFacts._make without its Python frame and length check, per link
         # tags and attributes take a handful of values: one shared copy each, from a dict cheaper than sys.intern
         shared: dict[str, str] = {}
         short = shared.setdefault
+        follow = frozenset(FOLLOW_TAGS)
+        not_hidden = (False, None)
         links: list[LinkFacts] = []
-        parts = run_link_selects(
-            run_id,
-            Link.source_url,
-            Link.target_url,
-            Link.anchor_text,
-            Link.tag,
-            Link.attr,
-            Link.on_home,
-            Link.is_external,
-            Link.fragment,
-            Link.hidden,
-            Link.hiding,
-        )
-        for batch in (b for part in parts for b in stream_rows(s, part.where(Link.tag.not_in(FOLLOW_TAGS)))):
+        for source, entries in run_page_links(conn, run_id):
+            source = intern(source)
             links += [
                 new(
                     LinkFacts,
                     (
-                        intern(source),
-                        intern(target),
-                        intern(anchor) if anchor else "",
-                        short(tag, tag),
-                        short(attr, attr),
-                        on_home == 1,  # a bool from PostgreSQL, 0/1 from SQLite; == 1 is cheaper than bool()
-                        external == 1,
-                        fragment,
-                        hidden == 1,  # NULL (None) is False
-                        hiding,
+                        source,
+                        intern(e[0]),
+                        intern(e[1]) if e[1] else "",
+                        short(e[2], e[2]),
+                        short(e[3], e[3]),
+                        e[4],
+                        e[5],
+                        e[6],
+                        *(e[7:] or not_hidden),  # hidden, hiding: stored on a hidden link alone
                     ),
                 )
-                for source, target, anchor, tag, attr, on_home, external, fragment, hidden, hiding in batch
+                for e in entries
+                if e[2] not in follow
             ]
         columns = s.scalars(select(Column).where(Column.run_id == run_id).order_by(Column.id)).all()
         items = conn.execute(_ITEMS.where(ColumnItem.run_id == run_id).order_by(ColumnItem.id)).all()

@@ -19,7 +19,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete, select, update
 
-from monitor.store import CrawlRun, Link, Page, SearchCheck, Store, run_link_selects, utcnow
+from monitor.store import CrawlRun, Page, SearchCheck, Store, run_page_links, utcnow
 
 RESUME_MAX_AGE = timedelta(hours=24)  # an older unfinished run is stale: start afresh
 
@@ -103,8 +103,8 @@ def _redo_unanswered_searches(s, run_id: int) -> None:
         s.scalars(select(SearchCheck.page_url).where(SearchCheck.run_id == run_id, SearchCheck.kind == "result"))
     )
     for url in sorted(asked - answered):
-        s.execute(delete(Page).where(Page.run_id == run_id, Page.url == url))
-        for table, key in [*COPIED_WITH_PAGE, (Link, "source_url")]:
+        s.execute(delete(Page).where(Page.run_id == run_id, Page.url == url))  # with its links
+        for table, key in COPIED_WITH_PAGE:
             s.execute(delete(table).where(table.run_id == run_id, getattr(table, key) == url))
 
 
@@ -119,8 +119,8 @@ def load_frontier(store: Store, run_id: int) -> Frontier:
             if not external:
                 f.internal_pages += 1
         seen: set[str] = set()
-        for part in run_link_selects(run_id, Link.target_url, Link.source_url, Link.tag, Link.is_external):
-            for target, source, tag, external in s.execute(part):
+        for source, links in run_page_links(s, run_id):
+            for target, _anchor, tag, _attr, _on_home, external, *_ in links:
                 if target in f.stored or target in seen:
                     continue
                 seen.add(target)

@@ -4,7 +4,7 @@ A page the server answers with 304 Not Modified (we send the ETag and
 Last-Modified the previous run stored), or whose body hashes the same as
 before, is not parsed again: its page row and list-page facts are copied
 from the previous run in SQL, its links stay stored where they were (the
-copied row's ``links_run``; ``monitor.store.run_link_selects`` reads a run's
+copied row's ``links_page``; ``monitor.store.run_page_links`` reads a run's
 links), and the spider follows the links the previous run stored for it.
 Pages rendered in a browser are always fetched afresh: their HTML shell says
 nothing about the data a script loads.
@@ -22,15 +22,13 @@ from sqlalchemy import bindparam, func, insert, select, update
 
 from monitor.store import (
     CrawlRun,
-    Link,
     ListPage,
     Message,
     Page,
     ReportDocument,
     SearchCheck,
     Store,
-    run_link_selects,
-    stream_rows,
+    run_page_links,
 )
 
 
@@ -101,18 +99,17 @@ class PreviousRun:
         targets: list[tuple[str, str, bool]] = []
         by_source: dict[str, array] = {}
         with self.store.engine.connect() as conn:
-            for part in run_link_selects(self.run_id, Link.source_url, Link.target_url, Link.tag, Link.is_external):
-                for rows in stream_rows(conn, part):
-                    for source, target, tag, external in rows:
-                        key = (target, tag, bool(external))
-                        i = index.get(key)
-                        if i is None:
-                            i = index[key] = len(targets)
-                            targets.append(key)
-                        ids = by_source.get(source)
-                        if ids is None:
-                            ids = by_source[source] = array("I")
-                        ids.append(i)
+            for source, links in run_page_links(conn, self.run_id):
+                ids = by_source.get(source)
+                if ids is None:
+                    ids = by_source[source] = array("I")
+                for link in links:
+                    key = (link[0], link[2], link[5])
+                    i = index.get(key)
+                    if i is None:
+                        i = index[key] = len(targets)
+                        targets.append(key)
+                    ids.append(i)
         return targets, by_source
 
 
@@ -165,10 +162,10 @@ class ConditionalGetMiddleware:
 
 # ------------------------------------------------------------ copying unchanged facts in SQL
 
-_NOT_COPIED = {"id", "run_id", "fetched_at", "reused", "verified_at", "links_run"}
+_NOT_COPIED = {"id", "run_id", "fetched_at", "reused", "verified_at", "links", "links_page"}
 # facts stored per page, copied with an unchanged page: (ORM class, column holding the page URL). Not its
-# links: the copied page row points at the run that holds them (Page.links_run), since a page has hundreds
-# of links and a re-crawl carries most pages over
+# links: the copied page row points at the row that holds them (Page.links_page), since a re-crawl carries
+# most pages over and their links are most of what a crawl stores
 COPIED_WITH_PAGE: list[tuple[type, str]] = [
     (ListPage, "page_url"),
     (Message, "page_url"),
@@ -179,7 +176,7 @@ COPIED_WITH_PAGE: list[tuple[type, str]] = [
 
 def copy_unchanged(session, *, prev_run: int, run_id: int, rows: Iterable[dict[str, Any]], now) -> None:
     """Copy page rows and list pages of unchanged URLs from ``prev_run`` into ``run_id``; their links stay
-    where they are stored (``Page.links_run``).
+    where they are stored (``Page.links_page``).
 
     ``rows``: {url, how, elapsed_ms, etag, last_modified} per URL; one statement per table for the whole
     batch. After a 304 the old validators stand; after a same-hash 200 the new response's are kept. A page
@@ -208,14 +205,14 @@ def copy_unchanged(session, *, prev_run: int, run_id: int, rows: Iterable[dict[s
         )
         conn.execute(
             insert(pages).from_select(
-                [c.key for c in pcols] + ["run_id", "fetched_at", "reused", "verified_at", "links_run"],
+                [c.key for c in pcols] + ["run_id", "fetched_at", "reused", "verified_at", "links_page"],
                 select(
                     *pcols,
                     bindparam("run", run_id),
                     bindparam("now", now),
                     bindparam("yes", True),
                     verified,
-                    func.coalesce(pages.c.links_run, pages.c.run_id),
+                    func.coalesce(pages.c.links_page, pages.c.id),
                 )
                 .where(pages.c.id.in_(first))
                 .order_by(pages.c.id),

@@ -10,7 +10,7 @@ pages whose links are all navigation, attachments, images and other resources, e
 a rotation: each at least once per ``revisit_days`` (``sites.yaml`` limits), oldest-verified first, about
 ``ceil(N / crawls per window)`` a crawl so the load is spread evenly. A leaf not fetched is carried over: its
 page row and other facts are copied from the previous run (``monitor.crawl.reuse.copy_unchanged``) with its old
-``verified_at``, its links are read where they are stored (``Page.links_run``), and the spider follows its stored links. A leaf that a page parsed this crawl no
+``verified_at``, its links are read where they are stored (``Page.links_page``), and the spider follows its stored links. A leaf that a page parsed this crawl no
 longer links to, or links to anew, is fetched after all (an article taken off its list is often gone; one a
 new page cites may have been edited to cite it back). The first crawl of a site, ``revisit_days: 0`` and
 ``crawl --full`` fetch everything.
@@ -31,7 +31,7 @@ from typing import Iterable
 from sqlalchemy import func, select
 
 from monitor.model import FindingStatus
-from monitor.store import FOLLOW_TAGS, ColumnItem, CrawlRun, Finding, Link, ListPage, Page, Store, run_links
+from monitor.store import FOLLOW_TAGS, ColumnItem, CrawlRun, Finding, ListPage, Page, Store, run_page_links
 
 RECENT_RUNS = 5  # the cadence of crawls is the median gap between the last few runs' starts
 
@@ -100,25 +100,25 @@ def plan_revisits(store: Store, site: str, prev_run: int, *, now: datetime, revi
             )
         )
         structural = set(s.scalars(select(ListPage.page_url).where(ListPage.run_id == prev_run)))
-        structural.update(s.scalars(run_links(prev_run, Link.target_url, where=Link.tag.in_(FOLLOW_TAGS))))
         articles = set(s.scalars(select(ColumnItem.url).where(ColumnItem.run_id == prev_run)))
         # pages that lead somewhere the home page does not (a hub, a further list page): new articles may
         # appear there; a page whose links are all the site's own navigation is a dead end, a leaf
-        homes = list(s.scalars(select(Page.url).where(Page.run_id == prev_run, Page.is_home.is_(True))))
-        home_links = run_links(prev_run, Link.target_url, where=Link.source_url.in_(homes))
-        inner = run_links(
-            prev_run,
-            Link.source_url,
-            Link.target_url,
-            where=Link.is_external.is_(False) & Link.tag.in_(("a", "iframe")),
-        ).subquery()
-        hubs = set(
-            s.scalars(
-                select(inner.c.source_url)
-                .distinct()
-                .where(inner.c.target_url != inner.c.source_url, inner.c.target_url.not_in(home_links))
+        homes = set(s.scalars(select(Page.url).where(Page.run_id == prev_run, Page.is_home.is_(True))))
+        home_links: set[str] = set()
+        inner: list[tuple[str, set[str]]] = []  # (source, its internal page links)
+        urls: dict[str, str] = {}
+        one = urls.setdefault  # one copy of each URL: the same navigation links are on every page
+        for source, links in run_page_links(s, prev_run):
+            structural.update(link[0] for link in links if link[2] in FOLLOW_TAGS)
+            if source in homes:
+                home_links.update(link[0] for link in links)
+            inner.append(
+                (
+                    source,
+                    {one(t, t) for t, _, tag, _, _, external, *_ in links if tag in ("a", "iframe") and not external},
+                )
             )
-        )
+        hubs = {source for source, targets in inner if any(t != source and t not in home_links for t in targets)}
         rows = s.execute(
             select(
                 Page.url,

@@ -35,7 +35,19 @@ from monitor.model import (
 )
 from sqlalchemy import delete, func, insert, select, update
 
-from monitor.store import BatchWriter, Column, ColumnItem, CrawlRun, ListPage, Page, Store, brief, insert_rows, utcnow
+from monitor.store import (
+    BatchWriter,
+    Column,
+    ColumnItem,
+    CrawlRun,
+    ListPage,
+    Page,
+    Store,
+    brief,
+    encode_links,
+    insert_rows,
+    utcnow,
+)
 
 log = logging.getLogger(__name__)
 
@@ -68,9 +80,9 @@ class _Writer(BatchWriter):
         now = utcnow()
 
         def work(s) -> None:
-            # Parents first, so a killed crawl never leaves an item without its column; links last.
+            # Parents first, so a killed crawl never leaves an item without its column.
             first = ("page", "list_page", "column", "column_item")
-            for kind in first + tuple(k for k in self.TABLES if k not in first and k != "link") + ("link",):
+            for kind in first + tuple(k for k in self.TABLES if k not in first):
                 if self.buffers[kind]:
                     insert_rows(s, self.TABLES[kind], self.buffers[kind])
             if self.reused:
@@ -180,15 +192,15 @@ class StorePipeline:
 
     def _page(self, item: PageItem) -> None:
         page, links = item.page, item.links
-        # a page and its links are nearly always clean: one test of all their strings, then the rows as they are
-        # (add and add_rows copy them); only a page with a dirty string has each of its values cleaned
+        # a page and its links are nearly always clean: one test of all their strings, then the row as it is
+        # (add copies it); only a page with a dirty string has each of its values cleaned
         strings = [v for v in page.values() if isinstance(v, str)]
         strings += [v for link in links for v in link.values() if isinstance(v, str)]
         if has_xml_illegal("".join(strings)):
             page = {k: _clean(v) for k, v in page.items()}
             links = [{k: _clean(v) for k, v in link.items()} for link in links]
-        self.writer.add("page", {**page, "fetched_at": (now := utcnow()), "verified_at": now})
-        self.writer.add_rows("link", links)
+        now = utcnow()
+        self.writer.add("page", {**page, "fetched_at": now, "verified_at": now, "links": encode_links(links)})
         for lst in item.lists:
             self._list(lst)
 

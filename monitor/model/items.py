@@ -45,10 +45,10 @@ class ListItem:
 
 @dataclass(slots=True)
 class PageItem:
-    """A fetched (or failed) URL: its page row, its link rows and its list facts, stored together."""
+    """A fetched (or failed) URL: its page row, its links (stored with it) and its list facts, stored together."""
 
     page: dict[str, Any]  # a pages row (monitor.store.Page columns)
-    links: list[dict[str, Any]] = field(default_factory=list)  # links rows found on the page
+    links: list[dict[str, Any]] = field(default_factory=list)  # links found on the page (LINK_FIELDS keys)
     lists: list[ListItem] = field(default_factory=list)
 
 

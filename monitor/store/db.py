@@ -32,9 +32,9 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
+    func,
     insert,
     select,
-    union_all,
     update,
 )
 from sqlalchemy.engine import Connection, Engine
@@ -115,34 +115,71 @@ class Page(Base):
     attempts: Mapped[int | None] = mapped_column(Integer)
     attachment: Mapped[bool | None] = mapped_column(Boolean)
     text_error: Mapped[str | None] = mapped_column(Text)
-    # the earlier run whose link rows are this page's links: set when a re-crawl carries the page over
-    # unchanged, so its links are stored once per version of the page, not copied into every run
-    # (NULL: the links are this run's own rows); read through run_link_selects
-    links_run: Mapped[int | None] = mapped_column(Integer)
+    # the page's links, one JSON array per page (encode_links: LINK_FIELDS in order, the source being the page),
+    # not one row per link: a page's navigation and footer links are most of a crawl's links, and a row per
+    # link made storing and reading them a tenth of a crawl. Deferred: loaded only when asked for
+    links: Mapped[str | None] = mapped_column(Text, deferred=True)
+    # the page row whose ``links`` are this page's: set when a re-crawl carries the page over unchanged, so
+    # its links are stored once per version of the page, not copied into every run (NULL: its own); read
+    # through run_page_links
+    links_page: Mapped[int | None] = mapped_column(Integer)
     __table_args__ = (Index("ix_pages_run_url", "run_id", "url"),)
 
 
-# Link.tag values of URLs the spider followed without an element linking them (a pagination script's pages,
+# Link tags of URLs the spider followed without an element linking them (a pagination script's pages,
 # a jpage list's dataproxy groups): stored so a re-crawl or a resume reaches what the first crawl reached,
 # never judged as links a reader clicks (monitor.check.facts leaves them out).
 FOLLOW_TAGS = ("page", "jpage")
 
+# A stored link: the fields of one entry of ``Page.links``, in order. ``hidden`` and ``hiding`` (inside an
+# element the page hides, W-V9b, and how: monitor.model.HiddenLink.encode) are left off a link not hidden.
+LINK_FIELDS = ("target_url", "anchor_text", "tag", "attr", "on_home", "is_external", "fragment", "hidden", "hiding")
 
-class Link(Base):
-    __tablename__ = "links"
-    __table_args__ = (Index("ix_links_run_source", "run_id", "source_url"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"), index=True)
-    source_url: Mapped[str] = mapped_column(Text)
-    target_url: Mapped[str] = mapped_column(Text)
-    anchor_text: Mapped[str] = mapped_column(Text, default="")
-    tag: Mapped[str] = mapped_column(String(20), default="a")
-    attr: Mapped[str] = mapped_column(String(20), default="href")
-    on_home: Mapped[bool] = mapped_column(Boolean, default=False)
-    is_external: Mapped[bool] = mapped_column(Boolean, default=False)
-    fragment: Mapped[str | None] = mapped_column(Text)  # the #part of the href, for W-S1 broken anchors
-    hidden: Mapped[bool | None] = mapped_column(Boolean)  # inside an element the page hides (W-V9b)
-    hiding: Mapped[str | None] = mapped_column(String(200))  # how: monitor.model.HiddenLink.encode
+_encode_links = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def encode_links(links: list[dict[str, Any]]) -> str | None:
+    """``Page.links`` for a page's links (dicts with LINK_FIELDS keys; a missing one takes the link's default:
+    anchor "", tag "a", attr "href", not on the home page, internal, no fragment, not hidden); None for none."""
+    if not links:
+        return None
+    return _encode_links(
+        [
+            [
+                link["target_url"],
+                link.get("anchor_text") or "",
+                link.get("tag") or "a",
+                link.get("attr") or "href",
+                bool(link.get("on_home")),
+                bool(link.get("is_external")),
+                link.get("fragment"),
+            ]
+            + ([True, link.get("hiding")] if link.get("hidden") else [])
+            for link in links
+        ]
+    )
+
+
+def run_page_links(
+    s: Session | Connection, run_id: int, *, batch: int = 2_000
+) -> Iterator[tuple[str, list[list[Any]]]]:
+    """(source URL, links) of each page of run ``run_id`` that has links, in page order: its own, or for a page
+    the run carried over unchanged those of the row it points at (``Page.links_page``). Each link is a list of
+    LINK_FIELDS in order (``hidden`` and ``hiding`` only on a hidden link). The source is the URL the links were
+    found on: the page's final URL after a redirect."""
+    holder = Page.__table__.alias("holder")
+    pages = Page.__table__
+    stmt = (
+        select(func.coalesce(holder.c.final_url, holder.c.url), holder.c.links)
+        .select_from(pages)
+        .join(holder, holder.c.id == func.coalesce(pages.c.links_page, pages.c.id))
+        .where(pages.c.run_id == run_id, holder.c.links.is_not(None))
+        .order_by(pages.c.id)
+    )
+    loads = json.loads
+    for rows in stream_rows(s, stmt, batch=batch):
+        for source, links in rows:
+            yield source, loads(links)
 
 
 class Column(Base):
@@ -613,36 +650,10 @@ def stream_rows(s: Session | Connection, stmt: Any, *, batch: int = 20_000) -> I
         cursor.close()
 
 
-def run_link_selects(run_id: int, *cols: Any) -> tuple[Any, Any]:
-    """The two selects of ``cols`` (columns of Link) that read the links on the pages of run ``run_id``.
-
-    The first reads the links of the pages the run carried over unchanged from an earlier run
-    (``Page.links_run``), page by page; the second the run's own link rows, in id order. Each page's links
-    come in page order. Filters on ``Link`` columns may be added to both with ``.where``."""
-    carried = (
-        select(*cols)
-        .select_from(Page)
-        .join(Link, (Link.run_id == Page.links_run) & (Link.source_url == Page.url))
-        .where(Page.run_id == run_id, Page.links_run.is_not(None))
-        .order_by(Page.id, Link.id)
-    )
-    own = select(*cols).where(Link.run_id == run_id).order_by(Link.id)
-    return carried, own
-
-
-def run_links(run_id: int, *cols: Any, where: Any = None) -> Any:
-    """One select of ``cols`` over every link of run ``run_id``, its own and its carried pages', in no order
-    (see run_link_selects); ``where``, if given, filters both parts. For sets and subqueries."""
-    carried, own = run_link_selects(run_id, *cols)
-    if where is not None:
-        carried, own = carried.where(where), own.where(where)
-    return union_all(carried.order_by(None), own.order_by(None))
-
-
 class BatchWriter:
     """Buffers fact rows and writes them a batch at a time, each batch in one transaction."""
 
-    TABLES = {"page": Page, "link": Link, "column": Column, "column_item": ColumnItem}
+    TABLES = {"page": Page, "column": Column, "column_item": ColumnItem}
 
     def __init__(self, store: Store, run_id: int, batch_size: int = 500):
         self.store, self.run_id, self.batch_size = store, run_id, batch_size
@@ -653,7 +664,6 @@ class BatchWriter:
             k: {c.key: None for c in t.__table__.columns if c.key != "id"} for k, t in self.TABLES.items()
         }
         self._defaults["page"].update(depth=0, is_home=False, is_external=False)
-        self._defaults["link"].update(anchor_text="", tag="a", attr="href", on_home=False, is_external=False)
         self._defaults["column"].update(role="column", level=1, item_count=0)
         self._defaults["column_item"].update(title="", date_text="")
         # a None where the model has a default stores the default (as an ORM insert leaves the column out)
@@ -690,7 +700,7 @@ class BatchWriter:
 
         def work(s: Session) -> None:
             # Parents first, so a killed crawl never leaves an item without its column.
-            for kind in dict.fromkeys(("page", "column", "column_item", "link", *self.TABLES)):
+            for kind in dict.fromkeys(("page", "column", "column_item", *self.TABLES)):
                 if self.buffers[kind]:
                     insert_rows(s, self.TABLES[kind], self.buffers[kind])
 

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from spiders.site import canonical
-from tests.conftest import run_monitor
+from tests.conftest import LINKS, run_monitor
 from tests.local_http import page, serve, sites_yaml
 
 CAP = 12
@@ -91,7 +91,9 @@ def test_calendar_loop_is_capped_per_url_pattern(trap_crawl):
     assert len(cal) == CAP + 1 and len(set(cal)) == CAP + 1
     assert trap_crawl["hits"]["/calendar"] == CAP + 1
     # capped URLs are still recorded as links (facts), just not crawled
-    linked = {u for (u,) in con.execute("select distinct target_url from links where target_url like '%/calendar?%'")}
+    linked = {
+        u for (u,) in con.execute(f"select distinct target_url from {LINKS} where target_url like '%/calendar?%'")
+    }
     assert len(linked) > CAP
     # query parameters are sorted: the home link ?date=…&view=day is the same URL as ?view=day&date=…
     assert all(urlsplit(u).query.startswith("date=") for u in cal)
@@ -114,7 +116,7 @@ def test_session_ids_do_not_make_new_pages(trap_crawl):
     lists = [u for (u,) in con.execute("select url from pages where url like '%/list.html%'")]
     assert lists == [trap_crawl["srv"].url("/list.html?page=2")]
     assert trap_crawl["hits"]["/news.html"] == 1 and trap_crawl["hits"]["/list.html"] == 1
-    targets = {u for (u,) in con.execute("select target_url from links")}
+    targets = {u for (u,) in con.execute(f"select target_url from {LINKS}")}
     assert not any("jsessionid" in u.lower() or "phpsessid" in u.lower() or "sid=" in u for u in targets)
 
 
@@ -128,7 +130,8 @@ def test_hostile_links_to_another_ip_or_port_are_checked_once_never_crawled(trap
         assert all(r[1] == 200 and r[2] == 1 for r in rows)
         # never parsed: nothing was recorded as linked from there
         assert (
-            con.execute("select count(*) from links where source_url like ?", (other.base + "/%",)).fetchone()[0] == 0
+            con.execute(f"select count(*) from {LINKS} where source_url like ?", (other.base + "/%",)).fetchone()[0]
+            == 0
         )
     ip_hits, port_hits = trap_crawl["other_hits"]
     assert ip_hits == {"/": 1, "/deep.html": 1} and port_hits == {"/": 1, "/deep.html": 1}

@@ -150,9 +150,10 @@ def _facts(db: str) -> dict:
             out["columns"] = sorted(
                 con.execute("select url, name, item_count from columns where run_id = %s", (run,)).fetchall()
             )
+            # a carried page's links are those of the row it points at: that row must be there
             out["orphans"] = con.execute(
-                "select count(*) from links l where run_id = %s and not exists "
-                "(select 1 from pages p where p.run_id = l.run_id and p.url = l.source_url)",
+                "select count(*) from pages p where run_id = %s and links_page is not null and not exists "
+                "(select 1 from pages h where h.id = p.links_page)",
                 (run,),
             ).fetchone()[0]
         return out
@@ -195,12 +196,12 @@ def _same_as_reference(facts: dict, ref: dict) -> None:
 
 
 def test_connections_killed_mid_crawl_and_in_the_close_phase_lose_nothing(fault_site):
-    """Single kills (a page batch, a link batch, the column assembly, the run's closing): each write is
+    """Single kills (two page batches, each with its links, the column assembly, the run's closing): each write is
     retried whole on a fresh connection and the run finishes with every fact."""
     db = _database()
     try:
         plan = ";".join(
-            ["INSERT INTO pages|2|1", "INSERT INTO links|4|1", "DELETE FROM column_items|1|1", "finished_at=|1|1"]
+            ["INSERT INTO pages|2|1", "INSERT INTO pages|4|1", "DELETE FROM column_items|1|1", "finished_at=|1|1"]
         )
         out = _crawl(fault_site["cfg"], db, fault_site["tmp"], plan)
         assert "KILLS 4" in out.stdout, out.stdout + out.stderr
@@ -221,7 +222,7 @@ def test_a_batch_that_cannot_be_written_leaves_the_run_unfinished_and_the_resume
     try:
         from monitor.store import WRITE_ATTEMPTS
 
-        out = _crawl(fault_site["cfg"], db, fault_site["tmp"], f"INSERT INTO links|3|{WRITE_ATTEMPTS}")
+        out = _crawl(fault_site["cfg"], db, fault_site["tmp"], f"INSERT INTO pages|3|{WRITE_ATTEMPTS}")
         assert f"KILLS {WRITE_ATTEMPTS}" in out.stdout, out.stdout + out.stderr
         assert out.returncode == 2 and "未完成" in out.stderr and "Traceback" not in out.stderr, out.stderr
         assert "LOG monitor.crawl" in out.stderr and "the run stops unfinished" in out.stderr  # not swallowed

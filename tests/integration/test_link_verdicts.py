@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from tests.conftest import findings_json, run_monitor
+from tests.conftest import LINKS, findings_json, run_monitor
 from tests.local_http import page, refused_port, serve, sites_yaml
 
 DAY = "2026-11-26"
@@ -150,7 +150,7 @@ def test_facts_are_stored_on_pages_and_links(crawled):
     con = sqlite3.connect(crawled["db"])
     anchors = con.execute("select anchors from pages where url like '%/doc.html'").fetchone()[0]
     assert "sec1" in anchors
-    frags = {r[0] for r in con.execute("select fragment from links where fragment is not null")}
+    frags = {r[0] for r in con.execute(f"select fragment from {LINKS} where fragment is not null")}
     assert {"sec1", "nosuch", "top", "here", "gone"} <= frags
     soft = con.execute("select not_found_text from pages where url like '%/soft404.html'").fetchone()[0]
     assert soft and "页面不存在" in soft

@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.conftest import DEMO_DAY, ROOT, findings_json, need_service, run_monitor
+from tests.conftest import DEMO_DAY, LINKS, ROOT, findings_json, need_service, run_monitor
 from tests.local_http import page, serve, sites_yaml
 from tests.integration.test_reuse import facts
 
@@ -200,7 +200,7 @@ def test_first_crawl_and_unchanged_recrawl_reach_every_paginated_article_and_kee
         # the script-only pages and the dataproxy groups are stored as links of their own tags
         tags = dict(
             con.execute(
-                "select tag, count(*) from links where run_id=1 and tag in ('page', 'jpage') group by tag"
+                f"select tag, count(*) from {LINKS} where run_id=1 and tag in ('page', 'jpage') group by tag"
             ).fetchall()
         )
         assert tags == {"page": TRS_PAGES - 1, "jpage": 2}

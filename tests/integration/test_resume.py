@@ -120,7 +120,7 @@ def test_a_page_whose_site_search_was_not_answered_is_fetched_again(tmp_path):
     """The search request is made from the home page's form, it is no link: a resume that kept the home page
     would never send it, and W-S10 would judge a search that was never tried."""
     from monitor.crawl.resume import load_frontier
-    from monitor.store import Link, ListPage, Page, SearchCheck, Store, utcnow
+    from monitor.store import ListPage, Page, SearchCheck, Store, encode_links, utcnow
 
     store = Store(f"sqlite:///{tmp_path / 'm.db'}")
     home, other = "http://127.0.0.1:9/", "http://127.0.0.1:9/a.html"
@@ -129,10 +129,18 @@ def test_a_page_whose_site_search_was_not_answered_is_fetched_again(tmp_path):
         run = store.start_run(f"s{answered}")
         runs.append(run)
         with store.session() as s:
+            links = encode_links([{"target_url": other}, {"target_url": "http://127.0.0.1:9/b.html"}])
             for url in (home, other):
-                s.add(Page(run_id=run, url=url, status=200, depth=0 if url == home else 1, fetched_at=utcnow()))
-            s.add(Link(run_id=run, source_url=home, target_url=other))
-            s.add(Link(run_id=run, source_url=home, target_url="http://127.0.0.1:9/b.html"))
+                s.add(
+                    Page(
+                        run_id=run,
+                        url=url,
+                        status=200,
+                        depth=0 if url == home else 1,
+                        fetched_at=utcnow(),
+                        links=links if url == home else None,
+                    )
+                )
             s.add(
                 ListPage(
                     run_id=run, page_url=home, column_url=home, role="home", name="首页", column_type="首页", items=[]
@@ -158,6 +166,6 @@ def test_a_page_whose_site_search_was_not_answered_is_fetched_again(tmp_path):
     with store.session() as s:
         assert s.query(SearchCheck).filter_by(run_id=runs[0]).count() == 0
         assert s.query(ListPage).filter_by(run_id=runs[0]).count() == 0
-        assert s.query(Link).filter_by(run_id=runs[0]).count() == 0
+        assert s.query(Page).filter_by(run_id=runs[0], url=home).count() == 0  # with its links
         assert s.query(SearchCheck).filter_by(run_id=runs[1]).count() == 2
     store.close()

@@ -19,7 +19,7 @@ import yaml
 
 from monitor.config import ConfigError, load_config
 from spiders.documents import DocumentError, extract_text
-from tests.conftest import DEMO_DAY, ROOT, run_monitor
+from tests.conftest import DEMO_DAY, LINKS, ROOT, run_monitor
 from tests.hostile_site import EVIL_ANCHOR, EVIL_TITLE, FORMULA, zip_bomb
 from tests.local_http import page, serve
 
@@ -77,7 +77,7 @@ def hostile_db(tmp_path_factory):
 def test_crawled_control_characters_are_stripped_before_storing(hostile_db):
     tmp, _ = hostile_db
     db = sqlite3.connect(tmp / "h.db")
-    anchors = [a for (a,) in db.execute("select anchor_text from links")]
+    anchors = [a for (a,) in db.execute(f"select anchor_text from {LINKS}")]
     titles = [t for (t,) in db.execute("select title from pages where title is not null")]
     assert "失效[31m链接[/bold]" in anchors  # the text kept, the ESC and vertical tab gone
     assert all("\x1b" not in t and "\x0b" not in t and "\x07" not in t for t in anchors + titles)

@@ -77,18 +77,19 @@ def test_add_rows_buffers_what_add_buffers_row_by_row():
     class NoStore:  # the batch size is never reached: nothing is written
         pass
 
-    links = [
-        {"source_url": "http://s/", "target_url": "http://s/a", "anchor_text": "甲", "tag": "a", "attr": "href"},
-        {"source_url": "http://s/", "target_url": "http://s/b", "anchor_text": None, "on_home": True},
-        {"source_url": "http://s/", "target_url": "http://x/", "is_external": True, "hidden": True, "hiding": "h"},
-        {"source_url": "http://s/", "target_url": "http://s/c", "tag": None, "attr": None, "fragment": "f"},
+    items = [
+        {"column_url": "http://s/l/", "url": "http://s/a", "title": "甲", "date_text": "2026-11-20"},
+        {"column_url": "http://s/l/", "url": "http://s/b", "title": None},
+        {"column_url": "http://s/l/", "url": "http://s/c", "date_source": "list"},
+        {"column_url": "http://s/l/", "url": "http://s/d", "title": "丁", "date_text": None},
     ]
     one, many = BatchWriter(NoStore(), 7, batch_size=100), BatchWriter(NoStore(), 7, batch_size=100)  # type: ignore[arg-type]
-    for link in links:
-        one.add("link", link)
-    many.add_rows("link", links)
+    for item in items:
+        one.add("column_item", item)
+    many.add_rows("column_item", items)
     assert many.buffers == one.buffers
-    assert (many.pending, many.counts) == (one.pending, one.counts) == (4, {**one.counts, "link": 4})
-    assert many.buffers["link"][1]["anchor_text"] == "" and many.buffers["link"][3]["tag"] == "a"
-    assert all(row["run_id"] == 7 for row in many.buffers["link"])
-    assert links[1]["anchor_text"] is None  # the rows given are not changed
+    assert (many.pending, many.counts) == (one.pending, one.counts) == (4, {**one.counts, "column_item": 4})
+    rows = many.buffers["column_item"]
+    assert rows[1]["title"] == "" and rows[3]["date_text"] == "" and rows[2]["date"] is None
+    assert all(row["run_id"] == 7 for row in rows)
+    assert items[1]["title"] is None  # the rows given are not changed

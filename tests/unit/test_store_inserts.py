@@ -10,8 +10,18 @@ import pytest
 from sqlalchemy import insert, select, text
 
 from monitor.crawl.runner import _Writer
-from monitor.store import ColumnItem, ListPage, Message, Page, ReportDocument, SearchCheck, Store, utcnow
-from monitor.store import Link as LinkRow
+from monitor.store import (
+    ColumnItem,
+    ListPage,
+    Message,
+    Page,
+    ReportDocument,
+    SearchCheck,
+    Store,
+    encode_links,
+    run_page_links,
+    utcnow,
+)
 
 NOW = utcnow()
 ROWS = {
@@ -24,6 +34,7 @@ ROWS = {
             "anchors": ["a"],
             "is_home": True,
             "title": "首页",
+            "links": encode_links([{"target_url": "http://s/x", "anchor_text": "链接", "hidden": True, "hiding": "h"}]),
         },
         {
             "url": "http://s/x",
@@ -35,30 +46,6 @@ ROWS = {
             "meta": None,
             "redirect_chain": None,
             "pub_date": date(2026, 11, 20),
-        },
-    ],
-    "link": [
-        {
-            "source_url": "http://s/",
-            "target_url": "http://s/x",
-            "anchor_text": None,
-            "tag": None,
-            "attr": "href",
-            "on_home": True,
-            "is_external": False,
-            "fragment": None,
-        },
-        {
-            "source_url": "http://s/",
-            "target_url": "http://o/",
-            "anchor_text": "外部",
-            "tag": "a",
-            "attr": None,
-            "on_home": None,
-            "is_external": True,
-            "fragment": "top",
-            "hidden": True,
-            "hiding": "display|0||0",
         },
     ],
     "list_page": [
@@ -118,7 +105,6 @@ ROWS = {
 }
 MODELS = {
     "page": Page,
-    "link": LinkRow,
     "list_page": ListPage,
     "message": Message,
     "search_check": SearchCheck,
@@ -169,7 +155,10 @@ def _same_as_orm(url: str) -> dict[str, list[tuple]]:
         assert [r[2:] for r in after[kind]] == [r[2:] for r in before[kind]], kind  # run_id aside
     with store.session() as s:  # the defaults a None fell back to, and a JSON document read back
         assert s.scalars(select(Message.title).where(Message.run_id == runs[1])).all() == [""]
-        assert s.scalars(select(LinkRow.tag).where(LinkRow.run_id == runs[1]).order_by(LinkRow.id)).all() == ["a", "a"]
+        assert s.scalars(select(Page.links).where(Page.run_id == runs[1]).order_by(Page.id)).all() == [
+            '[["http://s/x","链接","a","href",false,false,null,true,"h"]]',
+            None,
+        ]
         assert s.scalars(select(ListPage.evidence).where(ListPage.run_id == runs[1]).order_by(ListPage.id)).all()[
             1
         ] == {"how": "meta"}
@@ -193,27 +182,24 @@ def test_rows_with_other_columns_are_inserted_too(sqlite_url):
 
     store = Store(sqlite_url)
     run = store.start_run("s")
-    base = {"run_id": run, "source_url": "http://s/"}
+    base = {"run_id": run, "column_url": "http://s/l/"}
     batches = [
-        [
-            {**base, "target_url": "http://s/a", "anchor_text": "甲"},
-            {**base, "target_url": "http://s/b", "anchor_text": "乙"},
-        ],
-        [{**base, "target_url": "http://s/c", "tag": "img"}, {**base, "target_url": "http://s/d", "tag": "a"}],
+        [{**base, "url": "http://s/a", "title": "甲"}, {**base, "url": "http://s/b", "title": "乙"}],
+        [{**base, "url": "http://s/c", "date_text": "今天"}, {**base, "url": "http://s/d", "date_text": "昨天"}],
     ]
     for batch in batches:  # rows without the columns that have defaults: the plain path fills those in
-        store.write(lambda s, batch=batch: insert_rows(s, LinkRow, batch))
+        store.write(lambda s, batch=batch: insert_rows(s, ColumnItem, batch))
     with store.session() as s:
         got = s.execute(
-            select(LinkRow.target_url, LinkRow.anchor_text, LinkRow.tag, LinkRow.attr)
-            .where(LinkRow.run_id == run)
-            .order_by(LinkRow.id)
+            select(ColumnItem.url, ColumnItem.title, ColumnItem.date_text)
+            .where(ColumnItem.run_id == run)
+            .order_by(ColumnItem.id)
         ).all()
     assert [tuple(r) for r in got] == [
-        ("http://s/a", "甲", "a", "href"),
-        ("http://s/b", "乙", "a", "href"),
-        ("http://s/c", "", "img", "href"),
-        ("http://s/d", "", "a", "href"),
+        ("http://s/a", "甲", ""),
+        ("http://s/b", "乙", ""),
+        ("http://s/c", "", "今天"),
+        ("http://s/d", "", "昨天"),
     ]
 
 
@@ -234,19 +220,18 @@ def test_column_items_keep_their_order_and_dates(sqlite_url):
 
 
 def streamed_links(url: str) -> list[tuple]:
-    """``stream_rows`` gives what a plain select gives (booleans by their truth value), batch by batch, in order."""
-    from monitor.store import stream_rows
-
+    """``run_page_links`` (through ``stream_rows``, a batch at a time) reads back each page's links as they were
+    given, in page order: a run's own pages, and a page a later run carried over, through ``links_page``.
+    Returns the first run's links as (source, LINK_FIELDS …) tuples."""
     store = Store(url)
     run = store.start_run("s")
-    rows = [
+    links = [
         {
-            "run_id": run,
             "source_url": f"http://s/{i // 3}",
             "target_url": f"http://s/t{i}",
             "anchor_text": "链接" if i % 2 else None,
             "tag": "img" if i == 4 else "a",
-            "attr": "href",
+            "attr": "src" if i == 4 else "href",
             "on_home": i % 3 == 0,
             "is_external": i == 5,
             "fragment": "top" if i == 1 else None,
@@ -255,36 +240,49 @@ def streamed_links(url: str) -> list[tuple]:
         }
         for i in range(7)
     ]
-    store.insert_rows(LinkRow, rows)
-    cols = (
-        LinkRow.source_url,
-        LinkRow.target_url,
-        LinkRow.anchor_text,
-        LinkRow.tag,
-        LinkRow.on_home,
-        LinkRow.is_external,
-        LinkRow.fragment,
-        LinkRow.hidden,
-        LinkRow.hiding,
-    )
-    query = select(*cols).where(LinkRow.run_id == run, LinkRow.tag.not_in(("img",))).order_by(LinkRow.id)
+    now = utcnow()
+
+    def page(run_id: int, url: str, *, final: str | None = None, links_page: int | None = None) -> dict:
+        mine = [link for link in links if link["source_url"] == (final or url)]
+        return {
+            "run_id": run_id,
+            "url": url,
+            "final_url": final,
+            "fetched_at": now,
+            "links": encode_links(mine) if links_page is None else None,
+            "links_page": links_page,
+        }
+
+    # http://s/r redirects to http://s/2: its links are stored under the URL they were found on
+    store.insert_rows(Page, [page(run, "http://s/0"), page(run, "http://s/none"), page(run, "http://s/1")])
+    store.insert_rows(Page, [page(run, "http://s/r", final="http://s/2")])
+    later = store.start_run("s")
     with store.session() as s:
-        plain = [tuple(r) for r in s.execute(query)]
-        batches = [list(b) for b in stream_rows(s, query, batch=4)]
-    assert [len(b) for b in batches] == [4, 2]
-    streamed = [tuple(bool(v) if i in (4, 5, 7) else v for i, v in enumerate(r)) for b in batches for r in b]
-    assert streamed == plain
-    assert [r[1] for r in streamed] == [
-        "http://s/t0",
-        "http://s/t1",
-        "http://s/t2",
-        "http://s/t3",
-        "http://s/t5",
-        "http://s/t6",
+        ids = dict(s.execute(select(Page.url, Page.id).where(Page.run_id == run)).all())
+    store.insert_rows(Page, [page(later, "http://s/1", links_page=ids["http://s/1"]), page(later, "http://s/0")])
+    with store.session() as s:
+        first = [(source, *e) for source, entries in run_page_links(s, run, batch=2) for e in entries]
+        second = [(source, *e) for source, entries in run_page_links(s, later, batch=1) for e in entries]
+    expected = [
+        (
+            link["source_url"],
+            link["target_url"],
+            link["anchor_text"] or "",
+            link["tag"],
+            link["attr"],
+            link["on_home"],
+            link["is_external"],
+            link["fragment"],
+            *((True, link["hiding"]) if link["hidden"] else ()),
+        )
+        for link in links
     ]
-    assert streamed[2][7] is True and streamed[1][6] == "top" and streamed[0][2] == "" and streamed[1][2] == "链接"
+    assert first == expected
+    assert second == expected[3:6] + expected[:3]  # page order of the later run: the carried page first
+    assert first[2][8:] == (True, "display|0||0") and first[1][7] == "top" and first[0][2] == ""
+    assert first[4][3:5] == ("img", "src") and first[6][0] == "http://s/2"
     store.close()
-    return streamed
+    return first
 
 
 def test_stream_rows_sqlite(sqlite_url):
