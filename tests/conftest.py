@@ -69,6 +69,11 @@ def findings_json(db_url: str, cwd: Path, *extra: str) -> list[dict]:
     return json.loads(out.stdout)
 
 
+# the fields of a stored link in order (monitor.store.LINK_FIELDS), written out so these helpers read the store's
+# format as a reader outside it would
+_LINK_FIELDS = ("target_url", "anchor_text", "tag", "attr", "on_home", "is_external", "fragment", "hidden", "hiding")
+
+
 def run_links_sql(columns: str, *, mark: str = "?", where: str = "") -> str:
     """SQL for the links on a run's pages, written out here rather than taken from the store: the links stored
     with each page of the run (pages.links, a JSON array a page) and, for a page the run carried over, those
@@ -77,17 +82,16 @@ def run_links_sql(columns: str, *, mark: str = "?", where: str = "") -> str:
     fragment, hidden, hiding), ``where`` an extra condition on them; bind the run id twice. ``mark`` "%s" is
     PostgreSQL's."""
     extra = f" AND ({where})" if where else ""
-    fields = ("target_url", "anchor_text", "tag", "attr", "on_home", "is_external", "fragment", "hidden", "hiding")
     if mark == "%s":
         each = "json_array_elements(h.links::json) WITH ORDINALITY AS e(value, key)"
         booleans = ("on_home", "is_external", "hidden")
         values = ", ".join(
             f"(e.value->>{i})::boolean AS {f}" if f in booleans else f"e.value->>{i} AS {f}"
-            for i, f in enumerate(fields)
+            for i, f in enumerate(_LINK_FIELDS)
         )
     else:
         each = "json_each(h.links) AS e"
-        values = ", ".join(f"e.value->>{i} AS {f}" for i, f in enumerate(fields))
+        values = ", ".join(f"e.value->>{i} AS {f}" for i, f in enumerate(_LINK_FIELDS))
     links = (
         "SELECT p.run_id AS run_id, p.id * 100000 + e.key AS id, coalesce(h.final_url, h.url) AS source_url, "
         f"{values} FROM pages p JOIN pages h ON h.id = {{holder}} CROSS JOIN {each} WHERE h.links IS NOT NULL"
@@ -103,12 +107,7 @@ def run_links_sql(columns: str, *, mark: str = "?", where: str = "") -> str:
 # run_links_sql names: ``f"select target_url from {LINKS} where ..."``
 LINKS = (
     "(SELECT h.run_id AS run_id, h.id * 100000 + e.key AS id, coalesce(h.final_url, h.url) AS source_url, "
-    + ", ".join(
-        f"e.value->>{i} AS {f}"
-        for i, f in enumerate(
-            ("target_url", "anchor_text", "tag", "attr", "on_home", "is_external", "fragment", "hidden", "hiding")
-        )
-    )
+    + ", ".join(f"e.value->>{i} AS {f}" for i, f in enumerate(_LINK_FIELDS))
     + " FROM pages h CROSS JOIN json_each(h.links) AS e WHERE h.links IS NOT NULL) AS links"
 )
 

@@ -289,6 +289,13 @@ def test_stream_rows_sqlite(sqlite_url):
     streamed_links(sqlite_url)
 
 
+def test_the_tests_read_links_in_the_stores_field_order():
+    from monitor.store import LINK_FIELDS
+    from tests.conftest import _LINK_FIELDS
+
+    assert _LINK_FIELDS == LINK_FIELDS
+
+
 def test_stream_rows_refuses_columns_it_cannot_convert(sqlite_url):
     from monitor.store import stream_rows
 
