@@ -135,6 +135,9 @@ def test_daemon_runs_locks_survives_kill_and_stops_cleanly(tmp_path, demo_server
                 "storage": {"url": f"sqlite:///{db}", "notices_dir": str(tmp_path / "notices")},
                 "schedule": {
                     "crawl": "every 2s",
+                    # no real probes: the test's two failed probes are the site's whole history (the default
+                    # probe at :00 and :30 would record the site up and a recovery would be told as well)
+                    "probe": "off",
                     "notify": "every 1s",
                     "notice": "off",
                     "recheck": "off",
