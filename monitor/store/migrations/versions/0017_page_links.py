@@ -43,14 +43,14 @@ def upgrade() -> None:
     runs = [r for (r,) in conn.execute(sa.text("SELECT DISTINCT run_id FROM links ORDER BY run_id"))]
     lost = 0
     for run in runs:
+        pages = conn.execute(
+            sa.text("SELECT id, url, final_url FROM pages WHERE run_id = :r ORDER BY id"), {"r": run}
+        ).all()
+        # a source's page: the first whose final URL it is, else the first whose URL it is
         holder: dict[str, int] = {}
-        for page_id, url, final in conn.execute(
-            sa.text("SELECT id, url, final_url FROM pages WHERE run_id = :r ORDER BY id"), {"r": run}
-        ):
+        for page_id, url, final in pages:
             holder.setdefault(final or url, page_id)
-        for page_id, url, _final in conn.execute(
-            sa.text("SELECT id, url, final_url FROM pages WHERE run_id = :r ORDER BY id"), {"r": run}
-        ):
+        for page_id, url, _final in pages:
             holder.setdefault(url, page_id)
         updates: list[dict] = []
         rows = conn.execute(
